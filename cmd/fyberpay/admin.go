@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/fyberpay/cpe/internal/apikey"
+	"github.com/fyberpay/cpe/internal/config"
+	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/org"
+	"github.com/fyberpay/cpe/internal/user"
+)
+
+// openDB loads the database part of the configuration and connects.
+func openDB(ctx context.Context, env config.Lookup) (*pgxpool.Pool, *config.Config, error) {
+	cfg, err := config.Load(env, config.Needs{})
+	if err != nil {
+		return nil, nil, err
+	}
+	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	return pool, cfg, err
+}
+
+func migrate(ctx context.Context, env config.Lookup, args []string, stdout io.Writer) error {
+	if err := parseFlags(newFlags("migrate"), args); err != nil {
+		return err
+	}
+	pool, _, err := openDB(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	res, err := db.Migrate(ctx, pool, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "migrated: schema version %d (%d applied now), river migrations applied now: %d\n",
+		res.AppVersion, res.AppApplied, res.RiverApplied)
+	return nil
+}
+
+func orgCreate(ctx context.Context, env config.Lookup, args []string, stdout io.Writer) error {
+	fs := newFlags("org create")
+	slug := fs.String("slug", "", "")
+	name := fs.String("name", "", "")
+	if err := parseFlags(fs, args, "slug", "name"); err != nil {
+		return err
+	}
+	pool, _, err := openDB(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	o, err := org.Create(ctx, pool, *slug, *name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created organization %s (%s) id=%s\n", o.Slug, o.Name, o.ID)
+	return nil
+}
+
+// readPassword takes the first line of stdin.
+func readPassword(stdin io.Reader) (string, error) {
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password from stdin: %w", err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", errors.New("user create: the password must be given on stdin (e.g. echo \"$PW\" | fyberpay user create ...)")
+	}
+	return line, nil
+}
+
+func userCreate(ctx context.Context, env config.Lookup, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := newFlags("user create")
+	orgSlug := fs.String("org", "", "")
+	email := fs.String("email", "", "")
+	role := fs.String("role", "", "")
+	name := fs.String("name", "", "")
+	if err := parseFlags(fs, args, "org", "email", "role"); err != nil {
+		return err
+	}
+	pw, err := readPassword(stdin)
+	if err != nil {
+		return err
+	}
+	pool, cfg, err := openDB(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	u, err := user.NewService(pool, cfg.PasswordHashMemoryKiB, user.Limits{}).
+		CreateForOrg(ctx, *orgSlug, user.Input{Email: *email, Name: *name, Role: *role, Password: pw})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created user %s (%s) in %s id=%s\n", u.Email, u.Role, *orgSlug, u.ID)
+	return nil
+}
+
+func apikeyCreate(ctx context.Context, env config.Lookup, args []string, stdout io.Writer) error {
+	fs := newFlags("apikey create")
+	orgSlug := fs.String("org", "", "")
+	name := fs.String("name", "", "")
+	role := fs.String("role", "admin", "")
+	if err := parseFlags(fs, args, "org", "name"); err != nil {
+		return err
+	}
+	pool, _, err := openDB(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	k, plain, err := apikey.NewService(pool).CreateForOrg(ctx, *orgSlug, apikey.Input{Name: *name, Role: *role})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created API key %q (role %s, prefix %s) in %s; it is shown only now:\n", k.Name, k.Role, k.Prefix, *orgSlug)
+	fmt.Fprintln(stdout, plain)
+	return nil
+}
+
+// Demo identity, fixed so `make run` is idempotent.
+const (
+	demoSlug  = "demo"
+	demoName  = "Demo ISP"
+	demoEmail = "owner@demo.fyberpay.test"
+)
+
+// demo makes sure the demo organization and its owner exist, sets the
+// owner's password to the one given (or a new random one), and prints the
+// credentials. Re-running it is safe.
+func demo(ctx context.Context, env config.Lookup, args []string, stdout io.Writer) error {
+	fs := newFlags("demo")
+	password := fs.String("password", "", "")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *password == "" {
+		*password = randomPassword()
+	}
+	pool, cfg, err := openDB(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if _, err := org.BySlug(ctx, pool, demoSlug); errors.Is(err, db.ErrNotFound) {
+		if _, err := org.Create(ctx, pool, demoSlug, demoName); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+	users := user.NewService(pool, cfg.PasswordHashMemoryKiB, user.Limits{})
+	if err := users.ResetPasswordForOrg(ctx, demoSlug, demoEmail, *password); errors.Is(err, db.ErrNotFound) {
+		if _, err := users.CreateForOrg(ctx, demoSlug, user.Input{Email: demoEmail, Name: "Demo owner", Role: "owner", Password: *password}); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo organization %q ready\n  e-mail:   %s\n  password: %s\n", demoSlug, demoEmail, *password)
+	return nil
+}
+
+func randomPassword() string {
+	const alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 16)
+	for i := range b {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+		if err != nil {
+			panic(err)
+		}
+		b[i] = alphabet[n.Int64()]
+	}
+	return string(b)
+}

@@ -1,0 +1,50 @@
+package actor
+
+import (
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+)
+
+func TestRequire(t *testing.T) {
+	org := uuid.New()
+	tests := []struct {
+		role Role
+		perm Permission
+		ok   bool
+	}{
+		{RoleOwner, PermManageUsers, true},
+		{RoleAdmin, PermManageUsers, true},
+		{RoleAdmin, PermFirmwareDeploy, true},
+		{RoleTechnician, PermDeviceAction, true},
+		{RoleTechnician, PermManageUsers, false},
+		{RoleTechnician, PermFirmwareDeploy, false},
+		{RoleTechnician, PermManageProvisions, false},
+		{RoleViewer, PermRead, true},
+		{RoleViewer, PermDeviceAction, false},
+		{RoleViewer, PermManageAPIKeys, false},
+		{Role("root"), PermRead, false},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.role)+"/"+string(tt.perm), func(t *testing.T) {
+			err := Actor{OrgID: org, Role: tt.role}.Require(tt.perm)
+			if tt.ok {
+				require.NoError(t, err)
+			} else {
+				require.ErrorIs(t, err, ErrForbidden)
+			}
+		})
+	}
+	t.Run("NoOrgIsForbidden", func(t *testing.T) {
+		require.ErrorIs(t, Actor{Role: RoleOwner}.Require(PermRead), ErrForbidden)
+	})
+}
+
+func TestParseRole(t *testing.T) {
+	r, ok := ParseRole("technician")
+	require.True(t, ok)
+	require.Equal(t, RoleTechnician, r)
+	_, ok = ParseRole("Technician")
+	require.False(t, ok)
+}

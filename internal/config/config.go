@@ -1,0 +1,246 @@
+// Package config reads the process configuration from environment variables
+// once, at start-up. A missing or malformed value is reported with the name of
+// the variable, so a misconfigured deployment stops with one clear line.
+package config
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the validated configuration of a fyberpay process.
+type Config struct {
+	DatabaseURL string
+	HTTPAddr    string
+	// PublicURL is the externally visible base URL; an https scheme turns on
+	// Secure cookies.
+	PublicURL *url.URL
+	// SessionKeys sign session cookies; the first signs, all verify (rotation).
+	SessionKeys [][]byte
+	// EncryptionKeys encrypt secrets at rest; the first encrypts, all decrypt.
+	EncryptionKeys []Key
+	SessionTTL     time.Duration
+
+	GenieACSNBIURL      *url.URL // nil: skip all GenieACS work
+	GenieACSFSURL       *url.URL
+	GenieACSInternalKey string
+
+	LogLevel string
+	// TrustedProxies lists the networks whose X-Forwarded-For is believed
+	// when deciding a client's IP (login throttling, audit rows).
+	TrustedProxies []*net.IPNet
+	// WebhookAllowPrivate lets webhook endpoints resolve to loopback or
+	// private addresses. Off in production: it would let an admin make this
+	// server call internal services such as the GenieACS NBI.
+	WebhookAllowPrivate bool
+	// PasswordHashMemoryKiB is argon2id's memory cost for new hashes.
+	PasswordHashMemoryKiB uint32
+}
+
+// Key is one named encryption key.
+type Key struct {
+	ID    string
+	Bytes []byte
+}
+
+// Error names the variable that is wrong.
+type Error struct {
+	Var    string
+	Reason string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("config: %s %s", e.Var, e.Reason) }
+
+// Lookup reads one environment variable; os.LookupEnv in production.
+type Lookup func(string) (string, bool)
+
+// Load reads and validates the configuration. Needs says which groups are
+// required: the CLI's admin commands need only the database.
+func Load(env Lookup, needs Needs) (*Config, error) {
+	get := func(k string) string {
+		v, _ := env(k)
+		return strings.TrimSpace(v)
+	}
+	c := &Config{
+		DatabaseURL: get("DATABASE_URL"),
+		HTTPAddr:    get("HTTP_ADDR"),
+		LogLevel:    strings.ToLower(get("LOG_LEVEL")),
+	}
+	if c.DatabaseURL == "" {
+		return nil, &Error{"DATABASE_URL", "is required (e.g. postgres://postgres@127.0.0.1:5432/fyberpay?sslmode=disable)"}
+	}
+	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return nil, &Error{"DATABASE_URL", "must be a postgres:// URL"}
+	}
+	switch c.LogLevel {
+	case "", "info", "debug", "warn", "error":
+	default:
+		return nil, &Error{"LOG_LEVEL", "must be one of debug, info, warn, error"}
+	}
+	c.PasswordHashMemoryKiB = 64 * 1024
+	if v := get("PASSWORD_HASH_MEMORY_KIB"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 32)
+		if err != nil || n < 1024 {
+			return nil, &Error{"PASSWORD_HASH_MEMORY_KIB", "must be an integer ≥ 1024"}
+		}
+		c.PasswordHashMemoryKiB = uint32(n)
+	}
+	if !needs.Server {
+		return c, nil
+	}
+
+	if c.HTTPAddr == "" {
+		c.HTTPAddr = "127.0.0.1:8080"
+	}
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		return nil, &Error{"HTTP_ADDR", "must be host:port, e.g. 127.0.0.1:8080"}
+	}
+
+	pub := get("PUBLIC_URL")
+	if pub == "" {
+		pub = "http://" + c.HTTPAddr
+	}
+	u, err := url.Parse(pub)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, &Error{"PUBLIC_URL", "must be an absolute http(s) URL, e.g. https://cpe.example.net"}
+	}
+	c.PublicURL = u
+
+	keys, err := parseSessionKeys(get("SESSION_KEYS"))
+	if err != nil {
+		return nil, &Error{"SESSION_KEYS", err.Error()}
+	}
+	c.SessionKeys = keys
+
+	ek, err := ParseEncryptionKeys(get("ENCRYPTION_KEY"))
+	if err != nil {
+		return nil, &Error{"ENCRYPTION_KEY", err.Error()}
+	}
+	c.EncryptionKeys = ek
+
+	c.SessionTTL = 12 * time.Hour
+	if v := get("SESSION_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute || d > 30*24*time.Hour {
+			return nil, &Error{"SESSION_TTL", "must be a duration between 1m and 720h, e.g. 12h"}
+		}
+		c.SessionTTL = d
+	}
+
+	if v := get("GENIEACS_NBI_URL"); v != "" {
+		if c.GenieACSNBIURL, err = parseHTTPURL(v); err != nil {
+			return nil, &Error{"GENIEACS_NBI_URL", err.Error()}
+		}
+		fs := get("GENIEACS_FS_URL")
+		if fs == "" {
+			return nil, &Error{"GENIEACS_FS_URL", "is required when GENIEACS_NBI_URL is set"}
+		}
+		if c.GenieACSFSURL, err = parseHTTPURL(fs); err != nil {
+			return nil, &Error{"GENIEACS_FS_URL", err.Error()}
+		}
+		c.GenieACSInternalKey = get("GENIEACS_INTERNAL_KEY")
+		if len(c.GenieACSInternalKey) < 24 {
+			return nil, &Error{"GENIEACS_INTERNAL_KEY", "is required when GENIEACS_NBI_URL is set and must be at least 24 characters"}
+		}
+	} else if v := get("GENIEACS_FS_URL"); v != "" {
+		if c.GenieACSFSURL, err = parseHTTPURL(v); err != nil {
+			return nil, &Error{"GENIEACS_FS_URL", err.Error()}
+		}
+	}
+
+	if v := get("TRUSTED_PROXIES"); v != "" {
+		for _, s := range strings.Split(v, ",") {
+			_, n, err := net.ParseCIDR(strings.TrimSpace(s))
+			if err != nil {
+				return nil, &Error{"TRUSTED_PROXIES", fmt.Sprintf("has %q, which is not a CIDR such as 10.0.0.0/8", s)}
+			}
+			c.TrustedProxies = append(c.TrustedProxies, n)
+		}
+	}
+	if v := get("WEBHOOK_ALLOW_PRIVATE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, &Error{"WEBHOOK_ALLOW_PRIVATE", "must be true or false"}
+		}
+		c.WebhookAllowPrivate = b
+	}
+	return c, nil
+}
+
+// Needs says which configuration groups a command requires.
+type Needs struct {
+	// Server: HTTP, sessions, encryption (serve).
+	Server bool
+}
+
+// SecureCookies reports whether cookies must carry the Secure flag.
+func (c *Config) SecureCookies() bool { return c.PublicURL != nil && c.PublicURL.Scheme == "https" }
+
+func parseHTTPURL(v string) (*url.URL, error) {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, errors.New("must be an absolute http(s) URL")
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	return u, nil
+}
+
+func parseSessionKeys(v string) ([][]byte, error) {
+	if v == "" {
+		return nil, errors.New("is required: one or more comma-separated base64 keys of at least 32 bytes (openssl rand -base64 32)")
+	}
+	var out [][]byte
+	for i, s := range strings.Split(v, ",") {
+		b, err := decodeKey(strings.TrimSpace(s))
+		if err != nil || len(b) < 32 {
+			return nil, fmt.Errorf("key %d must be base64 of at least 32 bytes (openssl rand -base64 32)", i+1)
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// ParseEncryptionKeys parses "id:base64[,id:base64...]" (a bare base64 key
+// gets the id "k1"). Keys are exactly 32 bytes (AES-256).
+func ParseEncryptionKeys(v string) ([]Key, error) {
+	if v == "" {
+		return nil, errors.New("is required: id:base64 of 32 bytes, e.g. k1:$(openssl rand -base64 32)")
+	}
+	var out []Key
+	seen := map[string]bool{}
+	for i, s := range strings.Split(v, ",") {
+		s = strings.TrimSpace(s)
+		id, raw := "k1", s
+		if before, after, ok := strings.Cut(s, ":"); ok {
+			id, raw = before, after
+		}
+		if id == "" || len(id) > 16 || strings.ContainsAny(id, " \t") {
+			return nil, fmt.Errorf("key %d has an invalid id %q (1-16 characters, no spaces)", i+1, id)
+		}
+		if seen[id] {
+			return nil, fmt.Errorf("key id %q appears twice", id)
+		}
+		seen[id] = true
+		b, err := decodeKey(raw)
+		if err != nil || len(b) != 32 {
+			return nil, fmt.Errorf("key %q must be base64 of exactly 32 bytes", id)
+		}
+		out = append(out, Key{ID: id, Bytes: b})
+	}
+	return out, nil
+}
+
+func decodeKey(s string) ([]byte, error) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			return b, nil
+		}
+	}
+	return nil, errors.New("not base64")
+}

@@ -1,0 +1,74 @@
+// Package jobs wires River: the insert-only client services enqueue with,
+// the working client with its queues, workers and periodic jobs. It holds no
+// job logic; workers live beside their domain.
+package jobs
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/fyberpay/cpe/internal/housekeeping"
+	"github.com/fyberpay/cpe/internal/outbox"
+	"github.com/fyberpay/cpe/internal/secret"
+)
+
+// Queue names.
+const (
+	QueueDefault = river.QueueDefault
+	// QueueGenieACS carries every job that calls GenieACS; few workers, so
+	// the ACS is never flooded (each cwmp worker takes ≤ 20 requests).
+	QueueGenieACS = "genieacs"
+)
+
+// NewInserter returns an insert-only client: it starts nothing and is safe
+// on web-only replicas.
+func NewInserter(pool *pgxpool.Pool, logger *slog.Logger) (*river.Client[pgx.Tx], error) {
+	return river.NewClient(riverpgxv5.New(pool), &river.Config{Logger: logger})
+}
+
+// Deps is what the workers need.
+type Deps struct {
+	Pool       *pgxpool.Pool
+	Logger     *slog.Logger
+	Box        *secret.Box
+	Inserter   outbox.JobInserter
+	HTTPClient *http.Client // webhook deliveries
+	// WebhookBackoff overrides the delivery backoff (tests).
+	WebhookBackoff func(attempt int) time.Duration
+	// Fast polling for tests.
+	Fast bool
+}
+
+// NewWorkerClient returns the client that works jobs. Start it only on
+// worker replicas.
+func NewWorkerClient(d Deps) (*river.Client[pgx.Tx], error) {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &outbox.DispatchWorker{Pool: d.Pool, Jobs: d.Inserter})
+	river.AddWorker(workers, &outbox.DeliverWorker{Pool: d.Pool, Box: d.Box, Client: d.HTTPClient, Backoff: d.WebhookBackoff})
+	river.AddWorker(workers, &housekeeping.Worker{Pool: d.Pool, Logger: d.Logger})
+
+	cfg := &river.Config{
+		Logger: d.Logger,
+		Queues: map[string]river.QueueConfig{
+			QueueDefault:  {MaxWorkers: 20},
+			QueueGenieACS: {MaxWorkers: 4},
+		},
+		Workers: workers,
+		PeriodicJobs: []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
+				func() (river.JobArgs, *river.InsertOpts) { return housekeeping.Args{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true, ID: "housekeeping"}),
+		},
+	}
+	if d.Fast {
+		cfg.FetchCooldown = 20 * time.Millisecond
+		cfg.FetchPollInterval = 50 * time.Millisecond
+	}
+	return river.NewClient(riverpgxv5.New(d.Pool), cfg)
+}

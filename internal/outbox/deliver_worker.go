@@ -1,0 +1,184 @@
+package outbox
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+
+	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/secret"
+)
+
+// DeliverArgs sends one delivery.
+type DeliverArgs struct {
+	DeliveryID uuid.UUID `json:"delivery_id"`
+}
+
+// Kind implements river.JobArgs.
+func (DeliverArgs) Kind() string { return "webhook_deliver" }
+
+// InsertOpts gives deliveries their attempt budget: with the default
+// backoff, 12 attempts span about a day and a half.
+func (DeliverArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 12} }
+
+// DeliverWorker POSTs a delivery's event to its endpoint.
+type DeliverWorker struct {
+	river.WorkerDefaults[DeliverArgs]
+	Pool   *pgxpool.Pool
+	Box    *secret.Box
+	Client *http.Client // NewHTTPClient; bounded timeouts, no redirects
+	// Backoff returns the wait after a failed attempt (1-based); nil uses
+	// DefaultBackoff.
+	Backoff func(attempt int) time.Duration
+	Now     func() time.Time
+}
+
+// DefaultBackoff is 30 s doubling per attempt, capped at 6 h.
+func DefaultBackoff(attempt int) time.Duration {
+	d := 30 * time.Second << min(attempt-1, 10)
+	return min(d, 6*time.Hour)
+}
+
+// NextRetry implements river.Worker.
+func (w *DeliverWorker) NextRetry(job *river.Job[DeliverArgs]) time.Time {
+	b := w.Backoff
+	if b == nil {
+		b = DefaultBackoff
+	}
+	return time.Now().Add(b(job.Attempt))
+}
+
+// Timeout implements river.Worker: a little over the HTTP timeout.
+func (w *DeliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration { return 30 * time.Second }
+
+// envelope is the body receivers get.
+type envelope struct {
+	ID        uuid.UUID       `json:"id"`
+	Type      string          `json:"type"`
+	CreatedAt time.Time       `json:"createdAt"`
+	OrgID     uuid.UUID       `json:"organizationId"`
+	Data      json.RawMessage `json:"data"`
+}
+
+// Work makes one attempt, logs it, and returns an error (River retries with
+// NextRetry) unless the receiver answered 2xx.
+func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
+	var (
+		env      envelope
+		status   string
+		url      string
+		enabled  bool
+		endID    uuid.UUID
+		ct       []byte
+		kid      string
+		received []byte
+	)
+	err := w.Pool.QueryRow(ctx, `
+		SELECT d.status, e.id, e.topic, e.created_at, e.org_id, e.payload, w.id, w.url, w.enabled, w.secret_enc, w.secret_key_id
+		FROM webhook_deliveries d
+		JOIN outbox_events e ON e.id = d.event_id
+		JOIN webhook_endpoints w ON w.id = d.endpoint_id
+		WHERE d.id = $1`, job.Args.DeliveryID).
+		Scan(&status, &env.ID, &env.Type, &env.CreatedAt, &env.OrgID, &received, &endID, &url, &enabled, &ct, &kid)
+	if errors.Is(db.MapErr(err), db.ErrNotFound) {
+		return river.JobCancel(fmt.Errorf("delivery %s or its endpoint was deleted", job.Args.DeliveryID))
+	} else if err != nil {
+		return err
+	}
+	if status == "succeeded" {
+		return nil
+	}
+	if !enabled {
+		return w.finish(ctx, job, nil, "endpoint disabled; not sent", 0, true)
+	}
+	env.Data = received
+	env.CreatedAt = env.CreatedAt.UTC()
+	body, err := json.Marshal(env)
+	if err != nil {
+		return river.JobCancel(err)
+	}
+	sec, err := w.Box.Open(ct, kid, endID[:])
+	if err != nil {
+		return w.finish(ctx, job, nil, "cannot decrypt signing secret: "+err.Error(), 0, true)
+	}
+	now := time.Now
+	if w.Now != nil {
+		now = w.Now
+	}
+	ts := now()
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return w.finish(ctx, job, nil, "bad URL: "+err.Error(), 0, true)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "FyberPay-Webhooks/1")
+	req.Header.Set(HeaderEventID, env.ID.String())
+	req.Header.Set(HeaderEventType, env.Type)
+	req.Header.Set(HeaderTimestamp, fmt.Sprint(ts.Unix()))
+	req.Header.Set(HeaderSignature, Sign(sec, ts, body))
+	req.Header.Set(HeaderAttempt, fmt.Sprint(job.Attempt))
+
+	start := time.Now()
+	resp, err := w.Client.Do(req)
+	elapsed := time.Since(start)
+	if err != nil {
+		return w.finish(ctx, job, nil, err.Error(), elapsed, false)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	code := resp.StatusCode
+	if code >= 200 && code < 300 {
+		return w.finish(ctx, job, &code, "", elapsed, false)
+	}
+	return w.finish(ctx, job, &code, fmt.Sprintf("receiver answered %s", resp.Status), elapsed, false)
+}
+
+// finish logs the attempt and updates the delivery. It returns nil on
+// success or when giving up for good (permanent), else an error so River
+// retries.
+func (w *DeliverWorker) finish(ctx context.Context, job *river.Job[DeliverArgs], code *int, errText string, elapsed time.Duration, permanent bool) error {
+	ok := errText == ""
+	last := job.Attempt >= job.MaxAttempts
+	state := "pending"
+	var next *time.Time
+	switch {
+	case ok:
+		state = "succeeded"
+	case permanent || last:
+		state = "failed"
+	default:
+		n := w.NextRetry(job)
+		next = &n
+	}
+	_, err := w.Pool.Exec(ctx, `
+		WITH a AS (
+			INSERT INTO webhook_attempts (delivery_id, attempt, status_code, error, duration_ms)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (delivery_id, attempt) DO NOTHING
+		)
+		UPDATE webhook_deliveries SET status = $6, attempts = GREATEST(attempts, $2), last_status = $3, last_error = $4,
+			next_attempt_at = $7, updated_at = now()
+		WHERE id = $1`,
+		job.Args.DeliveryID, job.Attempt, code, errText, elapsed.Milliseconds(), state, next)
+	if err != nil {
+		return fmt.Errorf("log delivery attempt: %w", err)
+	}
+	switch {
+	case ok:
+		return nil
+	case permanent:
+		return river.JobCancel(errors.New(errText))
+	default:
+		return errors.New(errText)
+	}
+}

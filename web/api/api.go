@@ -1,0 +1,109 @@
+// Package api holds the JSON API under /cpe, used by integrations with an
+// API key. Handlers call the same service methods as the pages; errors take
+// one shape: {"error":{"code","message","fields"}}.
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/apikey"
+	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/outbox"
+	"github.com/fyberpay/cpe/internal/user"
+	"github.com/fyberpay/cpe/web/httperr"
+	"github.com/fyberpay/cpe/web/middleware"
+)
+
+// Handler serves the JSON API.
+type Handler struct {
+	Users    *user.Service
+	APIKeys  *apikey.Service
+	Webhooks *outbox.Service
+	AuditDB  db.Executor
+}
+
+// maxBody bounds JSON request bodies.
+const maxBody = 1 << 20
+
+// decode reads a JSON body strictly: one object, no unknown fields, no
+// trailing data. Failures are 400 with the reason.
+func decode(c echo.Context, v any) error {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	if ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
+		return &httperr.Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type", Message: "send application/json"}
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return &httperr.Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Message: fmt.Sprintf("body exceeds %d bytes", maxBody)}
+		}
+		if errors.Is(err, io.EOF) {
+			return httperr.BadRequest("bad_json", "request body is empty; send a JSON object")
+		}
+		return httperr.BadRequest("bad_json", "request body is not valid JSON for this endpoint: "+jsonReason(err))
+	}
+	if dec.More() {
+		return httperr.BadRequest("bad_json", "request body has data after the JSON object")
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return httperr.BadRequest("bad_json", "request body has data after the JSON object")
+	}
+	return nil
+}
+
+func jsonReason(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("syntax error at byte %d", se.Offset)
+	case errors.As(err, &te):
+		return fmt.Sprintf("field %q must be %s", te.Field, te.Type.String())
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
+	}
+	return err.Error()
+}
+
+func actorOf(c echo.Context) actor.Actor {
+	a, _ := middleware.Actor(c)
+	return a
+}
+
+func parseID(c echo.Context) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return uuid.Nil, httperr.NotFound()
+	}
+	return id, nil
+}
+
+// list wraps a collection so it can grow paging fields without breaking
+// clients.
+type list[T any] struct {
+	Items []T `json:"items"`
+}
+
+func items[T any](v []T) list[T] {
+	if v == nil {
+		v = []T{}
+	}
+	return list[T]{Items: v}
+}
+
+// Me describes the calling key.
+func (h *Handler) Me(c echo.Context) error {
+	a := actorOf(c)
+	return c.JSON(http.StatusOK, map[string]any{"organizationId": a.OrgID, "keyId": a.ID, "name": strings.TrimPrefix(a.Label, "key:"), "role": a.Role})
+}

@@ -1,0 +1,107 @@
+// Package httperr is the one place domain errors become HTTP statuses,
+// machine codes and messages, for pages and the JSON API alike.
+package httperr
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/apikey"
+	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/user"
+	"github.com/fyberpay/cpe/internal/validation"
+)
+
+// Error is an HTTP-shaped error.
+type Error struct {
+	Status     int               `json:"-"`
+	Code       string            `json:"code"`
+	Message    string            `json:"message"`
+	Fields     map[string]string `json:"fields,omitempty"`
+	RetryAfter int               `json:"-"` // seconds; sets Retry-After
+	Internal   error             `json:"-"` // logged, never shown
+}
+
+func (e *Error) Error() string {
+	if e.Internal != nil {
+		return fmt.Sprintf("%d %s: %v", e.Status, e.Code, e.Internal)
+	}
+	return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message)
+}
+
+// Unwrap exposes the internal cause.
+func (e *Error) Unwrap() error { return e.Internal }
+
+// BadRequest is a 400 with a reason (unparseable body, bad query value).
+func BadRequest(code, msg string) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: code, Message: msg}
+}
+
+// NotFound is the 404 every missing or foreign object gets.
+func NotFound() *Error {
+	return &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such object"}
+}
+
+// From maps any error to its HTTP form.
+func From(err error) *Error {
+	var he *Error
+	if errors.As(err, &he) {
+		return he
+	}
+	var ve validation.Errors
+	if errors.As(err, &ve) {
+		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid", Message: "some fields are invalid", Fields: ve}
+	}
+	var te *user.ThrottledError
+	if errors.As(err, &te) {
+		return &Error{Status: http.StatusTooManyRequests, Code: "throttled", Message: te.Error(),
+			RetryAfter: int(math.Ceil(te.RetryAfter.Seconds()))}
+	}
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		return NotFound()
+	case errors.Is(err, actor.ErrForbidden):
+		return &Error{Status: http.StatusForbidden, Code: "forbidden", Message: actor.ErrForbidden.Error()}
+	case errors.Is(err, db.ErrConflict):
+		return &Error{Status: http.StatusConflict, Code: "conflict", Message: "the object changed or already exists", Internal: err}
+	case errors.Is(err, user.ErrBadCredentials):
+		return &Error{Status: http.StatusUnauthorized, Code: "bad_credentials", Message: user.ErrBadCredentials.Error()}
+	case errors.Is(err, apikey.ErrInvalid):
+		return &Error{Status: http.StatusUnauthorized, Code: "unauthorized", Message: apikey.ErrInvalid.Error()}
+	}
+	var ee *echo.HTTPError
+	if errors.As(err, &ee) {
+		msg := http.StatusText(ee.Code)
+		if s, ok := ee.Message.(string); ok && s != "" {
+			msg = s
+		}
+		return &Error{Status: ee.Code, Code: codeFor(ee.Code), Message: msg, Internal: ee.Internal}
+	}
+	return &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "something went wrong on our side; it has been logged", Internal: err}
+}
+
+func codeFor(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "not_found"
+	case http.StatusMethodNotAllowed:
+		return "method_not_allowed"
+	case http.StatusRequestEntityTooLarge:
+		return "too_large"
+	case http.StatusUnsupportedMediaType:
+		return "unsupported_media_type"
+	case http.StatusForbidden:
+		return "forbidden"
+	case http.StatusUnauthorized:
+		return "unauthorized"
+	case http.StatusServiceUnavailable:
+		return "unavailable"
+	}
+	return strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_")
+}

@@ -1,0 +1,114 @@
+// Package page holds the server-rendered (templ + htmx) page handlers. Each
+// handler parses input, calls one service method and renders a full page,
+// an htmx fragment or a redirect. Errors go to the central error handler,
+// except validation errors, which re-render the form with messages (422).
+package page
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/apikey"
+	"github.com/fyberpay/cpe/internal/dashboard"
+	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/outbox"
+	"github.com/fyberpay/cpe/internal/user"
+	"github.com/fyberpay/cpe/internal/validation"
+	"github.com/fyberpay/cpe/views/form"
+	"github.com/fyberpay/cpe/views/layout"
+	"github.com/fyberpay/cpe/web/middleware"
+)
+
+// Handler serves the pages.
+type Handler struct {
+	Users     *user.Service
+	APIKeys   *apikey.Service
+	Webhooks  *outbox.Service
+	Dashboard *dashboard.Service
+	// AuditDB is where audit rows are read (the pool).
+	AuditDB db.Executor
+	// SessionMaxAge is the session cookie's lifetime in seconds.
+	SessionMaxAge int
+}
+
+// Render writes a templ component with a status.
+func Render(c echo.Context, status int, t templ.Component) error {
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	c.Response().WriteHeader(status)
+	return t.Render(c.Request().Context(), c.Response())
+}
+
+// Meta builds the layout data for the current request, consuming any flash
+// messages waiting in the session.
+func Meta(c echo.Context, title, active string) layout.Meta {
+	m := layout.Meta{Title: title, Active: active, CSRF: middleware.CSRF(c)}
+	if p, ok := middleware.Principal(c); ok {
+		a, _ := middleware.Actor(c)
+		m.Nav = &layout.Nav{Email: p.Email, Name: p.Name, Role: string(p.Role), OrgName: p.OrgName,
+			CanStaff: a.Can(actor.PermManageUsers)}
+	}
+	if s := middleware.Session(c); s != nil && !s.IsNew {
+		if fl := s.Flashes(); len(fl) > 0 {
+			if msg, ok := fl[0].(string); ok {
+				m.Flash = msg
+			}
+			_ = s.Save(c.Request(), c.Response())
+		}
+	}
+	return m
+}
+
+// flash stores a message shown on the next page.
+func flash(c echo.Context, msg string) {
+	if s := middleware.Session(c); s != nil && !s.IsNew {
+		s.AddFlash(msg)
+		_ = s.Save(c.Request(), c.Response())
+	}
+}
+
+// seeOther redirects after a successful POST (htmx gets HX-Location so it
+// navigates rather than swapping the page into a fragment).
+func seeOther(c echo.Context, to string) error {
+	if c.Request().Header.Get("HX-Request") == "true" {
+		c.Response().Header().Set("HX-Location", to)
+		return c.NoContent(http.StatusNoContent)
+	}
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+func actorOf(c echo.Context) actor.Actor {
+	a, _ := middleware.Actor(c)
+	return a
+}
+
+// formErrors splits validation errors (shown in the form) from the rest.
+func formErrors(err error) (form.Errors, bool) {
+	var ve validation.Errors
+	if errors.As(err, &ve) {
+		return form.Errors(ve), true
+	}
+	return nil, false
+}
+
+func isHTMX(c echo.Context) bool { return c.Request().Header.Get("HX-Request") == "true" }
+
+// htmxAlert answers an htmx request with an error message shown at the top
+// of the page instead of swapping its target. htmx 2 does not swap 4xx
+// answers by default, so the status stays 200 with retargeting headers.
+func htmxAlert(c echo.Context, msg string) error {
+	c.Response().Header().Set("HX-Retarget", "main")
+	c.Response().Header().Set("HX-Reswap", "afterbegin")
+	return Render(c, http.StatusOK, layout.Alert(msg))
+}
+
+// firstMessage turns form errors into one sentence.
+func firstMessage(errs form.Errors) string {
+	for k, v := range errs {
+		return k + " " + v
+	}
+	return "invalid input"
+}

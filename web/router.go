@@ -1,0 +1,148 @@
+package web
+
+import (
+	"context"
+	"html"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	echomw "github.com/labstack/echo/v4/middleware"
+
+	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/static"
+	"github.com/fyberpay/cpe/web/api"
+	"github.com/fyberpay/cpe/web/httperr"
+	"github.com/fyberpay/cpe/web/middleware"
+	"github.com/fyberpay/cpe/web/page"
+)
+
+// routes is every route of the service, in one place.
+func routes(e *echo.Echo, d Deps) {
+	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+	e.GET("/readyz", readyz(d))
+
+	assets := e.Group("/static", func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Response().Header().Set("Cache-Control", "public, max-age=3600")
+			return next(c)
+		}
+	})
+	assets.StaticFS("/", static.FS)
+
+	// JSON API for integrations: API key only, no cookies, no CSRF.
+	ah := &api.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, AuditDB: d.Pool}
+	cpe := e.Group("/cpe", middleware.APIKey(d.APIKeys), noStore)
+	cpe.GET("/me", ah.Me)
+	cpe.GET("/users", ah.UsersList)
+	cpe.POST("/users", ah.UsersCreate)
+	cpe.GET("/users/:id", ah.UsersGet)
+	cpe.PATCH("/users/:id", ah.UsersUpdate)
+	cpe.GET("/api-keys", ah.APIKeysList)
+	cpe.POST("/api-keys", ah.APIKeysCreate)
+	cpe.GET("/api-keys/:id", ah.APIKeysGet)
+	cpe.POST("/api-keys/:id/revoke", ah.APIKeysRevoke)
+	cpe.DELETE("/api-keys/:id", ah.APIKeysRevoke)
+	cpe.GET("/audit", ah.AuditList)
+	cpe.GET("/audit/:id", ah.AuditGet)
+	cpe.GET("/webhooks", ah.WebhooksList)
+	cpe.POST("/webhooks", ah.WebhooksCreate)
+	cpe.GET("/webhooks/:id", ah.WebhooksGet)
+	cpe.PUT("/webhooks/:id", ah.WebhooksUpdate)
+	cpe.DELETE("/webhooks/:id", ah.WebhooksDelete)
+	cpe.POST("/webhooks/:id/test", ah.WebhooksTest)
+	cpe.POST("/webhooks/:id/rotate-secret", ah.WebhooksRotate)
+	cpe.GET("/webhooks/:id/deliveries", ah.WebhooksDeliveries)
+	cpe.Any("/*", func(echo.Context) error { return httperr.NotFound() })
+
+	// Browser pages: session cookie, CSRF on every state-changing request.
+	secure := d.Config.SecureCookies()
+	pages := e.Group("",
+		echomw.SecureWithConfig(echomw.SecureConfig{
+			XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY",
+			HSTSMaxAge:            hstsAge(secure),
+			ReferrerPolicy:        "same-origin",
+			ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+		}),
+		echomw.CSRFWithConfig(echomw.CSRFConfig{
+			TokenLookup:    "header:X-CSRF-Token,form:_csrf",
+			ContextKey:     middleware.KeyCSRF,
+			CookieName:     "fyberpay_csrf",
+			CookiePath:     "/",
+			CookieHTTPOnly: true,
+			CookieSecure:   secure,
+			CookieSameSite: http.SameSiteLaxMode,
+			ErrorHandler: func(err error, c echo.Context) error {
+				return echo.NewHTTPError(http.StatusForbidden, "This form has expired or did not come from this site. Reload the page and try again.")
+			},
+		}),
+		middleware.Sessions(d.Sessions, d.Users),
+	)
+	ph := &page.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Dashboard: d.Dashboard, AuditDB: d.Pool,
+		SessionMaxAge: int(d.Config.SessionTTL.Seconds())}
+	pages.GET("/login", ph.LoginForm)
+	pages.POST("/login", ph.Login)
+	pages.POST("/logout", ph.Logout)
+
+	staff := pages.Group("", middleware.RequireUser)
+	staff.GET("/", ph.Home)
+	staff.GET("/users", ph.UsersList)
+	staff.POST("/users", ph.UsersCreate)
+	staff.POST("/users/:id/role", ph.UsersSetRole)
+	staff.POST("/users/:id/disable", ph.UsersDisable)
+	staff.POST("/users/:id/enable", ph.UsersEnable)
+	staff.GET("/profile", ph.Profile)
+	staff.POST("/profile/password", ph.ProfilePassword)
+	staff.GET("/api-keys", ph.APIKeysList)
+	staff.POST("/api-keys", ph.APIKeysCreate)
+	staff.POST("/api-keys/:id/revoke", ph.APIKeysRevoke)
+	staff.GET("/audit", ph.AuditList)
+	staff.GET("/settings/webhooks", ph.WebhooksList)
+	staff.POST("/settings/webhooks", ph.WebhooksCreate)
+	staff.GET("/settings/webhooks/:id", ph.WebhookShow)
+	staff.POST("/settings/webhooks/:id", ph.WebhookUpdate)
+	staff.GET("/settings/webhooks/:id/log", ph.WebhookLog)
+	staff.POST("/settings/webhooks/:id/test", ph.WebhookTest)
+	staff.POST("/settings/webhooks/:id/rotate", ph.WebhookRotate)
+	staff.POST("/settings/webhooks/:id/delete", ph.WebhookDelete)
+
+	// River's UI: owners and admins only. It is a single-page app with its
+	// own assets, so it gets no CSP from us.
+	if d.RiverUI != nil {
+		jobs := e.Group("/admin/jobs",
+			echomw.CSRFWithConfig(echomw.CSRFConfig{TokenLookup: "header:X-CSRF-Token", CookieName: "fyberpay_csrf", CookiePath: "/",
+				CookieHTTPOnly: true, CookieSecure: secure, CookieSameSite: http.SameSiteLaxMode}),
+			middleware.Sessions(d.Sessions, d.Users), middleware.RequireUser, middleware.RequirePermission(actor.PermViewJobs))
+		jobs.Any("", echo.WrapHandler(d.RiverUI))
+		jobs.Any("/*", echo.WrapHandler(d.RiverUI))
+	}
+}
+
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+func hstsAge(secure bool) int {
+	if secure {
+		return 31536000
+	}
+	return 0
+}
+
+// readyz reports whether the database answers. GenieACS breaker state is
+// added here, informational only, by the integration issue.
+func readyz(d Deps) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+		defer cancel()
+		if err := d.Pool.Ping(ctx); err != nil {
+			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
+		}
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
+	}
+}
+
+func htmlEscape(s string) string { return html.EscapeString(s) }

@@ -1,0 +1,116 @@
+// Package web is the HTTP edge: the Echo server, every route (router.go),
+// middleware, page and API handlers, and the one error handler.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/labstack/echo/v4"
+	echomw "github.com/labstack/echo/v4/middleware"
+
+	"github.com/fyberpay/cpe/internal/apikey"
+	"github.com/fyberpay/cpe/internal/config"
+	"github.com/fyberpay/cpe/internal/dashboard"
+	"github.com/fyberpay/cpe/internal/outbox"
+	"github.com/fyberpay/cpe/internal/session"
+	"github.com/fyberpay/cpe/internal/user"
+	"github.com/fyberpay/cpe/views/errorpage"
+	"github.com/fyberpay/cpe/web/httperr"
+	"github.com/fyberpay/cpe/web/middleware"
+	"github.com/fyberpay/cpe/web/page"
+)
+
+// Deps is what the server needs.
+type Deps struct {
+	Config    *config.Config
+	Pool      *pgxpool.Pool
+	Logger    *slog.Logger
+	Users     *user.Service
+	APIKeys   *apikey.Service
+	Webhooks  *outbox.Service
+	Dashboard *dashboard.Service
+	Sessions  *session.Store
+	// RiverUI is River's web UI, mounted at /admin/jobs; nil hides it.
+	RiverUI http.Handler
+}
+
+// New builds the Echo server with every route.
+func New(d Deps) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = ipExtractor(d.Config.TrustedProxies)
+	e.HTTPErrorHandler = errorHandler(d.Logger)
+	e.Server.ReadHeaderTimeout = 10 * time.Second
+	e.Server.ReadTimeout = 60 * time.Second
+	e.Server.WriteTimeout = 60 * time.Second
+	e.Server.IdleTimeout = 120 * time.Second
+
+	e.Use(echomw.RequestID())
+	e.Use(middleware.Log(d.Logger))
+	e.Use(echomw.Recover())
+	e.Use(echomw.BodyLimit("12M"))
+	routes(e, d)
+	return e
+}
+
+func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// errorHandler renders every error once: JSON for the API, a page for
+// browsers (an htmx request gets an alert fragment). 5xx causes are logged
+// by the Log middleware, never shown.
+func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		he := httperr.From(err)
+		if he.RetryAfter > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(he.RetryAfter))
+		}
+		var werr error
+		switch {
+		case c.Request().Method == http.MethodHead:
+			werr = c.NoContent(he.Status)
+		case middleware.IsAPI(c):
+			werr = c.JSON(he.Status, map[string]*httperr.Error{"error": he})
+		case c.Request().Header.Get("HX-Request") == "true":
+			c.Response().Header().Set("HX-Retarget", "main")
+			c.Response().Header().Set("HX-Reswap", "afterbegin")
+			werr = c.HTML(http.StatusOK, `<div class="flash error" role="alert" data-testid="error">`+htmlEscape(he.Message)+`</div>`)
+		default:
+			m := page.Meta(c, titleFor(he.Status), "")
+			werr = page.Render(c, he.Status, errorpage.Error(m, he.Status, he.Message))
+		}
+		if werr != nil && !errors.Is(werr, context.Canceled) {
+			logger.Error("write error response", "err", werr, "request_id", middleware.RequestID(c))
+		}
+	}
+}
+
+func titleFor(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "Not found"
+	case http.StatusForbidden:
+		return "Not allowed"
+	case http.StatusTooManyRequests:
+		return "Slow down"
+	}
+	return http.StatusText(status)
+}
