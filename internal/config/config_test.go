@@ -1,0 +1,99 @@
+package config
+
+import (
+	"encoding/base64"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func envOf(m map[string]string) Lookup {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+var key32 = base64.StdEncoding.EncodeToString([]byte(strings.Repeat("k", 32)))
+
+func valid() map[string]string {
+	return map[string]string{
+		"DATABASE_URL":   "postgres://postgres@127.0.0.1:5432/fyberpay",
+		"SESSION_KEYS":   key32,
+		"ENCRYPTION_KEY": "k1:" + key32,
+	}
+}
+
+func TestLoad(t *testing.T) {
+	t.Run("DefaultsWhenValid", func(t *testing.T) {
+		c, err := Load(envOf(valid()), Needs{Server: true})
+		require.NoError(t, err)
+		require.Equal(t, "127.0.0.1:8080", c.HTTPAddr)
+		require.Equal(t, "http://127.0.0.1:8080", c.PublicURL.String())
+		require.False(t, c.SecureCookies())
+		require.Nil(t, c.GenieACSNBIURL, "GenieACS work is skipped when GENIEACS_NBI_URL is unset")
+		require.Equal(t, "k1", c.EncryptionKeys[0].ID)
+	})
+	t.Run("HTTPSPublicURLMakesCookiesSecure", func(t *testing.T) {
+		m := valid()
+		m["PUBLIC_URL"] = "https://cpe.example.net"
+		c, err := Load(envOf(m), Needs{Server: true})
+		require.NoError(t, err)
+		require.True(t, c.SecureCookies())
+	})
+	t.Run("CLIOnlyNeedsDatabase", func(t *testing.T) {
+		_, err := Load(envOf(map[string]string{"DATABASE_URL": "postgres://x@y/z"}), Needs{})
+		require.NoError(t, err)
+	})
+
+	bad := []struct {
+		name, variable, value string
+	}{
+		{"MissingDatabase", "DATABASE_URL", ""},
+		{"NotPostgres", "DATABASE_URL", "mysql://x"},
+		{"BadAddr", "HTTP_ADDR", "8080"},
+		{"BadPublicURL", "PUBLIC_URL", "cpe.example.net"},
+		{"MissingSessionKeys", "SESSION_KEYS", ""},
+		{"ShortSessionKey", "SESSION_KEYS", base64.StdEncoding.EncodeToString([]byte("short"))},
+		{"MissingEncryptionKey", "ENCRYPTION_KEY", ""},
+		{"WrongSizeEncryptionKey", "ENCRYPTION_KEY", "k1:" + base64.StdEncoding.EncodeToString([]byte("sixteen bytes!!!"))},
+		{"DuplicateKeyID", "ENCRYPTION_KEY", "k1:" + key32 + ",k1:" + key32},
+		{"BadNBIURL", "GENIEACS_NBI_URL", "genieacs:7557"},
+		{"BadSessionTTL", "SESSION_TTL", "forever"},
+		{"BadTrustedProxy", "TRUSTED_PROXIES", "10.0.0.1"},
+		{"BadBool", "WEBHOOK_ALLOW_PRIVATE", "maybe"},
+		{"BadLogLevel", "LOG_LEVEL", "loud"},
+		{"TinyHashMemory", "PASSWORD_HASH_MEMORY_KIB", "12"},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			m := valid()
+			m[tt.variable] = tt.value
+			_, err := Load(envOf(m), Needs{Server: true})
+			require.Error(t, err)
+			var ce *Error
+			require.ErrorAs(t, err, &ce)
+			require.Equal(t, tt.variable, ce.Var, "the error names the variable")
+			require.NotContains(t, err.Error(), "\n", "one line")
+		})
+	}
+
+	t.Run("NBIURLNeedsFSAndInternalKey", func(t *testing.T) {
+		m := valid()
+		m["GENIEACS_NBI_URL"] = "http://genieacs:7557"
+		_, err := Load(envOf(m), Needs{Server: true})
+		require.ErrorContains(t, err, "GENIEACS_FS_URL")
+		m["GENIEACS_FS_URL"] = "http://genieacs:7567"
+		_, err = Load(envOf(m), Needs{Server: true})
+		require.ErrorContains(t, err, "GENIEACS_INTERNAL_KEY")
+		m["GENIEACS_INTERNAL_KEY"] = strings.Repeat("x", 32)
+		c, err := Load(envOf(m), Needs{Server: true})
+		require.NoError(t, err)
+		require.Equal(t, "genieacs:7557", c.GenieACSNBIURL.Host)
+	})
+	t.Run("SecretsNeverInErrors", func(t *testing.T) {
+		m := valid()
+		m["ENCRYPTION_KEY"] = "k1:c2VjcmV0LXZhbHVlLXRoYXQtaXMtdG9vLXNob3J0"
+		_, err := Load(envOf(m), Needs{Server: true})
+		require.Error(t, err)
+		require.NotContains(t, err.Error(), "c2VjcmV0")
+	})
+}
