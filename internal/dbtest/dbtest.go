@@ -64,35 +64,18 @@ func NewDB(t testing.TB) *pgxpool.Pool {
 func NewDBWithURL(t testing.TB) (*pgxpool.Pool, string) {
 	t.Helper()
 	ctx := context.Background()
-	once.Do(func() { tmplName, tmplErr = ensureTemplate(ctx) })
-	if tmplErr != nil {
-		t.Fatalf("dbtest: test database template: %v (is PostgreSQL running on 127.0.0.1:5432? `make db-up`)", tmplErr)
-	}
-	admin, err := pgx.Connect(ctx, ServerURL())
+	dbURL, drop, err := Create(ctx)
 	if err != nil {
-		t.Fatalf("dbtest: connect: %v", err)
+		t.Fatalf("dbtest: %v", err)
 	}
-	defer admin.Close(ctx)
-	name := "fyberpay_test_" + randHex(6)
-	if _, err := admin.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s STRATEGY FILE_COPY", name, tmplName)); err != nil {
-		t.Fatalf("dbtest: create database: %v", err)
-	}
-	dbURL := URLFor(name)
 	pool, err := pgxpool.New(ctx, dbURL)
 	if err != nil {
+		drop()
 		t.Fatalf("dbtest: pool: %v", err)
 	}
 	t.Cleanup(func() {
 		pool.Close()
-		c, err := pgx.Connect(context.Background(), ServerURL())
-		if err != nil {
-			t.Logf("dbtest: cleanup connect: %v", err)
-			return
-		}
-		defer c.Close(context.Background())
-		if _, err := c.Exec(context.Background(), fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name)); err != nil {
-			t.Logf("dbtest: drop %s: %v", name, err)
-		}
+		drop()
 	})
 	return pool, dbURL
 }
@@ -183,4 +166,31 @@ func randHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// Create makes a fresh migrated database outside a test (TestMain) and
+// returns its URL and a function that drops it.
+func Create(ctx context.Context) (string, func(), error) {
+	once.Do(func() { tmplName, tmplErr = ensureTemplate(ctx) })
+	if tmplErr != nil {
+		return "", nil, fmt.Errorf("test database template: %w (is PostgreSQL running on 127.0.0.1:5432? `make db-up`)", tmplErr)
+	}
+	admin, err := pgx.Connect(ctx, ServerURL())
+	if err != nil {
+		return "", nil, err
+	}
+	defer admin.Close(ctx)
+	name := "fyberpay_test_" + randHex(6)
+	if _, err := admin.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s STRATEGY FILE_COPY", name, tmplName)); err != nil {
+		return "", nil, err
+	}
+	drop := func() {
+		c, err := pgx.Connect(context.Background(), ServerURL())
+		if err != nil {
+			return
+		}
+		defer c.Close(context.Background())
+		_, _ = c.Exec(context.Background(), fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name))
+	}
+	return URLFor(name), drop, nil
 }

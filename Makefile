@@ -1,0 +1,95 @@
+# FyberPay CPE. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+GO            ?= go
+DATABASE_URL  ?= postgres://postgres@127.0.0.1:5432/fyberpay?sslmode=disable
+BIN           := bin/fyberpay
+DEV_ENV       := .data/dev.env
+
+PW_GO_DIR      = $(shell $(GO) list -m -f '{{.Dir}}' github.com/mxschmitt/playwright-go)
+PW_VERSION     = $(shell sed -n 's/.*playwrightCliVersion = "\(.*\)"/\1/p' $(PW_GO_DIR)/run.go)
+PW_DRIVER_DIR  = $(CURDIR)/.cache/playwright-driver/$(PW_VERSION)
+
+HTMX_VERSION := 2.0.11
+PICO_VERSION := 2.1.1
+
+.PHONY: help
+help: ## list targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+.PHONY: run
+run: db-up build ## the demo: Postgres, migrations, demo org + owner (credentials printed), serve on 127.0.0.1:8080
+	@mkdir -p .data
+	@test -f $(DEV_ENV) || { \
+	  echo "SESSION_KEYS=$$(head -c 32 /dev/urandom | base64 -w0)"; \
+	  echo "ENCRYPTION_KEY=k1:$$(head -c 32 /dev/urandom | base64 -w0)"; \
+	  echo "DEMO_PASSWORD=$$(head -c 12 /dev/urandom | base64 -w0 | tr -d '+/=' | head -c 16)"; \
+	} > $(DEV_ENV)
+	@psql "$(DATABASE_URL)" -tAc 'select 1' >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres fyberpay
+	@set -a; . ./$(DEV_ENV); set +a; export DATABASE_URL="$(DATABASE_URL)" WEBHOOK_ALLOW_PRIVATE=true; \
+	  ./$(BIN) migrate && ./$(BIN) demo --password "$$DEMO_PASSWORD" && \
+	  echo "open http://127.0.0.1:8080 (Ctrl-C stops)" && exec ./$(BIN) serve
+
+.PHONY: build
+build: ## build bin/fyberpay
+	$(GO) build -o $(BIN) ./cmd/fyberpay
+
+.PHONY: db-up
+db-up: ## make sure PostgreSQL answers on 127.0.0.1:5432 (start or install it)
+	@bash .ci/pg-up.sh
+
+.PHONY: test
+test: db-up lint check-generated e2e-setup ## everything CI runs: vet, gofmt, generated code, unit + integration + e2e tests
+	E2E_REQUIRED=1 PLAYWRIGHT_DRIVER_PATH=$(PW_DRIVER_DIR) $(GO) test -count=1 -timeout 20m ./...
+
+.PHONY: e2e
+e2e: db-up e2e-setup ## browser tests only (Chromium via playwright-go)
+	E2E_REQUIRED=1 PLAYWRIGHT_DRIVER_PATH=$(PW_DRIVER_DIR) $(GO) test -count=1 -v ./e2e/
+
+.PHONY: e2e-setup
+e2e-setup: ## install Debian chromium and the playwright driver (from npm) if missing
+	@command -v chromium >/dev/null || { \
+	  echo "installing chromium from Debian..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -f $(PW_DRIVER_DIR)/package/cli.js || { \
+	  echo "installing playwright-core $(PW_VERSION) from npm..."; \
+	  rm -rf $(PW_DRIVER_DIR) && mkdir -p $(PW_DRIVER_DIR) && cd $(PW_DRIVER_DIR) && \
+	  npm pack --silent playwright-core@$(PW_VERSION) >/dev/null && \
+	  tar xzf playwright-core-$(PW_VERSION).tgz && rm playwright-core-$(PW_VERSION).tgz; }
+	@ln -sf "$$(command -v node)" $(PW_DRIVER_DIR)/node
+	@$(PW_DRIVER_DIR)/node $(PW_DRIVER_DIR)/package/cli.js --version | grep -q "$(PW_VERSION)" || \
+	  { echo "playwright driver in $(PW_DRIVER_DIR) is not $(PW_VERSION)"; exit 1; }
+
+.PHONY: bench
+bench: db-up ## benchmarks (figures in docs/benchmarks.md)
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
+
+.PHONY: generate
+generate: ## regenerate templ output
+	$(GO) tool templ generate
+
+.PHONY: check-generated
+check-generated: generate ## fail if generated templ code is stale
+	@out=$$(git status --porcelain -- '*_templ.go'); \
+	  if [ -n "$$out" ]; then echo "stale templ output (run make generate and commit):"; echo "$$out"; exit 1; fi
+
+.PHONY: lint
+lint: ## go vet + gofmt check
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+.PHONY: vendor-assets
+vendor-assets: ## re-vendor htmx and Pico CSS from npm (upgrades only)
+	tmp=$$(mktemp -d) && cd $$tmp \
+	  && npm pack --silent htmx.org@$(HTMX_VERSION) @picocss/pico@$(PICO_VERSION) >/dev/null \
+	  && tar xzf htmx.org-$(HTMX_VERSION).tgz package/dist/htmx.min.js \
+	  && cp package/dist/htmx.min.js $(CURDIR)/static/htmx.min.js && rm -rf package \
+	  && tar xzf picocss-pico-$(PICO_VERSION).tgz package/css/pico.min.css \
+	  && cp package/css/pico.min.css $(CURDIR)/static/pico.min.css \
+	  && cd / && rm -rf $$tmp
+	sha256sum static/*.min.*
+
+.PHONY: clean
+clean: ## remove build output and caches (not the demo database)
+	rm -rf bin .cache e2e/artifacts

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/internal/dbtest"
+)
+
+// cli runs the command line as an operator would, against a fresh database.
+type cli struct {
+	t   *testing.T
+	env map[string]string
+}
+
+func (c cli) run(stdin string, args ...string) (string, error) {
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, func(k string) (string, bool) { v, ok := c.env[k]; return v, ok },
+		strings.NewReader(stdin), &out, &errOut)
+	return out.String(), err
+}
+
+func TestCLI(t *testing.T) {
+	_, url := dbtest.NewDBWithURL(t)
+	c := cli{t: t, env: map[string]string{"DATABASE_URL": url, "PASSWORD_HASH_MEMORY_KIB": "1024"}}
+
+	out, err := c.run("", "migrate")
+	require.NoError(t, err)
+	require.Contains(t, out, "schema version 1")
+
+	out, err = c.run("", "org", "create", "--slug", "acme", "--name", "Acme Fibre")
+	require.NoError(t, err)
+	require.Contains(t, out, "created organization acme")
+
+	t.Run("DuplicateSlug", func(t *testing.T) {
+		_, err := c.run("", "org", "create", "--slug", "acme", "--name", "Again")
+		require.EqualError(t, err, "organization slug already exists: acme")
+	})
+	t.Run("BadSlug", func(t *testing.T) {
+		_, err := c.run("", "org", "create", "--slug", "Not OK", "--name", "X")
+		require.ErrorContains(t, err, "slug")
+	})
+	t.Run("MissingFlag", func(t *testing.T) {
+		_, err := c.run("", "org", "create", "--slug", "x-y-z")
+		require.EqualError(t, err, "org create: --name is required")
+	})
+
+	out, err = c.run("s3cret-password-1\n", "user", "create", "--org", "acme", "--email", "noc@acme.example", "--role", "owner")
+	require.NoError(t, err)
+	require.Contains(t, out, "created user noc@acme.example (owner)")
+	require.NotContains(t, out, "s3cret")
+
+	t.Run("UnknownOrg", func(t *testing.T) {
+		_, err := c.run("s3cret-password-1\n", "user", "create", "--org", "nope", "--email", "a@b.example", "--role", "admin")
+		require.EqualError(t, err, `unknown organization "nope"`)
+	})
+	t.Run("BadRole", func(t *testing.T) {
+		_, err := c.run("s3cret-password-1\n", "user", "create", "--org", "acme", "--email", "a@b.example", "--role", "root")
+		require.ErrorContains(t, err, "role: must be one of owner, admin, technician, viewer")
+		require.NotContains(t, oneLine(err), "\n")
+	})
+	t.Run("NoPasswordOnStdin", func(t *testing.T) {
+		_, err := c.run("", "user", "create", "--org", "acme", "--email", "a@b.example", "--role", "admin")
+		require.ErrorContains(t, err, "stdin")
+	})
+
+	out, err = c.run("", "apikey", "create", "--org", "acme", "--name", "billing")
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Regexp(t, `^fpk_[a-z2-7]{12}_[a-z2-7]{32}$`, lines[len(lines)-1], "the key alone on the last line")
+
+	t.Run("UnknownOrgForKey", func(t *testing.T) {
+		_, err := c.run("", "apikey", "create", "--org", "nope", "--name", "x")
+		require.EqualError(t, err, `unknown organization "nope"`)
+	})
+
+	t.Run("DemoIsIdempotent", func(t *testing.T) {
+		out1, err := c.run("", "demo", "--password", "first-demo-pass")
+		require.NoError(t, err)
+		require.Contains(t, out1, "owner@demo.fyberpay.test")
+		out2, err := c.run("", "demo")
+		require.NoError(t, err)
+		require.Contains(t, out2, "password: ")
+		require.NotContains(t, out2, "first-demo-pass", "a re-run prints the password now in force")
+	})
+
+	t.Run("NoDatabaseURL", func(t *testing.T) {
+		bare := cli{t: t, env: map[string]string{}}
+		_, err := bare.run("", "migrate")
+		require.ErrorContains(t, err, "DATABASE_URL")
+	})
+	t.Run("UnknownCommand", func(t *testing.T) {
+		_, err := c.run("", "frobnicate")
+		var ue usageError
+		require.ErrorAs(t, err, &ue)
+	})
+	t.Run("ServeStopsOnBadConfig", func(t *testing.T) {
+		_, err := c.run("", "serve")
+		require.EqualError(t, err, "config: SESSION_KEYS is required: one or more comma-separated base64 keys of at least 32 bytes (openssl rand -base64 32)")
+	})
+}

@@ -1,0 +1,216 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mxschmitt/playwright-go"
+
+	"github.com/fyberpay/cpe/internal/dbtest"
+)
+
+// suite is what every e2e test shares: one server process, one browser.
+var suite struct {
+	baseURL string
+	bin     string
+	env     []string
+	browser playwright.Browser
+	skip    string // reason the suite cannot run (only when not required)
+}
+
+// Staff created through the CLI before the server starts.
+const (
+	orgSlug       = "acme"
+	ownerEmail    = "owner@acme.example"
+	adminEmail    = "admin@acme.example"
+	viewerEmail   = "viewer@acme.example"
+	staffPassword = "e2e-password-123"
+)
+
+func TestMain(m *testing.M) {
+	code, err := runSuite(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		if os.Getenv("E2E_REQUIRED") == "1" {
+			os.Exit(1)
+		}
+		suite.skip = err.Error()
+		code = m.Run()
+	}
+	os.Exit(code)
+}
+
+func runSuite(m *testing.M) (int, error) {
+	ctx := context.Background()
+	driver := os.Getenv("PLAYWRIGHT_DRIVER_PATH")
+	if driver == "" {
+		return 0, fmt.Errorf("PLAYWRIGHT_DRIVER_PATH is not set: run `make e2e-setup` (it installs Debian chromium and the playwright driver) or `make e2e`")
+	}
+	chromium := os.Getenv("CHROMIUM_PATH")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		return 0, fmt.Errorf("chromium not found at %s: run `make e2e-setup`", chromium)
+	}
+
+	tmp, err := os.MkdirTemp("", "fyberpay-e2e-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(tmp)
+	suite.bin = filepath.Join(tmp, "fyberpay")
+	build := exec.Command("go", "build", "-o", suite.bin, "./cmd/fyberpay")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("build fyberpay: %v\n%s", err, out)
+	}
+
+	dbURL, drop, err := dbtest.Create(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer drop()
+	port, err := freePort()
+	if err != nil {
+		return 0, err
+	}
+	suite.baseURL = "http://127.0.0.1:" + port
+	suite.env = append(os.Environ(),
+		"DATABASE_URL="+dbURL,
+		"HTTP_ADDR=127.0.0.1:"+port,
+		"PUBLIC_URL="+suite.baseURL,
+		"SESSION_KEYS=c2Vzc2lvbi1rZXktZm9yLWUyZS10ZXN0cy1vbmx5LTMyYnl0ZXMhIQ==",
+		"ENCRYPTION_KEY=k1:ZW5jcnlwdGlvbi1rZXktZm9yLWUyZS10ZXN0cy0zMiE=",
+		"PASSWORD_HASH_MEMORY_KIB=8192",
+		"WEBHOOK_ALLOW_PRIVATE=true",
+	)
+
+	// The operator CLI seeds the organization and staff, as in production.
+	if _, err := cli("", "org", "create", "--slug", orgSlug, "--name", "Acme Fibre"); err != nil {
+		return 0, err
+	}
+	for _, u := range []struct{ email, role string }{{ownerEmail, "owner"}, {adminEmail, "admin"}, {viewerEmail, "viewer"}} {
+		if _, err := cli(staffPassword+"\n", "user", "create", "--org", orgSlug, "--email", u.email, "--role", u.role); err != nil {
+			return 0, err
+		}
+	}
+
+	var serverLog bytes.Buffer
+	srv := exec.Command(suite.bin, "serve")
+	srv.Env = suite.env
+	srv.Stdout, srv.Stderr = &serverLog, &serverLog
+	if err := srv.Start(); err != nil {
+		return 0, err
+	}
+	defer func() {
+		_ = srv.Process.Signal(os.Interrupt)
+		_, _ = srv.Process.Wait()
+		if os.Getenv("E2E_SERVER_LOG") != "" {
+			fmt.Fprintln(os.Stderr, serverLog.String())
+		}
+	}()
+	if err := waitHealthy(suite.baseURL, 20*time.Second); err != nil {
+		return 0, fmt.Errorf("%v; server log:\n%s", err, serverLog.String())
+	}
+
+	opts := &playwright.RunOptions{DriverDirectory: driver, SkipInstallBrowsers: true}
+	if err := playwright.Install(opts); err != nil {
+		return 0, fmt.Errorf("playwright driver at %s: %w (run `make e2e-setup`)", driver, err)
+	}
+	pw, err := playwright.Run(opts)
+	if err != nil {
+		return 0, fmt.Errorf("start playwright: %w", err)
+	}
+	defer pw.Stop()
+	browser, err := pw.Chromium.Launch(playwright.BrowserTypeLaunchOptions{
+		ExecutablePath: playwright.String(chromium),
+		Headless:       playwright.Bool(true),
+		Args: []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+			"--disable-background-networking", "--disable-component-update", "--disable-sync"},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("launch chromium: %w", err)
+	}
+	defer browser.Close()
+	suite.browser = browser
+	return m.Run(), nil
+}
+
+// cli runs the fyberpay binary with the suite's environment.
+func cli(stdin string, args ...string) (string, error) {
+	cmd := exec.Command(suite.bin, args...)
+	cmd.Env = suite.env
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("fyberpay %s: %v: %s", strings.Join(args, " "), err, out)
+	}
+	return string(out), nil
+}
+
+func freePort() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	return port, nil
+}
+
+func waitHealthy(base string, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("server not healthy at %s after %s", base, d)
+}
+
+// newPage opens a fresh browser context (own cookies) and page; on failure
+// a full-page screenshot is saved under e2e/artifacts.
+func newPage(t *testing.T) playwright.Page {
+	t.Helper()
+	if suite.skip != "" {
+		t.Skip("e2e suite unavailable: " + suite.skip)
+	}
+	bctx, err := suite.browser.NewContext(playwright.BrowserNewContextOptions{BaseURL: playwright.String(suite.baseURL)})
+	if err != nil {
+		t.Fatalf("new browser context: %v", err)
+	}
+	page, err := bctx.NewPage()
+	if err != nil {
+		t.Fatalf("new page: %v", err)
+	}
+	page.SetDefaultTimeout(10000)
+	t.Cleanup(func() {
+		if t.Failed() {
+			dir := "artifacts"
+			_ = os.MkdirAll(dir, 0o755)
+			name := regexp.MustCompile(`[^A-Za-z0-9_-]+`).ReplaceAllString(t.Name(), "_")
+			path := filepath.Join(dir, name+".png")
+			if _, err := page.Screenshot(playwright.PageScreenshotOptions{Path: playwright.String(path), FullPage: playwright.Bool(true)}); err == nil {
+				t.Logf("screenshot: e2e/%s (url %s)", path, page.URL())
+			}
+		}
+		_ = bctx.Close()
+	})
+	return page
+}
