@@ -62,8 +62,10 @@ e2e-setup: ## install Debian chromium and the playwright driver (from npm) if mi
 	  { echo "playwright driver in $(PW_DRIVER_DIR) is not $(PW_VERSION)"; exit 1; }
 
 .PHONY: bench
-bench: db-up ## benchmarks (figures in docs/benchmarks.md)
+bench: db-up ## benchmarks: Go benchmarks, then wrk against the real binary (figures in docs/benchmarks.md)
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	bash .ci/bench-http.sh
 
 .PHONY: generate
 generate: ## regenerate templ output

@@ -76,10 +76,12 @@ CREATE TABLE audit_log (
     ip          text NOT NULL DEFAULT '',
     created_at  timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX audit_log_org_idx ON audit_log (org_id, id DESC);
-CREATE INDEX audit_log_org_action_idx ON audit_log (org_id, action, id DESC);
-CREATE INDEX audit_log_org_actor_idx ON audit_log (org_id, actor_label, id DESC);
-CREATE INDEX audit_log_target_idx ON audit_log (org_id, target_type, target_id, id DESC);
+-- Listing is newest first on (created_at, id), paged by that pair (keyset), so
+-- a date range is an index range too. One index per filter the page offers.
+CREATE INDEX audit_log_org_idx ON audit_log (org_id, created_at DESC, id DESC);
+CREATE INDEX audit_log_org_action_idx ON audit_log (org_id, action, created_at DESC, id DESC);
+CREATE INDEX audit_log_org_actor_idx ON audit_log (org_id, actor_label, created_at DESC, id DESC);
+CREATE INDEX audit_log_target_idx ON audit_log (org_id, target_type, target_id, created_at DESC, id DESC);
 
 -- Transactional outbox: written in the same transaction as the change it
 -- describes; the id is the stable event id receivers deduplicate on.

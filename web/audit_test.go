@@ -64,11 +64,14 @@ func TestAuditPage(t *testing.T) {
 		r := b.api(t, http.MethodGet, "/cpe/audit?limit=5&action=webhook.test", b.keyViewerA, "")
 		require.Equal(t, http.StatusOK, r.status)
 		require.Len(t, r.items(), 5)
-		next := r.body["next"]
-		require.NotNil(t, next)
-		r2 := b.api(t, http.MethodGet, fmt.Sprintf("/cpe/audit?limit=5&action=webhook.test&before=%v", next), b.keyViewerA, "")
+		next, _ := r.body["next"].(string)
+		require.NotEmpty(t, next)
+		last := r.items()[4].(map[string]any)
+		r2 := b.api(t, http.MethodGet, "/cpe/audit?limit=5&action=webhook.test&before="+url.QueryEscape(next), b.keyViewerA, "")
+		require.Equal(t, http.StatusOK, r2.status)
 		first := r2.items()[0].(map[string]any)
-		require.Less(t, first["id"].(float64), next.(float64)+1)
+		require.NotEqual(t, last["id"], first["id"], "the next page starts after the cursor")
+		require.LessOrEqual(t, first["createdAt"].(string), last["createdAt"].(string))
 
 		r = b.api(t, http.MethodGet, "/cpe/audit?limit=5000", b.keyViewerA, "")
 		require.Equal(t, http.StatusUnprocessableEntity, r.status)

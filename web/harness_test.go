@@ -65,13 +65,13 @@ type testBundle struct {
 	keyAID                         apikey.Key
 }
 
-func setup(t *testing.T) *testBundle {
+func setup(t testing.TB) *testBundle {
 	t.Helper()
 	return setupWith(t, "http://127.0.0.1")
 }
 
 // setupWith builds the server with the given PUBLIC_URL.
-func setupWith(t *testing.T, publicURL string) *testBundle {
+func setupWith(t testing.TB, publicURL string) *testBundle {
 	t.Helper()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
@@ -123,13 +123,13 @@ func setupWith(t *testing.T, publicURL string) *testBundle {
 // browser is a cookie-keeping client that does not follow redirects and
 // remembers the CSRF token of the last page it read.
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	c    *http.Client
 	base string
 	csrf string
 }
 
-func (b *testBundle) browser(t *testing.T) *browser {
+func (b *testBundle) browser(t testing.TB) *browser {
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
 	return &browser{t: t, base: b.srv.URL, c: &http.Client{
@@ -206,7 +206,7 @@ func (br *browser) login(email, password string) page {
 }
 
 // loggedIn returns a browser signed in as u.
-func (b *testBundle) loggedIn(t *testing.T, u user.User) *browser {
+func (b *testBundle) loggedIn(t testing.TB, u user.User) *browser {
 	t.Helper()
 	br := b.browser(t)
 	p := br.login(u.Email, testfactory.Password)
@@ -241,7 +241,7 @@ func (r apiResp) items() []any {
 }
 
 // api calls the JSON API with a bearer key ("" for none).
-func (b *testBundle) api(t *testing.T, method, path, key, body string) apiResp {
+func (b *testBundle) api(t testing.TB, method, path, key, body string) apiResp {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {

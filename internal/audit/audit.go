@@ -6,7 +6,9 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,15 +64,38 @@ type Filter struct {
 	TargetType string
 	TargetID   string
 	From, To   time.Time // created_at in [From, To)
-	Before     int64     // keyset cursor: rows with id < Before
+	Before     *Cursor   // keyset: rows strictly older than the cursor
 	Limit      int
 }
 
+// Cursor is a position in the log: rows are ordered by (created_at, id).
+type Cursor struct {
+	At time.Time
+	ID int64
+}
+
+// String encodes the cursor for URLs: "<unix microseconds>.<id>".
+func (c Cursor) String() string { return fmt.Sprintf("%d.%d", c.At.UnixMicro(), c.ID) }
+
+// ParseCursor decodes Cursor.String.
+func ParseCursor(s string) (Cursor, error) {
+	us, id, ok := strings.Cut(s, ".")
+	if !ok {
+		return Cursor{}, errors.New("malformed cursor")
+	}
+	u, err1 := strconv.ParseInt(us, 10, 64)
+	i, err2 := strconv.ParseInt(id, 10, 64)
+	if err1 != nil || err2 != nil || i <= 0 {
+		return Cursor{}, errors.New("malformed cursor")
+	}
+	return Cursor{At: time.UnixMicro(u), ID: i}, nil
+}
+
 // Page is one page of rows, newest first; Next is the cursor of the next
-// page, or 0 when this is the last.
+// page, or "" when this is the last.
 type Page struct {
-	Rows []Row `json:"items"`
-	Next int64 `json:"next,omitempty"`
+	Rows []Row  `json:"items"`
+	Next string `json:"next,omitempty"`
 }
 
 // MaxLimit caps a page.
@@ -113,12 +138,13 @@ func List(ctx context.Context, exec db.Executor, a actor.Actor, f Filter) (Page,
 	if !f.To.IsZero() {
 		add("created_at < $%d", f.To)
 	}
-	if f.Before > 0 {
-		add("id < $%d", f.Before)
+	if f.Before != nil {
+		args = append(args, f.Before.At, f.Before.ID)
+		where = append(where, fmt.Sprintf("(created_at, id) < ($%d, $%d)", len(args)-1, len(args)))
 	}
 	args = append(args, f.Limit+1)
 	q := fmt.Sprintf(`SELECT id, actor_type, actor_id::text, actor_label, action, target_type, target_id, summary, ip, created_at
-		FROM audit_log WHERE %s ORDER BY id DESC LIMIT $%d`, strings.Join(where, " AND "), len(args))
+		FROM audit_log WHERE %s ORDER BY created_at DESC, id DESC LIMIT $%d`, strings.Join(where, " AND "), len(args))
 	rows, err := exec.Query(ctx, q, args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("list audit: %w", err)
@@ -137,7 +163,8 @@ func List(ctx context.Context, exec db.Executor, a actor.Actor, f Filter) (Page,
 	}
 	if len(p.Rows) > f.Limit {
 		p.Rows = p.Rows[:f.Limit]
-		p.Next = p.Rows[len(p.Rows)-1].ID
+		last := p.Rows[len(p.Rows)-1]
+		p.Next = Cursor{At: last.CreatedAt, ID: last.ID}.String()
 	}
 	return p, nil
 }

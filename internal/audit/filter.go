@@ -36,11 +36,12 @@ func ParseFilter(q url.Values) (Filter, map[string]string) {
 		errs["to"] = "must be after from"
 	}
 	if v := q.Get("before"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			errs["before"] = "must be a positive integer (the next cursor of a previous page)"
+		c, err := ParseCursor(v)
+		if err != nil {
+			errs["before"] = "must be the next cursor of a previous page"
+		} else {
+			f.Before = &c
 		}
-		f.Before = n
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)

@@ -2,7 +2,6 @@ package page
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -36,9 +35,9 @@ func (h *Handler) AuditList(c echo.Context) error {
 		return err
 	}
 	p := viewaudit.Page{Rows: pg.Rows, Actions: actions, Filters: f}
-	if pg.Next > 0 {
+	if pg.Next != "" {
 		q := c.QueryParams()
-		q.Set("before", strconv.FormatInt(pg.Next, 10))
+		q.Set("before", pg.Next)
 		p.NextHref = "/audit?" + q.Encode()
 	}
 	return Render(c, status, viewaudit.List(Meta(c, "Audit log", "audit"), p))

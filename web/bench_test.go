@@ -1,0 +1,100 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/internal/audit"
+)
+
+// BenchmarkAPIKeyRequest measures an authenticated JSON API request through
+// the whole stack (Echo, request log, API-key lookup + constant-time hash
+// compare, handler), clients in parallel on the same cores as the server —
+// comparable with the "identify" limit (one indexed SELECT behind net/http).
+func BenchmarkAPIKeyRequest(b *testing.B) {
+	bundle := setup(b)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	req := func() error {
+		r, _ := http.NewRequest(http.MethodGet, bundle.srv.URL+"/cpe/me", nil)
+		r.Header.Set("Authorization", "Bearer "+bundle.keyA)
+		resp, err := client.Do(r)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("status %d", resp.StatusCode)
+		}
+		return nil
+	}
+	require.NoError(b, req())
+	b.SetParallelism(16) // 16 × GOMAXPROCS client goroutines
+	start := time.Now()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := req(); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+}
+
+// BenchmarkAuditList pages the audit log of an organization holding 600,000
+// of 1,000,000 rows: the first page, a filtered page and a page deep in the
+// log through the keyset cursor (no OFFSET).
+func BenchmarkAuditList(b *testing.B) {
+	bundle := setup(b)
+	ctx := context.Background()
+	seed := time.Now()
+	_, err := bundle.pool.Exec(ctx, `INSERT INTO audit_log (org_id, actor_type, actor_label, action, target_type, target_id, summary, created_at)
+		SELECT CASE WHEN i % 5 < 3 THEN $1::uuid ELSE $2::uuid END, 'user',
+			'staff' || (i % 40) || '@acme.example',
+			(ARRAY['device.reboot','device.wifi','subscriber.assign','user.login','webhook.test','firmware.deploy'])[1 + i % 6],
+			'device', 'dev-' || (i % 100000), 'summary ' || i, now() - make_interval(secs => 1000000 - i)
+		FROM generate_series(1, 1000000) i`, bundle.orgA.ID, bundle.orgB.ID)
+	require.NoError(b, err)
+	_, err = bundle.pool.Exec(ctx, `VACUUM ANALYZE audit_log`)
+	require.NoError(b, err)
+	b.Logf("seeded 1,000,000 audit rows in %s", time.Since(seed).Round(time.Millisecond))
+
+	var mid audit.Cursor
+	require.NoError(b, bundle.pool.QueryRow(ctx, `SELECT created_at, id FROM audit_log WHERE org_id = $1 ORDER BY created_at, id LIMIT 1 OFFSET 300000`,
+		bundle.orgA.ID).Scan(&mid.At, &mid.ID))
+	for _, bc := range []struct{ name, query string }{
+		{"FirstPage", "limit=50"},
+		{"ByAction", "limit=50&action=firmware.deploy"},
+		{"ByActor", "limit=50&actor=staff7%40acme.example"},
+		{"DeepCursor", "limit=50&before=" + mid.String()},
+		{"DateRange", "limit=50&" + url.Values{"from": {time.Now().Add(-48 * time.Hour).UTC().Format(time.RFC3339)}, "to": {time.Now().Add(-24 * time.Hour).UTC().Format(time.RFC3339)}}.Encode()},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				r := bundle.api(b, http.MethodGet, "/cpe/audit?"+bc.query, bundle.keyA, "")
+				if r.status != http.StatusOK || len(r.items()) != 50 {
+					b.Fatalf("status %d items %d: %s", r.status, len(r.items()), r.raw[:min(200, len(r.raw))])
+				}
+			}
+		})
+	}
+	b.Run("Actions", func(b *testing.B) {
+		br := bundle.loggedIn(b, bundle.adminA)
+		for b.Loop() {
+			p := br.get("/audit")
+			if p.status != http.StatusOK || !strings.Contains(p.body, "firmware.deploy") {
+				b.Fatalf("status %d", p.status)
+			}
+		}
+	})
+}
