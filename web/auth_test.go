@@ -72,6 +72,9 @@ func TestLoginLogout(t *testing.T) {
 	p = br.post("/logout", nil)
 	require.Equal(t, http.StatusSeeOther, p.status)
 	require.Equal(t, "/login", p.header.Get("Location"))
+	var logouts int
+	require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE action = 'user.logout' AND actor_label = $1`, b.adminA.Email).Scan(&logouts))
+	require.Equal(t, 1, logouts, "logout is audited")
 	require.Equal(t, http.StatusSeeOther, br.get("/").status)
 
 	// Replaying the old cookie after logout does not work: the row is gone.

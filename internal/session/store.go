@@ -176,6 +176,14 @@ func RevokeUser(ctx context.Context, exec db.Executor, userID uuid.UUID, keep st
 	return tag.RowsAffected(), nil
 }
 
+// Delete removes one session by its token, on the caller's transaction.
+func Delete(ctx context.Context, exec db.Executor, token string) error {
+	if _, err := exec.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, hash(token)); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
+
 // DeleteExpired removes expired sessions; the housekeeping job calls it.
 func DeleteExpired(ctx context.Context, exec db.Executor) (int64, error) {
 	tag, err := exec.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= now()`)

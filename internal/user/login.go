@@ -13,6 +13,7 @@ import (
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/audit"
 	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/session"
 )
 
 // Limits tune login throttling.
@@ -139,4 +140,15 @@ func DeleteStaleFailures(ctx context.Context, exec db.Executor, window time.Dura
 		return 0, fmt.Errorf("delete stale login failures: %w", err)
 	}
 	return tag.RowsAffected(), nil
+}
+
+// Logout ends the session whose token is given and records it, in one
+// transaction.
+func (s *Service) Logout(ctx context.Context, a actor.Actor, token string) error {
+	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := session.Delete(ctx, tx, token); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, audit.Entry{Action: "user.logout", TargetType: "user", TargetID: a.ID.String(), Summary: "signed out"})
+	})
 }

@@ -74,9 +74,14 @@ func (h *Handler) Login(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, f.Next)
 }
 
-// Logout deletes the session row and the cookie.
+// Logout deletes the session row (audited) and the cookie.
 func (h *Handler) Logout(c echo.Context) error {
 	if sess := middleware.Session(c); sess != nil && !sess.IsNew {
+		if a, ok := middleware.Actor(c); ok {
+			if err := h.Users.Logout(c.Request().Context(), a, sess.ID); err != nil {
+				return err
+			}
+		}
 		sess.Options.MaxAge = -1
 		if err := sess.Save(c.Request(), c.Response()); err != nil {
 			return err
