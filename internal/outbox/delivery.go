@@ -40,6 +40,9 @@ type Attempt struct {
 type DeliveryPage struct {
 	Items []Delivery `json:"items"`
 	Next  *time.Time `json:"next,omitempty"`
+	// Queued counts events for this endpoint not yet turned into
+	// deliveries (dispatch has not run yet).
+	Queued int `json:"queued"`
 }
 
 // ListDeliveries returns the delivery log of one endpoint of the actor's
@@ -48,8 +51,15 @@ func (s *Service) ListDeliveries(ctx context.Context, a actor.Actor, endpointID 
 	if err := a.Require(actor.PermManageWebhooks); err != nil {
 		return DeliveryPage{}, err
 	}
-	if _, err := getEndpoint(ctx, s.pool, a.OrgID, endpointID); err != nil {
+	ep, err := getEndpoint(ctx, s.pool, a.OrgID, endpointID)
+	if err != nil {
 		return DeliveryPage{}, err
+	}
+	var queued int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM outbox_events
+		WHERE dispatched_at IS NULL AND org_id = $1 AND (endpoint_id = $2 OR (endpoint_id IS NULL AND $4 AND topic = ANY($3)))`,
+		a.OrgID, endpointID, ep.Topics, ep.Enabled).Scan(&queued); err != nil {
+		return DeliveryPage{}, fmt.Errorf("count queued events: %w", err)
 	}
 	if limit <= 0 || limit > 200 {
 		limit = 50
@@ -77,7 +87,7 @@ func (s *Service) ListDeliveries(ctx context.Context, a actor.Actor, endpointID 
 	if err != nil {
 		return DeliveryPage{}, err
 	}
-	p := DeliveryPage{Items: items}
+	p := DeliveryPage{Items: items, Queued: queued}
 	if len(items) > limit {
 		p.Items = items[:limit]
 		next := p.Items[limit-1].CreatedAt

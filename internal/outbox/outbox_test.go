@@ -196,10 +196,17 @@ func TestDispatchFansOutToSubscribedEnabledEndpoints(t *testing.T) {
 	}))
 	ping, err := b.svc.SendTest(ctx, b.admin, sub.ID)
 	require.NoError(t, err)
+	log, err := b.svc.ListDeliveries(ctx, b.admin, sub.ID, time.Time{}, 10)
+	require.NoError(t, err)
+	require.Equal(t, 2, log.Queued, "the claimed event and the ping await dispatch")
+	require.Empty(t, log.Items)
 
 	c := b.workerClient(t)
 	t.Cleanup(func() { _ = c.Stop(context.Background()) })
 	require.Eventually(t, func() bool { return rcv.count() == 2 }, 15*time.Second, 20*time.Millisecond)
+	log, err = b.svc.ListDeliveries(ctx, b.admin, sub.ID, time.Time{}, 10)
+	require.NoError(t, err)
+	require.Zero(t, log.Queued)
 	time.Sleep(300 * time.Millisecond) // nothing more arrives
 	require.Equal(t, 2, rcv.count())
 	rcv.mu.Lock()
