@@ -67,16 +67,11 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in Input) (Key, str
 
 // CreateForOrg is the operator path (CLI).
 func (s *Service) CreateForOrg(ctx context.Context, orgSlug string, in Input) (Key, string, error) {
-	o, err := org.BySlug(ctx, s.pool, orgSlug)
+	op, err := org.Operator(ctx, s.pool, orgSlug)
 	if err != nil {
-		if errors.Is(err, db.ErrNotFound) {
-			return Key{}, "", fmt.Errorf("unknown organization %q", orgSlug)
-		}
 		return Key{}, "", err
 	}
-	sys := actor.System(o.ID)
-	sys.Label = "cli"
-	return s.create(ctx, sys, in)
+	return s.create(ctx, op, in)
 }
 
 func (s *Service) create(ctx context.Context, a actor.Actor, in Input) (Key, string, error) {

@@ -74,3 +74,17 @@ func Get(ctx context.Context, exec db.Executor, id uuid.UUID) (Org, error) {
 		Scan(&o.ID, &o.Slug, &o.Name, &o.CreatedAt)
 	return o, db.MapErr(err)
 }
+
+// Operator returns the actor for an operator command (the CLI) acting in
+// the organization with the given slug; an unknown slug is a clear error.
+func Operator(ctx context.Context, exec db.Executor, slug string) (actor.Actor, error) {
+	o, err := BySlug(ctx, exec, slug)
+	if errors.Is(err, db.ErrNotFound) {
+		return actor.Actor{}, fmt.Errorf("unknown organization %q", slug)
+	} else if err != nil {
+		return actor.Actor{}, err
+	}
+	a := actor.System(o.ID)
+	a.Label = "cli"
+	return a, nil
+}

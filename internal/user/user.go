@@ -100,16 +100,11 @@ func validate(in Input) (string, string, actor.Role, error) {
 // CreateForOrg is the operator path (CLI): it creates a user in the
 // organization with the given slug, attributing the audit row to the system.
 func (s *Service) CreateForOrg(ctx context.Context, orgSlug string, in Input) (User, error) {
-	o, err := org.BySlug(ctx, s.pool, orgSlug)
+	op, err := org.Operator(ctx, s.pool, orgSlug)
 	if err != nil {
-		if errors.Is(err, db.ErrNotFound) {
-			return User{}, fmt.Errorf("unknown organization %q", orgSlug)
-		}
 		return User{}, err
 	}
-	sys := actor.System(o.ID)
-	sys.Label = "cli"
-	return s.create(ctx, sys, in)
+	return s.create(ctx, op, in)
 }
 
 // Create adds a staff user to the actor's organization.
@@ -347,7 +342,7 @@ func (s *Service) ResetPasswordForOrg(ctx context.Context, orgSlug, email, passw
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	o, err := org.BySlug(ctx, s.pool, orgSlug)
+	op, err := org.Operator(ctx, s.pool, orgSlug)
 	if err != nil {
 		return err
 	}
@@ -358,16 +353,14 @@ func (s *Service) ResetPasswordForOrg(ctx context.Context, orgSlug, email, passw
 	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		var id uuid.UUID
 		err := tx.QueryRow(ctx, `UPDATE users SET password_hash = $3, password_changed_at = now(), updated_at = now()
-			WHERE org_id = $1 AND email = $2 RETURNING id`, o.ID, strings.ToLower(email), h).Scan(&id)
+			WHERE org_id = $1 AND email = $2 RETURNING id`, op.OrgID, strings.ToLower(email), h).Scan(&id)
 		if err != nil {
 			return db.MapErr(err)
 		}
 		if _, err := session.RevokeUser(ctx, tx, id, ""); err != nil {
 			return err
 		}
-		sys := actor.System(o.ID)
-		sys.Label = "cli"
-		return audit.Record(ctx, tx, sys, audit.Entry{
+		return audit.Record(ctx, tx, op, audit.Entry{
 			Action: "user.password_reset", TargetType: "user", TargetID: id.String(), Summary: "password reset by operator for " + email,
 		})
 	})
