@@ -79,9 +79,9 @@ func TestE2EWebhookTestEventDelivered(t *testing.T) {
 // Changing a role in the Users table posts through htmx (CSRF in a header)
 // and swaps just the row.
 func TestE2ERoleChangeInPlace(t *testing.T) {
+	p := newPage(t) // first: it skips the test when the suite cannot run
 	_, err := cli(staffPassword+"\n", "user", "create", "--org", orgSlug, "--email", "role-change@acme.example", "--role", "viewer")
 	must(t, err)
-	p := newPage(t)
 	login(t, p, ownerEmail, staffPassword)
 	_, err = p.Goto("/users")
 	must(t, err)

@@ -127,6 +127,7 @@ CREATE TABLE webhook_deliveries (
     UNIQUE (event_id, endpoint_id)
 );
 CREATE INDEX webhook_deliveries_endpoint_idx ON webhook_deliveries (endpoint_id, created_at DESC);
+CREATE INDEX webhook_deliveries_org_status_idx ON webhook_deliveries (org_id, status, updated_at);
 
 CREATE TABLE webhook_attempts (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"html"
 	"net/http"
 	"time"
 
@@ -144,5 +143,3 @@ func readyz(d Deps) echo.HandlerFunc {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
 	}
 }
-
-func htmlEscape(s string) string { return html.EscapeString(s) }

@@ -89,10 +89,8 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 			werr = c.NoContent(he.Status)
 		case middleware.IsAPI(c):
 			werr = c.JSON(he.Status, map[string]*httperr.Error{"error": he})
-		case c.Request().Header.Get("HX-Request") == "true":
-			c.Response().Header().Set("HX-Retarget", "main")
-			c.Response().Header().Set("HX-Reswap", "afterbegin")
-			werr = c.HTML(http.StatusOK, `<div class="flash error" role="alert" data-testid="error">`+htmlEscape(he.Message)+`</div>`)
+		case middleware.IsHTMX(c):
+			werr = page.HTMXAlert(c, he.Message)
 		default:
 			m := page.Meta(c, titleFor(he.Status), "")
 			werr = page.Render(c, he.Status, errorpage.Error(m, he.Status, he.Message))

@@ -73,14 +73,14 @@ type envelope struct {
 // NextRetry) unless the receiver answered 2xx.
 func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
 	var (
-		env      envelope
-		status   string
-		url      string
-		enabled  bool
-		endID    uuid.UUID
-		ct       []byte
-		kid      string
-		received []byte
+		env     envelope
+		status  string
+		url     string
+		enabled bool
+		endID   uuid.UUID
+		ct      []byte
+		kid     string
+		payload []byte
 	)
 	err := w.Pool.QueryRow(ctx, `
 		SELECT d.status, e.id, e.topic, e.created_at, e.org_id, e.payload, w.id, w.url, w.enabled, w.secret_enc, w.secret_key_id
@@ -88,7 +88,7 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		JOIN outbox_events e ON e.id = d.event_id
 		JOIN webhook_endpoints w ON w.id = d.endpoint_id
 		WHERE d.id = $1`, job.Args.DeliveryID).
-		Scan(&status, &env.ID, &env.Type, &env.CreatedAt, &env.OrgID, &received, &endID, &url, &enabled, &ct, &kid)
+		Scan(&status, &env.ID, &env.Type, &env.CreatedAt, &env.OrgID, &payload, &endID, &url, &enabled, &ct, &kid)
 	if errors.Is(db.MapErr(err), db.ErrNotFound) {
 		return river.JobCancel(fmt.Errorf("delivery %s or its endpoint was deleted", job.Args.DeliveryID))
 	} else if err != nil {
@@ -100,7 +100,7 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	if !enabled {
 		return w.finish(ctx, job, nil, "endpoint disabled; not sent", 0, true)
 	}
-	env.Data = received
+	env.Data = payload
 	env.CreatedAt = env.CreatedAt.UTC()
 	body, err := json.Marshal(env)
 	if err != nil {

@@ -214,9 +214,8 @@ func uuidValue(v any) (uuid.UUID, error) {
 	return uuid.Parse(s)
 }
 
-// clientIP is recorded for the Users page only; the edge has already
-// resolved the trusted client address into RemoteAddr's place when proxies
-// are configured, so the raw peer is good enough here.
+// clientIP is the client address the edge resolved (WithClientIP), else the
+// TCP peer. It is recorded beside the session for the Users page.
 func clientIP(r *http.Request) string {
 	if ip, ok := r.Context().Value(ipKey{}).(string); ok {
 		return ip

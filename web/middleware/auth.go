@@ -64,7 +64,7 @@ func RequireUser(next echo.HandlerFunc) echo.HandlerFunc {
 		if c.Request().Method == http.MethodGet && c.Request().URL.Path != "/" {
 			target += "?next=" + url.QueryEscape(c.Request().URL.RequestURI())
 		}
-		if isHTMX(c) {
+		if IsHTMX(c) {
 			c.Response().Header().Set("HX-Redirect", target)
 			return c.NoContent(http.StatusUnauthorized)
 		}

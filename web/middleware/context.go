@@ -55,5 +55,5 @@ func IsAPI(c echo.Context) bool {
 	return p == "/cpe" || len(p) > 5 && p[:5] == "/cpe/" || len(p) > 10 && p[:10] == "/internal/"
 }
 
-// isHTMX reports an htmx request.
-func isHTMX(c echo.Context) bool { return c.Request().Header.Get("HX-Request") == "true" }
+// IsHTMX reports an htmx request.
+func IsHTMX(c echo.Context) bool { return c.Request().Header.Get("HX-Request") == "true" }

@@ -53,7 +53,7 @@ func (h *Handler) APIKeysRevoke(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if isHTMX(c) {
+	if middleware.IsHTMX(c) {
 		return Render(c, http.StatusOK, apikeys.Row(middleware.CSRF(c), k))
 	}
 	flash(c, "Key "+k.Name+" revoked.")

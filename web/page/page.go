@@ -6,7 +6,9 @@ package page
 
 import (
 	"errors"
+	"maps"
 	"net/http"
+	"slices"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -73,7 +75,7 @@ func flash(c echo.Context, msg string) {
 // seeOther redirects after a successful POST (htmx gets HX-Location so it
 // navigates rather than swapping the page into a fragment).
 func seeOther(c echo.Context, to string) error {
-	if c.Request().Header.Get("HX-Request") == "true" {
+	if middleware.IsHTMX(c) {
 		c.Response().Header().Set("HX-Location", to)
 		return c.NoContent(http.StatusNoContent)
 	}
@@ -94,21 +96,21 @@ func formErrors(err error) (form.Errors, bool) {
 	return nil, false
 }
 
-func isHTMX(c echo.Context) bool { return c.Request().Header.Get("HX-Request") == "true" }
-
-// htmxAlert answers an htmx request with an error message shown at the top
+// HTMXAlert answers an htmx request with an error message shown at the top
 // of the page instead of swapping its target. htmx 2 does not swap 4xx
 // answers by default, so the status stays 200 with retargeting headers.
-func htmxAlert(c echo.Context, msg string) error {
+func HTMXAlert(c echo.Context, msg string) error {
 	c.Response().Header().Set("HX-Retarget", "main")
 	c.Response().Header().Set("HX-Reswap", "afterbegin")
 	return Render(c, http.StatusOK, layout.Alert(msg))
 }
 
-// firstMessage turns form errors into one sentence.
+// firstMessage turns form errors into one sentence (the first field in
+// alphabetical order, so the message is stable).
 func firstMessage(errs form.Errors) string {
-	for k, v := range errs {
-		return k + " " + v
+	keys := slices.Sorted(maps.Keys(errs))
+	if len(keys) == 0 {
+		return "invalid input"
 	}
-	return "invalid input"
+	return keys[0] + ": " + errs[keys[0]]
 }

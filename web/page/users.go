@@ -83,8 +83,8 @@ func (h *Handler) usersUpdate(c echo.Context, ch user.Change, done string) error
 	}
 	u, err := h.Users.Update(c.Request().Context(), actorOf(c), id, ch)
 	if errs, ok := formErrors(err); ok {
-		if isHTMX(c) {
-			return htmxAlert(c, firstMessage(errs))
+		if middleware.IsHTMX(c) {
+			return HTMXAlert(c, firstMessage(errs))
 		}
 		p, lerr := h.usersPage(c, users.CreateForm{})
 		if lerr != nil {
@@ -96,7 +96,7 @@ func (h *Handler) usersUpdate(c echo.Context, ch user.Change, done string) error
 	} else if err != nil {
 		return err
 	}
-	if isHTMX(c) {
+	if middleware.IsHTMX(c) {
 		return Render(c, http.StatusOK, users.Row(usersView(c), u))
 	}
 	flash(c, done)
