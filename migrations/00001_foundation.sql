@@ -63,9 +63,11 @@ CREATE TABLE api_keys (
 );
 CREATE INDEX api_keys_org_idx ON api_keys (org_id, created_at DESC);
 
+-- org_id is NULL for installation-level rows (a device no organization owns
+-- yet contacting GenieACS); such rows are never listed to an organization.
 CREATE TABLE audit_log (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    org_id      uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    org_id      uuid REFERENCES organizations (id) ON DELETE CASCADE,
     actor_type  text NOT NULL CHECK (actor_type IN ('user', 'api_key', 'system', 'genieacs')),
     actor_id    uuid,
     actor_label text NOT NULL DEFAULT '',
@@ -84,10 +86,13 @@ CREATE INDEX audit_log_org_actor_idx ON audit_log (org_id, actor_label, created_
 CREATE INDEX audit_log_target_idx ON audit_log (org_id, target_type, target_id, created_at DESC, id DESC);
 
 -- Transactional outbox: written in the same transaction as the change it
--- describes; the id is the stable event id receivers deduplicate on.
+-- describes; the id is the stable event id receivers deduplicate on. org_id
+-- NULL = an installation-level event (a pending device was discovered): it
+-- goes to every organization's endpoints subscribed to its topic, as pending
+-- devices are visible to every organization's admins.
 CREATE TABLE outbox_events (
     id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    org_id        uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    org_id        uuid REFERENCES organizations (id) ON DELETE CASCADE,
     topic         text NOT NULL,
     payload       jsonb NOT NULL,
     -- Set for events meant for one endpoint only (a test ping).

@@ -23,6 +23,7 @@ import (
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/apikey"
 	"github.com/fyberpay/cpe/internal/config"
+	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/dashboard"
 	"github.com/fyberpay/cpe/internal/dbtest"
 	"github.com/fyberpay/cpe/internal/jobs"
@@ -53,10 +54,14 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// internalKey is GENIEACS_INTERNAL_KEY in tests.
+const internalKey = "internal-key-for-tests-0123456789"
+
 type testBundle struct {
 	pool *pgxpool.Pool
 	srv  *httptest.Server
 	logs *syncBuffer
+	box  *secret.Box
 
 	orgA, orgB                     org.Org
 	ownerA, adminA, techA, viewerA user.User
@@ -89,9 +94,10 @@ func setupWith(t testing.TB, publicURL string) *testBundle {
 
 	pub, _ := url.Parse(publicURL)
 	cfg := &config.Config{
-		PublicURL:   pub,
-		SessionKeys: [][]byte{bytes.Repeat([]byte{1}, 32)},
-		SessionTTL:  time.Hour,
+		PublicURL:           pub,
+		SessionKeys:         [][]byte{bytes.Repeat([]byte{1}, 32)},
+		SessionTTL:          time.Hour,
+		GenieACSInternalKey: internalKey,
 	}
 	users := user.NewService(pool, testfactory.FastHashKiB, user.Limits{})
 	e := web.New(web.Deps{
@@ -99,13 +105,14 @@ func setupWith(t testing.TB, publicURL string) *testBundle {
 		APIKeys:   apikey.NewService(pool),
 		Webhooks:  outbox.NewService(pool, box, ins),
 		Dashboard: dashboard.NewService(pool),
+		CPE:       cpe.NewService(pool, box, ins),
 		Sessions:  session.NewStore(pool, cfg.SessionKeys, cfg.SessionTTL, cfg.SecureCookies()),
 		RiverUI:   ui,
 	})
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 
-	b := &testBundle{pool: pool, srv: srv, logs: logs}
+	b := &testBundle{pool: pool, srv: srv, logs: logs, box: box}
 	b.orgA = testfactory.Org(ctx, t, pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("acme"), Name: testfactory.Ptr("Acme Fibre")})
 	b.orgB = testfactory.Org(ctx, t, pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("beta"), Name: testfactory.Ptr("Beta Net")})
 	role := func(r actor.Role) *testfactory.UserOpts { return &testfactory.UserOpts{Role: &r} }

@@ -12,6 +12,7 @@ import (
 	"github.com/fyberpay/cpe/static"
 	"github.com/fyberpay/cpe/web/api"
 	"github.com/fyberpay/cpe/web/httperr"
+	webinternal "github.com/fyberpay/cpe/web/internal"
 	"github.com/fyberpay/cpe/web/middleware"
 	"github.com/fyberpay/cpe/web/page"
 )
@@ -53,6 +54,12 @@ func routes(e *echo.Echo, d Deps) {
 	cpe.POST("/webhooks/:id/rotate-secret", ah.WebhooksRotate)
 	cpe.GET("/webhooks/:id/deliveries", ah.WebhooksDeliveries)
 	cpe.Any("/*", func(echo.Context) error { return httperr.NotFound() })
+
+	// GenieACS callbacks: the internal key only.
+	ih := &webinternal.Handler{CPE: d.CPE, Logger: d.Logger}
+	internal := e.Group("/internal", webinternal.RequireKey(d.Config.GenieACSInternalKey, d.Logger), noStore)
+	internal.POST("/cpe/identify", ih.Identify)
+	internal.Any("/*", func(echo.Context) error { return httperr.NotFound() })
 
 	// Browser pages: session cookie, CSRF on every state-changing request.
 	secure := d.Config.SecureCookies()

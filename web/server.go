@@ -17,6 +17,7 @@ import (
 
 	"github.com/fyberpay/cpe/internal/apikey"
 	"github.com/fyberpay/cpe/internal/config"
+	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/dashboard"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/session"
@@ -36,6 +37,7 @@ type Deps struct {
 	APIKeys   *apikey.Service
 	Webhooks  *outbox.Service
 	Dashboard *dashboard.Service
+	CPE       *cpe.Service
 	Sessions  *session.Store
 	// RiverUI is River's web UI, mounted at /admin/jobs; nil hides it.
 	RiverUI http.Handler

@@ -14,6 +14,7 @@ import (
 
 	"github.com/fyberpay/cpe/internal/apikey"
 	"github.com/fyberpay/cpe/internal/config"
+	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/dashboard"
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/jobs"
@@ -113,6 +114,7 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 			Users: users, APIKeys: apikey.NewService(pool),
 			Webhooks:  outbox.NewService(pool, box, inserter),
 			Dashboard: dashboard.NewService(pool),
+			CPE:       cpe.NewService(pool, box, inserter),
 			Sessions:  session.NewStore(pool, cfg.SessionKeys, cfg.SessionTTL, cfg.SecureCookies()),
 			RiverUI:   ui,
 		})

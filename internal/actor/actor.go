@@ -80,6 +80,8 @@ const (
 	KindUser   Kind = "user"
 	KindAPIKey Kind = "api_key"
 	KindSystem Kind = "system"
+	// KindGenieACS is GenieACS calling back (identify), no organization yet.
+	KindGenieACS Kind = "genieacs"
 )
 
 // Actor is the authenticated principal of one request or job.

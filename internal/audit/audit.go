@@ -29,14 +29,17 @@ type Entry struct {
 // Record writes one audit row for the actor's organization on exec (the
 // transaction of the change).
 func Record(ctx context.Context, exec db.Executor, a actor.Actor, e Entry) error {
-	var actorID *uuid.UUID
+	var actorID, orgID *uuid.UUID
 	if a.ID != uuid.Nil {
 		actorID = &a.ID
+	}
+	if a.OrgID != uuid.Nil { // nil: an installation-level row, listed to no organization
+		orgID = &a.OrgID
 	}
 	_, err := exec.Exec(ctx, `
 		INSERT INTO audit_log (org_id, actor_type, actor_id, actor_label, action, target_type, target_id, summary, ip)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		a.OrgID, string(a.Kind), actorID, a.Label, e.Action, e.TargetType, e.TargetID, truncate(e.Summary, 500), a.IP)
+		orgID, string(a.Kind), actorID, a.Label, e.Action, e.TargetType, e.TargetID, truncate(e.Summary, 500), a.IP)
 	if err != nil {
 		return fmt.Errorf("record audit %s: %w", e.Action, err)
 	}

@@ -144,9 +144,8 @@ func Load(env Lookup, needs Needs) (*Config, error) {
 		if c.GenieACSFSURL, err = parseHTTPURL(fs); err != nil {
 			return nil, &Error{"GENIEACS_FS_URL", err.Error()}
 		}
-		c.GenieACSInternalKey = get("GENIEACS_INTERNAL_KEY")
-		if len(c.GenieACSInternalKey) < 24 {
-			return nil, &Error{"GENIEACS_INTERNAL_KEY", "is required when GENIEACS_NBI_URL is set and must be at least 24 characters"}
+		if get("GENIEACS_INTERNAL_KEY") == "" {
+			return nil, &Error{"GENIEACS_INTERNAL_KEY", "is required when GENIEACS_NBI_URL is set (at least 24 characters, e.g. openssl rand -hex 24)"}
 		}
 	} else if v := get("GENIEACS_FS_URL"); v != "" {
 		if c.GenieACSFSURL, err = parseHTTPURL(v); err != nil {
@@ -154,6 +153,12 @@ func Load(env Lookup, needs Needs) (*Config, error) {
 		}
 	}
 
+	if v := get("GENIEACS_INTERNAL_KEY"); v != "" {
+		if len(v) < 24 {
+			return nil, &Error{"GENIEACS_INTERNAL_KEY", "must be at least 24 characters (e.g. openssl rand -hex 24)"}
+		}
+		c.GenieACSInternalKey = v
+	}
 	if v := get("TRUSTED_PROXIES"); v != "" {
 		for _, s := range strings.Split(v, ",") {
 			_, n, err := net.ParseCIDR(strings.TrimSpace(s))

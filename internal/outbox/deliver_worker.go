@@ -65,7 +65,7 @@ type envelope struct {
 	ID        uuid.UUID       `json:"id"`
 	Type      string          `json:"type"`
 	CreatedAt time.Time       `json:"createdAt"`
-	OrgID     uuid.UUID       `json:"organizationId"`
+	OrgID     uuid.UUID       `json:"organizationId"` // the receiving endpoint's organization
 	Data      json.RawMessage `json:"data"`
 }
 
@@ -83,7 +83,7 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		payload []byte
 	)
 	err := w.Pool.QueryRow(ctx, `
-		SELECT d.status, e.id, e.topic, e.created_at, e.org_id, e.payload, w.id, w.url, w.enabled, w.secret_enc, w.secret_key_id
+		SELECT d.status, e.id, e.topic, e.created_at, w.org_id, e.payload, w.id, w.url, w.enabled, w.secret_enc, w.secret_key_id
 		FROM webhook_deliveries d
 		JOIN outbox_events e ON e.id = d.event_id
 		JOIN webhook_endpoints w ON w.id = d.endpoint_id

@@ -57,7 +57,7 @@ func (s *Service) ListDeliveries(ctx context.Context, a actor.Actor, endpointID 
 	}
 	var queued int
 	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM outbox_events
-		WHERE dispatched_at IS NULL AND org_id = $1 AND (endpoint_id = $2 OR (endpoint_id IS NULL AND $4 AND topic = ANY($3)))`,
+		WHERE dispatched_at IS NULL AND (org_id = $1 OR org_id IS NULL) AND (endpoint_id = $2 OR (endpoint_id IS NULL AND $4 AND topic = ANY($3)))`,
 		a.OrgID, endpointID, ep.Topics, ep.Enabled).Scan(&queued); err != nil {
 		return DeliveryPage{}, fmt.Errorf("count queued events: %w", err)
 	}

@@ -29,12 +29,13 @@ type DispatchWorker struct {
 }
 
 // Work creates one delivery (and its job) per enabled endpoint subscribed to
-// the event's topic — or only the targeted endpoint for a ping. Re-running it
+// the event's topic — of the event's organization, or of every organization
+// for an installation-level event — or only the targeted endpoint for a ping. Re-running it
 // creates nothing twice.
 func (w *DispatchWorker) Work(ctx context.Context, job *river.Job[DispatchArgs]) error {
 	return db.InTx(ctx, w.Pool, func(tx pgx.Tx) error {
 		var (
-			orgID    uuid.UUID
+			orgID    *uuid.UUID // nil: installation-level, every organization's endpoints
 			topic    string
 			targetID *uuid.UUID
 		)
@@ -48,7 +49,7 @@ func (w *DispatchWorker) Work(ctx context.Context, job *river.Job[DispatchArgs])
 		rows, err := tx.Query(ctx, `
 			INSERT INTO webhook_deliveries (org_id, endpoint_id, event_id)
 			SELECT org_id, id, $2 FROM webhook_endpoints
-			WHERE org_id = $1 AND enabled AND (CASE WHEN $4::uuid IS NULL THEN $3 = ANY(topics) ELSE id = $4 END)
+			WHERE ($1::uuid IS NULL OR org_id = $1) AND enabled AND (CASE WHEN $4::uuid IS NULL THEN $3 = ANY(topics) ELSE id = $4 END)
 			ON CONFLICT (event_id, endpoint_id) DO NOTHING
 			RETURNING id`, orgID, job.Args.EventID, topic, targetID)
 		if err != nil {

@@ -72,7 +72,8 @@ type Event struct {
 }
 
 // Write records an event on tx (the transaction of the change) and enqueues
-// its dispatch on the same transaction.
+// its dispatch on the same transaction. orgID uuid.Nil makes it an
+// installation-level event, delivered to every organization subscribed.
 func Write(ctx context.Context, tx pgx.Tx, jobs JobInserter, orgID uuid.UUID, topic Topic, payload any) (uuid.UUID, error) {
 	return write(ctx, tx, jobs, orgID, topic, payload, nil)
 }
@@ -82,9 +83,15 @@ func write(ctx context.Context, tx pgx.Tx, jobs JobInserter, orgID uuid.UUID, to
 	if err != nil {
 		return uuid.Nil, fmt.Errorf("encode %s payload: %w", topic, err)
 	}
-	var id uuid.UUID
+	var (
+		id  uuid.UUID
+		org *uuid.UUID
+	)
+	if orgID != uuid.Nil {
+		org = &orgID
+	}
 	if err := tx.QueryRow(ctx, `INSERT INTO outbox_events (org_id, topic, payload, endpoint_id) VALUES ($1, $2, $3, $4) RETURNING id`,
-		orgID, topic, body, endpointID).Scan(&id); err != nil {
+		org, topic, body, endpointID).Scan(&id); err != nil {
 		return uuid.Nil, fmt.Errorf("write outbox event: %w", err)
 	}
 	if _, err := jobs.InsertTx(ctx, tx, DispatchArgs{EventID: id}, nil); err != nil {

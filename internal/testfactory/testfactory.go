@@ -9,11 +9,14 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/apikey"
+	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/org"
+	"github.com/fyberpay/cpe/internal/secret"
 	"github.com/fyberpay/cpe/internal/user"
 )
 
@@ -99,3 +102,86 @@ func APIKey(ctx context.Context, t testing.TB, pool *pgxpool.Pool, o org.Org, ro
 
 // Ptr returns a pointer to v.
 func Ptr[T any](v T) *T { return &v }
+
+// SubscriberOpts customises Subscriber.
+type SubscriberOpts struct {
+	Username      *string
+	Status        *string // active (default) or suspended
+	PlanGroup     *string // creates a plan with this GenieACS group
+	PPPoEUser     *string // default: the username
+	PPPoEPassword *string // default: "pppoe-" + username; "" leaves none
+}
+
+// Subscriber inserts a subscriber with a subscription (plan and sealed PPPoE
+// password) directly: the subscriber service arrives with the devices issue.
+func Subscriber(ctx context.Context, t testing.TB, pool *pgxpool.Pool, box *secret.Box, o org.Org, opts *SubscriberOpts) uuid.UUID {
+	t.Helper()
+	if opts == nil {
+		opts = &SubscriberOpts{}
+	}
+	username := fmt.Sprintf("sub%d", seq.Add(1))
+	if opts.Username != nil {
+		username = *opts.Username
+	}
+	status := "active"
+	if opts.Status != nil {
+		status = *opts.Status
+	}
+	pppUser, pppPass := username, "pppoe-"+username
+	if opts.PPPoEUser != nil {
+		pppUser = *opts.PPPoEUser
+	}
+	if opts.PPPoEPassword != nil {
+		pppPass = *opts.PPPoEPassword
+	}
+	var subID, planID *uuid.UUID
+	var id uuid.UUID
+	must := func(err error) {
+		if err != nil {
+			t.Fatalf("testfactory.Subscriber: %v", err)
+		}
+	}
+	must(pool.QueryRow(ctx, `INSERT INTO subscribers (org_id, username, name, status) VALUES ($1, $2, $3, $4) RETURNING id`,
+		o.ID, username, "Subscriber "+username, status).Scan(&id))
+	if opts.PlanGroup != nil {
+		must(pool.QueryRow(ctx, `INSERT INTO plans (org_id, name, genieacs_group) VALUES ($1, $2, $2) RETURNING id`, o.ID, *opts.PlanGroup).Scan(&planID))
+	}
+	sid := uuid.New()
+	subID = &sid
+	var sealed []byte
+	kid := ""
+	if pppPass != "" {
+		sealed, kid = box.Seal([]byte(pppPass), sid[:])
+	}
+	_, err := pool.Exec(ctx, `INSERT INTO subscriptions (id, org_id, subscriber_id, plan_id, pppoe_username, pppoe_password_enc, pppoe_key_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, subID, o.ID, id, planID, pppUser, sealed, kid)
+	must(err)
+	return id
+}
+
+// Device inserts an inventory device owned by o (nil: pending), optionally
+// assigned to a subscriber, as the inventory import will.
+func Device(ctx context.Context, t testing.TB, pool *pgxpool.Pool, o *org.Org, serial string, subscriber *uuid.UUID) uuid.UUID {
+	t.Helper()
+	var orgID *uuid.UUID
+	if o != nil {
+		orgID = &o.ID
+	}
+	var id uuid.UUID
+	err := pool.QueryRow(ctx, `INSERT INTO cpe_devices (org_id, subscriber_id, serial, serial_norm) VALUES ($1, $2, $3, $4) RETURNING id`,
+		orgID, subscriber, serial, cpe.NormalizeSerial(serial)).Scan(&id)
+	if err != nil {
+		t.Fatalf("testfactory.Device: %v", err)
+	}
+	return id
+}
+
+// DesiredWiFi stores a device's desired Wi-Fi on a band.
+func DesiredWiFi(ctx context.Context, t testing.TB, pool *pgxpool.Pool, box *secret.Box, device uuid.UUID, band, ssid, password string) {
+	t.Helper()
+	sealed, kid := box.Seal([]byte(password), cpe.WiFiAAD(device, band))
+	if _, err := pool.Exec(ctx, `INSERT INTO cpe_wifi (device_id, band, ssid, password_enc, key_id) VALUES ($1, $2, $3, $4, $5)`,
+		device, band, ssid, sealed, kid); err != nil {
+		t.Fatalf("testfactory.DesiredWiFi: %v", err)
+	}
+}
