@@ -22,6 +22,7 @@ import (
 // suite is what every e2e test shares: one server process, one browser.
 var suite struct {
 	baseURL string
+	dbURL   string
 	bin     string
 	env     []string
 	browser playwright.Browser
@@ -35,6 +36,7 @@ const (
 	adminEmail    = "admin@acme.example"
 	viewerEmail   = "viewer@acme.example"
 	staffPassword = "e2e-password-123"
+	internalKey   = "e2e-internal-key-0123456789abcdef"
 )
 
 func TestMain(m *testing.M) {
@@ -94,7 +96,9 @@ func runSuite(m *testing.M) (int, error) {
 		"ENCRYPTION_KEY=k1:ZW5jcnlwdGlvbi1rZXktZm9yLWUyZS10ZXN0cy0zMiE=",
 		"PASSWORD_HASH_MEMORY_KIB=8192",
 		"WEBHOOK_ALLOW_PRIVATE=true",
+		"GENIEACS_INTERNAL_KEY="+internalKey,
 	)
+	suite.dbURL = dbURL
 
 	// The operator CLI seeds the organization and staff, as in production.
 	if _, err := cli("", "org", "create", "--slug", orgSlug, "--name", "Acme Fibre"); err != nil {

@@ -64,6 +64,7 @@ CREATE TABLE cpe_devices (
 CREATE INDEX cpe_devices_pending_idx ON cpe_devices (created_at DESC, id) WHERE org_id IS NULL;
 CREATE INDEX cpe_devices_org_idx ON cpe_devices (org_id, serial_norm);
 CREATE INDEX cpe_devices_subscriber_idx ON cpe_devices (subscriber_id) WHERE subscriber_id IS NOT NULL;
+CREATE INDEX cpe_devices_identified_idx ON cpe_devices (last_identified_at DESC) WHERE last_identified_at IS NOT NULL;
 
 -- Desired Wi-Fi per device and band, answered by identify so a reset device
 -- re-provisions itself. Passwords sealed like PPPoE's.

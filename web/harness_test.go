@@ -31,6 +31,7 @@ import (
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/secret"
 	"github.com/fyberpay/cpe/internal/session"
+	"github.com/fyberpay/cpe/internal/system"
 	"github.com/fyberpay/cpe/internal/testfactory"
 	"github.com/fyberpay/cpe/internal/user"
 	"github.com/fyberpay/cpe/web"
@@ -106,6 +107,7 @@ func setupWith(t testing.TB, publicURL string) *testBundle {
 		Webhooks:  outbox.NewService(pool, box, ins),
 		Dashboard: dashboard.NewService(pool),
 		CPE:       cpe.NewService(pool, box, ins),
+		System:    system.NewService(pool, nil, "", ins),
 		Sessions:  session.NewStore(pool, cfg.SessionKeys, cfg.SessionTTL, cfg.SecureCookies()),
 		RiverUI:   ui,
 	})

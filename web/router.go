@@ -84,7 +84,7 @@ func routes(e *echo.Echo, d Deps) {
 		}),
 		middleware.Sessions(d.Sessions, d.Users),
 	)
-	ph := &page.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Dashboard: d.Dashboard, AuditDB: d.Pool,
+	ph := &page.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Dashboard: d.Dashboard, Systems: d.System, AuditDB: d.Pool,
 		SessionMaxAge: int(d.Config.SessionTTL.Seconds())}
 	pages.GET("/login", ph.LoginForm)
 	pages.POST("/login", ph.Login)
@@ -111,6 +111,8 @@ func routes(e *echo.Echo, d Deps) {
 	staff.POST("/settings/webhooks/:id/test", ph.WebhookTest)
 	staff.POST("/settings/webhooks/:id/rotate", ph.WebhookRotate)
 	staff.POST("/settings/webhooks/:id/delete", ph.WebhookDelete)
+	staff.GET("/admin/system", ph.SystemShow)
+	staff.POST("/admin/system/bootstrap", ph.SystemBootstrap)
 
 	// River's UI: owners and admins only. It is a single-page app with its
 	// own assets, so it gets no CSP from us.
@@ -138,15 +140,21 @@ func hstsAge(secure bool) int {
 	return 0
 }
 
-// readyz reports whether the database answers. GenieACS breaker state is
-// added here, informational only, by the integration issue.
+// readyz reports whether the database answers. The GenieACS breaker is
+// shown for information and never fails readiness: a replica that cannot
+// reach GenieACS still serves everything else.
 func readyz(d Deps) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 		defer cancel()
-		if err := d.Pool.Ping(ctx); err != nil {
-			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
+		out := map[string]string{"status": "ok", "database": "ok", "genieacs": "not configured"}
+		if d.GenieACS != nil {
+			out["genieacs"] = "breaker " + d.GenieACS.BreakerState()
 		}
-		return c.JSON(http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
+		if err := d.Pool.Ping(ctx); err != nil {
+			out["status"], out["database"] = "unavailable", "unreachable"
+			return c.JSON(http.StatusServiceUnavailable, out)
+		}
+		return c.JSON(http.StatusOK, out)
 	}
 }

@@ -19,8 +19,10 @@ import (
 	"github.com/fyberpay/cpe/internal/config"
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/dashboard"
+	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/session"
+	"github.com/fyberpay/cpe/internal/system"
 	"github.com/fyberpay/cpe/internal/user"
 	"github.com/fyberpay/cpe/views/errorpage"
 	"github.com/fyberpay/cpe/web/httperr"
@@ -38,7 +40,11 @@ type Deps struct {
 	Webhooks  *outbox.Service
 	Dashboard *dashboard.Service
 	CPE       *cpe.Service
-	Sessions  *session.Store
+	System    *system.Service
+	// GenieACS is the NBI client (nil when not configured); /readyz shows
+	// its breaker, informational only.
+	GenieACS *genieacs.Client
+	Sessions *session.Store
 	// RiverUI is River's web UI, mounted at /admin/jobs; nil hides it.
 	RiverUI http.Handler
 }

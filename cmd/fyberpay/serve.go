@@ -17,10 +17,13 @@ import (
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/dashboard"
 	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/jobs"
 	"github.com/fyberpay/cpe/internal/outbox"
+	"github.com/fyberpay/cpe/internal/provision"
 	"github.com/fyberpay/cpe/internal/secret"
 	"github.com/fyberpay/cpe/internal/session"
+	"github.com/fyberpay/cpe/internal/system"
 	"github.com/fyberpay/cpe/internal/user"
 	"github.com/fyberpay/cpe/web"
 )
@@ -77,13 +80,31 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 	if err != nil {
 		return err
 	}
+	var acs *genieacs.Client
+	nbiHost := ""
+	if cfg.GenieACSNBIURL == nil {
+		logger.Info("GENIEACS_NBI_URL not set: skipping all GenieACS start-up work")
+	} else {
+		nbiHost = cfg.GenieACSNBIURL.Host
+		acs, err = genieacs.New(genieacs.Config{NBIURL: cfg.GenieACSNBIURL, OnStateChange: func(from, to string) {
+			logger.Warn("genieacs circuit breaker", "from", from, "to", to)
+		}})
+		if err != nil {
+			return err
+		}
+		// Idempotent and unique while unfinished: every replica may ask.
+		if _, err := inserter.Insert(ctx, provision.BootstrapArgs{}, nil); err != nil {
+			return fmt.Errorf("queue GenieACS bootstrap: %w", err)
+		}
+		logger.Info("GenieACS bootstrap queued", "nbi", nbiHost)
+	}
 
 	errc := make(chan error, 2)
 	var stops []func(context.Context) error
 
 	if *workerOn {
 		wc, err := jobs.NewWorkerClient(jobs.Deps{
-			Pool: pool, Logger: logger, Box: box, Inserter: inserter,
+			Pool: pool, Logger: logger, Box: box, Inserter: inserter, GenieACS: acs,
 			HTTPClient: outbox.NewHTTPClient(cfg.WebhookAllowPrivate),
 		})
 		if err != nil {
@@ -115,6 +136,8 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 			Webhooks:  outbox.NewService(pool, box, inserter),
 			Dashboard: dashboard.NewService(pool),
 			CPE:       cpe.NewService(pool, box, inserter),
+			System:    system.NewService(pool, acs, nbiHost, inserter),
+			GenieACS:  acs,
 			Sessions:  session.NewStore(pool, cfg.SessionKeys, cfg.SessionTTL, cfg.SecureCookies()),
 			RiverUI:   ui,
 		})

@@ -13,8 +13,10 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/housekeeping"
 	"github.com/fyberpay/cpe/internal/outbox"
+	"github.com/fyberpay/cpe/internal/provision"
 	"github.com/fyberpay/cpe/internal/secret"
 )
 
@@ -39,6 +41,12 @@ type Deps struct {
 	Box        *secret.Box
 	Inserter   outbox.JobInserter
 	HTTPClient *http.Client // webhook deliveries
+	// GenieACS is the NBI client; nil when GENIEACS_NBI_URL is unset (its
+	// jobs are then never inserted).
+	GenieACS *genieacs.Client
+	// BreakerSnooze overrides how long GenieACS jobs wait when the breaker
+	// is open (tests).
+	BreakerSnooze time.Duration
 	// WebhookBackoff overrides the delivery backoff (tests).
 	WebhookBackoff func(attempt int) time.Duration
 	// Fast polling for tests.
@@ -52,6 +60,7 @@ func NewWorkerClient(d Deps) (*river.Client[pgx.Tx], error) {
 	river.AddWorker(workers, &outbox.DispatchWorker{Pool: d.Pool, Jobs: d.Inserter})
 	river.AddWorker(workers, &outbox.DeliverWorker{Pool: d.Pool, Box: d.Box, Client: d.HTTPClient, Backoff: d.WebhookBackoff})
 	river.AddWorker(workers, &housekeeping.Worker{Pool: d.Pool, Logger: d.Logger})
+	river.AddWorker(workers, &provision.BootstrapWorker{Pool: d.Pool, Client: d.GenieACS, Logger: d.Logger, Snooze: d.BreakerSnooze})
 
 	cfg := &river.Config{
 		Logger: d.Logger,

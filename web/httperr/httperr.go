@@ -14,6 +14,7 @@ import (
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/apikey"
 	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/user"
 	"github.com/fyberpay/cpe/internal/validation"
 )
@@ -64,6 +65,11 @@ func From(err error) *Error {
 			RetryAfter: int(math.Ceil(te.RetryAfter.Seconds()))}
 	}
 	switch {
+	case errors.Is(err, genieacs.ErrCircuitOpen):
+		return &Error{Status: http.StatusServiceUnavailable, Code: "genieacs_unavailable", RetryAfter: 30,
+			Message: "GenieACS is not answering, so FyberPay has paused calls to it for a moment; try again shortly"}
+	case errors.Is(err, genieacs.ErrDropped):
+		return &Error{Status: http.StatusBadGateway, Code: "genieacs_error", Message: "GenieACS closed the connection without answering", Internal: err}
 	case errors.Is(err, db.ErrNotFound):
 		return NotFound()
 	case errors.Is(err, actor.ErrForbidden):
@@ -74,6 +80,10 @@ func From(err error) *Error {
 		return &Error{Status: http.StatusUnauthorized, Code: "bad_credentials", Message: user.ErrBadCredentials.Error()}
 	case errors.Is(err, apikey.ErrInvalid):
 		return &Error{Status: http.StatusUnauthorized, Code: "unauthorized", Message: apikey.ErrInvalid.Error()}
+	}
+	var ge *genieacs.HTTPError
+	if errors.As(err, &ge) && ge.Status >= 500 {
+		return &Error{Status: http.StatusBadGateway, Code: "genieacs_error", Message: fmt.Sprintf("GenieACS answered %d %s", ge.Status, ge.Reason), Internal: err}
 	}
 	var ee *echo.HTTPError
 	if errors.As(err, &ee) {

@@ -18,6 +18,7 @@ import (
 	"github.com/fyberpay/cpe/internal/dashboard"
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/outbox"
+	"github.com/fyberpay/cpe/internal/system"
 	"github.com/fyberpay/cpe/internal/user"
 	"github.com/fyberpay/cpe/internal/validation"
 	"github.com/fyberpay/cpe/views/form"
@@ -31,6 +32,7 @@ type Handler struct {
 	APIKeys   *apikey.Service
 	Webhooks  *outbox.Service
 	Dashboard *dashboard.Service
+	Systems   *system.Service
 	// AuditDB is where audit rows are read (the pool).
 	AuditDB db.Executor
 	// SessionMaxAge is the session cookie's lifetime in seconds.

@@ -1,0 +1,55 @@
+package genieacs
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+)
+
+// Fault is a GenieACS fault: _id "<deviceId>:<channel>", channel "default",
+// a preset's channel or "task_<taskId>".
+type Fault struct {
+	ID        string          `json:"_id"`
+	Device    string          `json:"device"`
+	Channel   string          `json:"channel"`
+	Timestamp time.Time       `json:"timestamp"`
+	Code      string          `json:"code"` // cwmp.9005, script.Error, ext.Error, timeout, ...
+	Message   string          `json:"message"`
+	Detail    json.RawMessage `json:"detail,omitempty"`
+	Retries   int             `json:"retries"`
+	// Provisions is the JSON text GenieACS stores ("[[\"reboot\"]]").
+	Provisions string `json:"provisions"`
+}
+
+// TaskID returns the task id of a task fault ("" for other channels).
+func (f Fault) TaskID() string {
+	if len(f.Channel) > 5 && f.Channel[:5] == "task_" {
+		return f.Channel[5:]
+	}
+	return ""
+}
+
+// Faults lists faults matching filter (nil: all).
+func (c *Client) Faults(ctx context.Context, filter map[string]any) ([]Fault, error) {
+	var out []Fault
+	err := c.list(ctx, "faults", filter, func(raw json.RawMessage) error {
+		var f Fault
+		if err := json.Unmarshal(raw, &f); err != nil {
+			return &DecodeError{What: "fault", Err: err}
+		}
+		out = append(out, f)
+		return nil
+	})
+	return out, err
+}
+
+// DeleteFault clears a fault (200 even when it does not exist). Clearing a
+// task fault also deletes the task.
+func (c *Client) DeleteFault(ctx context.Context, id string) error {
+	resp, err := c.do(ctx, request{method: http.MethodDelete, path: "/faults/" + pathEscape(id)})
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}

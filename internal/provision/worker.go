@@ -1,0 +1,99 @@
+package provision
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/genieacs"
+)
+
+// StateKey is where the last result is kept in system_state.
+const StateKey = "genieacs.bootstrap"
+
+// BootstrapArgs is the job that runs Bootstrap.
+type BootstrapArgs struct{}
+
+// Kind implements river.JobArgs.
+func (BootstrapArgs) Kind() string { return "genieacs_bootstrap" }
+
+// InsertOpts puts it on the GenieACS queue, one unfinished run at a time
+// (replicas starting together insert it once).
+func (BootstrapArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: "genieacs", MaxAttempts: 50, UniqueOpts: river.UniqueOpts{
+		ByArgs: true,
+		ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+			rivertype.JobStateRetryable, rivertype.JobStateScheduled},
+	}}
+}
+
+// BootstrapWorker runs Bootstrap and records the outcome.
+type BootstrapWorker struct {
+	river.WorkerDefaults[BootstrapArgs]
+	Pool   *pgxpool.Pool
+	Client *genieacs.Client
+	Logger *slog.Logger
+	// Snooze is how long to wait when the breaker is open (default 30 s).
+	Snooze time.Duration
+}
+
+// Work uploads what is missing. Breaker open → snooze; a script GenieACS
+// refuses is a bug here, not a transient: the job is cancelled.
+func (w *BootstrapWorker) Work(ctx context.Context, job *river.Job[BootstrapArgs]) error {
+	res, err := Bootstrap(ctx, w.Client)
+	if err != nil {
+		res.Error = err.Error()
+	}
+	if serr := SaveResult(ctx, w.Pool, res); serr != nil {
+		w.Logger.ErrorContext(ctx, "record bootstrap result", "err", serr)
+	}
+	switch {
+	case err == nil:
+		w.Logger.InfoContext(ctx, "genieacs bootstrap done", "uploaded", res.Uploaded, "unchanged", len(res.Unchanged))
+		return nil
+	case errors.Is(err, genieacs.ErrCircuitOpen):
+		d := w.Snooze
+		if d == 0 {
+			d = 30 * time.Second
+		}
+		return river.JobSnooze(d)
+	case errors.Is(err, genieacs.ErrScript):
+		return river.JobCancel(err)
+	}
+	return err
+}
+
+// SaveResult stores a bootstrap result for the System page.
+func SaveResult(ctx context.Context, pool *pgxpool.Pool, res Result) error {
+	b, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	_, err = pool.Exec(ctx, `INSERT INTO system_state (key, value, updated_at) VALUES ($1, $2, now())
+		ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`, StateKey, b)
+	if err != nil {
+		return fmt.Errorf("save bootstrap result: %w", err)
+	}
+	return nil
+}
+
+// LastResult reads the last bootstrap result (ok false if none yet).
+func LastResult(ctx context.Context, pool *pgxpool.Pool) (Result, bool, error) {
+	var b []byte
+	err := db.MapErr(pool.QueryRow(ctx, `SELECT value FROM system_state WHERE key = $1`, StateKey).Scan(&b))
+	if errors.Is(err, db.ErrNotFound) {
+		return Result{}, false, nil
+	} else if err != nil {
+		return Result{}, false, err
+	}
+	var r Result
+	return r, true, json.Unmarshal(b, &r)
+}
