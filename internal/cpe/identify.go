@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -122,22 +121,24 @@ func (in IdentifyInput) validate() error {
 
 // Identify records a device's contact and answers its desired state. Known
 // devices are matched on the normalised serial; unknown ones become pending.
+//
+// It is GenieACS's hot path (3 s budget, bursts of BOOTSTRAPs): one
+// statement upserts the device and reads everything the answer needs; only
+// a first contact takes a second transaction, for its audit row and event.
 func (s *Service) Identify(ctx context.Context, in IdentifyInput) (IdentifyAnswer, error) {
 	if err := in.validate(); err != nil {
 		return IdentifyAnswer{}, err
 	}
-	ans := IdentifyAnswer{DeviceID: in.DeviceID, Status: "pending", Tags: []string{}, PeriodicInformInterval: PeriodicInformInterval}
 	var genieID *string
 	if in.DeviceID != "" {
 		genieID = &in.DeviceID
 	}
-	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		var (
-			id                  uuid.UUID
-			orgID, subscriberID *uuid.UUID
-			firstContact, now   time.Time
-		)
-		err := tx.QueryRow(ctx, `
+	var (
+		r     desiredRow
+		first bool
+	)
+	err := s.pool.QueryRow(ctx, `
+		WITH up AS (
 			INSERT INTO cpe_devices AS d (serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model, first_contact_at, last_identified_at)
 			VALUES ($1, $2, upper($3), $4, $5, $6, $7, now(), now())
 			ON CONFLICT (serial_norm) DO UPDATE SET
@@ -145,23 +146,76 @@ func (s *Service) Identify(ctx context.Context, in IdentifyInput) (IdentifyAnswe
 				manufacturer = EXCLUDED.manufacturer, genieacs_id = COALESCE(EXCLUDED.genieacs_id, d.genieacs_id),
 				data_model = COALESCE(NULLIF(EXCLUDED.data_model, ''), d.data_model),
 				first_contact_at = COALESCE(d.first_contact_at, now()), last_identified_at = now(), updated_at = now()
-			RETURNING id, org_id, subscriber_id, first_contact_at, now()`,
-			in.Serial, NormalizeSerial(in.Serial), in.OUI, in.ProductClass, in.Manufacturer, genieID, DataModel(in.Root)).
-			Scan(&id, &orgID, &subscriberID, &firstContact, &now)
-		if err != nil {
-			return fmt.Errorf("upsert device: %w", db.MapErr(err))
+			RETURNING d.id, d.org_id, d.subscriber_id, d.first_contact_at = now() AS first
+		)
+		SELECT up.id, up.org_id, up.first, o.slug, s.username, s.status, p.genieacs_group,
+			sub.id, sub.pppoe_username, sub.pppoe_password_enc, sub.pppoe_key_id,
+			w.bands, w.ssids, w.passwords, w.key_ids
+		FROM up
+		LEFT JOIN organizations o ON o.id = up.org_id
+		LEFT JOIN subscribers s ON s.id = up.subscriber_id AND s.org_id = up.org_id
+		LEFT JOIN subscriptions sub ON sub.subscriber_id = s.id
+		LEFT JOIN plans p ON p.id = sub.plan_id
+		LEFT JOIN LATERAL (
+			SELECT array_agg(band ORDER BY band) AS bands, array_agg(ssid ORDER BY band) AS ssids,
+				array_agg(password_enc ORDER BY band) AS passwords, array_agg(key_id ORDER BY band) AS key_ids
+			FROM cpe_wifi WHERE device_id = up.id AND up.org_id IS NOT NULL
+		) w ON true`,
+		in.Serial, NormalizeSerial(in.Serial), in.OUI, in.ProductClass, in.Manufacturer, genieID, DataModel(in.Root)).
+		Scan(&r.id, &r.orgID, &first, &r.slug, &r.username, &r.status, &r.group,
+			&r.subscriptionID, &r.pppUser, &r.pppSealed, &r.pppKeyID, &r.bands, &r.ssids, &r.passwords, &r.keyIDs)
+	if err != nil {
+		return IdentifyAnswer{}, fmt.Errorf("identify device: %w", db.MapErr(err))
+	}
+	if first {
+		if err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error { return s.discovered(ctx, tx, r.id, r.orgID, in) }); err != nil {
+			return IdentifyAnswer{}, err
 		}
-		if firstContact.Equal(now) {
-			if err := s.discovered(ctx, tx, id, orgID, in); err != nil {
-				return err
+	}
+	return s.answer(in.DeviceID, r)
+}
+
+// desiredRow is what identify reads about a device.
+type desiredRow struct {
+	id                       uuid.UUID
+	orgID, subscriptionID    *uuid.UUID
+	slug, username, status   *string
+	group, pppUser, pppKeyID *string
+	pppSealed                []byte
+	bands, ssids, keyIDs     []string
+	passwords                [][]byte
+}
+
+// answer turns the row into the device's desired state, opening secrets.
+func (s *Service) answer(genieID string, r desiredRow) (IdentifyAnswer, error) {
+	ans := IdentifyAnswer{DeviceID: genieID, Status: "pending", Tags: []string{}, PeriodicInformInterval: PeriodicInformInterval}
+	if r.orgID == nil || r.slug == nil {
+		return ans, nil
+	}
+	ans.Status = "claimed"
+	ans.Tags = append(ans.Tags, OrgTag(*r.slug))
+	if r.username != nil {
+		ans.Status = "assigned"
+		ans.Tags = append(ans.Tags, SubscriberTag(*r.username))
+		if r.group != nil {
+			ans.Tags = append(ans.Tags, PlanTag(*r.group))
+		}
+		if *r.status == "active" && r.pppUser != nil && *r.pppUser != "" && r.pppSealed != nil {
+			pw, err := s.box.Open(r.pppSealed, *r.pppKeyID, r.subscriptionID[:])
+			if err != nil {
+				return IdentifyAnswer{}, fmt.Errorf("open PPPoE password of subscription %s: %w", r.subscriptionID, err)
 			}
+			ans.PPPoE = &PPPoE{Username: *r.pppUser, Password: string(pw)}
 		}
-		if orgID == nil {
-			return nil
+	}
+	for i, band := range r.bands {
+		pw, err := s.box.Open(r.passwords[i], r.keyIDs[i], WiFiAAD(r.id, band))
+		if err != nil {
+			return IdentifyAnswer{}, fmt.Errorf("open wifi password of %s %s: %w", r.id, band, err)
 		}
-		return s.desired(ctx, tx, id, &ans)
-	})
-	return ans, err
+		ans.WiFi = append(ans.WiFi, WiFi{Band: band, SSID: r.ssids[i], Password: string(pw)})
+	}
+	return ans, nil
 }
 
 // discovered records a device's first contact.
@@ -186,66 +240,6 @@ func (s *Service) discovered(ctx context.Context, tx pgx.Tx, id uuid.UUID, orgID
 		"manufacturer": in.Manufacturer, "genieacsId": in.DeviceID, "dataModel": DataModel(in.Root), "pending": orgID == nil,
 	})
 	return err
-}
-
-// desired fills the answer for an owned device.
-func (s *Service) desired(ctx context.Context, tx pgx.Tx, id uuid.UUID, ans *IdentifyAnswer) error {
-	var (
-		slug                    string
-		username, status, group *string
-		subscriptionID          *uuid.UUID
-		pppUser, pppKeyID       *string
-		pppSealed               []byte
-	)
-	err := tx.QueryRow(ctx, `
-		SELECT o.slug, s.username, s.status, p.genieacs_group, sub.id, sub.pppoe_username, sub.pppoe_password_enc, sub.pppoe_key_id
-		FROM cpe_devices d
-		JOIN organizations o ON o.id = d.org_id
-		LEFT JOIN subscribers s ON s.id = d.subscriber_id AND s.org_id = d.org_id
-		LEFT JOIN subscriptions sub ON sub.subscriber_id = s.id
-		LEFT JOIN plans p ON p.id = sub.plan_id
-		WHERE d.id = $1`, id).Scan(&slug, &username, &status, &group, &subscriptionID, &pppUser, &pppSealed, &pppKeyID)
-	if err != nil {
-		return fmt.Errorf("read desired state: %w", err)
-	}
-	ans.Status = "claimed"
-	ans.Tags = append(ans.Tags, OrgTag(slug))
-	if username != nil {
-		ans.Status = "assigned"
-		ans.Tags = append(ans.Tags, SubscriberTag(*username))
-		if group != nil {
-			ans.Tags = append(ans.Tags, PlanTag(*group))
-		}
-		if *status == "active" && pppUser != nil && *pppUser != "" && pppSealed != nil {
-			pw, err := s.box.Open(pppSealed, *pppKeyID, subscriptionID[:])
-			if err != nil {
-				return fmt.Errorf("open PPPoE password of subscription %s: %w", subscriptionID, err)
-			}
-			ans.PPPoE = &PPPoE{Username: *pppUser, Password: string(pw)}
-		}
-	}
-	rows, err := tx.Query(ctx, `SELECT band, ssid, password_enc, key_id FROM cpe_wifi WHERE device_id = $1 ORDER BY band`, id)
-	if err != nil {
-		return fmt.Errorf("read desired wifi: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			w      WiFi
-			sealed []byte
-			kid    string
-		)
-		if err := rows.Scan(&w.Band, &w.SSID, &sealed, &kid); err != nil {
-			return err
-		}
-		pw, err := s.box.Open(sealed, kid, WiFiAAD(id, w.Band))
-		if err != nil {
-			return fmt.Errorf("open wifi password of %s %s: %w", id, w.Band, err)
-		}
-		w.Password = string(pw)
-		ans.WiFi = append(ans.WiFi, w)
-	}
-	return rows.Err()
 }
 
 // WiFiAAD binds a sealed Wi-Fi password to its device and band.

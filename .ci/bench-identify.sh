@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Identify under load, the way GenieACS calls it: POST /internal/cpe/identify
+# with the internal key, rotating over 100,000 devices in the table (mixed:
+# pending, owned, owned + subscriber with PPPoE). Load comes from vegeta in a
+# separate process on loopback: a fixed 1,000 req/s for 30 s (the target:
+# p99 <= 10 ms), then saturation (as fast as 32 workers go) for 15 s.
+# Prints RESULT lines. RATE, DURATION, N override the defaults.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${N:-100000}
+RATE=${RATE:-1000}
+DURATION=${DURATION:-30s}
+SAT_DURATION=${SAT_DURATION:-15s}
+VEGETA="go run github.com/tsenart/vegeta/v12@v12.13.0"
+WORK=$(mktemp -d)
+DB=fyberpay_bench_identify_$$
+go build -o "$WORK/fyberpay" ./cmd/fyberpay
+$VEGETA -version >/dev/null # compile once, outside the measurement
+createdb -h 127.0.0.1 -U postgres "$DB"
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+KEY=bench-internal-key-0123456789abcdef
+export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB?sslmode=disable" HTTP_ADDR="127.0.0.1:$PORT" \
+  SESSION_KEYS=$(head -c 32 /dev/urandom | base64 -w0) ENCRYPTION_KEY=k1:$(head -c 32 /dev/urandom | base64 -w0) \
+  GENIEACS_INTERNAL_KEY=$KEY LOG_LEVEL=warn
+cleanup() { kill "${PID:-0}" 2>/dev/null || true; wait "${PID:-0}" 2>/dev/null || true; dropdb -h 127.0.0.1 -U postgres --force "$DB" || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+"$WORK/fyberpay" migrate >/dev/null
+"$WORK/fyberpay" org create --slug acme --name Acme >/dev/null
+# 100k devices: 40% pending, 30% owned, 30% owned and assigned to a subscriber.
+psql -q -h 127.0.0.1 -U postgres -d "$DB" <<SQL
+INSERT INTO subscribers (org_id, username) SELECT o.id, 'sub' || i FROM organizations o, generate_series(1, $N * 3 / 10) i;
+INSERT INTO subscriptions (org_id, subscriber_id, pppoe_username) SELECT org_id, id, username FROM subscribers;
+INSERT INTO cpe_devices (org_id, subscriber_id, serial, serial_norm, oui, product_class, first_contact_at)
+SELECT CASE WHEN i % 10 < 4 THEN NULL ELSE (SELECT id FROM organizations) END,
+       CASE WHEN i % 10 >= 7 THEN (SELECT id FROM subscribers WHERE username = 'sub' || (i * 3 / 10 + 1)) END,
+       'HWTC' || lpad(to_hex(i), 8, '0'), upper('HWTC' || lpad(to_hex(i), 8, '0')), '00259E', 'HG8245H', now() - interval '1 day'
+FROM generate_series(1, $N) i;
+ANALYZE;
+SQL
+"$WORK/fyberpay" serve --worker=false >"$WORK/serve.log" 2>&1 & PID=$!
+for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+python3 - "$N" "$PORT" "$KEY" > "$WORK/targets.json" <<'PY'
+import base64, json, sys
+n, port, key = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+for i in range(1, n + 1):
+    serial = "48575443" + format(i, "08X")  # the hex form Huawei reports
+    body = json.dumps({"serial": serial, "oui": "00259E", "productClass": "HG8245H", "manufacturer": "Huawei Technologies Co., Ltd",
+                       "deviceId": "00259E-HG8245H-" + serial, "root": "InternetGatewayDevice"})
+    print(json.dumps({"method": "POST", "url": f"http://127.0.0.1:{port}/internal/cpe/identify",
+                      "header": {"Content-Type": ["application/json"], "X-FyberPay-Internal-Key": [key]},
+                      "body": base64.b64encode(body.encode()).decode()}))
+PY
+report() { # name
+  $VEGETA report -type=json | python3 -c '
+import json, sys
+r = json.load(sys.stdin); l = r["latencies"]; ms = lambda ns: "%.2fms" % (ns / 1e6)
+codes = ",".join("%s:%s" % kv for kv in sorted(r["status_codes"].items()))
+print("RESULT bench=identify mode=%s rows=%s rate=%.0f throughput=%.0f p50=%s p90=%s p99=%s max=%s success=%.4f codes=%s" % (
+  sys.argv[1], sys.argv[2], r["rate"], r["throughput"], ms(l["50th"]), ms(l["90th"]), ms(l["99th"]), ms(l["max"]), r["success"], codes))' "$1" "$N"
+}
+$VEGETA attack -format=json -targets="$WORK/targets.json" -rate="$RATE/s" -duration="$DURATION" -timeout=5s | report "fixed-$RATE/s-$DURATION"
+$VEGETA attack -format=json -targets="$WORK/targets.json" -rate=0 -max-workers=32 -duration="$SAT_DURATION" -timeout=5s | report "saturation-32-workers"
