@@ -145,12 +145,12 @@ func TestBootstrapAppliesTheAnswerOnTR098(t *testing.T) {
 	ppp := "InternetGatewayDevice.WANDevice.1.WANConnectionDevice.4.WANPPPConnection.1."
 	for path, want := range map[string]any{
 		ppp + "Username": "alice", ppp + "Password": "s3cret", ppp + "Enable": true,
-		"InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID":                       "Alice",
+		"InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID":                        "Alice",
 		"InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.PreSharedKey.1.PreSharedKey": "wifi-pass-1",
-		"InternetGatewayDevice.LANDevice.1.WLANConfiguration.5.SSID":                       "Alice-5G",
+		"InternetGatewayDevice.LANDevice.1.WLANConfiguration.5.SSID":                        "Alice-5G",
 		"InternetGatewayDevice.LANDevice.1.WLANConfiguration.5.PreSharedKey.1.PreSharedKey": "wifi-pass-5",
-		"InternetGatewayDevice.ManagementServer.PeriodicInformEnable":                      true,
-		"InternetGatewayDevice.ManagementServer.PeriodicInformInterval":                    int64(300),
+		"InternetGatewayDevice.ManagementServer.PeriodicInformEnable":                       true,
+		"InternetGatewayDevice.ManagementServer.PeriodicInformInterval":                     int64(300),
 	} {
 		got, ok := s.set(path)
 		require.True(t, ok, "sets %s", path)
