@@ -50,6 +50,8 @@ for i in range(1, n + 1):
                       "header": {"Content-Type": ["application/json"], "X-FyberPay-Internal-Key": [key]},
                       "body": base64.b64encode(body.encode()).decode()}))
 PY
+# Warm up (connections, caches) before measuring, as a running server is.
+$VEGETA attack -format=json -targets="$WORK/targets.json" -rate="$RATE/s" -duration=5s -timeout=5s >/dev/null
 report() { # name
   $VEGETA report -type=json | python3 -c '
 import json, sys
@@ -58,5 +60,5 @@ codes = ",".join("%s:%s" % kv for kv in sorted(r["status_codes"].items()))
 print("RESULT bench=identify mode=%s rows=%s rate=%.0f throughput=%.0f p50=%s p90=%s p99=%s max=%s success=%.4f codes=%s" % (
   sys.argv[1], sys.argv[2], r["rate"], r["throughput"], ms(l["50th"]), ms(l["90th"]), ms(l["99th"]), ms(l["max"]), r["success"], codes))' "$1" "$N"
 }
-$VEGETA attack -format=json -targets="$WORK/targets.json" -rate="$RATE/s" -duration="$DURATION" -timeout=5s | report "fixed-$RATE/s-$DURATION"
+$VEGETA attack -format=json -targets="$WORK/targets.json" -rate="$RATE/s" -duration="$DURATION" -timeout=5s | tee ${KEEP_RESULTS:-/dev/null} | report "fixed-$RATE/s-$DURATION"
 $VEGETA attack -format=json -targets="$WORK/targets.json" -rate=0 -max-workers=32 -duration="$SAT_DURATION" -timeout=5s | report "saturation-32-workers"

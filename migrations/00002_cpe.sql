@@ -60,11 +60,13 @@ CREATE TABLE cpe_devices (
     last_inform_at     timestamptz,
     created_at         timestamptz NOT NULL DEFAULT now(),
     updated_at         timestamptz NOT NULL DEFAULT now()
-);
+) WITH (fillfactor = 90);
+-- Identify and sync rewrite timestamps on every contact: no index may cover
+-- last_identified_at, last_inform_at or updated_at, and pages keep room, so
+-- those updates stay HOT (no index churn).
 CREATE INDEX cpe_devices_pending_idx ON cpe_devices (created_at DESC, id) WHERE org_id IS NULL;
 CREATE INDEX cpe_devices_org_idx ON cpe_devices (org_id, serial_norm);
 CREATE INDEX cpe_devices_subscriber_idx ON cpe_devices (subscriber_id) WHERE subscriber_id IS NOT NULL;
-CREATE INDEX cpe_devices_identified_idx ON cpe_devices (last_identified_at DESC) WHERE last_identified_at IS NOT NULL;
 
 -- Desired Wi-Fi per device and band, answered by identify so a reset device
 -- re-provisions itself. Passwords sealed like PPPoE's.

@@ -130,12 +130,19 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 			return fmt.Errorf("start river ui: %w", err)
 		}
 		users := user.NewService(pool, cfg.PasswordHashMemoryKiB, user.Limits{})
+		cpeSvc := cpe.NewService(pool, box, inserter)
+		identifyPool, err := db.OpenAsyncCommit(ctx, cfg.DatabaseURL, 8)
+		if err != nil {
+			return err
+		}
+		defer identifyPool.Close()
+		cpeSvc.UseIdentifyPool(identifyPool)
 		e := web.New(web.Deps{
 			Config: cfg, Pool: pool, Logger: logger,
 			Users: users, APIKeys: apikey.NewService(pool),
 			Webhooks:  outbox.NewService(pool, box, inserter),
 			Dashboard: dashboard.NewService(pool),
-			CPE:       cpe.NewService(pool, box, inserter),
+			CPE:       cpeSvc,
 			System:    system.NewService(pool, acs, nbiHost, inserter),
 			GenieACS:  acs,
 			Sessions:  session.NewStore(pool, cfg.SessionKeys, cfg.SessionTTL, cfg.SecureCookies()),

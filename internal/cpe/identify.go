@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"sync/atomic"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -75,15 +77,33 @@ const PeriodicInformInterval = 300
 
 // Service is the CPE inventory service.
 type Service struct {
-	pool *pgxpool.Pool
-	box  *secret.Box
-	jobs outbox.JobInserter
+	pool       *pgxpool.Pool
+	identifyDB *pgxpool.Pool
+	box        *secret.Box
+	jobs       outbox.JobInserter
+	// lastNoted is when this process last recorded an identify call in
+	// system_state (unix ms): at most one write per IdentifyNoteEvery.
+	lastNoted atomic.Int64
 }
+
+// IdentifyStateKey holds the time of the latest identify call (for the
+// System page), written at most every IdentifyNoteEvery per process.
+const (
+	IdentifyStateKey  = "identify.last"
+	IdentifyNoteEvery = 10 * time.Second
+)
 
 // NewService builds the service.
 func NewService(pool *pgxpool.Pool, box *secret.Box, jobs outbox.JobInserter) *Service {
-	return &Service{pool: pool, box: box, jobs: jobs}
+	return &Service{pool: pool, identifyDB: pool, box: box, jobs: jobs}
 }
+
+// UseIdentifyPool runs identify's upsert on p, typically a pool from
+// db.OpenAsyncCommit: a lost contact timestamp costs nothing, and not
+// waiting for the WAL flush keeps bursts of BOOTSTRAPs fast. A first
+// contact's audit row and event still commit synchronously (which flushes
+// the upsert too).
+func (s *Service) UseIdentifyPool(p *pgxpool.Pool) { s.identifyDB = p }
 
 var (
 	ouiRE       = regexp.MustCompile(`^[0-9A-Fa-f]{6}$`)
@@ -137,7 +157,7 @@ func (s *Service) Identify(ctx context.Context, in IdentifyInput) (IdentifyAnswe
 		r     desiredRow
 		first bool
 	)
-	err := s.pool.QueryRow(ctx, `
+	err := s.identifyDB.QueryRow(ctx, `
 		WITH up AS (
 			INSERT INTO cpe_devices AS d (serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model, first_contact_at, last_identified_at)
 			VALUES ($1, $2, upper($3), $4, $5, $6, $7, now(), now())
@@ -172,7 +192,20 @@ func (s *Service) Identify(ctx context.Context, in IdentifyInput) (IdentifyAnswe
 			return IdentifyAnswer{}, err
 		}
 	}
+	s.noteIdentify(ctx)
 	return s.answer(in.DeviceID, r)
+}
+
+// noteIdentify records that identify answered, without a write per call.
+func (s *Service) noteIdentify(ctx context.Context) {
+	now := time.Now()
+	last := s.lastNoted.Load()
+	if now.UnixMilli()-last < IdentifyNoteEvery.Milliseconds() || !s.lastNoted.CompareAndSwap(last, now.UnixMilli()) {
+		return
+	}
+	// Best effort: a failure here must not fail the device's bootstrap.
+	_, _ = s.pool.Exec(ctx, `INSERT INTO system_state (key, value, updated_at) VALUES ($1, to_jsonb(now()), now())
+		ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`, IdentifyStateKey)
 }
 
 // desiredRow is what identify reads about a device.

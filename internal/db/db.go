@@ -36,6 +36,23 @@ var (
 
 // Open connects a pool and checks the database answers.
 func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	return open(ctx, url, nil)
+}
+
+// OpenAsyncCommit connects a small pool whose commits do not wait for the
+// WAL flush (synchronous_commit = off): a crash may forget its last few
+// hundred milliseconds of writes, never corrupt them. Only for writes that
+// are cheap to lose (identify's contact timestamps); any later synchronous
+// commit makes them durable too, as the WAL is flushed in order.
+func OpenAsyncCommit(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error) {
+	return open(ctx, url, func(cfg *pgxpool.Config) {
+		cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
+		cfg.MaxConns = maxConns
+		cfg.MinConns = min(maxConns, 2)
+	})
+}
+
+func open(ctx context.Context, url string, tune func(*pgxpool.Config)) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
@@ -44,6 +61,12 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 		// pgx's default (max(4, cores)) starves concurrent commits; group
 		// commit needs a few more connections in flight.
 		cfg.MaxConns = 16
+	}
+	if !strings.Contains(url, "pool_min_conns") {
+		cfg.MinConns = 2 // no connection set-up on the first requests
+	}
+	if tune != nil {
+		tune(cfg)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

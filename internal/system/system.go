@@ -14,6 +14,7 @@ import (
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/audit"
+	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/outbox"
@@ -84,8 +85,8 @@ func (s *Service) Status(ctx context.Context, a actor.Actor) (Status, error) {
 	if ok {
 		st.Bootstrap = &res
 	}
-	if err := s.pool.QueryRow(ctx, `SELECT (SELECT max(last_identified_at) FROM cpe_devices),
-		(SELECT count(*) FROM cpe_devices WHERE org_id IS NULL)`).Scan(&st.LastIdentify, &st.PendingDevices); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT (SELECT updated_at FROM system_state WHERE key = $1),
+		(SELECT count(*) FROM cpe_devices WHERE org_id IS NULL)`, cpe.IdentifyStateKey).Scan(&st.LastIdentify, &st.PendingDevices); err != nil {
 		return Status{}, fmt.Errorf("identify stats: %w", err)
 	}
 	return st, nil
