@@ -27,7 +27,9 @@ type testBundle struct {
 	org  org.Org
 }
 
-func setup(t *testing.T) *testBundle {
+func setup(t *testing.T) *testBundle { return setupB(t) }
+
+func setupB(t testing.TB) *testBundle {
 	t.Helper()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
