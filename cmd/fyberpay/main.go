@@ -28,6 +28,7 @@ commands:
   apikey create         --org SLUG --name NAME [--role admin|technician|viewer]
                         (prints the key alone on the last line)
   demo                  ensure the demo organization and owner; print credentials
+  sim                   run the GenieACS simulator (--devices N --nbi-addr --fs-addr --identify-url ...)
 
 Every command reads DATABASE_URL; serve reads the rest of the configuration
 from the environment (see README.md).
@@ -63,6 +64,8 @@ func run(ctx context.Context, args []string, env config.Lookup, stdin io.Reader,
 		return migrate(ctx, env, args[1:], stdout)
 	case args[0] == "demo":
 		return demo(ctx, env, args[1:], stdout)
+	case args[0] == "sim":
+		return sim(ctx, args[1:], stdout, stderr)
 	case cmd == "org create":
 		return orgCreate(ctx, env, args[2:], stdout)
 	case cmd == "user create":

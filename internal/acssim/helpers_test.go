@@ -1,0 +1,260 @@
+package acssim
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// testBundle is a simulator behind httptest servers, not Start()ed: tests
+// drive sessions with Inform and connection requests.
+type testBundle struct {
+	sim    *Sim
+	nbi    *nbiClient
+	fsURL  string
+	ctx    context.Context
+	ident  *identifyStub
+	nbiURL string
+}
+
+type setupOpts struct {
+	opts     Options
+	identify bool
+}
+
+func setup(t *testing.T, so setupOpts) *testBundle {
+	t.Helper()
+	b := &testBundle{ctx: context.Background()}
+	o := so.opts
+	if so.identify {
+		b.ident = newIdentifyStub(t)
+		o.IdentifyURL = b.ident.srv.URL + "/internal/cpe/identify"
+		o.InternalKey = "k3y"
+	}
+	if o.TimeCompression == 0 {
+		o.TimeCompression = 1000
+	}
+	if o.DropDelay == 0 {
+		o.DropDelay = 20 * time.Millisecond
+	}
+	if o.SessionDelay == 0 {
+		o.SessionDelay = time.Millisecond
+	}
+	if o.OnlineThreshold == 0 {
+		o.OnlineThreshold = 100 * time.Millisecond
+	}
+	s, err := New(o)
+	require.NoError(t, err)
+	nbi := httptest.NewServer(s.NBI())
+	fs := httptest.NewServer(s.FS())
+	s.SetFSURL(fs.URL)
+	t.Cleanup(func() { s.Close(); nbi.Close(); fs.Close() })
+	require.NoError(t, s.BootstrapAll(b.ctx))
+	b.sim, b.fsURL, b.nbiURL = s, fs.URL, nbi.URL
+	b.nbi = &nbiClient{t: t, base: nbi.URL, c: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}}
+	return b
+}
+
+// addDevice adds and bootstraps one device of a profile.
+func (b *testBundle) addDevice(t *testing.T, profile string) string {
+	t.Helper()
+	id, err := b.sim.AddDevice(profile, "")
+	require.NoError(t, err)
+	require.NoError(t, b.sim.Inform(b.ctx, id))
+	return id
+}
+
+// eventually polls cond for up to 5 s.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// nbiClient speaks to the simulated NBI like an integration would.
+type nbiClient struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+}
+
+type nbiResponse struct {
+	status string
+	code   int
+	header http.Header
+	body   []byte
+}
+
+func (r nbiResponse) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(r.body, &m), "body %s", r.body)
+	return m
+}
+
+func (n *nbiClient) do(method, path, body string) (nbiResponse, error) {
+	req, err := http.NewRequest(method, n.base+path, strings.NewReader(body))
+	require.NoError(n.t, err)
+	if body == "" {
+		req.Body, req.ContentLength = nil, 0
+	}
+	resp, err := n.c.Do(req)
+	if err != nil {
+		return nbiResponse{}, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	require.NoError(n.t, err)
+	return nbiResponse{status: resp.Status, code: resp.StatusCode, header: resp.Header, body: data}, nil
+}
+
+func (n *nbiClient) must(method, path, body string) nbiResponse {
+	n.t.Helper()
+	r, err := n.do(method, path, body)
+	require.NoError(n.t, err)
+	return r
+}
+
+// devices runs a device query and decodes the list.
+func (n *nbiClient) devices(query, projection string) ([]map[string]any, string) {
+	n.t.Helper()
+	return n.list("devices", query, projection, "")
+}
+
+func (n *nbiClient) list(coll, query, projection, extra string) ([]map[string]any, string) {
+	n.t.Helper()
+	v := url.Values{}
+	if query != "" {
+		v.Set("query", query)
+	}
+	if projection != "" {
+		v.Set("projection", projection)
+	}
+	path := "/" + coll + "/?" + v.Encode()
+	if extra != "" {
+		path += "&" + extra
+	}
+	r := n.must(http.MethodGet, path, "")
+	require.Equal(n.t, http.StatusOK, r.code, "%s", r.body)
+	var docs []map[string]any
+	require.NoError(n.t, json.Unmarshal(r.body, &docs), "%s", r.body)
+	return docs, r.header.Get("total")
+}
+
+// task posts a task, with a connection request when cr is set.
+func (n *nbiClient) task(id, body string, cr bool) nbiResponse {
+	n.t.Helper()
+	p := "/devices/" + url.PathEscape(id) + "/tasks"
+	if cr {
+		p += "?connection_request"
+	}
+	return n.must(http.MethodPost, p, body)
+}
+
+// param reads one parameter attribute from a device document.
+func (n *nbiClient) param(id, path, attr string) (any, bool) {
+	n.t.Helper()
+	docs, _ := n.devices(`{"_id":`+jsonString(id)+`}`, path)
+	require.Len(n.t, docs, 1)
+	var cur any = docs[0]
+	for _, seg := range strings.Split(path, ".") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if cur, ok = m[seg]; !ok {
+			return nil, false
+		}
+	}
+	m, ok := cur.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	v, ok := m[attr]
+	return v, ok
+}
+
+func (n *nbiClient) value(id, path string) any {
+	n.t.Helper()
+	v, ok := n.param(id, path, "_value")
+	require.True(n.t, ok, "%s has no _value", path)
+	return v
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// identifyStub is the app's /internal/cpe/identify endpoint.
+type identifyStub struct {
+	srv     *httptest.Server
+	mu      sync.Mutex
+	calls   []identifyCall
+	status  int
+	answer  string
+	delay   time.Duration
+	onCalls func(n int)
+}
+
+type identifyCall struct {
+	key  string
+	ct   string
+	body map[string]any
+}
+
+func newIdentifyStub(t *testing.T) *identifyStub {
+	st := &identifyStub{status: http.StatusOK, answer: `{"deviceId":"x","status":"pending","tags":[]}`}
+	st.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		st.mu.Lock()
+		st.calls = append(st.calls, identifyCall{key: r.Header.Get("X-FyberPay-Internal-Key"), ct: r.Header.Get("Content-Type"), body: body})
+		status, answer, delay := st.status, st.answer, st.delay
+		st.mu.Unlock()
+		if delay > 0 {
+			select {
+			case <-time.After(delay):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, answer)
+	}))
+	t.Cleanup(st.srv.Close)
+	return st
+}
+
+func (st *identifyStub) set(status int, answer string, delay time.Duration) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.status, st.answer, st.delay = status, answer, delay
+}
+
+func (st *identifyStub) count() int {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return len(st.calls)
+}
+
+func (st *identifyStub) last() identifyCall {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.calls[len(st.calls)-1]
+}

@@ -1,0 +1,86 @@
+package acssim
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestScheduler(t *testing.T) {
+	ts := NewTestServer(t, Options{
+		Devices: 40, Seed: 9, InformInterval: 60 * time.Second, TimeCompression: 300, OfflineRatio: 0.25,
+	})
+	t.Run("InitialDevicesAreRegisteredWhenReady", func(t *testing.T) {
+		st := ts.Stats()
+		require.Equal(t, 40, st.Devices)
+		require.Equal(t, 40, st.Registered, "offline devices registered before they went away")
+		require.InDelta(t, 30, st.Online, 3)
+	})
+
+	offlineSet := func() map[string]bool {
+		ts.mu.RLock()
+		defer ts.mu.RUnlock()
+		m := map[string]bool{}
+		for _, d := range ts.devs {
+			if !d.has(fOnline) {
+				m[d.id] = true
+			}
+		}
+		return m
+	}
+	first := offlineSet()
+	informs := ts.Stats().Informs
+	var upBefore float64
+	var probe string
+	ts.mu.RLock()
+	for _, d := range ts.devs {
+		if d.has(fOnline) && d.tpl.prof.name == ProfileHuaweiHG8245H {
+			probe = d.id
+			upBefore = ts.rawValue(d, nref{node: d.tpl.ids.uptime}).(float64)
+			break
+		}
+	}
+	ts.mu.RUnlock()
+	time.Sleep(1200 * time.Millisecond)
+
+	t.Run("OnlineDevicesInformEveryCompressedInterval", func(t *testing.T) {
+		// 60 s compressed 300× is 200 ms: about six rounds of ~30 devices.
+		require.Greater(t, ts.Stats().Informs-informs, int64(90))
+	})
+	t.Run("InformsAreSpreadOverTheInterval", func(t *testing.T) {
+		resp, err := http.Get(ts.NBIURL + "/devices/?projection=_lastInform")
+		require.NoError(t, err)
+		var docs []map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&docs))
+		resp.Body.Close()
+		distinct := map[any]bool{}
+		for _, d := range docs {
+			distinct[d["_lastInform"]] = true
+		}
+		require.Greater(t, len(distinct), 20)
+	})
+	t.Run("OfflineDevicesChurnAtTheRatio", func(t *testing.T) {
+		now := offlineSet()
+		require.InDelta(t, 10, len(now), 4)
+		changed := 0
+		for id := range now {
+			if !first[id] {
+				changed++
+			}
+		}
+		require.Positive(t, changed, "some devices went offline and others came back")
+	})
+	t.Run("UpTimeAdvances", func(t *testing.T) {
+		ts.mu.RLock()
+		d := ts.byID[probe]
+		up := ts.rawValue(d, nref{node: d.tpl.ids.uptime}).(float64)
+		online := d.has(fOnline)
+		ts.mu.RUnlock()
+		if online {
+			require.Greater(t, up, upBefore)
+		}
+	})
+}

@@ -1,0 +1,535 @@
+package acssim
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options configures a simulator.
+type Options struct {
+	// Devices is the number of simulated CPEs created at start. They
+	// bootstrap ("0 BOOTSTRAP,1 BOOT") when Start or BootstrapAll runs.
+	Devices int
+	// Profiles weights the mix of models by profile name (ProfileHuaweiHG8245H,
+	// ProfileZTEF660, ProfileTPLinkAX10); nil means an equal mix.
+	Profiles map[string]int
+	// OfflineRatio is the fraction of devices offline at any time; offline
+	// devices stop informing and connection requests to them fail. With
+	// Start, devices churn: offline ones come back and others go offline.
+	OfflineRatio float64
+	// InformInterval is the devices' default PeriodicInformInterval
+	// (default 300 s).
+	InformInterval time.Duration
+	// TimeCompression speeds device time up: 60 makes a 300 s inform
+	// interval pass in 5 s of wall time. It applies to informs, reboots,
+	// downloads, diagnostics and uptime. Default 1.
+	TimeCompression float64
+	// IdentifyURL, if set, is POSTed by each device on BOOTSTRAP, as the
+	// fyberpay-bootstrap provision's ext() call does.
+	IdentifyURL string
+	// InternalKey is sent with identify calls (X-FyberPay-Internal-Key).
+	InternalKey string
+	// Seed makes serials, ids and values deterministic.
+	Seed int64
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// Logger receives simulator events; default discards.
+	Logger *slog.Logger
+
+	// DropDelay is how long the NBI holds a connection it drops without an
+	// answer, as the real one does when a handler throws (default 20 s).
+	DropDelay time.Duration
+	// IdentifyTimeout bounds an identify call (GenieACS EXT_TIMEOUT,
+	// default 3 s).
+	IdentifyTimeout time.Duration
+	// SessionDelay is the simulated latency between a connection request and
+	// the session it triggers (default 20 ms).
+	SessionDelay time.Duration
+	// OnlineThreshold is how long a connection request waits for the
+	// session of a device that accepted it (cwmp.deviceOnlineThreshold,
+	// default 4 s); the timeout query parameter overrides it.
+	OnlineThreshold time.Duration
+	// Concurrency caps concurrent scheduled sessions (default 64).
+	Concurrency int
+	// HTTPClient makes identify calls and firmware downloads; default a
+	// client with keep-alive pooling.
+	HTTPClient *http.Client
+}
+
+// Failure is injected into every NBI request (see Sim.SetFailure).
+type Failure struct {
+	// Status, if non-zero, is answered instead of the real response.
+	Status int
+	// Delay is added before answering (or dropping).
+	Delay time.Duration
+	// Drop closes the connection without any response.
+	Drop bool
+}
+
+// FileMeta is a stored file's metadata; an empty field was not sent.
+type FileMeta struct {
+	FileType, OUI, ProductClass, Version string
+	UploadDate                           time.Time
+}
+
+// Stats are simulator counters.
+type Stats struct {
+	Devices        int   // simulated CPEs
+	Registered     int   // devices with an NBI document
+	Online         int   // devices currently reachable
+	Informs        int64 // sessions run
+	IdentifyOK     int64 // identify calls answered 200
+	IdentifyFailed int64 // identify calls that failed or timed out
+	TasksPending   int   // tasks in the tasks collection
+	Faults         int   // documents in the faults collection
+}
+
+// Errors returned by the test controls.
+var (
+	ErrNoSuchDevice  = errors.New("acssim: no such device")
+	ErrDeviceOffline = errors.New("acssim: device is offline")
+	ErrDuplicate     = errors.New("acssim: device already exists")
+)
+
+// Sim is a GenieACS 1.2.16 simulator: NBI, file server and the CPEs behind
+// them. All state is in memory and guarded by mu.
+type Sim struct {
+	opts       Options
+	log        *slog.Logger
+	now        func() time.Time
+	comp       float64
+	informSecs int64
+	profiles   map[string]*profile
+	weights    []profileWeight
+	oids       *oidGen
+	client     *http.Client
+
+	mu      sync.RWMutex
+	devs    []*device // sorted by _id
+	byID    map[string]*device
+	reg     fenwick // registered devices by position in devs
+	nextIdx int32
+	rnd     rng
+	tasks   taskStore
+	faults  faultStore
+	colls   map[string]*docStore // presets, provisions, virtualParameters, objects
+	files   map[string]*file
+	fileIDs []string // upload order
+	fsURL   string
+
+	informs, identOK, identFail atomic.Int64
+	failure                     atomic.Pointer[Failure]
+
+	sched   scheduler
+	started atomic.Bool
+	baseCtx atomic.Pointer[context.Context]
+	ready   chan struct{}
+	closed  chan struct{}
+}
+
+type profileWeight struct {
+	p *profile
+	w int
+}
+
+// New builds a simulator with opts.Devices devices that have not informed
+// yet. It runs nothing in the background until Start.
+func New(opts Options) (*Sim, error) {
+	if opts.Devices < 0 {
+		return nil, fmt.Errorf("acssim: negative device count %d", opts.Devices)
+	}
+	if opts.OfflineRatio < 0 || opts.OfflineRatio > 1 {
+		return nil, fmt.Errorf("acssim: offline ratio %v outside [0,1]", opts.OfflineRatio)
+	}
+	if opts.InformInterval <= 0 {
+		opts.InformInterval = 300 * time.Second
+	}
+	if opts.TimeCompression <= 0 {
+		opts.TimeCompression = 1
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opts.DropDelay <= 0 {
+		opts.DropDelay = 20 * time.Second
+	}
+	if opts.IdentifyTimeout <= 0 {
+		opts.IdentifyTimeout = 3 * time.Second
+	}
+	if opts.SessionDelay < 0 {
+		opts.SessionDelay = 0
+	} else if opts.SessionDelay == 0 {
+		opts.SessionDelay = 20 * time.Millisecond
+	}
+	if opts.OnlineThreshold <= 0 {
+		opts.OnlineThreshold = 4 * time.Second
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 64
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Transport: &http.Transport{
+			Proxy:               nil,
+			MaxIdleConns:        256,
+			MaxIdleConnsPerHost: 64,
+			IdleConnTimeout:     30 * time.Second,
+		}}
+	}
+	profiles, err := loadProfiles()
+	if err != nil {
+		return nil, fmt.Errorf("acssim: build profiles: %w", err)
+	}
+	s := &Sim{
+		opts: opts, log: opts.Logger, now: opts.Now, comp: opts.TimeCompression,
+		informSecs: int64(opts.InformInterval / time.Second),
+		profiles:   profiles, oids: newOIDGen(uint64(opts.Seed)), client: opts.HTTPClient,
+		byID: map[string]*device{}, rnd: rng{s: mix(uint64(opts.Seed) ^ 0x51)},
+		faults: newFaultStore(), tasks: newTaskStore(),
+		colls: map[string]*docStore{
+			"presets": {}, "provisions": {}, "virtualParameters": {}, "objects": {},
+		},
+		files: map[string]*file{}, ready: make(chan struct{}), closed: make(chan struct{}),
+		sched: scheduler{wake: make(chan struct{}, 1)},
+	}
+	if s.informSecs < 1 {
+		s.informSecs = 1
+	}
+	if opts.Profiles == nil {
+		for _, name := range profileOrder {
+			s.weights = append(s.weights, profileWeight{profiles[name], 1})
+		}
+	} else {
+		names := make([]string, 0, len(opts.Profiles))
+		for name := range opts.Profiles {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			p, ok := profiles[name]
+			if !ok {
+				return nil, fmt.Errorf("acssim: unknown profile %q", name)
+			}
+			if w := opts.Profiles[name]; w > 0 {
+				s.weights = append(s.weights, profileWeight{p, w})
+			} else if w < 0 {
+				return nil, fmt.Errorf("acssim: negative weight for profile %q", name)
+			}
+		}
+		if len(s.weights) == 0 && opts.Devices > 0 {
+			return nil, errors.New("acssim: profile weights are all zero")
+		}
+	}
+	s.createInitial()
+	return s, nil
+}
+
+// createInitial makes opts.Devices devices in bulk: the weighted mix is a
+// smooth round-robin, so small fleets get the exact proportions.
+func (s *Sim) createInitial() {
+	n := s.opts.Devices
+	s.devs = make([]*device, 0, n)
+	cur := make([]int, len(s.weights))
+	total := 0
+	for _, w := range s.weights {
+		total += w.w
+	}
+	r := rng{s: mix(uint64(s.opts.Seed))}
+	for i := 0; i < n; i++ {
+		best := 0
+		for j, w := range s.weights {
+			cur[j] += w.w
+			if cur[j] > cur[best] {
+				best = j
+			}
+		}
+		cur[best] -= total
+		p := s.weights[best].p
+		var d *device
+		for {
+			d = s.newDevice(p, p.serial(&r))
+			if _, dup := s.byID[d.id]; !dup {
+				break
+			}
+		}
+		d.flags |= fInitial | fOnline
+		s.byID[d.id] = d
+		s.devs = append(s.devs, d)
+	}
+	offline := int(float64(n)*s.opts.OfflineRatio + 0.5)
+	for _, i := range r.perm(n)[:offline] {
+		s.devs[i].flags &^= fOnline
+	}
+	sort.Slice(s.devs, func(i, j int) bool { return s.devs[i].id < s.devs[j].id })
+	s.reindex()
+}
+
+func (r *rng) perm(n int) []int {
+	p := make([]int, n)
+	for i := range p {
+		p[i] = i
+	}
+	for i := n - 1; i > 0; i-- {
+		j := int(r.next() % uint64(i+1))
+		p[i], p[j] = p[j], p[i]
+	}
+	return p
+}
+
+// reindex renumbers positions and rebuilds the registered-count tree.
+func (s *Sim) reindex() {
+	s.reg = newFenwick(len(s.devs))
+	for i, d := range s.devs {
+		d.pos = int32(i)
+		if d.has(fRegistered) {
+			s.reg.add(i, 1)
+		}
+	}
+}
+
+func (s *Sim) newDevice(p *profile, serial string) *device {
+	idx := s.nextIdx
+	s.nextIdx++
+	seed := mix(uint64(s.opts.Seed)*0x100000001b3 ^ uint64(idx)*0x9e3779b1 ^ 0xd1)
+	tpl := p.variants[seed%uint64(len(p.variants))]
+	return &device{
+		id: DeviceID(p.oui, p.productClass, serial), serial: serial,
+		tpl: tpl, idx: idx, seed: seed,
+	}
+}
+
+// DeviceIDs returns every simulated device's _id, sorted, including devices
+// that have not informed yet.
+func (s *Sim) DeviceIDs() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ids := make([]string, len(s.devs))
+	for i, d := range s.devs {
+		ids[i] = d.id
+	}
+	return ids
+}
+
+// AddDevice adds an online device of the named profile that has not
+// informed yet and returns its _id. An empty serial is generated. The
+// device bootstraps at its first Inform or, once the scheduler runs,
+// within one inform interval.
+func (s *Sim) AddDevice(profileName, serial string) (string, error) {
+	p, ok := s.profiles[profileName]
+	if !ok {
+		return "", fmt.Errorf("acssim: unknown profile %q", profileName)
+	}
+	s.mu.Lock()
+	if serial == "" {
+		r := rng{s: mix(uint64(s.opts.Seed) ^ uint64(s.nextIdx)<<20 ^ 0xadd)}
+		for {
+			serial = p.serial(&r)
+			if _, dup := s.byID[DeviceID(p.oui, p.productClass, serial)]; !dup {
+				break
+			}
+		}
+	}
+	d := s.newDevice(p, serial)
+	if _, dup := s.byID[d.id]; dup {
+		s.mu.Unlock()
+		return "", fmt.Errorf("%w: %s", ErrDuplicate, d.id)
+	}
+	d.flags |= fOnline
+	s.byID[d.id] = d
+	i := sort.Search(len(s.devs), func(i int) bool { return s.devs[i].id >= d.id })
+	s.devs = append(s.devs, nil)
+	copy(s.devs[i+1:], s.devs[i:])
+	s.devs[i] = d
+	s.reindex()
+	s.mu.Unlock()
+	if s.started.Load() {
+		s.schedule(d, s.now().Add(s.wall(time.Duration(hashOf(d.seed, 0x5c)%uint64(s.informSecs))*time.Second)))
+	}
+	return d.id, nil
+}
+
+// SetOnline makes a device reachable or not. An offline device does not
+// inform, and connection requests to it fail ("Device is offline").
+func (s *Sim) SetOnline(id string, online bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.byID[id]
+	if d == nil {
+		return fmt.Errorf("%w: %s", ErrNoSuchDevice, id)
+	}
+	if online {
+		d.flags |= fOnline
+	} else {
+		d.flags &^= fOnline
+	}
+	return nil
+}
+
+// SetUnresponsive makes a device accept connection requests without ever
+// starting the session (a CPE behind a broken NAT or a hung CWMP client):
+// tasks sent with connection_request answer "202 Task queued but not
+// processed" after the online threshold, and the device stops informing.
+func (s *Sim) SetUnresponsive(id string, on bool) error {
+	return s.setFlag(id, fUnresponsive, on)
+}
+
+// setFlag sets or clears a device flag.
+func (s *Sim) setFlag(id string, f uint32, on bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.byID[id]
+	if d == nil {
+		return fmt.Errorf("%w: %s", ErrNoSuchDevice, id)
+	}
+	if on {
+		d.flags |= f
+	} else {
+		d.flags &^= f
+	}
+	return nil
+}
+
+// SetFailure makes every NBI request fail as f says until it is cleared
+// with Failure{}.
+func (s *Sim) SetFailure(f Failure) {
+	if f == (Failure{}) {
+		s.failure.Store(nil)
+		return
+	}
+	s.failure.Store(&f)
+}
+
+// SetFSURL sets the file server base URL devices download from.
+func (s *Sim) SetFSURL(u string) {
+	s.mu.Lock()
+	s.fsURL = u
+	s.mu.Unlock()
+}
+
+// Provision returns a stored provision script.
+func (s *Sim) Provision(name string) (string, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	o := s.colls["provisions"].get(name)
+	if o == nil {
+		return "", false
+	}
+	return o.str("script"), true
+}
+
+// Preset returns a stored preset document (with its _id).
+func (s *Sim) Preset(name string) (json.RawMessage, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	o := s.colls["presets"].get(name)
+	if o == nil {
+		return nil, false
+	}
+	return json.RawMessage(appendJSON(nil, o)), true
+}
+
+// File returns a stored file's metadata and size.
+func (s *Sim) File(name string) (FileMeta, int64, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	f := s.files[name]
+	if f == nil {
+		return FileMeta{}, 0, false
+	}
+	deref := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	return FileMeta{
+		FileType: deref(f.fileType), OUI: deref(f.oui), ProductClass: deref(f.productClass),
+		Version: deref(f.version), UploadDate: f.uploaded,
+	}, int64(len(f.data)), true
+}
+
+// Stats returns the current counters.
+func (s *Sim) Stats() Stats {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	st := Stats{
+		Devices: len(s.devs), Registered: s.reg.sum(len(s.devs)),
+		Informs: s.informs.Load(), IdentifyOK: s.identOK.Load(), IdentifyFailed: s.identFail.Load(),
+		TasksPending: s.tasks.count(), Faults: s.faults.count(),
+	}
+	for _, d := range s.devs {
+		if d.has(fOnline) && !d.has(fRebooting) {
+			st.Online++
+		}
+	}
+	return st
+}
+
+// wall converts a device-time duration to wall time.
+func (s *Sim) wall(d time.Duration) time.Duration {
+	return time.Duration(float64(d) / s.comp)
+}
+
+// uptimeAt is the device's UpTime in seconds at wall time at (ms).
+func (s *Sim) uptimeAt(d *device, at int64) int64 {
+	if d.bootAt == 0 {
+		return 0
+	}
+	return d.upBase + int64(float64(at-d.bootAt)*s.comp/1000)
+}
+
+func (s *Sim) nowMS() int64 { return s.now().UnixMilli() }
+
+// ctx is the context background device actions run under: Start's, or a
+// never-cancelled one before Start.
+func (s *Sim) ctx() context.Context {
+	if p := s.baseCtx.Load(); p != nil {
+		return *p
+	}
+	return context.Background()
+}
+
+// fenwick counts registered devices by position in O(log n).
+type fenwick []int32
+
+func newFenwick(n int) fenwick { return make(fenwick, n+1) }
+
+func (f fenwick) add(i int, v int32) {
+	for i++; i < len(f); i += i & -i {
+		f[i] += v
+	}
+}
+
+// sum counts positions [0, i).
+func (f fenwick) sum(i int) int {
+	n := 0
+	for ; i > 0; i -= i & -i {
+		n += int(f[i])
+	}
+	return n
+}
+
+// setRegistered flips the registered flag and the count tree together.
+func (s *Sim) setRegistered(d *device, on bool) {
+	if d.has(fRegistered) == on {
+		return
+	}
+	if on {
+		d.flags |= fRegistered
+		s.reg.add(int(d.pos), 1)
+	} else {
+		d.flags &^= fRegistered
+		s.reg.add(int(d.pos), -1)
+	}
+}
