@@ -51,7 +51,7 @@
 //     after the transfer, as a CPE validating the image would: the
 //     TransferComplete fault lands on the task's channel as cwmp.9018
 //     "File corrupted" and the version does not change.
-//   - Identify failures fault the "bootstrap" channel: ext.Error with
+//   - Identify failures fault the "fyberpay-bootstrap" channel (the preset's): ext.Error with
 //     "Unexpected status code <n>" or the connection error, timeout with
 //     "Extension timed out"; identify is retried at every later inform
 //     until it succeeds, which deletes the fault. A value the CPE rejects

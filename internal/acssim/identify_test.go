@@ -96,10 +96,10 @@ func TestIdentify(t *testing.T) {
 		b := setup(t, setupOpts{identify: true})
 		b.ident.set(http.StatusInternalServerError, `{"error":"boom"}`, 0)
 		id := b.addDevice(t, ProfileHuaweiHG8245H)
-		faults, _ := b.nbi.list("faults", `{"_id":`+jsonString(id+":bootstrap")+`}`, "", "")
+		faults, _ := b.nbi.list("faults", `{"_id":`+jsonString(id+":fyberpay-bootstrap")+`}`, "", "")
 		require.Len(t, faults, 1)
 		f := faults[0]
-		require.Equal(t, "bootstrap", f["channel"])
+		require.Equal(t, "fyberpay-bootstrap", f["channel"])
 		require.Equal(t, "ext.Error", f["code"])
 		require.Equal(t, "Unexpected status code 500", f["message"])
 		require.Equal(t, map[string]any{"name": "Error", "message": "Unexpected status code 500", "stack": ""}, f["detail"])
@@ -150,6 +150,6 @@ func TestIdentify(t *testing.T) {
 		faults, _ := b.nbi.list("faults", `{"device":`+jsonString(id)+`}`, "", "")
 		require.Len(t, faults, 1)
 		require.Equal(t, "cwmp.9007", faults[0]["code"])
-		require.Equal(t, "bootstrap", faults[0]["channel"])
+		require.Equal(t, "fyberpay-bootstrap", faults[0]["channel"])
 	})
 }

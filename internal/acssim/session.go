@@ -245,9 +245,9 @@ func (s *Sim) callIdentify(ctx context.Context, req *identifyRequest) identifyRe
 // applyIdentify does what the fyberpay-bootstrap provision declares with
 // the identify answer, or records the bootstrap channel fault.
 func (s *Sim) applyIdentify(d *device, res identifyResult, now int64) {
-	fid := d.id + ":bootstrap"
+	fid := d.id + ":" + bootstrapChannel
 	channelFault := func(f *fault) {
-		f.id, f.device, f.channel, f.ts, f.provisions = fid, d.id, "bootstrap", now, `[["fyberpay-bootstrap"]]`
+		f.id, f.device, f.channel, f.ts, f.provisions = fid, d.id, bootstrapChannel, now, `[["fyberpay-bootstrap"]]`
 		s.faults.put(f)
 	}
 	switch {
@@ -898,3 +898,7 @@ func (s *Sim) churn(ctx context.Context) {
 		}
 	}
 }
+
+// bootstrapChannel is the channel of FyberPay's bootstrap preset: GenieACS
+// files a provision's faults under its preset's channel.
+const bootstrapChannel = "fyberpay-bootstrap"
