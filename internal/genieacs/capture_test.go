@@ -20,8 +20,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// captureDir holds real GenieACS 1.2.16 exchanges (see its README).
-const captureDir = "../../../shared/genieacs-captures"
+// captureDir holds real GenieACS 1.2.16 exchanges (a copy of
+// ../shared/genieacs-captures; see its README).
+const captureDir = "../acssim/testdata/captures"
 
 // capture is one recorded exchange.
 type capture struct {
