@@ -6,6 +6,7 @@ GO            ?= go
 DATABASE_URL  ?= postgres://postgres@127.0.0.1:5432/fyberpay?sslmode=disable
 BIN           := bin/fyberpay
 DEV_ENV       := .data/dev.env
+SIM_DEVICES   ?= 200
 
 PW_GO_DIR      = $(shell $(GO) list -m -f '{{.Dir}}' github.com/mxschmitt/playwright-go)
 PW_VERSION     = $(shell sed -n 's/.*playwrightCliVersion = "\(.*\)"/\1/p' $(PW_GO_DIR)/run.go)
@@ -19,17 +20,24 @@ help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 .PHONY: run
-run: db-up build ## the demo: Postgres, migrations, demo org + owner (credentials printed), serve on 127.0.0.1:8080
+run: db-up build ## the demo: Postgres, migrations, demo org + owner (credentials printed), GenieACS simulator, serve on 127.0.0.1:8080
 	@mkdir -p .data
 	@test -f $(DEV_ENV) || { \
 	  echo "SESSION_KEYS=$$(head -c 32 /dev/urandom | base64 -w0)"; \
 	  echo "ENCRYPTION_KEY=k1:$$(head -c 32 /dev/urandom | base64 -w0)"; \
 	  echo "DEMO_PASSWORD=$$(head -c 12 /dev/urandom | base64 -w0 | tr -d '+/=' | head -c 16)"; \
 	} > $(DEV_ENV)
+	@grep -q '^GENIEACS_INTERNAL_KEY=' $(DEV_ENV) || echo "GENIEACS_INTERNAL_KEY=$$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" >> $(DEV_ENV)
 	@psql "$(DATABASE_URL)" -tAc 'select 1' >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres fyberpay
-	@set -a; . ./$(DEV_ENV); set +a; export DATABASE_URL="$(DATABASE_URL)" WEBHOOK_ALLOW_PRIVATE=true; \
-	  ./$(BIN) migrate && ./$(BIN) demo --password "$$DEMO_PASSWORD" && \
-	  echo "open http://127.0.0.1:8080 (Ctrl-C stops)" && exec ./$(BIN) serve
+	@set -a; . ./$(DEV_ENV); set +a; \
+	  export DATABASE_URL="$(DATABASE_URL)" WEBHOOK_ALLOW_PRIVATE=true \
+	    GENIEACS_NBI_URL=http://127.0.0.1:7557 GENIEACS_FS_URL=http://127.0.0.1:7567; \
+	  ./$(BIN) migrate && ./$(BIN) demo --password "$$DEMO_PASSWORD" || exit 1; \
+	  ./$(BIN) sim --devices $(SIM_DEVICES) --time-compression 10 --offline-ratio 0.1 \
+	    --identify-url http://127.0.0.1:8080/internal/cpe/identify --internal-key "$$GENIEACS_INTERNAL_KEY" \
+	    > .data/sim.log 2>&1 & sim=$$!; trap 'kill $$sim 2>/dev/null' EXIT; \
+	  echo "GenieACS simulator: $(SIM_DEVICES) devices on 127.0.0.1:7557 (log: .data/sim.log)"; \
+	  echo "open http://127.0.0.1:8080 (Ctrl-C stops)"; ./$(BIN) serve
 
 .PHONY: build
 build: ## build bin/fyberpay

@@ -87,6 +87,8 @@ func runSuite(m *testing.M) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	nbiPort, _ := freePort()
+	fsPort, _ := freePort()
 	suite.baseURL = "http://127.0.0.1:" + port
 	suite.env = append(os.Environ(),
 		"DATABASE_URL="+dbURL,
@@ -97,6 +99,8 @@ func runSuite(m *testing.M) (int, error) {
 		"PASSWORD_HASH_MEMORY_KIB=8192",
 		"WEBHOOK_ALLOW_PRIVATE=true",
 		"GENIEACS_INTERNAL_KEY="+internalKey,
+		"GENIEACS_NBI_URL=http://127.0.0.1:"+nbiPort,
+		"GENIEACS_FS_URL=http://127.0.0.1:"+fsPort,
 	)
 	suite.dbURL = dbURL
 
@@ -109,6 +113,19 @@ func runSuite(m *testing.M) (int, error) {
 			return 0, err
 		}
 	}
+
+	// A GenieACS simulator beside the server, as in `make run`.
+	var simLog bytes.Buffer
+	sim := exec.Command(suite.bin, "sim", "--devices", "40", "--nbi-addr", "127.0.0.1:"+nbiPort, "--fs-addr", "127.0.0.1:"+fsPort,
+		"--identify-url", suite.baseURL+"/internal/cpe/identify", "--internal-key", internalKey, "--time-compression", "60", "--offline-ratio", "0")
+	sim.Stdout, sim.Stderr = &simLog, &simLog
+	if err := sim.Start(); err != nil {
+		return 0, err
+	}
+	defer func() {
+		_ = sim.Process.Signal(os.Interrupt)
+		_, _ = sim.Process.Wait()
+	}()
 
 	var serverLog bytes.Buffer
 	srv := exec.Command(suite.bin, "serve")

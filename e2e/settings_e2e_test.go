@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/mxschmitt/playwright-go"
 )
@@ -95,4 +96,31 @@ func TestE2ERoleChangeInPlace(t *testing.T) {
 	_, err = p.Reload()
 	must(t, err)
 	must(t, expect.Locator(byTestID(p, "user-row-role-change@acme.example").Locator("option[selected]")).ToHaveText("admin"))
+}
+
+// The System page shows GenieACS's breaker, the bootstrap the server ran at
+// start (against the simulator), identify activity, and re-runs the upload.
+func TestE2ESystemPage(t *testing.T) {
+	p := newPage(t)
+	login(t, p, adminEmail, staffPassword)
+	must(t, byTestID(p, "nav-system").Click())
+	must(t, expect.Locator(byTestID(p, "breaker")).ToHaveText("closed (healthy)"))
+	// The start-up bootstrap job may still be running: reload until it shows.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if n, _ := byTestID(p, "bootstrap-status").Count(); n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no bootstrap result on the System page")
+		}
+		time.Sleep(500 * time.Millisecond)
+		_, err := p.Reload()
+		must(t, err)
+	}
+	must(t, expect.Locator(byTestID(p, "bootstrap-status")).ToHaveText("ok"))
+	must(t, expect.Locator(byTestID(p, "pending-count")).Not().ToHaveText("0"))
+	p.OnDialog(func(d playwright.Dialog) { _ = d.Accept() })
+	must(t, byTestID(p, "bootstrap-run").Click())
+	must(t, expect.Locator(byTestID(p, "flash")).ToContainText("Upload queued"))
 }
