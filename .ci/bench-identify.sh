@@ -30,10 +30,13 @@ trap cleanup EXIT
 psql -q -h 127.0.0.1 -U postgres -d "$DB" <<SQL
 INSERT INTO subscribers (org_id, username) SELECT o.id, 'sub' || i FROM organizations o, generate_series(1, $N * 3 / 10) i;
 INSERT INTO subscriptions (org_id, subscriber_id, pppoe_username) SELECT org_id, id, username FROM subscribers;
-INSERT INTO cpe_devices (org_id, subscriber_id, serial, serial_norm, oui, product_class, first_contact_at)
+-- Devices that identified before (as after a factory reset): the reported
+-- hex serial, GenieACS id and data model are already known.
+INSERT INTO cpe_devices (org_id, subscriber_id, serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model, first_contact_at)
 SELECT CASE WHEN i % 10 < 4 THEN NULL ELSE (SELECT id FROM organizations) END,
        CASE WHEN i % 10 >= 7 THEN (SELECT id FROM subscribers WHERE username = 'sub' || (i * 3 / 10 + 1)) END,
-       'HWTC' || lpad(to_hex(i), 8, '0'), upper('HWTC' || lpad(to_hex(i), 8, '0')), '00259E', 'HG8245H', now() - interval '1 day'
+       '48575443' || upper(lpad(to_hex(i), 8, '0')), 'HWTC' || upper(lpad(to_hex(i), 8, '0')), '00259E', 'HG8245H',
+       'Huawei Technologies Co., Ltd', '00259E-HG8245H-48575443' || upper(lpad(to_hex(i), 8, '0')), 'TR-098', now() - interval '1 day'
 FROM generate_series(1, $N) i;
 ANALYZE;
 SQL

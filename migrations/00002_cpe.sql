@@ -56,17 +56,24 @@ CREATE TABLE cpe_devices (
     data_model         text NOT NULL DEFAULT '' CHECK (data_model IN ('', 'TR-098', 'TR-181')),
     software_version   text NOT NULL DEFAULT '',
     first_contact_at   timestamptz,
-    last_identified_at timestamptz,
     last_inform_at     timestamptz,
     created_at         timestamptz NOT NULL DEFAULT now(),
     updated_at         timestamptz NOT NULL DEFAULT now()
 ) WITH (fillfactor = 90);
--- Identify and sync rewrite timestamps on every contact: no index may cover
--- last_identified_at, last_inform_at or updated_at, and pages keep room, so
--- those updates stay HOT (no index churn).
+-- Sync rewrites last_inform_at on every run: no index may cover it or
+-- updated_at, and pages keep room, so those updates stay HOT.
 CREATE INDEX cpe_devices_pending_idx ON cpe_devices (created_at DESC, id) WHERE org_id IS NULL;
 CREATE INDEX cpe_devices_org_idx ON cpe_devices (org_id, serial_norm);
 CREATE INDEX cpe_devices_subscriber_idx ON cpe_devices (subscriber_id) WHERE subscriber_id IS NOT NULL;
+
+-- When each device last identified itself (GenieACS BOOTSTRAP). Kept out of
+-- cpe_devices: identify writes it in batches for thousands of devices at a
+-- time, and narrow rows with only a primary key update in place (HOT)
+-- instead of touching the wide table's indexes.
+CREATE TABLE cpe_contacts (
+    device_id          uuid PRIMARY KEY REFERENCES cpe_devices (id) ON DELETE CASCADE,
+    last_identified_at timestamptz NOT NULL
+) WITH (fillfactor = 50);
 
 -- Desired Wi-Fi per device and band, answered by identify so a reset device
 -- re-provisions itself. Passwords sealed like PPPoE's.
@@ -90,6 +97,7 @@ CREATE TABLE system_state (
 -- +goose Down
 DROP TABLE system_state;
 DROP TABLE cpe_wifi;
+DROP TABLE cpe_contacts;
 DROP TABLE cpe_devices;
 DROP TABLE subscriptions;
 DROP TABLE subscribers;

@@ -131,12 +131,8 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 		}
 		users := user.NewService(pool, cfg.PasswordHashMemoryKiB, user.Limits{})
 		cpeSvc := cpe.NewService(pool, box, inserter)
-		identifyPool, err := db.OpenAsyncCommit(ctx, cfg.DatabaseURL, 8)
-		if err != nil {
-			return err
-		}
-		defer identifyPool.Close()
-		cpeSvc.UseIdentifyPool(identifyPool)
+		waitContacts := cpeSvc.StartContactBatching(ctx, 100*time.Millisecond, logger)
+		defer waitContacts()
 		e := web.New(web.Deps{
 			Config: cfg, Pool: pool, Logger: logger,
 			Users: users, APIKeys: apikey.NewService(pool),

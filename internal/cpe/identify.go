@@ -2,8 +2,10 @@ package cpe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -77,10 +79,10 @@ const PeriodicInformInterval = 300
 
 // Service is the CPE inventory service.
 type Service struct {
-	pool       *pgxpool.Pool
-	identifyDB *pgxpool.Pool
-	box        *secret.Box
-	jobs       outbox.JobInserter
+	pool     *pgxpool.Pool
+	box      *secret.Box
+	contacts *contacts
+	jobs     outbox.JobInserter
 	// lastNoted is when this process last recorded an identify call in
 	// system_state (unix ms): at most one write per IdentifyNoteEvery.
 	lastNoted atomic.Int64
@@ -95,15 +97,8 @@ const (
 
 // NewService builds the service.
 func NewService(pool *pgxpool.Pool, box *secret.Box, jobs outbox.JobInserter) *Service {
-	return &Service{pool: pool, identifyDB: pool, box: box, jobs: jobs}
+	return &Service{pool: pool, box: box, jobs: jobs, contacts: &contacts{pool: pool}}
 }
-
-// UseIdentifyPool runs identify's upsert on p, typically a pool from
-// db.OpenAsyncCommit: a lost contact timestamp costs nothing, and not
-// waiting for the WAL flush keeps bursts of BOOTSTRAPs fast. A first
-// contact's audit row and event still commit synchronously (which flushes
-// the upsert too).
-func (s *Service) UseIdentifyPool(p *pgxpool.Pool) { s.identifyDB = p }
 
 var (
 	ouiRE       = regexp.MustCompile(`^[0-9A-Fa-f]{6}$`)
@@ -142,13 +137,72 @@ func (in IdentifyInput) validate() error {
 // Identify records a device's contact and answers its desired state. Known
 // devices are matched on the normalised serial; unknown ones become pending.
 //
-// It is GenieACS's hot path (3 s budget, bursts of BOOTSTRAPs): one
-// statement upserts the device and reads everything the answer needs; only
-// a first contact takes a second transaction, for its audit row and event.
+// It is GenieACS's hot path (3 s budget, bursts of BOOTSTRAPs): a known
+// device whose identity is unchanged costs one read; its contact time is
+// written behind in batches (contact.go). New devices and changed identities
+// take one upsert statement, and a first contact a transaction for its audit
+// row and event.
 func (s *Service) Identify(ctx context.Context, in IdentifyInput) (IdentifyAnswer, error) {
 	if err := in.validate(); err != nil {
 		return IdentifyAnswer{}, err
 	}
+	norm := NormalizeSerial(in.Serial)
+	var (
+		r     desiredRow
+		known knownRow
+	)
+	err := s.pool.QueryRow(ctx, `
+		SELECT d.id, d.org_id, d.first_contact_at IS NULL, `+desiredColumns+`,
+			d.serial, d.oui, d.product_class, d.manufacturer, COALESCE(d.genieacs_id, ''), d.data_model
+		FROM cpe_devices d `+desiredJoins+` WHERE d.serial_norm = $1`, norm).
+		Scan(append(append([]any{&r.id, &r.orgID, &known.noContact}, r.dest()...),
+			&known.serial, &known.oui, &known.productClass, &known.manufacturer, &known.genieacsID, &known.dataModel)...)
+	switch err = db.MapErr(err); {
+	case err == nil && !known.noContact && known.same(in):
+		s.contacts.note(ctx, r.id)
+	case err == nil || errors.Is(err, db.ErrNotFound):
+		if r, err = s.upsert(ctx, in, norm); err != nil {
+			return IdentifyAnswer{}, err
+		}
+		s.contacts.note(ctx, r.id)
+	default:
+		return IdentifyAnswer{}, fmt.Errorf("identify device: %w", err)
+	}
+	s.noteIdentify(ctx)
+	return s.answer(in.DeviceID, r)
+}
+
+// desiredColumns and desiredJoins read what an answer needs about device d.
+const (
+	desiredColumns = `o.slug, s.username, s.status, p.genieacs_group,
+		sub.id, sub.pppoe_username, sub.pppoe_password_enc, sub.pppoe_key_id,
+		w.bands, w.ssids, w.passwords, w.key_ids`
+	desiredJoins = `
+		LEFT JOIN organizations o ON o.id = d.org_id
+		LEFT JOIN subscribers s ON s.id = d.subscriber_id AND s.org_id = d.org_id
+		LEFT JOIN subscriptions sub ON sub.subscriber_id = s.id
+		LEFT JOIN plans p ON p.id = sub.plan_id
+		LEFT JOIN LATERAL (
+			SELECT array_agg(band ORDER BY band) AS bands, array_agg(ssid ORDER BY band) AS ssids,
+				array_agg(password_enc ORDER BY band) AS passwords, array_agg(key_id ORDER BY band) AS key_ids
+			FROM cpe_wifi WHERE device_id = d.id AND d.org_id IS NOT NULL
+		) w ON true`
+)
+
+// knownRow is a stored device's identity, to tell whether it changed.
+type knownRow struct {
+	noContact                                                      bool
+	serial, oui, productClass, manufacturer, genieacsID, dataModel string
+}
+
+func (k knownRow) same(in IdentifyInput) bool {
+	return k.serial == in.Serial && k.oui == strings.ToUpper(in.OUI) && k.productClass == in.ProductClass &&
+		k.manufacturer == in.Manufacturer && (in.DeviceID == "" || k.genieacsID == in.DeviceID) &&
+		(in.Root == "" || k.dataModel == DataModel(in.Root))
+}
+
+// upsert records a new device or a changed identity, and a first contact.
+func (s *Service) upsert(ctx context.Context, in IdentifyInput, norm string) (desiredRow, error) {
 	var genieID *string
 	if in.DeviceID != "" {
 		genieID = &in.DeviceID
@@ -157,43 +211,29 @@ func (s *Service) Identify(ctx context.Context, in IdentifyInput) (IdentifyAnswe
 		r     desiredRow
 		first bool
 	)
-	err := s.identifyDB.QueryRow(ctx, `
-		WITH up AS (
-			INSERT INTO cpe_devices AS d (serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model, first_contact_at, last_identified_at)
-			VALUES ($1, $2, upper($3), $4, $5, $6, $7, now(), now())
+	err := s.pool.QueryRow(ctx, `
+		WITH d AS (
+			INSERT INTO cpe_devices AS d (serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model, first_contact_at)
+			VALUES ($1, $2, upper($3), $4, $5, $6, $7, now())
 			ON CONFLICT (serial_norm) DO UPDATE SET
 				serial = EXCLUDED.serial, oui = EXCLUDED.oui, product_class = EXCLUDED.product_class,
 				manufacturer = EXCLUDED.manufacturer, genieacs_id = COALESCE(EXCLUDED.genieacs_id, d.genieacs_id),
 				data_model = COALESCE(NULLIF(EXCLUDED.data_model, ''), d.data_model),
-				first_contact_at = COALESCE(d.first_contact_at, now()), last_identified_at = now(), updated_at = now()
+				first_contact_at = COALESCE(d.first_contact_at, now()), updated_at = now()
 			RETURNING d.id, d.org_id, d.subscriber_id, d.first_contact_at = now() AS first
 		)
-		SELECT up.id, up.org_id, up.first, o.slug, s.username, s.status, p.genieacs_group,
-			sub.id, sub.pppoe_username, sub.pppoe_password_enc, sub.pppoe_key_id,
-			w.bands, w.ssids, w.passwords, w.key_ids
-		FROM up
-		LEFT JOIN organizations o ON o.id = up.org_id
-		LEFT JOIN subscribers s ON s.id = up.subscriber_id AND s.org_id = up.org_id
-		LEFT JOIN subscriptions sub ON sub.subscriber_id = s.id
-		LEFT JOIN plans p ON p.id = sub.plan_id
-		LEFT JOIN LATERAL (
-			SELECT array_agg(band ORDER BY band) AS bands, array_agg(ssid ORDER BY band) AS ssids,
-				array_agg(password_enc ORDER BY band) AS passwords, array_agg(key_id ORDER BY band) AS key_ids
-			FROM cpe_wifi WHERE device_id = up.id AND up.org_id IS NOT NULL
-		) w ON true`,
-		in.Serial, NormalizeSerial(in.Serial), in.OUI, in.ProductClass, in.Manufacturer, genieID, DataModel(in.Root)).
-		Scan(&r.id, &r.orgID, &first, &r.slug, &r.username, &r.status, &r.group,
-			&r.subscriptionID, &r.pppUser, &r.pppSealed, &r.pppKeyID, &r.bands, &r.ssids, &r.passwords, &r.keyIDs)
+		SELECT d.id, d.org_id, d.first, `+desiredColumns+` FROM d `+desiredJoins,
+		in.Serial, norm, in.OUI, in.ProductClass, in.Manufacturer, genieID, DataModel(in.Root)).
+		Scan(append([]any{&r.id, &r.orgID, &first}, r.dest()...)...)
 	if err != nil {
-		return IdentifyAnswer{}, fmt.Errorf("identify device: %w", db.MapErr(err))
+		return r, fmt.Errorf("identify device: %w", db.MapErr(err))
 	}
 	if first {
 		if err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error { return s.discovered(ctx, tx, r.id, r.orgID, in) }); err != nil {
-			return IdentifyAnswer{}, err
+			return r, err
 		}
 	}
-	s.noteIdentify(ctx)
-	return s.answer(in.DeviceID, r)
+	return r, nil
 }
 
 // noteIdentify records that identify answered, without a write per call.
@@ -217,6 +257,11 @@ type desiredRow struct {
 	pppSealed                []byte
 	bands, ssids, keyIDs     []string
 	passwords                [][]byte
+}
+
+func (r *desiredRow) dest() []any {
+	return []any{&r.slug, &r.username, &r.status, &r.group, &r.subscriptionID, &r.pppUser, &r.pppSealed, &r.pppKeyID,
+		&r.bands, &r.ssids, &r.passwords, &r.keyIDs}
 }
 
 // answer turns the row into the device's desired state, opening secrets.

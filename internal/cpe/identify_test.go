@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
@@ -150,4 +151,38 @@ func TestIdentifyRejectsBadInput(t *testing.T) {
 		})
 	}
 	require.Zero(t, count(t, b.pool, `SELECT count(*) FROM cpe_devices`), "never a row")
+}
+
+func TestIdentifyKnownDeviceIsARead(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	b := setup(t)
+	in := huawei("48575443A1B2C3D4")
+	_, err := b.svc.Identify(ctx, in) // first contact: written at once
+	require.NoError(t, err)
+	var first time.Time
+	require.NoError(t, b.pool.QueryRow(ctx, `SELECT last_identified_at FROM cpe_contacts`).Scan(&first))
+
+	wait := b.svc.StartContactBatching(ctx, time.Hour, slog.New(slog.DiscardHandler))
+	ans, err := b.svc.Identify(ctx, in)
+	require.NoError(t, err)
+	require.Equal(t, "pending", ans.Status)
+	var now time.Time
+	require.NoError(t, b.pool.QueryRow(ctx, `SELECT last_identified_at FROM cpe_contacts`).Scan(&now))
+	require.Equal(t, first, now, "an unchanged known device is not written per call")
+
+	t.Run("ChangedIdentityIsWrittenAtOnce", func(t *testing.T) {
+		moved := in
+		moved.Root = "Device" // e.g. new firmware speaking TR-181
+		_, err := b.svc.Identify(ctx, moved)
+		require.NoError(t, err)
+		var model string
+		require.NoError(t, b.pool.QueryRow(ctx, `SELECT data_model FROM cpe_devices`).Scan(&model))
+		require.Equal(t, "TR-181", model)
+	})
+
+	cancel() // shutdown flushes what is pending
+	wait()
+	var flushed time.Time
+	require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT last_identified_at FROM cpe_contacts`).Scan(&flushed))
+	require.True(t, flushed.After(first), "contact time written behind")
 }

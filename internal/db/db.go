@@ -39,19 +39,6 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	return open(ctx, url, nil)
 }
 
-// OpenAsyncCommit connects a small pool whose commits do not wait for the
-// WAL flush (synchronous_commit = off): a crash may forget its last few
-// hundred milliseconds of writes, never corrupt them. Only for writes that
-// are cheap to lose (identify's contact timestamps); any later synchronous
-// commit makes them durable too, as the WAL is flushed in order.
-func OpenAsyncCommit(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error) {
-	return open(ctx, url, func(cfg *pgxpool.Config) {
-		cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
-		cfg.MaxConns = maxConns
-		cfg.MinConns = min(maxConns, 2)
-	})
-}
-
 func open(ctx context.Context, url string, tune func(*pgxpool.Config)) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {

@@ -22,6 +22,13 @@ func Log(logger *slog.Logger) echo.MiddlewareFunc {
 				// The central error handler has not run yet; compute the status it will write.
 				status = httperr.From(err).Status
 			}
+			level := slog.LevelInfo
+			if status >= 500 {
+				level = slog.LevelError
+			}
+			if !logger.Enabled(c.Request().Context(), level) {
+				return err
+			}
 			attrs := []slog.Attr{
 				slog.String("request_id", RequestID(c)),
 				slog.String("method", c.Request().Method),
@@ -40,9 +47,7 @@ func Log(logger *slog.Logger) echo.MiddlewareFunc {
 					attrs = append(attrs, slog.String("api_key_id", a.ID.String()))
 				}
 			}
-			level := slog.LevelInfo
 			if status >= 500 {
-				level = slog.LevelError
 				if he := httperr.From(err); err != nil && he.Internal != nil {
 					attrs = append(attrs, slog.String("error", he.Internal.Error()))
 				}

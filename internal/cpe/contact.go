@@ -1,0 +1,103 @@
+package cpe
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/fyberpay/cpe/internal/db"
+)
+
+// contacts writes identify's contact times behind: a known device's
+// identify is then a read, and a burst of BOOTSTRAPs costs one UPDATE per
+// flush instead of one commit per device. Until StartContactBatching runs,
+// each contact is written at once.
+type contacts struct {
+	pool *pgxpool.Pool
+
+	mu      sync.Mutex
+	batched bool
+	pending map[uuid.UUID]time.Time
+}
+
+// note records that device id made contact now.
+func (c *contacts) note(ctx context.Context, id uuid.UUID) {
+	now := time.Now()
+	c.mu.Lock()
+	if c.batched {
+		c.pending[id] = now
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
+	_ = c.write(ctx, []uuid.UUID{id}, []time.Time{now}) // best effort: a lost contact time costs nothing
+}
+
+// flush writes what is pending in one statement.
+func (c *contacts) flush(ctx context.Context) error {
+	c.mu.Lock()
+	if len(c.pending) == 0 {
+		c.mu.Unlock()
+		return nil
+	}
+	ids := make([]uuid.UUID, 0, len(c.pending))
+	ats := make([]time.Time, 0, len(c.pending))
+	for id, at := range c.pending {
+		ids, ats = append(ids, id), append(ats, at)
+	}
+	clear(c.pending)
+	c.mu.Unlock()
+	return c.write(ctx, ids, ats)
+}
+
+// write upserts contact times. Its commit does not wait for the WAL flush:
+// a crash may forget the last moments' contact times, which costs nothing,
+// and the identify path never waits on a disk.
+func (c *contacts) write(ctx context.Context, ids []uuid.UUID, ats []time.Time) error {
+	return db.InTx(ctx, c.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO cpe_contacts AS c (device_id, last_identified_at)
+			SELECT v.id, v.at FROM unnest($1::uuid[], $2::timestamptz[]) AS v(id, at)
+			WHERE EXISTS (SELECT 1 FROM cpe_devices d WHERE d.id = v.id)
+			ON CONFLICT (device_id) DO UPDATE SET last_identified_at = GREATEST(c.last_identified_at, EXCLUDED.last_identified_at)`, ids, ats)
+		return err
+	})
+}
+
+// StartContactBatching writes contact times every interval until ctx ends,
+// then once more. The returned function waits for that last write.
+func (s *Service) StartContactBatching(ctx context.Context, every time.Duration, logger *slog.Logger) (wait func()) {
+	c := s.contacts
+	c.mu.Lock()
+	c.batched, c.pending = true, map[uuid.UUID]time.Time{}
+	c.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				if err := c.flush(ctx); err != nil && ctx.Err() == nil {
+					logger.Warn("write identify contact times", "err", err)
+				}
+			case <-ctx.Done():
+				fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				if err := c.flush(fctx); err != nil {
+					logger.Warn("write identify contact times at shutdown", "err", err)
+				}
+				cancel()
+				return
+			}
+		}
+	}()
+	return func() { <-done }
+}
