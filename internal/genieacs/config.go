@@ -36,16 +36,7 @@ func (c *Client) PutProvision(ctx context.Context, name, script string) error {
 // GetProvision reads a provision (GET /provisions/<name> is 405 on the real
 // NBI, so this is a query on _id). ok is false when it does not exist.
 func (c *Client) GetProvision(ctx context.Context, name string) (Provision, bool, error) {
-	var p Provision
-	found := false
-	err := c.list(ctx, "provisions", map[string]any{"_id": name}, func(raw json.RawMessage) error {
-		found = true
-		if err := json.Unmarshal(raw, &p); err != nil {
-			return &DecodeError{What: "provision", Err: err}
-		}
-		return nil
-	})
-	return p, found, err
+	return oneByID[Provision](ctx, c, "provisions", "provision", name)
 }
 
 // DeleteProvision removes a provision (200 whether or not it existed).
@@ -96,30 +87,12 @@ func (c *Client) PutPreset(ctx context.Context, name string, p Preset) error {
 
 // GetPreset reads a preset; ok is false when it does not exist.
 func (c *Client) GetPreset(ctx context.Context, name string) (Preset, bool, error) {
-	var p Preset
-	found := false
-	err := c.list(ctx, "presets", map[string]any{"_id": name}, func(raw json.RawMessage) error {
-		found = true
-		if err := json.Unmarshal(raw, &p); err != nil {
-			return &DecodeError{What: "preset", Err: err}
-		}
-		return nil
-	})
-	return p, found, err
+	return oneByID[Preset](ctx, c, "presets", "preset", name)
 }
 
 // Presets lists all presets.
 func (c *Client) Presets(ctx context.Context) ([]Preset, error) {
-	var out []Preset
-	err := c.list(ctx, "presets", nil, func(raw json.RawMessage) error {
-		var p Preset
-		if err := json.Unmarshal(raw, &p); err != nil {
-			return &DecodeError{What: "preset", Err: err}
-		}
-		out = append(out, p)
-		return nil
-	})
-	return out, err
+	return listOf[Preset](ctx, c, "presets", "preset", nil)
 }
 
 // DeletePreset removes a preset (200 whether or not it existed).
@@ -176,16 +149,7 @@ func (c *Client) PutFile(ctx context.Context, name string, meta FileMeta, body i
 
 // Files lists files matching filter (e.g. {"_id": name}).
 func (c *Client) Files(ctx context.Context, filter map[string]any) ([]File, error) {
-	var out []File
-	err := c.list(ctx, "files", filter, func(raw json.RawMessage) error {
-		var f File
-		if err := json.Unmarshal(raw, &f); err != nil {
-			return &DecodeError{What: "file", Err: err}
-		}
-		out = append(out, f)
-		return nil
-	})
-	return out, err
+	return listOf[File](ctx, c, "files", "file", filter)
 }
 
 // DeleteFile removes a file. GenieACS drops the connection for a missing

@@ -32,16 +32,7 @@ func (f Fault) TaskID() string {
 
 // Faults lists faults matching filter (nil: all).
 func (c *Client) Faults(ctx context.Context, filter map[string]any) ([]Fault, error) {
-	var out []Fault
-	err := c.list(ctx, "faults", filter, func(raw json.RawMessage) error {
-		var f Fault
-		if err := json.Unmarshal(raw, &f); err != nil {
-			return &DecodeError{What: "fault", Err: err}
-		}
-		out = append(out, f)
-		return nil
-	})
-	return out, err
+	return listOf[Fault](ctx, c, "faults", "fault", filter)
 }
 
 // DeleteFault clears a fault (200 even when it does not exist). Clearing a

@@ -324,16 +324,7 @@ func (c *Client) WakeUp(ctx context.Context, deviceID string) (bool, string, err
 
 // Tasks lists stored tasks (pending or faulted; completed tasks are gone).
 func (c *Client) Tasks(ctx context.Context, filter map[string]any) ([]Task, error) {
-	var out []Task
-	err := c.list(ctx, "tasks", filter, func(raw json.RawMessage) error {
-		var t Task
-		if err := json.Unmarshal(raw, &t); err != nil {
-			return &DecodeError{What: "task", Err: err}
-		}
-		out = append(out, t)
-		return nil
-	})
-	return out, err
+	return listOf[Task](ctx, c, "tasks", "task", filter)
 }
 
 // DeleteTask deletes a task and its fault. ErrNotFound if it is gone.
@@ -367,6 +358,30 @@ func (c *Client) RetryTask(ctx context.Context, id string) error {
 		return err
 	}
 	return resp.Body.Close()
+}
+
+// listOf decodes every document of a collection query into a T.
+func listOf[T any](ctx context.Context, c *Client, collection, what string, filter map[string]any) ([]T, error) {
+	var out []T
+	err := c.list(ctx, collection, filter, func(raw json.RawMessage) error {
+		var v T
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return &DecodeError{What: what, Err: err}
+		}
+		out = append(out, v)
+		return nil
+	})
+	return out, err
+}
+
+// oneByID returns the document with _id id, if any.
+func oneByID[T any](ctx context.Context, c *Client, collection, what, id string) (T, bool, error) {
+	all, err := listOf[T](ctx, c, collection, what, map[string]any{"_id": id})
+	if err != nil || len(all) == 0 {
+		var zero T
+		return zero, false, err
+	}
+	return all[0], true, nil
 }
 
 // list streams a collection query's documents to fn.
