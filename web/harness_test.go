@@ -31,6 +31,7 @@ import (
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/secret"
 	"github.com/fyberpay/cpe/internal/session"
+	"github.com/fyberpay/cpe/internal/subscriber"
 	"github.com/fyberpay/cpe/internal/system"
 	"github.com/fyberpay/cpe/internal/testfactory"
 	"github.com/fyberpay/cpe/internal/user"
@@ -103,13 +104,14 @@ func setupWith(t testing.TB, publicURL string) *testBundle {
 	users := user.NewService(pool, testfactory.FastHashKiB, user.Limits{})
 	e := web.New(web.Deps{
 		Config: cfg, Pool: pool, Logger: logger, Users: users,
-		APIKeys:   apikey.NewService(pool),
-		Webhooks:  outbox.NewService(pool, box, ins),
-		Dashboard: dashboard.NewService(pool),
-		CPE:       cpe.NewService(pool, box, ins),
-		System:    system.NewService(pool, nil, "", ins),
-		Sessions:  session.NewStore(pool, cfg.SessionKeys, cfg.SessionTTL, cfg.SecureCookies()),
-		RiverUI:   ui,
+		APIKeys:     apikey.NewService(pool),
+		Webhooks:    outbox.NewService(pool, box, ins),
+		Dashboard:   dashboard.NewService(pool),
+		CPE:         cpe.NewService(pool, box, ins),
+		System:      system.NewService(pool, nil, "", ins),
+		Subscribers: subscriber.NewService(pool, box),
+		Sessions:    session.NewStore(pool, cfg.SessionKeys, cfg.SessionTTL, cfg.SecureCookies()),
+		RiverUI:     ui,
 	})
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)

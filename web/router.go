@@ -31,7 +31,7 @@ func routes(e *echo.Echo, d Deps) {
 	assets.StaticFS("/", static.FS)
 
 	// JSON API for integrations: API key only, no cookies, no CSRF.
-	ah := &api.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, AuditDB: d.Pool}
+	ah := &api.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Subscribers: d.Subscribers, Devices: d.CPE, AuditDB: d.Pool}
 	cpe := e.Group("/cpe", middleware.APIKey(d.APIKeys), noStore)
 	cpe.GET("/me", ah.Me)
 	cpe.GET("/users", ah.UsersList)
@@ -53,6 +53,7 @@ func routes(e *echo.Echo, d Deps) {
 	cpe.POST("/webhooks/:id/test", ah.WebhooksTest)
 	cpe.POST("/webhooks/:id/rotate-secret", ah.WebhooksRotate)
 	cpe.GET("/webhooks/:id/deliveries", ah.WebhooksDeliveries)
+	subscriberAPIRoutes(cpe, ah)
 	cpe.Any("/*", func(echo.Context) error { return httperr.NotFound() })
 
 	// GenieACS callbacks: the internal key only.
@@ -84,7 +85,8 @@ func routes(e *echo.Echo, d Deps) {
 		}),
 		middleware.Sessions(d.Sessions, d.Users),
 	)
-	ph := &page.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Dashboard: d.Dashboard, Systems: d.System, AuditDB: d.Pool,
+	ph := &page.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Dashboard: d.Dashboard, Systems: d.System,
+		Subscribers: d.Subscribers, Devices: d.CPE, AuditDB: d.Pool,
 		SessionMaxAge: int(d.Config.SessionTTL.Seconds())}
 	pages.GET("/login", ph.LoginForm)
 	pages.POST("/login", ph.Login)
@@ -111,6 +113,7 @@ func routes(e *echo.Echo, d Deps) {
 	staff.POST("/settings/webhooks/:id/test", ph.WebhookTest)
 	staff.POST("/settings/webhooks/:id/rotate", ph.WebhookRotate)
 	staff.POST("/settings/webhooks/:id/delete", ph.WebhookDelete)
+	subscriberPageRoutes(staff, ph)
 	staff.GET("/admin/system", ph.SystemShow)
 	staff.POST("/admin/system/bootstrap", ph.SystemBootstrap)
 

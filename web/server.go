@@ -22,6 +22,7 @@ import (
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/session"
+	"github.com/fyberpay/cpe/internal/subscriber"
 	"github.com/fyberpay/cpe/internal/system"
 	"github.com/fyberpay/cpe/internal/user"
 	"github.com/fyberpay/cpe/views/errorpage"
@@ -41,6 +42,8 @@ type Deps struct {
 	Dashboard *dashboard.Service
 	CPE       *cpe.Service
 	System    *system.Service
+	// Subscribers manages plans and subscribers.
+	Subscribers *subscriber.Service
 	// GenieACS is the NBI client (nil when not configured); /readyz shows
 	// its breaker, informational only.
 	GenieACS *genieacs.Client

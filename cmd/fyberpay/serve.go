@@ -23,6 +23,7 @@ import (
 	"github.com/fyberpay/cpe/internal/provision"
 	"github.com/fyberpay/cpe/internal/secret"
 	"github.com/fyberpay/cpe/internal/session"
+	"github.com/fyberpay/cpe/internal/subscriber"
 	"github.com/fyberpay/cpe/internal/system"
 	"github.com/fyberpay/cpe/internal/user"
 	"github.com/fyberpay/cpe/web"
@@ -136,13 +137,14 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 		e := web.New(web.Deps{
 			Config: cfg, Pool: pool, Logger: logger,
 			Users: users, APIKeys: apikey.NewService(pool),
-			Webhooks:  outbox.NewService(pool, box, inserter),
-			Dashboard: dashboard.NewService(pool),
-			CPE:       cpeSvc,
-			System:    system.NewService(pool, acs, nbiHost, inserter),
-			GenieACS:  acs,
-			Sessions:  session.NewStore(pool, cfg.SessionKeys, cfg.SessionTTL, cfg.SecureCookies()),
-			RiverUI:   ui,
+			Webhooks:    outbox.NewService(pool, box, inserter),
+			Dashboard:   dashboard.NewService(pool),
+			CPE:         cpeSvc,
+			System:      system.NewService(pool, acs, nbiHost, inserter),
+			Subscribers: subscriber.NewService(pool, box),
+			GenieACS:    acs,
+			Sessions:    session.NewStore(pool, cfg.SessionKeys, cfg.SessionTTL, cfg.SecureCookies()),
+			RiverUI:     ui,
 		})
 		ln, err := net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {

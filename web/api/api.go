@@ -16,8 +16,10 @@ import (
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/apikey"
+	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/outbox"
+	"github.com/fyberpay/cpe/internal/subscriber"
 	"github.com/fyberpay/cpe/internal/user"
 	"github.com/fyberpay/cpe/web/httperr"
 	"github.com/fyberpay/cpe/web/middleware"
@@ -25,10 +27,12 @@ import (
 
 // Handler serves the JSON API.
 type Handler struct {
-	Users    *user.Service
-	APIKeys  *apikey.Service
-	Webhooks *outbox.Service
-	AuditDB  db.Executor
+	Users       *user.Service
+	APIKeys     *apikey.Service
+	Webhooks    *outbox.Service
+	Subscribers *subscriber.Service
+	Devices     *cpe.Service
+	AuditDB     db.Executor
 }
 
 // maxBody bounds JSON request bodies.

@@ -15,9 +15,11 @@ import (
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/apikey"
+	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/dashboard"
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/outbox"
+	"github.com/fyberpay/cpe/internal/subscriber"
 	"github.com/fyberpay/cpe/internal/system"
 	"github.com/fyberpay/cpe/internal/user"
 	"github.com/fyberpay/cpe/internal/validation"
@@ -28,11 +30,13 @@ import (
 
 // Handler serves the pages.
 type Handler struct {
-	Users     *user.Service
-	APIKeys   *apikey.Service
-	Webhooks  *outbox.Service
-	Dashboard *dashboard.Service
-	Systems   *system.Service
+	Users       *user.Service
+	APIKeys     *apikey.Service
+	Webhooks    *outbox.Service
+	Dashboard   *dashboard.Service
+	Systems     *system.Service
+	Subscribers *subscriber.Service
+	Devices     *cpe.Service
 	// AuditDB is where audit rows are read (the pool).
 	AuditDB db.Executor
 	// SessionMaxAge is the session cookie's lifetime in seconds.

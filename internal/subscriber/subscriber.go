@@ -1,0 +1,110 @@
+// Package subscriber manages an organization's plans and subscribers, and
+// each subscriber's subscription (plan + PPPoE credentials).
+//
+// Invariants:
+//   - Every plan and subscriber belongs to one organization; all reads and
+//     writes are scoped to the actor's organization (another organization's
+//     rows are not found).
+//   - Usernames are unique per organization; plan names likewise. A plan's
+//     GenieACS group is [A-Za-z0-9_:-]{1,64} (it becomes the plan:<group>
+//     device tag, and tags may not contain '.').
+//   - The PPPoE password is sealed with internal/secret (AES-256-GCM, key
+//     id stored, bound to the subscription id) and is write-only: it never
+//     leaves this package except through Credentials, for the device push.
+//   - Writes need PermManageCatalog (owner, admin); reads PermRead. Every
+//     write records an audit row in its transaction.
+package subscriber
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/fyberpay/cpe/internal/secret"
+)
+
+// Plan is a service plan.
+type Plan struct {
+	ID        uuid.UUID `json:"id"`
+	Name      string    `json:"name"`
+	Group     string    `json:"genieacsGroup"` // the plan:<group> device tag
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// PlanInput creates or edits a plan.
+type PlanInput struct {
+	Name  string `json:"name"`
+	Group string `json:"genieacsGroup"`
+}
+
+// Statuses of a subscriber.
+const (
+	StatusActive    = "active"
+	StatusSuspended = "suspended"
+)
+
+// Subscriber is one subscriber with their subscription. The PPPoE password
+// is never part of it: HasPPPoEPassword says whether one is set.
+type Subscriber struct {
+	ID               uuid.UUID  `json:"id"`
+	Username         string     `json:"username"`
+	Name             string     `json:"name"`
+	Phone            string     `json:"phone"`
+	Status           string     `json:"status"`
+	PlanID           *uuid.UUID `json:"planId"`
+	PlanName         string     `json:"planName,omitempty"`
+	PlanGroup        string     `json:"planGroup,omitempty"`
+	PPPoEUsername    string     `json:"pppoeUsername"`
+	HasPPPoEPassword bool       `json:"hasPppoePassword"`
+	CreatedAt        time.Time  `json:"createdAt"`
+	UpdatedAt        time.Time  `json:"updatedAt"`
+}
+
+// Input creates or edits a subscriber. On edit, an empty PPPoEPassword
+// keeps the stored one (write-only field); ClearPPPoEPassword removes it.
+type Input struct {
+	Username           string     `json:"username"`
+	Name               string     `json:"name"`
+	Phone              string     `json:"phone"`
+	PlanID             *uuid.UUID `json:"planId"`
+	PPPoEUsername      string     `json:"pppoeUsername"`
+	PPPoEPassword      string     `json:"pppoePassword"`
+	ClearPPPoEPassword bool       `json:"clearPppoePassword,omitempty"`
+}
+
+// Filter narrows a subscriber listing.
+type Filter struct {
+	Q      string // username, name or phone contains (case-insensitive); username prefix is indexed
+	Status string // "", active, suspended
+	After  string // keyset cursor: the last username of the previous page
+	Limit  int    // default 50, max 200
+}
+
+// Page is a page of subscribers ordered by username; Next is the cursor of
+// the following page ("" on the last).
+type Page struct {
+	Items []Subscriber `json:"items"`
+	Next  string       `json:"next,omitempty"`
+}
+
+// Credentials are what a device push needs (the only way the PPPoE password
+// leaves the package).
+type Credentials struct {
+	SubscriberID  uuid.UUID
+	Username      string // the subscriber's username (sub:<username> tag)
+	Status        string
+	PlanGroup     string // "" when no plan
+	PPPoEUsername string
+	PPPoEPassword string // "" when none set
+}
+
+// Service manages plans and subscribers.
+type Service struct {
+	pool *pgxpool.Pool
+	box  *secret.Box
+}
+
+// NewService builds the service.
+func NewService(pool *pgxpool.Pool, box *secret.Box) *Service { return &Service{pool: pool, box: box} }
