@@ -48,7 +48,9 @@ CREATE TABLE cpe_devices (
     org_id             uuid REFERENCES organizations (id) ON DELETE SET NULL,
     subscriber_id      uuid REFERENCES subscribers (id) ON DELETE SET NULL,
     serial             text NOT NULL,
-    serial_norm        text NOT NULL UNIQUE,
+    -- "C" collation: byte order, so prefix searches (LIKE 'HWTC12%') and
+    -- ordering use the index whatever the database's default collation.
+    serial_norm        text COLLATE "C" NOT NULL UNIQUE,
     oui                text NOT NULL DEFAULT '',
     product_class      text NOT NULL DEFAULT '',
     manufacturer       text NOT NULL DEFAULT '',

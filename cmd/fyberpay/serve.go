@@ -100,12 +100,14 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 		logger.Info("GenieACS bootstrap queued", "nbi", nbiHost)
 	}
 
+	cpeSvc := cpe.NewService(pool, box, inserter)
+
 	errc := make(chan error, 2)
 	var stops []func(context.Context) error
 
 	if *workerOn {
 		wc, err := jobs.NewWorkerClient(jobs.Deps{
-			Pool: pool, Logger: logger, Box: box, Inserter: inserter, GenieACS: acs,
+			Pool: pool, Logger: logger, Box: box, Inserter: inserter, GenieACS: acs, CPE: cpeSvc,
 			HTTPClient: outbox.NewHTTPClient(cfg.WebhookAllowPrivate),
 		})
 		if err != nil {
@@ -131,7 +133,6 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 			return fmt.Errorf("start river ui: %w", err)
 		}
 		users := user.NewService(pool, cfg.PasswordHashMemoryKiB, user.Limits{})
-		cpeSvc := cpe.NewService(pool, box, inserter)
 		waitContacts := cpeSvc.StartContactBatching(ctx, 100*time.Millisecond, logger)
 		defer waitContacts()
 		e := web.New(web.Deps{

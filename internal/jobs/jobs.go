@@ -13,6 +13,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/housekeeping"
 	"github.com/fyberpay/cpe/internal/outbox"
@@ -47,6 +48,12 @@ type Deps struct {
 	// BreakerSnooze overrides how long GenieACS jobs wait when the breaker
 	// is open (tests).
 	BreakerSnooze time.Duration
+	// CPE is the device service (pushes read desired state through it).
+	CPE *cpe.Service
+	// PushWait and PushBackoff override the push job's check interval and
+	// retry delay (tests, e2e).
+	PushWait    time.Duration
+	PushBackoff func(attempt int) time.Duration
 	// WebhookBackoff overrides the delivery backoff (tests).
 	WebhookBackoff func(attempt int) time.Duration
 	// Fast polling for tests.
@@ -61,6 +68,7 @@ func NewWorkerClient(d Deps) (*river.Client[pgx.Tx], error) {
 	river.AddWorker(workers, &outbox.DeliverWorker{Pool: d.Pool, Box: d.Box, Client: d.HTTPClient, Backoff: d.WebhookBackoff})
 	river.AddWorker(workers, &housekeeping.Worker{Pool: d.Pool, Logger: d.Logger})
 	river.AddWorker(workers, &provision.BootstrapWorker{Pool: d.Pool, Client: d.GenieACS, Logger: d.Logger, Snooze: d.BreakerSnooze})
+	river.AddWorker(workers, &cpe.PushWorker{Service: d.CPE, Pool: d.Pool, Client: d.GenieACS, Wait: d.PushWait, Backoff: d.PushBackoff})
 
 	cfg := &river.Config{
 		Logger: d.Logger,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/apikey"
+	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/user"
@@ -80,6 +81,16 @@ func From(err error) *Error {
 		return &Error{Status: http.StatusUnauthorized, Code: "bad_credentials", Message: user.ErrBadCredentials.Error()}
 	case errors.Is(err, apikey.ErrInvalid):
 		return &Error{Status: http.StatusUnauthorized, Code: "unauthorized", Message: apikey.ErrInvalid.Error()}
+	}
+	var fe *cpe.ErrImportFile
+	if errors.As(err, &fe) {
+		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_file", Message: fe.Error(), Fields: map[string]string{"file": fe.Reason}}
+	}
+	if errors.Is(err, cpe.ErrImportHasErrors) {
+		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid", Message: err.Error(), Fields: map[string]string{"file": err.Error()}}
+	}
+	if errors.Is(err, cpe.ErrAlreadyClaimed) {
+		return &Error{Status: http.StatusConflict, Code: "already_claimed", Message: cpe.ErrAlreadyClaimed.Error()}
 	}
 	var ge *genieacs.HTTPError
 	if errors.As(err, &ge) && ge.Status >= 500 {

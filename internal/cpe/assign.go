@@ -1,0 +1,154 @@
+package cpe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/audit"
+	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/outbox"
+	"github.com/fyberpay/cpe/internal/validation"
+)
+
+// AssignInput names the subscriber by id or username.
+type AssignInput struct {
+	SubscriberID *uuid.UUID `json:"subscriberId,omitempty"`
+	Subscriber   string     `json:"subscriber,omitempty"` // username
+}
+
+// Assign links a device to a subscriber and queues the push of the
+// subscriber's PPPoE login and sub:/plan: tags. The assignment is saved
+// even when GenieACS or the device is unreachable; the push retries until
+// it lands (push state "pending" meanwhile).
+func (s *Service) Assign(ctx context.Context, a actor.Actor, id uuid.UUID, in AssignInput) (Device, error) {
+	if err := a.Require(actor.PermDeviceAction); err != nil {
+		return Device{}, err
+	}
+	if in.SubscriberID == nil && strings.TrimSpace(in.Subscriber) == "" {
+		return Device{}, validation.Errors{"subscriber": "is required"}
+	}
+	var d Device
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		before, err := s.getForUpdate(ctx, tx, a.OrgID, id)
+		if err != nil {
+			return err
+		}
+		var (
+			subID                   uuid.UUID
+			username, status, group string
+			pppUser                 string
+			hasPassword             bool
+		)
+		err = tx.QueryRow(ctx, `SELECT s.id, s.username, s.status, COALESCE(p.genieacs_group, ''),
+				COALESCE(sub.pppoe_username, ''), sub.pppoe_password_enc IS NOT NULL
+			FROM subscribers s LEFT JOIN subscriptions sub ON sub.subscriber_id = s.id LEFT JOIN plans p ON p.id = sub.plan_id
+			WHERE s.org_id = $1 AND (s.id = $2::uuid OR ($2::uuid IS NULL AND s.username = $3))`,
+			a.OrgID, in.SubscriberID, strings.TrimSpace(in.Subscriber)).Scan(&subID, &username, &status, &group, &pppUser, &hasPassword)
+		if errors.Is(db.MapErr(err), db.ErrNotFound) {
+			return validation.Errors{"subscriber": "no such subscriber in this organization"}
+		} else if err != nil {
+			return err
+		}
+		switch {
+		case status != "active":
+			return validation.Errors{"subscriber": username + " is suspended"}
+		case pppUser == "" || !hasPassword:
+			return validation.Errors{"subscriber": username + " has no PPPoE credentials; set them on the subscriber first"}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE cpe_devices SET subscriber_id = $2, updated_at = now() WHERE id = $1`, id, subID); err != nil {
+			return fmt.Errorf("assign: %w", err)
+		}
+		summary := fmt.Sprintf("assigned %s to %s", before.Serial, username)
+		if before.Subscriber != "" && before.Subscriber != username {
+			summary = fmt.Sprintf("reassigned %s from %s to %s", before.Serial, before.Subscriber, username)
+		}
+		if err := audit.Record(ctx, tx, a, audit.Entry{Action: "cpe.assign", TargetType: "cpe", TargetID: id.String(), Summary: summary}); err != nil {
+			return err
+		}
+		if _, err := outbox.Write(ctx, tx, s.jobs, a.OrgID, outbox.TopicAssigned, map[string]any{
+			"deviceId": id, "serial": before.Serial, "subscriber": username, "plan": group, "previousSubscriber": before.Subscriber,
+		}); err != nil {
+			return err
+		}
+		if err := s.requestPush(ctx, tx, id); err != nil {
+			return err
+		}
+		d, err = s.get(ctx, tx, a.OrgID, id)
+		return err
+	})
+	return d, err
+}
+
+// Unassign unlinks a device from its subscriber and queues the push that
+// removes the sub:/plan: tags (the PPPoE login stays on the device).
+func (s *Service) Unassign(ctx context.Context, a actor.Actor, id uuid.UUID) (Device, error) {
+	if err := a.Require(actor.PermDeviceAction); err != nil {
+		return Device{}, err
+	}
+	var d Device
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		before, err := s.getForUpdate(ctx, tx, a.OrgID, id)
+		if err != nil {
+			return err
+		}
+		if before.SubscriberID == nil {
+			return validation.Errors{"subscriber": "this device is not assigned"}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE cpe_devices SET subscriber_id = NULL, updated_at = now() WHERE id = $1`, id); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, a, audit.Entry{Action: "cpe.unassign", TargetType: "cpe", TargetID: id.String(),
+			Summary: fmt.Sprintf("unassigned %s from %s", before.Serial, before.Subscriber)}); err != nil {
+			return err
+		}
+		if _, err := outbox.Write(ctx, tx, s.jobs, a.OrgID, outbox.TopicUnassigned, map[string]any{
+			"deviceId": id, "serial": before.Serial, "previousSubscriber": before.Subscriber,
+		}); err != nil {
+			return err
+		}
+		if err := s.requestPush(ctx, tx, id); err != nil {
+			return err
+		}
+		d, err = s.get(ctx, tx, a.OrgID, id)
+		return err
+	})
+	return d, err
+}
+
+// RetryPush queues the push again (after a failure).
+func (s *Service) RetryPush(ctx context.Context, a actor.Actor, id uuid.UUID) (Device, error) {
+	if err := a.Require(actor.PermDeviceAction); err != nil {
+		return Device{}, err
+	}
+	var d Device
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		before, err := s.getForUpdate(ctx, tx, a.OrgID, id)
+		if err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, a, audit.Entry{Action: "cpe.push_retry", TargetType: "cpe", TargetID: id.String(),
+			Summary: "pushed the configuration of " + before.Serial + " again"}); err != nil {
+			return err
+		}
+		if err := s.requestPush(ctx, tx, id); err != nil {
+			return err
+		}
+		d, err = s.get(ctx, tx, a.OrgID, id)
+		return err
+	})
+	return d, err
+}
+
+// getForUpdate locks one device of the organization for a change.
+func (s *Service) getForUpdate(ctx context.Context, tx pgx.Tx, orgID, id uuid.UUID) (Device, error) {
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM cpe_devices WHERE org_id = $1 AND id = $2 FOR UPDATE`, orgID, id); err != nil {
+		return Device{}, err
+	}
+	return s.get(ctx, tx, orgID, id)
+}

@@ -1,0 +1,449 @@
+package cpe
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/audit"
+	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/outbox"
+	"github.com/fyberpay/cpe/internal/validation"
+)
+
+// Device is one CPE as the service knows it.
+type Device struct {
+	ID              uuid.UUID  `json:"id"`
+	Serial          string     `json:"serial"`         // label form (normalised)
+	ReportedSerial  string     `json:"reportedSerial"` // as the device reports it
+	OUI             string     `json:"oui"`
+	ProductClass    string     `json:"productClass"`
+	Manufacturer    string     `json:"manufacturer"`
+	DataModel       string     `json:"dataModel"`
+	GenieACSID      string     `json:"genieacsId,omitempty"`
+	SoftwareVersion string     `json:"softwareVersion"`
+	Tags            []string   `json:"tags"`
+	Source          string     `json:"source"` // inventory or discovered
+	SubscriberID    *uuid.UUID `json:"subscriberId,omitempty"`
+	Subscriber      string     `json:"subscriber,omitempty"` // username
+	SubscriberName  string     `json:"subscriberName,omitempty"`
+	Plan            string     `json:"plan,omitempty"`
+	PlanGroup       string     `json:"planGroup,omitempty"`
+	Status          string     `json:"status"` // online, offline, stale, unknown
+	FirstContactAt  *time.Time `json:"firstContactAt,omitempty"`
+	LastInformAt    *time.Time `json:"lastInformAt,omitempty"`
+	PushState       string     `json:"pushState"` // "", pending, done, failed
+	PushError       string     `json:"pushError,omitempty"`
+	PushRequestedAt *time.Time `json:"pushRequestedAt,omitempty"`
+	PushedAt        *time.Time `json:"pushedAt,omitempty"`
+	CreatedAt       time.Time  `json:"createdAt"`
+}
+
+// Online and stale thresholds (spec: offline when the last inform is more
+// than 10 minutes old, stale after an hour).
+const (
+	OnlineWindow = 10 * time.Minute
+	StaleAfter   = time.Hour
+)
+
+// statusOf derives a device's status from its last inform.
+func statusOf(last *time.Time, now time.Time) string {
+	switch {
+	case last == nil:
+		return "unknown"
+	case now.Sub(*last) <= OnlineWindow:
+		return "online"
+	case now.Sub(*last) <= StaleAfter:
+		return "offline"
+	}
+	return "stale"
+}
+
+const deviceColumns = `d.id, d.serial_norm, d.serial, d.oui, d.product_class, d.manufacturer, d.data_model,
+	COALESCE(d.genieacs_id, ''), d.software_version, d.tags, d.source, d.subscriber_id,
+	COALESCE(s.username, ''), COALESCE(s.name, ''), COALESCE(p.name, ''), COALESCE(p.genieacs_group, ''),
+	d.first_contact_at, d.last_inform_at, d.push_state, d.push_error, d.push_requested_at, d.pushed_at, d.created_at`
+
+const deviceJoins = `
+	LEFT JOIN subscribers s ON s.id = d.subscriber_id AND s.org_id = d.org_id
+	LEFT JOIN subscriptions sub ON sub.subscriber_id = s.id
+	LEFT JOIN plans p ON p.id = sub.plan_id`
+
+func (d *Device) dest() []any {
+	return []any{&d.ID, &d.Serial, &d.ReportedSerial, &d.OUI, &d.ProductClass, &d.Manufacturer, &d.DataModel,
+		&d.GenieACSID, &d.SoftwareVersion, &d.Tags, &d.Source, &d.SubscriberID,
+		&d.Subscriber, &d.SubscriberName, &d.Plan, &d.PlanGroup,
+		&d.FirstContactAt, &d.LastInformAt, &d.PushState, &d.PushError, &d.PushRequestedAt, &d.PushedAt, &d.CreatedAt}
+}
+
+func scanDevices(rows pgx.Rows, now time.Time) ([]Device, error) {
+	defer rows.Close()
+	var out []Device
+	for rows.Next() {
+		var d Device
+		if err := rows.Scan(d.dest()...); err != nil {
+			return nil, err
+		}
+		d.Status = statusOf(d.LastInformAt, now)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Get returns one device of the actor's organization.
+func (s *Service) Get(ctx context.Context, a actor.Actor, id uuid.UUID) (Device, error) {
+	if err := a.Require(actor.PermRead); err != nil {
+		return Device{}, err
+	}
+	return s.get(ctx, s.pool, a.OrgID, id)
+}
+
+func (s *Service) get(ctx context.Context, exec db.Executor, orgID, id uuid.UUID) (Device, error) {
+	rows, err := exec.Query(ctx, `SELECT `+deviceColumns+` FROM cpe_devices d `+deviceJoins+` WHERE d.org_id = $1 AND d.id = $2`, orgID, id)
+	if err != nil {
+		return Device{}, fmt.Errorf("get device: %w", err)
+	}
+	ds, err := scanDevices(rows, time.Now())
+	if err != nil {
+		return Device{}, err
+	}
+	if len(ds) == 0 {
+		return Device{}, db.ErrNotFound
+	}
+	return ds[0], nil
+}
+
+// Sorts a listing accepts.
+const (
+	SortSerial     = "serial"
+	SortLastInform = "last_inform"
+	SortNewest     = "newest"
+)
+
+// Filter narrows a device listing. Empty fields match everything.
+type Filter struct {
+	Serial     string // prefix; label or Huawei hex form
+	Subscriber string // username prefix
+	Model      string // product class, exact
+	Firmware   string // software version, exact
+	Tag        string // exact
+	Status     string // online, offline, stale, unknown, pending_push
+	Sort       string // serial (default), last_inform, newest
+	After      string // keyset cursor from a previous page
+	Limit      int    // default 50, max 500
+}
+
+// Page is a page of devices; Next is the cursor of the following page.
+type Page struct {
+	Items []Device `json:"items"`
+	Next  string   `json:"next,omitempty"`
+}
+
+// cursor is the position after the last row of a page.
+type cursor struct {
+	K string    `json:"k,omitempty"` // serial
+	T time.Time `json:"t,omitempty"` // last inform or created
+	N bool      `json:"n,omitempty"` // last inform was NULL
+	I uuid.UUID `json:"i"`
+}
+
+func (c cursor) encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	return c, err
+}
+
+var (
+	serialPrefixRE = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
+	statuses       = map[string]bool{"online": true, "offline": true, "stale": true, "unknown": true, "pending_push": true}
+)
+
+// NormalizeSerialPrefix turns a typed serial prefix into the label form's
+// prefix: a Huawei hex prefix of at least 8 digits is converted like a full
+// serial (48575443A1 → HWTCA1).
+func NormalizeSerialPrefix(p string) string {
+	p = strings.ToUpper(strings.TrimSpace(p))
+	if len(p) >= 8 && len(p) <= 16 && hexPrefix.MatchString(p) {
+		if v := NormalizeSerial(p + strings.Repeat("0", 16-len(p))); !strings.HasPrefix(v, p[:8]) {
+			return v[:4] + p[8:]
+		}
+	}
+	return p
+}
+
+var hexPrefix = regexp.MustCompile(`^[0-9A-F]+$`)
+
+// ValidateFilter checks a filter, naming the fields that are wrong.
+func (f *Filter) validate() error {
+	errs := validation.Errors{}
+	if f.Serial != "" && !serialPrefixRE.MatchString(strings.TrimSpace(f.Serial)) {
+		errs.Add("serial", "must be letters, digits, '.', '_', ':' or '-'")
+	}
+	if f.Status != "" && !statuses[f.Status] {
+		errs.Add("status", "must be online, offline, stale, unknown or pending_push")
+	}
+	switch f.Sort {
+	case "", SortSerial, SortLastInform, SortNewest:
+	default:
+		errs.Add("sort", "must be serial, last_inform or newest")
+	}
+	if f.Limit < 0 || f.Limit > 500 {
+		errs.Add("limit", "must be between 1 and 500")
+	}
+	if f.After != "" {
+		if _, err := decodeCursor(f.After); err != nil {
+			errs.Add("after", "is not a cursor from a previous page")
+		}
+	}
+	return errs.Err()
+}
+
+// List returns the actor's organization's devices matching f, keyset-paged
+// on the sort key and id (no OFFSET), one query with the subscriber and
+// plan joined (no N+1).
+func (s *Service) List(ctx context.Context, a actor.Actor, f Filter) (Page, error) {
+	if err := a.Require(actor.PermRead); err != nil {
+		return Page{}, err
+	}
+	if err := f.validate(); err != nil {
+		return Page{}, err
+	}
+	if f.Limit == 0 {
+		f.Limit = 50
+	}
+	now := time.Now()
+	where := []string{"d.org_id = $1"}
+	args := []any{a.OrgID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if f.Serial != "" {
+		where = append(where, "d.serial_norm LIKE "+arg(escapeLike(NormalizeSerialPrefix(f.Serial))+"%"))
+	}
+	if f.Subscriber != "" {
+		where = append(where, "d.subscriber_id IN (SELECT id FROM subscribers WHERE org_id = $1 AND username LIKE "+
+			arg(escapeLike(strings.TrimSpace(f.Subscriber))+"%")+")")
+	}
+	if f.Model != "" {
+		where = append(where, "d.product_class = "+arg(f.Model))
+	}
+	if f.Firmware != "" {
+		where = append(where, "d.software_version = "+arg(f.Firmware))
+	}
+	if f.Tag != "" {
+		where = append(where, "d.tags @> ARRAY["+arg(f.Tag)+"]::text[]")
+	}
+	switch f.Status {
+	case "online":
+		where = append(where, "d.last_inform_at > "+arg(now.Add(-OnlineWindow)))
+	case "offline":
+		where = append(where, "d.last_inform_at <= "+arg(now.Add(-OnlineWindow))+" AND d.last_inform_at > "+arg(now.Add(-StaleAfter)))
+	case "stale":
+		where = append(where, "d.last_inform_at <= "+arg(now.Add(-StaleAfter)))
+	case "unknown":
+		where = append(where, "d.last_inform_at IS NULL")
+	case "pending_push":
+		where = append(where, "d.push_state = 'pending'")
+	}
+	var order string
+	var after cursor
+	if f.After != "" {
+		after, _ = decodeCursor(f.After)
+	}
+	switch f.Sort {
+	case SortLastInform:
+		order = "d.last_inform_at DESC NULLS LAST, d.id"
+		if f.After != "" {
+			if after.N {
+				where = append(where, "(d.last_inform_at IS NULL AND d.id > "+arg(after.I)+")")
+			} else {
+				t, i := arg(after.T), arg(after.I)
+				where = append(where, "(d.last_inform_at < "+t+" OR d.last_inform_at IS NULL OR (d.last_inform_at = "+t+" AND d.id > "+i+"))")
+			}
+		}
+	case SortNewest:
+		order = "d.created_at DESC, d.id DESC"
+		if f.After != "" {
+			where = append(where, "(d.created_at, d.id) < ("+arg(after.T)+", "+arg(after.I)+")")
+		}
+	default:
+		order = "d.serial_norm, d.id"
+		if f.After != "" {
+			where = append(where, "d.serial_norm > "+arg(after.K))
+		}
+	}
+	q := `SELECT ` + deviceColumns + ` FROM cpe_devices d ` + deviceJoins + ` WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit+1)
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return Page{}, fmt.Errorf("list devices: %w", err)
+	}
+	items, err := scanDevices(rows, now)
+	if err != nil {
+		return Page{}, err
+	}
+	p := Page{Items: items}
+	if len(items) > f.Limit {
+		p.Items = items[:f.Limit]
+		last := p.Items[f.Limit-1]
+		c := cursor{K: last.Serial, I: last.ID}
+		switch f.Sort {
+		case SortLastInform:
+			if last.LastInformAt == nil {
+				c.N = true
+			} else {
+				c.T = *last.LastInformAt
+			}
+		case SortNewest:
+			c.T = last.CreatedAt
+		}
+		p.Next = c.encode()
+	}
+	return p, nil
+}
+
+// Facets lists the models and firmware versions present, for filters.
+func (s *Service) Facets(ctx context.Context, a actor.Actor) (models, firmware []string, err error) {
+	if err := a.Require(actor.PermRead); err != nil {
+		return nil, nil, err
+	}
+	// Loose index scans on (org_id, product_class…) and (org_id,
+	// software_version…): one probe per distinct value.
+	distinct := func(col string) ([]string, error) {
+		rows, err := s.pool.Query(ctx, fmt.Sprintf(`
+			WITH RECURSIVE t(v) AS (
+				(SELECT %[1]s FROM cpe_devices WHERE org_id = $1 ORDER BY %[1]s LIMIT 1)
+				UNION ALL
+				SELECT (SELECT %[1]s FROM cpe_devices WHERE org_id = $1 AND %[1]s > t.v ORDER BY %[1]s LIMIT 1) FROM t WHERE t.v IS NOT NULL
+			) SELECT v FROM t WHERE v IS NOT NULL AND v <> ''`, col), a.OrgID)
+		if err != nil {
+			return nil, err
+		}
+		return pgx.CollectRows(rows, pgx.RowTo[string])
+	}
+	if models, err = distinct("product_class"); err != nil {
+		return nil, nil, err
+	}
+	firmware, err = distinct("software_version")
+	return models, firmware, err
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// ErrAlreadyClaimed is the loser of a claim race (409).
+var ErrAlreadyClaimed = errors.New("this device has just been claimed")
+
+// Pending lists devices no organization owns yet, newest first. Only
+// owners and admins (who may claim) see them.
+func (s *Service) Pending(ctx context.Context, a actor.Actor, after string, limit int) (Page, error) {
+	if err := a.Require(actor.PermClaimDevice); err != nil {
+		return Page{}, err
+	}
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	where, args := "d.org_id IS NULL", []any{limit + 1}
+	if after != "" {
+		c, err := decodeCursor(after)
+		if err != nil {
+			return Page{}, validation.Errors{"after": "is not a cursor from a previous page"}
+		}
+		where += " AND (d.created_at, d.id) < ($2, $3)"
+		args = append(args, c.T, c.I)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+deviceColumns+` FROM cpe_devices d `+deviceJoins+` WHERE `+where+`
+		ORDER BY d.created_at DESC, d.id DESC LIMIT $1`, args...)
+	if err != nil {
+		return Page{}, fmt.Errorf("list pending devices: %w", err)
+	}
+	items, err := scanDevices(rows, time.Now())
+	if err != nil {
+		return Page{}, err
+	}
+	p := Page{Items: items}
+	if len(items) > limit {
+		p.Items = items[:limit]
+		last := p.Items[limit-1]
+		p.Next = cursor{T: last.CreatedAt, I: last.ID}.encode()
+	}
+	return p, nil
+}
+
+// GetPending returns one pending device (for the claim confirmation).
+func (s *Service) GetPending(ctx context.Context, a actor.Actor, id uuid.UUID) (Device, error) {
+	if err := a.Require(actor.PermClaimDevice); err != nil {
+		return Device{}, err
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+deviceColumns+` FROM cpe_devices d `+deviceJoins+` WHERE d.org_id IS NULL AND d.id = $1`, id)
+	if err != nil {
+		return Device{}, err
+	}
+	ds, err := scanDevices(rows, time.Now())
+	if err != nil {
+		return Device{}, err
+	}
+	if len(ds) == 0 {
+		return Device{}, db.ErrNotFound
+	}
+	return ds[0], nil
+}
+
+// Claim makes a pending device the actor's organization's: one atomic
+// update, so the first claim wins and a concurrent loser gets
+// ErrAlreadyClaimed. GenieACS gets the org tag through a push.
+func (s *Service) Claim(ctx context.Context, a actor.Actor, id uuid.UUID) (Device, error) {
+	if err := a.Require(actor.PermClaimDevice); err != nil {
+		return Device{}, err
+	}
+	var d Device
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var serial string
+		err := tx.QueryRow(ctx, `UPDATE cpe_devices SET org_id = $1, updated_at = now()
+			WHERE id = $2 AND org_id IS NULL RETURNING serial_norm`, a.OrgID, id).Scan(&serial)
+		if errors.Is(db.MapErr(err), db.ErrNotFound) {
+			var exists bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM cpe_devices WHERE id = $1)`, id).Scan(&exists); err != nil {
+				return err
+			}
+			if exists {
+				return ErrAlreadyClaimed // without saying who has it
+			}
+			return db.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, a, audit.Entry{Action: "cpe.claim", TargetType: "cpe", TargetID: id.String(),
+			Summary: "claimed pending device " + serial}); err != nil {
+			return err
+		}
+		if _, err := outbox.Write(ctx, tx, s.jobs, a.OrgID, outbox.TopicClaimed, map[string]any{"deviceId": id, "serial": serial}); err != nil {
+			return err
+		}
+		if err := s.requestPush(ctx, tx, id); err != nil {
+			return err
+		}
+		d, err = s.get(ctx, tx, a.OrgID, id)
+		return err
+	})
+	return d, err
+}

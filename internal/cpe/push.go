@@ -1,0 +1,376 @@
+package cpe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+
+	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/audit"
+	"github.com/fyberpay/cpe/internal/datamodel"
+	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/genieacs"
+)
+
+// Push states of a device's desired configuration.
+const (
+	PushNone    = ""
+	PushPending = "pending"
+	PushDone    = "done"
+	PushFailed  = "failed"
+)
+
+// PushArgs pushes a device's desired state (managed tags, PPPoE) to
+// GenieACS. RequestedAt identifies the request: a job older than the
+// device's latest request stands down.
+type PushArgs struct {
+	DeviceID    uuid.UUID `json:"device_id"`
+	RequestedAt time.Time `json:"requested_at"`
+}
+
+// Kind implements river.JobArgs.
+func (PushArgs) Kind() string { return "cpe_push" }
+
+// InsertOpts puts pushes on the GenieACS queue.
+func (PushArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: "genieacs", MaxAttempts: 30}
+}
+
+// requestPush marks a device's desired state as not yet applied and queues
+// the push, on the caller's transaction.
+func (s *Service) requestPush(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
+	var at time.Time
+	if err := tx.QueryRow(ctx, `UPDATE cpe_devices SET push_state = 'pending', push_error = '', push_task_id = '',
+		push_requested_at = clock_timestamp(), updated_at = now() WHERE id = $1 RETURNING push_requested_at`, id).Scan(&at); err != nil {
+		return fmt.Errorf("request push: %w", err)
+	}
+	if _, err := s.jobs.InsertTx(ctx, tx, PushArgs{DeviceID: id, RequestedAt: at}, nil); err != nil {
+		return fmt.Errorf("queue push: %w", err)
+	}
+	return nil
+}
+
+// PushWorker applies a device's desired state in GenieACS and tracks the
+// task to its real outcome (DESIGN.md §4, truthful task status).
+type PushWorker struct {
+	river.WorkerDefaults[PushArgs]
+	Service *Service
+	Pool    *pgxpool.Pool
+	Client  *genieacs.Client
+	// Wait is how long to wait before checking a queued task again, and
+	// while the breaker is open (default 15 s).
+	Wait time.Duration
+	// Backoff is the retry delay after a transport failure (default
+	// 2 s × 2^attempt, capped at 2 min).
+	Backoff func(attempt int) time.Duration
+}
+
+// NextRetry implements river.Worker.
+func (w *PushWorker) NextRetry(job *river.Job[PushArgs]) time.Time {
+	if w.Backoff != nil {
+		return time.Now().Add(w.Backoff(job.Attempt))
+	}
+	return time.Now().Add(min(2*time.Second<<min(job.Attempt, 10), 2*time.Minute))
+}
+
+func (w *PushWorker) wait() time.Duration {
+	if w.Wait > 0 {
+		return w.Wait
+	}
+	return 15 * time.Second
+}
+
+// pushTarget is what the worker reads about the device.
+type pushTarget struct {
+	orgID           uuid.UUID
+	genieID, serial string
+	manufacturer    string
+	oui, product    string
+	model           string
+	taskID          string
+	requestedAt     *time.Time
+	state           string
+}
+
+// Work runs one step of the push: apply, or check the queued task.
+func (w *PushWorker) Work(ctx context.Context, job *river.Job[PushArgs]) error {
+	if w.Client == nil {
+		return river.JobCancel(errors.New("GenieACS is not configured"))
+	}
+	var t pushTarget
+	var org *uuid.UUID
+	err := w.Pool.QueryRow(ctx, `SELECT org_id, COALESCE(genieacs_id, ''), serial_norm, manufacturer, oui, product_class, data_model,
+			push_task_id, push_requested_at, push_state FROM cpe_devices WHERE id = $1`, job.Args.DeviceID).
+		Scan(&org, &t.genieID, &t.serial, &t.manufacturer, &t.oui, &t.product, &t.model, &t.taskID, &t.requestedAt, &t.state)
+	if errors.Is(db.MapErr(err), db.ErrNotFound) || (err == nil && org == nil) {
+		return river.JobCancel(errors.New("device gone or no longer owned"))
+	} else if err != nil {
+		return err
+	}
+	t.orgID = *org
+	if t.requestedAt == nil || t.requestedAt.After(job.Args.RequestedAt.Add(time.Millisecond)) || t.state != PushPending {
+		return nil // a newer request took over, or nothing to do
+	}
+	if t.genieID == "" {
+		// Never contacted GenieACS: identify will hand it this state at its
+		// first BOOTSTRAP.
+		return w.finish(ctx, job, PushNone, "applies at the device's first contact")
+	}
+	err = w.step(ctx, job, t)
+	var snooze *river.JobSnoozeError
+	switch {
+	case err == nil, errors.As(err, &snooze):
+		return err
+	case errors.Is(err, genieacs.ErrCircuitOpen):
+		return river.JobSnooze(w.wait())
+	case errors.Is(err, genieacs.ErrDeviceNotFound):
+		return w.finish(ctx, job, PushFailed, "GenieACS does not know this device (deleted from GenieACS?)")
+	case errors.Is(err, errNoPPP):
+		return w.finish(ctx, job, PushFailed, err.Error())
+	}
+	if genieacs.IsRetryable(err) {
+		w.note(ctx, job, err.Error())
+		return err
+	}
+	return w.finish(ctx, job, PushFailed, err.Error())
+}
+
+var errNoPPP = errors.New("the device has no PPP connection to write the PPPoE login to")
+
+// step either checks the task a previous step queued, or applies the state.
+func (w *PushWorker) step(ctx context.Context, job *river.Job[PushArgs], t pushTarget) error {
+	if t.taskID != "" {
+		return w.checkTask(ctx, job, t)
+	}
+	ans, err := w.Service.desiredFor(ctx, w.Pool, job.Args.DeviceID)
+	if err != nil {
+		return err
+	}
+	root := datamodel.TR098
+	if t.model == "TR-181" {
+		root = datamodel.TR181
+	}
+	projection := []string{"_tags", "_lastInform", root + ".DeviceInfo.SoftwareVersion"}
+	if ans.PPPoE != nil {
+		projection = append(projection, pppRoot(root))
+	}
+	dev, err := w.Client.GetDevice(ctx, t.genieID, projection)
+	if err != nil {
+		return err
+	}
+	if err := w.syncTags(ctx, t.genieID, dev.Tags, ans.Tags); err != nil {
+		return err
+	}
+	w.record(ctx, job.Args.DeviceID, dev, root)
+	if ans.PPPoE == nil {
+		return w.finish(ctx, job, PushDone, "")
+	}
+	id := datamodel.Identity{Manufacturer: t.manufacturer, OUI: t.oui, ProductClass: t.product, Root: root}
+	user, found := datamodel.Resolve(datamodel.PPPoEUsername, id, maps.Keys(dev.Params))
+	if !found {
+		// The tree has not been read that deep yet: read it, then resolve.
+		if _, err := w.Client.CreateTask(ctx, t.genieID, genieacs.RefreshObject(pppRoot(root)), genieacs.TaskOptions{ConnectionRequest: true}); err != nil {
+			return err
+		}
+		if dev, err = w.Client.GetDevice(ctx, t.genieID, []string{pppRoot(root)}); err != nil {
+			return err
+		}
+		if user, found = datamodel.Resolve(datamodel.PPPoEUsername, id, maps.Keys(dev.Params)); !found {
+			if len(dev.Params) == 0 {
+				// Offline: nothing read. Try again later.
+				w.note(ctx, job, "waiting for the device to answer so its PPP connection can be found")
+				return river.JobSnooze(w.wait())
+			}
+			return errNoPPP
+		}
+	}
+	base := strings.TrimSuffix(user, "Username")
+	task := genieacs.SetParameterValues(
+		genieacs.ParameterValue{Path: base + "Username", Value: ans.PPPoE.Username, Type: "xsd:string"},
+		genieacs.ParameterValue{Path: base + "Password", Value: ans.PPPoE.Password, Type: "xsd:string"},
+		genieacs.ParameterValue{Path: base + "Enable", Value: true, Type: "xsd:boolean"},
+	)
+	task.UniqueKey = "fyberpay-pppoe" // a newer push replaces a queued older one
+	res, err := w.Client.CreateTask(ctx, t.genieID, task, genieacs.TaskOptions{ConnectionRequest: true})
+	if err != nil {
+		return err
+	}
+	switch res.Outcome {
+	case genieacs.OutcomeDone:
+		return w.verify(ctx, job, t, base, ans.PPPoE.Username)
+	case genieacs.OutcomeFaulted:
+		return w.finish(ctx, job, PushFailed, w.faultText(ctx, t.genieID, res.Task.ID))
+	}
+	// Queued for the device's next session: remember the task and check back.
+	if _, err := w.Pool.Exec(ctx, `UPDATE cpe_devices SET push_task_id = $2, push_error = $3 WHERE id = $1`,
+		job.Args.DeviceID, res.Task.ID, "queued in GenieACS: "+res.Reason); err != nil {
+		return err
+	}
+	return river.JobSnooze(w.wait())
+}
+
+// checkTask follows a queued task: gone without a fault = ran; a fault =
+// failed; still there = wait.
+func (w *PushWorker) checkTask(ctx context.Context, job *river.Job[PushArgs], t pushTarget) error {
+	tasks, err := w.Client.Tasks(ctx, map[string]any{"_id": t.taskID})
+	if err != nil {
+		return err
+	}
+	faults, err := w.Client.Faults(ctx, map[string]any{"_id": t.genieID + ":task_" + t.taskID})
+	if err != nil {
+		return err
+	}
+	if len(faults) > 0 {
+		return w.finish(ctx, job, PushFailed, fmt.Sprintf("%s: %s", faults[0].Code, faults[0].Message))
+	}
+	if len(tasks) > 0 {
+		return river.JobSnooze(w.wait())
+	}
+	ans, err := w.Service.desiredFor(ctx, w.Pool, job.Args.DeviceID)
+	if err != nil {
+		return err
+	}
+	if ans.PPPoE == nil {
+		return w.finish(ctx, job, PushDone, "")
+	}
+	root := datamodel.TR098
+	if t.model == "TR-181" {
+		root = datamodel.TR181
+	}
+	dev, err := w.Client.GetDevice(ctx, t.genieID, []string{pppRoot(root)})
+	if err != nil {
+		return err
+	}
+	user, found := datamodel.Resolve(datamodel.PPPoEUsername, datamodel.Identity{Manufacturer: t.manufacturer, OUI: t.oui, ProductClass: t.product, Root: root}, maps.Keys(dev.Params))
+	if !found {
+		return errNoPPP
+	}
+	return w.verify(ctx, job, t, strings.TrimSuffix(user, "Username"), ans.PPPoE.Username)
+}
+
+// verify reads the values back: GenieACS's "done" never proves a write (a
+// path the device lacks is a silent success). The password reads back as
+// "" on CPEs, so for it the path existing is the proof.
+func (w *PushWorker) verify(ctx context.Context, job *river.Job[PushArgs], t pushTarget, base, wantUser string) error {
+	dev, err := w.Client.GetDevice(ctx, t.genieID, []string{base + "Username", base + "Password"})
+	if err != nil {
+		return err
+	}
+	if got := dev.String(base + "Username"); got != wantUser {
+		return w.finish(ctx, job, PushFailed, fmt.Sprintf("the device reports PPPoE username %q after the write", got))
+	}
+	if _, ok := dev.Params[base+"Password"]; !ok {
+		return w.finish(ctx, job, PushFailed, "the device has no "+base+"Password")
+	}
+	return w.finish(ctx, job, PushDone, "")
+}
+
+// syncTags makes the managed tags (org:, sub:, plan:) exactly the desired
+// ones, leaving other tags alone.
+func (w *PushWorker) syncTags(ctx context.Context, genieID string, have, want []string) error {
+	for _, tag := range have {
+		if managed(tag) && !slices.Contains(want, tag) {
+			if err := w.Client.RemoveTag(ctx, genieID, tag); err != nil {
+				return err
+			}
+		}
+	}
+	for _, tag := range want {
+		if !slices.Contains(have, tag) {
+			if err := w.Client.AddTag(ctx, genieID, tag); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func managed(tag string) bool {
+	return strings.HasPrefix(tag, TagOrg) || strings.HasPrefix(tag, TagSub) || strings.HasPrefix(tag, TagPlan)
+}
+
+// record keeps what GenieACS just told us about the device.
+func (w *PushWorker) record(ctx context.Context, id uuid.UUID, dev *genieacs.Device, root string) {
+	var last *time.Time
+	if !dev.LastInform.IsZero() {
+		last = &dev.LastInform
+	}
+	_, _ = w.Pool.Exec(ctx, `UPDATE cpe_devices SET last_inform_at = COALESCE($2, last_inform_at),
+		software_version = COALESCE(NULLIF($3, ''), software_version) WHERE id = $1`,
+		id, last, dev.String(root+".DeviceInfo.SoftwareVersion"))
+}
+
+func pppRoot(root string) string {
+	if root == datamodel.TR181 {
+		return "Device.PPP.Interface"
+	}
+	return "InternetGatewayDevice.WANDevice"
+}
+
+func (w *PushWorker) faultText(ctx context.Context, genieID, taskID string) string {
+	fs, err := w.Client.Faults(ctx, map[string]any{"_id": genieID + ":task_" + taskID})
+	if err != nil || len(fs) == 0 {
+		return "GenieACS reported the task faulted"
+	}
+	return fmt.Sprintf("%s: %s", fs[0].Code, fs[0].Message)
+}
+
+// note records progress without ending the push.
+func (w *PushWorker) note(ctx context.Context, job *river.Job[PushArgs], msg string) {
+	_, _ = w.Pool.Exec(ctx, `UPDATE cpe_devices SET push_error = $2 WHERE id = $1 AND push_requested_at <= $3::timestamptz + interval '1 millisecond'`,
+		job.Args.DeviceID, truncate(msg, 300), job.Args.RequestedAt)
+}
+
+// finish ends the push (unless a newer request took over) and audits it.
+func (w *PushWorker) finish(ctx context.Context, job *river.Job[PushArgs], state, msg string) error {
+	return db.InTx(ctx, w.Pool, func(tx pgx.Tx) error {
+		var orgID uuid.UUID
+		var serial string
+		err := tx.QueryRow(ctx, `UPDATE cpe_devices SET push_state = $2, push_error = $3, push_task_id = '',
+				pushed_at = CASE WHEN $2 = 'done' THEN now() ELSE pushed_at END, updated_at = now()
+			WHERE id = $1 AND push_requested_at <= $4::timestamptz + interval '1 millisecond' AND push_state = 'pending'
+			RETURNING org_id, serial_norm`, job.Args.DeviceID, state, truncate(msg, 300), job.Args.RequestedAt).Scan(&orgID, &serial)
+		if errors.Is(db.MapErr(err), db.ErrNotFound) {
+			return nil // superseded
+		} else if err != nil {
+			return err
+		}
+		summary := "configuration pushed to " + serial
+		switch state {
+		case PushFailed:
+			summary = "push to " + serial + " failed: " + msg
+		case PushNone:
+			summary = "push to " + serial + " deferred: " + msg
+		}
+		return audit.Record(ctx, tx, actor.System(orgID), audit.Entry{Action: "cpe.push", TargetType: "cpe",
+			TargetID: job.Args.DeviceID.String(), Summary: summary})
+	})
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// desiredFor is identify's answer for a device, without recording a
+// contact: what a push applies.
+func (s *Service) desiredFor(ctx context.Context, exec db.Executor, id uuid.UUID) (IdentifyAnswer, error) {
+	var r desiredRow
+	err := exec.QueryRow(ctx, `SELECT d.id, d.org_id, `+desiredColumns+` FROM cpe_devices d `+desiredJoins+` WHERE d.id = $1`, id).
+		Scan(append([]any{&r.id, &r.orgID}, r.dest()...)...)
+	if err != nil {
+		return IdentifyAnswer{}, fmt.Errorf("read desired state: %w", db.MapErr(err))
+	}
+	return s.answer("", r)
+}

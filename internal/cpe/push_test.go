@@ -1,0 +1,193 @@
+package cpe_test
+
+import (
+	"context"
+	"log/slog"
+	"maps"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/internal/acssim"
+	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/datamodel"
+	"github.com/fyberpay/cpe/internal/genieacs"
+	"github.com/fyberpay/cpe/internal/jobs"
+	"github.com/fyberpay/cpe/internal/outbox"
+	"github.com/fyberpay/cpe/internal/testfactory"
+)
+
+type pushBundle struct {
+	*testBundle
+	sim    *acssim.TestServer
+	client *genieacs.Client
+}
+
+// setupPush runs a simulator and a River worker pushing to it.
+func setupPush(t *testing.T) *pushBundle {
+	t.Helper()
+	b := setup(t)
+	sim := acssim.NewTestServer(t, acssim.Options{Devices: 6, Seed: 21, SessionDelay: time.Millisecond, OnlineThreshold: 300 * time.Millisecond})
+	u, _ := url.Parse(sim.NBIURL)
+	c, err := genieacs.New(genieacs.Config{NBIURL: u, Timeout: 5 * time.Second,
+		Breaker: genieacs.BreakerSettings{MinRequests: 1000}}) // these tests inject failures; keep the breaker out of the way
+	require.NoError(t, err)
+	logger := slog.New(slog.DiscardHandler)
+	ins, err := jobs.NewInserter(b.pool, logger)
+	require.NoError(t, err)
+	wc, err := jobs.NewWorkerClient(jobs.Deps{Pool: b.pool, Logger: logger, Inserter: ins, GenieACS: c, CPE: b.svc,
+		HTTPClient: outbox.NewHTTPClient(true), Fast: true, PushWait: 100 * time.Millisecond,
+		PushBackoff: func(int) time.Duration { return 200 * time.Millisecond }})
+	require.NoError(t, err)
+	require.NoError(t, wc.Start(context.Background()))
+	t.Cleanup(func() { _ = wc.Stop(context.Background()) })
+	return &pushBundle{testBundle: b, sim: sim, client: c}
+}
+
+// owned registers a simulated device as the org's, as identify would have.
+func (b *pushBundle) owned(t *testing.T, productClass string) (uuid.UUID, *genieacs.Device) {
+	t.Helper()
+	ctx := context.Background()
+	for _, gid := range b.sim.DeviceIDs() {
+		if !strings.Contains(gid, "-"+productClass+"-") {
+			continue
+		}
+		d, err := b.client.GetDevice(ctx, gid, []string{"_deviceId", "InternetGatewayDevice.DeviceInfo.SoftwareVersion", "Device.DeviceInfo.SoftwareVersion"})
+		require.NoError(t, err)
+		model := map[string]string{"InternetGatewayDevice": "TR-098", "Device": "TR-181"}[d.Root()]
+		var id uuid.UUID
+		require.NoError(t, b.pool.QueryRow(ctx, `INSERT INTO cpe_devices (org_id, serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model, first_contact_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING id`, b.org.ID, d.Identity.SerialNumber, cpe.NormalizeSerial(d.Identity.SerialNumber),
+			d.Identity.OUI, d.Identity.ProductClass, d.Identity.Manufacturer, gid, model).Scan(&id))
+		return id, d
+	}
+	t.Fatalf("no %s in the simulator", productClass)
+	return uuid.Nil, nil
+}
+
+func (b *pushBundle) waitPush(t *testing.T, id uuid.UUID, want string) cpe.Device {
+	t.Helper()
+	a := b.admin(t)
+	var d cpe.Device
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var err error
+		d, err = b.svc.Get(context.Background(), a, id)
+		require.NoError(t, err)
+		if d.PushState == want {
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("push state %q, want %q (%s)", d.PushState, want, d.PushError)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// pppUser reads the PPPoE username the simulated device holds.
+func (b *pushBundle) pppUser(t *testing.T, d *genieacs.Device) (string, []string) {
+	t.Helper()
+	doc, err := b.client.GetDevice(context.Background(), d.ID, nil)
+	require.NoError(t, err)
+	id := datamodel.Identity{Manufacturer: doc.Identity.Manufacturer, OUI: doc.Identity.OUI, ProductClass: doc.Identity.ProductClass, Root: doc.Root()}
+	path, found := datamodel.Resolve(datamodel.PPPoEUsername, id, maps.Keys(doc.Params))
+	require.True(t, found)
+	return doc.String(path), doc.Tags
+}
+
+func TestPushAssignReassignUnassign(t *testing.T) {
+	ctx := context.Background()
+	b := setupPush(t)
+	a := b.admin(t)
+	testfactory.Subscriber(ctx, t, b.pool, b.box, b.org, &testfactory.SubscriberOpts{Username: testfactory.Ptr("alice"), PlanGroup: testfactory.Ptr("home-10"),
+		PPPoEUser: testfactory.Ptr("alice@isp")})
+	testfactory.Subscriber(ctx, t, b.pool, b.box, b.org, &testfactory.SubscriberOpts{Username: testfactory.Ptr("bob"), PlanGroup: testfactory.Ptr("biz-50"),
+		PPPoEUser: testfactory.Ptr("bob@isp")})
+
+	for _, model := range []string{"HG8245H", "F660", "Archer%20AX10"} {
+		t.Run(model, func(t *testing.T) {
+			id, dev := b.owned(t, model)
+			_, err := b.svc.Assign(ctx, a, id, cpe.AssignInput{Subscriber: "alice"})
+			require.NoError(t, err)
+			d := b.waitPush(t, id, cpe.PushDone)
+			require.NotNil(t, d.PushedAt)
+			user, tags := b.pppUser(t, dev)
+			require.Equal(t, "alice@isp", user, "PPPoE written to the PPP instance the device really has")
+			require.Subset(t, tags, []string{"org:acme", "sub:alice", "plan:home-10"})
+
+			_, err = b.svc.Assign(ctx, a, id, cpe.AssignInput{Subscriber: "bob"})
+			require.NoError(t, err)
+			b.waitPush(t, id, cpe.PushDone)
+			user, tags = b.pppUser(t, dev)
+			require.Equal(t, "bob@isp", user)
+			require.Subset(t, tags, []string{"org:acme", "sub:bob", "plan:biz-50"})
+			require.NotContains(t, tags, "sub:alice", "reassignment swaps the sub: tag")
+			require.NotContains(t, tags, "plan:home-10")
+
+			_, err = b.svc.Unassign(ctx, a, id)
+			require.NoError(t, err)
+			b.waitPush(t, id, cpe.PushDone)
+			_, tags = b.pppUser(t, dev)
+			require.Contains(t, tags, "org:acme")
+			require.NotContains(t, tags, "sub:bob", "unassign clears the tags")
+			require.NotContains(t, tags, "plan:biz-50")
+		})
+	}
+	require.Positive(t, count(t, b.pool, `SELECT count(*) FROM audit_log WHERE action = 'cpe.push' AND summary LIKE 'configuration pushed%'`))
+}
+
+func TestPushOfflineDeviceLandsAtItsNextInform(t *testing.T) {
+	ctx := context.Background()
+	b := setupPush(t)
+	a := b.admin(t)
+	testfactory.Subscriber(ctx, t, b.pool, b.box, b.org, &testfactory.SubscriberOpts{Username: testfactory.Ptr("carol"), PPPoEUser: testfactory.Ptr("carol@isp")})
+	id, dev := b.owned(t, "HG8245H")
+	require.NoError(t, b.sim.SetOnline(dev.ID, false))
+
+	_, err := b.svc.Assign(ctx, a, id, cpe.AssignInput{Subscriber: "carol"})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		var task string
+		require.NoError(t, b.pool.QueryRow(ctx, `SELECT push_task_id FROM cpe_devices WHERE id = $1`, id).Scan(&task))
+		return task != ""
+	}, 10*time.Second, 20*time.Millisecond, "the task waits in GenieACS")
+	d, err := b.svc.Get(ctx, a, id)
+	require.NoError(t, err)
+	require.Equal(t, cpe.PushPending, d.PushState)
+	require.Contains(t, d.PushError, "Device is offline")
+
+	require.NoError(t, b.sim.SetOnline(dev.ID, true))
+	require.NoError(t, b.sim.Inform(ctx, dev.ID, "2 PERIODIC"))
+	b.waitPush(t, id, cpe.PushDone)
+	user, _ := b.pppUser(t, dev)
+	require.Equal(t, "carol@isp", user)
+}
+
+func TestPushRetriesWhileGenieACSIsDown(t *testing.T) {
+	ctx := context.Background()
+	b := setupPush(t)
+	a := b.admin(t)
+	testfactory.Subscriber(ctx, t, b.pool, b.box, b.org, &testfactory.SubscriberOpts{Username: testfactory.Ptr("dave"), PPPoEUser: testfactory.Ptr("dave@isp")})
+	id, dev := b.owned(t, "F660")
+	b.sim.SetFailure(acssim.Failure{Status: http.StatusServiceUnavailable})
+
+	d, err := b.svc.Assign(ctx, a, id, cpe.AssignInput{Subscriber: "dave"})
+	require.NoError(t, err, "the assignment is saved whatever GenieACS does")
+	require.Equal(t, "dave", d.Subscriber)
+	require.Eventually(t, func() bool {
+		var errText string
+		require.NoError(t, b.pool.QueryRow(ctx, `SELECT push_error FROM cpe_devices WHERE id = $1`, id).Scan(&errText))
+		return strings.Contains(errText, "503")
+	}, 10*time.Second, 20*time.Millisecond)
+	require.Equal(t, cpe.PushPending, b.waitPush(t, id, cpe.PushPending).PushState)
+
+	b.sim.SetFailure(acssim.Failure{})
+	b.waitPush(t, id, cpe.PushDone)
+	user, _ := b.pppUser(t, dev)
+	require.Equal(t, "dave@isp", user, "nothing lost")
+}
