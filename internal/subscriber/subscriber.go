@@ -1,18 +1,3 @@
-// Package subscriber manages an organization's plans and subscribers, and
-// each subscriber's subscription (plan + PPPoE credentials).
-//
-// Invariants:
-//   - Every plan and subscriber belongs to one organization; all reads and
-//     writes are scoped to the actor's organization (another organization's
-//     rows are not found).
-//   - Usernames are unique per organization; plan names likewise. A plan's
-//     GenieACS group is [A-Za-z0-9_:-]{1,64} (it becomes the plan:<group>
-//     device tag, and tags may not contain '.').
-//   - The PPPoE password is sealed with internal/secret (AES-256-GCM, key
-//     id stored, bound to the subscription id) and is write-only: it never
-//     leaves this package except through Credentials, for the device push.
-//   - Writes need PermManageCatalog (owner, admin); reads PermRead. Every
-//     write records an audit row in its transaction.
 package subscriber
 
 import (
@@ -76,7 +61,7 @@ type Input struct {
 
 // Filter narrows a subscriber listing.
 type Filter struct {
-	Q      string // username, name or phone contains (case-insensitive); username prefix is indexed
+	Q      string // username prefix (case-sensitive, indexed), or name or phone containing it (case-insensitive)
 	Status string // "", active, suspended
 	After  string // keyset cursor: the last username of the previous page
 	Limit  int    // default 50, max 200

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -25,6 +26,7 @@ import (
 	"github.com/fyberpay/cpe/internal/validation"
 	"github.com/fyberpay/cpe/views/form"
 	"github.com/fyberpay/cpe/views/layout"
+	"github.com/fyberpay/cpe/web/httperr"
 	"github.com/fyberpay/cpe/web/middleware"
 )
 
@@ -120,3 +122,14 @@ func firstMessage(errs form.Errors) string {
 	}
 	return keys[0] + ": " + errs[keys[0]]
 }
+
+// HTMXAlertOrPage shows an error message: as an alert for htmx, as the
+// error page otherwise.
+func HTMXAlertOrPage(c echo.Context, msg string) error {
+	if middleware.IsHTMX(c) {
+		return HTMXAlert(c, msg)
+	}
+	return &httperr.Error{Status: http.StatusUnprocessableEntity, Code: "invalid", Message: msg}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

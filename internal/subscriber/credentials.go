@@ -1,0 +1,46 @@
+package subscriber
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/fyberpay/cpe/internal/db"
+)
+
+// Credentials is for the device push (no actor check: the caller, the cpe
+// package, has already checked its own actor); it runs on the caller's
+// executor so it can share a transaction. It returns the password whatever
+// the subscriber's status: the caller decides what a suspended subscriber's
+// device gets.
+func (s *Service) Credentials(ctx context.Context, exec db.Executor, orgID, subscriberID uuid.UUID) (Credentials, error) {
+	var (
+		c              Credentials
+		subscriptionID *uuid.UUID
+		group, pppUser *string
+		keyID          *string
+		sealed         []byte
+	)
+	err := exec.QueryRow(ctx, `SELECT s.id, s.username, s.status, p.genieacs_group,
+			sub.id, sub.pppoe_username, sub.pppoe_password_enc, sub.pppoe_key_id
+		FROM `+subscriberFrom+` WHERE s.org_id = $1 AND s.id = $2`, orgID, subscriberID).
+		Scan(&c.SubscriberID, &c.Username, &c.Status, &group, &subscriptionID, &pppUser, &sealed, &keyID)
+	if err != nil {
+		return Credentials{}, db.MapErr(err)
+	}
+	if group != nil {
+		c.PlanGroup = *group
+	}
+	if pppUser != nil {
+		c.PPPoEUsername = *pppUser
+	}
+	if sealed != nil && subscriptionID != nil && keyID != nil {
+		pw, err := s.box.Open(sealed, *keyID, subscriptionID[:])
+		if err != nil {
+			return Credentials{}, fmt.Errorf("open PPPoE password of subscription %s: %w", subscriptionID, err)
+		}
+		c.PPPoEPassword = string(pw)
+	}
+	return c, nil
+}

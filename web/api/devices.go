@@ -1,0 +1,178 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/validation"
+	"github.com/fyberpay/cpe/web/page"
+)
+
+// DevicesList is GET /cpe/devices?serial=&subscriber=&model=&firmware=&tag=&status=&sort=&after=&limit=.
+func (h *Handler) DevicesList(c echo.Context) error {
+	f := page.DeviceFilter(c.QueryParams())
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return validation.Errors{"limit": "must be a number between 1 and 500"}
+		}
+		f.Limit = n
+	}
+	p, err := h.Devices.List(c.Request().Context(), actorOf(c), f)
+	if err != nil {
+		return err
+	}
+	if p.Items == nil {
+		p.Items = []cpe.Device{}
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
+// DevicesExport is GET /cpe/devices.csv with the same filters.
+func (h *Handler) DevicesExport(c echo.Context) error {
+	f := page.DeviceFilter(c.QueryParams())
+	probe := f
+	probe.Limit = 1
+	if _, err := h.Devices.List(c.Request().Context(), actorOf(c), probe); err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	c.Response().WriteHeader(http.StatusOK)
+	return h.Devices.ExportCSV(c.Request().Context(), actorOf(c), f, c.Response())
+}
+
+// DevicesGet is GET /cpe/devices/:id.
+func (h *Handler) DevicesGet(c echo.Context) error {
+	id, err := parseID(c)
+	if err != nil {
+		return err
+	}
+	d, err := h.Devices.Get(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// DevicesCreate is POST /cpe/devices {"serial","model","subscriber"}: add
+// to the inventory.
+func (h *Handler) DevicesCreate(c echo.Context) error {
+	var in cpe.InventoryInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	d, err := h.Devices.AddToInventory(c.Request().Context(), actorOf(c), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, d)
+}
+
+// DevicesImport is POST /cpe/devices/import with a CSV body: the preview
+// (every row checked). Commit it with POST /cpe/imports/:id/commit.
+func (h *Handler) DevicesImport(c echo.Context) error {
+	p, err := h.Devices.PreviewImport(c.Request().Context(), actorOf(c), c.QueryParam("filename"), c.Request().Body)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, p)
+}
+
+// ImportsGet is GET /cpe/imports/:id.
+func (h *Handler) ImportsGet(c echo.Context) error {
+	id, err := parseID(c)
+	if err != nil {
+		return err
+	}
+	p, err := h.Devices.GetImport(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
+// ImportsCommit is POST /cpe/imports/:id/commit: all rows or none.
+func (h *Handler) ImportsCommit(c echo.Context) error {
+	id, err := parseID(c)
+	if err != nil {
+		return err
+	}
+	res, err := h.Devices.CommitImport(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+// PendingList is GET /cpe/pending?after=.
+func (h *Handler) PendingList(c echo.Context) error {
+	p, err := h.Devices.Pending(c.Request().Context(), actorOf(c), c.QueryParam("after"), 100)
+	if err != nil {
+		return err
+	}
+	if p.Items == nil {
+		p.Items = []cpe.Device{}
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
+// PendingClaim is POST /cpe/pending/:id/claim (409 to the loser of a race).
+func (h *Handler) PendingClaim(c echo.Context) error {
+	id, err := parseID(c)
+	if err != nil {
+		return err
+	}
+	d, err := h.Devices.Claim(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// DevicesAssign is POST /cpe/devices/:id/assign-subscriber
+// {"subscriber":"<username>"} or {"subscriberId":"<uuid>"}. The answer's
+// pushState is "pending" until the device holds the PPPoE login.
+func (h *Handler) DevicesAssign(c echo.Context) error {
+	id, err := parseID(c)
+	if err != nil {
+		return err
+	}
+	var in cpe.AssignInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	d, err := h.Devices.Assign(c.Request().Context(), actorOf(c), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, d)
+}
+
+// DevicesUnassign is POST /cpe/devices/:id/unassign.
+func (h *Handler) DevicesUnassign(c echo.Context) error {
+	id, err := parseID(c)
+	if err != nil {
+		return err
+	}
+	d, err := h.Devices.Unassign(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, d)
+}
+
+// DevicesPush is POST /cpe/devices/:id/push: push the configuration again.
+func (h *Handler) DevicesPush(c echo.Context) error {
+	id, err := parseID(c)
+	if err != nil {
+		return err
+	}
+	d, err := h.Devices.RetryPush(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, d)
+}

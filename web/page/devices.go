@@ -1,0 +1,283 @@
+package page
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/audit"
+	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/views/devices"
+	"github.com/fyberpay/cpe/web/httperr"
+	"github.com/fyberpay/cpe/web/middleware"
+)
+
+// DeviceFilter reads a device filter from query parameters (pages and API
+// share it).
+func DeviceFilter(q url.Values) cpe.Filter {
+	f := cpe.Filter{Serial: q.Get("serial"), Subscriber: q.Get("subscriber"), Model: q.Get("model"),
+		Firmware: q.Get("firmware"), Tag: q.Get("tag"), Status: q.Get("status"), Sort: q.Get("sort"), After: q.Get("after")}
+	return f
+}
+
+// DevicesList is the devices page.
+func (h *Handler) DevicesList(c echo.Context) error {
+	ctx, a := c.Request().Context(), actorOf(c)
+	f := DeviceFilter(c.QueryParams())
+	p := devices.ListPage{Filter: f, CanAdd: a.Can(actor.PermClaimDevice)}
+	status := http.StatusOK
+	page, err := h.Devices.List(ctx, a, f)
+	if errs, ok := formErrors(err); ok {
+		status, p.Errors = http.StatusUnprocessableEntity, errs
+	} else if err != nil {
+		return err
+	}
+	p.Items = page.Items
+	if p.Models, p.Firmware, err = h.Devices.Facets(ctx, a); err != nil {
+		return err
+	}
+	q := c.QueryParams()
+	q.Del("after")
+	p.ExportURL = "/devices/export.csv?" + q.Encode()
+	if page.Next != "" {
+		q.Set("after", page.Next)
+		p.NextHref = "/devices?" + q.Encode()
+	}
+	return Render(c, status, devices.List(Meta(c, "Devices", "devices"), p))
+}
+
+// DevicesExport streams the current filter as CSV.
+func (h *Handler) DevicesExport(c echo.Context) error {
+	f := DeviceFilter(c.QueryParams())
+	// Validate before the 200 goes out: errors after that cannot change it.
+	probe := f
+	probe.Limit = 1
+	if _, err := h.Devices.List(c.Request().Context(), actorOf(c), probe); err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="devices.csv"`)
+	c.Response().WriteHeader(http.StatusOK)
+	return h.Devices.ExportCSV(c.Request().Context(), actorOf(c), f, c.Response())
+}
+
+func deviceID(c echo.Context) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return uuid.Nil, httperr.NotFound()
+	}
+	return id, nil
+}
+
+func (h *Handler) deviceDetail(c echo.Context, status int, id uuid.UUID, assign devices.AssignForm) error {
+	ctx, a := c.Request().Context(), actorOf(c)
+	d, err := h.Devices.Get(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	recent, err := audit.List(ctx, h.AuditDB, a, audit.Filter{TargetType: "cpe", TargetID: id.String(), Limit: 10})
+	if err != nil {
+		return err
+	}
+	p, _ := middleware.Principal(c)
+	return Render(c, status, devices.Detail(Meta(c, d.Serial, "devices"), devices.DetailPage{
+		Device: d, OrgName: p.OrgName, Recent: recent.Rows, CanAssign: a.Can(actor.PermDeviceAction), Assign: assign,
+	}))
+}
+
+// DeviceShow is one device's page.
+func (h *Handler) DeviceShow(c echo.Context) error {
+	id, err := deviceID(c)
+	if err != nil {
+		return err
+	}
+	return h.deviceDetail(c, http.StatusOK, id, devices.AssignForm{})
+}
+
+// DevicePush is the push-state fragment htmx polls.
+func (h *Handler) DevicePush(c echo.Context) error {
+	id, err := deviceID(c)
+	if err != nil {
+		return err
+	}
+	a := actorOf(c)
+	d, err := h.Devices.Get(c.Request().Context(), a, id)
+	if err != nil {
+		return err
+	}
+	return Render(c, http.StatusOK, devices.Push(d, middleware.CSRF(c), a.Can(actor.PermDeviceAction)))
+}
+
+// DevicePushRetry pushes a failed configuration again.
+func (h *Handler) DevicePushRetry(c echo.Context) error {
+	id, err := deviceID(c)
+	if err != nil {
+		return err
+	}
+	if _, err := h.Devices.RetryPush(c.Request().Context(), actorOf(c), id); err != nil {
+		return err
+	}
+	flash(c, "Pushing the configuration again.")
+	return seeOther(c, "/devices/"+id.String())
+}
+
+// DeviceAssign assigns a subscriber from the device page.
+func (h *Handler) DeviceAssign(c echo.Context) error {
+	id, err := deviceID(c)
+	if err != nil {
+		return err
+	}
+	in := cpe.AssignInput{Subscriber: c.FormValue("subscriber")}
+	d, err := h.Devices.Assign(c.Request().Context(), actorOf(c), id, in)
+	if errs, ok := formErrors(err); ok {
+		return h.deviceDetail(c, http.StatusUnprocessableEntity, id, devices.AssignForm{Subscriber: in.Subscriber, Errors: errs})
+	} else if err != nil {
+		return err
+	}
+	flash(c, "Assigned to "+d.Subscriber+"; pushing the PPPoE login to the device.")
+	return seeOther(c, "/devices/"+id.String())
+}
+
+// DeviceUnassign removes the subscriber.
+func (h *Handler) DeviceUnassign(c echo.Context) error {
+	id, err := deviceID(c)
+	if err != nil {
+		return err
+	}
+	_, err = h.Devices.Unassign(c.Request().Context(), actorOf(c), id)
+	if errs, ok := formErrors(err); ok {
+		return h.deviceDetail(c, http.StatusUnprocessableEntity, id, devices.AssignForm{Errors: errs})
+	} else if err != nil {
+		return err
+	}
+	flash(c, "Unassigned; removing the subscriber's tags in GenieACS.")
+	return seeOther(c, "/devices/"+id.String())
+}
+
+// DeviceNewForm shows the add-a-device form.
+func (h *Handler) DeviceNewForm(c echo.Context) error {
+	if err := actorOf(c).Require(actor.PermClaimDevice); err != nil {
+		return err
+	}
+	return Render(c, http.StatusOK, devices.New(Meta(c, "Add a device", "devices"), devices.NewForm{}))
+}
+
+// DeviceCreate adds a device to the inventory.
+func (h *Handler) DeviceCreate(c echo.Context) error {
+	in := cpe.InventoryInput{Serial: c.FormValue("serial"), Model: c.FormValue("model"), Subscriber: c.FormValue("subscriber")}
+	d, err := h.Devices.AddToInventory(c.Request().Context(), actorOf(c), in)
+	if errs, ok := formErrors(err); ok {
+		return Render(c, http.StatusUnprocessableEntity, devices.New(Meta(c, "Add a device", "devices"),
+			devices.NewForm{Serial: in.Serial, Model: in.Model, Subscriber: in.Subscriber, Errors: errs}))
+	} else if err != nil {
+		return err
+	}
+	flash(c, "Added "+d.Serial+".")
+	return seeOther(c, "/devices/"+d.ID.String())
+}
+
+// DeviceImportForm shows the CSV upload form.
+func (h *Handler) DeviceImportForm(c echo.Context) error {
+	if err := actorOf(c).Require(actor.PermClaimDevice); err != nil {
+		return err
+	}
+	return Render(c, http.StatusOK, devices.ImportForm(Meta(c, "Import devices", "devices"), ""))
+}
+
+// DeviceImportPreview checks an uploaded CSV and shows every row.
+func (h *Handler) DeviceImportPreview(c echo.Context) error {
+	a := actorOf(c)
+	if err := a.Require(actor.PermClaimDevice); err != nil {
+		return err
+	}
+	m := Meta(c, "Import devices", "devices")
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return Render(c, http.StatusUnprocessableEntity, devices.ImportForm(m, "choose a CSV file"))
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	p, err := h.Devices.PreviewImport(c.Request().Context(), a, fh.Filename, f)
+	var fe *cpe.ErrImportFile
+	if errors.As(err, &fe) {
+		return Render(c, http.StatusUnprocessableEntity, devices.ImportForm(m, fe.Error()))
+	} else if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if p.Invalid > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return Render(c, status, devices.Preview(m, p))
+}
+
+// DeviceImportCommit imports a previewed file, all or nothing.
+func (h *Handler) DeviceImportCommit(c echo.Context) error {
+	id, err := deviceID(c)
+	if err != nil {
+		return err
+	}
+	a := actorOf(c)
+	res, err := h.Devices.CommitImport(c.Request().Context(), a, id)
+	if errors.Is(err, cpe.ErrImportHasErrors) {
+		p, gerr := h.Devices.GetImport(c.Request().Context(), a, id)
+		if gerr != nil {
+			return gerr
+		}
+		m := Meta(c, "Import devices", "devices")
+		m.Error = "The devices changed since the preview: " + err.Error()
+		return Render(c, http.StatusUnprocessableEntity, devices.Preview(m, p))
+	} else if errs, ok := formErrors(err); ok {
+		return HTMXAlertOrPage(c, firstMessage(errs))
+	} else if err != nil {
+		return err
+	}
+	flash(c, importSummary(res))
+	return seeOther(c, "/devices?sort=newest")
+}
+
+func importSummary(r cpe.ImportResult) string {
+	return "Imported " + itoa(r.Added+r.Claimed) + " devices (" + itoa(r.Added) + " new, " + itoa(r.Claimed) + " claimed, " + itoa(r.Assigned) + " with a subscriber)."
+}
+
+// PendingList shows unowned devices to those who may claim them.
+func (h *Handler) PendingList(c echo.Context) error {
+	p, err := h.Devices.Pending(c.Request().Context(), actorOf(c), c.QueryParam("after"), 50)
+	if err != nil {
+		return err
+	}
+	view := devices.PendingPage{Items: p.Items, CSRF: middleware.CSRF(c)}
+	if p.Next != "" {
+		view.NextHref = "/pending?after=" + url.QueryEscape(p.Next)
+	}
+	return Render(c, http.StatusOK, devices.Pending(Meta(c, "Pending devices", "pending"), view))
+}
+
+// PendingClaim claims a pending device.
+func (h *Handler) PendingClaim(c echo.Context) error {
+	id, err := deviceID(c)
+	if err != nil {
+		return err
+	}
+	d, err := h.Devices.Claim(c.Request().Context(), actorOf(c), id)
+	if errors.Is(err, cpe.ErrAlreadyClaimed) {
+		m := Meta(c, "Pending devices", "pending")
+		m.Error = "That device was just claimed by someone else."
+		p, lerr := h.Devices.Pending(c.Request().Context(), actorOf(c), "", 50)
+		if lerr != nil {
+			return lerr
+		}
+		return Render(c, http.StatusConflict, devices.Pending(m, devices.PendingPage{Items: p.Items, CSRF: middleware.CSRF(c)}))
+	} else if err != nil {
+		return err
+	}
+	flash(c, "Claimed "+d.Serial+"; it now carries your organization's tag.")
+	return seeOther(c, "/devices/"+d.ID.String())
+}
