@@ -11,10 +11,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/mxschmitt/playwright-go"
+
+	"github.com/fyberpay/cpe/internal/acssim"
 
 	"github.com/fyberpay/cpe/internal/dbtest"
 )
@@ -23,6 +26,7 @@ import (
 var suite struct {
 	baseURL string
 	dbURL   string
+	sim     *simServer
 	bin     string
 	env     []string
 	browser playwright.Browser
@@ -114,17 +118,23 @@ func runSuite(m *testing.M) (int, error) {
 		}
 	}
 
-	// A GenieACS simulator beside the server, as in `make run`.
-	var simLog bytes.Buffer
-	sim := exec.Command(suite.bin, "sim", "--devices", "40", "--nbi-addr", "127.0.0.1:"+nbiPort, "--fs-addr", "127.0.0.1:"+fsPort,
-		"--identify-url", suite.baseURL+"/internal/cpe/identify", "--internal-key", internalKey, "--time-compression", "60", "--offline-ratio", "0")
-	sim.Stdout, sim.Stderr = &simLog, &simLog
-	if err := sim.Start(); err != nil {
+	// A GenieACS simulator beside the server, in this process so tests can
+	// add devices, drive informs and stop it (see simServer).
+	sim, err := acssim.New(acssim.Options{Devices: 40, Seed: 99, TimeCompression: 60,
+		IdentifyURL: suite.baseURL + "/internal/cpe/identify", InternalKey: internalKey, SessionDelay: 5 * time.Millisecond})
+	if err != nil {
 		return 0, err
 	}
+	suite.sim = &simServer{Sim: sim, nbiAddr: "127.0.0.1:" + nbiPort, fsAddr: "127.0.0.1:" + fsPort}
+	sim.SetFSURL("http://" + suite.sim.fsAddr)
+	if err := suite.sim.start(); err != nil {
+		return 0, err
+	}
+	simCtx, stopSim := context.WithCancel(ctx)
 	defer func() {
-		_ = sim.Process.Signal(os.Interrupt)
-		_, _ = sim.Process.Wait()
+		stopSim()
+		suite.sim.stop()
+		sim.Close()
 	}()
 
 	var serverLog bytes.Buffer
@@ -144,6 +154,7 @@ func runSuite(m *testing.M) (int, error) {
 	if err := waitHealthy(suite.baseURL, 20*time.Second); err != nil {
 		return 0, fmt.Errorf("%v; server log:\n%s", err, serverLog.String())
 	}
+	sim.Start(simCtx) // devices bootstrap (and identify) now that the server answers
 
 	opts := &playwright.RunOptions{DriverDirectory: driver, SkipInstallBrowsers: true}
 	if err := playwright.Install(opts); err != nil {
@@ -234,4 +245,48 @@ func newPage(t *testing.T) playwright.Page {
 		_ = bctx.Close()
 	})
 	return page
+}
+
+// simServer serves the in-process simulator on fixed addresses and can be
+// stopped and started again (the simulator's state survives), as a GenieACS
+// restart would look to the server.
+type simServer struct {
+	*acssim.Sim
+	nbiAddr, fsAddr string
+	mu              sync.Mutex
+	servers         []*http.Server
+}
+
+func (s *simServer) start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, l := range []struct {
+		addr string
+		h    http.Handler
+	}{{s.nbiAddr, s.NBI()}, {s.fsAddr, s.FS()}} {
+		var ln net.Listener
+		var err error
+		for i := 0; i < 50; i++ { // the port may linger briefly after a stop
+			if ln, err = net.Listen("tcp", l.addr); err == nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if err != nil {
+			return err
+		}
+		srv := &http.Server{Handler: l.h}
+		go func() { _ = srv.Serve(ln) }()
+		s.servers = append(s.servers, srv)
+	}
+	return nil
+}
+
+func (s *simServer) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, srv := range s.servers {
+		_ = srv.Close()
+	}
+	s.servers = nil
 }
