@@ -22,6 +22,12 @@ CREATE INDEX cpe_devices_org_model_idx ON cpe_devices (org_id, product_class, se
 CREATE INDEX cpe_devices_org_firmware_idx ON cpe_devices (org_id, software_version, serial_norm);
 CREATE INDEX cpe_devices_push_idx ON cpe_devices (org_id, serial_norm) WHERE push_state = 'pending';
 CREATE INDEX cpe_devices_tags_idx ON cpe_devices USING gin (tags);
+-- Organizations have their own model and firmware mixes: without joint
+-- statistics the planner multiplies the two selectivities, expects a model
+-- another organization owns to be everywhere, and walks the global serial
+-- index past every device looking for it.
+CREATE STATISTICS cpe_devices_org_model_stats (mcv) ON org_id, product_class FROM cpe_devices;
+CREATE STATISTICS cpe_devices_org_firmware_stats (mcv) ON org_id, software_version FROM cpe_devices;
 
 -- CSV inventory imports: the parsed rows between preview and commit.
 CREATE TABLE cpe_imports (
@@ -43,6 +49,8 @@ CREATE INDEX subscribers_org_username_prefix_idx ON subscribers (org_id, usernam
 -- +goose Down
 DROP TABLE cpe_imports;
 DROP INDEX subscribers_org_username_prefix_idx;
+DROP STATISTICS cpe_devices_org_firmware_stats;
+DROP STATISTICS cpe_devices_org_model_stats;
 DROP INDEX cpe_devices_tags_idx;
 DROP INDEX cpe_devices_push_idx;
 DROP INDEX cpe_devices_org_firmware_idx;

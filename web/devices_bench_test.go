@@ -50,7 +50,9 @@ func BenchmarkDeviceList(b *testing.B) {
 		{"SerialPrefix", "serial=HWTC0000A"},
 		{"SerialHexPrefix", "serial=485754430000B"},
 		{"SubscriberPrefix", "subscriber=user12"},
-		{"Model", "model=F670L"},
+		{"Model", "model=HG8245H"},
+		{"ModelOfAnotherOrg", "model=F670L"}, // acme has none: must not walk the fleet
+		{"Firmware", "firmware=V3"},
 		{"Online", "status=online"},
 		{"Stale", "status=stale"},
 		{"ByLastInform", "sort=last_inform"},
