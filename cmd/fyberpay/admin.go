@@ -11,12 +11,16 @@ import (
 	"math/big"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/apikey"
 	"github.com/fyberpay/cpe/internal/config"
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/org"
+	"github.com/fyberpay/cpe/internal/secret"
+	"github.com/fyberpay/cpe/internal/subscriber"
 	"github.com/fyberpay/cpe/internal/user"
 )
 
@@ -154,11 +158,11 @@ func demo(ctx context.Context, env config.Lookup, args []string, stdout io.Write
 		return err
 	}
 	defer pool.Close()
-	if _, err := org.BySlug(ctx, pool, demoSlug); errors.Is(err, db.ErrNotFound) {
-		if _, err := org.Create(ctx, pool, demoSlug, demoName); err != nil {
-			return err
-		}
-	} else if err != nil {
+	o, err := org.BySlug(ctx, pool, demoSlug)
+	if errors.Is(err, db.ErrNotFound) {
+		o, err = org.Create(ctx, pool, demoSlug, demoName)
+	}
+	if err != nil {
 		return err
 	}
 	users := user.NewService(pool, cfg.PasswordHashMemoryKiB, user.Limits{})
@@ -170,6 +174,47 @@ func demo(ctx context.Context, env config.Lookup, args []string, stdout io.Write
 		return err
 	}
 	fmt.Fprintf(stdout, "demo organization %q ready\n  e-mail:   %s\n  password: %s\n", demoSlug, demoEmail, *password)
+	v, ok := env("ENCRYPTION_KEY")
+	if !ok || v == "" {
+		return nil // PPPoE passwords need ENCRYPTION_KEY: no subscribers then
+	}
+	keys, err := config.ParseEncryptionKeys(v)
+	if err != nil {
+		return &config.Error{Var: "ENCRYPTION_KEY", Reason: err.Error()}
+	}
+	box, err := secret.NewBox(keys)
+	if err != nil {
+		return err
+	}
+	return demoSubscribers(ctx, subscriber.NewService(pool, box), actor.System(o.ID), stdout)
+}
+
+// demoSubscribers gives a new demo organization two plans and three
+// subscribers with PPPoE credentials, so a simulated device can be claimed
+// and assigned at once. It leaves an organization that has plans alone.
+func demoSubscribers(ctx context.Context, subs *subscriber.Service, a actor.Actor, stdout io.Writer) error {
+	plans, err := subs.ListPlans(ctx, a)
+	if err != nil || len(plans) > 0 {
+		return err
+	}
+	var ids []*uuid.UUID
+	for _, p := range []subscriber.PlanInput{{Name: "Home 10 Mbps", Group: "home10"}, {Name: "Home 50 Mbps", Group: "home50"}} {
+		plan, err := subs.CreatePlan(ctx, a, p)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, &plan.ID)
+	}
+	for i, name := range []string{"Achieng Otieno", "Baraka Mwangi", "Chausiku Njeri"} {
+		username := strings.ToLower(strings.Fields(name)[0])
+		if _, err := subs.Create(ctx, a, subscriber.Input{
+			Username: username, Name: name, Phone: fmt.Sprintf("+2547000000%02d", i+1), PlanID: ids[i%2],
+			PPPoEUsername: username + "@demo", PPPoEPassword: randomPassword(),
+		}); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(stdout, "  plans home10, home50; subscribers achieng, baraka, chausiku (claim a device under Pending, then assign)")
 	return nil
 }
 

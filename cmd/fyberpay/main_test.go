@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"strings"
 	"testing"
 
@@ -25,8 +26,9 @@ func (c cli) run(stdin string, args ...string) (string, error) {
 }
 
 func TestCLI(t *testing.T) {
-	_, url := dbtest.NewDBWithURL(t)
-	c := cli{t: t, env: map[string]string{"DATABASE_URL": url, "PASSWORD_HASH_MEMORY_KIB": "1024"}}
+	pool, url := dbtest.NewDBWithURL(t)
+	c := cli{t: t, env: map[string]string{"DATABASE_URL": url, "PASSWORD_HASH_MEMORY_KIB": "1024",
+		"ENCRYPTION_KEY": "k1:" + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))}}
 
 	out, err := c.run("", "migrate")
 	require.NoError(t, err)
@@ -86,6 +88,13 @@ func TestCLI(t *testing.T) {
 		require.NoError(t, err)
 		require.Contains(t, out2, "password: ")
 		require.NotContains(t, out2, "first-demo-pass", "a re-run prints the password now in force")
+		require.Contains(t, out1, "subscribers achieng, baraka, chausiku")
+		var subs, withPassword, plans int
+		require.NoError(t, pool.QueryRow(context.Background(), `SELECT
+			(SELECT count(*) FROM subscribers s JOIN organizations o ON o.id = s.org_id WHERE o.slug = 'demo'),
+			(SELECT count(*) FROM subscriptions WHERE pppoe_password_enc IS NOT NULL),
+			(SELECT count(*) FROM plans)`).Scan(&subs, &withPassword, &plans))
+		require.Equal(t, []int{3, 3, 2}, []int{subs, withPassword, plans}, "seeded once, not again on the re-run")
 	})
 
 	t.Run("NoDatabaseURL", func(t *testing.T) {
