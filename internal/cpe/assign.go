@@ -68,18 +68,9 @@ func (s *Service) Assign(ctx context.Context, a actor.Actor, id uuid.UUID, in As
 		if before.Subscriber != "" && before.Subscriber != username {
 			summary = fmt.Sprintf("reassigned %s from %s to %s", before.Serial, before.Subscriber, username)
 		}
-		if err := audit.Record(ctx, tx, a, audit.Entry{Action: "cpe.assign", TargetType: "cpe", TargetID: id.String(), Summary: summary}); err != nil {
-			return err
-		}
-		if _, err := outbox.Write(ctx, tx, s.jobs, a.OrgID, outbox.TopicAssigned, map[string]any{
+		d, err = s.changed(ctx, tx, a, id, audit.Entry{Action: "cpe.assign", Summary: summary}, outbox.TopicAssigned, map[string]any{
 			"deviceId": id, "serial": before.Serial, "subscriber": username, "plan": group, "previousSubscriber": before.Subscriber,
-		}); err != nil {
-			return err
-		}
-		if err := s.requestPush(ctx, tx, id); err != nil {
-			return err
-		}
-		d, err = s.get(ctx, tx, a.OrgID, id)
+		})
 		return err
 	})
 	return d, err
@@ -103,19 +94,8 @@ func (s *Service) Unassign(ctx context.Context, a actor.Actor, id uuid.UUID) (De
 		if _, err := tx.Exec(ctx, `UPDATE cpe_devices SET subscriber_id = NULL, updated_at = now() WHERE id = $1`, id); err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, a, audit.Entry{Action: "cpe.unassign", TargetType: "cpe", TargetID: id.String(),
-			Summary: fmt.Sprintf("unassigned %s from %s", before.Serial, before.Subscriber)}); err != nil {
-			return err
-		}
-		if _, err := outbox.Write(ctx, tx, s.jobs, a.OrgID, outbox.TopicUnassigned, map[string]any{
-			"deviceId": id, "serial": before.Serial, "previousSubscriber": before.Subscriber,
-		}); err != nil {
-			return err
-		}
-		if err := s.requestPush(ctx, tx, id); err != nil {
-			return err
-		}
-		d, err = s.get(ctx, tx, a.OrgID, id)
+		d, err = s.changed(ctx, tx, a, id, audit.Entry{Action: "cpe.unassign", Summary: fmt.Sprintf("unassigned %s from %s", before.Serial, before.Subscriber)},
+			outbox.TopicUnassigned, map[string]any{"deviceId": id, "serial": before.Serial, "previousSubscriber": before.Subscriber})
 		return err
 	})
 	return d, err
@@ -132,17 +112,29 @@ func (s *Service) RetryPush(ctx context.Context, a actor.Actor, id uuid.UUID) (D
 		if err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, a, audit.Entry{Action: "cpe.push_retry", TargetType: "cpe", TargetID: id.String(),
-			Summary: "pushed the configuration of " + before.Serial + " again"}); err != nil {
-			return err
-		}
-		if err := s.requestPush(ctx, tx, id); err != nil {
-			return err
-		}
-		d, err = s.get(ctx, tx, a.OrgID, id)
+		d, err = s.changed(ctx, tx, a, id, audit.Entry{Action: "cpe.push_retry", Summary: "pushed the configuration of " + before.Serial + " again"}, "", nil)
 		return err
 	})
 	return d, err
+}
+
+// changed finishes a change to a device inside its transaction: the audit
+// row (its target is the device), the outbox event when topic is set, the
+// push of the device's new desired state, and the device as it now is.
+func (s *Service) changed(ctx context.Context, tx pgx.Tx, a actor.Actor, id uuid.UUID, e audit.Entry, topic outbox.Topic, payload map[string]any) (Device, error) {
+	e.TargetType, e.TargetID = "cpe", id.String()
+	if err := audit.Record(ctx, tx, a, e); err != nil {
+		return Device{}, err
+	}
+	if topic != "" {
+		if _, err := outbox.Write(ctx, tx, s.jobs, a.OrgID, topic, payload); err != nil {
+			return Device{}, err
+		}
+	}
+	if err := s.requestPush(ctx, tx, id); err != nil {
+		return Device{}, err
+	}
+	return s.get(ctx, tx, a.OrgID, id)
 }
 
 // getForUpdate locks one device of the organization for a change.

@@ -108,7 +108,12 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id uuid.UUID) (Device,
 }
 
 func (s *Service) get(ctx context.Context, exec db.Executor, orgID, id uuid.UUID) (Device, error) {
-	rows, err := exec.Query(ctx, `SELECT `+deviceColumns+` FROM cpe_devices d `+deviceJoins+` WHERE d.org_id = $1 AND d.id = $2`, orgID, id)
+	return one(ctx, exec, `d.org_id = $1 AND d.id = $2`, orgID, id)
+}
+
+// one reads the single device matching where (ErrNotFound when none).
+func one(ctx context.Context, exec db.Executor, where string, args ...any) (Device, error) {
+	rows, err := exec.Query(ctx, `SELECT `+deviceColumns+` FROM cpe_devices d `+deviceJoins+` WHERE `+where, args...)
 	if err != nil {
 		return Device{}, fmt.Errorf("get device: %w", err)
 	}
@@ -394,18 +399,7 @@ func (s *Service) GetPending(ctx context.Context, a actor.Actor, id uuid.UUID) (
 	if err := a.Require(actor.PermClaimDevice); err != nil {
 		return Device{}, err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+deviceColumns+` FROM cpe_devices d `+deviceJoins+` WHERE d.org_id IS NULL AND d.id = $1`, id)
-	if err != nil {
-		return Device{}, err
-	}
-	ds, err := scanDevices(rows, time.Now())
-	if err != nil {
-		return Device{}, err
-	}
-	if len(ds) == 0 {
-		return Device{}, db.ErrNotFound
-	}
-	return ds[0], nil
+	return one(ctx, s.pool, `d.org_id IS NULL AND d.id = $1`, id)
 }
 
 // Claim makes a pending device the actor's organization's: one atomic
@@ -432,17 +426,8 @@ func (s *Service) Claim(ctx context.Context, a actor.Actor, id uuid.UUID) (Devic
 		} else if err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, a, audit.Entry{Action: "cpe.claim", TargetType: "cpe", TargetID: id.String(),
-			Summary: "claimed pending device " + serial}); err != nil {
-			return err
-		}
-		if _, err := outbox.Write(ctx, tx, s.jobs, a.OrgID, outbox.TopicClaimed, map[string]any{"deviceId": id, "serial": serial}); err != nil {
-			return err
-		}
-		if err := s.requestPush(ctx, tx, id); err != nil {
-			return err
-		}
-		d, err = s.get(ctx, tx, a.OrgID, id)
+		d, err = s.changed(ctx, tx, a, id, audit.Entry{Action: "cpe.claim", Summary: "claimed pending device " + serial},
+			outbox.TopicClaimed, map[string]any{"deviceId": id, "serial": serial})
 		return err
 	})
 	return d, err
