@@ -107,6 +107,25 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id uuid.UUID) (Device,
 	return s.get(ctx, s.pool, a.OrgID, id)
 }
 
+// Detail is a device with the latest audit rows about it.
+type Detail struct {
+	Device
+	RecentActions []audit.Row `json:"recentActions"`
+}
+
+// GetDetail returns one device with its ten most recent actions.
+func (s *Service) GetDetail(ctx context.Context, a actor.Actor, id uuid.UUID) (Detail, error) {
+	d, err := s.Get(ctx, a, id)
+	if err != nil {
+		return Detail{}, err
+	}
+	recent, err := audit.List(ctx, s.pool, a, audit.Filter{TargetType: "cpe", TargetID: id.String(), Limit: 10})
+	if err != nil {
+		return Detail{}, err
+	}
+	return Detail{Device: d, RecentActions: append([]audit.Row{}, recent.Rows...)}, nil
+}
+
 func (s *Service) get(ctx context.Context, exec db.Executor, orgID, id uuid.UUID) (Device, error) {
 	return one(ctx, exec, `d.org_id = $1 AND d.id = $2`, orgID, id)
 }

@@ -44,13 +44,13 @@ func (h *Handler) DevicesExport(c echo.Context) error {
 	return h.Devices.ExportCSV(c.Request().Context(), actorOf(c), f, c.Response())
 }
 
-// DevicesGet is GET /cpe/devices/:id.
+// DevicesGet is GET /cpe/devices/:id: the device and its recent actions.
 func (h *Handler) DevicesGet(c echo.Context) error {
 	id, err := parseID(c)
 	if err != nil {
 		return err
 	}
-	d, err := h.Devices.Get(c.Request().Context(), actorOf(c), id)
+	d, err := h.Devices.GetDetail(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/fyberpay/cpe/internal/actor"
-	"github.com/fyberpay/cpe/internal/audit"
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/views/devices"
 	"github.com/fyberpay/cpe/web/httperr"
@@ -75,17 +74,13 @@ func deviceID(c echo.Context) (uuid.UUID, error) {
 
 func (h *Handler) deviceDetail(c echo.Context, status int, id uuid.UUID, assign devices.AssignForm) error {
 	ctx, a := c.Request().Context(), actorOf(c)
-	d, err := h.Devices.Get(ctx, a, id)
-	if err != nil {
-		return err
-	}
-	recent, err := audit.List(ctx, h.AuditDB, a, audit.Filter{TargetType: "cpe", TargetID: id.String(), Limit: 10})
+	d, err := h.Devices.GetDetail(ctx, a, id)
 	if err != nil {
 		return err
 	}
 	p, _ := middleware.Principal(c)
 	return Render(c, status, devices.Detail(Meta(c, d.Serial, "devices"), devices.DetailPage{
-		Device: d, OrgName: p.OrgName, Recent: recent.Rows, CanAssign: a.Can(actor.PermDeviceAction), Assign: assign,
+		Device: d.Device, OrgName: p.OrgName, Recent: d.RecentActions, CanAssign: a.Can(actor.PermDeviceAction), Assign: assign,
 	}))
 }
 
