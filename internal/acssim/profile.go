@@ -65,6 +65,7 @@ func loadProfiles() (map[string]*profile, error) {
 			informIntv:   "InternetGatewayDevice.ManagementServer.PeriodicInformInterval",
 			uptime:       "InternetGatewayDevice.DeviceInfo.UpTime", swVersion: "InternetGatewayDevice.DeviceInfo.SoftwareVersion",
 			dlDiag: "InternetGatewayDevice.DownloadDiagnostics", ping: "InternetGatewayDevice.IPPingDiagnostics",
+			ulDiag: "InternetGatewayDevice.UploadDiagnostics",
 		})
 		if err != nil {
 			return nil, err
@@ -83,6 +84,7 @@ func loadProfiles() (map[string]*profile, error) {
 			informIntv:   "InternetGatewayDevice.ManagementServer.PeriodicInformInterval",
 			uptime:       "InternetGatewayDevice.DeviceInfo.UpTime", swVersion: "InternetGatewayDevice.DeviceInfo.SoftwareVersion",
 			dlDiag: "InternetGatewayDevice.DownloadDiagnostics", ping: "InternetGatewayDevice.IPPingDiagnostics",
+			ulDiag: "InternetGatewayDevice.UploadDiagnostics",
 		})
 		if err != nil {
 			return nil, err
@@ -98,6 +100,7 @@ func loadProfiles() (map[string]*profile, error) {
 			informEnable: "Device.ManagementServer.PeriodicInformEnable", informIntv: "Device.ManagementServer.PeriodicInformInterval",
 			uptime: "Device.DeviceInfo.UpTime", swVersion: "Device.DeviceInfo.SoftwareVersion",
 			dlDiag: "Device.IP.Diagnostics.DownloadDiagnostics", ping: "Device.IP.Diagnostics.IPPing",
+			ulDiag: "Device.IP.Diagnostics.UploadDiagnostics",
 		})
 		if err != nil {
 			return nil, err
@@ -306,6 +309,18 @@ DownloadDiagnostics.TestBytesReceived      uint r 0
 DownloadDiagnostics.TotalBytesReceived     uint r 0
 DownloadDiagnostics.TCPOpenRequestTime     date r
 DownloadDiagnostics.TCPOpenResponseTime    date r
+UploadDiagnostics.DiagnosticsState         str  w None
+UploadDiagnostics.Interface                str  w
+UploadDiagnostics.UploadURL                str  w
+UploadDiagnostics.DSCP                     uint w 0
+UploadDiagnostics.EthernetPriority         uint w 0
+UploadDiagnostics.TestFileLength           uint w 0
+UploadDiagnostics.ROMTime                  date r
+UploadDiagnostics.BOMTime                  date r
+UploadDiagnostics.EOMTime                  date r
+UploadDiagnostics.TotalBytesSent           uint r 0
+UploadDiagnostics.TCPOpenRequestTime       date r
+UploadDiagnostics.TCPOpenResponseTime      date r
 IPPingDiagnostics.DiagnosticsState         str  w None
 IPPingDiagnostics.Interface                str  w
 IPPingDiagnostics.Host                     str  w
@@ -478,6 +493,18 @@ DownloadDiagnostics.TestBytesReceived      uint r 0
 DownloadDiagnostics.TotalBytesReceived     uint r 0
 DownloadDiagnostics.TCPOpenRequestTime     date r
 DownloadDiagnostics.TCPOpenResponseTime    date r
+UploadDiagnostics.DiagnosticsState         str  w None
+UploadDiagnostics.Interface                str  w
+UploadDiagnostics.UploadURL                str  w
+UploadDiagnostics.DSCP                     uint w 0
+UploadDiagnostics.EthernetPriority         uint w 0
+UploadDiagnostics.TestFileLength           uint w 0
+UploadDiagnostics.ROMTime                  date r
+UploadDiagnostics.BOMTime                  date r
+UploadDiagnostics.EOMTime                  date r
+UploadDiagnostics.TotalBytesSent           uint r 0
+UploadDiagnostics.TCPOpenRequestTime       date r
+UploadDiagnostics.TCPOpenResponseTime      date r
 IPPingDiagnostics.DiagnosticsState         str  w None
 IPPingDiagnostics.Interface                str  w
 IPPingDiagnostics.Host                     str  w
@@ -583,6 +610,18 @@ IP.Diagnostics.DownloadDiagnostics.TestBytesReceived    uint r 0
 IP.Diagnostics.DownloadDiagnostics.TotalBytesReceived   uint r 0
 IP.Diagnostics.DownloadDiagnostics.TCPOpenRequestTime   date r
 IP.Diagnostics.DownloadDiagnostics.TCPOpenResponseTime  date r
+IP.Diagnostics.UploadDiagnostics.DiagnosticsState       str  w None
+IP.Diagnostics.UploadDiagnostics.Interface              str  w
+IP.Diagnostics.UploadDiagnostics.UploadURL              str  w
+IP.Diagnostics.UploadDiagnostics.DSCP                   uint w 0
+IP.Diagnostics.UploadDiagnostics.EthernetPriority       uint w 0
+IP.Diagnostics.UploadDiagnostics.TestFileLength         uint w 0
+IP.Diagnostics.UploadDiagnostics.ROMTime                date r
+IP.Diagnostics.UploadDiagnostics.BOMTime                date r
+IP.Diagnostics.UploadDiagnostics.EOMTime                date r
+IP.Diagnostics.UploadDiagnostics.TotalBytesSent         uint r 0
+IP.Diagnostics.UploadDiagnostics.TCPOpenRequestTime     date r
+IP.Diagnostics.UploadDiagnostics.TCPOpenResponseTime    date r
 DNS.Client.Enable                           bool w   true
 DNS.Client.Status                           str  r   Enabled
 DNS.Client.ServerNumberOfEntries            uint r   2

@@ -409,6 +409,12 @@ func (s *Sim) deviceSpeed(d *device) float64 {
 	return mbps * 1e6 / 8
 }
 
+// uploadSpeed is the device's upstream rate in bytes/s: 30–60 % of its
+// line rate, as on asymmetric GPON and cable plans.
+func (s *Sim) uploadSpeed(d *device) float64 {
+	return s.deviceSpeed(d) * (0.3 + float64(hashOf(d.seed, 0x0b5eed)%31)/100)
+}
+
 // finishDownload fetches the file (from FS when SetFSURL was called),
 // checks it is meant for this model and installs it, or records the
 // TransferComplete fault on the task's channel.
@@ -483,8 +489,9 @@ func (s *Sim) fetch(base, name string, size int) error {
 	return nil
 }
 
-// startDiagnostics runs a TR-143 download test or an IP ping after
-// DiagnosticsState was set to Requested.
+// startDiagnostics runs a TR-143 download or upload test or an IP ping
+// after DiagnosticsState was set to Requested. Nothing crosses the network:
+// transfer times follow from the device's simulated line rate.
 func (s *Sim) startDiagnostics(d *device, r nref, now int64) {
 	t := d.tpl
 	obj := t.nodes[r.node].parent
@@ -543,6 +550,23 @@ func (s *Sim) startDiagnostics(d *device, r nref, now int64) {
 			"TestBytesReceived":  float64(size),
 			"TotalBytesReceived": float64(size + size/50 + 350),
 			"dur":                dur,
+		}
+	case t.ids.ulDiag:
+		if str("UploadURL") == "" {
+			results = map[string]any{"DiagnosticsState": "Error_InitConnectionFailed"}
+			dur = time.Second
+			break
+		}
+		size := int(num("TestFileLength"))
+		if size <= 0 {
+			size = 10 << 20
+		}
+		speed := s.uploadSpeed(d) * (0.85 + float64(hashOf(d.seed, uint64(runs)+0x0b)%25)/100)
+		dur = time.Duration(float64(size) / speed * float64(time.Second))
+		results = map[string]any{
+			"DiagnosticsState": done,
+			"TotalBytesSent":   float64(size + size/50 + 350), // TCP/IP overhead
+			"dur":              dur,
 		}
 	case t.ids.ping:
 		host := str("Host")

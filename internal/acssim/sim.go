@@ -533,3 +533,20 @@ func (s *Sim) setRegistered(d *device, on bool) {
 		s.reg.add(int(d.pos), -1)
 	}
 }
+
+// Value returns what the simulated CPE holds at a parameter path, secrets
+// included (documents read them back as ""): what a test checks a write
+// against. ok is false for an unknown device or path, or an object.
+func (s *Sim) Value(id, path string) (v any, ok bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	d := s.byID[id]
+	if d == nil {
+		return nil, false
+	}
+	r, found := s.resolve(d, path)
+	if !found || d.tpl.nodes[r.node].obj {
+		return nil, false
+	}
+	return s.rawValue(d, r), true
+}

@@ -70,7 +70,7 @@ type logicalPaths struct {
 	ssid, key                   [2]string // [0] 2.4 GHz, [1] 5 GHz
 	informEnable, informIntv    string
 	uptime, swVersion           string
-	dlDiag, ping                string // object paths
+	dlDiag, ulDiag, ping        string // object paths
 	crURL                       string
 }
 
@@ -79,7 +79,7 @@ type logicalIDs struct {
 	ssid, key                   [2]int32
 	informEnable, informIntv    int32
 	uptime, swVersion           int32
-	dlDiag, ping                int32
+	dlDiag, ulDiag, ping        int32
 }
 
 // buildTemplate parses a spec: one parameter per line,
@@ -257,7 +257,8 @@ func buildTemplate(p *profile, root, spec string, lp logicalPaths) (*template, e
 		{lp.pppEnable, &ids.pppEnable}, {lp.pppUser, &ids.pppUser}, {lp.pppPass, &ids.pppPass},
 		{lp.ssid[0], &ids.ssid[0]}, {lp.ssid[1], &ids.ssid[1]}, {lp.key[0], &ids.key[0]}, {lp.key[1], &ids.key[1]},
 		{lp.informEnable, &ids.informEnable}, {lp.informIntv, &ids.informIntv},
-		{lp.uptime, &ids.uptime}, {lp.swVersion, &ids.swVersion}, {lp.dlDiag, &ids.dlDiag}, {lp.ping, &ids.ping},
+		{lp.uptime, &ids.uptime}, {lp.swVersion, &ids.swVersion}, {lp.dlDiag, &ids.dlDiag},
+		{lp.ulDiag, &ids.ulDiag}, {lp.ping, &ids.ping},
 	} {
 		if err := resolve(r.p, r.d); err != nil {
 			return nil, err

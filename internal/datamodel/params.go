@@ -75,6 +75,13 @@ const (
 	PingAverageTime    Param = "diag.ping.avg_ms"
 	PingMinimumTime    Param = "diag.ping.min_ms"
 	PingMaximumTime    Param = "diag.ping.max_ms"
+
+	UploadState          Param = "diag.upload.state"
+	UploadURL            Param = "diag.upload.url"
+	UploadTestFileLength Param = "diag.upload.test_file_length" // bytes to send; 0 lets the CPE choose
+	UploadBOMTime        Param = "diag.upload.bom_time"
+	UploadEOMTime        Param = "diag.upload.eom_time"
+	UploadTotalBytesSent Param = "diag.upload.total_bytes_sent"
 )
 
 // Roots.
@@ -138,8 +145,10 @@ const (
 	igdW24 = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1."
 	igdW5  = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.5."
 	igdDL  = "InternetGatewayDevice.DownloadDiagnostics."
+	igdUL  = "InternetGatewayDevice.UploadDiagnostics."
 	igdPg  = "InternetGatewayDevice.IPPingDiagnostics."
 	devDL  = "Device.IP.Diagnostics.DownloadDiagnostics."
+	devUL  = "Device.IP.Diagnostics.UploadDiagnostics."
 	devPg  = "Device.IP.Diagnostics.IPPing."
 )
 
@@ -241,6 +250,13 @@ var Table = map[Param]Mapping{
 	PingAverageTime:    {TR098: []string{igdPg + "AverageResponseTime"}, TR181: []string{devPg + "AverageResponseTime"}},
 	PingMinimumTime:    {TR098: []string{igdPg + "MinimumResponseTime", igdPg + "MinimumResponseTmie"}, TR181: []string{devPg + "MinimumResponseTime"}},
 	PingMaximumTime:    {TR098: []string{igdPg + "MaximumResponseTime"}, TR181: []string{devPg + "MaximumResponseTime"}},
+
+	UploadState:          {TR098: []string{igdUL + "DiagnosticsState"}, TR181: []string{devUL + "DiagnosticsState"}},
+	UploadURL:            {TR098: []string{igdUL + "UploadURL"}, TR181: []string{devUL + "UploadURL"}},
+	UploadTestFileLength: {TR098: []string{igdUL + "TestFileLength"}, TR181: []string{devUL + "TestFileLength"}},
+	UploadBOMTime:        {TR098: []string{igdUL + "BOMTime"}, TR181: []string{devUL + "BOMTime"}},
+	UploadEOMTime:        {TR098: []string{igdUL + "EOMTime"}, TR181: []string{devUL + "EOMTime"}},
+	UploadTotalBytesSent: {TR098: []string{igdUL + "TotalBytesSent"}, TR181: []string{devUL + "TotalBytesSent"}},
 }
 
 // Candidates returns p's path patterns for a device, vendor overrides first.
@@ -357,6 +373,7 @@ var HealthParams = []Param{UpTime, SoftwareVersion, CPUUsage, MemoryFree, Memory
 
 // DiagnosticResults are refreshed after "8 DIAGNOSTICS COMPLETE".
 var DiagnosticResults = []Param{DownloadState, DownloadBOMTime, DownloadEOMTime, DownloadTestBytes, DownloadTotalBytes,
+	UploadState, UploadBOMTime, UploadEOMTime, UploadTotalBytesSent, UploadTestFileLength,
 	PingState, PingSuccessCount, PingFailureCount, PingAverageTime, PingMinimumTime, PingMaximumTime}
 
 // ProvisionPaths lists, per root, every candidate path (standard and all
