@@ -40,8 +40,10 @@ func ParseRole(s string) (Role, bool) {
 // Permission is one capability a role may hold.
 type Permission string
 
-// Permissions. Owner and admin hold all; technicians act on devices but
-// manage no staff, keys, webhooks, firmware or provisions; viewers only read.
+// Permissions. Owner and admin hold all; technicians act on devices (Wi-Fi,
+// reboot, diagnostics, one device's factory reset, bulk reboot/refresh) but
+// set no raw parameters, change no tags in bulk and manage no staff, keys,
+// webhooks, firmware or provisions; viewers only read.
 const (
 	PermRead             Permission = "read"
 	PermManageUsers      Permission = "manage_users"
@@ -53,6 +55,8 @@ const (
 	PermFirmwareDeploy   Permission = "firmware_deploy"
 	PermManageProvisions Permission = "manage_provisions"
 	PermManageCatalog    Permission = "manage_catalog"
+	// PermAdvancedConfig: raw TR-069 parameters, tags on many devices.
+	PermAdvancedConfig Permission = "advanced_config"
 )
 
 var grants = map[Role]map[Permission]bool{
@@ -68,7 +72,7 @@ func all() map[Permission]bool {
 	return map[Permission]bool{
 		PermRead: true, PermManageUsers: true, PermManageAPIKeys: true, PermManageWebhooks: true,
 		PermViewJobs: true, PermDeviceAction: true, PermClaimDevice: true, PermFirmwareDeploy: true,
-		PermManageProvisions: true, PermManageCatalog: true,
+		PermManageProvisions: true, PermManageCatalog: true, PermAdvancedConfig: true,
 	}
 }
 

@@ -21,6 +21,8 @@ func TestRequire(t *testing.T) {
 		{RoleTechnician, PermManageUsers, false},
 		{RoleTechnician, PermFirmwareDeploy, false},
 		{RoleTechnician, PermManageProvisions, false},
+		{RoleTechnician, PermAdvancedConfig, false},
+		{RoleAdmin, PermAdvancedConfig, true},
 		{RoleViewer, PermRead, true},
 		{RoleViewer, PermDeviceAction, false},
 		{RoleViewer, PermManageAPIKeys, false},
