@@ -30,6 +30,12 @@ type Config struct {
 	GenieACSNBIURL      *url.URL // nil: skip all GenieACS work
 	GenieACSFSURL       *url.URL
 	GenieACSInternalKey string
+	// TaskFollowInterval is how often an unfinished device task is checked
+	// in GenieACS (TASK_FOLLOW_INTERVAL, default 15s).
+	TaskFollowInterval time.Duration
+	// BulkRate is how many devices a bulk action sends per second toward
+	// GenieACS (BULK_RATE, default 20).
+	BulkRate float64
 
 	LogLevel string
 	// TrustedProxies lists the networks whose X-Forwarded-For is believed
@@ -167,6 +173,22 @@ func Load(env Lookup, needs Needs) (*Config, error) {
 			}
 			c.TrustedProxies = append(c.TrustedProxies, n)
 		}
+	}
+	c.TaskFollowInterval = 15 * time.Second
+	if v := get("TASK_FOLLOW_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 100*time.Millisecond || d > 10*time.Minute {
+			return nil, &Error{"TASK_FOLLOW_INTERVAL", "must be a duration between 100ms and 10m, e.g. 15s"}
+		}
+		c.TaskFollowInterval = d
+	}
+	c.BulkRate = 20
+	if v := get("BULK_RATE"); v != "" {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r < 0.1 || r > 1000 {
+			return nil, &Error{"BULK_RATE", "must be a number of devices per second between 0.1 and 1000"}
+		}
+		c.BulkRate = r
 	}
 	if v := get("WEBHOOK_ALLOW_PRIVATE"); v != "" {
 		b, err := strconv.ParseBool(v)

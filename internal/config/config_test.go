@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -31,6 +32,8 @@ func TestLoad(t *testing.T) {
 		require.False(t, c.SecureCookies())
 		require.Nil(t, c.GenieACSNBIURL, "GenieACS work is skipped when GENIEACS_NBI_URL is unset")
 		require.Equal(t, "k1", c.EncryptionKeys[0].ID)
+		require.Equal(t, 15*time.Second, c.TaskFollowInterval)
+		require.Equal(t, 20.0, c.BulkRate)
 	})
 	t.Run("HTTPSPublicURLMakesCookiesSecure", func(t *testing.T) {
 		m := valid()
@@ -62,6 +65,10 @@ func TestLoad(t *testing.T) {
 		{"BadBool", "WEBHOOK_ALLOW_PRIVATE", "maybe"},
 		{"BadLogLevel", "LOG_LEVEL", "loud"},
 		{"TinyHashMemory", "PASSWORD_HASH_MEMORY_KIB", "12"},
+		{"BadFollowInterval", "TASK_FOLLOW_INTERVAL", "often"},
+		{"TooFastFollowInterval", "TASK_FOLLOW_INTERVAL", "1ms"},
+		{"BadBulkRate", "BULK_RATE", "fast"},
+		{"ZeroBulkRate", "BULK_RATE", "0"},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
