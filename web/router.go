@@ -31,7 +31,7 @@ func routes(e *echo.Echo, d Deps) {
 	assets.StaticFS("/", static.FS)
 
 	// JSON API for integrations: API key only, no cookies, no CSRF.
-	ah := &api.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Subscribers: d.Subscribers, Devices: d.CPE, AuditDB: d.Pool}
+	ah := &api.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, AuditDB: d.Pool}
 	cpe := e.Group("/cpe", middleware.APIKey(d.APIKeys), noStore)
 	cpe.GET("/me", ah.Me)
 	cpe.GET("/users", ah.UsersList)
@@ -61,6 +61,20 @@ func routes(e *echo.Echo, d Deps) {
 	cpe.POST("/devices/:id/assign-subscriber", ah.DevicesAssign)
 	cpe.POST("/devices/:id/unassign", ah.DevicesUnassign)
 	cpe.POST("/devices/:id/push", ah.DevicesPush)
+	cpe.POST("/devices/bulk", ah.DevicesBulk)
+	cpe.POST("/devices/:id/wifi", ah.DevicesWiFi)
+	cpe.POST("/devices/:id/parameters", ah.DevicesParameters)
+	cpe.POST("/devices/:id/reboot", ah.DevicesReboot)
+	cpe.POST("/devices/:id/factory-reset", ah.DevicesFactoryReset)
+	cpe.POST("/devices/:id/refresh", ah.DevicesRefresh)
+	cpe.POST("/devices/:id/speed-test", ah.DevicesSpeedTest)
+	cpe.POST("/devices/:id/ping", ah.DevicesPing)
+	cpe.GET("/devices/:id/diagnostics", ah.DevicesDiagnostics)
+	cpe.GET("/tasks", ah.TasksList)
+	cpe.GET("/tasks/:id", ah.TasksGet)
+	cpe.POST("/tasks/:id/retry", ah.TasksRetry)
+	cpe.POST("/tasks/:id/cancel", ah.TasksCancel)
+	cpe.GET("/bulk/:id", ah.BulkGet)
 	cpe.GET("/imports/:id", ah.ImportsGet)
 	cpe.POST("/imports/:id/commit", ah.ImportsCommit)
 	cpe.GET("/pending", ah.PendingList)

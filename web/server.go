@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 	echomw "github.com/labstack/echo/v4/middleware"
 
+	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/apikey"
 	"github.com/fyberpay/cpe/internal/config"
 	"github.com/fyberpay/cpe/internal/cpe"
@@ -41,7 +42,9 @@ type Deps struct {
 	Webhooks  *outbox.Service
 	Dashboard *dashboard.Service
 	CPE       *cpe.Service
-	System    *system.Service
+	// Actions runs device actions and reports their tasks.
+	Actions *action.Service
+	System  *system.Service
 	// Subscribers manages plans and subscribers.
 	Subscribers *subscriber.Service
 	// GenieACS is the NBI client (nil when not configured); /readyz shows

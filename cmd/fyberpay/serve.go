@@ -12,6 +12,7 @@ import (
 
 	"riverqueue.com/riverui"
 
+	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/apikey"
 	"github.com/fyberpay/cpe/internal/config"
 	"github.com/fyberpay/cpe/internal/cpe"
@@ -101,13 +102,18 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 	}
 
 	cpeSvc := cpe.NewService(pool, box, inserter)
+	actions := action.NewService(pool, box, acs, inserter, cpeSvc)
+	actions.FollowEvery, actions.BulkRate = cfg.TaskFollowInterval, cfg.BulkRate
+	if cfg.GenieACSFSURL != nil {
+		actions.FSURL = cfg.GenieACSFSURL.String()
+	}
 
 	errc := make(chan error, 2)
 	var stops []func(context.Context) error
 
 	if *workerOn {
 		wc, err := jobs.NewWorkerClient(jobs.Deps{
-			Pool: pool, Logger: logger, Box: box, Inserter: inserter, GenieACS: acs, CPE: cpeSvc,
+			Pool: pool, Logger: logger, Box: box, Inserter: inserter, GenieACS: acs, CPE: cpeSvc, Actions: actions,
 			HTTPClient: outbox.NewHTTPClient(cfg.WebhookAllowPrivate),
 		})
 		if err != nil {
@@ -141,6 +147,7 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 			Webhooks:    outbox.NewService(pool, box, inserter),
 			Dashboard:   dashboard.NewService(pool),
 			CPE:         cpeSvc,
+			Actions:     actions,
 			System:      system.NewService(pool, acs, nbiHost, inserter),
 			Subscribers: subscriber.NewService(pool, box),
 			GenieACS:    acs,

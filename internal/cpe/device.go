@@ -239,6 +239,62 @@ func (f *Filter) validate() error {
 	return errs.Err()
 }
 
+// conditions are the filter's WHERE terms (the organization's is the
+// caller's $1); arg binds a value and returns its placeholder.
+func (f Filter) conditions(now time.Time, arg func(any) string) []string {
+	var out []string
+	if f.Serial != "" {
+		out = append(out, "d.serial_norm LIKE "+arg(escapeLike(NormalizeSerialPrefix(f.Serial))+"%"))
+	}
+	if f.Subscriber != "" {
+		out = append(out, "d.subscriber_id IN (SELECT id FROM subscribers WHERE org_id = $1 AND username LIKE "+
+			arg(escapeLike(strings.TrimSpace(f.Subscriber))+"%")+")")
+	}
+	if f.Model != "" {
+		out = append(out, "d.product_class = "+arg(f.Model))
+	}
+	if f.Firmware != "" {
+		out = append(out, "d.software_version = "+arg(f.Firmware))
+	}
+	if f.Tag != "" {
+		out = append(out, "d.tags @> ARRAY["+arg(f.Tag)+"]::text[]")
+	}
+	switch f.Status {
+	case "online":
+		out = append(out, "d.last_inform_at > "+arg(now.Add(-OnlineWindow)))
+	case "offline":
+		out = append(out, "d.last_inform_at <= "+arg(now.Add(-OnlineWindow))+" AND d.last_inform_at > "+arg(now.Add(-StaleAfter)))
+	case "stale":
+		out = append(out, "d.last_inform_at <= "+arg(now.Add(-StaleAfter)))
+	case "unknown":
+		out = append(out, "d.last_inform_at IS NULL")
+	case "pending_push":
+		out = append(out, "d.push_state = 'pending'")
+	}
+	return out
+}
+
+// Count returns how many of the organization's devices match f (its
+// cursor, sort and limit aside).
+func (s *Service) Count(ctx context.Context, a actor.Actor, f Filter) (int, error) {
+	if err := a.Require(actor.PermRead); err != nil {
+		return 0, err
+	}
+	f.After, f.Limit = "", 0
+	if err := f.validate(); err != nil {
+		return 0, err
+	}
+	args := []any{a.OrgID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	where := append([]string{"d.org_id = $1"}, f.conditions(time.Now(), arg)...)
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM cpe_devices d WHERE `+strings.Join(where, " AND "), args...).Scan(&n)
+	return n, err
+}
+
 // List returns the actor's organization's devices matching f, keyset-paged
 // on the sort key and id (no OFFSET), one query with the subscriber and
 // plan joined (no N+1).
@@ -259,34 +315,7 @@ func (s *Service) List(ctx context.Context, a actor.Actor, f Filter) (Page, erro
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
-	if f.Serial != "" {
-		where = append(where, "d.serial_norm LIKE "+arg(escapeLike(NormalizeSerialPrefix(f.Serial))+"%"))
-	}
-	if f.Subscriber != "" {
-		where = append(where, "d.subscriber_id IN (SELECT id FROM subscribers WHERE org_id = $1 AND username LIKE "+
-			arg(escapeLike(strings.TrimSpace(f.Subscriber))+"%")+")")
-	}
-	if f.Model != "" {
-		where = append(where, "d.product_class = "+arg(f.Model))
-	}
-	if f.Firmware != "" {
-		where = append(where, "d.software_version = "+arg(f.Firmware))
-	}
-	if f.Tag != "" {
-		where = append(where, "d.tags @> ARRAY["+arg(f.Tag)+"]::text[]")
-	}
-	switch f.Status {
-	case "online":
-		where = append(where, "d.last_inform_at > "+arg(now.Add(-OnlineWindow)))
-	case "offline":
-		where = append(where, "d.last_inform_at <= "+arg(now.Add(-OnlineWindow))+" AND d.last_inform_at > "+arg(now.Add(-StaleAfter)))
-	case "stale":
-		where = append(where, "d.last_inform_at <= "+arg(now.Add(-StaleAfter)))
-	case "unknown":
-		where = append(where, "d.last_inform_at IS NULL")
-	case "pending_push":
-		where = append(where, "d.push_state = 'pending'")
-	}
+	where = append(where, f.conditions(now, arg)...)
 	var order string
 	var after cursor
 	if f.After != "" {

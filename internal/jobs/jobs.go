@@ -13,6 +13,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/housekeeping"
@@ -50,6 +51,9 @@ type Deps struct {
 	BreakerSnooze time.Duration
 	// CPE is the device service (pushes read desired state through it).
 	CPE *cpe.Service
+	// Actions follows device tasks and runs bulk actions (nil: their jobs
+	// are never inserted).
+	Actions *action.Service
 	// PushWait and PushBackoff override the push job's check interval and
 	// retry delay (tests, e2e).
 	PushWait    time.Duration
@@ -68,6 +72,8 @@ func NewWorkerClient(d Deps) (*river.Client[pgx.Tx], error) {
 	river.AddWorker(workers, &outbox.DeliverWorker{Pool: d.Pool, Box: d.Box, Client: d.HTTPClient, Backoff: d.WebhookBackoff})
 	river.AddWorker(workers, &housekeeping.Worker{Pool: d.Pool, Logger: d.Logger})
 	river.AddWorker(workers, &provision.BootstrapWorker{Pool: d.Pool, Client: d.GenieACS, Logger: d.Logger, Snooze: d.BreakerSnooze})
+	river.AddWorker(workers, &action.TaskWorker{Service: d.Actions})
+	river.AddWorker(workers, &action.BulkWorker{Service: d.Actions})
 	river.AddWorker(workers, &cpe.PushWorker{Service: d.CPE, Pool: d.Pool, Client: d.GenieACS, Wait: d.PushWait, Backoff: d.PushBackoff})
 
 	cfg := &river.Config{

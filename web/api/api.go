@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/apikey"
 	"github.com/fyberpay/cpe/internal/cpe"
@@ -32,6 +33,7 @@ type Handler struct {
 	Webhooks    *outbox.Service
 	Subscribers *subscriber.Service
 	Devices     *cpe.Service
+	Actions     *action.Service
 	AuditDB     db.Executor
 }
 

@@ -1,0 +1,240 @@
+package action_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/internal/acssim"
+	"github.com/fyberpay/cpe/internal/action"
+	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/config"
+	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/dbtest"
+	"github.com/fyberpay/cpe/internal/genieacs"
+	"github.com/fyberpay/cpe/internal/jobs"
+	"github.com/fyberpay/cpe/internal/org"
+	"github.com/fyberpay/cpe/internal/outbox"
+	"github.com/fyberpay/cpe/internal/secret"
+	"github.com/fyberpay/cpe/internal/testfactory"
+)
+
+type bundle struct {
+	pool   *pgxpool.Pool
+	box    *secret.Box
+	org    org.Org
+	sim    *acssim.TestServer
+	client *genieacs.Client
+	svc    *action.Service
+	cpe    *cpe.Service
+}
+
+// setup runs a simulator (devices inform every 5 s of wall time) and a
+// River worker following tasks against real Postgres.
+func setup(t *testing.T, devices int) *bundle {
+	t.Helper()
+	ctx := context.Background()
+	pool := dbtest.NewDB(t)
+	box, err := secret.NewBox([]config.Key{{ID: "k1", Bytes: bytes.Repeat([]byte{9}, 32)}})
+	require.NoError(t, err)
+	logger := slog.New(slog.DiscardHandler)
+	ins, err := jobs.NewInserter(pool, logger)
+	require.NoError(t, err)
+	sim := acssim.NewTestServer(t, acssim.Options{Devices: devices, Seed: 5, SessionDelay: time.Millisecond,
+		OnlineThreshold: 300 * time.Millisecond, TimeCompression: 60})
+	u, _ := url.Parse(sim.NBIURL)
+	c, err := genieacs.New(genieacs.Config{NBIURL: u, Timeout: 5 * time.Second, Breaker: genieacs.BreakerSettings{MinRequests: 1000}})
+	require.NoError(t, err)
+	cs := cpe.NewService(pool, box, ins)
+	svc := action.NewService(pool, box, c, ins, cs)
+	svc.FollowEvery, svc.InlineWait, svc.FSURL, svc.BulkRate = 200*time.Millisecond, 5*time.Second, sim.FSURL, 200
+	wc, err := jobs.NewWorkerClient(jobs.Deps{Pool: pool, Logger: logger, Inserter: ins, GenieACS: c, CPE: cs, Actions: svc,
+		HTTPClient: outbox.NewHTTPClient(true), Fast: true})
+	require.NoError(t, err)
+	require.NoError(t, wc.Start(ctx))
+	t.Cleanup(func() { _ = wc.Stop(context.Background()) })
+	o := testfactory.Org(ctx, t, pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("acme")})
+	return &bundle{pool: pool, box: box, org: o, sim: sim, client: c, svc: svc, cpe: cs}
+}
+
+func (b *bundle) as(t *testing.T, role actor.Role) actor.Actor {
+	t.Helper()
+	u := testfactory.User(context.Background(), t, b.pool, b.org, &testfactory.UserOpts{Role: &role})
+	return testfactory.Actor(u)
+}
+
+// owned registers the n-th simulated device of a model as the org's.
+func (b *bundle) owned(t *testing.T, productClass string, n int) (uuid.UUID, string) {
+	t.Helper()
+	ctx := context.Background()
+	for _, gid := range b.sim.DeviceIDs() {
+		if !strings.Contains(gid, "-"+productClass+"-") {
+			continue
+		}
+		if n > 0 {
+			n--
+			continue
+		}
+		d, err := b.client.GetDevice(ctx, gid, []string{"_deviceId", "InternetGatewayDevice.DeviceInfo.SoftwareVersion", "Device.DeviceInfo.SoftwareVersion"})
+		require.NoError(t, err)
+		model := map[string]string{"InternetGatewayDevice": "TR-098", "Device": "TR-181"}[d.Root()]
+		var id uuid.UUID
+		require.NoError(t, b.pool.QueryRow(ctx, `INSERT INTO cpe_devices (org_id, serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model, first_contact_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING id`, b.org.ID, d.Identity.SerialNumber, cpe.NormalizeSerial(d.Identity.SerialNumber),
+			d.Identity.OUI, d.Identity.ProductClass, d.Identity.Manufacturer, gid, model).Scan(&id))
+		return id, gid
+	}
+	t.Fatalf("no %s in the simulator", productClass)
+	return uuid.Nil, ""
+}
+
+// wait polls a task until it reaches want.
+func (b *bundle) wait(t *testing.T, a actor.Actor, id uuid.UUID, want string) action.Task {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		tk, err := b.svc.Get(context.Background(), a, id)
+		require.NoError(t, err)
+		if tk.Status == want {
+			return tk
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("task %s is %s (%s), want %s", tk.Kind, tk.Status, tk.Message, want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (b *bundle) value(t *testing.T, gid, path string) string {
+	t.Helper()
+	d, err := b.client.GetDevice(context.Background(), gid, []string{path})
+	require.NoError(t, err)
+	return d.String(path)
+}
+
+func TestWiFiLandsAtEachModelsPaths(t *testing.T) {
+	b := setup(t, 6)
+	ctx := context.Background()
+	a := b.as(t, actor.RoleTechnician)
+	for _, tc := range []struct{ model, ssid, key string }{
+		{"HG8245H", "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID", "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.PreSharedKey.1.PreSharedKey"},
+		{"Archer AX10", "Device.WiFi.SSID.1.SSID", "Device.WiFi.AccessPoint.1.Security.KeyPassphrase"},
+	} {
+		t.Run(tc.model, func(t *testing.T) {
+			id, gid := b.owned(t, strings.ReplaceAll(tc.model, " ", "%20"), 0)
+			tk, err := b.svc.SetWiFi(ctx, a, id, action.WiFiInput{SSID: "Kibanda-" + tc.model, Password: "s3cret-pass", Band: "2.4GHz"})
+			require.NoError(t, err)
+			require.Equal(t, action.StatusDone, tk.Status, tk.Message)
+			require.Equal(t, "Kibanda-"+tc.model, b.value(t, gid, tc.ssid))
+			key, exists := b.sim.Sim.Value(gid, tc.key)
+			require.True(t, exists)
+			require.Equal(t, "s3cret-pass", key, "the key lands at the model's key path")
+			require.NotContains(t, tk.Summary, "s3cret")
+			var n int
+			require.NoError(t, b.pool.QueryRow(ctx, `SELECT count(*) FROM cpe_wifi WHERE device_id = $1`, id).Scan(&n))
+			require.Equal(t, 1, n, "the desired Wi-Fi is kept for identify")
+		})
+	}
+}
+
+func TestOfflineDeviceQueuedThenDoneAfterItsNextInform(t *testing.T) {
+	b := setup(t, 3)
+	ctx := context.Background()
+	a := b.as(t, actor.RoleAdmin)
+	id, gid := b.owned(t, "F660", 0)
+	require.NoError(t, b.sim.Sim.SetOnline(gid, false))
+	tk, err := b.svc.Reboot(ctx, a, id)
+	require.NoError(t, err)
+	require.Equal(t, action.StatusQueued, tk.Status)
+	require.Contains(t, tk.Message, "offline")
+	require.NotEmpty(t, tk.GenieACSTaskID)
+	require.NoError(t, b.sim.Sim.SetOnline(gid, true))
+	done := b.wait(t, a, tk.ID, action.StatusDone)
+	require.NotNil(t, done.FinishedAt)
+	var events int
+	require.NoError(t, b.pool.QueryRow(ctx, `SELECT count(*) FROM outbox_events WHERE topic = 'cpe.task_finished' AND payload->>'taskId' = $1`, tk.ID.String()).Scan(&events))
+	require.Equal(t, 1, events)
+}
+
+func TestSetOnAMissingPathFailsNamingIt(t *testing.T) {
+	b := setup(t, 3)
+	ctx := context.Background()
+	a := b.as(t, actor.RoleAdmin)
+	id, gid := b.owned(t, "HG8245H", 0)
+	path := "InternetGatewayDevice.X_FYBER_Nothing.Enable"
+	tk, err := b.svc.SetParameters(ctx, a, id, action.ParameterInput{Parameters: []genieacs.ParameterValue{{Path: path, Value: true}}})
+	require.NoError(t, err)
+	require.Equal(t, action.StatusFailed, tk.Status)
+	require.Contains(t, tk.Message, path)
+
+	// A real one is written and read back.
+	iv := "InternetGatewayDevice.ManagementServer.PeriodicInformInterval"
+	tk, err = b.svc.SetParameters(ctx, a, id, action.ParameterInput{Parameters: []genieacs.ParameterValue{{Path: iv, Value: "600"}}})
+	require.NoError(t, err)
+	require.Equal(t, action.StatusDone, tk.Status, tk.Message)
+	require.Equal(t, "600", b.value(t, gid, iv))
+
+	// Technicians may not.
+	_, err = b.svc.SetParameters(ctx, b.as(t, actor.RoleTechnician), id, action.ParameterInput{Parameters: []genieacs.ParameterValue{{Path: iv, Value: "600"}}})
+	require.ErrorIs(t, err, actor.ErrForbidden)
+}
+
+func TestPingAndSpeedTestReportResults(t *testing.T) {
+	b := setup(t, 3)
+	ctx := context.Background()
+	a := b.as(t, actor.RoleTechnician)
+	for _, model := range []string{"HG8245H", "Archer%20AX10"} {
+		id, _ := b.owned(t, model, 0)
+		tk, err := b.svc.SpeedTest(ctx, a, id, action.SpeedTestInput{})
+		require.NoError(t, err)
+		done := b.wait(t, a, tk.ID, action.StatusDone)
+		require.Contains(t, done.Message, "Mbps")
+		d, err := b.svc.Diagnostics(ctx, a, id)
+		require.NoError(t, err)
+		require.NotNil(t, d.Download.Mbps, model)
+		require.Greater(t, *d.Download.Mbps, 0.0)
+
+		tk, err = b.svc.Ping(ctx, a, id, action.PingInput{Host: "8.8.8.8", Repetitions: 4})
+		require.NoError(t, err)
+		done = b.wait(t, a, tk.ID, action.StatusDone)
+		require.Contains(t, done.Message, "replies")
+		d, err = b.svc.Diagnostics(ctx, a, id)
+		require.NoError(t, err)
+		require.NotNil(t, d.Ping.Success)
+		require.Equal(t, "8.8.8.8", d.Ping.Host)
+	}
+}
+
+func TestBulkRebootOfAFilter(t *testing.T) {
+	b := setup(t, 12)
+	ctx := context.Background()
+	a := b.as(t, actor.RoleTechnician)
+	for i := 0; i < 4; i++ {
+		b.owned(t, "HG8245H", i)
+	}
+	bk, err := b.svc.StartBulk(ctx, a, action.BulkInput{Action: action.KindReboot, Filter: &action.BulkFilter{Model: "HG8245H"}})
+	require.NoError(t, err)
+	require.Equal(t, 4, bk.Total)
+	deadline := time.Now().Add(30 * time.Second)
+	for bk.Status == "running" && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		bk, err = b.svc.GetBulk(ctx, a, bk.ID)
+		require.NoError(t, err)
+	}
+	require.Equal(t, "done", bk.Status)
+	require.Equal(t, 100, bk.Percent())
+	require.Equal(t, 4, bk.Counts[action.StatusDone]+bk.Counts[action.StatusQueued])
+
+	_, err = b.svc.StartBulk(ctx, a, action.BulkInput{Action: action.KindTagAdd, Tag: "vip", Filter: &action.BulkFilter{Model: "HG8245H"}})
+	require.ErrorIs(t, err, actor.ErrForbidden, "technicians change no tags in bulk")
+	_, err = b.svc.StartBulk(ctx, a, action.BulkInput{Action: action.KindFactoryReset, Filter: &action.BulkFilter{}})
+	require.Error(t, err)
+}

@@ -1,0 +1,469 @@
+package action
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"golang.org/x/time/rate"
+
+	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/audit"
+	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/validation"
+)
+
+// BulkFilter is the device list's filter, as the bulk action stores it.
+type BulkFilter struct {
+	Serial     string `json:"serial,omitempty"`
+	Subscriber string `json:"subscriber,omitempty"`
+	Model      string `json:"model,omitempty"`
+	Firmware   string `json:"firmware,omitempty"`
+	Tag        string `json:"tag,omitempty"`
+	Status     string `json:"status,omitempty"`
+}
+
+func (f BulkFilter) device() cpe.Filter {
+	return cpe.Filter{Serial: f.Serial, Subscriber: f.Subscriber, Model: f.Model, Firmware: f.Firmware, Tag: f.Tag, Status: f.Status}
+}
+
+// String describes the filter for people.
+func (f BulkFilter) String() string {
+	var parts []string
+	for _, p := range [][2]string{{"serial", f.Serial}, {"subscriber", f.Subscriber}, {"model", f.Model}, {"firmware", f.Firmware}, {"tag", f.Tag}, {"status", f.Status}} {
+		if p[1] != "" {
+			parts = append(parts, p[0]+"="+p[1])
+		}
+	}
+	if len(parts) == 0 {
+		return "all devices"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// BulkInput is POST /cpe/devices/bulk: an action on the given devices or
+// on every device matching a filter.
+type BulkInput struct {
+	Action string      `json:"action"` // reboot, refresh, tag_add, tag_remove
+	Tag    string      `json:"tag,omitempty"`
+	IDs    []uuid.UUID `json:"ids,omitempty"`
+	Filter *BulkFilter `json:"filter,omitempty"`
+}
+
+// BulkActions are the actions offered on many devices (no factory reset,
+// no raw parameters).
+var BulkActions = []string{KindReboot, KindRefresh, KindTagAdd, KindTagRemove}
+
+// Bulk is a bulk action and its progress.
+type Bulk struct {
+	ID         uuid.UUID      `json:"id"`
+	Kind       string         `json:"action"`
+	Tag        string         `json:"tag,omitempty"`
+	Summary    string         `json:"summary"`
+	Actor      string         `json:"actor"`
+	Status     string         `json:"status"` // running, done, failed
+	Message    string         `json:"message,omitempty"`
+	Total      int            `json:"total"`
+	Processed  int            `json:"processed"`
+	Counts     map[string]int `json:"counts"` // task statuses
+	CreatedAt  time.Time      `json:"createdAt"`
+	FinishedAt *time.Time     `json:"finishedAt,omitempty"`
+}
+
+// Percent is the share of devices processed.
+func (b Bulk) Percent() int {
+	if b.Total == 0 {
+		return 100
+	}
+	return b.Processed * 100 / b.Total
+}
+
+// BulkArgs runs a bulk action.
+type BulkArgs struct {
+	BulkID uuid.UUID `json:"bulk_id"`
+}
+
+// Kind implements river.JobArgs.
+func (BulkArgs) Kind() string { return "cpe_bulk" }
+
+// InsertOpts puts bulk jobs on the GenieACS queue.
+func (BulkArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: "genieacs", MaxAttempts: 10}
+}
+
+var tagRE = regexp.MustCompile(`^[A-Za-z0-9._:@/+-]{1,64}$`)
+
+// maxBulkIDs bounds an explicit selection.
+const maxBulkIDs = 10000
+
+// StartBulk records a bulk action and queues its job.
+func (s *Service) StartBulk(ctx context.Context, a actor.Actor, in BulkInput) (Bulk, error) {
+	if err := a.Require(actor.PermRead); err != nil {
+		return Bulk{}, err
+	}
+	errs := validation.Errors{}
+	if !oneOf(in.Action, BulkActions) {
+		if in.Action == KindFactoryReset || in.Action == KindParameters {
+			errs.Add("action", "is not offered on many devices at once; act on one device from its page")
+		} else {
+			errs.Add("action", "must be one of "+strings.Join(BulkActions, ", "))
+		}
+		return Bulk{}, errs
+	}
+	if err := a.Require(permFor(in.Action)); err != nil {
+		return Bulk{}, err
+	}
+	if s.acs == nil {
+		return Bulk{}, ErrNotConfigured
+	}
+	in.Tag = strings.TrimSpace(in.Tag)
+	if in.Action == KindTagAdd || in.Action == KindTagRemove {
+		switch {
+		case in.Tag == "":
+			errs.Add("tag", "is required")
+		case !tagRE.MatchString(in.Tag):
+			errs.Add("tag", "must be 1 to 64 letters, digits or . _ : @ / + -")
+		case strings.HasPrefix(in.Tag, cpe.TagOrg) || strings.HasPrefix(in.Tag, cpe.TagSub) || strings.HasPrefix(in.Tag, cpe.TagPlan):
+			errs.Add("tag", "org:, sub: and plan: tags are managed by FyberPay from assignments")
+		}
+	} else {
+		in.Tag = ""
+	}
+	switch {
+	case len(in.IDs) > 0 && in.Filter != nil:
+		errs.Add("ids", "give either ids or filter, not both")
+	case len(in.IDs) == 0 && in.Filter == nil:
+		errs.Add("ids", "select devices, or give a filter for every matching device")
+	case len(in.IDs) > maxBulkIDs:
+		errs.Add("ids", fmt.Sprintf("at most %d devices; use a filter for more", maxBulkIDs))
+	}
+	if err := errs.Err(); err != nil {
+		return Bulk{}, err
+	}
+	var total int
+	var what string
+	if in.Filter != nil {
+		n, err := s.devices.Count(ctx, a, in.Filter.device())
+		if err != nil {
+			var ve validation.Errors
+			if errors.As(err, &ve) {
+				out := validation.Errors{}
+				for k, v := range ve {
+					out["filter."+k] = v
+				}
+				return Bulk{}, out
+			}
+			return Bulk{}, err
+		}
+		total, what = n, in.Filter.String()
+		if total == 0 {
+			return Bulk{}, validation.Errors{"filter": "matches no devices"}
+		}
+	} else {
+		ids := uniqueIDs(in.IDs)
+		if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM cpe_devices WHERE org_id = $1 AND id = ANY($2)`, a.OrgID, ids).Scan(&total); err != nil {
+			return Bulk{}, err
+		}
+		if total != len(ids) {
+			return Bulk{}, db.ErrNotFound // a device of another organization, or gone
+		}
+		in.IDs, what = ids, fmt.Sprintf("%d selected devices", total)
+	}
+	summary := bulkVerb(in.Action, in.Tag) + " on " + what
+	var filter []byte
+	if in.Filter != nil {
+		filter, _ = json.Marshal(in.Filter)
+	}
+	var id uuid.UUID
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO cpe_bulk_actions (org_id, kind, tag, device_ids, filter, summary, actor_label, total)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			a.OrgID, in.Action, in.Tag, nilIfEmpty(in.IDs), filter, summary, a.Label, total).Scan(&id); err != nil {
+			return fmt.Errorf("record bulk action: %w", err)
+		}
+		if err := audit.Record(ctx, tx, a, audit.Entry{Action: "cpe.bulk_" + in.Action, TargetType: "cpe_bulk", TargetID: id.String(),
+			Summary: fmt.Sprintf("%s (%d devices)", summary, total)}); err != nil {
+			return err
+		}
+		_, err := s.jobs.InsertTx(ctx, tx, BulkArgs{BulkID: id}, nil)
+		return err
+	})
+	if err != nil {
+		return Bulk{}, err
+	}
+	return s.GetBulk(ctx, a, id)
+}
+
+func bulkVerb(kind, tag string) string {
+	switch kind {
+	case KindTagAdd:
+		return "add tag " + tag
+	case KindTagRemove:
+		return "remove tag " + tag
+	case KindRefresh:
+		return "refresh"
+	}
+	return kind
+}
+
+func uniqueIDs(ids []uuid.UUID) []uuid.UUID {
+	seen := map[uuid.UUID]bool{}
+	var out []uuid.UUID
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func nilIfEmpty(ids []uuid.UUID) []uuid.UUID {
+	if len(ids) == 0 {
+		return nil
+	}
+	return ids
+}
+
+// GetBulk returns a bulk action with its task counts.
+func (s *Service) GetBulk(ctx context.Context, a actor.Actor, id uuid.UUID) (Bulk, error) {
+	if err := a.Require(actor.PermRead); err != nil {
+		return Bulk{}, err
+	}
+	var b Bulk
+	err := s.pool.QueryRow(ctx, `SELECT id, kind, tag, summary, actor_label, status, message, total, processed, created_at, finished_at
+		FROM cpe_bulk_actions WHERE org_id = $1 AND id = $2`, a.OrgID, id).
+		Scan(&b.ID, &b.Kind, &b.Tag, &b.Summary, &b.Actor, &b.Status, &b.Message, &b.Total, &b.Processed, &b.CreatedAt, &b.FinishedAt)
+	if err != nil {
+		return Bulk{}, db.MapErr(err)
+	}
+	b.Counts = map[string]int{}
+	rows, err := s.pool.Query(ctx, `SELECT status, count(*) FROM cpe_tasks WHERE bulk_id = $1 GROUP BY status`, id)
+	if err != nil {
+		return Bulk{}, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return Bulk{}, err
+		}
+		b.Counts[st] = n
+	}
+	return b, rows.Err()
+}
+
+// ListBulk returns the organization's latest bulk actions.
+func (s *Service) ListBulk(ctx context.Context, a actor.Actor, limit int) ([]Bulk, error) {
+	if err := a.Require(actor.PermRead); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 100 {
+		limit = 20
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id, kind, tag, summary, actor_label, status, message, total, processed, created_at, finished_at
+		FROM cpe_bulk_actions WHERE org_id = $1 ORDER BY created_at DESC LIMIT $2`, a.OrgID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Bulk{}
+	for rows.Next() {
+		var b Bulk
+		if err := rows.Scan(&b.ID, &b.Kind, &b.Tag, &b.Summary, &b.Actor, &b.Status, &b.Message, &b.Total, &b.Processed, &b.CreatedAt, &b.FinishedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// BulkWorker walks a bulk action's devices: one task each, sent at a
+// limited rate with a few in flight, progress counted as it goes. It
+// works in slices of a few minutes and resumes from its cursor.
+type BulkWorker struct {
+	river.WorkerDefaults[BulkArgs]
+	Service *Service
+}
+
+// Timeout implements river.Worker.
+func (w *BulkWorker) Timeout(*river.Job[BulkArgs]) time.Duration { return 10 * time.Minute }
+
+const (
+	bulkPage  = 100
+	bulkSlice = 4 * time.Minute
+)
+
+// Work processes pages until the selection is done or the slice is used.
+func (w *BulkWorker) Work(ctx context.Context, job *river.Job[BulkArgs]) error {
+	s := w.Service
+	var (
+		orgID          uuid.UUID
+		kind, tag      string
+		ids            []uuid.UUID
+		filter         []byte
+		status, cursor string
+		label          string
+	)
+	err := s.pool.QueryRow(ctx, `SELECT org_id, kind, tag, device_ids, filter, status, cursor, actor_label FROM cpe_bulk_actions WHERE id = $1`, job.Args.BulkID).
+		Scan(&orgID, &kind, &tag, &ids, &filter, &status, &cursor, &label)
+	if errors.Is(db.MapErr(err), db.ErrNotFound) {
+		return river.JobCancel(errors.New("bulk action deleted"))
+	} else if err != nil {
+		return err
+	}
+	if status != "running" {
+		return nil
+	}
+	a := actor.System(orgID)
+	a.Label = label
+	rateLimit := s.BulkRate
+	if rateLimit <= 0 {
+		rateLimit = 20
+	}
+	parallel := s.BulkParallel
+	if parallel <= 0 {
+		parallel = 4
+	}
+	limiter := rate.NewLimiter(rate.Limit(rateLimit), parallel)
+	started := time.Now()
+	for time.Since(started) < bulkSlice {
+		page, next, err := s.bulkPage(ctx, a, job.Args.BulkID, ids, filter, cursor)
+		if err != nil {
+			return w.stop(ctx, job.Args.BulkID, err)
+		}
+		if len(page) > 0 {
+			if err := s.bulkRun(ctx, a, job.Args.BulkID, kind, tag, page, limiter, parallel); err != nil {
+				return err
+			}
+		}
+		if next == "" {
+			_, err := s.pool.Exec(ctx, `UPDATE cpe_bulk_actions SET status = 'done', processed = total, cursor = '', finished_at = now(), updated_at = now() WHERE id = $1`, job.Args.BulkID)
+			return err
+		}
+		cursor = next
+		if _, err := s.pool.Exec(ctx, `UPDATE cpe_bulk_actions SET cursor = $2, updated_at = now() WHERE id = $1`, job.Args.BulkID, cursor); err != nil {
+			return err
+		}
+	}
+	return river.JobSnooze(time.Millisecond) // next slice
+}
+
+// stop ends a bulk action whose selection can no longer be read.
+func (w *BulkWorker) stop(ctx context.Context, id uuid.UUID, cause error) error {
+	var ve validation.Errors
+	if !errors.As(cause, &ve) {
+		return cause
+	}
+	_, err := w.Service.pool.Exec(ctx, `UPDATE cpe_bulk_actions SET status = 'failed', message = $2, finished_at = now(), updated_at = now() WHERE id = $1`,
+		id, truncate(cause.Error(), 300))
+	return err
+}
+
+// bulkPage returns the next devices after cursor (ids in serial order, or
+// the filter's keyset page) and the cursor after them ("" at the end).
+func (s *Service) bulkPage(ctx context.Context, a actor.Actor, bulkID uuid.UUID, ids []uuid.UUID, filter []byte, cursor string) ([]target, string, error) {
+	var devIDs []uuid.UUID
+	next := ""
+	if len(filter) > 0 {
+		var f BulkFilter
+		if err := json.Unmarshal(filter, &f); err != nil {
+			return nil, "", err
+		}
+		df := f.device()
+		df.After, df.Limit = cursor, bulkPage
+		p, err := s.devices.List(ctx, a, df)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, d := range p.Items {
+			devIDs = append(devIDs, d.ID)
+		}
+		next = p.Next
+	} else {
+		rows, err := s.pool.Query(ctx, `SELECT id, serial_norm FROM cpe_devices WHERE org_id = $1 AND id = ANY($2) AND serial_norm > $3
+			ORDER BY serial_norm LIMIT $4`, a.OrgID, ids, cursor, bulkPage+1)
+		if err != nil {
+			return nil, "", err
+		}
+		var serials []string
+		for rows.Next() {
+			var id uuid.UUID
+			var serial string
+			if err := rows.Scan(&id, &serial); err != nil {
+				rows.Close()
+				return nil, "", err
+			}
+			devIDs, serials = append(devIDs, id), append(serials, serial)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, "", err
+		}
+		if len(devIDs) > bulkPage {
+			devIDs, next = devIDs[:bulkPage], serials[bulkPage-1]
+		}
+	}
+	// Devices that already have their task (a resumed slice) are skipped.
+	rows, err := s.pool.Query(ctx, `SELECT id, org_id, serial_norm, COALESCE(genieacs_id, ''), manufacturer, oui, product_class, data_model
+		FROM cpe_devices d WHERE id = ANY($1) AND org_id = $2
+		AND NOT EXISTS (SELECT 1 FROM cpe_tasks t WHERE t.bulk_id = $3 AND t.device_id = d.id) ORDER BY serial_norm`, devIDs, a.OrgID, bulkID)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	var out []target
+	for rows.Next() {
+		var t target
+		if err := rows.Scan(&t.id, &t.orgID, &t.serial, &t.genieID, &t.manufacturer, &t.oui, &t.product, &t.dataModel); err != nil {
+			return nil, "", err
+		}
+		out = append(out, t)
+	}
+	return out, next, rows.Err()
+}
+
+// bulkRun records one task per device (one transaction for the page) and
+// sends them at the limited rate.
+func (s *Service) bulkRun(ctx context.Context, a actor.Actor, bulkID uuid.UUID, kind, tag string, page []target, limiter *rate.Limiter, parallel int) error {
+	ids := make([]uuid.UUID, len(page))
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		for i, dev := range page {
+			var err error
+			ids[i], err = s.record(ctx, tx, a, dev, newTask{kind: kind, summary: bulkVerb(kind, tag), req: request{Tag: tag}, bulkID: &bulkID})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		if err := limiter.Wait(ctx); err != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(id uuid.UUID) {
+			defer func() { <-sem; wg.Done() }()
+			_ = s.advance(ctx, id) // the task's own job carries on from here
+			_, _ = s.pool.Exec(ctx, `UPDATE cpe_bulk_actions SET processed = LEAST(total, processed + 1), updated_at = now() WHERE id = $1`, bulkID)
+		}(id)
+	}
+	wg.Wait()
+	return ctx.Err()
+}

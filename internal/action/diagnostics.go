@@ -1,0 +1,188 @@
+package action
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/datamodel"
+	"github.com/fyberpay/cpe/internal/genieacs"
+)
+
+// Download is the latest TR-143 download test.
+type Download struct {
+	State      string     `json:"state"`
+	URL        string     `json:"url,omitempty"`
+	BOMTime    *time.Time `json:"bomTime,omitempty"`
+	EOMTime    *time.Time `json:"eomTime,omitempty"`
+	TestBytes  *int64     `json:"testBytesReceived,omitempty"`
+	TotalBytes *int64     `json:"totalBytesReceived,omitempty"`
+	// Mbps = bytes × 8 / (EOMTime − BOMTime) / 10^6.
+	Mbps *float64 `json:"mbps,omitempty"`
+}
+
+// Upload is the latest TR-143 upload test.
+type Upload struct {
+	State          string     `json:"state"`
+	URL            string     `json:"url,omitempty"`
+	BOMTime        *time.Time `json:"bomTime,omitempty"`
+	EOMTime        *time.Time `json:"eomTime,omitempty"`
+	TestFileLength *int64     `json:"testFileLength,omitempty"`
+	TotalBytesSent *int64     `json:"totalBytesSent,omitempty"`
+	Mbps           *float64   `json:"mbps,omitempty"`
+}
+
+// PingResult is the latest IP ping.
+type PingResult struct {
+	State       string `json:"state"`
+	Host        string `json:"host,omitempty"`
+	Repetitions *int64 `json:"repetitions,omitempty"`
+	Success     *int64 `json:"successCount,omitempty"`
+	Failure     *int64 `json:"failureCount,omitempty"`
+	AverageMs   *int64 `json:"averageMs,omitempty"`
+	MinimumMs   *int64 `json:"minimumMs,omitempty"`
+	MaximumMs   *int64 `json:"maximumMs,omitempty"`
+}
+
+// Diagnostics are a device's latest diagnostics results, whatever its data
+// model.
+type Diagnostics struct {
+	DeviceID  uuid.UUID  `json:"deviceId"`
+	DataModel string     `json:"dataModel"`
+	Download  Download   `json:"download"`
+	Upload    Upload     `json:"upload"`
+	Ping      PingResult `json:"ping"`
+	// Running is true while a test is requested and has no result yet.
+	Running bool `json:"running"`
+}
+
+// Diagnostics reads the device's latest results from GenieACS.
+func (s *Service) Diagnostics(ctx context.Context, a actor.Actor, deviceID uuid.UUID) (Diagnostics, error) {
+	if err := a.Require(actor.PermRead); err != nil {
+		return Diagnostics{}, err
+	}
+	dev, err := device(ctx, s.pool, a.OrgID, deviceID)
+	if err != nil {
+		return Diagnostics{}, err
+	}
+	out := Diagnostics{DeviceID: dev.id, DataModel: dev.dataModel}
+	if dev.genieID == "" {
+		return out, nil
+	}
+	if s.acs == nil {
+		return Diagnostics{}, ErrNotConfigured
+	}
+	doc, err := s.acs.GetDevice(ctx, dev.genieID, diagnosticsProjection(dev.root()))
+	if err != nil {
+		if errors.Is(err, genieacs.ErrDeviceNotFound) {
+			return out, nil
+		}
+		return Diagnostics{}, err
+	}
+	d := readDiagnostics(doc, datamodel.Identity{Manufacturer: dev.manufacturer, OUI: dev.oui, ProductClass: dev.product, Root: dev.root()})
+	d.DeviceID, d.DataModel = out.DeviceID, out.DataModel
+	return d, nil
+}
+
+func diagnosticsProjection(root string) []string {
+	if root == datamodel.TR181 {
+		return []string{"Device.IP.Diagnostics"}
+	}
+	return []string{"InternetGatewayDevice.DownloadDiagnostics", "InternetGatewayDevice.UploadDiagnostics", "InternetGatewayDevice.IPPingDiagnostics"}
+}
+
+// readDiagnostics picks the results out of a device document.
+func readDiagnostics(doc *genieacs.Device, id datamodel.Identity) Diagnostics {
+	val := func(p datamodel.Param) (genieacs.Param, bool) {
+		path, found := datamodel.Resolve(p, id, maps.Keys(doc.Params))
+		if !found {
+			return genieacs.Param{}, false
+		}
+		v, ok := doc.Params[path]
+		return v, ok && v.Value != nil
+	}
+	str := func(p datamodel.Param) string {
+		v, ok := val(p)
+		if !ok {
+			return ""
+		}
+		return canonical(v.Value)
+	}
+	num := func(p datamodel.Param) *int64 {
+		v, ok := val(p)
+		if !ok {
+			return nil
+		}
+		var n int64
+		switch x := v.Value.(type) {
+		case float64:
+			n = int64(x)
+		case string:
+			var err error
+			if n, err = strconv.ParseInt(x, 10, 64); err != nil {
+				return nil
+			}
+		default:
+			return nil
+		}
+		return &n
+	}
+	when := func(p datamodel.Param) *time.Time {
+		v, ok := val(p)
+		if !ok {
+			return nil
+		}
+		s, _ := v.Value.(string)
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil || t.Year() < 2000 { // "0001-01-01T00:00:00Z" = never
+			return nil
+		}
+		return &t
+	}
+	var d Diagnostics
+	d.Download = Download{State: str(datamodel.DownloadState), URL: str(datamodel.DownloadURL),
+		BOMTime: when(datamodel.DownloadBOMTime), EOMTime: when(datamodel.DownloadEOMTime),
+		TestBytes: num(datamodel.DownloadTestBytes), TotalBytes: num(datamodel.DownloadTotalBytes)}
+	if done(d.Download.State) {
+		bytes := d.Download.TestBytes
+		if bytes == nil || *bytes == 0 {
+			bytes = d.Download.TotalBytes
+		}
+		d.Download.Mbps = mbps(bytes, d.Download.BOMTime, d.Download.EOMTime)
+	}
+	d.Upload = Upload{State: str(datamodel.UploadState), URL: str(datamodel.UploadURL),
+		BOMTime: when(datamodel.UploadBOMTime), EOMTime: when(datamodel.UploadEOMTime),
+		TestFileLength: num(datamodel.UploadTestFileLength), TotalBytesSent: num(datamodel.UploadTotalBytesSent)}
+	if done(d.Upload.State) {
+		bytes := d.Upload.TestFileLength
+		if bytes == nil || *bytes == 0 {
+			bytes = d.Upload.TotalBytesSent
+		}
+		d.Upload.Mbps = mbps(bytes, d.Upload.BOMTime, d.Upload.EOMTime)
+	}
+	d.Ping = PingResult{State: str(datamodel.PingState), Host: str(datamodel.PingHost), Repetitions: num(datamodel.PingRepetitions)}
+	if done(d.Ping.State) {
+		d.Ping.Success, d.Ping.Failure = num(datamodel.PingSuccessCount), num(datamodel.PingFailureCount)
+		d.Ping.AverageMs, d.Ping.MinimumMs, d.Ping.MaximumMs = num(datamodel.PingAverageTime), num(datamodel.PingMinimumTime), num(datamodel.PingMaximumTime)
+	}
+	d.Running = d.Download.State == "Requested" || d.Upload.State == "Requested" || d.Ping.State == "Requested"
+	return d
+}
+
+func done(state string) bool { return state == "Completed" || state == "Complete" }
+
+// mbps is bytes × 8 / seconds / 10^6, rounded to 0.1.
+func mbps(bytes *int64, bom, eom *time.Time) *float64 {
+	if bytes == nil || bom == nil || eom == nil || !eom.After(*bom) {
+		return nil
+	}
+	v := float64(*bytes) * 8 / eom.Sub(*bom).Seconds() / 1e6
+	v = math.Round(v*10) / 10
+	return &v
+}

@@ -1,0 +1,614 @@
+package action
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/fyberpay/cpe/internal/datamodel"
+	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/genieacs"
+)
+
+// row is a task as the follower reads it.
+type row struct {
+	id        uuid.UUID
+	status    string
+	kind      string
+	genieTask string
+	expires   time.Time
+	updated   time.Time
+	reqEnc    []byte
+	keyID     string
+	checks    []check
+	dev       target
+}
+
+func (s *Service) load(ctx context.Context, id uuid.UUID) (row, error) {
+	var r row
+	var checks []byte
+	var org *uuid.UUID
+	err := s.pool.QueryRow(ctx, `SELECT t.id, t.status, t.kind, t.genieacs_task_id, t.expires_at, t.updated_at, t.request_enc, t.key_id, t.checks,
+			d.id, d.org_id, d.serial_norm, COALESCE(d.genieacs_id, ''), d.manufacturer, d.oui, d.product_class, d.data_model
+		FROM cpe_tasks t JOIN cpe_devices d ON d.id = t.device_id WHERE t.id = $1`, id).
+		Scan(&r.id, &r.status, &r.kind, &r.genieTask, &r.expires, &r.updated, &r.reqEnc, &r.keyID, &checks,
+			&r.dev.id, &org, &r.dev.serial, &r.dev.genieID, &r.dev.manufacturer, &r.dev.oui, &r.dev.product, &r.dev.dataModel)
+	if err != nil {
+		return row{}, db.MapErr(err)
+	}
+	if org != nil {
+		r.dev.orgID = *org
+	}
+	if err := json.Unmarshal(checks, &r.checks); err != nil {
+		return row{}, fmt.Errorf("task %s checks: %w", id, err)
+	}
+	return r, nil
+}
+
+func (r row) identity() datamodel.Identity {
+	return datamodel.Identity{Manufacturer: r.dev.manufacturer, OUI: r.dev.oui, ProductClass: r.dev.product, Root: r.dev.root()}
+}
+
+// failure ends a task as failed; anything else an advance returns is
+// transient (the job tries again).
+type failure struct{ code, msg string }
+
+func (f *failure) Error() string { return f.msg }
+
+func fail(format string, args ...any) error { return &failure{msg: fmt.Sprintf(format, args...)} }
+
+// runningFor bounds how long a device may take to report diagnostics.
+const runningFor = 15 * time.Minute
+
+// advance moves a task one step along: send it, check it, read it back or
+// wait for its results. Transient trouble (GenieACS unreachable) is noted
+// on the task and returned; the job tries again.
+func (s *Service) advance(ctx context.Context, id uuid.UUID) error {
+	r, err := s.load(ctx, id)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	switch {
+	case r.status == StatusDone || r.status == StatusExpired || r.status == StatusCancelled:
+		return nil
+	case r.status == StatusFailed && r.genieTask == "":
+		return nil
+	case r.status == StatusFailed && now.After(r.expires):
+		// GenieACS would retry it for ever: stop that.
+		if s.acs != nil {
+			_ = s.acs.DeleteTask(ctx, r.genieTask)
+		}
+		return nil
+	case now.After(r.expires):
+		if r.genieTask != "" {
+			if err := s.acs.DeleteTask(ctx, r.genieTask); err != nil && !errors.Is(err, genieacs.ErrNotFound) {
+				return s.transient(ctx, r, err)
+			}
+		}
+		return s.finish(ctx, r.id, StatusExpired, "the device did not run it within "+humanDuration(s.lifetime())+"; GenieACS no longer holds it", "", nil)
+	}
+	if s.acs == nil {
+		return s.finish(ctx, r.id, StatusFailed, "GenieACS is not configured", "", nil)
+	}
+	switch r.status {
+	case StatusPending:
+		err = s.send(ctx, r)
+	case StatusQueued, StatusFailed:
+		err = s.check(ctx, r)
+	case StatusRunning:
+		err = s.await(ctx, r)
+	}
+	var f *failure
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &f):
+		return s.finish(ctx, r.id, StatusFailed, f.msg, f.code, nil)
+	case errors.Is(err, genieacs.ErrDeviceNotFound):
+		return s.finish(ctx, r.id, StatusFailed, "GenieACS does not know this device any more (deleted from GenieACS?)", "", nil)
+	case errors.Is(err, genieacs.ErrInvalidTask):
+		return s.finish(ctx, r.id, StatusFailed, err.Error(), "", nil)
+	}
+	return s.transient(ctx, r, err)
+}
+
+// transient notes a passing problem on the task and hands it back.
+func (s *Service) transient(ctx context.Context, r row, err error) error {
+	msg := "GenieACS did not answer; trying again shortly"
+	if errors.Is(err, genieacs.ErrCircuitOpen) {
+		msg = "GenieACS is not answering; FyberPay sends it when it does"
+	}
+	_, _ = s.pool.Exec(ctx, `UPDATE cpe_tasks SET message = $2, send_claimed_at = NULL, updated_at = now() WHERE id = $1 AND status IN ('pending', 'queued', 'running')`, r.id, msg)
+	return err
+}
+
+// send claims a pending task for a lease and sends it to GenieACS.
+func (s *Service) send(ctx context.Context, r row) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE cpe_tasks SET send_claimed_at = now() WHERE id = $1 AND status = 'pending'
+		AND (send_claimed_at IS NULL OR send_claimed_at < now() - interval '3 minutes')`, r.id)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return nil // another sender holds it
+	}
+	if r.dev.genieID == "" {
+		return fail("this device has not contacted GenieACS yet")
+	}
+	var req request
+	if len(r.reqEnc) > 0 {
+		plain, err := s.box.Open(r.reqEnc, r.keyID, nil)
+		if err != nil {
+			return fail("the stored request cannot be opened (was the encryption key rotated away?)")
+		}
+		if err := json.Unmarshal(plain, &req); err != nil {
+			return fmt.Errorf("task %s request: %w", r.id, err)
+		}
+	}
+	if r.kind == KindTagAdd || r.kind == KindTagRemove {
+		return s.tag(ctx, r, req.Tag)
+	}
+	task, checks, err := s.build(ctx, r, req)
+	if err != nil {
+		return err
+	}
+	task.UniqueKey = "fyberpay-" + r.id.String() // a resend replaces, never doubles
+	wake := req.Extra["noWake"] == nil
+	res, err := s.acs.CreateTask(ctx, r.dev.genieID, task, genieacs.TaskOptions{ConnectionRequest: wake})
+	if err != nil {
+		return err
+	}
+	body, _ := json.Marshal(checks)
+	if _, err := s.pool.Exec(ctx, `UPDATE cpe_tasks SET genieacs_task_id = $2, checks = $3, send_claimed_at = NULL, updated_at = now() WHERE id = $1`,
+		r.id, res.Task.ID, body); err != nil {
+		return err
+	}
+	r.genieTask, r.checks = res.Task.ID, checks
+	switch res.Outcome {
+	case genieacs.OutcomeDone:
+		return s.ran(ctx, r)
+	case genieacs.OutcomeFaulted:
+		return s.faulted(ctx, r)
+	}
+	return s.set(ctx, r.id, StatusQueued, queuedText(res, wake))
+}
+
+func queuedText(res genieacs.TaskResult, woke bool) string {
+	switch res.Outcome {
+	case genieacs.OutcomeOffline:
+		return "the device is offline; GenieACS runs it at the device's next inform"
+	case genieacs.OutcomeConnectionRequestError:
+		return "GenieACS could not wake the device (" + strings.TrimPrefix(res.Reason, "Connection request error: ") + "); it runs at the device's next inform"
+	case genieacs.OutcomeNotProcessed:
+		return "the device did not start a session in time; GenieACS runs it at the device's next inform"
+	}
+	if !woke {
+		return "queued in GenieACS for the device's next inform"
+	}
+	return "queued in GenieACS (" + res.Reason + ")"
+}
+
+// check follows a task GenieACS holds: a fault on its channel = failed;
+// still there = waiting; gone without a fault = it ran.
+func (s *Service) check(ctx context.Context, r row) error {
+	faults, err := s.acs.Faults(ctx, map[string]any{"_id": r.dev.genieID + ":task_" + r.genieTask})
+	if err != nil {
+		return err
+	}
+	if len(faults) > 0 {
+		if r.status == StatusFailed {
+			return nil // still failed; GenieACS retries it by itself
+		}
+		return s.faulted(ctx, r)
+	}
+	tasks, err := s.acs.Tasks(ctx, map[string]any{"_id": r.genieTask})
+	if err != nil {
+		return err
+	}
+	if len(tasks) > 0 {
+		if r.status == StatusFailed { // the fault was cleared: retrying
+			return s.set(ctx, r.id, StatusQueued, "GenieACS is retrying it at the device's next session")
+		}
+		return nil
+	}
+	return s.ran(ctx, r)
+}
+
+// faulted ends the task with the fault GenieACS recorded, naming the
+// parameter the CPE named.
+func (s *Service) faulted(ctx context.Context, r row) error {
+	fs, err := s.acs.Faults(ctx, map[string]any{"_id": r.dev.genieID + ":task_" + r.genieTask})
+	if err != nil {
+		return err
+	}
+	if len(fs) == 0 {
+		return &failure{msg: "GenieACS reported the task faulted"}
+	}
+	return &failure{code: fs[0].Code, msg: faultText(fs[0])}
+}
+
+// faultText is a fault in words: "cwmp.9008: Attempt to set a non-writable
+// parameter (…PeriodicInformInterval: 9008 Attempt to set …)".
+func faultText(f genieacs.Fault) string {
+	msg := f.Code + ": " + f.Message
+	var detail struct {
+		SPV []struct {
+			ParameterName string `json:"parameterName"`
+			FaultCode     string `json:"faultCode"`
+			FaultString   string `json:"faultString"`
+		} `json:"setParameterValuesFault"`
+	}
+	if len(f.Detail) > 0 && json.Unmarshal(f.Detail, &detail) == nil {
+		var parts []string
+		for _, p := range detail.SPV {
+			parts = append(parts, strings.TrimSpace(p.ParameterName+": "+p.FaultCode+" "+p.FaultString))
+		}
+		if len(parts) > 0 {
+			msg += " (" + strings.Join(parts, "; ") + ")"
+		}
+	}
+	return truncate(msg, 500)
+}
+
+// ran is what follows a task GenieACS ran without a fault: writes are read
+// back, diagnostics wait for their results, the rest is done.
+func (s *Service) ran(ctx context.Context, r row) error {
+	var values, awaits []check
+	for _, c := range r.checks {
+		if c.Await != "" {
+			awaits = append(awaits, c)
+		} else {
+			values = append(values, c)
+		}
+	}
+	if len(values) > 0 {
+		if err := s.readBack(ctx, r, values); err != nil {
+			return err
+		}
+	}
+	if len(awaits) > 0 {
+		if err := s.set(ctx, r.id, StatusRunning, "the device is running the test"); err != nil {
+			return err
+		}
+		r.status, r.updated = StatusRunning, time.Now()
+		return s.await(ctx, r)
+	}
+	msg := ""
+	if r.kind == KindRefresh {
+		msg = "health values read from the device"
+	}
+	return s.finish(ctx, r.id, StatusDone, msg, "", nil)
+}
+
+// readBack refreshes the written paths from the device, then compares.
+// GenieACS's 200 never proves a write: a path the device lacks is skipped
+// without a word.
+func (s *Service) readBack(ctx context.Context, r row, cs []check) error {
+	paths := make([]string, len(cs))
+	for i, c := range cs {
+		paths[i] = c.Path
+	}
+	res, err := s.acs.CreateTask(ctx, r.dev.genieID, genieacs.GetParameterValues(paths...), genieacs.TaskOptions{ConnectionRequest: true})
+	if err != nil {
+		return err
+	}
+	if res.Outcome != genieacs.OutcomeDone && res.Task.ID != "" {
+		// The device went away after the write: judge on what GenieACS
+		// recorded, and leave no stray read behind.
+		_ = s.acs.DeleteTask(ctx, res.Task.ID)
+	}
+	dev, err := s.acs.GetDevice(ctx, r.dev.genieID, paths)
+	if err != nil {
+		return err
+	}
+	var missing, wrong []string
+	for _, c := range cs {
+		p, ok := dev.Params[c.Path]
+		switch {
+		case !ok || p.Object:
+			missing = append(missing, c.Path)
+		case c.Secret:
+			// reads back as "" on CPEs: existing is the proof
+		case !sameValue(p, c.Value):
+			wrong = append(wrong, fmt.Sprintf("%s reads back as %q, not %q", c.Path, deviceText(p), c.Value))
+		}
+	}
+	switch {
+	case len(missing) == 1:
+		return fail("the device has no parameter %s (GenieACS skipped it)", missing[0])
+	case len(missing) > 1:
+		return fail("the device has no parameters %s (GenieACS skipped them)", strings.Join(missing, ", "))
+	case len(wrong) > 0:
+		return fail("the device did not take the new value: %s", strings.Join(wrong, "; "))
+	}
+	return nil
+}
+
+func deviceText(p genieacs.Param) string {
+	s := canonical(p.Value)
+	if p.Type == "xsd:boolean" {
+		switch s {
+		case "1":
+			return "true"
+		case "0":
+			return "false"
+		}
+	}
+	return s
+}
+
+func sameValue(p genieacs.Param, want string) bool {
+	got := deviceText(p)
+	if got == want {
+		return true
+	}
+	if p.Type == "xsd:dateTime" {
+		a, err1 := time.Parse(time.RFC3339, got)
+		b, err2 := time.Parse(time.RFC3339, want)
+		return err1 == nil && err2 == nil && a.Equal(b)
+	}
+	return false
+}
+
+// await waits for diagnostics to leave "Requested", then records their
+// results.
+func (s *Service) await(ctx context.Context, r row) error {
+	var kind string
+	for _, c := range r.checks {
+		if c.Await != "" {
+			kind = c.Await
+		}
+	}
+	dev, err := s.acs.GetDevice(ctx, r.dev.genieID, diagnosticsProjection(r.dev.root()))
+	if err != nil {
+		return err
+	}
+	d := readDiagnostics(dev, r.identity())
+	var state, summary string
+	var result any
+	switch kind {
+	case "download":
+		state, result = d.Download.State, d.Download
+		if d.Download.Mbps != nil {
+			summary = fmt.Sprintf("%.1f Mbps down", *d.Download.Mbps)
+		}
+	case "ping":
+		state, result = d.Ping.State, d.Ping
+		if d.Ping.Success != nil {
+			summary = fmt.Sprintf("%d of %d replies", *d.Ping.Success, *d.Ping.Success+valueOr(d.Ping.Failure))
+			if d.Ping.AverageMs != nil && *d.Ping.Success > 0 {
+				summary += fmt.Sprintf(", average %d ms", *d.Ping.AverageMs)
+			}
+		}
+	}
+	switch {
+	case state == "Requested" || state == "" || state == "None":
+		if time.Since(r.updated) > runningFor {
+			return fail("the device reported no results within %s", humanDuration(runningFor))
+		}
+		return nil
+	case state == "Completed" || state == "Complete":
+		return s.finish(ctx, r.id, StatusDone, summary, "", result)
+	}
+	return s.finishWith(ctx, r.id, StatusFailed, "the device reported "+state, "", result)
+}
+
+func valueOr(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// set moves a task to a state that is not an end.
+func (s *Service) set(ctx context.Context, id uuid.UUID, status, msg string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE cpe_tasks SET status = $2, message = $3, fault_code = '', finished_at = NULL, send_claimed_at = NULL, updated_at = now()
+		WHERE id = $1 AND status NOT IN ('done', 'cancelled', 'expired')`, id, status, truncate(msg, 500))
+	return err
+}
+
+// finish ends a task and writes cpe.task_finished, in one transaction.
+func (s *Service) finish(ctx context.Context, id uuid.UUID, status, msg, code string, result any) error {
+	return s.finishWith(ctx, id, status, msg, code, result)
+}
+
+func (s *Service) finishWith(ctx context.Context, id uuid.UUID, status, msg, code string, result any) error {
+	var res []byte
+	if result != nil {
+		res, _ = json.Marshal(result)
+	}
+	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE cpe_tasks SET status = $2, message = $3, fault_code = $4, result = COALESCE($5, result),
+				finished_at = now(), send_claimed_at = NULL, updated_at = now()
+			WHERE id = $1 AND status NOT IN ('done', 'cancelled', 'expired') AND (status <> $2 OR message <> $3)`,
+			id, status, truncate(msg, 500), code, res)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return s.finishedEvent(ctx, tx, id)
+	})
+}
+
+// build turns the request into the GenieACS task, resolving paths against
+// the device's tree, and lists what to read back afterwards.
+func (s *Service) build(ctx context.Context, r row, req request) (genieacs.Task, []check, error) {
+	id := r.identity()
+	first := func(p datamodel.Param) string {
+		path, _ := datamodel.Resolve(p, id, func(func(string) bool) {})
+		return path
+	}
+	switch r.kind {
+	case KindReboot:
+		return genieacs.Reboot(), nil, nil
+	case KindFactoryReset:
+		return genieacs.FactoryReset(), nil, nil
+	case KindRefresh:
+		var paths []string
+		for _, p := range datamodel.HealthParams {
+			for _, c := range datamodel.Candidates(p, id) {
+				if !strings.Contains(c, "*") {
+					paths = append(paths, c)
+				}
+			}
+		}
+		return genieacs.GetParameterValues(paths...), nil, nil
+	case KindParameters:
+		var cs []check
+		for _, p := range req.Params {
+			cs = append(cs, check{Path: p.Path, Value: canonical(p.Value), Secret: isSecretPath(p.Path)})
+		}
+		return genieacs.SetParameterValues(req.Params...), cs, nil
+	case KindSpeedTest:
+		u, st := first(datamodel.DownloadURL), first(datamodel.DownloadState)
+		return genieacs.SetParameterValues(
+				genieacs.ParameterValue{Path: u, Value: req.Speed.DownloadURL, Type: "xsd:string"},
+				genieacs.ParameterValue{Path: st, Value: "Requested", Type: "xsd:string"}),
+			[]check{{Path: u, Value: req.Speed.DownloadURL}, {Path: st, Await: "download"}}, nil
+	case KindPing:
+		h, n, t, st := first(datamodel.PingHost), first(datamodel.PingRepetitions), first(datamodel.PingTimeout), first(datamodel.PingState)
+		return genieacs.SetParameterValues(
+				genieacs.ParameterValue{Path: h, Value: req.Ping.Host, Type: "xsd:string"},
+				genieacs.ParameterValue{Path: n, Value: int64(req.Ping.Repetitions), Type: "xsd:unsignedInt"},
+				genieacs.ParameterValue{Path: t, Value: int64(req.Ping.TimeoutMs), Type: "xsd:unsignedInt"},
+				genieacs.ParameterValue{Path: st, Value: "Requested", Type: "xsd:string"}),
+			[]check{{Path: h, Value: req.Ping.Host}, {Path: n, Value: strconv.Itoa(req.Ping.Repetitions)}, {Path: st, Await: "ping"}}, nil
+	case KindWiFi:
+		return s.buildWiFi(ctx, r, *req.WiFi)
+	}
+	return genieacs.Task{}, nil, fail("unknown task kind %q", r.kind)
+}
+
+// buildWiFi resolves each band's SSID and key paths on the device (vendor
+// paths differ: Huawei's key is PreSharedKey.1.PreSharedKey, ZTE's
+// PreSharedKey.1.KeyPassphrase, TR-181's Security.KeyPassphrase).
+func (s *Service) buildWiFi(ctx context.Context, r row, in WiFiInput) (genieacs.Task, []check, error) {
+	id := r.identity()
+	object := "InternetGatewayDevice.LANDevice.1.WLANConfiguration"
+	if id.Root == datamodel.TR181 {
+		object = "Device.WiFi"
+	}
+	dev, err := s.acs.GetDevice(ctx, r.dev.genieID, []string{object})
+	if err != nil {
+		return genieacs.Task{}, nil, err
+	}
+	synced := len(dev.Params) > 0
+	var values []genieacs.ParameterValue
+	var cs []check
+	var missing []string
+	for _, band := range in.bands() {
+		ssidP, keyP := datamodel.WiFiSSID24, datamodel.WiFiKey24
+		if band == Band5 {
+			ssidP, keyP = datamodel.WiFiSSID5, datamodel.WiFiKey5
+		}
+		ssid, found := datamodel.Resolve(ssidP, id, maps.Keys(dev.Params))
+		if !found && synced {
+			missing = append(missing, bandLabel(band))
+			continue
+		}
+		key, _ := datamodel.Resolve(keyP, id, maps.Keys(dev.Params))
+		if hex64.MatchString(in.Password) {
+			key = pskPath(key)
+		}
+		values = append(values,
+			genieacs.ParameterValue{Path: ssid, Value: in.SSID, Type: "xsd:string"},
+			genieacs.ParameterValue{Path: key, Value: in.Password, Type: "xsd:string"})
+		cs = append(cs, check{Path: ssid, Value: in.SSID}, check{Path: key, Secret: true})
+	}
+	if len(values) == 0 || (in.Band != BandBoth && len(missing) > 0) {
+		return genieacs.Task{}, nil, fail("the device has no %s Wi-Fi", strings.Join(missing, " or "))
+	}
+	return genieacs.SetParameterValues(values...), cs, nil
+}
+
+// pskPath is where a raw 64-hex key goes instead of the passphrase.
+func pskPath(key string) string {
+	switch {
+	case strings.HasSuffix(key, ".Security.KeyPassphrase"):
+		return strings.TrimSuffix(key, "KeyPassphrase") + "PreSharedKey"
+	case strings.HasSuffix(key, ".PreSharedKey.1.KeyPassphrase"):
+		return strings.TrimSuffix(key, "KeyPassphrase") + "PreSharedKey"
+	case strings.HasSuffix(key, ".KeyPassphrase"):
+		return strings.TrimSuffix(key, "KeyPassphrase") + "PreSharedKey.1.PreSharedKey"
+	}
+	return key
+}
+
+// tag adds or removes one tag on the device in GenieACS and here.
+func (s *Service) tag(ctx context.Context, r row, tag string) error {
+	var err error
+	if r.kind == KindTagAdd {
+		err = s.acs.AddTag(ctx, r.dev.genieID, tag)
+	} else {
+		err = s.acs.RemoveTag(ctx, r.dev.genieID, tag)
+	}
+	if err != nil {
+		return err
+	}
+	q := `UPDATE cpe_devices SET tags = array_append(array_remove(tags, $2), $2), updated_at = now() WHERE id = $1`
+	if r.kind == KindTagRemove {
+		q = `UPDATE cpe_devices SET tags = array_remove(tags, $2), updated_at = now() WHERE id = $1`
+	}
+	if _, err := s.pool.Exec(ctx, q, r.dev.id, tag); err != nil {
+		return err
+	}
+	return s.finish(ctx, r.id, StatusDone, "", "", nil)
+}
+
+func humanDuration(d time.Duration) string {
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		if d == time.Hour {
+			return "1 hour"
+		}
+		return strconv.Itoa(int(d/time.Hour)) + " hours"
+	case d >= time.Minute && d%time.Minute == 0:
+		return strconv.Itoa(int(d/time.Minute)) + " minutes"
+	}
+	return d.String()
+}
+
+// TaskWorker follows tasks (TaskArgs) to their end.
+type TaskWorker struct {
+	river.WorkerDefaults[TaskArgs]
+	Service *Service
+}
+
+// Timeout implements river.Worker: a send waits for the device's session.
+func (w *TaskWorker) Timeout(*river.Job[TaskArgs]) time.Duration { return 4 * time.Minute }
+
+// Work advances the task, then comes back while it is followed.
+func (w *TaskWorker) Work(ctx context.Context, job *river.Job[TaskArgs]) error {
+	err := w.Service.advance(ctx, job.Args.TaskID)
+	if errors.Is(err, db.ErrNotFound) {
+		return river.JobCancel(errors.New("task deleted"))
+	}
+	if err != nil && !genieacs.IsRetryable(err) {
+		return err
+	}
+	followed, ferr := w.Service.followed(ctx, job.Args.TaskID)
+	if ferr != nil {
+		return ferr
+	}
+	if followed || err != nil {
+		return river.JobSnooze(w.Service.followEvery())
+	}
+	return nil
+}
+
+// followed reports whether a task still needs its job.
+func (s *Service) followed(ctx context.Context, id uuid.UUID) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT status IN ('pending', 'queued', 'running')
+		OR (status = 'failed' AND genieacs_task_id <> '' AND expires_at > now()) FROM cpe_tasks WHERE id = $1`, id).Scan(&ok)
+	return ok, db.MapErr(err)
+}

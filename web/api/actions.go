@@ -1,0 +1,219 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/fyberpay/cpe/internal/action"
+	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/validation"
+)
+
+// taskAnswer is 200 with the task when it is done, else 202 with a
+// Location to follow it.
+func taskAnswer(c echo.Context, t action.Task) error {
+	if t.Status == action.StatusDone {
+		return c.JSON(http.StatusOK, t)
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/cpe/tasks/"+t.ID.String())
+	return c.JSON(http.StatusAccepted, t)
+}
+
+// decodeOptional decodes a JSON body when there is one.
+func decodeOptional(c echo.Context, v any) error {
+	if c.Request().ContentLength == 0 {
+		return nil
+	}
+	return decode(c, v)
+}
+
+// deviceAction runs one action on the device named in the path.
+func (h *Handler) deviceAction(c echo.Context, body any, run func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error)) error {
+	id, err := parseID(c)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		if err := decodeOptional(c, body); err != nil {
+			return err
+		}
+	}
+	t, err := run(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return taskAnswer(c, t)
+}
+
+// DevicesWiFi is POST /cpe/devices/:id/wifi {"ssid","password","band"?}.
+func (h *Handler) DevicesWiFi(c echo.Context) error {
+	var in action.WiFiInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	return h.deviceAction(c, nil, func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
+		return h.Actions.SetWiFi(ctx, a, id, in)
+	})
+}
+
+// DevicesParameters is POST /cpe/devices/:id/parameters
+// {"parameters":[[path, value, type?]], "connectionRequest"?}.
+func (h *Handler) DevicesParameters(c echo.Context) error {
+	var in action.ParameterInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	return h.deviceAction(c, nil, func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
+		return h.Actions.SetParameters(ctx, a, id, in)
+	})
+}
+
+// DevicesReboot is POST /cpe/devices/:id/reboot.
+func (h *Handler) DevicesReboot(c echo.Context) error {
+	return h.deviceAction(c, nil, h.Actions.Reboot)
+}
+
+// DevicesFactoryReset is POST /cpe/devices/:id/factory-reset.
+func (h *Handler) DevicesFactoryReset(c echo.Context) error {
+	return h.deviceAction(c, nil, h.Actions.FactoryReset)
+}
+
+// DevicesRefresh is POST /cpe/devices/:id/refresh: read health values now.
+func (h *Handler) DevicesRefresh(c echo.Context) error {
+	return h.deviceAction(c, nil, h.Actions.Refresh)
+}
+
+// DevicesSpeedTest is POST /cpe/devices/:id/speed-test {"downloadUrl"?}.
+func (h *Handler) DevicesSpeedTest(c echo.Context) error {
+	var in action.SpeedTestInput
+	return h.deviceAction(c, &in, func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
+		return h.Actions.SpeedTest(ctx, a, id, in)
+	})
+}
+
+// DevicesPing is POST /cpe/devices/:id/ping {"host","repetitions"?,"timeoutMs"?}.
+func (h *Handler) DevicesPing(c echo.Context) error {
+	var in action.PingInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	return h.deviceAction(c, nil, func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
+		return h.Actions.Ping(ctx, a, id, in)
+	})
+}
+
+// DevicesDiagnostics is GET /cpe/devices/:id/diagnostics: the latest
+// download, upload and ping results.
+func (h *Handler) DevicesDiagnostics(c echo.Context) error {
+	id, err := parseID(c)
+	if err != nil {
+		return err
+	}
+	d, err := h.Actions.Diagnostics(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// TasksList is GET /cpe/tasks?status=&kind=&device=&bulk=&after=&limit=.
+func (h *Handler) TasksList(c echo.Context) error {
+	f, err := TaskFilter(c)
+	if err != nil {
+		return err
+	}
+	p, err := h.Actions.List(c.Request().Context(), actorOf(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
+// TaskFilter reads a task filter from the query string.
+func TaskFilter(c echo.Context) (action.Filter, error) {
+	f := action.Filter{Status: c.QueryParam("status"), Kind: c.QueryParam("kind"), After: c.QueryParam("after")}
+	errs := validation.Errors{}
+	for _, p := range []struct {
+		name string
+		dst  **uuid.UUID
+	}{{"device", &f.Device}, {"bulk", &f.Bulk}} {
+		if v := c.QueryParam(p.name); v != "" {
+			id, err := uuid.Parse(v)
+			if err != nil {
+				errs.Add(p.name, "must be an id")
+				continue
+			}
+			*p.dst = &id
+		}
+	}
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs.Add("limit", "must be a number between 1 and 500")
+		}
+		f.Limit = n
+	}
+	return f, errs.Err()
+}
+
+// TasksGet is GET /cpe/tasks/:id.
+func (h *Handler) TasksGet(c echo.Context) error {
+	return h.taskOp(c, h.Actions.Get, http.StatusOK)
+}
+
+// TasksRetry is POST /cpe/tasks/:id/retry.
+func (h *Handler) TasksRetry(c echo.Context) error {
+	return h.taskOp(c, h.Actions.Retry, 0)
+}
+
+// TasksCancel is POST /cpe/tasks/:id/cancel.
+func (h *Handler) TasksCancel(c echo.Context) error {
+	return h.taskOp(c, h.Actions.Cancel, http.StatusOK)
+}
+
+func (h *Handler) taskOp(c echo.Context, op func(context.Context, actor.Actor, uuid.UUID) (action.Task, error), status int) error {
+	id, err := parseID(c)
+	if err != nil {
+		return err
+	}
+	t, err := op(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	if status == 0 {
+		return taskAnswer(c, t)
+	}
+	return c.JSON(status, t)
+}
+
+// DevicesBulk is POST /cpe/devices/bulk {"action","tag"?,"ids"|"filter"}:
+// 202 with a Location to follow the progress.
+func (h *Handler) DevicesBulk(c echo.Context) error {
+	var in action.BulkInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	b, err := h.Actions.StartBulk(c.Request().Context(), actorOf(c), in)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/cpe/bulk/"+b.ID.String())
+	return c.JSON(http.StatusAccepted, b)
+}
+
+// BulkGet is GET /cpe/bulk/:id: progress and per-status counts.
+func (h *Handler) BulkGet(c echo.Context) error {
+	id, err := parseID(c)
+	if err != nil {
+		return err
+	}
+	b, err := h.Actions.GetBulk(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, b)
+}
