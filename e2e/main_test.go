@@ -105,6 +105,8 @@ func runSuite(m *testing.M) (int, error) {
 		"GENIEACS_INTERNAL_KEY="+internalKey,
 		"GENIEACS_NBI_URL=http://127.0.0.1:"+nbiPort,
 		"GENIEACS_FS_URL=http://127.0.0.1:"+fsPort,
+		"TASK_FOLLOW_INTERVAL=1s",
+		"BULK_RATE=100",
 	)
 	suite.dbURL = dbURL
 

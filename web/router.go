@@ -112,7 +112,7 @@ func routes(e *echo.Echo, d Deps) {
 		middleware.Sessions(d.Sessions, d.Users),
 	)
 	ph := &page.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Dashboard: d.Dashboard, Systems: d.System,
-		Subscribers: d.Subscribers, Devices: d.CPE, AuditDB: d.Pool,
+		Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, AuditDB: d.Pool,
 		SessionMaxAge: int(d.Config.SessionTTL.Seconds())}
 	pages.GET("/login", ph.LoginForm)
 	pages.POST("/login", ph.Login)
@@ -151,6 +151,21 @@ func routes(e *echo.Echo, d Deps) {
 	staff.POST("/devices/:id/push", ph.DevicePushRetry)
 	staff.POST("/devices/:id/assign", ph.DeviceAssign)
 	staff.POST("/devices/:id/unassign", ph.DeviceUnassign)
+	staff.POST("/devices/bulk", ph.DevicesBulk)
+	staff.GET("/devices/:id/tasks", ph.DeviceTasks)
+	staff.GET("/devices/:id/diagnostics", ph.DeviceDiagnostics)
+	staff.POST("/devices/:id/wifi", ph.DeviceWiFi)
+	staff.POST("/devices/:id/parameters", ph.DeviceParameters)
+	staff.POST("/devices/:id/reboot", ph.DeviceReboot)
+	staff.POST("/devices/:id/refresh", ph.DeviceRefresh)
+	staff.POST("/devices/:id/factory-reset", ph.DeviceFactoryReset)
+	staff.POST("/devices/:id/ping", ph.DevicePing)
+	staff.POST("/devices/:id/speed-test", ph.DeviceSpeedTest)
+	staff.GET("/tasks", ph.TasksList)
+	staff.POST("/tasks/:id/retry", ph.TaskRetry)
+	staff.POST("/tasks/:id/cancel", ph.TaskCancel)
+	staff.GET("/bulk/:id", ph.BulkShow)
+	staff.GET("/bulk/:id/progress", ph.BulkProgress)
 	staff.GET("/pending", ph.PendingList)
 	staff.POST("/pending/:id/claim", ph.PendingClaim)
 	subscriberPageRoutes(staff, ph)

@@ -135,6 +135,9 @@ func NewService(pool *pgxpool.Pool, box *secret.Box, acs *genieacs.Client, jobs 
 	return &Service{pool: pool, box: box, acs: acs, jobs: jobs, devices: devices}
 }
 
+// Enabled reports whether actions can be sent (GenieACS is configured).
+func (s *Service) Enabled() bool { return s != nil && s.acs != nil }
+
 func (s *Service) lifetime() time.Duration {
 	if s.Lifetime > 0 {
 		return s.Lifetime

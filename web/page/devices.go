@@ -27,7 +27,9 @@ func DeviceFilter(q url.Values) cpe.Filter {
 func (h *Handler) DevicesList(c echo.Context) error {
 	ctx, a := c.Request().Context(), actorOf(c)
 	f := DeviceFilter(c.QueryParams())
-	p := devices.ListPage{Filter: f, CanAdd: a.Can(actor.PermClaimDevice)}
+	p := devices.ListPage{Filter: f, CanAdd: a.Can(actor.PermClaimDevice),
+		CanBulk: h.Actions.Enabled() && a.Can(actor.PermDeviceAction), CanBulkTags: a.Can(actor.PermAdvancedConfig),
+		Back: c.Request().URL.RequestURI()}
 	status := http.StatusOK
 	page, err := h.Devices.List(ctx, a, f)
 	if errs, ok := formErrors(err); ok {
@@ -72,16 +74,25 @@ func deviceID(c echo.Context) (uuid.UUID, error) {
 	return id, nil
 }
 
-func (h *Handler) deviceDetail(c echo.Context, status int, id uuid.UUID, assign devices.AssignForm) error {
+func (h *Handler) deviceDetail(c echo.Context, status int, id uuid.UUID, assign devices.AssignForm, forms ...devices.ActionForms) error {
 	ctx, a := c.Request().Context(), actorOf(c)
 	d, err := h.Devices.GetDetail(ctx, a, id)
 	if err != nil {
 		return err
 	}
+	ts, err := h.deviceTasks(ctx, a, id)
+	if err != nil {
+		return err
+	}
 	p, _ := middleware.Principal(c)
-	return Render(c, status, devices.Detail(Meta(c, d.Serial, "devices"), devices.DetailPage{
+	page := devices.DetailPage{
 		Device: d.Device, OrgName: p.OrgName, Recent: d.RecentActions, CanAssign: a.Can(actor.PermDeviceAction), Assign: assign,
-	}))
+		Tasks: ts, CanAdvanced: a.Can(actor.PermAdvancedConfig), Actions: h.Actions.Enabled() && d.GenieACSID != "",
+	}
+	if len(forms) > 0 {
+		page.Forms = forms[0]
+	}
+	return Render(c, status, devices.Detail(Meta(c, d.Serial, "devices"), page))
 }
 
 // DeviceShow is one device's page.

@@ -14,6 +14,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/apikey"
 	"github.com/fyberpay/cpe/internal/cpe"
@@ -39,6 +40,8 @@ type Handler struct {
 	Systems     *system.Service
 	Subscribers *subscriber.Service
 	Devices     *cpe.Service
+	// Actions runs device actions (tasks, diagnostics, bulk).
+	Actions *action.Service
 	// AuditDB is where audit rows are read (the pool).
 	AuditDB db.Executor
 	// SessionMaxAge is the session cookie's lifetime in seconds.

@@ -1,0 +1,197 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mxschmitt/playwright-go"
+
+	"github.com/fyberpay/cpe/internal/acssim"
+)
+
+// ownedDevice adds a simulated device, bootstraps it (it turns up under
+// Pending) and claims it for acme; it returns our id and GenieACS's.
+func ownedDevice(t *testing.T, profile, serial, label string) (string, string) {
+	t.Helper()
+	gid := simDevice(t, profile, serial)
+	var pending struct {
+		Items []struct{ ID, Serial string }
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		callAPI(t, http.MethodGet, "/cpe/pending?limit=500", "", &pending)
+		for _, d := range pending.Items {
+			if d.Serial == label {
+				if st := callAPI(t, http.MethodPost, "/cpe/pending/"+d.ID+"/claim", "", nil); st != http.StatusOK {
+					t.Fatalf("claim %s: %d", label, st)
+				}
+				return d.ID, gid
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never showed up as pending", label)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// simValue is what the simulated CPE really holds at path (keys included).
+func simValue(t *testing.T, gid, path string) string {
+	t.Helper()
+	v, ok := suite.sim.Value(gid, path)
+	if !ok {
+		t.Fatalf("%s has no %s", gid, path)
+	}
+	return fmt.Sprint(v)
+}
+
+var long = playwright.LocatorAssertionsToHaveTextOptions{Timeout: playwright.Float(60000)}
+var longContain = playwright.LocatorAssertionsToContainTextOptions{Timeout: playwright.Float(60000)}
+
+// A technician-level change of Wi-Fi from the device page lands at each
+// model's own paths: Huawei's key in PreSharedKey.1.PreSharedKey on TR-098,
+// TP-Link's in Security.KeyPassphrase on TR-181.
+func TestE2EWiFiOnTR098AndTR181(t *testing.T) {
+	p := newPage(t)
+	login(t, p, adminEmail, staffPassword)
+	for _, tc := range []struct {
+		profile, serial, label, ssidPath, keyPath string
+	}{
+		{acssim.ProfileHuaweiHG8245H, "48575443E2E40001", "HWTCE2E40001",
+			"InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID", "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.PreSharedKey.1.PreSharedKey"},
+		{acssim.ProfileTPLinkAX10, "2233445566001", "2233445566001",
+			"Device.WiFi.SSID.1.SSID", "Device.WiFi.AccessPoint.1.Security.KeyPassphrase"},
+	} {
+		id, gid := ownedDevice(t, tc.profile, tc.serial, tc.label)
+		_, err := p.Goto("/devices/" + id)
+		must(t, err)
+		must(t, byTestID(p, "wifi-open").Click())
+		must(t, byTestID(p, "wifi-ssid").Fill("Nyumbani-"+tc.label))
+		must(t, byTestID(p, "wifi-password").Fill("short"))
+		must(t, byTestID(p, "wifi-submit").Click())
+		must(t, expect.Locator(byTestID(p, "wifi-form")).ToContainText("8 to 63 characters"))
+
+		must(t, byTestID(p, "wifi-password").Fill("karibu-sana-2026"))
+		_, err = byTestID(p, "wifi-band").SelectOption(playwright.SelectOptionValues{Values: &[]string{"2.4GHz"}})
+		must(t, err)
+		must(t, byTestID(p, "wifi-submit").Click())
+		must(t, expect.Locator(byTestID(p, "flash")).ToContainText("done"))
+		row := byTestID(p, "task-row-wifi").First()
+		must(t, expect.Locator(row.GetByTestId("task-status")).ToHaveText("done"))
+		if got := simValue(t, gid, tc.ssidPath); got != "Nyumbani-"+tc.label {
+			t.Fatalf("%s: SSID %q", tc.label, got)
+		}
+		if got := simValue(t, gid, tc.keyPath); got != "karibu-sana-2026" {
+			t.Fatalf("%s: key at %s is %q", tc.label, tc.keyPath, got)
+		}
+		content, err := p.Content()
+		must(t, err)
+		if strings.Contains(content, "karibu-sana-2026") {
+			t.Fatal("the Wi-Fi key is shown on the page")
+		}
+	}
+}
+
+// A reboot of an offline device shows "queued"; when the device comes back
+// and informs, the page shows "done" by itself.
+func TestE2EOfflineDeviceQueuedThenDone(t *testing.T) {
+	id, gid := ownedDevice(t, acssim.ProfileZTEF660, "ZTEGE2E50001", "ZTEGE2E50001")
+	must(t, suite.sim.SetOnline(gid, false))
+	t.Cleanup(func() { _ = suite.sim.SetOnline(gid, true) })
+	p := newPage(t)
+	p.OnDialog(func(d playwright.Dialog) { _ = d.Accept() })
+	login(t, p, adminEmail, staffPassword)
+	_, err := p.Goto("/devices/" + id)
+	must(t, err)
+	must(t, byTestID(p, "action-reboot").Click())
+	row := byTestID(p, "task-row-reboot").First()
+	must(t, expect.Locator(row.GetByTestId("task-status")).ToHaveText("queued"))
+	must(t, expect.Locator(row.GetByTestId("task-message")).ToContainText("offline"))
+
+	must(t, suite.sim.SetOnline(gid, true))
+	must(t, expect.Locator(row.GetByTestId("task-status")).ToHaveText("done", long))
+}
+
+// GenieACS answers 200 for a path the device lacks; the read-back shows
+// the truth: failed, naming the path.
+func TestE2ESetOnAMissingPathFails(t *testing.T) {
+	id, _ := ownedDevice(t, acssim.ProfileHuaweiHG8245H, "48575443E2E60001", "HWTCE2E60001")
+	p := newPage(t)
+	login(t, p, adminEmail, staffPassword)
+	_, err := p.Goto("/devices/" + id)
+	must(t, err)
+	must(t, byTestID(p, "params-open").Click())
+	path := "InternetGatewayDevice.X_FYBER_NoSuch.Enable"
+	must(t, byTestID(p, "params-path").Fill(path))
+	must(t, byTestID(p, "params-value").Fill("true"))
+	_, err = byTestID(p, "params-type").SelectOption(playwright.SelectOptionValues{Values: &[]string{"xsd:boolean"}})
+	must(t, err)
+	must(t, byTestID(p, "params-submit").Click())
+	row := byTestID(p, "task-row-parameters").First()
+	must(t, expect.Locator(row.GetByTestId("task-status")).ToHaveText("failed", long))
+	must(t, expect.Locator(row.GetByTestId("task-message")).ToContainText(path))
+}
+
+// Ping and speed-test results (Mbps) appear in the Diagnostics panel as
+// they arrive, without reloading the page.
+func TestE2EPingAndSpeedTest(t *testing.T) {
+	id, _ := ownedDevice(t, acssim.ProfileTPLinkAX10, "2233445566002", "2233445566002")
+	p := newPage(t)
+	login(t, p, adminEmail, staffPassword)
+	_, err := p.Goto("/devices/" + id)
+	must(t, err)
+	must(t, expect.Locator(byTestID(p, "diag-ping")).ToHaveText("—"))
+	must(t, byTestID(p, "ping-open").Click())
+	must(t, byTestID(p, "ping-host").Fill("not a host!"))
+	must(t, byTestID(p, "ping-submit").Click())
+	must(t, expect.Locator(byTestID(p, "ping-form")).ToContainText("host name"))
+	must(t, byTestID(p, "ping-host").Fill("8.8.8.8"))
+	must(t, byTestID(p, "ping-reps").Fill("5"))
+	must(t, byTestID(p, "ping-submit").Click())
+	must(t, expect.Locator(byTestID(p, "diag-ping")).ToContainText("replies", longContain))
+
+	must(t, byTestID(p, "speed-open").Click())
+	must(t, byTestID(p, "speed-submit").Click())
+	must(t, expect.Locator(byTestID(p, "diag-download-mbps")).ToHaveText(regexp.MustCompile(`^[0-9.]+ Mbps$`), long))
+	must(t, expect.Locator(byTestID(p, "task-row-speed_test").First().GetByTestId("task-status")).ToHaveText("done", long))
+}
+
+// A bulk reboot of a 200-device filter shows its progress up to 100 %.
+func TestE2EBulkRebootOfAFilter(t *testing.T) {
+	const n = 200
+	var csv strings.Builder
+	csv.WriteString("serial,model,subscriber\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&csv, "ZTEGBK%06d,F660,\n", i)
+	}
+	p := newPage(t)
+	p.OnDialog(func(d playwright.Dialog) { _ = d.Accept() })
+	login(t, p, adminEmail, staffPassword)
+	_, err := p.Goto("/devices/import")
+	must(t, err)
+	must(t, byTestID(p, "import-file").SetInputFiles([]playwright.InputFile{{Name: "bulk.csv", MimeType: "text/csv", Buffer: []byte(csv.String())}}))
+	must(t, byTestID(p, "import-preview").Click())
+	must(t, expect.Locator(byTestID(p, "import-summary")).ToContainText(fmt.Sprintf("%d valid", n)))
+	must(t, byTestID(p, "import-commit").Click())
+	must(t, expect.Locator(byTestID(p, "flash")).ToContainText(fmt.Sprintf("Imported %d devices", n)))
+	for i := 1; i <= n; i++ {
+		simDevice(t, acssim.ProfileZTEF660, fmt.Sprintf("ZTEGBK%06d", i)) // identify knows them: acme's at once
+	}
+
+	_, err = p.Goto("/devices?serial=ZTEGBK")
+	must(t, err)
+	_, err = byTestID(p, "bulk-scope").SelectOption(playwright.SelectOptionValues{Values: &[]string{"filter"}})
+	must(t, err)
+	_, err = byTestID(p, "bulk-action").SelectOption(playwright.SelectOptionValues{Values: &[]string{"reboot"}})
+	must(t, err)
+	must(t, byTestID(p, "bulk-submit").Click())
+	must(t, expect.Page(p).ToHaveURL(regexp.MustCompile(`/bulk/[0-9a-f-]{36}$`)))
+	must(t, expect.Locator(byTestID(p, "bulk-progress")).ToContainText(fmt.Sprintf("of %d devices", n)))
+	must(t, expect.Locator(byTestID(p, "bulk-percent")).ToHaveText("100 %", long))
+	must(t, expect.Locator(byTestID(p, "bulk-status")).ToHaveText("done", long))
+	must(t, expect.Locator(byTestID(p, "bulk-counts")).ToContainText("done: ", longContain))
+}

@@ -1,0 +1,324 @@
+package page
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/fyberpay/cpe/internal/action"
+	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/genieacs"
+	"github.com/fyberpay/cpe/internal/validation"
+	"github.com/fyberpay/cpe/views/devices"
+	"github.com/fyberpay/cpe/views/form"
+	"github.com/fyberpay/cpe/views/tasks"
+	"github.com/fyberpay/cpe/web/middleware"
+)
+
+// deviceTasks is the device's latest tasks (for its page).
+func (h *Handler) deviceTasks(ctx context.Context, a actor.Actor, id uuid.UUID) ([]action.Task, error) {
+	if h.Actions == nil {
+		return nil, nil
+	}
+	p, err := h.Actions.List(ctx, a, action.Filter{Device: &id, Limit: 10})
+	return p.Items, err
+}
+
+// DeviceTasks is the device's task list fragment htmx polls.
+func (h *Handler) DeviceTasks(c echo.Context) error {
+	id, err := deviceID(c)
+	if err != nil {
+		return err
+	}
+	a := actorOf(c)
+	if _, err := h.Devices.Get(c.Request().Context(), a, id); err != nil {
+		return err
+	}
+	ts, err := h.deviceTasks(c.Request().Context(), a, id)
+	if err != nil {
+		return err
+	}
+	return Render(c, http.StatusOK, devices.DeviceTasks(id, ts, middleware.CSRF(c), a.Can(actor.PermDeviceAction)))
+}
+
+// DeviceDiagnostics is the diagnostics fragment; it polls while a test
+// runs or a diagnostics task is open.
+func (h *Handler) DeviceDiagnostics(c echo.Context) error {
+	id, err := deviceID(c)
+	if err != nil {
+		return err
+	}
+	ctx, a := c.Request().Context(), actorOf(c)
+	d, err := h.Actions.Diagnostics(ctx, a, id)
+	msg := ""
+	switch {
+	case err == nil:
+	case genieacs.IsRetryable(err):
+		msg = "GenieACS is not answering; the latest results will show when it does."
+	default:
+		return err
+	}
+	poll := d.Running
+	if !poll {
+		ts, err := h.deviceTasks(ctx, a, id)
+		if err != nil {
+			return err
+		}
+		for _, t := range ts {
+			if (t.Kind == action.KindPing || t.Kind == action.KindSpeedTest) && !t.Finished() {
+				poll = true
+			}
+		}
+	}
+	return Render(c, http.StatusOK, devices.Diagnostics(id, d, msg, poll))
+}
+
+// deviceAction runs one action from the device page: back to the page with
+// what happened, or the page again with the form's errors (422).
+func (h *Handler) deviceAction(c echo.Context, forms devices.ActionForms, run func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error)) error {
+	id, err := deviceID(c)
+	if err != nil {
+		return err
+	}
+	t, err := run(c.Request().Context(), actorOf(c), id)
+	if errs, ok := formErrors(err); ok {
+		forms.Errors = errs
+		return h.deviceDetail(c, http.StatusUnprocessableEntity, id, devices.AssignForm{}, forms)
+	} else if err != nil {
+		return err
+	}
+	flash(c, taskFlash(t))
+	return seeOther(c, "/devices/"+id.String())
+}
+
+// taskFlash says what became of a task just sent.
+func taskFlash(t action.Task) string {
+	what := t.Summary
+	if what != "" {
+		what = strings.ToUpper(what[:1]) + what[1:]
+	}
+	switch t.Status {
+	case action.StatusDone:
+		return what + ": done."
+	case action.StatusRunning:
+		return what + ": the device is running it; results show below."
+	case action.StatusQueued:
+		return what + ": queued — " + t.Message + "."
+	case action.StatusFailed:
+		return what + ": failed — " + t.Message
+	}
+	return what + ": sent to GenieACS; its status updates below."
+}
+
+// DeviceWiFi changes the Wi-Fi from the device page.
+func (h *Handler) DeviceWiFi(c echo.Context) error {
+	in := action.WiFiInput{SSID: c.FormValue("ssid"), Password: c.FormValue("password"), Band: c.FormValue("band")}
+	return h.deviceAction(c, devices.ActionForms{Open: "wifi", SSID: in.SSID, Band: in.Band},
+		func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) { return h.Actions.SetWiFi(ctx, a, id, in) })
+}
+
+// DeviceParameters sets one raw parameter (owners and admins).
+func (h *Handler) DeviceParameters(c echo.Context) error {
+	path, value, typ := strings.TrimSpace(c.FormValue("path")), c.FormValue("value"), c.FormValue("type")
+	in := action.ParameterInput{Parameters: []genieacs.ParameterValue{{Path: path, Value: value, Type: typ}}}
+	return h.deviceAction(c, devices.ActionForms{Open: "parameters", Path: path, Value: value, Type: typ},
+		func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
+			return h.Actions.SetParameters(ctx, a, id, in)
+		})
+}
+
+// DeviceReboot reboots the device.
+func (h *Handler) DeviceReboot(c echo.Context) error {
+	return h.deviceAction(c, devices.ActionForms{}, h.Actions.Reboot)
+}
+
+// DeviceRefresh reads health values now.
+func (h *Handler) DeviceRefresh(c echo.Context) error {
+	return h.deviceAction(c, devices.ActionForms{}, h.Actions.Refresh)
+}
+
+// DeviceFactoryReset resets the device once its serial has been typed.
+func (h *Handler) DeviceFactoryReset(c echo.Context) error {
+	typed := strings.ToUpper(strings.TrimSpace(c.FormValue("confirm")))
+	return h.deviceAction(c, devices.ActionForms{Open: "factory"}, func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
+		d, err := h.Devices.Get(ctx, a, id)
+		if err != nil {
+			return action.Task{}, err
+		}
+		if err := a.Require(actor.PermDeviceAction); err != nil {
+			return action.Task{}, err
+		}
+		if typed != d.Serial && typed != strings.ToUpper(d.ReportedSerial) {
+			return action.Task{}, validation.Errors{"confirm": "type the serial " + d.Serial + " exactly to confirm"}
+		}
+		return h.Actions.FactoryReset(ctx, a, id)
+	})
+}
+
+// DevicePing pings a host from the device.
+func (h *Handler) DevicePing(c echo.Context) error {
+	reps, timeout := c.FormValue("repetitions"), c.FormValue("timeoutMs")
+	forms := devices.ActionForms{Open: "ping", Host: c.FormValue("host"), Reps: reps, Timeout: timeout}
+	return h.deviceAction(c, forms, func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
+		in := action.PingInput{Host: forms.Host}
+		errs := validation.Errors{}
+		if reps != "" {
+			n, err := strconv.Atoi(reps)
+			if err != nil || n == 0 {
+				errs.Add("repetitions", "must be between 1 and 100")
+			}
+			in.Repetitions = n
+		}
+		if timeout != "" {
+			n, err := strconv.Atoi(timeout)
+			if err != nil || n == 0 {
+				errs.Add("timeoutMs", "must be between 100 and 60000 milliseconds")
+			}
+			in.TimeoutMs = n
+		}
+		if len(errs) > 0 {
+			return action.Task{}, errs
+		}
+		return h.Actions.Ping(ctx, a, id, in)
+	})
+}
+
+// DeviceSpeedTest runs a download test.
+func (h *Handler) DeviceSpeedTest(c echo.Context) error {
+	in := action.SpeedTestInput{DownloadURL: c.FormValue("downloadUrl")}
+	return h.deviceAction(c, devices.ActionForms{Open: "speed", SpeedURL: in.DownloadURL},
+		func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) { return h.Actions.SpeedTest(ctx, a, id, in) })
+}
+
+// back is a same-site path to return to, else fallback.
+func back(c echo.Context, fallback string) string {
+	b := c.FormValue("back")
+	if strings.HasPrefix(b, "/") && !strings.HasPrefix(b, "//") && !strings.ContainsAny(b, "\\\r\n") {
+		return b
+	}
+	return fallback
+}
+
+// TaskRetry retries a task and goes back.
+func (h *Handler) TaskRetry(c echo.Context) error {
+	return h.taskOp(c, h.Actions.Retry, "Retried: ")
+}
+
+// TaskCancel cancels a task and goes back.
+func (h *Handler) TaskCancel(c echo.Context) error {
+	return h.taskOp(c, h.Actions.Cancel, "Cancelled: ")
+}
+
+func (h *Handler) taskOp(c echo.Context, op func(context.Context, actor.Actor, uuid.UUID) (action.Task, error), verb string) error {
+	id, err := deviceID(c)
+	if err != nil {
+		return err
+	}
+	t, err := op(c.Request().Context(), actorOf(c), id)
+	if errs, ok := formErrors(err); ok {
+		flash(c, firstMessage(errs))
+	} else if err != nil {
+		return err
+	} else {
+		flash(c, verb+t.Summary+" on "+t.Serial+" ("+t.Status+").")
+	}
+	return seeOther(c, back(c, "/tasks"))
+}
+
+// TasksList is the organization's tasks page.
+func (h *Handler) TasksList(c echo.Context) error {
+	q := c.QueryParams()
+	f := action.Filter{Status: q.Get("status"), Kind: q.Get("kind"), After: q.Get("after")}
+	var device string
+	if v := q.Get("device"); v != "" {
+		if id, err := uuid.Parse(v); err == nil {
+			f.Device, device = &id, v
+		}
+	}
+	if v := q.Get("bulk"); v != "" {
+		if id, err := uuid.Parse(v); err == nil {
+			f.Bulk = &id
+		}
+	}
+	a := actorOf(c)
+	p, err := h.Actions.List(c.Request().Context(), a, f)
+	var errs form.Errors
+	if e, ok := formErrors(err); ok {
+		errs, f = e, action.Filter{}
+		p, err = h.Actions.List(c.Request().Context(), a, f)
+	}
+	if err != nil {
+		return err
+	}
+	next := ""
+	if p.Next != "" {
+		v := c.QueryParams()
+		v.Set("after", p.Next)
+		next = "/tasks?" + v.Encode()
+	}
+	return Render(c, http.StatusOK, tasks.List(Meta(c, "Tasks", "tasks"), tasks.ListPage{
+		Filter: f, Device: device, Items: p.Items, NextHref: next, Errors: errs, CanAct: a.Can(actor.PermDeviceAction),
+		Back: c.Request().URL.RequestURI(),
+	}))
+}
+
+// DevicesBulk starts a bulk action from the devices list.
+func (h *Handler) DevicesBulk(c echo.Context) error {
+	in := action.BulkInput{Action: c.FormValue("action"), Tag: c.FormValue("tag")}
+	if c.FormValue("scope") == "filter" {
+		in.Filter = &action.BulkFilter{Serial: c.FormValue("serial"), Subscriber: c.FormValue("subscriber"), Model: c.FormValue("model"),
+			Firmware: c.FormValue("firmware"), Tag: c.FormValue("filter_tag"), Status: c.FormValue("status")}
+	} else {
+		form, _ := c.FormParams()
+		for _, v := range form["ids"] {
+			id, err := uuid.Parse(v)
+			if err != nil {
+				return validation.Errors{"ids": "is not a list of device ids"}
+			}
+			in.IDs = append(in.IDs, id)
+		}
+	}
+	b, err := h.Actions.StartBulk(c.Request().Context(), actorOf(c), in)
+	if errs, ok := formErrors(err); ok {
+		flash(c, "Bulk action not started — "+firstMessage(errs))
+		return seeOther(c, back(c, "/devices"))
+	} else if err != nil {
+		return err
+	}
+	return seeOther(c, "/bulk/"+b.ID.String())
+}
+
+// BulkShow is a bulk action's progress page.
+func (h *Handler) BulkShow(c echo.Context) error {
+	return h.bulk(c, false)
+}
+
+// BulkProgress is the progress fragment htmx polls.
+func (h *Handler) BulkProgress(c echo.Context) error {
+	return h.bulk(c, true)
+}
+
+func (h *Handler) bulk(c echo.Context, fragment bool) error {
+	id, err := deviceID(c)
+	if err != nil {
+		return err
+	}
+	ctx, a := c.Request().Context(), actorOf(c)
+	b, err := h.Actions.GetBulk(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	ts, err := h.Actions.List(ctx, a, action.Filter{Bulk: &id, Limit: 200})
+	if err != nil {
+		return err
+	}
+	p := tasks.BulkPage{Bulk: b, Tasks: ts.Items}
+	if fragment {
+		return Render(c, http.StatusOK, tasks.BulkProgress(p))
+	}
+	return Render(c, http.StatusOK, tasks.Bulk(Meta(c, "Bulk action", "tasks"), p))
+}
