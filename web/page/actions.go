@@ -118,7 +118,9 @@ func taskFlash(t action.Task) string {
 func (h *Handler) DeviceWiFi(c echo.Context) error {
 	in := action.WiFiInput{SSID: c.FormValue("ssid"), Password: c.FormValue("password"), Band: c.FormValue("band")}
 	return h.deviceAction(c, devices.ActionForms{Open: "wifi", SSID: in.SSID, Band: in.Band},
-		func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) { return h.Actions.SetWiFi(ctx, a, id, in) })
+		func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
+			return h.Actions.SetWiFi(ctx, a, id, in)
+		})
 }
 
 // DeviceParameters sets one raw parameter (owners and admins).
@@ -191,7 +193,9 @@ func (h *Handler) DevicePing(c echo.Context) error {
 func (h *Handler) DeviceSpeedTest(c echo.Context) error {
 	in := action.SpeedTestInput{DownloadURL: c.FormValue("downloadUrl")}
 	return h.deviceAction(c, devices.ActionForms{Open: "speed", SpeedURL: in.DownloadURL},
-		func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) { return h.Actions.SpeedTest(ctx, a, id, in) })
+		func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
+			return h.Actions.SpeedTest(ctx, a, id, in)
+		})
 }
 
 // back is a same-site path to return to, else fallback.
