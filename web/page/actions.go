@@ -45,8 +45,8 @@ func (h *Handler) DeviceTasks(c echo.Context) error {
 	return Render(c, http.StatusOK, devices.DeviceTasks(id, ts, middleware.CSRF(c), a.Can(actor.PermDeviceAction)))
 }
 
-// DeviceDiagnostics is the diagnostics fragment; it polls while a test
-// runs or a diagnostics task is open.
+// DeviceDiagnostics is the diagnostics fragment; it polls while a
+// diagnostics task is open.
 func (h *Handler) DeviceDiagnostics(c echo.Context) error {
 	id, err := deviceID(c)
 	if err != nil {
@@ -62,16 +62,16 @@ func (h *Handler) DeviceDiagnostics(c echo.Context) error {
 	default:
 		return err
 	}
-	poll := d.Running
-	if !poll {
-		ts, err := h.deviceTasks(ctx, a, id)
-		if err != nil {
-			return err
-		}
-		for _, t := range ts {
-			if (t.Kind == action.KindPing || t.Kind == action.KindSpeedTest) && !t.Finished() {
-				poll = true
-			}
+	// Poll while one of our diagnostics tasks is open (the task ends when
+	// the device reports its results, so the last poll shows them).
+	poll := false
+	ts, err := h.deviceTasks(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if (t.Kind == action.KindPing || t.Kind == action.KindSpeedTest) && !t.Finished() {
+			poll = true
 		}
 	}
 	return Render(c, http.StatusOK, devices.Diagnostics(id, d, msg, poll))
