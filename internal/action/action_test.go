@@ -18,6 +18,7 @@ import (
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/config"
 	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/dbtest"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/jobs"
@@ -237,4 +238,150 @@ func TestBulkRebootOfAFilter(t *testing.T) {
 	require.ErrorIs(t, err, actor.ErrForbidden, "technicians change no tags in bulk")
 	_, err = b.svc.StartBulk(ctx, a, action.BulkInput{Action: action.KindFactoryReset, Filter: &action.BulkFilter{}})
 	require.Error(t, err)
+}
+
+func TestWiFiBothBandsAndARawKey(t *testing.T) {
+	b := setup(t, 3)
+	ctx := context.Background()
+	a := b.as(t, actor.RoleTechnician)
+	id, gid := b.owned(t, "Archer%20AX10", 0)
+	psk := strings.Repeat("ab01", 16)
+	tk, err := b.svc.SetWiFi(ctx, a, id, action.WiFiInput{SSID: "Duka la Mama", Password: psk})
+	require.NoError(t, err)
+	require.Equal(t, action.StatusDone, tk.Status, tk.Message)
+	for _, p := range []string{"Device.WiFi.SSID.1.SSID", "Device.WiFi.SSID.3.SSID"} {
+		require.Equal(t, "Duka la Mama", b.value(t, gid, p), "both bands (TP-Link's 5 GHz is SSID.3)")
+	}
+	key, ok := b.sim.Sim.Value(gid, "Device.WiFi.AccessPoint.1.Security.PreSharedKey")
+	require.True(t, ok)
+	require.Equal(t, psk, key, "64 hex digits are a raw PSK, not a passphrase")
+
+	// The key is nowhere in clear: not in the task row, not in the request
+	// (sealed), not in the audit log.
+	var summary, message, checks string
+	var sealed []byte
+	require.NoError(t, b.pool.QueryRow(ctx, `SELECT summary, message, checks::text, request_enc FROM cpe_tasks WHERE id = $1`, tk.ID).
+		Scan(&summary, &message, &checks, &sealed))
+	for _, s := range []string{summary, message, checks, string(sealed)} {
+		require.NotContains(t, s, psk)
+	}
+	var audits int
+	require.NoError(t, b.pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE summary LIKE '%'||$1||'%'`, psk).Scan(&audits))
+	require.Zero(t, audits)
+}
+
+func TestACWMPFaultFailsNamingTheParameter(t *testing.T) {
+	b := setup(t, 3)
+	ctx := context.Background()
+	a := b.as(t, actor.RoleOwner)
+	id, gid := b.owned(t, "F660", 0)
+	path := "InternetGatewayDevice.DeviceInfo.SoftwareVersion"
+	tk, err := b.svc.SetParameters(ctx, a, id, action.ParameterInput{Parameters: []genieacs.ParameterValue{{Path: path, Value: "V9.9"}}})
+	require.NoError(t, err)
+	require.Equal(t, action.StatusFailed, tk.Status)
+	require.Equal(t, "cwmp.9008", tk.FaultCode)
+	require.Contains(t, tk.Message, path)
+	require.NotEmpty(t, tk.GenieACSTaskID, "GenieACS keeps the faulted task (and retries it)")
+
+	// Cancelling deletes it from GenieACS.
+	tk, err = b.svc.Cancel(ctx, a, tk.ID)
+	require.NoError(t, err)
+	require.Equal(t, action.StatusCancelled, tk.Status)
+	left, err := b.client.Tasks(ctx, map[string]any{"_id": tk.GenieACSTaskID})
+	require.NoError(t, err)
+	require.Empty(t, left)
+	_, err = b.svc.Cancel(ctx, a, tk.ID)
+	require.Error(t, err, "a cancelled task cannot be cancelled again")
+
+	// Now GenieACS knows the parameter is read-only: refused before sending.
+	d, err := b.client.GetDevice(ctx, gid, []string{path})
+	require.NoError(t, err)
+	if w := d.Params[path].Writable; w != nil && !*w {
+		_, err = b.svc.SetParameters(ctx, a, id, action.ParameterInput{Parameters: []genieacs.ParameterValue{{Path: path, Value: "V9.9"}}})
+		require.ErrorContains(t, err, "read-only")
+	}
+}
+
+func TestQueuedTaskExpiresThenRetrySendsItAgain(t *testing.T) {
+	b := setup(t, 3)
+	ctx := context.Background()
+	a := b.as(t, actor.RoleAdmin)
+	b.svc.Lifetime = 2 * time.Second
+	id, gid := b.owned(t, "HG8245H", 0)
+	require.NoError(t, b.sim.Sim.SetOnline(gid, false))
+	tk, err := b.svc.Refresh(ctx, a, id)
+	require.NoError(t, err)
+	require.Equal(t, action.StatusQueued, tk.Status)
+	expired := b.wait(t, a, tk.ID, action.StatusExpired)
+	left, err := b.client.Tasks(ctx, map[string]any{"_id": expired.GenieACSTaskID})
+	require.NoError(t, err)
+	require.Empty(t, left, "an expired task is deleted from GenieACS, so the device never runs it late")
+
+	b.svc.Lifetime = time.Hour
+	require.NoError(t, b.sim.Sim.SetOnline(gid, true))
+	tk, err = b.svc.Retry(ctx, a, tk.ID)
+	require.NoError(t, err)
+	if tk.Status != action.StatusDone {
+		tk = b.wait(t, a, tk.ID, action.StatusDone)
+	}
+	require.NotEqual(t, expired.GenieACSTaskID, tk.GenieACSTaskID)
+}
+
+func TestGenieACSDownTaskWaitsThenLands(t *testing.T) {
+	b := setup(t, 3)
+	ctx := context.Background()
+	a := b.as(t, actor.RoleAdmin)
+	id, _ := b.owned(t, "HG8245H", 0)
+	b.sim.Sim.SetFailure(acssim.Failure{Status: 503})
+	tk, err := b.svc.Reboot(ctx, a, id)
+	require.NoError(t, err, "the task is recorded even though GenieACS is down")
+	require.Equal(t, action.StatusPending, tk.Status)
+	require.Contains(t, tk.Message, "GenieACS")
+	time.Sleep(500 * time.Millisecond)
+	tk, err = b.svc.Get(ctx, a, tk.ID)
+	require.NoError(t, err)
+	require.Equal(t, action.StatusPending, tk.Status)
+	b.sim.Sim.SetFailure(acssim.Failure{})
+	b.wait(t, a, tk.ID, action.StatusDone)
+}
+
+func TestOtherOrganizationsAndRoles(t *testing.T) {
+	b := setup(t, 3)
+	ctx := context.Background()
+	id, _ := b.owned(t, "HG8245H", 0)
+	other := testfactory.Org(ctx, t, b.pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("beta")})
+	owner := actor.RoleOwner
+	stranger := testfactory.Actor(testfactory.User(ctx, t, b.pool, other, &testfactory.UserOpts{Role: &owner}))
+	viewer := b.as(t, actor.RoleViewer)
+	wifi := action.WiFiInput{SSID: "x", Password: "12345678"}
+	calls := map[string]func(actor.Actor) error{
+		"wifi":   func(a actor.Actor) error { _, err := b.svc.SetWiFi(ctx, a, id, wifi); return err },
+		"reboot": func(a actor.Actor) error { _, err := b.svc.Reboot(ctx, a, id); return err },
+		"reset":  func(a actor.Actor) error { _, err := b.svc.FactoryReset(ctx, a, id); return err },
+		"ping": func(a actor.Actor) error {
+			_, err := b.svc.Ping(ctx, a, id, action.PingInput{Host: "1.1.1.1"})
+			return err
+		},
+		"speed": func(a actor.Actor) error { _, err := b.svc.SpeedTest(ctx, a, id, action.SpeedTestInput{}); return err },
+		"diag":  func(a actor.Actor) error { _, err := b.svc.Diagnostics(ctx, a, id); return err },
+		"bulk": func(a actor.Actor) error {
+			_, err := b.svc.StartBulk(ctx, a, action.BulkInput{Action: action.KindReboot, IDs: []uuid.UUID{id}})
+			return err
+		},
+	}
+	for name, call := range calls {
+		require.ErrorIs(t, call(stranger), db.ErrNotFound, name+": another organization's device is not found")
+		if name != "diag" {
+			require.ErrorIs(t, call(viewer), actor.ErrForbidden, name+": viewers only read")
+		}
+	}
+	tk, err := b.svc.Reboot(ctx, b.as(t, actor.RoleTechnician), id)
+	require.NoError(t, err)
+	_, err = b.svc.Get(ctx, stranger, tk.ID)
+	require.ErrorIs(t, err, db.ErrNotFound)
+	_, err = b.svc.Cancel(ctx, stranger, tk.ID)
+	require.ErrorIs(t, err, db.ErrNotFound)
+	p, err := b.svc.List(ctx, stranger, action.Filter{})
+	require.NoError(t, err)
+	require.Empty(t, p.Items)
 }
