@@ -20,12 +20,15 @@ import (
 	"github.com/stretchr/testify/require"
 	"riverqueue.com/riverui"
 
+	"github.com/fyberpay/cpe/internal/acssim"
+	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/apikey"
 	"github.com/fyberpay/cpe/internal/config"
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/dashboard"
 	"github.com/fyberpay/cpe/internal/dbtest"
+	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/jobs"
 	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/internal/outbox"
@@ -64,6 +67,10 @@ type testBundle struct {
 	srv  *httptest.Server
 	logs *syncBuffer
 	box  *secret.Box
+	// sim and acs are the GenieACS simulator and its client (setupWithSim
+	// only).
+	sim *acssim.TestServer
+	acs *genieacs.Client
 
 	orgA, orgB                     org.Org
 	ownerA, adminA, techA, viewerA user.User
@@ -77,8 +84,21 @@ func setup(t testing.TB) *testBundle {
 	return setupWith(t, "http://127.0.0.1")
 }
 
-// setupWith builds the server with the given PUBLIC_URL.
+// setupWith builds the server with the given PUBLIC_URL, without GenieACS
+// (every device action is refused).
 func setupWith(t testing.TB, publicURL string) *testBundle {
+	t.Helper()
+	return build(t, publicURL, 0)
+}
+
+// setupWithSim builds the server against a GenieACS simulator with the given
+// number of devices, and a River worker following device tasks.
+func setupWithSim(t testing.TB, devices int) *testBundle {
+	t.Helper()
+	return build(t, "http://127.0.0.1", devices)
+}
+
+func build(t testing.TB, publicURL string, simDevices int) *testBundle {
 	t.Helper()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
@@ -102,12 +122,35 @@ func setupWith(t testing.TB, publicURL string) *testBundle {
 		GenieACSInternalKey: internalKey,
 	}
 	users := user.NewService(pool, testfactory.FastHashKiB, user.Limits{})
+	cs := cpe.NewService(pool, box, ins)
+	var (
+		sim *acssim.TestServer
+		acs *genieacs.Client
+	)
+	if simDevices > 0 {
+		sim = acssim.NewTestServer(t, acssim.Options{Devices: simDevices, Seed: 5, SessionDelay: time.Millisecond,
+			OnlineThreshold: 300 * time.Millisecond, TimeCompression: 60})
+		nbi, _ := url.Parse(sim.NBIURL)
+		acs, err = genieacs.New(genieacs.Config{NBIURL: nbi, Timeout: 5 * time.Second, Breaker: genieacs.BreakerSettings{MinRequests: 1000}})
+		require.NoError(t, err)
+	}
+	actions := action.NewService(pool, box, acs, ins, cs)
+	if sim != nil {
+		actions.FollowEvery, actions.InlineWait, actions.FSURL = 200*time.Millisecond, 5*time.Second, sim.FSURL
+		wc, err := jobs.NewWorkerClient(jobs.Deps{Pool: pool, Logger: logger, Box: box, Inserter: ins, GenieACS: acs, CPE: cs,
+			Actions: actions, HTTPClient: outbox.NewHTTPClient(true), Fast: true})
+		require.NoError(t, err)
+		require.NoError(t, wc.Start(context.Background()))
+		t.Cleanup(func() { _ = wc.Stop(context.Background()) })
+	}
 	e := web.New(web.Deps{
 		Config: cfg, Pool: pool, Logger: logger, Users: users,
 		APIKeys:     apikey.NewService(pool),
 		Webhooks:    outbox.NewService(pool, box, ins),
 		Dashboard:   dashboard.NewService(pool),
-		CPE:         cpe.NewService(pool, box, ins),
+		CPE:         cs,
+		Actions:     actions,
+		GenieACS:    acs,
 		System:      system.NewService(pool, nil, "", ins),
 		Subscribers: subscriber.NewService(pool, box),
 		Sessions:    session.NewStore(pool, cfg.SessionKeys, cfg.SessionTTL, cfg.SecureCookies()),
@@ -116,7 +159,7 @@ func setupWith(t testing.TB, publicURL string) *testBundle {
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 
-	b := &testBundle{pool: pool, srv: srv, logs: logs, box: box}
+	b := &testBundle{pool: pool, srv: srv, logs: logs, box: box, sim: sim, acs: acs}
 	b.orgA = testfactory.Org(ctx, t, pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("acme"), Name: testfactory.Ptr("Acme Fibre")})
 	b.orgB = testfactory.Org(ctx, t, pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("beta"), Name: testfactory.Ptr("Beta Net")})
 	role := func(r actor.Role) *testfactory.UserOpts { return &testfactory.UserOpts{Role: &r} }

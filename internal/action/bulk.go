@@ -107,7 +107,7 @@ const maxBulkIDs = 10000
 
 // StartBulk records a bulk action and queues its job.
 func (s *Service) StartBulk(ctx context.Context, a actor.Actor, in BulkInput) (Bulk, error) {
-	if err := a.Require(actor.PermRead); err != nil {
+	if err := a.Require(actor.PermDeviceAction); err != nil {
 		return Bulk{}, err
 	}
 	errs := validation.Errors{}

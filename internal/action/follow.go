@@ -465,7 +465,13 @@ func (s *Service) build(ctx context.Context, r row, req request) (genieacs.Task,
 	case KindParameters:
 		var cs []check
 		for _, p := range req.Params {
-			cs = append(cs, check{Path: p.Path, Value: canonical(p.Value), Secret: isSecretPath(p.Path)})
+			// checks are stored in clear: a secret's value stays sealed in
+			// the request (it is never compared anyway).
+			c := check{Path: p.Path, Secret: isSecretPath(p.Path)}
+			if !c.Secret {
+				c.Value = canonical(p.Value)
+			}
+			cs = append(cs, c)
 		}
 		return genieacs.SetParameterValues(req.Params...), cs, nil
 	case KindSpeedTest:
@@ -595,20 +601,24 @@ func (w *TaskWorker) Work(ctx context.Context, job *river.Job[TaskArgs]) error {
 	if err != nil && !genieacs.IsRetryable(err) {
 		return err
 	}
-	followed, ferr := w.Service.followed(ctx, job.Args.TaskID)
-	if ferr != nil {
+	open, failed, ferr := w.Service.followed(ctx, job.Args.TaskID)
+	switch {
+	case ferr != nil:
 		return ferr
-	}
-	if followed || err != nil {
+	case open || err != nil:
 		return river.JobSnooze(w.Service.followEvery())
+	case failed:
+		// GenieACS retries a faulted task on its own backoff (minutes):
+		// look again now and then, not every few seconds.
+		return river.JobSnooze(20 * w.Service.followEvery())
 	}
 	return nil
 }
 
-// followed reports whether a task still needs its job.
-func (s *Service) followed(ctx context.Context, id uuid.UUID) (bool, error) {
-	var ok bool
-	err := s.pool.QueryRow(ctx, `SELECT status IN ('pending', 'queued', 'running')
-		OR (status = 'failed' AND genieacs_task_id <> '' AND expires_at > now()) FROM cpe_tasks WHERE id = $1`, id).Scan(&ok)
-	return ok, db.MapErr(err)
+// followed reports whether a task still needs its job: open (pending,
+// queued, running), or failed while GenieACS still holds and retries it.
+func (s *Service) followed(ctx context.Context, id uuid.UUID) (open, failed bool, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT status IN ('pending', 'queued', 'running'),
+		status = 'failed' AND genieacs_task_id <> '' AND expires_at > now() FROM cpe_tasks WHERE id = $1`, id).Scan(&open, &failed)
+	return open, failed, db.MapErr(err)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/netip"
@@ -178,6 +179,9 @@ func (s *Service) SetParameters(ctx context.Context, a actor.Actor, deviceID uui
 			paths[i] = p.Path
 		}
 		tree, err := s.acs.GetDevice(ctx, dev.genieID, paths)
+		if errors.Is(err, genieacs.ErrDeviceNotFound) {
+			return newTask{}, validation.Errors{"device": "GenieACS does not know this device any more (deleted from GenieACS?)"}
+		}
 		if err != nil {
 			return newTask{}, err
 		}
@@ -199,7 +203,10 @@ func (s *Service) SetParameters(ctx context.Context, a actor.Actor, deviceID uui
 				typ = node.Type
 			}
 			v, err := convert(p.Value, typ)
-			if err != nil {
+			if err != nil && isSecretPath(p.Path) {
+				errs.Add(field, p.Path+": the value is not valid for this parameter") // never echo a secret
+				continue
+			} else if err != nil {
 				errs.Add(field, p.Path+": "+err.Error())
 				continue
 			}

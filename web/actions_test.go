@@ -1,0 +1,837 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/internal/action"
+	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/org"
+	"github.com/fyberpay/cpe/internal/testfactory"
+)
+
+// Simulated models, as their product class appears in GenieACS ids.
+const (
+	modelHuawei = "HG8245H"
+	modelZTE    = "F660"
+	modelTPLink = "Archer%20AX10"
+)
+
+// simDevice registers the n-th simulated device of a model as o's, as if it
+// had informed: it returns the device id and its GenieACS id.
+func (b *testBundle) simDevice(t *testing.T, o org.Org, model string, n int) (uuid.UUID, string) {
+	t.Helper()
+	ctx := context.Background()
+	for _, gid := range b.sim.DeviceIDs() {
+		if !strings.Contains(gid, "-"+model+"-") {
+			continue
+		}
+		if n > 0 {
+			n--
+			continue
+		}
+		d, err := b.acs.GetDevice(ctx, gid, []string{"_deviceId", "InternetGatewayDevice.DeviceInfo.SoftwareVersion", "Device.DeviceInfo.SoftwareVersion"})
+		require.NoError(t, err)
+		dataModel := map[string]string{"InternetGatewayDevice": "TR-098", "Device": "TR-181"}[d.Root()]
+		var id uuid.UUID
+		require.NoError(t, b.pool.QueryRow(ctx, `INSERT INTO cpe_devices (org_id, serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model, first_contact_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING id`, o.ID, d.Identity.SerialNumber, cpe.NormalizeSerial(d.Identity.SerialNumber),
+			d.Identity.OUI, d.Identity.ProductClass, d.Identity.Manufacturer, gid, dataModel).Scan(&id))
+		return id, gid
+	}
+	t.Fatalf("no simulated %s number %d", model, n)
+	return uuid.Nil, ""
+}
+
+func (b *testBundle) post(t *testing.T, path, key, body string) apiResp {
+	t.Helper()
+	return b.api(t, http.MethodPost, path, key, body)
+}
+
+// requireInvalid asserts a 422 naming field with exactly msg.
+func requireInvalid(t *testing.T, r apiResp, field, msg string) {
+	t.Helper()
+	require.Equal(t, http.StatusUnprocessableEntity, r.status, r.raw)
+	require.Equal(t, "invalid", r.errCode(), r.raw)
+	require.Equal(t, msg, r.errFields()[field], r.raw)
+}
+
+// requireDone asserts a 200 with a done task of kind, and no Location.
+func requireDone(t *testing.T, r apiResp, kind string) {
+	t.Helper()
+	require.Equal(t, http.StatusOK, r.status, r.raw)
+	require.Equal(t, action.StatusDone, r.body["status"], r.raw)
+	require.Equal(t, kind, r.body["kind"])
+	require.NotEmpty(t, r.body["finishedAt"])
+	require.Empty(t, r.header.Get("Location"), "a finished task needs no following")
+}
+
+// requireAccepted asserts a 202 with a task in status and a Location to it.
+func requireAccepted(t *testing.T, r apiResp, status string) string {
+	t.Helper()
+	require.Equal(t, http.StatusAccepted, r.status, r.raw)
+	require.Equal(t, status, r.body["status"], r.raw)
+	id, _ := r.body["id"].(string)
+	require.Equal(t, "/cpe/tasks/"+id, r.header.Get("Location"))
+	return id
+}
+
+// waitTask polls GET /cpe/tasks/:id until the task has status want.
+func (b *testBundle) waitTask(t *testing.T, key, id, want string) apiResp {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		r := b.api(t, http.MethodGet, "/cpe/tasks/"+id, key, "")
+		require.Equal(t, http.StatusOK, r.status, r.raw)
+		if r.body["status"] == want {
+			return r
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("task %s is %v (%v), want %s", id, r.body["status"], r.body["message"], want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitBulk polls GET /cpe/bulk/:id until the bulk action has finished.
+func (b *testBundle) waitBulk(t *testing.T, key, id string) apiResp {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		r := b.api(t, http.MethodGet, "/cpe/bulk/"+id, key, "")
+		require.Equal(t, http.StatusOK, r.status, r.raw)
+		if r.body["status"] != "running" {
+			return r
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("bulk %s still running: %s", id, r.raw)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (b *testBundle) count(t *testing.T, query string, args ...any) int {
+	t.Helper()
+	var n int
+	require.NoError(t, b.pool.QueryRow(context.Background(), query, args...).Scan(&n))
+	return n
+}
+
+// dump is every row of a table as text, to look for secrets in.
+func (b *testBundle) dump(t *testing.T, table string) string {
+	t.Helper()
+	var s string
+	require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT COALESCE(string_agg(r::text, E'\n'), '') FROM `+table+` r`).Scan(&s))
+	return s
+}
+
+// apiKey creates an API key of role in o.
+func (b *testBundle) apiKey(t *testing.T, o org.Org, role actor.Role) string {
+	t.Helper()
+	_, key := testfactory.APIKey(context.Background(), t, b.pool, o, role)
+	return key
+}
+
+// TestActionsWithoutGenieACS: with no GenieACS configured every action is
+// refused with a 422 naming why, and nothing is recorded; reads still work.
+func TestActionsWithoutGenieACS(t *testing.T) {
+	b := setup(t)
+	dev := b.device(t, "HWTC0000A001", false).String()
+	for _, call := range []struct{ path, body string }{
+		{"/cpe/devices/" + dev + "/reboot", ""},
+		{"/cpe/devices/" + dev + "/wifi", `{"ssid":"Home","password":"long-enough"}`},
+		{"/cpe/devices/" + dev + "/ping", `{"host":"8.8.8.8"}`},
+		{"/cpe/devices/bulk", `{"action":"reboot","ids":["` + dev + `"]}`},
+	} {
+		r := b.post(t, call.path, b.keyA, call.body)
+		require.Equal(t, http.StatusUnprocessableEntity, r.status, "%s: %s", call.path, r.raw)
+		require.Contains(t, r.errFields()["device"], "GenieACS is not configured", call.path)
+		r = b.post(t, call.path, b.keyViewerA, call.body)
+		require.Equal(t, http.StatusForbidden, r.status, "viewers are refused before anything else: %s", call.path)
+	}
+	require.Zero(t, b.count(t, `SELECT count(*) FROM cpe_tasks`))
+	r := b.api(t, http.MethodGet, "/cpe/devices/"+dev+"/diagnostics", b.keyViewerA, "")
+	require.Equal(t, http.StatusOK, r.status, r.raw)
+	require.Equal(t, dev, r.body["deviceId"])
+	require.Equal(t, false, r.body["running"])
+	r = b.api(t, http.MethodGet, "/cpe/tasks", b.keyA, "")
+	require.Equal(t, http.StatusOK, r.status)
+	require.NotNil(t, r.body["items"])
+	require.Empty(t, r.items())
+}
+
+// TestActionWiFi: a Wi-Fi change lands on the device and answers 200 done;
+// every validation answers 422 with its field and nothing is recorded.
+func TestActionWiFi(t *testing.T) {
+	b := setupWithSim(t, 6)
+	ctx := context.Background()
+	dev, gid := b.simDevice(t, b.orgA, modelHuawei, 0)
+	tech := b.apiKey(t, b.orgA, actor.RoleTechnician)
+	path := "/cpe/devices/" + dev.String() + "/wifi"
+	const keyPath = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.PreSharedKey.1.PreSharedKey"
+
+	t.Run("DoneInline", func(t *testing.T) {
+		r := b.post(t, path, tech, `{"ssid":"Kibanda Home","password":"s3cret-Kibanda!","band":"2.4GHz"}`)
+		requireDone(t, r, action.KindWiFi)
+		require.Equal(t, `set Wi-Fi "Kibanda Home" (2.4 GHz)`, r.body["summary"])
+		require.Equal(t, dev.String(), r.body["deviceId"])
+		d, err := b.acs.GetDevice(ctx, gid, []string{"InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID"})
+		require.NoError(t, err)
+		require.Equal(t, "Kibanda Home", d.String("InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID"))
+		key, ok := b.sim.Value(gid, keyPath)
+		require.True(t, ok)
+		require.Equal(t, "s3cret-Kibanda!", key)
+		require.NotContains(t, r.raw, "s3cret-Kibanda!")
+	})
+	t.Run("RawPSKOf64HexAccepted", func(t *testing.T) {
+		psk := strings.Repeat("a1B2", 16)
+		r := b.post(t, path, tech, `{"ssid":"Kibanda","password":"`+psk+`","band":"2.4"}`)
+		requireDone(t, r, action.KindWiFi)
+		key, _ := b.sim.Value(gid, keyPath)
+		require.Equal(t, psk, key)
+	})
+	t.Run("BoundariesAccepted", func(t *testing.T) {
+		for _, body := range []string{
+			`{"ssid":"` + strings.Repeat("s", 32) + `","password":"12345678","band":"5GHz"}`,
+			`{"ssid":"` + strings.Repeat("é", 16) + `","password":"` + strings.Repeat("p", 63) + `","band":"both"}`,
+			`{"ssid":"Cafe ☕","password":"with spaces & ~punctuation!"}`,
+		} {
+			requireDone(t, b.post(t, path, tech, body), action.KindWiFi)
+		}
+	})
+	t.Run("Invalid", func(t *testing.T) {
+		before := b.count(t, `SELECT count(*) FROM cpe_tasks`)
+		passMsg := "must be 8 to 63 characters (a WPA2 passphrase) or exactly 64 hex digits"
+		for _, tc := range []struct {
+			name, body, field, msg string
+		}{
+			{"SSIDEmpty", `{"ssid":"","password":"long-enough"}`, "ssid", "is required"},
+			{"SSIDOver32Bytes", `{"ssid":"` + strings.Repeat("é", 17) + `","password":"long-enough"}`, "ssid", "must be at most 32 bytes (it is 34)"},
+			{"SSIDControlChar", `{"ssid":"home\tnet","password":"long-enough"}`, "ssid", "must not contain control characters"},
+			{"PasswordEmpty", `{"ssid":"Home","password":""}`, "password", "is required"},
+			{"PasswordUnder8", `{"ssid":"Home","password":"1234567"}`, "password", passMsg},
+			{"PasswordOver63", `{"ssid":"Home","password":"` + strings.Repeat("x", 64) + `"}`, "password", passMsg},
+			{"PasswordNonPrintable", `{"ssid":"Home","password":"pässwörd-1"}`, "password", "must be printable ASCII characters (letters, digits, punctuation, spaces)"},
+			{"PasswordControlChar", `{"ssid":"Home","password":"long\u0001enough"}`, "password", "must be printable ASCII characters (letters, digits, punctuation, spaces)"},
+			{"BandInvalid", `{"ssid":"Home","password":"long-enough","band":"6GHz"}`, "band", "must be 2.4GHz, 5GHz or both"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				requireInvalid(t, b.post(t, path, tech, tc.body), tc.field, tc.msg)
+			})
+		}
+		r := b.post(t, path, tech, `{}`)
+		requireInvalid(t, r, "ssid", "is required")
+		require.Equal(t, "is required", r.errFields()["password"], "every field is reported at once")
+		require.Equal(t, before, b.count(t, `SELECT count(*) FROM cpe_tasks`), "nothing is recorded for bad input")
+	})
+	t.Run("BadJSON", func(t *testing.T) {
+		for _, body := range []string{`{"ssid":`, `{"ssid":"a","password":"long-enough","colour":"red"}`, `{"ssid":5}`, ``} {
+			r := b.post(t, path, tech, body)
+			require.Equal(t, http.StatusBadRequest, r.status, "%q: %s", body, r.raw)
+			require.Equal(t, "bad_json", r.errCode())
+		}
+	})
+}
+
+// TestActionParameters: raw parameters are written and read back (owners and
+// admins only); bad paths, types, values and read-only parameters are
+// refused with 422 before anything is sent.
+func TestActionParameters(t *testing.T) {
+	b := setupWithSim(t, 6)
+	ctx := context.Background()
+	hw, hwGID := b.simDevice(t, b.orgA, modelHuawei, 0)
+	tp, _ := b.simDevice(t, b.orgA, modelTPLink, 0)
+	hwPath := "/cpe/devices/" + hw.String() + "/parameters"
+	const interval = "InternetGatewayDevice.ManagementServer.PeriodicInformInterval"
+	const swVersion = "InternetGatewayDevice.DeviceInfo.SoftwareVersion"
+
+	t.Run("WrittenAndReadBack", func(t *testing.T) {
+		r := b.post(t, hwPath, b.keyA, `{"parameters":[["`+interval+`","600"]]}`)
+		requireDone(t, r, action.KindParameters)
+		require.Equal(t, "set "+interval+" = 600", r.body["summary"])
+		d, err := b.acs.GetDevice(ctx, hwGID, []string{interval})
+		require.NoError(t, err)
+		require.Equal(t, "600", d.String(interval))
+	})
+	t.Run("MissingPathFailsNamingIt", func(t *testing.T) {
+		missing := "InternetGatewayDevice.X_FYBER_Nothing.Enable"
+		r := b.post(t, hwPath, b.keyA, `{"parameters":[["`+missing+`",true]]}`)
+		requireAccepted(t, r, action.StatusFailed)
+		require.Contains(t, r.body["message"], missing)
+	})
+	t.Run("Invalid", func(t *testing.T) {
+		before := b.count(t, `SELECT count(*) FROM cpe_tasks`)
+		many := make([]string, 101)
+		for i := range many {
+			many[i] = fmt.Sprintf(`["InternetGatewayDevice.X_Test.P%d","1"]`, i)
+		}
+		notPath := func(p string) string {
+			return fmt.Sprintf("%q is not a parameter path (InternetGatewayDevice.… or Device.…, no wildcards, no trailing dot)", p)
+		}
+		for _, tc := range []struct {
+			name, device, params, field, msg string
+		}{
+			{"None", hwPath, `[]`, "parameters", "give at least one [path, value, type?]"},
+			{"Over100", hwPath, `[` + strings.Join(many, ",") + `]`, "parameters", "at most 100 parameters at a time"},
+			{"TrailingDot", hwPath, `[["InternetGatewayDevice.DeviceInfo.","x"]]`, "parameters[0]", notPath("InternetGatewayDevice.DeviceInfo.")},
+			{"Wildcard", hwPath, `[["InternetGatewayDevice.LANDevice.*.Enable","1"]]`, "parameters[0]", notPath("InternetGatewayDevice.LANDevice.*.Enable")},
+			{"UnknownRoot", hwPath, `[["Foo.Bar","1"]]`, "parameters[0]", notPath("Foo.Bar")},
+			{"TR181PathOnTR098", hwPath, `[["Device.ManagementServer.PeriodicInformInterval","600"]]`, "parameters[0]",
+				"Device.ManagementServer.PeriodicInformInterval: this device uses the TR-098 data model, so paths start with InternetGatewayDevice."},
+			{"TR098PathOnTR181", "/cpe/devices/" + tp.String() + "/parameters", `[["` + interval + `","600"]]`, "parameters[0]",
+				interval + ": this device uses the TR-181 data model, so paths start with Device."},
+			{"Duplicate", hwPath, `[["` + interval + `","600"],["` + interval + `","900"]]`, "parameters[1]", interval + " is given twice"},
+			{"BadTypeName", hwPath, `[["` + interval + `","600","xsd:float"]]`, "parameters[0]",
+				`type "xsd:float" is not one of xsd:string, xsd:boolean, xsd:unsignedInt, xsd:int, xsd:unsignedLong, xsd:long, xsd:dateTime, xsd:base64, xsd:hexBinary`},
+			{"NotANumberForTheTreesType", hwPath, `[["` + interval + `","abc"]]`, "parameters[0]", interval + `: "abc" is not a whole number`},
+			{"NotANumberForTheGivenType", hwPath, `[["InternetGatewayDevice.X_Test.Count","abc","xsd:unsignedInt"]]`, "parameters[0]",
+				`InternetGatewayDevice.X_Test.Count: "abc" is not a whole number`},
+			{"NegativeUnsigned", hwPath, `[["` + interval + `",-1]]`, "parameters[0]", interval + ": -1 is out of range for xsd:unsignedInt"},
+			{"NotABoolean", hwPath, `[["InternetGatewayDevice.ManagementServer.PeriodicInformEnable","maybe"]]`, "parameters[0]",
+				"InternetGatewayDevice.ManagementServer.PeriodicInformEnable: maybe is not a boolean (true, false, 1 or 0)"},
+			{"NotADateTime", hwPath, `[["InternetGatewayDevice.X_Test.When","yesterday","xsd:dateTime"]]`, "parameters[0]",
+				`InternetGatewayDevice.X_Test.When: "yesterday" is not a date-time such as 2026-01-02T15:04:05Z`},
+			{"NullValue", hwPath, `[["InternetGatewayDevice.ManagementServer.URL",null]]`, "parameters[0]",
+				"InternetGatewayDevice.ManagementServer.URL: a value is required"},
+			{"Object", hwPath, `[["InternetGatewayDevice.DeviceInfo","x"]]`, "parameters[0]", "InternetGatewayDevice.DeviceInfo is an object, not a parameter"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				requireInvalid(t, b.post(t, tc.device, b.keyA, `{"parameters":`+tc.params+`}`), tc.field, tc.msg)
+			})
+		}
+		r := b.post(t, hwPath, b.keyA, `{}`)
+		requireInvalid(t, r, "parameters", "give at least one [path, value, type?]")
+		r = b.post(t, hwPath, b.keyA, `{"parameters":[["only-a-path"]]}`)
+		require.Equal(t, http.StatusBadRequest, r.status, r.raw)
+		require.Equal(t, "bad_json", r.errCode())
+		require.Equal(t, before, b.count(t, `SELECT count(*) FROM cpe_tasks`), "nothing is recorded for bad input")
+	})
+	t.Run("ReadOnlyRefusedOnceDiscovered", func(t *testing.T) {
+		d, err := b.acs.GetDevice(ctx, hwGID, []string{swVersion})
+		require.NoError(t, err)
+		require.Nil(t, d.Params[swVersion].Writable, "writability is unknown until discovered")
+		// A refresh reads DeviceInfo, so GenieACS learns which of its
+		// parameters are writable.
+		r := b.post(t, "/cpe/devices/"+hw.String()+"/refresh", b.keyA, "")
+		requireDone(t, r, action.KindRefresh)
+		d, err = b.acs.GetDevice(ctx, hwGID, []string{swVersion})
+		require.NoError(t, err)
+		require.NotNil(t, d.Params[swVersion].Writable, "the simulator shows _writable once discovered")
+		require.False(t, *d.Params[swVersion].Writable)
+		before := b.count(t, `SELECT count(*) FROM cpe_tasks`)
+		r = b.post(t, hwPath, b.keyA, `{"parameters":[["`+swVersion+`","V9"]]}`)
+		requireInvalid(t, r, "parameters[0]", swVersion+" is read-only on this device")
+		require.Equal(t, before, b.count(t, `SELECT count(*) FROM cpe_tasks`), "refused before anything is sent")
+	})
+	t.Run("WithoutConnectionRequestQueued", func(t *testing.T) {
+		r := b.post(t, hwPath, b.keyA, `{"parameters":[["`+interval+`",900]],"connectionRequest":false}`)
+		id := requireAccepted(t, r, action.StatusQueued)
+		require.Equal(t, "queued in GenieACS for the device's next inform", r.body["message"])
+		// Technicians may neither retry nor cancel raw parameters.
+		tech := b.apiKey(t, b.orgA, actor.RoleTechnician)
+		for _, op := range []string{"retry", "cancel"} {
+			r = b.post(t, "/cpe/tasks/"+id+"/"+op, tech, "")
+			require.Equal(t, http.StatusForbidden, r.status, op)
+		}
+		r = b.post(t, "/cpe/tasks/"+id+"/cancel", b.keyA, "")
+		require.Equal(t, http.StatusOK, r.status, r.raw)
+		require.Equal(t, action.StatusCancelled, r.body["status"])
+	})
+	t.Run("TechnicianForbidden", func(t *testing.T) {
+		tech := b.apiKey(t, b.orgA, actor.RoleTechnician)
+		r := b.post(t, hwPath, tech, `{"parameters":[["`+interval+`","600"]]}`)
+		require.Equal(t, http.StatusForbidden, r.status, r.raw)
+		require.Equal(t, "forbidden", r.errCode())
+	})
+}
+
+// TestActionRebootFactoryResetRefresh: each runs inline on an online device
+// and answers 200 with the done task, audited.
+func TestActionRebootFactoryResetRefresh(t *testing.T) {
+	b := setupWithSim(t, 6)
+	tech := b.apiKey(t, b.orgA, actor.RoleTechnician)
+	for _, tc := range []struct{ route, kind, model, summary string }{
+		{"reboot", action.KindReboot, modelZTE, "reboot"},
+		{"factory-reset", action.KindFactoryReset, modelHuawei, "factory reset"},
+		{"refresh", action.KindRefresh, modelTPLink, "refresh health values"},
+	} {
+		t.Run(tc.route, func(t *testing.T) {
+			dev, _ := b.simDevice(t, b.orgA, tc.model, 0)
+			r := b.post(t, "/cpe/devices/"+dev.String()+"/"+tc.route, tech, "")
+			requireDone(t, r, tc.kind)
+			require.Equal(t, tc.summary, r.body["summary"])
+			require.NotEmpty(t, r.body["genieacsTaskId"])
+			require.Equal(t, 1, b.count(t, `SELECT count(*) FROM audit_log WHERE action = $1 AND target_id = $2`, "cpe."+tc.kind, dev.String()))
+			got := b.api(t, http.MethodGet, "/cpe/tasks/"+r.body["id"].(string), b.keyViewerA, "")
+			require.Equal(t, http.StatusOK, got.status)
+			require.Equal(t, action.StatusDone, got.body["status"])
+		})
+	}
+}
+
+// TestActionSpeedTestPingDiagnostics: tests answer 202 while the device runs
+// them, their tasks end done with the results, and the diagnostics route
+// shows them; bad input is a 422.
+func TestActionSpeedTestPingDiagnostics(t *testing.T) {
+	b := setupWithSim(t, 6)
+	tech := b.apiKey(t, b.orgA, actor.RoleTechnician)
+	tp, _ := b.simDevice(t, b.orgA, modelTPLink, 0)
+	hw, hwGID := b.simDevice(t, b.orgA, modelHuawei, 0)
+	tpPath, hwPath := "/cpe/devices/"+tp.String(), "/cpe/devices/"+hw.String()
+
+	// Started first: the device takes a moment to report.
+	speed := b.post(t, tpPath+"/speed-test", tech, "")
+	speedID := requireAccepted(t, speed, action.StatusRunning)
+	require.Contains(t, speed.body["summary"], "/fyberpay-speedtest-10MB.bin", "the default file is on GENIEACS_FS_URL")
+	ping := b.post(t, hwPath+"/ping", tech, `{"host":"8.8.8.8","repetitions":0,"timeoutMs":0}`)
+	pingID := requireAccepted(t, ping, action.StatusRunning)
+	require.Equal(t, "ping 8.8.8.8 ×10", ping.body["summary"], "repetitions default to 10")
+	timeout, _ := b.sim.Value(hwGID, "InternetGatewayDevice.IPPingDiagnostics.Timeout")
+	require.Equal(t, "5000", fmt.Sprint(timeout), "the timeout defaults to 5000 ms")
+
+	t.Run("Invalid", func(t *testing.T) {
+		before := b.count(t, `SELECT count(*) FROM cpe_tasks`)
+		hostMsg := "must be a host name (such as example.com) or an IP address"
+		for _, tc := range []struct {
+			name, route, body, field, msg string
+		}{
+			{"PingHostMissing", "/ping", `{}`, "host", "is required"},
+			{"PingHostSpace", "/ping", `{"host":"exa mple.com"}`, "host", hostMsg},
+			{"PingHostDigits", "/ping", `{"host":"1.2.3"}`, "host", hostMsg},
+			{"PingHostHyphen", "/ping", `{"host":"-bad.example.com"}`, "host", hostMsg},
+			{"PingRepetitions101", "/ping", `{"host":"8.8.8.8","repetitions":101}`, "repetitions", "must be between 1 and 100"},
+			{"PingRepetitionsNegative", "/ping", `{"host":"8.8.8.8","repetitions":-1}`, "repetitions", "must be between 1 and 100"},
+			{"PingTimeoutLow", "/ping", `{"host":"8.8.8.8","timeoutMs":99}`, "timeoutMs", "must be between 100 and 60000 milliseconds"},
+			{"PingTimeoutHigh", "/ping", `{"host":"8.8.8.8","timeoutMs":60001}`, "timeoutMs", "must be between 100 and 60000 milliseconds"},
+			{"SpeedTestFTP", "/speed-test", `{"downloadUrl":"ftp://files.example.com/10MB.bin"}`, "downloadUrl", "must be an http:// or https:// URL"},
+			{"SpeedTestNoScheme", "/speed-test", `{"downloadUrl":"files.example.com/10MB.bin"}`, "downloadUrl", "must be an http:// or https:// URL"},
+			{"SpeedTestNoHost", "/speed-test", `{"downloadUrl":"http://"}`, "downloadUrl", "must be an http:// or https:// URL"},
+			{"SpeedTestTooLong", "/speed-test", `{"downloadUrl":"http://files.example.com/` + strings.Repeat("a", 240) + `"}`, "downloadUrl", "must be at most 256 characters (TR-143)"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				requireInvalid(t, b.post(t, hwPath+tc.route, tech, tc.body), tc.field, tc.msg)
+			})
+		}
+		r := b.post(t, hwPath+"/ping", tech, `{"host":"8.8.8.8","repetitions":"ten"}`)
+		require.Equal(t, http.StatusBadRequest, r.status, r.raw)
+		require.Equal(t, before, b.count(t, `SELECT count(*) FROM cpe_tasks`))
+	})
+
+	t.Run("ResultsOnTheTaskAndDiagnostics", func(t *testing.T) {
+		done := b.waitTask(t, tech, speedID, action.StatusDone)
+		require.Contains(t, done.body["message"], "Mbps down")
+		require.NotEmpty(t, done.body["result"])
+		done = b.waitTask(t, tech, pingID, action.StatusDone)
+		require.Contains(t, done.body["message"], "replies")
+
+		r := b.api(t, http.MethodGet, tpPath+"/diagnostics", b.keyViewerA, "")
+		require.Equal(t, http.StatusOK, r.status, r.raw)
+		require.Equal(t, "TR-181", r.body["dataModel"])
+		dl := r.body["download"].(map[string]any)
+		require.Equal(t, "Complete", dl["state"])
+		require.Greater(t, dl["mbps"], 0.0)
+		require.Equal(t, false, r.body["running"])
+
+		r = b.api(t, http.MethodGet, hwPath+"/diagnostics", b.keyViewerA, "")
+		require.Equal(t, http.StatusOK, r.status, r.raw)
+		p := r.body["ping"].(map[string]any)
+		require.Equal(t, "Completed", p["state"])
+		require.Equal(t, "8.8.8.8", p["host"])
+		require.Equal(t, 10.0, p["repetitions"])
+		require.NotNil(t, p["successCount"])
+	})
+	t.Run("GivenDownloadURL", func(t *testing.T) {
+		r := b.post(t, hwPath+"/speed-test", tech, `{"downloadUrl":"http://speed.example.net/10MB.bin"}`)
+		requireAccepted(t, r, action.StatusRunning)
+		require.Equal(t, "speed test from speed.example.net/10MB.bin", r.body["summary"])
+	})
+}
+
+// TestTaskRetryAndCancel: an offline device's task is queued (202); cancel
+// and retry move it truthfully and refuse what does not apply.
+func TestTaskRetryAndCancel(t *testing.T) {
+	b := setupWithSim(t, 6)
+	tech := b.apiKey(t, b.orgA, actor.RoleTechnician)
+	dev, gid := b.simDevice(t, b.orgA, modelZTE, 1)
+	require.NoError(t, b.sim.SetOnline(gid, false))
+
+	r := b.post(t, "/cpe/devices/"+dev.String()+"/reboot", tech, "")
+	id := requireAccepted(t, r, action.StatusQueued)
+	require.Contains(t, r.body["message"], "offline")
+	task := "/cpe/tasks/" + id
+
+	r = b.api(t, http.MethodGet, task, b.keyViewerA, "")
+	require.Equal(t, http.StatusOK, r.status)
+	require.Equal(t, action.StatusQueued, r.body["status"])
+	require.Equal(t, "reboot", r.body["kind"])
+
+	r = b.post(t, task+"/cancel", tech, "")
+	require.Equal(t, http.StatusOK, r.status, r.raw)
+	require.Equal(t, action.StatusCancelled, r.body["status"])
+	require.NotEmpty(t, r.body["finishedAt"])
+	requireInvalid(t, b.post(t, task+"/cancel", tech, ""), "status", "a cancelled task cannot be cancelled")
+
+	// GenieACS no longer holds it: a retry sends it afresh, and it waits
+	// for the device again.
+	r = b.post(t, task+"/retry", tech, "")
+	require.Equal(t, id, requireAccepted(t, r, action.StatusQueued))
+	require.NoError(t, b.sim.SetOnline(gid, true))
+	b.waitTask(t, tech, id, action.StatusDone)
+
+	requireInvalid(t, b.post(t, task+"/retry", tech, ""), "status", "a done task cannot be retried")
+	requireInvalid(t, b.post(t, task+"/cancel", tech, ""), "status", "a done task cannot be cancelled")
+	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM audit_log WHERE action = 'cpe.task_cancel' AND target_id = $1`, dev.String()))
+	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM audit_log WHERE action = 'cpe.task_retry' AND target_id = $1`, dev.String()))
+	for _, op := range []string{"retry", "cancel"} {
+		r = b.post(t, task+"/"+op, b.keyViewerA, "")
+		require.Equal(t, http.StatusForbidden, r.status, "viewer %s", op)
+	}
+}
+
+// TestTasksList: the organization's tasks, newest first, filtered and
+// keyset-paged; bad filters are 422; another organization sees only its own.
+func TestTasksList(t *testing.T) {
+	b := setupWithSim(t, 6)
+	hw, _ := b.simDevice(t, b.orgA, modelHuawei, 0)
+	tp, _ := b.simDevice(t, b.orgA, modelTPLink, 0)
+	theirs, _ := b.simDevice(t, b.orgB, modelHuawei, 1)
+	var ids []string
+	for _, call := range []struct{ path, body string }{
+		{"/cpe/devices/" + hw.String() + "/refresh", ""},
+		{"/cpe/devices/" + tp.String() + "/refresh", ""},
+		{"/cpe/devices/" + hw.String() + "/wifi", `{"ssid":"Kibanda","password":"long-enough"}`},
+	} {
+		r := b.post(t, call.path, b.keyA, call.body)
+		require.Equal(t, http.StatusOK, r.status, r.raw)
+		ids = append(ids, r.body["id"].(string))
+	}
+	r := b.post(t, "/cpe/devices/"+theirs.String()+"/refresh", b.keyB, "")
+	require.Equal(t, http.StatusOK, r.status, r.raw)
+	theirTask := r.body["id"].(string)
+
+	list := func(t *testing.T, key, query string) []string {
+		t.Helper()
+		r := b.api(t, http.MethodGet, "/cpe/tasks"+query, key, "")
+		require.Equal(t, http.StatusOK, r.status, r.raw)
+		var out []string
+		for _, it := range r.items() {
+			out = append(out, it.(map[string]any)["id"].(string))
+		}
+		return out
+	}
+	t.Run("Filters", func(t *testing.T) {
+		require.Equal(t, []string{ids[2], ids[1], ids[0]}, list(t, b.keyViewerA, ""), "newest first, only acme's")
+		require.Equal(t, []string{ids[1], ids[0]}, list(t, b.keyA, "?kind=refresh"))
+		require.Equal(t, []string{ids[2], ids[0]}, list(t, b.keyA, "?device="+hw.String()))
+		require.Equal(t, []string{ids[2], ids[1], ids[0]}, list(t, b.keyA, "?status=done"))
+		require.Empty(t, list(t, b.keyA, "?status=failed"))
+		require.Empty(t, list(t, b.keyA, "?bulk="+uuid.NewString()))
+		require.Empty(t, list(t, b.keyA, "?device="+theirs.String()), "another organization's device has no tasks here")
+		require.Equal(t, []string{theirTask}, list(t, b.keyB, ""))
+	})
+	t.Run("Paging", func(t *testing.T) {
+		r := b.api(t, http.MethodGet, "/cpe/tasks?limit=2", b.keyA, "")
+		require.Len(t, r.items(), 2)
+		next, _ := r.body["next"].(string)
+		require.NotEmpty(t, next)
+		require.Equal(t, []string{ids[0]}, list(t, b.keyA, "?limit=2&after="+next))
+		r = b.api(t, http.MethodGet, "/cpe/tasks?limit=2&after="+next, b.keyA, "")
+		require.Nil(t, r.body["next"], "the last page has no next")
+	})
+	t.Run("Invalid", func(t *testing.T) {
+		for _, tc := range []struct{ query, field, msg string }{
+			{"?status=sleeping", "status", "must be one of " + strings.Join(action.Statuses, ", ")},
+			{"?kind=explode", "kind", "must be one of " + strings.Join(action.Kinds, ", ")},
+			{"?device=nope", "device", "must be an id"},
+			{"?bulk=nope", "bulk", "must be an id"},
+			{"?limit=abc", "limit", "must be a number between 1 and 500"},
+			{"?limit=501", "limit", "must be between 1 and 500"},
+			{"?after=garbage", "after", "is not a cursor from a previous page"},
+		} {
+			requireInvalid(t, b.api(t, http.MethodGet, "/cpe/tasks"+tc.query, b.keyA, ""), tc.field, tc.msg)
+		}
+	})
+}
+
+// TestBulkActions: a bulk action answers 202 with a Location, runs one task
+// per device and reports progress; bad input is a 422 and roles are held.
+func TestBulkActions(t *testing.T) {
+	b := setupWithSim(t, 9)
+	ctx := context.Background()
+	tech := b.apiKey(t, b.orgA, actor.RoleTechnician)
+	hw0, _ := b.simDevice(t, b.orgA, modelHuawei, 0)
+	hw1, _ := b.simDevice(t, b.orgA, modelHuawei, 1)
+	zte, _ := b.simDevice(t, b.orgA, modelZTE, 0)
+	theirs, _ := b.simDevice(t, b.orgB, modelHuawei, 2)
+
+	start := func(t *testing.T, key, body string) string {
+		t.Helper()
+		r := b.post(t, "/cpe/devices/bulk", key, body)
+		require.Equal(t, http.StatusAccepted, r.status, r.raw)
+		id := r.body["id"].(string)
+		require.Equal(t, "/cpe/bulk/"+id, r.header.Get("Location"))
+		return id
+	}
+	tags := func(t *testing.T, id uuid.UUID) []string {
+		t.Helper()
+		var tags []string
+		require.NoError(t, b.pool.QueryRow(ctx, `SELECT tags FROM cpe_devices WHERE id = $1`, id).Scan(&tags))
+		return tags
+	}
+
+	t.Run("TagAddByFilter", func(t *testing.T) {
+		id := start(t, b.keyA, `{"action":"tag_add","tag":"vip","filter":{"model":"HG8245H"}}`)
+		r := b.waitBulk(t, b.keyA, id)
+		require.Equal(t, "done", r.body["status"], r.raw)
+		require.Equal(t, "add tag vip on model=HG8245H", r.body["summary"])
+		require.Equal(t, 2.0, r.body["total"])
+		require.Equal(t, 2.0, r.body["processed"])
+		require.Equal(t, map[string]any{"done": 2.0}, r.body["counts"])
+		require.Contains(t, tags(t, hw0), "vip")
+		require.Contains(t, tags(t, hw1), "vip")
+		require.NotContains(t, tags(t, zte), "vip")
+		require.NotContains(t, tags(t, theirs), "vip", "another organization's device is never touched")
+		r = b.api(t, http.MethodGet, "/cpe/tasks?bulk="+id+"&limit=1", b.keyA, "")
+		require.Len(t, r.items(), 1)
+		first := r.items()[0].(map[string]any)
+		require.Equal(t, id, first["bulkId"])
+		next, _ := r.body["next"].(string)
+		require.NotEmpty(t, next)
+		r = b.api(t, http.MethodGet, "/cpe/tasks?bulk="+id+"&limit=1&after="+next, b.keyA, "")
+		require.Len(t, r.items(), 1, "tasks recorded together page by id")
+		require.NotEqual(t, first["id"], r.items()[0].(map[string]any)["id"])
+		require.Nil(t, r.body["next"])
+		require.Equal(t, 1, b.count(t, `SELECT count(*) FROM audit_log WHERE action = 'cpe.bulk_tag_add' AND target_id = $1`, id))
+	})
+	t.Run("TagRemoveByIDs", func(t *testing.T) {
+		id := start(t, b.keyA, `{"action":"tag_remove","tag":"vip","ids":["`+hw0.String()+`"]}`)
+		r := b.waitBulk(t, b.keyA, id)
+		require.Equal(t, "done", r.body["status"], r.raw)
+		require.Equal(t, "remove tag vip on 1 selected devices", r.body["summary"])
+		require.NotContains(t, tags(t, hw0), "vip")
+		require.Contains(t, tags(t, hw1), "vip")
+	})
+	t.Run("RebootByIDsAsTechnician", func(t *testing.T) {
+		id := start(t, tech, `{"action":"reboot","ids":["`+hw0.String()+`","`+zte.String()+`","`+zte.String()+`"]}`)
+		r := b.waitBulk(t, tech, id)
+		require.Equal(t, "done", r.body["status"], r.raw)
+		require.Equal(t, 2.0, r.body["total"], "duplicates count once")
+		counts := r.body["counts"].(map[string]any)
+		done, _ := counts["done"].(float64)
+		queued, _ := counts["queued"].(float64)
+		require.Equal(t, 2.0, done+queued, r.raw)
+		require.Equal(t, 2.0, r.body["processed"])
+	})
+	t.Run("Invalid", func(t *testing.T) {
+		before := b.count(t, `SELECT count(*) FROM cpe_bulk_actions`)
+		ids := `"ids":["` + hw0.String() + `"]`
+		for _, tc := range []struct{ name, body, field, msg string }{
+			{"UnknownAction", `{"action":"explode",` + ids + `}`, "action", "must be one of reboot, refresh, tag_add, tag_remove"},
+			{"FactoryReset", `{"action":"factory_reset",` + ids + `}`, "action", "is not offered on many devices at once; act on one device from its page"},
+			{"Parameters", `{"action":"parameters",` + ids + `}`, "action", "is not offered on many devices at once; act on one device from its page"},
+			{"TagMissing", `{"action":"tag_add",` + ids + `}`, "tag", "is required"},
+			{"TagBad", `{"action":"tag_add","tag":"not a tag",` + ids + `}`, "tag", "must be 1 to 64 letters, digits or . _ : @ / + -"},
+			{"ManagedOrgTag", `{"action":"tag_add","tag":"org:x",` + ids + `}`, "tag", "org:, sub: and plan: tags are managed by FyberPay from assignments"},
+			{"ManagedSubTag", `{"action":"tag_remove","tag":"sub:alice",` + ids + `}`, "tag", "org:, sub: and plan: tags are managed by FyberPay from assignments"},
+			{"IDsAndFilter", `{"action":"reboot",` + ids + `,"filter":{"model":"HG8245H"}}`, "ids", "give either ids or filter, not both"},
+			{"Neither", `{"action":"reboot"}`, "ids", "select devices, or give a filter for every matching device"},
+			{"FilterMatchesNothing", `{"action":"reboot","filter":{"model":"NOPE"}}`, "filter", "matches no devices"},
+			{"FilterInvalid", `{"action":"reboot","filter":{"status":"sleeping"}}`, "filter.status", "must be online, offline, stale, unknown or pending_push"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				requireInvalid(t, b.post(t, "/cpe/devices/bulk", b.keyA, tc.body), tc.field, tc.msg)
+			})
+		}
+		r := b.post(t, "/cpe/devices/bulk", b.keyA, `{"action":"reboot","ids":["nope"]}`)
+		require.Equal(t, http.StatusBadRequest, r.status, r.raw)
+		require.Equal(t, before, b.count(t, `SELECT count(*) FROM cpe_bulk_actions`), "nothing is recorded for bad input")
+	})
+	t.Run("Roles", func(t *testing.T) {
+		ids := `"ids":["` + hw1.String() + `"]`
+		for _, body := range []string{`{"action":"tag_add","tag":"vip",` + ids + `}`, `{"action":"tag_remove","tag":"vip",` + ids + `}`} {
+			r := b.post(t, "/cpe/devices/bulk", tech, body)
+			require.Equal(t, http.StatusForbidden, r.status, "technicians change no tags in bulk: %s", r.raw)
+		}
+		for _, body := range []string{`{"action":"reboot",` + ids + `}`, `{"action":"refresh","filter":{}}`} {
+			r := b.post(t, "/cpe/devices/bulk", b.keyViewerA, body)
+			require.Equal(t, http.StatusForbidden, r.status, r.raw)
+			require.Equal(t, "forbidden", r.errCode())
+		}
+	})
+	t.Run("OtherOrganization", func(t *testing.T) {
+		r := b.post(t, "/cpe/devices/bulk", b.keyA, `{"action":"refresh","ids":["`+hw1.String()+`","`+theirs.String()+`"]}`)
+		require.Equal(t, http.StatusNotFound, r.status, "a device of another organization is not found: %s", r.raw)
+		var mine string
+		require.NoError(t, b.pool.QueryRow(ctx, `SELECT id::text FROM cpe_bulk_actions WHERE org_id = $1 LIMIT 1`, b.orgA.ID).Scan(&mine))
+		r = b.api(t, http.MethodGet, "/cpe/bulk/"+mine, b.keyB, "")
+		require.Equal(t, http.StatusNotFound, r.status)
+		require.Equal(t, "not_found", r.errCode())
+		require.NotContains(t, r.raw, "vip")
+		require.Equal(t, http.StatusOK, b.api(t, http.MethodGet, "/cpe/bulk/"+mine, b.keyViewerA, "").status)
+		for _, bad := range []string{"nope", uuid.NewString()} {
+			require.Equal(t, http.StatusNotFound, b.api(t, http.MethodGet, "/cpe/bulk/"+bad, b.keyA, "").status, bad)
+		}
+	})
+}
+
+// TestActionRolesAndTenancy: viewers are refused every action (403);
+// another organization's device, task or bulk action and malformed or
+// unknown ids are 404, never a leak; nothing is recorded for any of them.
+func TestActionRolesAndTenancy(t *testing.T) {
+	b := setupWithSim(t, 6)
+	mine, _ := b.simDevice(t, b.orgA, modelHuawei, 0)
+	theirs, _ := b.simDevice(t, b.orgB, modelHuawei, 1)
+	r := b.post(t, "/cpe/devices/"+theirs.String()+"/refresh", b.keyB, "")
+	require.Equal(t, http.StatusOK, r.status, r.raw)
+	theirTask := r.body["id"].(string)
+	before := b.count(t, `SELECT count(*) FROM cpe_tasks`)
+
+	actions := []struct{ route, body string }{
+		{"wifi", `{"ssid":"Home","password":"long-enough"}`},
+		{"parameters", `{"parameters":[["InternetGatewayDevice.ManagementServer.PeriodicInformInterval","600"]]}`},
+		{"reboot", ""},
+		{"factory-reset", ""},
+		{"refresh", ""},
+		{"speed-test", `{}`},
+		{"ping", `{"host":"8.8.8.8"}`},
+	}
+	t.Run("ViewerForbiddenEveryAction", func(t *testing.T) {
+		for _, a := range actions {
+			r := b.post(t, "/cpe/devices/"+mine.String()+"/"+a.route, b.keyViewerA, a.body)
+			require.Equal(t, http.StatusForbidden, r.status, "%s: %s", a.route, r.raw)
+			require.Equal(t, "forbidden", r.errCode())
+		}
+	})
+	t.Run("OtherOrganizationsDeviceNotFound", func(t *testing.T) {
+		for _, a := range actions {
+			r := b.post(t, "/cpe/devices/"+theirs.String()+"/"+a.route, b.keyA, a.body)
+			require.Equal(t, http.StatusNotFound, r.status, "%s: %s", a.route, r.raw)
+			require.Equal(t, "not_found", r.errCode())
+			require.NotContains(t, r.raw, "beta")
+		}
+		// Even with bad input: the device is looked up first.
+		r := b.post(t, "/cpe/devices/"+theirs.String()+"/wifi", b.keyA, `{"ssid":"","password":""}`)
+		require.Equal(t, http.StatusNotFound, r.status)
+		r = b.api(t, http.MethodGet, "/cpe/devices/"+theirs.String()+"/diagnostics", b.keyA, "")
+		require.Equal(t, http.StatusNotFound, r.status)
+	})
+	t.Run("MalformedAndUnknownIDsNotFound", func(t *testing.T) {
+		for _, id := range []string{"not-a-uuid", "123", uuid.NewString()} {
+			for _, a := range actions {
+				r := b.post(t, "/cpe/devices/"+id+"/"+a.route, b.keyA, a.body)
+				require.Equal(t, http.StatusNotFound, r.status, "%s %s: %s", id, a.route, r.raw)
+				require.Equal(t, "not_found", r.errCode())
+			}
+			require.Equal(t, http.StatusNotFound, b.api(t, http.MethodGet, "/cpe/devices/"+id+"/diagnostics", b.keyA, "").status)
+			require.Equal(t, http.StatusNotFound, b.api(t, http.MethodGet, "/cpe/tasks/"+id, b.keyA, "").status)
+			require.Equal(t, http.StatusNotFound, b.post(t, "/cpe/tasks/"+id+"/retry", b.keyA, "").status)
+			require.Equal(t, http.StatusNotFound, b.post(t, "/cpe/tasks/"+id+"/cancel", b.keyA, "").status)
+		}
+	})
+	t.Run("OtherOrganizationsTaskNotFound", func(t *testing.T) {
+		for _, call := range []struct{ method, path string }{
+			{http.MethodGet, "/cpe/tasks/" + theirTask},
+			{http.MethodPost, "/cpe/tasks/" + theirTask + "/retry"},
+			{http.MethodPost, "/cpe/tasks/" + theirTask + "/cancel"},
+		} {
+			r := b.api(t, call.method, call.path, b.keyA, "")
+			require.Equal(t, http.StatusNotFound, r.status, "%s %s: %s", call.method, call.path, r.raw)
+			require.Equal(t, "not_found", r.errCode())
+		}
+		require.Equal(t, http.StatusOK, b.api(t, http.MethodGet, "/cpe/tasks/"+theirTask, b.keyB, "").status, "beta reads its own task")
+	})
+	t.Run("Unauthenticated", func(t *testing.T) {
+		r := b.post(t, "/cpe/devices/"+mine.String()+"/reboot", "", "")
+		require.Equal(t, http.StatusUnauthorized, r.status)
+		require.Equal(t, http.StatusUnauthorized, b.api(t, http.MethodGet, "/cpe/tasks", "", "").status)
+	})
+	t.Run("TechnicianMayActButNotWriteParameters", func(t *testing.T) {
+		tech := b.apiKey(t, b.orgA, actor.RoleTechnician)
+		r := b.post(t, "/cpe/devices/"+mine.String()+"/parameters", tech, actions[1].body)
+		require.Equal(t, http.StatusForbidden, r.status, r.raw)
+		require.Equal(t, before, b.count(t, `SELECT count(*) FROM cpe_tasks`), "nothing was recorded for a refused call")
+		r = b.post(t, "/cpe/devices/"+mine.String()+"/refresh", tech, "")
+		requireDone(t, r, action.KindRefresh)
+	})
+}
+
+// TestActionSecretsNeverShown: a Wi-Fi key and a PPPoE password reach the
+// device but never the response, the task, the audit log, outbox events,
+// job arguments or the server logs.
+func TestActionSecretsNeverShown(t *testing.T) {
+	b := setupWithSim(t, 6)
+	hw, hwGID := b.simDevice(t, b.orgA, modelHuawei, 0)
+	tp, tpGID := b.simDevice(t, b.orgA, modelTPLink, 0)
+	const wifiKey, pppPass = "Wifi-Secret-7731", "Pppoe-Secret-4419"
+	const pppPath = "Device.PPP.Interface.1.Password"
+
+	var bodies []string
+	r := b.post(t, "/cpe/devices/"+hw.String()+"/wifi", b.keyA, `{"ssid":"Kibanda","password":"`+wifiKey+`"}`)
+	requireDone(t, r, action.KindWiFi)
+	bodies = append(bodies, r.raw)
+	require.Equal(t, `set Wi-Fi "Kibanda" (2.4 and 5 GHz)`, r.body["summary"])
+	got, _ := b.sim.Value(hwGID, "InternetGatewayDevice.LANDevice.1.WLANConfiguration.5.PreSharedKey.1.PreSharedKey")
+	require.Equal(t, wifiKey, got, "both bands got the key")
+
+	r = b.post(t, "/cpe/devices/"+tp.String()+"/parameters", b.keyA,
+		`{"parameters":[["`+pppPath+`","`+pppPass+`"],["Device.PPP.Interface.1.Username","alice"]]}`)
+	requireDone(t, r, action.KindParameters)
+	bodies = append(bodies, r.raw)
+	require.Equal(t, "set "+pppPath+" = ••••, Device.PPP.Interface.1.Username = alice", r.body["summary"])
+	got, _ = b.sim.Value(tpGID, pppPath)
+	require.Equal(t, pppPass, got, "the password reached the device")
+
+	r = b.api(t, http.MethodGet, "/cpe/tasks", b.keyA, "")
+	require.Len(t, r.items(), 2)
+	bodies = append(bodies, r.raw)
+
+	audit := b.dump(t, "audit_log")
+	require.Contains(t, audit, "Kibanda", "the audit rows are there to look in")
+	require.Contains(t, audit, pppPath)
+	sinks := map[string]string{
+		"responses": strings.Join(bodies, "\n"),
+		"audit_log": audit,
+		"cpe_tasks": b.dump(t, "cpe_tasks"),
+		"outbox":    b.dump(t, "outbox_events"),
+		"river_job": b.dump(t, "river_job"),
+		"logs":      b.logs.String(),
+	}
+	require.Contains(t, sinks["logs"], `"route":"/cpe/devices/:id/wifi"`, "the logs are there to look in")
+	for name, text := range sinks {
+		for _, secret := range []string{wifiKey, pppPass} {
+			require.NotContains(t, text, secret, "%s shows a secret", name)
+		}
+	}
+}
+
+// TestActionDeviceNotInGenieACS: a device that never informed is refused
+// with a 422; one GenieACS no longer knows fails truthfully, never a 500.
+func TestActionDeviceNotInGenieACS(t *testing.T) {
+	b := setupWithSim(t, 3)
+	ctx := context.Background()
+	never := b.device(t, "HWTC0000A002", false)
+	r := b.post(t, "/cpe/devices/"+never.String()+"/reboot", b.keyA, "")
+	requireInvalid(t, r, "device", "this device has not contacted GenieACS yet; actions are possible after its first inform")
+	r = b.api(t, http.MethodGet, "/cpe/devices/"+never.String()+"/diagnostics", b.keyA, "")
+	require.Equal(t, http.StatusOK, r.status, r.raw)
+
+	gone := b.device(t, "HWTC0000A003", false)
+	_, err := b.pool.Exec(ctx, `UPDATE cpe_devices SET genieacs_id = '00E0FC-HG8245H-HWTC0000A003', data_model = 'TR-098' WHERE id = $1`, gone)
+	require.NoError(t, err)
+	r = b.post(t, "/cpe/devices/"+gone.String()+"/reboot", b.keyA, "")
+	requireAccepted(t, r, action.StatusFailed)
+	require.Equal(t, "GenieACS does not know this device any more (deleted from GenieACS?)", r.body["message"])
+	r = b.post(t, "/cpe/devices/"+gone.String()+"/parameters", b.keyA, `{"parameters":[["InternetGatewayDevice.ManagementServer.PeriodicInformInterval","600"]]}`)
+	requireInvalid(t, r, "device", "GenieACS does not know this device any more (deleted from GenieACS?)")
+	r = b.api(t, http.MethodGet, "/cpe/devices/"+gone.String()+"/diagnostics", b.keyA, "")
+	require.Equal(t, http.StatusOK, r.status, r.raw)
+	require.Equal(t, "TR-098", r.body["dataModel"])
+}
