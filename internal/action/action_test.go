@@ -75,26 +75,7 @@ func (b *bundle) as(t *testing.T, role actor.Role) actor.Actor {
 // owned registers the n-th simulated device of a model as the org's.
 func (b *bundle) owned(t *testing.T, productClass string, n int) (uuid.UUID, string) {
 	t.Helper()
-	ctx := context.Background()
-	for _, gid := range b.sim.DeviceIDs() {
-		if !strings.Contains(gid, "-"+productClass+"-") {
-			continue
-		}
-		if n > 0 {
-			n--
-			continue
-		}
-		d, err := b.client.GetDevice(ctx, gid, []string{"_deviceId", "InternetGatewayDevice.DeviceInfo.SoftwareVersion", "Device.DeviceInfo.SoftwareVersion"})
-		require.NoError(t, err)
-		model := map[string]string{"InternetGatewayDevice": "TR-098", "Device": "TR-181"}[d.Root()]
-		var id uuid.UUID
-		require.NoError(t, b.pool.QueryRow(ctx, `INSERT INTO cpe_devices (org_id, serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model, first_contact_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING id`, b.org.ID, d.Identity.SerialNumber, cpe.NormalizeSerial(d.Identity.SerialNumber),
-			d.Identity.OUI, d.Identity.ProductClass, d.Identity.Manufacturer, gid, model).Scan(&id))
-		return id, gid
-	}
-	t.Fatalf("no %s in the simulator", productClass)
-	return uuid.Nil, ""
+	return testfactory.GenieACSDevice(context.Background(), t, b.pool, b.client, b.org, b.sim.DeviceIDs(), productClass, n)
 }
 
 // wait polls a task until it reaches want.

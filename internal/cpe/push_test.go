@@ -53,21 +53,10 @@ func setupPush(t *testing.T) *pushBundle {
 func (b *pushBundle) owned(t *testing.T, productClass string) (uuid.UUID, *genieacs.Device) {
 	t.Helper()
 	ctx := context.Background()
-	for _, gid := range b.sim.DeviceIDs() {
-		if !strings.Contains(gid, "-"+productClass+"-") {
-			continue
-		}
-		d, err := b.client.GetDevice(ctx, gid, []string{"_deviceId", "InternetGatewayDevice.DeviceInfo.SoftwareVersion", "Device.DeviceInfo.SoftwareVersion"})
-		require.NoError(t, err)
-		model := map[string]string{"InternetGatewayDevice": "TR-098", "Device": "TR-181"}[d.Root()]
-		var id uuid.UUID
-		require.NoError(t, b.pool.QueryRow(ctx, `INSERT INTO cpe_devices (org_id, serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model, first_contact_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING id`, b.org.ID, d.Identity.SerialNumber, cpe.NormalizeSerial(d.Identity.SerialNumber),
-			d.Identity.OUI, d.Identity.ProductClass, d.Identity.Manufacturer, gid, model).Scan(&id))
-		return id, d
-	}
-	t.Fatalf("no %s in the simulator", productClass)
-	return uuid.Nil, nil
+	id, gid := testfactory.GenieACSDevice(ctx, t, b.pool, b.client, b.org, b.sim.DeviceIDs(), productClass, 0)
+	d, err := b.client.GetDevice(ctx, gid, []string{"_deviceId"})
+	require.NoError(t, err)
+	return id, d
 }
 
 func (b *pushBundle) waitPush(t *testing.T, id uuid.UUID, want string) cpe.Device {

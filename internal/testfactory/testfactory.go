@@ -6,6 +6,7 @@ package testfactory
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/apikey"
 	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/internal/secret"
 	"github.com/fyberpay/cpe/internal/user"
@@ -184,4 +186,34 @@ func DesiredWiFi(ctx context.Context, t testing.TB, pool *pgxpool.Pool, box *sec
 		device, band, ssid, sealed, kid); err != nil {
 		t.Fatalf("testfactory.DesiredWiFi: %v", err)
 	}
+}
+
+// GenieACSDevice registers the n-th device (0-based) of productClass among
+// a simulator's ids (its GenieACS _ids, URL-escaped like "Archer%20AX10")
+// as o's, the way identify records a device that informed: it returns our
+// id and the GenieACS id.
+func GenieACSDevice(ctx context.Context, t testing.TB, pool *pgxpool.Pool, client *genieacs.Client, o org.Org, ids []string, productClass string, n int) (uuid.UUID, string) {
+	t.Helper()
+	for _, gid := range ids {
+		if !strings.Contains(gid, "-"+productClass+"-") {
+			continue
+		}
+		if n > 0 {
+			n--
+			continue
+		}
+		d, err := client.GetDevice(ctx, gid, []string{"_deviceId", "InternetGatewayDevice.DeviceInfo.SoftwareVersion", "Device.DeviceInfo.SoftwareVersion"})
+		if err != nil {
+			t.Fatalf("testfactory.GenieACSDevice: %v", err)
+		}
+		var id uuid.UUID
+		if err := pool.QueryRow(ctx, `INSERT INTO cpe_devices (org_id, serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model, first_contact_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING id`, o.ID, d.Identity.SerialNumber, cpe.NormalizeSerial(d.Identity.SerialNumber),
+			d.Identity.OUI, d.Identity.ProductClass, d.Identity.Manufacturer, gid, cpe.DataModel(d.Root())).Scan(&id); err != nil {
+			t.Fatalf("testfactory.GenieACSDevice: %v", err)
+		}
+		return id, gid
+	}
+	t.Fatalf("testfactory.GenieACSDevice: no %s number %d among the simulated devices", productClass, n)
+	return uuid.Nil, ""
 }
