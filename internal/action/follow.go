@@ -317,8 +317,10 @@ func (s *Service) readBack(ctx context.Context, r row, cs []check) error {
 		switch {
 		case !ok || p.Object:
 			missing = append(missing, c.Path)
+		case c.Secret && p.Writable != nil && !*p.Writable:
+			wrong = append(wrong, c.Path+" is read-only on the device")
 		case c.Secret:
-			// reads back as "" on CPEs: existing is the proof
+			// reads back as "" on CPEs: existing (writable) is the proof
 		case !sameValue(p, c.Value):
 			wrong = append(wrong, fmt.Sprintf("%s reads back as %q, not %q", c.Path, deviceText(p), c.Value))
 		}
