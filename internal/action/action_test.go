@@ -40,7 +40,7 @@ type bundle struct {
 
 // setup runs a simulator (devices inform every 5 s of wall time) and a
 // River worker following tasks against real Postgres.
-func setup(t *testing.T, devices int) *bundle {
+func setup(t testing.TB, devices int) *bundle {
 	t.Helper()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
@@ -66,14 +66,14 @@ func setup(t *testing.T, devices int) *bundle {
 	return &bundle{pool: pool, box: box, org: o, sim: sim, client: c, svc: svc, cpe: cs}
 }
 
-func (b *bundle) as(t *testing.T, role actor.Role) actor.Actor {
+func (b *bundle) as(t testing.TB, role actor.Role) actor.Actor {
 	t.Helper()
 	u := testfactory.User(context.Background(), t, b.pool, b.org, &testfactory.UserOpts{Role: &role})
 	return testfactory.Actor(u)
 }
 
 // owned registers the n-th simulated device of a model as the org's.
-func (b *bundle) owned(t *testing.T, productClass string, n int) (uuid.UUID, string) {
+func (b *bundle) owned(t testing.TB, productClass string, n int) (uuid.UUID, string) {
 	t.Helper()
 	return testfactory.GenieACSDevice(context.Background(), t, b.pool, b.client, b.org, b.sim.DeviceIDs(), productClass, n)
 }
