@@ -53,6 +53,11 @@ func (h *Handler) DeviceDiagnostics(c echo.Context) error {
 		return err
 	}
 	ctx, a := c.Request().Context(), actorOf(c)
+	// Our own errors (another organization's device, a role) first: below,
+	// any other error is taken for GenieACS not answering.
+	if _, err := h.Devices.Get(ctx, a, id); err != nil {
+		return err
+	}
 	d, err := h.Actions.Diagnostics(ctx, a, id)
 	msg := ""
 	switch {
@@ -166,27 +171,28 @@ func (h *Handler) DevicePing(c echo.Context) error {
 	reps, timeout := c.FormValue("repetitions"), c.FormValue("timeoutMs")
 	forms := devices.ActionForms{Open: "ping", Host: c.FormValue("host"), Reps: reps, Timeout: timeout}
 	return h.deviceAction(c, forms, func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
-		in := action.PingInput{Host: forms.Host}
-		errs := validation.Errors{}
-		if reps != "" {
-			n, err := strconv.Atoi(reps)
-			if err != nil || n == 0 {
-				errs.Add("repetitions", "must be between 1 and 100")
-			}
-			in.Repetitions = n
+		// The role before the input, as the service does (viewers get 403).
+		if err := a.Require(actor.PermDeviceAction); err != nil {
+			return action.Task{}, err
 		}
-		if timeout != "" {
-			n, err := strconv.Atoi(timeout)
-			if err != nil || n == 0 {
-				errs.Add("timeoutMs", "must be between 100 and 60000 milliseconds")
-			}
-			in.TimeoutMs = n
-		}
-		if len(errs) > 0 {
-			return action.Task{}, errs
-		}
+		// A value that is not a number is out of range: the service then
+		// reports it with every other field.
+		in := action.PingInput{Host: forms.Host, Repetitions: formInt(reps), TimeoutMs: formInt(timeout)}
 		return h.Actions.Ping(ctx, a, id, in)
 	})
+}
+
+// formInt reads an optional number: 0 (the default) when empty, -1 (out
+// of range) when not a number or a typed 0.
+func formInt(v string) int {
+	if strings.TrimSpace(v) == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n == 0 {
+		return -1
+	}
+	return n
 }
 
 // DeviceSpeedTest runs a download test.
@@ -251,8 +257,9 @@ func (h *Handler) TasksList(c echo.Context) error {
 	a := actorOf(c)
 	p, err := h.Actions.List(c.Request().Context(), a, f)
 	var errs form.Errors
+	status := http.StatusOK
 	if e, ok := formErrors(err); ok {
-		errs, f = e, action.Filter{}
+		errs, f, status = e, action.Filter{}, http.StatusUnprocessableEntity
 		p, err = h.Actions.List(c.Request().Context(), a, f)
 	}
 	if err != nil {
@@ -264,7 +271,7 @@ func (h *Handler) TasksList(c echo.Context) error {
 		v.Set("after", p.Next)
 		next = "/tasks?" + v.Encode()
 	}
-	return Render(c, http.StatusOK, tasks.List(Meta(c, "Tasks", "tasks"), tasks.ListPage{
+	return Render(c, status, tasks.List(Meta(c, "Tasks", "tasks"), tasks.ListPage{
 		Filter: f, Device: device, Items: p.Items, NextHref: next, Errors: errs, CanAct: a.Can(actor.PermDeviceAction),
 		Back: c.Request().URL.RequestURI(),
 	}))
@@ -281,6 +288,10 @@ func (h *Handler) DevicesBulk(c echo.Context) error {
 		for _, v := range form["ids"] {
 			id, err := uuid.Parse(v)
 			if err != nil {
+				// The role before the input, as the service does.
+				if err := actorOf(c).Require(actor.PermDeviceAction); err != nil {
+					return err
+				}
 				return validation.Errors{"ids": "is not a list of device ids"}
 			}
 			in.IDs = append(in.IDs, id)
