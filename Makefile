@@ -75,6 +75,7 @@ bench: db-up ## benchmarks: Go benchmarks, then wrk against the real binary (fig
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	bash .ci/bench-http.sh
 	bash .ci/bench-identify.sh
+	bash .ci/bench-sync.sh
 
 .PHONY: generate
 generate: ## regenerate templ output

@@ -28,6 +28,8 @@ import (
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/dashboard"
 	"github.com/fyberpay/cpe/internal/dbtest"
+	"github.com/fyberpay/cpe/internal/devsync"
+	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/jobs"
 	"github.com/fyberpay/cpe/internal/org"
@@ -150,6 +152,8 @@ func build(t testing.TB, publicURL string, simDevices int) *testBundle {
 		Dashboard:   dashboard.NewService(pool),
 		CPE:         cs,
 		Actions:     actions,
+		Sync:        devsync.NewService(pool, acs, ins, logger),
+		Faults:      fault.NewService(pool, acs, ins),
 		GenieACS:    acs,
 		System:      system.NewService(pool, nil, "", ins),
 		Subscribers: subscriber.NewService(pool, box),

@@ -31,9 +31,10 @@ func routes(e *echo.Echo, d Deps) {
 	assets.StaticFS("/", static.FS)
 
 	// JSON API for integrations: API key only, no cookies, no CSRF.
-	ah := &api.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, AuditDB: d.Pool}
+	ah := &api.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, AuditDB: d.Pool, Dashboards: d.Dashboard}
 	cpe := e.Group("/cpe", middleware.APIKey(d.APIKeys), noStore)
 	cpe.GET("/me", ah.Me)
+	cpe.GET("/dashboard", ah.Dashboard)
 	cpe.GET("/users", ah.UsersList)
 	cpe.POST("/users", ah.UsersCreate)
 	cpe.GET("/users/:id", ah.UsersGet)
@@ -80,6 +81,8 @@ func routes(e *echo.Echo, d Deps) {
 	cpe.GET("/pending", ah.PendingList)
 	cpe.POST("/pending/:id/claim", ah.PendingClaim)
 	subscriberAPIRoutes(cpe, ah)
+	faultAPIRoutes(cpe, ah)
+	syncAPIRoutes(cpe, ah)
 	cpe.Any("/*", func(echo.Context) error { return httperr.NotFound() })
 
 	// GenieACS callbacks: the internal key only.
@@ -112,7 +115,7 @@ func routes(e *echo.Echo, d Deps) {
 		middleware.Sessions(d.Sessions, d.Users),
 	)
 	ph := &page.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Dashboard: d.Dashboard, Systems: d.System,
-		Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, AuditDB: d.Pool,
+		Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, AuditDB: d.Pool,
 		SessionMaxAge: int(d.Config.SessionTTL.Seconds())}
 	pages.GET("/login", ph.LoginForm)
 	pages.POST("/login", ph.Login)
@@ -169,6 +172,8 @@ func routes(e *echo.Echo, d Deps) {
 	staff.GET("/pending", ph.PendingList)
 	staff.POST("/pending/:id/claim", ph.PendingClaim)
 	subscriberPageRoutes(staff, ph)
+	faultPageRoutes(staff, ph)
+	syncPageRoutes(staff, ph)
 	staff.GET("/admin/system", ph.SystemShow)
 	staff.POST("/admin/system/bootstrap", ph.SystemBootstrap)
 

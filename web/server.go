@@ -20,6 +20,8 @@ import (
 	"github.com/fyberpay/cpe/internal/config"
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/dashboard"
+	"github.com/fyberpay/cpe/internal/devsync"
+	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/session"
@@ -44,9 +46,13 @@ type Deps struct {
 	CPE       *cpe.Service
 	// Actions runs device actions and reports their tasks.
 	Actions *action.Service
-	System  *system.Service
+	// Sync is the device sync (its page and runs).
+	Sync   *devsync.Service
+	System *system.Service
 	// Subscribers manages plans and subscribers.
 	Subscribers *subscriber.Service
+	// Faults is the fault board and the /cpe/faults API.
+	Faults *fault.Service
 	// GenieACS is the NBI client (nil when not configured); /readyz shows
 	// its breaker, informational only.
 	GenieACS *genieacs.Client

@@ -29,6 +29,7 @@ commands:
                         (prints the key alone on the last line)
   demo                  ensure the demo organization and owner; print credentials
   sim                   run the GenieACS simulator (--devices N --nbi-addr --fs-addr --identify-url ...)
+  sync                  one device sync pass now [--pass full|incremental] [--discard: only stream]
 
 Every command reads DATABASE_URL; serve reads the rest of the configuration
 from the environment (see README.md).
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, env config.Lookup, stdin io.Reader,
 		return demo(ctx, env, args[1:], stdout)
 	case args[0] == "sim":
 		return sim(ctx, args[1:], stdout, stderr)
+	case args[0] == "sync":
+		return syncCmd(ctx, env, args[1:], stdout)
 	case cmd == "org create":
 		return orgCreate(ctx, env, args[2:], stdout)
 	case cmd == "user create":

@@ -18,6 +18,8 @@ import (
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/dashboard"
 	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/devsync"
+	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/jobs"
 	"github.com/fyberpay/cpe/internal/outbox"
@@ -103,6 +105,8 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 
 	cpeSvc := cpe.NewService(pool, box, inserter)
 	actions := action.NewService(pool, box, acs, inserter, cpeSvc)
+	syncSvc := devsync.NewService(pool, acs, inserter, logger)
+	faults := fault.NewService(pool, acs, inserter)
 	actions.FollowEvery, actions.BulkRate = cfg.TaskFollowInterval, cfg.BulkRate
 	if cfg.GenieACSFSURL != nil {
 		actions.FSURL = cfg.GenieACSFSURL.String()
@@ -114,6 +118,7 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 	if *workerOn {
 		wc, err := jobs.NewWorkerClient(jobs.Deps{
 			Pool: pool, Logger: logger, Box: box, Inserter: inserter, GenieACS: acs, CPE: cpeSvc, Actions: actions,
+			Sync: syncSvc, Faults: faults, SyncFullEvery: cfg.SyncFullInterval, MetricsRetention: cfg.MetricsRetention,
 			HTTPClient: outbox.NewHTTPClient(cfg.WebhookAllowPrivate),
 		})
 		if err != nil {
@@ -148,6 +153,8 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 			Dashboard:   dashboard.NewService(pool),
 			CPE:         cpeSvc,
 			Actions:     actions,
+			Sync:        syncSvc,
+			Faults:      faults,
 			System:      system.NewService(pool, acs, nbiHost, inserter),
 			Subscribers: subscriber.NewService(pool, box),
 			GenieACS:    acs,

@@ -124,9 +124,13 @@ type fault struct {
 	detail              *object // nil: no detail field (timeouts)
 	retries             int
 	provisions          string
+	raw                 *object // a document stored as-is (PutFaultDocument)
 }
 
 func (f *fault) doc() *object {
+	if f.raw != nil {
+		return f.raw
+	}
 	o := &object{}
 	o.set("_id", f.id)
 	o.set("device", f.device)

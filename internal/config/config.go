@@ -33,6 +33,13 @@ type Config struct {
 	// TaskFollowInterval is how often an unfinished device task is checked
 	// in GenieACS (TASK_FOLLOW_INTERVAL, default 15s).
 	TaskFollowInterval time.Duration
+	// SyncFullInterval is the period of the full device sync pass
+	// (SYNC_FULL_INTERVAL, default 1h); the incremental pass runs every
+	// minute.
+	SyncFullInterval time.Duration
+	// MetricsRetention is how long device health samples are kept
+	// (METRICS_RETENTION, default 720h).
+	MetricsRetention time.Duration
 	// BulkRate is how many devices a bulk action sends per second toward
 	// GenieACS (BULK_RATE, default 20).
 	BulkRate float64
@@ -181,6 +188,22 @@ func Load(env Lookup, needs Needs) (*Config, error) {
 			return nil, &Error{"TASK_FOLLOW_INTERVAL", "must be a duration between 100ms and 10m, e.g. 15s"}
 		}
 		c.TaskFollowInterval = d
+	}
+	c.SyncFullInterval = time.Hour
+	if v := get("SYNC_FULL_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 5*time.Minute || d > 7*24*time.Hour {
+			return nil, &Error{"SYNC_FULL_INTERVAL", "must be a duration between 5m and 168h, e.g. 1h"}
+		}
+		c.SyncFullInterval = d
+	}
+	c.MetricsRetention = 30 * 24 * time.Hour
+	if v := get("METRICS_RETENTION"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Hour || d > 400*24*time.Hour {
+			return nil, &Error{"METRICS_RETENTION", "must be a duration between 1h and 9600h, e.g. 720h"}
+		}
+		c.MetricsRetention = d
 	}
 	c.BulkRate = 20
 	if v := get("BULK_RATE"); v != "" {

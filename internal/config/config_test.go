@@ -69,6 +69,8 @@ func TestLoad(t *testing.T) {
 		{"TooFastFollowInterval", "TASK_FOLLOW_INTERVAL", "1ms"},
 		{"BadBulkRate", "BULK_RATE", "fast"},
 		{"ZeroBulkRate", "BULK_RATE", "0"},
+		{"BadSyncInterval", "SYNC_FULL_INTERVAL", "1s"},
+		{"BadRetention", "METRICS_RETENTION", "forever"},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {

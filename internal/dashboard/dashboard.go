@@ -1,5 +1,3 @@
-// Package dashboard gathers the figures on the organization's home page.
-// Every figure is scoped to the actor's organization.
 package dashboard
 
 import (
@@ -7,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/fyberpay/cpe/internal/actor"
@@ -19,8 +19,10 @@ type DayCount struct {
 	Count int       `json:"count"`
 }
 
-// Summary is the home page's data.
+// Summary is the home page's data: the fleet first, then the
+// organization's staff, integrations and recent activity.
 type Summary struct {
+	Fleet             Fleet       `json:"-"`
 	Users             int         `json:"users"`
 	ActiveAPIKeys     int         `json:"activeApiKeys"`
 	WebhookEndpoints  int         `json:"webhookEndpoints"`
@@ -31,12 +33,21 @@ type Summary struct {
 }
 
 // Service computes summaries.
-type Service struct{ pool *pgxpool.Pool }
+type Service struct {
+	pool  *pgxpool.Pool
+	cache *fleetCache
+}
 
-// NewService builds the service.
-func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
+// NewService builds the service; fleet figures are kept DefaultCacheTTL.
+func NewService(pool *pgxpool.Pool) *Service { return NewServiceTTL(pool, DefaultCacheTTL) }
 
-// Days is the width of the activity chart.
+// NewServiceTTL builds the service with fleet figures kept for ttl (0:
+// computed for every call, concurrent calls sharing one computation).
+func NewServiceTTL(pool *pgxpool.Pool, ttl time.Duration) *Service {
+	return &Service{pool: pool, cache: &fleetCache{ttl: ttl, orgs: map[uuid.UUID]*fleetEntry{}}}
+}
+
+// Days is the width of the activity and fault charts.
 const Days = 14
 
 // Summary returns the actor's organization's figures.
@@ -44,8 +55,12 @@ func (s *Service) Summary(ctx context.Context, a actor.Actor) (Summary, error) {
 	if err := a.Require(actor.PermRead); err != nil {
 		return Summary{}, err
 	}
-	var sum Summary
-	err := s.pool.QueryRow(ctx, `SELECT
+	fleet, err := s.cachedFleet(ctx, a.OrgID)
+	if err != nil {
+		return Summary{}, err
+	}
+	sum := Summary{Fleet: fleet}
+	err = s.pool.QueryRow(ctx, `SELECT
 			(SELECT count(*) FROM users WHERE org_id = $1 AND NOT disabled),
 			(SELECT count(*) FROM api_keys WHERE org_id = $1 AND revoked_at IS NULL),
 			(SELECT count(*) FROM webhook_endpoints WHERE org_id = $1 AND enabled),
@@ -56,32 +71,14 @@ func (s *Service) Summary(ctx context.Context, a actor.Actor) (Summary, error) {
 		return Summary{}, fmt.Errorf("dashboard counts: %w", err)
 	}
 
-	today := time.Now().UTC().Truncate(24 * time.Hour)
-	start := today.AddDate(0, 0, -(Days - 1))
+	start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -(Days - 1))
 	rows, err := s.pool.Query(ctx, `SELECT date_trunc('day', created_at AT TIME ZONE 'UTC'), count(*)
 		FROM audit_log WHERE org_id = $1 AND created_at >= $2 GROUP BY 1`, a.OrgID, start)
 	if err != nil {
 		return Summary{}, fmt.Errorf("dashboard activity: %w", err)
 	}
-	byDay := map[time.Time]int{}
-	for rows.Next() {
-		var (
-			d time.Time
-			n int
-		)
-		if err := rows.Scan(&d, &n); err != nil {
-			rows.Close()
-			return Summary{}, err
-		}
-		byDay[d.UTC()] = n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return Summary{}, err
-	}
-	for i := range Days {
-		d := start.AddDate(0, 0, i)
-		sum.Activity = append(sum.Activity, DayCount{Day: d, Count: byDay[d]})
+	if sum.Activity, err = perDay(rows, start); err != nil {
+		return Summary{}, fmt.Errorf("dashboard activity: %w", err)
 	}
 
 	recent, err := audit.List(ctx, s.pool, a, audit.Filter{Limit: 8})
@@ -90,4 +87,30 @@ func (s *Service) Summary(ctx context.Context, a actor.Actor) (Summary, error) {
 	}
 	sum.Recent = recent.Rows
 	return sum, nil
+}
+
+// perDay spreads (day, count) rows over the Days days from start, zeros
+// included.
+func perDay(rows pgx.Rows, start time.Time) ([]DayCount, error) {
+	defer rows.Close()
+	byDay := map[time.Time]int{}
+	for rows.Next() {
+		var (
+			d time.Time
+			n int
+		)
+		if err := rows.Scan(&d, &n); err != nil {
+			return nil, err
+		}
+		byDay[d.UTC()] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]DayCount, Days)
+	for i := range out {
+		d := start.AddDate(0, 0, i)
+		out[i] = DayCount{Day: d, Count: byDay[d]}
+	}
+	return out, nil
 }

@@ -283,6 +283,62 @@ func (c *Client) EachDevice(ctx context.Context, filter map[string]any, projecti
 	}
 }
 
+// EachDeviceDoc is EachDevice that survives bad documents: fn gets each
+// device, or the decode error of a document it could not read (d nil), and
+// paging goes on past it. Only a document without an _id stops the walk
+// (the keyset cannot pass it).
+func (c *Client) EachDeviceDoc(ctx context.Context, filter map[string]any, projection []string, pageSize int, fn func(d *Device, err error) error) error {
+	if pageSize <= 0 {
+		pageSize = 1000
+	}
+	last := ""
+	for {
+		f := map[string]any{}
+		for k, v := range filter {
+			f[k] = v
+		}
+		if last != "" {
+			if _, has := f["_id"]; has {
+				f = map[string]any{"$and": []any{filter, map[string]any{"_id": map[string]any{"$gt": last}}}}
+			} else {
+				f["_id"] = map[string]any{"$gt": last}
+			}
+		}
+		vals, err := Query{Filter: f, Projection: projection, Sort: map[string]int{"_id": 1}, Limit: pageSize}.values()
+		if err != nil {
+			return err
+		}
+		resp, err := c.do(ctx, request{method: http.MethodGet, path: "/devices/", query: vals})
+		if err != nil {
+			return err
+		}
+		n := 0
+		err = streamArray(resp.Body, "devices", func(raw json.RawMessage) error {
+			n++
+			var d Device
+			if derr := json.Unmarshal(raw, &d); derr != nil {
+				var id struct {
+					ID string `json:"_id"`
+				}
+				if json.Unmarshal(raw, &id) != nil || id.ID == "" {
+					return &DecodeError{What: "device", Err: fmt.Errorf("a document without an _id: %w", derr)}
+				}
+				last = id.ID
+				return fn(nil, &DecodeError{What: "device " + id.ID, Err: derr})
+			}
+			last = d.ID
+			return fn(&d, nil)
+		})
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		if n < pageSize {
+			return nil
+		}
+	}
+}
+
 // CountDevices counts matching devices with a HEAD request (GenieACS sends
 // only the total header).
 func (c *Client) CountDevices(ctx context.Context, filter map[string]any) (int, error) {

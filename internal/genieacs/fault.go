@@ -35,6 +35,20 @@ func (c *Client) Faults(ctx context.Context, filter map[string]any) ([]Fault, er
 	return listOf[Fault](ctx, c, "faults", "fault", filter)
 }
 
+// EachFault streams the faults matching filter (nil: all) to fn, one
+// document at a time. A document that does not decode as a Fault (a field of
+// the wrong type) reaches fn with its raw text and a *DecodeError, so the
+// caller can skip it and go on; an error fn returns stops the stream.
+func (c *Client) EachFault(ctx context.Context, filter map[string]any, fn func(f Fault, raw json.RawMessage, err error) error) error {
+	return c.list(ctx, "faults", filter, func(raw json.RawMessage) error {
+		var f Fault
+		if err := json.Unmarshal(raw, &f); err != nil {
+			return fn(Fault{}, raw, &DecodeError{What: "fault", Err: err})
+		}
+		return fn(f, raw, nil)
+	})
+}
+
 // DeleteFault clears a fault (200 even when it does not exist). Clearing a
 // task fault also deletes the task.
 func (c *Client) DeleteFault(ctx context.Context, id string) error {

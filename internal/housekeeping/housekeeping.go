@@ -1,5 +1,6 @@
 // Package housekeeping is the periodic clean-up job: expired sessions,
-// stale login-failure counters and delivered outbox events past retention.
+// stale login-failure counters, delivered outbox events and device health
+// samples past retention.
 // River runs it on the elected leader only, so replicas never race.
 package housekeeping
 
@@ -30,6 +31,9 @@ type Worker struct {
 	river.WorkerDefaults[Args]
 	Pool   *pgxpool.Pool
 	Logger *slog.Logger
+	// MetricsRetention bounds the device health time series (default 30
+	// days).
+	MetricsRetention time.Duration
 }
 
 // Work deletes what has expired and logs the counts.
@@ -46,6 +50,15 @@ func (w *Worker) Work(ctx context.Context, _ *river.Job[Args]) error {
 	if err != nil {
 		return err
 	}
-	w.Logger.InfoContext(ctx, "housekeeping", "expired_sessions", sessions, "stale_login_failures", failures, "old_events", events)
+	keep := w.MetricsRetention
+	if keep <= 0 {
+		keep = 30 * 24 * time.Hour
+	}
+	samples, err := w.Pool.Exec(ctx, `DELETE FROM cpe_metrics WHERE at < now() - $1::interval`, keep.String())
+	if err != nil {
+		return err
+	}
+	w.Logger.InfoContext(ctx, "housekeeping", "expired_sessions", sessions, "stale_login_failures", failures, "old_events", events,
+		"old_health_samples", samples.RowsAffected())
 	return nil
 }

@@ -15,6 +15,8 @@ import (
 
 	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/devsync"
+	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/housekeeping"
 	"github.com/fyberpay/cpe/internal/outbox"
@@ -51,6 +53,14 @@ type Deps struct {
 	BreakerSnooze time.Duration
 	// CPE is the device service (pushes read desired state through it).
 	CPE *cpe.Service
+	// Sync is the device sync (nil or without GenieACS: no sync jobs).
+	Sync *devsync.Service
+	// SyncFullEvery is the full pass's period (default 1 h).
+	SyncFullEvery time.Duration
+	// MetricsRetention bounds the health time series (default 30 days).
+	MetricsRetention time.Duration
+	// Faults polls GenieACS faults (nil or without GenieACS: no poll).
+	Faults *fault.Service
 	// Actions follows device tasks and runs bulk actions (nil: their jobs
 	// are never inserted).
 	Actions *action.Service
@@ -70,7 +80,9 @@ func NewWorkerClient(d Deps) (*river.Client[pgx.Tx], error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &outbox.DispatchWorker{Pool: d.Pool, Jobs: d.Inserter})
 	river.AddWorker(workers, &outbox.DeliverWorker{Pool: d.Pool, Box: d.Box, Client: d.HTTPClient, Backoff: d.WebhookBackoff})
-	river.AddWorker(workers, &housekeeping.Worker{Pool: d.Pool, Logger: d.Logger})
+	river.AddWorker(workers, &housekeeping.Worker{Pool: d.Pool, Logger: d.Logger, MetricsRetention: d.MetricsRetention})
+	river.AddWorker(workers, &devsync.Worker{Service: d.Sync})
+	river.AddWorker(workers, &fault.PollWorker{Service: d.Faults, Logger: d.Logger, Snooze: d.BreakerSnooze})
 	river.AddWorker(workers, &provision.BootstrapWorker{Pool: d.Pool, Client: d.GenieACS, Logger: d.Logger, Snooze: d.BreakerSnooze})
 	river.AddWorker(workers, &action.TaskWorker{Service: d.Actions})
 	river.AddWorker(workers, &action.BulkWorker{Service: d.Actions})
@@ -88,6 +100,16 @@ func NewWorkerClient(d Deps) (*river.Client[pgx.Tx], error) {
 				func() (river.JobArgs, *river.InsertOpts) { return housekeeping.Args{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true, ID: "housekeeping"}),
 		},
+	}
+	if d.Sync != nil && d.GenieACS != nil {
+		every := d.SyncFullEvery
+		if every <= 0 {
+			every = time.Hour
+		}
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, devsync.PeriodicJobs(every)...)
+	}
+	if d.Faults != nil && d.GenieACS != nil {
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, fault.PeriodicJob(time.Minute))
 	}
 	if d.Fast {
 		cfg.FetchCooldown = 20 * time.Millisecond

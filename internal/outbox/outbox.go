@@ -27,8 +27,10 @@ const (
 	TopicAssigned     Topic = "cpe.assigned"
 	TopicUnassigned   Topic = "cpe.unassigned"
 	TopicTaskFinished Topic = "cpe.task_finished"
-	TopicFault        Topic = "cpe.fault"
+	TopicFaultRaised  Topic = "fault.raised"
 	TopicFirmware     Topic = "firmware.deployment"
+	TopicOnline       Topic = "cpe.online"
+	TopicOffline      Topic = "cpe.offline"
 )
 
 // TopicInfo describes a subscribable topic.
@@ -45,8 +47,10 @@ var Subscribable = []TopicInfo{
 	{TopicAssigned, "a device was assigned to a subscriber"},
 	{TopicUnassigned, "a device was unassigned from its subscriber"},
 	{TopicTaskFinished, "a device task reached its outcome (done or failed)"},
-	{TopicFault, "GenieACS reported a fault for a device"},
+	{TopicFaultRaised, "GenieACS reported a fault for a device (new, or back after it was resolved)"},
 	{TopicFirmware, "a firmware deployment changed state"},
+	{TopicOnline, "a device informed again after being offline"},
+	{TopicOffline, "a device stopped informing (no inform for 10 minutes)"},
 }
 
 // IsSubscribable reports whether t may appear in an endpoint's topics.

@@ -18,7 +18,10 @@ import (
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/apikey"
 	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/dashboard"
 	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/devsync"
+	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/subscriber"
 	"github.com/fyberpay/cpe/internal/user"
@@ -34,7 +37,12 @@ type Handler struct {
 	Subscribers *subscriber.Service
 	Devices     *cpe.Service
 	Actions     *action.Service
-	AuditDB     db.Executor
+	Sync        *devsync.Service
+	// Faults lists and clears GenieACS faults.
+	Faults  *fault.Service
+	AuditDB db.Executor
+	// Dashboards is plural because the method Dashboard serves the route.
+	Dashboards *dashboard.Service
 }
 
 // maxBody bounds JSON request bodies.

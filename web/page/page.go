@@ -20,6 +20,8 @@ import (
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/dashboard"
 	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/devsync"
+	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/subscriber"
 	"github.com/fyberpay/cpe/internal/system"
@@ -42,6 +44,10 @@ type Handler struct {
 	Devices     *cpe.Service
 	// Actions runs device actions (tasks, diagnostics, bulk).
 	Actions *action.Service
+	// Sync is the device sync (its page).
+	Sync *devsync.Service
+	// Faults is the fault board's service.
+	Faults *fault.Service
 	// AuditDB is where audit rows are read (the pool).
 	AuditDB db.Executor
 	// SessionMaxAge is the session cookie's lifetime in seconds.

@@ -1,0 +1,57 @@
+package dashboard_test
+
+import (
+	"context"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/dashboard"
+	"github.com/fyberpay/cpe/internal/dbtest"
+	"github.com/fyberpay/cpe/internal/testfactory"
+)
+
+// BenchmarkFleet measures computing the fleet figures of an organization
+// with 100,000 devices (another holds 20,000), without the cache: the one
+// pass over the organization's devices plus the faults per day. Fresh is
+// after VACUUM (visibility map set); AfterSyncPass is after an update of
+// every last inform, as a sync run makes, before any vacuum. Run with
+// -benchtime=100x for stable percentiles.
+func BenchmarkFleet(b *testing.B) {
+	ctx := context.Background()
+	pool := dbtest.NewDB(b)
+	orgA := testfactory.Org(ctx, b, pool, nil)
+	orgB := testfactory.Org(ctx, b, pool, nil)
+	testfactory.Fleet(ctx, b, pool, orgA, 1, 100000)
+	testfactory.Fleet(ctx, b, pool, orgB, 100001, 20000)
+	testfactory.Faults(ctx, b, pool, orgA, 1, 4000)
+	testfactory.Faults(ctx, b, pool, orgB, 4001, 1000)
+	_, err := pool.Exec(ctx, `VACUUM ANALYZE cpe_devices, cpe_faults`)
+	require.NoError(b, err)
+	viewer := testfactory.Actor(testfactory.User(ctx, b, pool, orgA, &testfactory.UserOpts{Role: testfactory.Ptr(actor.RoleViewer)}))
+	svc := dashboard.NewServiceTTL(pool, 0)
+
+	run := func(name string) {
+		b.Run(name, func(b *testing.B) {
+			var durs []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				f, err := svc.Fleet(ctx, viewer)
+				durs = append(durs, time.Since(start))
+				if err != nil || f.Total != 100000 {
+					b.Fatalf("total %d: %v", f.Total, err)
+				}
+			}
+			sort.Slice(durs, func(i, j int) bool { return durs[i] < durs[j] })
+			b.ReportMetric(float64(durs[len(durs)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(durs[len(durs)*95/100].Microseconds())/1000, "p95-ms")
+		})
+	}
+	run("Fresh")
+	_, err = pool.Exec(ctx, `UPDATE cpe_devices SET last_inform_at = last_inform_at + interval '1 second' WHERE org_id = $1`, orgA.ID)
+	require.NoError(b, err)
+	run("AfterSyncPass")
+}

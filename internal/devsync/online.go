@@ -1,0 +1,177 @@
+package devsync
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/audit"
+	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/genieacs"
+	"github.com/fyberpay/cpe/internal/outbox"
+	"github.com/fyberpay/cpe/internal/validation"
+)
+
+// judgeOnline re-judges every owned device's online state from its last
+// inform and writes an event per transition, unless the device changed
+// state less than Debounce ago (flapping) or had never been judged (the
+// first pass sets the baseline quietly). It returns the events written.
+func (s *Service) judgeOnline(ctx context.Context) (int, error) {
+	window := or(s.OnlineWindow, 10*time.Minute)
+	debounce := or(s.Debounce, 5*time.Minute)
+	events := 0
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			WITH judged AS (
+				SELECT id, online_state AS old, online_changed_at AS prev,
+					CASE WHEN last_inform_at > now() - $1::interval THEN 'online' ELSE 'offline' END AS new
+				FROM cpe_devices WHERE org_id IS NOT NULL AND last_inform_at IS NOT NULL
+			)
+			UPDATE cpe_devices d SET online_state = j.new, online_changed_at = now()
+			FROM judged j WHERE d.id = j.id AND j.old <> j.new
+			RETURNING d.id, d.org_id, d.serial_norm, j.old, j.new, j.prev, d.last_inform_at`, window.String())
+		if err != nil {
+			return err
+		}
+		type change struct {
+			id, org       uuid.UUID
+			serial        string
+			old, new      string
+			prev, informd *time.Time
+		}
+		var changes []change
+		for rows.Next() {
+			var c change
+			if err := rows.Scan(&c.id, &c.org, &c.serial, &c.old, &c.new, &c.prev, &c.informd); err != nil {
+				rows.Close()
+				return err
+			}
+			changes = append(changes, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, c := range changes {
+			if c.old == "" || (c.prev != nil && time.Since(*c.prev) < debounce) {
+				continue
+			}
+			topic := outbox.TopicOnline
+			if c.new == "offline" {
+				topic = outbox.TopicOffline
+			}
+			if _, err := outbox.Write(ctx, tx, s.jobs, c.org, topic, map[string]any{
+				"deviceId": c.id, "serial": c.serial, "lastInformAt": c.informd,
+			}); err != nil {
+				return err
+			}
+			events++
+		}
+		return nil
+	})
+	return events, err
+}
+
+// Runs lists the latest passes (owners and admins).
+func (s *Service) Runs(ctx context.Context, a actor.Actor, limit int) ([]Run, error) {
+	if err := a.Require(actor.PermViewJobs); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id, kind, status, started_at, finished_at, seen, created, updated, deleted, skipped, samples,
+			skip_reasons, error, watermark FROM sync_runs ORDER BY id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Run{}
+	for rows.Next() {
+		var r Run
+		if err := rows.Scan(&r.ID, &r.Kind, &r.Status, &r.StartedAt, &r.FinishedAt, &r.Seen, &r.Created, &r.Updated, &r.Deleted,
+			&r.Skipped, &r.Samples, &r.SkipReasons, &r.Error, &r.Watermark); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Args runs one pass.
+type Args struct {
+	Pass string `json:"kind"`
+}
+
+// Kind implements river.JobArgs.
+func (Args) Kind() string { return "cpe_sync" }
+
+// InsertOpts: one pending pass of each kind at a time.
+func (Args) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: "genieacs", MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// Worker runs passes; the breaker open or another pass running snoozes.
+type Worker struct {
+	river.WorkerDefaults[Args]
+	Service *Service
+}
+
+// Timeout implements river.Worker: a full pass of a large fleet.
+func (w *Worker) Timeout(*river.Job[Args]) time.Duration { return 30 * time.Minute }
+
+// Work runs the pass.
+func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
+	if w.Service == nil || w.Service.acs == nil {
+		return nil
+	}
+	_, err := w.Service.Sync(ctx, job.Args.Pass)
+	switch {
+	case errors.Is(err, ErrBusy):
+		return nil // the running pass covers this one
+	case errors.Is(err, genieacs.ErrCircuitOpen):
+		return river.JobSnooze(time.Minute)
+	}
+	return err
+}
+
+// PeriodicJobs are the incremental pass every minute and the full pass
+// every fullEvery (River's leader enqueues them).
+func PeriodicJobs(fullEvery time.Duration) []*river.PeriodicJob {
+	return []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+			func() (river.JobArgs, *river.InsertOpts) { return Args{Pass: Incremental}, nil },
+			&river.PeriodicJobOpts{ID: "sync-incremental"}),
+		river.NewPeriodicJob(river.PeriodicInterval(fullEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return Args{Pass: Full}, nil },
+			&river.PeriodicJobOpts{ID: "sync-full", RunOnStart: true}),
+	}
+}
+
+// Request queues a pass now (owners and admins), unless one of that kind
+// is already waiting.
+func (s *Service) Request(ctx context.Context, a actor.Actor, kind string) error {
+	if err := a.Require(actor.PermViewJobs); err != nil {
+		return err
+	}
+	if kind != Full && kind != Incremental {
+		return validation.Errors{"kind": "must be full or incremental"}
+	}
+	if s.acs == nil {
+		return validation.Errors{"kind": "GenieACS is not configured"}
+	}
+	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := s.jobs.InsertTx(ctx, tx, Args{Pass: kind}, nil); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, audit.Entry{Action: "sync.request", TargetType: "sync", Summary: "asked for a " + kind + " device sync"})
+	})
+}
+
+// Enabled reports whether passes can run (GenieACS is configured).
+func (s *Service) Enabled() bool { return s != nil && s.acs != nil }

@@ -1,0 +1,194 @@
+package devsync_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/internal/acssim"
+	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/dbtest"
+	"github.com/fyberpay/cpe/internal/devsync"
+	"github.com/fyberpay/cpe/internal/genieacs"
+	"github.com/fyberpay/cpe/internal/jobs"
+	"github.com/fyberpay/cpe/internal/testfactory"
+)
+
+func count(t *testing.T, pool *pgxpool.Pool, q string, args ...any) int {
+	t.Helper()
+	var n int
+	require.NoError(t, pool.QueryRow(context.Background(), q, args...).Scan(&n))
+	return n
+}
+
+func client(t *testing.T, nbi string) *genieacs.Client {
+	t.Helper()
+	u, _ := url.Parse(nbi)
+	c, err := genieacs.New(genieacs.Config{NBIURL: u, Timeout: 10 * time.Second, Breaker: genieacs.BreakerSettings{MinRequests: 1000}})
+	require.NoError(t, err)
+	return c
+}
+
+func service(t *testing.T, pool *pgxpool.Pool, c *genieacs.Client) *devsync.Service {
+	t.Helper()
+	ins, err := jobs.NewInserter(pool, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	s := devsync.NewService(pool, c, ins, nil)
+	s.PageSize, s.BatchSize = 7, 11 // several pages and batches with few devices
+	return s
+}
+
+func TestFullThenIncrementalThenDeleted(t *testing.T) {
+	ctx := context.Background()
+	pool := dbtest.NewDB(t)
+	sim := acssim.NewTestServer(t, acssim.Options{Devices: 30, Seed: 3, TimeCompression: 60, SessionDelay: time.Millisecond})
+	c := client(t, sim.NBIURL)
+	s := service(t, pool, c)
+
+	// An inventory device the sync should attach to its GenieACS record,
+	// by serial.
+	org := testfactory.Org(ctx, t, pool, nil)
+	ids := sim.DeviceIDs()
+	doc, err := c.GetDevice(ctx, ids[0], []string{"_deviceId"})
+	require.NoError(t, err)
+	inv := testfactory.Device(ctx, t, pool, &org, doc.Identity.SerialNumber, nil)
+
+	run, err := s.Sync(ctx, devsync.Incremental) // no watermark yet: a full pass
+	require.NoError(t, err)
+	require.Equal(t, devsync.Full, run.Kind)
+	require.Equal(t, 30, run.Seen)
+	require.Equal(t, 29, run.Created, "unknown devices are created")
+	require.Equal(t, 1, run.Updated, "the inventory device is attached")
+	require.Zero(t, run.Skipped)
+	require.Equal(t, 30, run.Samples, "one health sample each")
+	require.Equal(t, 29, count(t, pool, `SELECT count(*) FROM cpe_devices WHERE org_id IS NULL AND source = 'discovered'`), "created unassigned")
+	var gid, sw, model string
+	var uptime *int64
+	require.NoError(t, pool.QueryRow(ctx, `SELECT genieacs_id, software_version, data_model, uptime_s FROM cpe_devices WHERE id = $1`, inv).
+		Scan(&gid, &sw, &model, &uptime))
+	require.Equal(t, ids[0], gid)
+	require.NotEmpty(t, sw)
+	require.NotEmpty(t, model)
+	require.NotNil(t, uptime)
+	require.Equal(t, 30, count(t, pool, `SELECT count(*) FROM cpe_devices WHERE last_inform_at IS NOT NULL AND health_at IS NOT NULL`))
+
+	// Nothing changed in GenieACS: a second full pass rewrites nothing.
+	again, err := s.Sync(ctx, devsync.Full)
+	require.NoError(t, err)
+	require.Zero(t, again.Created)
+	require.LessOrEqual(t, again.Updated, 30)
+
+	// Devices inform (every 5 s of wall time): the incremental pass reads
+	// only those, from the watermark.
+	time.Sleep(6 * time.Second)
+	inc, err := s.Sync(ctx, devsync.Incremental)
+	require.NoError(t, err)
+	require.Equal(t, devsync.Incremental, inc.Kind)
+	require.Positive(t, inc.Seen)
+	require.Positive(t, inc.Updated)
+	require.Zero(t, inc.Created)
+	require.NotNil(t, inc.Watermark)
+	require.True(t, inc.Watermark.After(*run.Watermark))
+
+	// A device deleted from GenieACS is marked by the next full pass.
+	gone := ids[5]
+	require.NoError(t, c.DeleteDevice(ctx, gone))
+	full, err := s.Sync(ctx, devsync.Full)
+	require.NoError(t, err)
+	if full.Deleted == 0 { // it informed again in between (it comes back by itself)
+		t.Skip("the deleted device informed again before the pass")
+	}
+	require.Equal(t, 1, full.Deleted)
+	require.Equal(t, 1, count(t, pool, `SELECT count(*) FROM cpe_devices WHERE genieacs_id = $1 AND genieacs_deleted_at IS NOT NULL`, gone))
+}
+
+func TestMalformedDocumentsAreSkippedAndCounted(t *testing.T) {
+	ctx := context.Background()
+	pool := dbtest.NewDB(t)
+	// A stand-in NBI answering one page with good and broken documents.
+	docs := []string{
+		`{"_id":"00259E-HG8245H-48575443A0000001","_deviceId":{"_Manufacturer":"Huawei","_OUI":"00259E","_ProductClass":"HG8245H","_SerialNumber":"48575443A0000001"},"_lastInform":"2026-11-27T06:00:00.000Z","InternetGatewayDevice":{"DeviceInfo":{"SoftwareVersion":{"_value":"V1","_type":"xsd:string"},"UpTime":{"_value":120,"_type":"xsd:unsignedInt","_timestamp":"2026-11-27T06:00:00.000Z"}}}}`,
+		`{"_id":"broken-1","_deviceId":{"_SerialNumber":""}}`,
+		`{"_id":"broken-2","_deviceId":{"_SerialNumber":"S2"},"_lastInform":12345}`,
+		`{"_id":"broken-3","_deviceId":{"_SerialNumber":"` + strings.Repeat("X", 500) + `"}}`,
+		`{"_id":"broken-4","_deviceId":{"_SerialNumber":"S4","_OUI":"00259E","_ProductClass":"HG8245H","_Manufacturer":"Huawei"},"InternetGatewayDevice":{"DeviceInfo":{"UpTime":{"_value":"soon"}}}}`,
+		`{"_id":"broken-5","_deviceId":{"_SerialNumber":"S5","_OUI":"00259E","_ProductClass":"HG8245H","_Manufacturer":"Huawei"},"InternetGatewayDevice":{"DeviceInfo":{"SoftwareVersion":{"_value":"` + strings.Repeat("v", 5000) + `"}}}}`,
+		`{"_id":"00259E-HG8245H-48575443A0000006","_deviceId":{"_Manufacturer":"Huawei","_OUI":"00259E","_ProductClass":"HG8245H","_SerialNumber":"48575443A0000006"},"_lastInform":"2026-11-27T06:01:00.000Z"}`,
+	}
+	nbi := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if strings.Contains(r.URL.Query().Get("query"), "$gt") {
+			fmt.Fprint(w, "[]")
+			return
+		}
+		fmt.Fprint(w, "["+strings.Join(docs, ",")+"]")
+	}))
+	t.Cleanup(nbi.Close)
+	s := service(t, pool, client(t, nbi.URL))
+	s.PageSize = 100
+	run, err := s.Sync(ctx, devsync.Full)
+	require.NoError(t, err, "bad documents never abort the pass")
+	require.Equal(t, 7, run.Seen)
+	require.Equal(t, 2, run.Created)
+	require.Equal(t, 5, run.Skipped)
+	require.Len(t, run.SkipReasons, 5, "%v", run.SkipReasons)
+	require.Equal(t, 2, count(t, pool, `SELECT count(*) FROM cpe_devices`), "no partial rows")
+	require.Equal(t, 1, count(t, pool, `SELECT count(*) FROM cpe_devices WHERE serial_norm = $1 AND software_version = 'V1' AND uptime_s = 120`,
+		cpe.NormalizeSerial("48575443A0000001")))
+	runs, err := s.Runs(ctx, testfactory.Actor(testfactory.User(ctx, t, pool, testfactory.Org(ctx, t, pool, nil), nil)), 10)
+	require.NoError(t, err)
+	require.Len(t, runs, 1)
+	require.Equal(t, "done", runs[0].Status)
+	require.Equal(t, 5, runs[0].Skipped)
+}
+
+func TestOnlineOfflineEventsAreDebounced(t *testing.T) {
+	ctx := context.Background()
+	pool := dbtest.NewDB(t)
+	nbi := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "[]") }))
+	t.Cleanup(nbi.Close)
+	s := service(t, pool, client(t, nbi.URL))
+	org := testfactory.Org(ctx, t, pool, nil)
+	dev := func(serial, state string, inform, changed time.Duration) {
+		id := testfactory.Device(ctx, t, pool, &org, serial, nil)
+		_, err := pool.Exec(ctx, `UPDATE cpe_devices SET last_inform_at = now() - $2::interval, online_state = $3,
+			online_changed_at = now() - $4::interval WHERE id = $1`, id, inform.String(), state, changed.String())
+		require.NoError(t, err)
+	}
+	dev("WENTDOWN0001", "online", 20*time.Minute, time.Hour) // offline now: event
+	dev("CAMEBACK0001", "offline", time.Minute, time.Hour)   // online now: event
+	dev("FLAPPING0001", "offline", time.Minute, time.Minute) // changed a minute ago: quiet
+	dev("FIRSTSEEN001", "", 30*time.Minute, 0)               // first judgement: quiet
+	dev("STEADYUP0001", "online", time.Minute, 2*time.Hour)  // no change
+	_, err := pool.Exec(ctx, `INSERT INTO sync_runs (kind, status, watermark) VALUES ('full', 'done', now())`)
+	require.NoError(t, err)
+
+	run, err := s.Sync(ctx, devsync.Incremental)
+	require.NoError(t, err)
+	require.Equal(t, 2, run.Events)
+	require.Equal(t, 1, count(t, pool, `SELECT count(*) FROM outbox_events WHERE topic = 'cpe.offline' AND payload->>'serial' = 'WENTDOWN0001'`))
+	require.Equal(t, 1, count(t, pool, `SELECT count(*) FROM outbox_events WHERE topic = 'cpe.online' AND payload->>'serial' = 'CAMEBACK0001'`))
+	require.Equal(t, 2, count(t, pool, `SELECT count(*) FROM outbox_events WHERE topic IN ('cpe.online', 'cpe.offline')`))
+	require.Equal(t, "online", stateOf(t, pool, "FLAPPING0001"), "the state follows even when the event is held back")
+	require.Equal(t, "offline", stateOf(t, pool, "FIRSTSEEN001"))
+
+	again, err := s.Sync(ctx, devsync.Incremental)
+	require.NoError(t, err)
+	require.Zero(t, again.Events, "no change, no event")
+}
+
+func stateOf(t *testing.T, pool *pgxpool.Pool, serial string) string {
+	t.Helper()
+	var s string
+	require.NoError(t, pool.QueryRow(context.Background(), `SELECT online_state FROM cpe_devices WHERE serial_norm = $1`, serial).Scan(&s))
+	return s
+}

@@ -1,0 +1,300 @@
+package fault
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/genieacs"
+	"github.com/fyberpay/cpe/internal/outbox"
+)
+
+// PollResult counts what one poll did.
+type PollResult struct {
+	Seen     int `json:"seen"`     // fault documents read (malformed included)
+	Raised   int `json:"raised"`   // new, or back after being resolved
+	Updated  int `json:"updated"`  // still active, refreshed
+	Resolved int `json:"resolved"` // no longer in GenieACS
+	Skipped  int `json:"skipped"`  // malformed documents
+	// Skips names the first few malformed documents and why.
+	Skips []Skip `json:"skips,omitempty"`
+}
+
+// Skip is one malformed fault document.
+type Skip struct {
+	ID     string `json:"id"` // its _id when it has a string one
+	Reason string `json:"reason"`
+}
+
+// maxSkips bounds PollResult.Skips.
+const maxSkips = 20
+
+// Limits on what is stored of one fault.
+const (
+	maxMessage = 2000
+	maxDetail  = 64 << 10
+)
+
+// polled is one well-formed fault, ready to store.
+type polled struct {
+	id, device, channel, code, message string
+	serial, productClass               string
+	detail                             []byte // nil: none
+	retries                            int
+	raised                             time.Time
+}
+
+// Poll reads every fault from GenieACS and reconciles cpe_faults with them
+// in one transaction (see the package doc).
+func (s *Service) Poll(ctx context.Context) (PollResult, error) {
+	var res PollResult
+	if s.acs == nil {
+		return res, ErrNoGenieACS
+	}
+	started := time.Now()
+	byID := map[string]int{}
+	var (
+		faults []polled
+		// malformed documents whose _id is known: their rows stay as they are.
+		keep = []string{} // never nil: NULL would make "<> ALL" resolve nothing
+	)
+	skip := func(id, reason string) {
+		res.Skipped++
+		if id != "" {
+			keep = append(keep, id)
+		}
+		if len(res.Skips) < maxSkips {
+			res.Skips = append(res.Skips, Skip{ID: id, Reason: reason})
+		}
+	}
+	err := s.acs.EachFault(ctx, nil, func(f genieacs.Fault, raw json.RawMessage, derr error) error {
+		res.Seen++
+		if derr != nil {
+			skip(rawID(raw), derr.Error())
+			return nil
+		}
+		p, reason := check(f)
+		if reason != "" {
+			skip(f.ID, reason)
+			return nil
+		}
+		if i, dup := byID[p.id]; dup { // MongoDB ids are unique; be safe anyway
+			faults[i] = p
+			return nil
+		}
+		byID[p.id] = len(faults)
+		faults = append(faults, p)
+		return nil
+	})
+	if err != nil {
+		return PollResult{}, fmt.Errorf("read GenieACS faults: %w", err)
+	}
+	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		r, err := s.reconcile(ctx, tx, faults, keep, started)
+		res.Raised, res.Updated, res.Resolved = r.Raised, r.Updated, r.Resolved
+		return err
+	})
+	if err != nil {
+		return PollResult{}, err
+	}
+	return res, nil
+}
+
+// rawID is the string _id of an undecodable document, if it has one.
+func rawID(raw json.RawMessage) string {
+	var d struct {
+		ID any `json:"_id"`
+	}
+	if json.Unmarshal(raw, &d) != nil {
+		return ""
+	}
+	id, _ := d.ID.(string)
+	return id
+}
+
+// check validates a decoded fault and shapes it for storage; a non-empty
+// reason means it is skipped.
+func check(f genieacs.Fault) (polled, string) {
+	switch {
+	case f.ID == "":
+		return polled{}, "no _id"
+	case f.Device == "":
+		return polled{}, "no device"
+	case !strings.HasPrefix(f.ID, f.Device+":") || len(f.ID) == len(f.Device)+1:
+		return polled{}, "_id is not <device>:<channel>"
+	case f.Code == "":
+		return polled{}, "no code"
+	}
+	for _, s := range []string{f.ID, f.Device, f.Channel, f.Code} {
+		if !utf8.ValidString(s) || strings.ContainsRune(s, 0) || len(s) > 1000 {
+			return polled{}, "an identifying field is not storable text"
+		}
+	}
+	p := polled{id: f.ID, device: f.Device, channel: f.Channel, code: f.Code, message: text(f.Message, maxMessage),
+		retries: max(f.Retries, 0), raised: f.Timestamp}
+	if p.channel == "" {
+		p.channel = f.ID[len(f.Device)+1:]
+	}
+	if p.raised.IsZero() {
+		p.raised = time.Now()
+	}
+	// jsonb refuses \u0000, and a huge detail is not worth keeping whole.
+	if d := bytes.TrimSpace(f.Detail); len(d) > 0 && !bytes.Equal(d, []byte("null")) && len(d) <= maxDetail && !bytes.Contains(d, []byte(`\u0000`)) {
+		p.detail = d
+	}
+	p.productClass, p.serial = fromDeviceID(f.Device)
+	return p, ""
+}
+
+// text makes s storable: valid UTF-8, no NUL, at most n bytes.
+func text(s string, n int) string {
+	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// fromDeviceID reads the product class and serial out of a GenieACS device
+// id ("<OUI>-<ProductClass>-<Serial>" or "<OUI>-<Serial>", %XX-escaped), for
+// faults of devices we do not know.
+func fromDeviceID(id string) (productClass, serial string) {
+	parts := strings.Split(id, "-")
+	unescape := func(s string) string {
+		if v, err := url.PathUnescape(s); err == nil && utf8.ValidString(v) && !strings.ContainsRune(v, 0) {
+			return v
+		}
+		return s
+	}
+	switch len(parts) {
+	case 3:
+		return unescape(parts[1]), cpe.NormalizeSerial(unescape(parts[2]))
+	case 2:
+		return "", cpe.NormalizeSerial(unescape(parts[1]))
+	}
+	return "", ""
+}
+
+// reconcile writes one pass on tx: upsert what GenieACS holds (matched to
+// devices in the same statement), events for what became active, and
+// resolve what is gone.
+func (s *Service) reconcile(ctx context.Context, tx pgx.Tx, faults []polled, keep []string, started time.Time) (PollResult, error) {
+	var res PollResult
+	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE fault_poll (
+		genieacs_id text NOT NULL, genieacs_device_id text NOT NULL, serial text NOT NULL, product_class text NOT NULL,
+		channel text NOT NULL, code text NOT NULL, message text NOT NULL, detail jsonb, retries integer NOT NULL,
+		raised_at timestamptz NOT NULL) ON COMMIT DROP`); err != nil {
+		return res, fmt.Errorf("fault poll table: %w", err)
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"fault_poll"},
+		[]string{"genieacs_id", "genieacs_device_id", "serial", "product_class", "channel", "code", "message", "detail", "retries", "raised_at"},
+		pgx.CopyFromSlice(len(faults), func(i int) ([]any, error) {
+			f := faults[i]
+			var detail any
+			if f.detail != nil {
+				detail = json.RawMessage(f.detail)
+			}
+			return []any{f.id, f.device, f.serial, f.productClass, f.channel, f.code, f.message, detail, f.retries, f.raised}, nil
+		})); err != nil {
+		return res, fmt.Errorf("copy faults: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `ANALYZE fault_poll`); err != nil {
+		return res, fmt.Errorf("analyze faults: %w", err)
+	}
+	// Every CTE sees the table as it was before the statement: old is the
+	// state the upsert changes (no FOR UPDATE there: a row the upsert has
+	// already changed would be skipped). A row cleared after this pass
+	// listed GenieACS (resolved_at >= started) is not revived.
+	rows, err := tx.Query(ctx, `WITH old AS (
+			SELECT f.genieacs_id, f.status FROM cpe_faults f JOIN fault_poll p USING (genieacs_id)
+		), up AS (
+			INSERT INTO cpe_faults AS f (genieacs_id, org_id, device_id, genieacs_device_id, serial, product_class, channel, code,
+				message, detail, retries, status, raised_at, first_seen_at, last_seen_at)
+			SELECT p.genieacs_id, d.org_id, d.id, p.genieacs_device_id, COALESCE(d.serial_norm, p.serial),
+				COALESCE(NULLIF(d.product_class, ''), p.product_class), p.channel, p.code, p.message, p.detail, p.retries,
+				'active', p.raised_at, now(), now()
+			FROM fault_poll p LEFT JOIN cpe_devices d ON d.genieacs_id = p.genieacs_device_id
+			ON CONFLICT (genieacs_id) DO UPDATE SET
+				org_id = EXCLUDED.org_id, device_id = EXCLUDED.device_id, serial = EXCLUDED.serial,
+				product_class = EXCLUDED.product_class, channel = EXCLUDED.channel, code = EXCLUDED.code,
+				message = EXCLUDED.message, detail = EXCLUDED.detail, retries = EXCLUDED.retries, last_seen_at = now(),
+				raised_at = CASE WHEN f.status = 'resolved' OR (f.status = 'cleared' AND f.resolved_at < $1) THEN EXCLUDED.raised_at ELSE f.raised_at END,
+				status = CASE WHEN f.status = 'cleared' AND f.resolved_at >= $1 THEN 'cleared' ELSE 'active' END,
+				resolved_at = CASE WHEN f.status = 'cleared' AND f.resolved_at >= $1 THEN f.resolved_at ELSE NULL END,
+				cleared_by = CASE WHEN f.status = 'cleared' AND f.resolved_at >= $1 THEN f.cleared_by ELSE '' END
+			RETURNING f.id, f.genieacs_id, f.org_id, f.device_id, f.serial, f.product_class, f.channel, f.code, f.message,
+				f.retries, f.status, f.raised_at
+		)
+		SELECT up.*, COALESCE(old.status, '') FROM up LEFT JOIN old USING (genieacs_id)`, started)
+	if err != nil {
+		return res, fmt.Errorf("upsert faults: %w", err)
+	}
+	var (
+		events []outbox.Pending
+		e      raisedEvent
+		orgID  *uuid.UUID
+		now    string
+		was    string
+	)
+	_, err = pgx.ForEachRow(rows, []any{&e.ID, &e.GenieACSID, &orgID, &e.DeviceID, &e.Serial, &e.ProductClass, &e.Channel, &e.Code,
+		&e.Message, &e.Retries, &now, &e.RaisedAt, &was}, func() error {
+		switch {
+		case now != StatusActive:
+			// cleared during this pass: left alone
+		case was == StatusActive:
+			res.Updated++
+		default: // new, resolved, or cleared before this pass
+			res.Raised++
+			if orgID != nil {
+				ev := e
+				if e.DeviceID != nil {
+					d := *e.DeviceID
+					ev.DeviceID = &d
+				}
+				events = append(events, outbox.Pending{OrgID: *orgID, Topic: outbox.TopicFaultRaised, Payload: ev})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("upsert faults: %w", err)
+	}
+	if err := outbox.WriteMany(ctx, tx, s.jobs, events); err != nil {
+		return res, err
+	}
+	tag, err := tx.Exec(ctx, `UPDATE cpe_faults f SET status = 'resolved', resolved_at = now()
+		WHERE f.status = 'active' AND f.genieacs_id <> ALL ($1::text[])
+			AND NOT EXISTS (SELECT 1 FROM fault_poll p WHERE p.genieacs_id = f.genieacs_id)`, keep)
+	if err != nil {
+		return res, fmt.Errorf("resolve faults: %w", err)
+	}
+	res.Resolved = int(tag.RowsAffected())
+	return res, nil
+}
+
+// raisedEvent is the fault.raised payload.
+type raisedEvent struct {
+	ID           uuid.UUID  `json:"id"`
+	GenieACSID   string     `json:"genieacsId"`
+	DeviceID     *uuid.UUID `json:"deviceId"`
+	Serial       string     `json:"serial"`
+	ProductClass string     `json:"productClass"`
+	Channel      string     `json:"channel"`
+	Code         string     `json:"code"`
+	Message      string     `json:"message"`
+	Retries      int        `json:"retries"`
+	RaisedAt     time.Time  `json:"raisedAt"`
+}

@@ -1,0 +1,66 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/fyberpay/cpe/internal/dashboard"
+)
+
+// dashboardBody is GET /cpe/dashboard's answer: the spec's five fields,
+// then extras under names of their own.
+type dashboardBody struct {
+	// Total is every device of the organization: Online + Offline.
+	Total int `json:"total"`
+	// Online devices informed within the last 10 minutes.
+	Online int `json:"online"`
+	// Offline is every device that is not online: recentlyOffline +
+	// staleDevices + neverSeen. (The device list's status=offline is
+	// recentlyOffline only.)
+	Offline int `json:"offline"`
+	// StaleDevices last informed more than an hour ago (status=stale). A
+	// device that never informed has not been offline for an hour: it is
+	// in neverSeen, not here.
+	StaleDevices int `json:"staleDevices"`
+	// FirmwareCounts is devices per software version; devices that have
+	// not reported one are under "Unknown".
+	FirmwareCounts map[string]int `json:"firmwareCounts"`
+
+	// RecentlyOffline last informed 10 minutes to an hour ago
+	// (status=offline).
+	RecentlyOffline int `json:"recentlyOffline"`
+	// NeverSeen have no inform yet (status=unknown).
+	NeverSeen int `json:"neverSeen"`
+	// Models is devices per product class, most first ("" when unreported).
+	Models []dashboardModel `json:"models"`
+	// FaultsByDay is faults raised per UTC day, the last 14 days, oldest
+	// first.
+	FaultsByDay []dashboard.DayCount `json:"faultsByDay"`
+	// AsOf is the instant the statuses were computed against.
+	AsOf time.Time `json:"asOf"`
+}
+
+type dashboardModel struct {
+	Model  string `json:"model"`
+	Count  int    `json:"count"`
+	Online int    `json:"online"`
+}
+
+// Dashboard is GET /cpe/dashboard: the organization's CPE figures.
+func (h *Handler) Dashboard(c echo.Context) error {
+	f, err := h.Dashboards.Fleet(c.Request().Context(), actorOf(c))
+	if err != nil {
+		return err
+	}
+	body := dashboardBody{
+		Total: f.Total, Online: f.Online, Offline: f.Offline(), StaleDevices: f.Stale, FirmwareCounts: f.FirmwareCounts(),
+		RecentlyOffline: f.RecentlyOffline, NeverSeen: f.NeverSeen, Models: make([]dashboardModel, 0, len(f.Models)),
+		FaultsByDay: f.FaultsByDay, AsOf: f.AsOf,
+	}
+	for _, m := range f.Models {
+		body.Models = append(body.Models, dashboardModel{Model: m.Value, Count: m.Count, Online: m.Online})
+	}
+	return c.JSON(http.StatusOK, body)
+}

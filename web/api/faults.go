@@ -1,0 +1,74 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/fyberpay/cpe/internal/fault"
+	"github.com/fyberpay/cpe/internal/validation"
+)
+
+// FaultsList is GET /cpe/faults?status=&code=&model=&device=&after=&limit=:
+// the organization's faults, newest first (active ones unless status says).
+func (h *Handler) FaultsList(c echo.Context) error {
+	f, err := FaultFilter(c)
+	if err != nil {
+		return err
+	}
+	p, err := h.Faults.List(c.Request().Context(), actorOf(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
+// FaultFilter reads a fault filter from the query string.
+func FaultFilter(c echo.Context) (fault.Filter, error) {
+	f := fault.Filter{Status: c.QueryParam("status"), Code: c.QueryParam("code"), Model: c.QueryParam("model"), After: c.QueryParam("after")}
+	errs := validation.Errors{}
+	if v := c.QueryParam("device"); v != "" {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			errs.Add("device", "must be an id")
+		}
+		f.Device = &id
+	}
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs.Add("limit", "must be a number between 1 and 500")
+		}
+		f.Limit = n
+	}
+	return f, errs.Err()
+}
+
+// FaultsGet is GET /cpe/faults/:id.
+func (h *Handler) FaultsGet(c echo.Context) error {
+	id, err := parseID(c)
+	if err != nil {
+		return err
+	}
+	f, err := h.Faults.Get(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, f)
+}
+
+// FaultsClear is POST /cpe/faults/:id/clear: deletes the fault in GenieACS
+// and answers it, cleared.
+func (h *Handler) FaultsClear(c echo.Context) error {
+	id, err := parseID(c)
+	if err != nil {
+		return err
+	}
+	f, err := h.Faults.Clear(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, f)
+}

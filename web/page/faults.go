@@ -1,0 +1,63 @@
+package page
+
+import (
+	"net/http"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/fault"
+	"github.com/fyberpay/cpe/views/faults"
+	"github.com/fyberpay/cpe/views/form"
+	"github.com/fyberpay/cpe/web/httperr"
+)
+
+// FaultsList is the fault board: active faults grouped by code and model,
+// and the filtered list, newest first.
+func (h *Handler) FaultsList(c echo.Context) error {
+	ctx, a := c.Request().Context(), actorOf(c)
+	q := c.QueryParams()
+	f := fault.Filter{Status: q.Get("status"), Code: q.Get("code"), Model: q.Get("model"), After: q.Get("after")}
+	p, err := h.Faults.List(ctx, a, f)
+	var errs form.Errors
+	status := http.StatusOK
+	if e, ok := formErrors(err); ok {
+		errs, f, status = e, fault.Filter{}, http.StatusUnprocessableEntity
+		p, err = h.Faults.List(ctx, a, f)
+	}
+	if err != nil {
+		return err
+	}
+	groups, err := h.Faults.Groups(ctx, a)
+	if err != nil {
+		return err
+	}
+	next := ""
+	if p.Next != "" {
+		v := c.QueryParams()
+		v.Set("after", p.Next)
+		next = "/faults?" + v.Encode()
+	}
+	return Render(c, status, faults.List(Meta(c, "Faults", "faults"), faults.ListPage{
+		Filter: f, Groups: groups, Items: p.Items, NextHref: next, Errors: errs,
+		CanClear: a.Can(actor.PermDeviceAction), Back: c.Request().URL.RequestURI(),
+	}))
+}
+
+// FaultClear clears a fault (in GenieACS too) and goes back to the board.
+func (h *Handler) FaultClear(c echo.Context) error {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return httperr.NotFound()
+	}
+	f, err := h.Faults.Clear(c.Request().Context(), actorOf(c), id)
+	if errs, ok := formErrors(err); ok {
+		flash(c, "Fault not cleared — "+firstMessage(errs))
+	} else if err != nil {
+		return err
+	} else {
+		flash(c, "Cleared "+f.Code+" on "+f.Serial+".")
+	}
+	return seeOther(c, back(c, "/faults"))
+}
