@@ -252,35 +252,12 @@ func streamArray(r io.Reader, what string, fn func(json.RawMessage) error) error
 // (keyset: {"_id":{"$gt":last}}), pageSize at a time, streaming each page.
 // It never uses skip, which degrades with depth in GenieACS.
 func (c *Client) EachDevice(ctx context.Context, filter map[string]any, projection []string, pageSize int, fn func(*Device) error) error {
-	if pageSize <= 0 {
-		pageSize = 1000
-	}
-	last := ""
-	for {
-		f := map[string]any{}
-		for k, v := range filter {
-			f[k] = v
-		}
-		if last != "" {
-			if _, has := f["_id"]; has {
-				f = map[string]any{"$and": []any{filter, map[string]any{"_id": map[string]any{"$gt": last}}}}
-			} else {
-				f["_id"] = map[string]any{"$gt": last}
-			}
-		}
-		n := 0
-		_, err := c.SearchDevices(ctx, Query{Filter: f, Projection: projection, Sort: map[string]int{"_id": 1}, Limit: pageSize}, func(d *Device) error {
-			n++
-			last = d.ID
-			return fn(d)
-		})
+	return c.EachDeviceDoc(ctx, filter, projection, pageSize, func(d *Device, err error) error {
 		if err != nil {
 			return err
 		}
-		if n < pageSize {
-			return nil
-		}
-	}
+		return fn(d)
+	})
 }
 
 // EachDeviceDoc is EachDevice that survives bad documents: fn gets each
