@@ -205,12 +205,13 @@ func device(ctx context.Context, exec db.Executor, orgID, id uuid.UUID) (target,
 // request is what a task asks, sealed in the row: the GenieACS task is
 // built from it at send time, against the device's tree as it then is.
 type request struct {
-	WiFi   *WiFiInput                 `json:"wifi,omitempty"`
-	Params []genieacs.ParameterValue  `json:"params,omitempty"`
-	Ping   *PingInput                 `json:"ping,omitempty"`
-	Speed  *SpeedTestInput            `json:"speed,omitempty"`
-	Tag    string                     `json:"tag,omitempty"`
-	Extra  map[string]json.RawMessage `json:"extra,omitempty"`
+	WiFi   *WiFiInput                `json:"wifi,omitempty"`
+	Params []genieacs.ParameterValue `json:"params,omitempty"`
+	Ping   *PingInput                `json:"ping,omitempty"`
+	Speed  *SpeedTestInput           `json:"speed,omitempty"`
+	Tag    string                    `json:"tag,omitempty"`
+	// NoWake leaves the task for the device's next periodic inform.
+	NoWake bool `json:"noWake,omitempty"`
 }
 
 // check is one thing to read back after the task ran.

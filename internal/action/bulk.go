@@ -263,31 +263,6 @@ func (s *Service) GetBulk(ctx context.Context, a actor.Actor, id uuid.UUID) (Bul
 	return b, rows.Err()
 }
 
-// ListBulk returns the organization's latest bulk actions.
-func (s *Service) ListBulk(ctx context.Context, a actor.Actor, limit int) ([]Bulk, error) {
-	if err := a.Require(actor.PermRead); err != nil {
-		return nil, err
-	}
-	if limit <= 0 || limit > 100 {
-		limit = 20
-	}
-	rows, err := s.pool.Query(ctx, `SELECT id, kind, tag, summary, actor_label, status, message, total, processed, created_at, finished_at
-		FROM cpe_bulk_actions WHERE org_id = $1 ORDER BY created_at DESC LIMIT $2`, a.OrgID, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Bulk{}
-	for rows.Next() {
-		var b Bulk
-		if err := rows.Scan(&b.ID, &b.Kind, &b.Tag, &b.Summary, &b.Actor, &b.Status, &b.Message, &b.Total, &b.Processed, &b.CreatedAt, &b.FinishedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
-}
-
 // BulkWorker walks a bulk action's devices: one task each, sent at a
 // limited rate with a few in flight, progress counted as it goes. It
 // works in slices of a few minutes and resumes from its cursor.

@@ -50,6 +50,17 @@ type PingResult struct {
 	MaximumMs   *int64 `json:"maximumMs,omitempty"`
 }
 
+// Sent is how many echo requests went out (replies + failures).
+func (p PingResult) Sent() int64 {
+	var n int64
+	for _, v := range []*int64{p.Success, p.Failure} {
+		if v != nil {
+			n += *v
+		}
+	}
+	return n
+}
+
 // Diagnostics are a device's latest diagnostics results, whatever its data
 // model.
 type Diagnostics struct {

@@ -163,7 +163,7 @@ func (s *Service) send(ctx context.Context, r row) error {
 		return err
 	}
 	task.UniqueKey = "fyberpay-" + r.id.String() // a resend replaces, never doubles
-	wake := req.Extra["noWake"] == nil
+	wake := !req.NoWake
 	res, err := s.acs.CreateTask(ctx, r.dev.genieID, task, genieacs.TaskOptions{ConnectionRequest: wake})
 	if err != nil {
 		return err
@@ -387,7 +387,7 @@ func (s *Service) await(ctx context.Context, r row) error {
 	case "ping":
 		state, result = d.Ping.State, d.Ping
 		if d.Ping.Success != nil {
-			summary = fmt.Sprintf("%d of %d replies", *d.Ping.Success, *d.Ping.Success+valueOr(d.Ping.Failure))
+			summary = fmt.Sprintf("%d of %d replies", *d.Ping.Success, d.Ping.Sent())
 			if d.Ping.AverageMs != nil && *d.Ping.Success > 0 {
 				summary += fmt.Sprintf(", average %d ms", *d.Ping.AverageMs)
 			}
@@ -402,14 +402,7 @@ func (s *Service) await(ctx context.Context, r row) error {
 	case state == "Completed" || state == "Complete":
 		return s.finish(ctx, r.id, StatusDone, summary, "", result)
 	}
-	return s.finishWith(ctx, r.id, StatusFailed, "the device reported "+state, "", result)
-}
-
-func valueOr(p *int64) int64 {
-	if p == nil {
-		return 0
-	}
-	return *p
+	return s.finish(ctx, r.id, StatusFailed, "the device reported "+state, "", result)
 }
 
 // set moves a task to a state that is not an end.
@@ -421,10 +414,6 @@ func (s *Service) set(ctx context.Context, id uuid.UUID, status, msg string) err
 
 // finish ends a task and writes cpe.task_finished, in one transaction.
 func (s *Service) finish(ctx context.Context, id uuid.UUID, status, msg, code string, result any) error {
-	return s.finishWith(ctx, id, status, msg, code, result)
-}
-
-func (s *Service) finishWith(ctx context.Context, id uuid.UUID, status, msg, code string, result any) error {
 	var res []byte
 	if result != nil {
 		res, _ = json.Marshal(result)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -223,10 +222,7 @@ func (s *Service) SetParameters(ctx context.Context, a actor.Actor, deviceID uui
 		if err := errs.Err(); err != nil {
 			return newTask{}, err
 		}
-		req := request{Params: out}
-		if in.ConnectionRequest != nil && !*in.ConnectionRequest {
-			req.Extra = map[string]json.RawMessage{"noWake": json.RawMessage("true")}
-		}
+		req := request{Params: out, NoWake: in.ConnectionRequest != nil && !*in.ConnectionRequest}
 		return newTask{kind: KindParameters, summary: "set " + strings.Join(shown, ", "), req: req}, nil
 	})
 }

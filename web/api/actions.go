@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -135,28 +134,9 @@ func (h *Handler) TasksList(c echo.Context) error {
 
 // TaskFilter reads a task filter from the query string.
 func TaskFilter(c echo.Context) (action.Filter, error) {
-	f := action.Filter{Status: c.QueryParam("status"), Kind: c.QueryParam("kind"), After: c.QueryParam("after")}
 	errs := validation.Errors{}
-	for _, p := range []struct {
-		name string
-		dst  **uuid.UUID
-	}{{"device", &f.Device}, {"bulk", &f.Bulk}} {
-		if v := c.QueryParam(p.name); v != "" {
-			id, err := uuid.Parse(v)
-			if err != nil {
-				errs.Add(p.name, "must be an id")
-				continue
-			}
-			*p.dst = &id
-		}
-	}
-	if v := c.QueryParam("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			errs.Add("limit", "must be a number between 1 and 500")
-		}
-		f.Limit = n
-	}
+	f := action.Filter{Status: c.QueryParam("status"), Kind: c.QueryParam("kind"), After: c.QueryParam("after"),
+		Device: queryID(c, "device", errs), Bulk: queryID(c, "bulk", errs), Limit: queryLimit(c, errs)}
 	return f, errs.Err()
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -25,6 +26,7 @@ import (
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/subscriber"
 	"github.com/fyberpay/cpe/internal/user"
+	"github.com/fyberpay/cpe/internal/validation"
 	"github.com/fyberpay/cpe/web/httperr"
 	"github.com/fyberpay/cpe/web/middleware"
 )
@@ -101,6 +103,35 @@ func parseID(c echo.Context) (uuid.UUID, error) {
 		return uuid.Nil, httperr.NotFound()
 	}
 	return id, nil
+}
+
+// queryID reads an optional id from the query string (nil when absent;
+// a field error when malformed).
+func queryID(c echo.Context, name string, errs validation.Errors) *uuid.UUID {
+	v := c.QueryParam(name)
+	if v == "" {
+		return nil
+	}
+	id, err := uuid.Parse(v)
+	if err != nil {
+		errs.Add(name, "must be an id")
+		return nil
+	}
+	return &id
+}
+
+// queryLimit reads an optional page size (0 when absent; the service
+// checks the range).
+func queryLimit(c echo.Context, errs validation.Errors) int {
+	v := c.QueryParam("limit")
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		errs.Add("limit", "must be a number between 1 and 500")
+	}
+	return n
 }
 
 // list wraps a collection so it can grow paging fields without breaking

@@ -2,9 +2,7 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/fyberpay/cpe/internal/fault"
@@ -27,22 +25,9 @@ func (h *Handler) FaultsList(c echo.Context) error {
 
 // FaultFilter reads a fault filter from the query string.
 func FaultFilter(c echo.Context) (fault.Filter, error) {
-	f := fault.Filter{Status: c.QueryParam("status"), Code: c.QueryParam("code"), Model: c.QueryParam("model"), After: c.QueryParam("after")}
 	errs := validation.Errors{}
-	if v := c.QueryParam("device"); v != "" {
-		id, err := uuid.Parse(v)
-		if err != nil {
-			errs.Add("device", "must be an id")
-		}
-		f.Device = &id
-	}
-	if v := c.QueryParam("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			errs.Add("limit", "must be a number between 1 and 500")
-		}
-		f.Limit = n
-	}
+	f := fault.Filter{Status: c.QueryParam("status"), Code: c.QueryParam("code"), Model: c.QueryParam("model"), After: c.QueryParam("after"),
+		Device: queryID(c, "device", errs), Limit: queryLimit(c, errs)}
 	return f, errs.Err()
 }
 

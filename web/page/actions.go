@@ -265,14 +265,8 @@ func (h *Handler) TasksList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	next := ""
-	if p.Next != "" {
-		v := c.QueryParams()
-		v.Set("after", p.Next)
-		next = "/tasks?" + v.Encode()
-	}
 	return Render(c, status, tasks.List(Meta(c, "Tasks", "tasks"), tasks.ListPage{
-		Filter: f, Device: device, Items: p.Items, NextHref: next, Errors: errs, CanAct: a.Can(actor.PermDeviceAction),
+		Filter: f, Device: device, Items: p.Items, NextHref: nextHref(c, p.Next), Errors: errs, CanAct: a.Can(actor.PermDeviceAction),
 		Back: c.Request().URL.RequestURI(),
 	}))
 }

@@ -44,10 +44,7 @@ func (h *Handler) DevicesList(c echo.Context) error {
 	q := c.QueryParams()
 	q.Del("after")
 	p.ExportURL = "/devices/export.csv?" + q.Encode()
-	if page.Next != "" {
-		q.Set("after", page.Next)
-		p.NextHref = "/devices?" + q.Encode()
-	}
+	p.NextHref = nextHref(c, page.Next)
 	return Render(c, status, devices.List(Meta(c, "Devices", "devices"), p))
 }
 

@@ -33,14 +33,8 @@ func (h *Handler) FaultsList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	next := ""
-	if p.Next != "" {
-		v := c.QueryParams()
-		v.Set("after", p.Next)
-		next = "/faults?" + v.Encode()
-	}
 	return Render(c, status, faults.List(Meta(c, "Faults", "faults"), faults.ListPage{
-		Filter: f, Groups: groups, Items: p.Items, NextHref: next, Errors: errs,
+		Filter: f, Groups: groups, Items: p.Items, NextHref: nextHref(c, p.Next), Errors: errs,
 		CanClear: a.Can(actor.PermDeviceAction), Back: c.Request().URL.RequestURI(),
 	}))
 }

@@ -142,3 +142,14 @@ func HTMXAlertOrPage(c echo.Context, msg string) error {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// nextHref is the current page with the query's after set to next: the
+// link to a listing's following page ("" when there is none).
+func nextHref(c echo.Context, next string) string {
+	if next == "" {
+		return ""
+	}
+	q := c.Request().URL.Query()
+	q.Set("after", next)
+	return c.Request().URL.Path + "?" + q.Encode()
+}
