@@ -141,7 +141,9 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 }
 
 // PeriodicJobs are the incremental pass every minute and the full pass
-// every fullEvery (River's leader enqueues them).
+// every fullEvery (River's leader enqueues them). Neither runs at start:
+// the first incremental pass of an installation with no watermark is a
+// full one, and a restart does not need another walk of the fleet.
 func PeriodicJobs(fullEvery time.Duration) []*river.PeriodicJob {
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
@@ -149,7 +151,7 @@ func PeriodicJobs(fullEvery time.Duration) []*river.PeriodicJob {
 			&river.PeriodicJobOpts{ID: "sync-incremental"}),
 		river.NewPeriodicJob(river.PeriodicInterval(fullEvery),
 			func() (river.JobArgs, *river.InsertOpts) { return Args{Pass: Full}, nil },
-			&river.PeriodicJobOpts{ID: "sync-full", RunOnStart: true}),
+			&river.PeriodicJobOpts{ID: "sync-full"}),
 	}
 }
 
