@@ -103,6 +103,7 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 		logger.Info("GenieACS bootstrap queued", "nbi", nbiHost)
 	}
 
+	cpe.SetThresholds(cfg.OfflineAfter, cfg.StaleAfter)
 	cpeSvc := cpe.NewService(pool, box, inserter)
 	actions := action.NewService(pool, box, acs, inserter, cpeSvc)
 	syncSvc := devsync.NewService(pool, acs, inserter, logger)

@@ -33,6 +33,10 @@ type Config struct {
 	// TaskFollowInterval is how often an unfinished device task is checked
 	// in GenieACS (TASK_FOLLOW_INTERVAL, default 15s).
 	TaskFollowInterval time.Duration
+	// OfflineAfter: a device whose last inform is older is offline
+	// (OFFLINE_AFTER, default 10m); StaleAfter: offline that long is stale
+	// (STALE_AFTER, default 1h).
+	OfflineAfter, StaleAfter time.Duration
 	// SyncFullInterval is the period of the full device sync pass
 	// (SYNC_FULL_INTERVAL, default 1h); the incremental pass runs every
 	// minute.
@@ -188,6 +192,24 @@ func Load(env Lookup, needs Needs) (*Config, error) {
 			return nil, &Error{"TASK_FOLLOW_INTERVAL", "must be a duration between 100ms and 10m, e.g. 15s"}
 		}
 		c.TaskFollowInterval = d
+	}
+	c.OfflineAfter, c.StaleAfter = 10*time.Minute, time.Hour
+	if v := get("OFFLINE_AFTER"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute || d > 24*time.Hour {
+			return nil, &Error{"OFFLINE_AFTER", "must be a duration between 1m and 24h, e.g. 10m"}
+		}
+		c.OfflineAfter = d
+	}
+	if v := get("STALE_AFTER"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d > 30*24*time.Hour {
+			return nil, &Error{"STALE_AFTER", "must be a duration up to 720h, e.g. 1h"}
+		}
+		c.StaleAfter = d
+	}
+	if c.StaleAfter <= c.OfflineAfter {
+		return nil, &Error{"STALE_AFTER", "must be longer than OFFLINE_AFTER (" + c.OfflineAfter.String() + ")"}
 	}
 	c.SyncFullInterval = time.Hour
 	if v := get("SYNC_FULL_INTERVAL"); v != "" {

@@ -34,6 +34,8 @@ func TestLoad(t *testing.T) {
 		require.Equal(t, "k1", c.EncryptionKeys[0].ID)
 		require.Equal(t, 15*time.Second, c.TaskFollowInterval)
 		require.Equal(t, 20.0, c.BulkRate)
+		require.Equal(t, 10*time.Minute, c.OfflineAfter)
+		require.Equal(t, time.Hour, c.StaleAfter)
 	})
 	t.Run("HTTPSPublicURLMakesCookiesSecure", func(t *testing.T) {
 		m := valid()
@@ -70,6 +72,8 @@ func TestLoad(t *testing.T) {
 		{"BadBulkRate", "BULK_RATE", "fast"},
 		{"ZeroBulkRate", "BULK_RATE", "0"},
 		{"BadSyncInterval", "SYNC_FULL_INTERVAL", "1s"},
+		{"BadOfflineAfter", "OFFLINE_AFTER", "5s"},
+		{"StaleNotAfterOffline", "STALE_AFTER", "5m"},
 		{"BadRetention", "METRICS_RETENTION", "forever"},
 	}
 	for _, tt := range bad {

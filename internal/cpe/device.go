@@ -49,11 +49,24 @@ type Device struct {
 }
 
 // Online and stale thresholds (spec: offline when the last inform is more
-// than 10 minutes old, stale after an hour).
-const (
+// than 10 minutes old, stale after an hour). OFFLINE_AFTER and STALE_AFTER
+// change them through SetThresholds, once, at start-up before any request
+// or job runs; everything that judges a device's status reads these two.
+var (
 	OnlineWindow = 10 * time.Minute
 	StaleAfter   = time.Hour
 )
+
+// SetThresholds sets OnlineWindow and StaleAfter (zero keeps a default).
+// Call it only at start-up.
+func SetThresholds(offlineAfter, staleAfter time.Duration) {
+	if offlineAfter > 0 {
+		OnlineWindow = offlineAfter
+	}
+	if staleAfter > 0 {
+		StaleAfter = staleAfter
+	}
+}
 
 // statusOf derives a device's status from its last inform.
 func statusOf(last *time.Time, now time.Time) string {

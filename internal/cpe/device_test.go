@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
@@ -286,4 +287,29 @@ func TestAssignRules(t *testing.T) {
 	require.Equal(t, 1, count(t, b.pool, `SELECT count(*) FROM outbox_events WHERE topic = 'cpe.unassigned'`))
 	_, err = b.svc.Unassign(ctx, a, dev)
 	require.ErrorAs(t, err, &ve)
+}
+
+func TestThresholdsAreConfigurable(t *testing.T) {
+	ctx := context.Background()
+	b := setup(t)
+	a := b.admin(t)
+	id := testfactory.Device(ctx, t, b.pool, &b.org, "THRESH000001", nil)
+	_, err := b.pool.Exec(ctx, `UPDATE cpe_devices SET last_inform_at = now() - interval '20 minutes' WHERE id = $1`, id)
+	require.NoError(t, err)
+	status := func() (string, int) {
+		d, err := b.svc.Get(ctx, a, id)
+		require.NoError(t, err)
+		p, err := b.svc.List(ctx, a, cpe.Filter{Status: "online"})
+		require.NoError(t, err)
+		return d.Status, len(p.Items)
+	}
+	s, n := status()
+	require.Equal(t, "offline", s, "10 minutes by default")
+	require.Zero(t, n)
+
+	defer cpe.SetThresholds(cpe.OnlineWindow, cpe.StaleAfter)
+	cpe.SetThresholds(30*time.Minute, 2*time.Hour) // OFFLINE_AFTER=30m STALE_AFTER=2h
+	s, n = status()
+	require.Equal(t, "online", s)
+	require.Equal(t, 1, n, "the list's status filter follows the same threshold")
 }

@@ -42,7 +42,8 @@ type Service struct {
 	Overlap time.Duration
 	// SampleEvery is the health time series' resolution (default 15 min).
 	SampleEvery time.Duration
-	// OnlineWindow: offline when the last inform is older (default 10 min).
+	// OnlineWindow: offline when the last inform is older (default
+	// cpe.OnlineWindow).
 	OnlineWindow time.Duration
 	// Debounce: no online/offline event for a device whose state changed
 	// less than this ago (default 5 min).
