@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/audit"
@@ -112,9 +113,13 @@ type Args struct {
 // Kind implements river.JobArgs.
 func (Args) Kind() string { return "cpe_sync" }
 
-// InsertOpts: one pending pass of each kind at a time.
+// InsertOpts: one pending pass of each kind at a time. ByState leaves out
+// completed: River's default keeps a finished pass unique until its row is
+// cleaned (24 h), which would swallow every later pass of that kind.
 func (Args) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: "genieacs", MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: "genieacs", MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true,
+		ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+			rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
 }
 
 // Worker runs passes; the breaker open or another pass running snoozes.
@@ -134,7 +139,9 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	_, err := w.Service.Sync(ctx, job.Args.Pass)
 	switch {
 	case errors.Is(err, ErrBusy):
-		return nil // the running pass covers this one
+		// Another pass holds the lock (a full pass asked for while an
+		// incremental one runs): run after it rather than vanish.
+		return river.JobSnooze(30 * time.Second)
 	case errors.Is(err, genieacs.ErrCircuitOpen):
 		return river.JobSnooze(time.Minute)
 	}
@@ -156,24 +163,29 @@ func PeriodicJobs(fullEvery time.Duration) []*river.PeriodicJob {
 	}
 }
 
-// Request queues a pass now (owners and admins), unless one of that kind
-// is already waiting.
-func (s *Service) Request(ctx context.Context, a actor.Actor, kind string) error {
+// Request queues a pass now (owners and admins); queued is false when one
+// of that kind was already waiting (nothing more is queued).
+func (s *Service) Request(ctx context.Context, a actor.Actor, kind string) (queued bool, err error) {
 	if err := a.Require(actor.PermViewJobs); err != nil {
-		return err
+		return false, err
 	}
 	if kind != Full && kind != Incremental {
-		return validation.Errors{"kind": "must be full or incremental"}
+		return false, validation.Errors{"kind": "must be full or incremental"}
 	}
 	if s.acs == nil {
-		return validation.Errors{"kind": "GenieACS is not configured"}
+		return false, validation.Errors{"kind": "GenieACS is not configured"}
 	}
-	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := s.jobs.InsertTx(ctx, tx, Args{Pass: kind}, nil); err != nil {
+	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		res, err := s.jobs.InsertTx(ctx, tx, Args{Pass: kind}, nil)
+		if err != nil {
 			return err
+		}
+		if queued = !res.UniqueSkippedAsDuplicate; !queued {
+			return nil
 		}
 		return audit.Record(ctx, tx, a, audit.Entry{Action: "sync.request", TargetType: "sync", Summary: "asked for a " + kind + " device sync"})
 	})
+	return queued, err
 }
 
 // Enabled reports whether passes can run (GenieACS is configured).

@@ -192,3 +192,20 @@ func stateOf(t *testing.T, pool *pgxpool.Pool, serial string) string {
 	require.NoError(t, pool.QueryRow(context.Background(), `SELECT online_state FROM cpe_devices WHERE serial_norm = $1`, serial).Scan(&s))
 	return s
 }
+
+func TestAPassCanBeQueuedAgainAfterOneFinished(t *testing.T) {
+	ctx := context.Background()
+	pool := dbtest.NewDB(t)
+	ins, err := jobs.NewInserter(pool, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	first, err := ins.Insert(ctx, devsync.Args{Pass: devsync.Full}, nil)
+	require.NoError(t, err)
+	dup, err := ins.Insert(ctx, devsync.Args{Pass: devsync.Full}, nil)
+	require.NoError(t, err)
+	require.True(t, dup.UniqueSkippedAsDuplicate, "one waiting pass of a kind at a time")
+	_, err = pool.Exec(ctx, `UPDATE river_job SET state = 'completed', finalized_at = now() WHERE id = $1`, first.Job.ID)
+	require.NoError(t, err)
+	next, err := ins.Insert(ctx, devsync.Args{Pass: devsync.Full}, nil)
+	require.NoError(t, err)
+	require.False(t, next.UniqueSkippedAsDuplicate, "a finished pass does not block the next one")
+}
