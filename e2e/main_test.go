@@ -107,6 +107,7 @@ func runSuite(m *testing.M) (int, error) {
 		"GENIEACS_FS_URL=http://127.0.0.1:"+fsPort,
 		"TASK_FOLLOW_INTERVAL=1s",
 		"BULK_RATE=100",
+		"FAULT_POLL_INTERVAL=3s",
 	)
 	suite.dbURL = dbURL
 

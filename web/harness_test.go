@@ -31,6 +31,7 @@ import (
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/genieacs"
+	"github.com/fyberpay/cpe/internal/health"
 	"github.com/fyberpay/cpe/internal/jobs"
 	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/internal/outbox"
@@ -154,6 +155,7 @@ func build(t testing.TB, publicURL string, simDevices int) *testBundle {
 		Actions:     actions,
 		Sync:        devsync.NewService(pool, acs, ins, logger),
 		Faults:      fault.NewService(pool, acs, ins),
+		Health:      health.NewService(pool),
 		GenieACS:    acs,
 		System:      system.NewService(pool, nil, "", ins),
 		Subscribers: subscriber.NewService(pool, box),

@@ -31,7 +31,7 @@ func routes(e *echo.Echo, d Deps) {
 	assets.StaticFS("/", static.FS)
 
 	// JSON API for integrations: API key only, no cookies, no CSRF.
-	ah := &api.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, AuditDB: d.Pool, Dashboards: d.Dashboard}
+	ah := &api.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, AuditDB: d.Pool, Dashboards: d.Dashboard, Health: d.Health}
 	cpe := e.Group("/cpe", middleware.APIKey(d.APIKeys), noStore)
 	cpe.GET("/me", ah.Me)
 	cpe.GET("/dashboard", ah.Dashboard)
@@ -71,6 +71,7 @@ func routes(e *echo.Echo, d Deps) {
 	cpe.POST("/devices/:id/speed-test", ah.DevicesSpeedTest)
 	cpe.POST("/devices/:id/ping", ah.DevicesPing)
 	cpe.GET("/devices/:id/diagnostics", ah.DevicesDiagnostics)
+	healthAPIRoutes(cpe, ah)
 	cpe.GET("/tasks", ah.TasksList)
 	cpe.GET("/tasks/:id", ah.TasksGet)
 	cpe.POST("/tasks/:id/retry", ah.TasksRetry)
@@ -115,7 +116,7 @@ func routes(e *echo.Echo, d Deps) {
 		middleware.Sessions(d.Sessions, d.Users),
 	)
 	ph := &page.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Dashboard: d.Dashboard, Systems: d.System,
-		Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, AuditDB: d.Pool,
+		Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, AuditDB: d.Pool, Health: d.Health,
 		SessionMaxAge: int(d.Config.SessionTTL.Seconds())}
 	pages.GET("/login", ph.LoginForm)
 	pages.POST("/login", ph.Login)
@@ -157,6 +158,7 @@ func routes(e *echo.Echo, d Deps) {
 	staff.POST("/devices/bulk", ph.DevicesBulk)
 	staff.GET("/devices/:id/tasks", ph.DeviceTasks)
 	staff.GET("/devices/:id/diagnostics", ph.DeviceDiagnostics)
+	healthPageRoutes(staff, ph)
 	staff.POST("/devices/:id/wifi", ph.DeviceWiFi)
 	staff.POST("/devices/:id/parameters", ph.DeviceParameters)
 	staff.POST("/devices/:id/reboot", ph.DeviceReboot)

@@ -23,6 +23,7 @@ import (
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/genieacs"
+	"github.com/fyberpay/cpe/internal/health"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/session"
 	"github.com/fyberpay/cpe/internal/subscriber"
@@ -53,6 +54,8 @@ type Deps struct {
 	Subscribers *subscriber.Service
 	// Faults is the fault board and the /cpe/faults API.
 	Faults *fault.Service
+	// Health is the devices' health series (device page, /cpe/devices/:id/metrics).
+	Health *health.Service
 	// GenieACS is the NBI client (nil when not configured); /readyz shows
 	// its breaker, informational only.
 	GenieACS *genieacs.Client

@@ -21,6 +21,7 @@ import (
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/genieacs"
+	"github.com/fyberpay/cpe/internal/health"
 	"github.com/fyberpay/cpe/internal/jobs"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/provision"
@@ -119,7 +120,7 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 	if *workerOn {
 		wc, err := jobs.NewWorkerClient(jobs.Deps{
 			Pool: pool, Logger: logger, Box: box, Inserter: inserter, GenieACS: acs, CPE: cpeSvc, Actions: actions,
-			Sync: syncSvc, Faults: faults, SyncFullEvery: cfg.SyncFullInterval, MetricsRetention: cfg.MetricsRetention,
+			Sync: syncSvc, Faults: faults, FaultPollEvery: cfg.FaultPollInterval, SyncFullEvery: cfg.SyncFullInterval, MetricsRetention: cfg.MetricsRetention,
 			HTTPClient: outbox.NewHTTPClient(cfg.WebhookAllowPrivate),
 		})
 		if err != nil {
@@ -156,6 +157,7 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 			Actions:     actions,
 			Sync:        syncSvc,
 			Faults:      faults,
+			Health:      health.NewService(pool),
 			System:      system.NewService(pool, acs, nbiHost, inserter),
 			Subscribers: subscriber.NewService(pool, box),
 			GenieACS:    acs,

@@ -37,6 +37,9 @@ type Config struct {
 	// (OFFLINE_AFTER, default 10m); StaleAfter: offline that long is stale
 	// (STALE_AFTER, default 1h).
 	OfflineAfter, StaleAfter time.Duration
+	// FaultPollInterval is how often GenieACS faults are polled
+	// (FAULT_POLL_INTERVAL, default 1m).
+	FaultPollInterval time.Duration
 	// SyncFullInterval is the period of the full device sync pass
 	// (SYNC_FULL_INTERVAL, default 1h); the incremental pass runs every
 	// minute.
@@ -210,6 +213,14 @@ func Load(env Lookup, needs Needs) (*Config, error) {
 	}
 	if c.StaleAfter <= c.OfflineAfter {
 		return nil, &Error{"STALE_AFTER", "must be longer than OFFLINE_AFTER (" + c.OfflineAfter.String() + ")"}
+	}
+	c.FaultPollInterval = time.Minute
+	if v := get("FAULT_POLL_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > time.Hour {
+			return nil, &Error{"FAULT_POLL_INTERVAL", "must be a duration between 1s and 1h, e.g. 1m"}
+		}
+		c.FaultPollInterval = d
 	}
 	c.SyncFullInterval = time.Hour
 	if v := get("SYNC_FULL_INTERVAL"); v != "" {

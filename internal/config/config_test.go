@@ -73,6 +73,7 @@ func TestLoad(t *testing.T) {
 		{"ZeroBulkRate", "BULK_RATE", "0"},
 		{"BadSyncInterval", "SYNC_FULL_INTERVAL", "1s"},
 		{"BadOfflineAfter", "OFFLINE_AFTER", "5s"},
+		{"BadFaultPoll", "FAULT_POLL_INTERVAL", "2h"},
 		{"StaleNotAfterOffline", "STALE_AFTER", "5m"},
 		{"BadRetention", "METRICS_RETENTION", "forever"},
 	}

@@ -59,8 +59,10 @@ type Deps struct {
 	SyncFullEvery time.Duration
 	// MetricsRetention bounds the health time series (default 30 days).
 	MetricsRetention time.Duration
-	// Faults polls GenieACS faults (nil or without GenieACS: no poll).
-	Faults *fault.Service
+	// Faults polls GenieACS faults (nil or without GenieACS: no poll),
+	// every FaultPollEvery (default 1 min).
+	Faults         *fault.Service
+	FaultPollEvery time.Duration
 	// Actions follows device tasks and runs bulk actions (nil: their jobs
 	// are never inserted).
 	Actions *action.Service
@@ -109,7 +111,7 @@ func NewWorkerClient(d Deps) (*river.Client[pgx.Tx], error) {
 		cfg.PeriodicJobs = append(cfg.PeriodicJobs, devsync.PeriodicJobs(every)...)
 	}
 	if d.Faults != nil && d.GenieACS != nil {
-		cfg.PeriodicJobs = append(cfg.PeriodicJobs, fault.PeriodicJob(time.Minute))
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, fault.PeriodicJob(d.FaultPollEvery))
 	}
 	if d.Fast {
 		cfg.FetchCooldown = 20 * time.Millisecond

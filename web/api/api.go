@@ -23,6 +23,7 @@ import (
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
+	"github.com/fyberpay/cpe/internal/health"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/subscriber"
 	"github.com/fyberpay/cpe/internal/user"
@@ -45,6 +46,8 @@ type Handler struct {
 	AuditDB db.Executor
 	// Dashboards is plural because the method Dashboard serves the route.
 	Dashboards *dashboard.Service
+	// Health is the devices' health series.
+	Health *health.Service
 }
 
 // maxBody bounds JSON request bodies.

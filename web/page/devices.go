@@ -85,6 +85,7 @@ func (h *Handler) deviceDetail(c echo.Context, status int, id uuid.UUID, assign 
 	page := devices.DetailPage{
 		Device: d.Device, OrgName: p.OrgName, Recent: d.RecentActions, CanAssign: a.Can(actor.PermDeviceAction), Assign: assign,
 		Tasks: ts, CanAdvanced: a.Can(actor.PermAdvancedConfig), Actions: h.Actions.Enabled() && d.GenieACSID != "",
+		Health: h.Health != nil, HealthRange: healthRange(c),
 	}
 	if len(forms) > 0 {
 		page.Forms = forms[0]

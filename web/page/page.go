@@ -22,6 +22,7 @@ import (
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
+	"github.com/fyberpay/cpe/internal/health"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/subscriber"
 	"github.com/fyberpay/cpe/internal/system"
@@ -48,6 +49,8 @@ type Handler struct {
 	Sync *devsync.Service
 	// Faults is the fault board's service.
 	Faults *fault.Service
+	// Health is the devices' health series (the device page's charts).
+	Health *health.Service
 	// AuditDB is where audit rows are read (the pool).
 	AuditDB db.Executor
 	// SessionMaxAge is the session cookie's lifetime in seconds.

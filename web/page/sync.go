@@ -19,13 +19,16 @@ func (h *Handler) SyncShow(c echo.Context) error {
 
 // SyncRequest queues a pass now.
 func (h *Handler) SyncRequest(c echo.Context) error {
-	if err := h.Sync.Request(c.Request().Context(), actorOf(c), c.FormValue("kind")); err != nil {
-		if errs, ok := formErrors(err); ok {
-			flash(c, firstMessage(errs))
-			return seeOther(c, "/admin/sync")
-		}
+	queued, err := h.Sync.Request(c.Request().Context(), actorOf(c), c.FormValue("kind"))
+	switch errs, ok := formErrors(err); {
+	case ok:
+		flash(c, firstMessage(errs))
+	case err != nil:
 		return err
+	case queued:
+		flash(c, "A full pass is queued; it shows here when it runs.")
+	default:
+		flash(c, "A full pass is already waiting to run; it shows here when it runs.")
 	}
-	flash(c, "A full pass is queued; it shows here when it runs.")
 	return seeOther(c, "/admin/sync")
 }

@@ -1,0 +1,290 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mxschmitt/playwright-go"
+
+	"github.com/fyberpay/cpe/internal/acssim"
+	"github.com/fyberpay/cpe/internal/genieacs"
+)
+
+// The ops pages (dashboard, fault board) are tested on a second
+// organization, "ops", that only this file uses: its figures are exactly
+// what these tests made, whatever the rest of the suite does to acme.
+const (
+	opsSlug      = "ops"
+	opsAdmin     = "admin@ops.example"
+	opsViewer    = "viewer@ops.example"
+	opsZTE       = "ZTEGE2E70001"     // faults a task: cwmp.9008
+	opsHuawei    = "48575443E2E70002" // as reported; the label is HWTCE2E70002
+	opsHuaweiLbl = "HWTCE2E70002"
+	swVersion098 = "InternetGatewayDevice.DeviceInfo.SoftwareVersion"
+)
+
+// ops is the organization's fixture, made once by opsFleet.
+var ops struct {
+	key            string
+	zte, huawei    string         // our device ids
+	zteGID         string         // GenieACS's
+	firmware       map[string]int // version → devices, as the simulator holds them
+	faultRequested time.Time
+}
+
+// opsFleet makes the ops organization (an admin, a viewer, an API key) with
+// two owned devices, online with their firmware known, and makes the ZTE
+// fault a task at once, so the fault poll (every FAULT_POLL_INTERVAL, 3 s
+// in e2e) has it by the time the fault board test runs.
+func opsFleet(t *testing.T) {
+	t.Helper()
+	if suite.skip != "" {
+		t.Skip("e2e suite unavailable: " + suite.skip)
+	}
+	if ops.key != "" {
+		return
+	}
+	_, err := cli("", "org", "create", "--slug", opsSlug, "--name", "Ops Fibre")
+	must(t, err)
+	for _, u := range []struct{ email, role string }{{opsAdmin, "admin"}, {opsViewer, "viewer"}} {
+		_, err := cli(staffPassword+"\n", "user", "create", "--org", opsSlug, "--email", u.email, "--role", u.role)
+		must(t, err)
+	}
+	out, err := cli("", "apikey", "create", "--org", opsSlug, "--name", "e2e-ops")
+	must(t, err)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	key := lines[len(lines)-1]
+
+	zte, zteGID := opsClaim(t, key, acssim.ProfileZTEF660, opsZTE, opsZTE)
+	hw, hwGID := opsClaim(t, key, acssim.ProfileHuaweiHG8245H, opsHuawei, opsHuaweiLbl)
+	// The claim's push reads the device back: its last inform and firmware.
+	for _, id := range []string{zte, hw} {
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			var d struct{ Status, SoftwareVersion, PushState string }
+			opsAPI(t, key, http.MethodGet, "/cpe/devices/"+id, "", &d)
+			if d.Status == "online" && d.SoftwareVersion != "" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("device %s never came online with its firmware: %+v", id, d)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	fw := map[string]int{}
+	fw[simValue(t, zteGID, swVersion098)]++
+	fw[simValue(t, hwGID, swVersion098)]++
+
+	// Setting a read-only parameter before GenieACS knows it is read-only:
+	// the CPE answers 9008 and GenieACS keeps the faulted task.
+	var task struct{ Status, FaultCode string }
+	st := opsAPI(t, key, http.MethodPost, "/cpe/devices/"+zte+"/parameters", `{"parameters":[["`+swVersion098+`","V9.9"]]}`, &task)
+	if st >= 300 || task.Status != "failed" || task.FaultCode != "cwmp.9008" {
+		t.Fatalf("set %s: %d %+v; want a failed task with cwmp.9008", swVersion098, st, task)
+	}
+	ops.key, ops.zte, ops.huawei, ops.zteGID, ops.firmware = key, zte, hw, zteGID, fw
+	ops.faultRequested = time.Now()
+}
+
+// opsAPI calls the JSON API as ops (callAPI is acme's).
+func opsAPI(t *testing.T, key, method, path, body string, out any) int {
+	t.Helper()
+	req, _ := http.NewRequest(method, suite.baseURL+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	must(t, err)
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if out != nil && len(raw) > 0 {
+		_ = json.Unmarshal(raw, out)
+	}
+	if resp.StatusCode >= 300 {
+		t.Logf("%s %s: %d %s", method, path, resp.StatusCode, raw)
+	}
+	return resp.StatusCode
+}
+
+// opsClaim is ownedDevice for ops.
+func opsClaim(t *testing.T, key, profile, serial, label string) (string, string) {
+	t.Helper()
+	gid := simDevice(t, profile, serial)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var pending struct {
+			Items []struct{ ID, Serial string }
+		}
+		opsAPI(t, key, http.MethodGet, "/cpe/pending?limit=500", "", &pending)
+		for _, d := range pending.Items {
+			if d.Serial == label {
+				if st := opsAPI(t, key, http.MethodPost, "/cpe/pending/"+d.ID+"/claim", "", nil); st != http.StatusOK {
+					t.Fatalf("claim %s: %d", label, st)
+				}
+				return d.ID, gid
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never showed up as pending", label)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// reloadUntil loads path until ready holds (the page does not poll).
+func reloadUntil(t *testing.T, p playwright.Page, path string, d time.Duration, what string, ready func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		_, err := p.Goto(path)
+		must(t, err)
+		if ready() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not after %s", what, d)
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+func count(t *testing.T, l playwright.Locator) int {
+	t.Helper()
+	n, err := l.Count()
+	must(t, err)
+	return n
+}
+
+// The dashboard counts ops's two devices, draws a firmware bar per
+// version, and its "online" count links to the list of those devices.
+func TestE2EDashboardFleet(t *testing.T) {
+	opsFleet(t)
+	p := newPage(t)
+	login(t, p, opsAdmin, staffPassword) // the first look at ops's dashboard: nothing cached
+	must(t, expect.Page(p).ToHaveURL(regexp.MustCompile(`/$`)))
+	must(t, expect.Locator(byTestID(p, "stat-total")).ToHaveText("2"))
+	must(t, expect.Locator(byTestID(p, "stat-online")).ToHaveText("2"))
+	must(t, expect.Locator(byTestID(p, "stat-offline")).ToHaveText("0"))
+	must(t, expect.Locator(byTestID(p, "stat-never-seen")).ToHaveText("0"))
+	must(t, expect.Locator(byTestID(p, "stat-not-online")).ToHaveText("0"))
+
+	bars := byTestID(p, "firmware-chart").GetByTestId("firmware-bar")
+	must(t, expect.Locator(bars).ToHaveCount(len(ops.firmware)))
+	for v, n := range ops.firmware {
+		bar := byTestID(p, "firmware-chart").Locator(fmt.Sprintf(`g[data-firmware=%q]`, v))
+		must(t, expect.Locator(bar).ToHaveAttribute("data-count", fmt.Sprint(n)))
+		w, err := bar.Locator("rect").GetAttribute("width")
+		must(t, err)
+		if w == "" || w == "0" {
+			t.Fatalf("firmware %s: bar width %q", v, w)
+		}
+	}
+	for _, model := range []string{"F660", "HG8245H"} {
+		row := byTestID(p, "models").Locator(fmt.Sprintf(`[data-model=%q]`, model))
+		must(t, expect.Locator(row.GetByTestId("model-count")).ToHaveText("1"))
+		must(t, expect.Locator(row.GetByTestId("model-online")).ToHaveText("1"))
+	}
+
+	must(t, byTestID(p, "stat-online-link").Click())
+	must(t, expect.Page(p).ToHaveURL(regexp.MustCompile(`/devices\?status=online$`)))
+	rows := byTestID(p, "devices-table").Locator("tbody tr")
+	must(t, expect.Locator(rows).ToHaveCount(2))
+	for _, serial := range []string{opsZTE, opsHuaweiLbl} {
+		must(t, expect.Locator(byTestID(p, "device-row-"+serial).GetByTestId("status")).ToHaveText("online"))
+	}
+}
+
+// An admin asks for a full device sync twice; each pass shows as done
+// (after a reload: the page does not poll). A viewer may not see the page.
+func TestE2ESyncFullPass(t *testing.T) {
+	p := newPage(t)
+	login(t, p, adminEmail, staffPassword)
+	full := byTestID(p, "sync-run-full")
+	_, err := p.Goto("/admin/sync")
+	must(t, err)
+	before := count(t, full)
+	for i := 1; i <= 2; i++ {
+		must(t, byTestID(p, "sync-full").Click())
+		must(t, expect.Locator(byTestID(p, "flash")).ToContainText("A full pass is queued"))
+		reloadUntil(t, p, "/admin/sync", 30*time.Second, fmt.Sprintf("full pass %d done", i), func() bool {
+			return count(t, full) >= before+i && count(t, full.First().GetByText("done", playwright.LocatorGetByTextOptions{Exact: playwright.Bool(true)})) == 1
+		})
+	}
+
+	v := newPage(t)
+	login(t, v, viewerEmail, staffPassword)
+	must(t, expect.Locator(byTestID(v, "whoami")).ToHaveText(viewerEmail))
+	resp, err := v.Goto("/admin/sync")
+	must(t, err)
+	if resp.Status() != http.StatusForbidden {
+		t.Fatalf("viewer on /admin/sync: %d, want 403", resp.Status())
+	}
+	must(t, expect.Locator(byTestID(v, "sync-full")).ToHaveCount(0))
+}
+
+// A real CPE fault (cwmp.9008 on ops's ZTE) reaches the board by the
+// minute's poll: grouped by code and model, listed with a link to the
+// device. A viewer sees it without a Clear button; an admin clears it and
+// it leaves the active list (and GenieACS).
+func TestE2EFaultBoard(t *testing.T) {
+	opsFleet(t)
+	p := newPage(t)
+	p.OnDialog(func(d playwright.Dialog) { _ = d.Accept() })
+	login(t, p, opsAdmin, staffPassword)
+	groups := byTestID(p, "fault-group")
+	// The poll runs every 3 s in e2e (FAULT_POLL_INTERVAL).
+	wait := time.Until(ops.faultRequested.Add(30 * time.Second))
+	reloadUntil(t, p, "/faults", wait, "the fault on the board", func() bool { return count(t, groups) > 0 })
+	must(t, expect.Locator(groups).ToHaveCount(1))
+	must(t, expect.Locator(groups.GetByTestId("fault-group-link")).ToHaveText("cwmp.9008"))
+	must(t, expect.Locator(groups.Locator("td").Nth(1)).ToHaveText("F660"))
+	must(t, expect.Locator(groups.GetByTestId("fault-group-count")).ToHaveText("1"))
+
+	must(t, groups.GetByTestId("fault-group-link").Click())
+	must(t, expect.Page(p).ToHaveURL(regexp.MustCompile(`/faults\?code=cwmp\.9008&model=F660$`)))
+	rows := byTestID(p, "faults-table").Locator("tbody tr")
+	must(t, expect.Locator(rows).ToHaveCount(1))
+	must(t, expect.Locator(rows.GetByTestId("fault-code")).ToHaveText("cwmp.9008"))
+	must(t, expect.Locator(rows.GetByTestId("fault-message")).ToContainText("non-writable"))
+	must(t, expect.Locator(rows.GetByTestId("fault-status")).ToHaveText("active"))
+	must(t, expect.Locator(rows.GetByTestId("fault-clear")).ToHaveCount(1))
+	must(t, rows.GetByTestId("fault-device").Click())
+	must(t, expect.Page(p).ToHaveURL(regexp.MustCompile(`/devices/`+ops.zte+`$`)))
+	must(t, expect.Locator(byTestID(p, "device-serial")).ToHaveText(opsZTE))
+
+	v := newPage(t)
+	login(t, v, opsViewer, staffPassword)
+	must(t, expect.Locator(byTestID(v, "whoami")).ToHaveText(opsViewer))
+	_, err := v.Goto("/faults")
+	must(t, err)
+	must(t, expect.Locator(byTestID(v, "faults-table").GetByTestId("fault-code")).ToHaveText("cwmp.9008"))
+	must(t, expect.Locator(byTestID(v, "fault-clear")).ToHaveCount(0))
+
+	must(t, byTestID(p, "nav-faults").Click())
+	must(t, byTestID(p, "fault-clear").Click())
+	must(t, expect.Locator(byTestID(p, "flash")).ToHaveText("Cleared cwmp.9008 on "+opsZTE+"."))
+	must(t, expect.Page(p).ToHaveURL(regexp.MustCompile(`/faults$`)))
+	must(t, expect.Locator(byTestID(p, "no-faults")).ToBeVisible())
+	must(t, expect.Locator(byTestID(p, "no-fault-groups")).ToBeVisible())
+	_, err = p.Goto("/faults?status=cleared")
+	must(t, err)
+	must(t, expect.Locator(byTestID(p, "faults-table").GetByTestId("fault-status")).ToHaveText("cleared"))
+	must(t, expect.Locator(byTestID(p, "faults-table")).ToContainText("by "+opsAdmin))
+
+	u, _ := url.Parse("http://" + suite.sim.nbiAddr)
+	c, err := genieacs.New(genieacs.Config{NBIURL: u})
+	must(t, err)
+	left, err := c.Faults(context.Background(), map[string]any{"device": ops.zteGID})
+	must(t, err)
+	if len(left) != 0 {
+		t.Fatalf("GenieACS still has %d faults of the device: %+v", len(left), left)
+	}
+}
