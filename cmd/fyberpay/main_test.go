@@ -32,7 +32,7 @@ func TestCLI(t *testing.T) {
 
 	out, err := c.run("", "migrate")
 	require.NoError(t, err)
-	require.Contains(t, out, "schema version 6")
+	require.Contains(t, out, "schema version 7")
 
 	out, err = c.run("", "org", "create", "--slug", "acme", "--name", "Acme Fibre")
 	require.NoError(t, err)

@@ -9,11 +9,11 @@ import (
 )
 
 // DefaultCacheTTL is how long an organization's fleet figures are served
-// before they are computed again. Counting 100,000 devices is one pass over
-// the organization's rows, tens of milliseconds; the figures move on a
-// scale of minutes (online is an inform within 10), so a dashboard that
-// many staff keep open costs one pass per TTL, not one per view. AsOf says
-// how old the figures are.
+// before they are computed again. Computing them takes about 10-20 ms for
+// 100,000 devices (docs/benchmarks.md); the figures move on a scale of
+// minutes (online is an inform within 10), so a dashboard that many staff
+// keep open costs one computation per TTL, not one per view. AsOf says how
+// old the figures are.
 const DefaultCacheTTL = 15 * time.Second
 
 // computeTimeout bounds one computation, which outlives the request that

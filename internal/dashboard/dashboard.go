@@ -36,6 +36,7 @@ type Summary struct {
 type Service struct {
 	pool  *pgxpool.Pool
 	cache *fleetCache
+	now   func() time.Time
 }
 
 // NewService builds the service; fleet figures are kept DefaultCacheTTL.
@@ -44,7 +45,14 @@ func NewService(pool *pgxpool.Pool) *Service { return NewServiceTTL(pool, Defaul
 // NewServiceTTL builds the service with fleet figures kept for ttl (0:
 // computed for every call, concurrent calls sharing one computation).
 func NewServiceTTL(pool *pgxpool.Pool, ttl time.Duration) *Service {
-	return &Service{pool: pool, cache: &fleetCache{ttl: ttl, orgs: map[uuid.UUID]*fleetEntry{}}}
+	return &Service{pool: pool, cache: &fleetCache{ttl: ttl, orgs: map[uuid.UUID]*fleetEntry{}}, now: time.Now}
+}
+
+// WithClock makes the service judge statuses against now() instead of the
+// wall clock (tests of the thresholds); it returns s.
+func (s *Service) WithClock(now func() time.Time) *Service {
+	s.now = now
+	return s
 }
 
 // Days is the width of the activity and fault charts.

@@ -8,8 +8,15 @@
 //   - A device's status comes from its last inform exactly as the device
 //     list's status filter reads it (cpe.OnlineWindow, cpe.StaleAfter), so
 //     a count on the dashboard is the length of the list it links to.
-//   - The fleet figures are one pass over the organization's devices: one
-//     query, whatever the number of models and firmware versions.
+//   - The fleet figures are read from cpe_fleet_counts, which triggers on
+//     cpe_devices keep (migrations/00007): devices per organization,
+//     firmware, model and minute of last inform, minutes long past the
+//     stale threshold folded into days by Compact. A minute or day a
+//     threshold falls into is counted from cpe_devices itself, so the
+//     figures are exact at any clock, and the cost is a few thousand rows
+//     whatever the fleet's size.
+//   - The counts and the exact counts are read in one repeatable-read
+//     snapshot: a device that moves between them is counted once.
 //   - Fleet figures are a snapshot: the service keeps each organization's for
 //     a short TTL (DefaultCacheTTL) and computes them once however many
 //     requests ask together; AsOf is when they were computed. The staff and

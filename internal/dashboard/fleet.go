@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/cpe"
@@ -72,73 +73,177 @@ func (s *Service) Fleet(ctx context.Context, a actor.Actor) (Fleet, error) {
 
 func (s *Service) cachedFleet(ctx context.Context, orgID uuid.UUID) (Fleet, error) {
 	return s.cache.get(ctx, orgID, func(ctx context.Context) (Fleet, error) {
-		return s.fleet(ctx, orgID, time.Now())
+		return s.fleet(ctx, orgID, s.now())
 	})
 }
 
+// span is the devices of one firmware version and model whose last inform
+// falls in [from, until) (both nil: never informed), as summed from
+// cpe_fleet_counts.
+type span struct {
+	fw, model   string
+	from, until *time.Time
+	n           int
+}
+
+// interval is [from, until).
+type interval struct{ from, until time.Time }
+
 func (s *Service) fleet(ctx context.Context, orgID uuid.UUID, now time.Time) (Fleet, error) {
 	f := Fleet{AsOf: now.UTC()}
-	// One pass over the organization's rows, grouped by (firmware, model):
-	// a few dozen groups, rolled up here into totals, firmware and models.
-	// The thresholds are the device list's status filter, bound as values
-	// so the counts and the lists they link to agree.
-	rows, err := s.pool.Query(ctx, `SELECT software_version, product_class, count(*),
-			count(*) FILTER (WHERE last_inform_at > $2),
-			count(*) FILTER (WHERE last_inform_at <= $2 AND last_inform_at > $3),
-			count(*) FILTER (WHERE last_inform_at <= $3)
-		FROM cpe_devices WHERE org_id = $1
-		GROUP BY software_version, product_class`,
-		orgID, now.Add(-cpe.OnlineWindow), now.Add(-cpe.StaleAfter))
+	onlineCut, staleCut := now.Add(-cpe.OnlineWindow), now.Add(-cpe.StaleAfter)
+	// The counts and the exact counts of the cut minutes come from one
+	// snapshot, so a device moving between them is counted once.
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return Fleet{}, fmt.Errorf("dashboard devices: %w", err)
 	}
-	firmware, models := map[string]*Bucket{}, map[string]*Bucket{}
-	add := func(m map[string]*Bucket, v string, n, online int) {
-		b := m[v]
-		if b == nil {
-			b = &Bucket{Value: v}
-			m[v] = b
-		}
-		b.Count += n
-		b.Online += online
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+
+	rows, err := tx.Query(ctx, `SELECT software_version, product_class, inform_from, inform_until, sum(devices)::int
+		FROM cpe_fleet_counts WHERE org_id = $1
+		GROUP BY software_version, product_class, inform_from, inform_until
+		HAVING sum(devices) <> 0`, orgID)
+	if err != nil {
+		return Fleet{}, fmt.Errorf("dashboard devices: %w", err)
 	}
-	for rows.Next() {
+	spans, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (span, error) {
+		var sp span
+		err := r.Scan(&sp.fw, &sp.model, &sp.from, &sp.until, &sp.n)
+		return sp, err
+	})
+	if err != nil {
+		return Fleet{}, fmt.Errorf("dashboard devices: %w", err)
+	}
+
+	// A span the online or stale cut falls into holds devices on both
+	// sides: those are counted from cpe_devices instead (a minute of last
+	// informs, through the (org_id, last_inform_at) index), and so is every
+	// span inside them (minutes are nested in days).
+	var cut []interval
+	for _, sp := range spans {
+		if sp.from != nil && (within(onlineCut, *sp.from, *sp.until) || within(staleCut, *sp.from, *sp.until)) {
+			cut = append(cut, interval{*sp.from, *sp.until})
+		}
+	}
+	cut = merge(cut)
+
+	t := newTally(&f)
+	for _, sp := range spans {
+		switch {
+		case sp.from == nil:
+			t.add(sp.fw, sp.model, sp.n, 0, 0, 0)
+		case overlaps(cut, *sp.from, *sp.until):
+		case sp.from.After(onlineCut):
+			t.add(sp.fw, sp.model, sp.n, sp.n, 0, 0)
+		case !sp.until.After(staleCut):
+			t.add(sp.fw, sp.model, sp.n, 0, 0, sp.n)
+		default: // wholly after the stale cut and before the online one
+			t.add(sp.fw, sp.model, sp.n, 0, sp.n, 0)
+		}
+	}
+	for _, iv := range cut {
+		// The thresholds are the device list's status filter, bound as
+		// values, so the counts and the lists they link to agree.
+		rows, err := tx.Query(ctx, `SELECT software_version, product_class, count(*),
+				count(*) FILTER (WHERE last_inform_at > $2),
+				count(*) FILTER (WHERE last_inform_at <= $2 AND last_inform_at > $3),
+				count(*) FILTER (WHERE last_inform_at <= $3)
+			FROM cpe_devices WHERE org_id = $1 AND last_inform_at >= $4 AND last_inform_at < $5
+			GROUP BY software_version, product_class`, orgID, onlineCut, staleCut, iv.from, iv.until)
+		if err != nil {
+			return Fleet{}, fmt.Errorf("dashboard devices: %w", err)
+		}
 		var (
 			fw, model                 string
 			n, online, offline, stale int
 		)
-		if err := rows.Scan(&fw, &model, &n, &online, &offline, &stale); err != nil {
-			rows.Close()
+		_, err = pgx.ForEachRow(rows, []any{&fw, &model, &n, &online, &offline, &stale}, func() error {
+			t.add(fw, model, n, online, offline, stale)
+			return nil
+		})
+		if err != nil {
 			return Fleet{}, fmt.Errorf("dashboard devices: %w", err)
 		}
-		f.Total += n
-		f.Online += online
-		f.RecentlyOffline += offline
-		f.Stale += stale
-		f.NeverSeen += n - online - offline - stale
-		add(firmware, fw, n, online)
-		add(models, model, n, online)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return Fleet{}, fmt.Errorf("dashboard devices: %w", err)
-	}
-	f.Firmware, f.Models = sorted(firmware), sorted(models)
+	f.Firmware, f.Models = sorted(t.firmware), sorted(t.models)
 
-	if f.FaultsByDay, err = s.faultsByDay(ctx, orgID, now); err != nil {
+	if f.FaultsByDay, err = faultsByDay(ctx, tx, orgID, now); err != nil {
 		return Fleet{}, err
 	}
 	return f, nil
 }
 
+// within reports whether t falls in [from, until).
+func within(t, from, until time.Time) bool { return !t.Before(from) && t.Before(until) }
+
+// overlaps reports whether [from, until) meets one of ivs.
+func overlaps(ivs []interval, from, until time.Time) bool {
+	for _, iv := range ivs {
+		if from.Before(iv.until) && iv.from.Before(until) {
+			return true
+		}
+	}
+	return false
+}
+
+// merge returns ivs sorted, overlapping ones joined.
+func merge(ivs []interval) []interval {
+	slices.SortFunc(ivs, func(a, b interval) int { return a.from.Compare(b.from) })
+	var out []interval
+	for _, iv := range ivs {
+		if n := len(out); n > 0 && !iv.from.After(out[n-1].until) {
+			if iv.until.After(out[n-1].until) {
+				out[n-1].until = iv.until
+			}
+			continue
+		}
+		out = append(out, iv)
+	}
+	return out
+}
+
+// tally adds devices up into a Fleet's totals and its firmware and model
+// buckets.
+type tally struct {
+	f                *Fleet
+	firmware, models map[string]*Bucket
+}
+
+func newTally(f *Fleet) *tally {
+	return &tally{f: f, firmware: map[string]*Bucket{}, models: map[string]*Bucket{}}
+}
+
+// add counts n devices of fw and model, of which online, offline and stale
+// informed (the rest never did).
+func (t *tally) add(fw, model string, n, online, offline, stale int) {
+	t.f.Total += n
+	t.f.Online += online
+	t.f.RecentlyOffline += offline
+	t.f.Stale += stale
+	t.f.NeverSeen += n - online - offline - stale
+	for _, kv := range []struct {
+		m map[string]*Bucket
+		v string
+	}{{t.firmware, fw}, {t.models, model}} {
+		b := kv.m[kv.v]
+		if b == nil {
+			b = &Bucket{Value: kv.v}
+			kv.m[kv.v] = b
+		}
+		b.Count += n
+		b.Online += online
+	}
+}
+
 // faultsByDay counts the organization's faults by the UTC day GenieACS
 // raised them, whatever their status now.
-func (s *Service) faultsByDay(ctx context.Context, orgID uuid.UUID, now time.Time) ([]DayCount, error) {
+func faultsByDay(ctx context.Context, q pgx.Tx, orgID uuid.UUID, now time.Time) ([]DayCount, error) {
 	start := now.UTC().Truncate(24*time.Hour).AddDate(0, 0, -(Days - 1))
 	// Every status is listed so the (org_id, status, raised_at) index is
 	// read as three short ranges instead of all of the organization's
 	// history; the list is the table's CHECK constraint.
-	rows, err := s.pool.Query(ctx, `SELECT date_trunc('day', raised_at AT TIME ZONE 'UTC'), count(*)
+	rows, err := q.Query(ctx, `SELECT date_trunc('day', raised_at AT TIME ZONE 'UTC'), count(*)
 		FROM cpe_faults
 		WHERE org_id = $1 AND status IN ('active', 'resolved', 'cleared') AND raised_at >= $2
 		GROUP BY 1`, orgID, start)
@@ -151,7 +256,9 @@ func (s *Service) faultsByDay(ctx context.Context, orgID uuid.UUID, now time.Tim
 func sorted(m map[string]*Bucket) []Bucket {
 	out := make([]Bucket, 0, len(m))
 	for _, b := range m {
-		out = append(out, *b)
+		if b.Count != 0 { // changes of a day's minutes before the day is compacted can cancel out
+			out = append(out, *b)
+		}
 	}
 	slices.SortFunc(out, func(a, b Bucket) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Value, b.Value))

@@ -114,6 +114,21 @@ func TestFleet(t *testing.T) {
 		require.WithinDuration(t, time.Now(), f.AsOf, time.Minute)
 	})
 
+	t.Run("AFirmwareNoDeviceRunsAnyMoreIsGone", func(t *testing.T) {
+		b := setup(t)
+		b.device(t, &b.orgA, "V9", "F660", 3*24*time.Hour)
+		// Its minute folded into its day; the upgrade then removes it from
+		// the minute: the day's +1 and the minute's -1 cancel out.
+		_, err := dashboard.Compact(ctx, b.pool, time.Now())
+		require.NoError(t, err)
+		_, err = b.pool.Exec(ctx, `UPDATE cpe_devices SET software_version = 'V10'`)
+		require.NoError(t, err)
+		f, err := dashboard.NewServiceTTL(b.pool, 0).Fleet(ctx, b.viewerA)
+		require.NoError(t, err)
+		require.Equal(t, []dashboard.Bucket{{Value: "V10", Count: 1}}, f.Firmware)
+		require.Equal(t, 1, f.Stale)
+	})
+
 	t.Run("EmptyOrganization", func(t *testing.T) {
 		b := setup(t)
 		b.device(t, &b.orgB, "V1", "F660", time.Minute)

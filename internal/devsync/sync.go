@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/dashboard"
 	"github.com/fyberpay/cpe/internal/datamodel"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/outbox"
@@ -137,6 +138,11 @@ func (s *Service) Sync(ctx context.Context, kind string) (Run, error) {
 	}
 	if err == nil && kind == Incremental {
 		run.Events, err = s.judgeOnline(ctx)
+	}
+	// The pass appended a change to the dashboard's counts for every batch
+	// it wrote; fold them (whatever became of the pass: they are there).
+	if _, cerr := dashboard.Compact(ctx, s.pool, time.Now()); cerr != nil && err == nil {
+		err = cerr
 	}
 	now := time.Now()
 	run.FinishedAt = &now
