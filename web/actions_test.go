@@ -644,7 +644,7 @@ func TestBulkActions(t *testing.T) {
 			{"IDsAndFilter", `{"action":"reboot",` + ids + `,"filter":{"model":"HG8245H"}}`, "ids", "give either ids or filter, not both"},
 			{"Neither", `{"action":"reboot"}`, "ids", "select devices, or give a filter for every matching device"},
 			{"FilterMatchesNothing", `{"action":"reboot","filter":{"model":"NOPE"}}`, "filter", "matches no devices"},
-			{"FilterInvalid", `{"action":"reboot","filter":{"status":"sleeping"}}`, "filter.status", "must be online, offline, stale, unknown or pending_push"},
+			{"FilterInvalid", `{"action":"reboot","filter":{"status":"sleeping"}}`, "filter.status", "must be online, offline, stale, unknown, pending_push or deleted_in_genieacs"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				requireInvalid(t, b.post(t, "/cpe/devices/bulk", b.keyA, tc.body), tc.field, tc.msg)

@@ -46,6 +46,9 @@ type Device struct {
 	PushRequestedAt *time.Time `json:"pushRequestedAt,omitempty"`
 	PushedAt        *time.Time `json:"pushedAt,omitempty"`
 	CreatedAt       time.Time  `json:"createdAt"`
+	// GenieACSDeletedAt is when a full sync pass last found the device
+	// gone from GenieACS (cleared when it informs again).
+	GenieACSDeletedAt *time.Time `json:"genieacsDeletedAt,omitempty"`
 }
 
 // Online and stale thresholds (spec: offline when the last inform is more
@@ -84,7 +87,8 @@ func statusOf(last *time.Time, now time.Time) string {
 const deviceColumns = `d.id, d.serial_norm, d.serial, d.oui, d.product_class, d.manufacturer, d.data_model,
 	COALESCE(d.genieacs_id, ''), d.software_version, d.tags, d.source, d.subscriber_id,
 	COALESCE(s.username, ''), COALESCE(s.name, ''), COALESCE(p.name, ''), COALESCE(p.genieacs_group, ''),
-	d.first_contact_at, d.last_inform_at, d.push_state, d.push_error, d.push_requested_at, d.pushed_at, d.created_at`
+	d.first_contact_at, d.last_inform_at, d.push_state, d.push_error, d.push_requested_at, d.pushed_at, d.created_at,
+	d.genieacs_deleted_at`
 
 const deviceJoins = `
 	LEFT JOIN subscribers s ON s.id = d.subscriber_id AND s.org_id = d.org_id
@@ -95,7 +99,8 @@ func (d *Device) dest() []any {
 	return []any{&d.ID, &d.Serial, &d.ReportedSerial, &d.OUI, &d.ProductClass, &d.Manufacturer, &d.DataModel,
 		&d.GenieACSID, &d.SoftwareVersion, &d.Tags, &d.Source, &d.SubscriberID,
 		&d.Subscriber, &d.SubscriberName, &d.Plan, &d.PlanGroup,
-		&d.FirstContactAt, &d.LastInformAt, &d.PushState, &d.PushError, &d.PushRequestedAt, &d.PushedAt, &d.CreatedAt}
+		&d.FirstContactAt, &d.LastInformAt, &d.PushState, &d.PushError, &d.PushRequestedAt, &d.PushedAt, &d.CreatedAt,
+		&d.GenieACSDeletedAt}
 }
 
 func scanDevices(rows pgx.Rows, now time.Time) ([]Device, error) {
@@ -209,7 +214,8 @@ func decodeCursor(s string) (cursor, error) {
 
 var (
 	serialPrefixRE = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
-	statuses       = map[string]bool{"online": true, "offline": true, "stale": true, "unknown": true, "pending_push": true}
+	statuses       = map[string]bool{"online": true, "offline": true, "stale": true, "unknown": true, "pending_push": true,
+		"deleted_in_genieacs": true}
 )
 
 // NormalizeSerialPrefix turns a typed serial prefix into the label form's
@@ -234,7 +240,7 @@ func (f *Filter) validate() error {
 		errs.Add("serial", "must be letters, digits, '.', '_', ':' or '-'")
 	}
 	if f.Status != "" && !statuses[f.Status] {
-		errs.Add("status", "must be online, offline, stale, unknown or pending_push")
+		errs.Add("status", "must be online, offline, stale, unknown, pending_push or deleted_in_genieacs")
 	}
 	switch f.Sort {
 	case "", SortSerial, SortLastInform, SortNewest:
@@ -283,6 +289,8 @@ func (f Filter) conditions(now time.Time, arg func(any) string) []string {
 		out = append(out, "d.last_inform_at IS NULL")
 	case "pending_push":
 		out = append(out, "d.push_state = 'pending'")
+	case "deleted_in_genieacs":
+		out = append(out, "d.genieacs_deleted_at IS NOT NULL")
 	}
 	return out
 }
