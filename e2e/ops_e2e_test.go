@@ -8,10 +8,12 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/mxschmitt/playwright-go"
 
 	"github.com/fyberpay/cpe/internal/acssim"
@@ -287,4 +289,51 @@ func TestE2EFaultBoard(t *testing.T) {
 	if len(left) != 0 {
 		t.Fatalf("GenieACS still has %d faults of the device: %+v", len(left), left)
 	}
+}
+
+// The device page's Health panel loads by itself (htmx) and draws the
+// stored samples: traffic as down/up Mbps lines, CPU, free memory and Wi-Fi
+// clients; the period switch redraws it over 7 days without a reload. The
+// samples are written straight into cpe_metrics, 15 minutes apart as the
+// sync stores them (a browser test cannot wait for the sync's real ones).
+func TestE2EDeviceHealthCharts(t *testing.T) {
+	opsFleet(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, suite.dbURL)
+	must(t, err)
+	defer conn.Close(ctx)
+	// Every 15 minutes over the last hour: 1,125,000,000 bytes down and
+	// 225,000,000 up per 900 s are 10 and 2 Mbps.
+	_, err = conn.Exec(ctx, `INSERT INTO cpe_metrics (device_id, at, uptime_s, cpu_percent, memory_free_kib, wan_bytes_sent, wan_bytes_received, wifi_clients)
+		SELECT $1, date_trunc('minute', now()) - make_interval(mins => 15 * i), 86400 - 900 * i, 20 + 5 * i, 51200 + 1024 * i,
+			225000000::bigint * (10 - i), 1125000000::bigint * (10 - i), 3 + i
+		FROM generate_series(1, 4) i
+		ON CONFLICT DO NOTHING`, ops.huawei)
+	must(t, err)
+
+	p := newPage(t)
+	login(t, p, opsViewer, staffPassword)
+	_, err = p.Goto("/devices/" + ops.huawei)
+	must(t, err)
+	panel := byTestID(p, "health")
+	must(t, expect.Locator(panel).ToHaveAttribute("data-range", "24h"))
+	for _, series := range []string{"down", "up"} {
+		line := byTestID(p, "health-traffic").Locator(fmt.Sprintf(`path[data-series=%q]`, series))
+		must(t, expect.Locator(line).ToHaveCount(1))
+		n, err := line.GetAttribute("data-points")
+		must(t, err)
+		if pts, _ := strconv.Atoi(n); pts < 3 {
+			t.Fatalf("%s line: %s points, want at least 3 rates from 4 samples", series, n)
+		}
+	}
+	for _, chart := range []string{"health-cpu-chart", "health-memory-chart", "health-wifi-chart"} {
+		must(t, expect.Locator(byTestID(p, chart).GetByTestId("health-line")).ToHaveCount(1))
+	}
+	must(t, expect.Locator(byTestID(p, "health-cpu-chart").GetByTestId("axis-max")).ToContainText("%"))
+
+	must(t, byTestID(p, "health-range-7d").Click())
+	must(t, expect.Locator(panel).ToHaveAttribute("data-range", "7d"))
+	must(t, expect.Locator(byTestID(p, "health-range-7d")).ToHaveAttribute("aria-current", "true"))
+	must(t, expect.Locator(byTestID(p, "health-cpu-chart").GetByTestId("health-line")).ToHaveCount(1))
+	must(t, expect.Page(p).ToHaveURL(regexp.MustCompile(`/devices/`+ops.huawei+`$`))) // the switch redraws in place
 }
