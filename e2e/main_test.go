@@ -28,9 +28,11 @@ var suite struct {
 	dbURL   string
 	sim     *simServer
 	bin     string
-	env     []string
-	browser playwright.Browser
-	skip    string // reason the suite cannot run (only when not required)
+	// opsDownGID is the GenieACS id of opsDown, down since the start.
+	opsDownGID string
+	env        []string
+	browser    playwright.Browser
+	skip       string // reason the suite cannot run (only when not required)
 }
 
 // Staff created through the CLI before the server starts.
@@ -108,6 +110,10 @@ func runSuite(m *testing.M) (int, error) {
 		"TASK_FOLLOW_INTERVAL=1s",
 		"BULK_RATE=100",
 		"FAULT_POLL_INTERVAL=3s",
+		// Devices inform every 5 s (the simulator's time runs 60× faster)
+		// and the sync brings their informs every minute: 90 s tells a
+		// device that stopped (opsDown) from the others within the run.
+		"OFFLINE_AFTER=90s",
 	)
 	suite.dbURL = dbURL
 
@@ -158,6 +164,19 @@ func runSuite(m *testing.M) (int, error) {
 		return 0, fmt.Errorf("%v; server log:\n%s", err, serverLog.String())
 	}
 	sim.Start(simCtx) // devices bootstrap (and identify) now that the server answers
+	// ops's third device informs once and goes down at once: by the time
+	// the ops tests run it is offline (OFFLINE_AFTER) on their dashboard.
+	downID, err := sim.AddDevice(acssim.ProfileZTEF660, opsDown)
+	if err != nil {
+		return 0, err
+	}
+	if err := sim.Inform(ctx, downID, "0 BOOTSTRAP,1 BOOT"); err != nil {
+		return 0, fmt.Errorf("opsDown bootstrap: %w", err)
+	}
+	if err := sim.SetOnline(downID, false); err != nil {
+		return 0, err
+	}
+	suite.opsDownGID = downID
 
 	opts := &playwright.RunOptions{DriverDirectory: driver, SkipInstallBrowsers: true}
 	if err := playwright.Install(opts); err != nil {

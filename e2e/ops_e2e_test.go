@@ -30,6 +30,7 @@ const (
 	opsZTE       = "ZTEGE2E70001"     // faults a task: cwmp.9008
 	opsHuawei    = "48575443E2E70002" // as reported; the label is HWTCE2E70002
 	opsHuaweiLbl = "HWTCE2E70002"
+	opsDown      = "ZTEGE2E70003" // informed once at the suite's start, offline since
 	swVersion098 = "InternetGatewayDevice.DeviceInfo.SoftwareVersion"
 )
 
@@ -37,6 +38,7 @@ const (
 var ops struct {
 	key            string
 	zte, huawei    string         // our device ids
+	down           string         // opsDown's
 	zteGID         string         // GenieACS's
 	firmware       map[string]int // version → devices, as the simulator holds them
 	faultRequested time.Time
@@ -82,9 +84,11 @@ func opsFleet(t *testing.T) {
 			time.Sleep(200 * time.Millisecond)
 		}
 	}
+	down := opsClaimPending(t, key, opsDown)
 	fw := map[string]int{}
 	fw[simValue(t, zteGID, swVersion098)]++
 	fw[simValue(t, hwGID, swVersion098)]++
+	fw[simValue(t, suite.opsDownGID, swVersion098)]++
 
 	// Setting a read-only parameter before GenieACS knows it is read-only:
 	// the CPE answers 9008 and GenieACS keeps the faulted task.
@@ -93,7 +97,7 @@ func opsFleet(t *testing.T) {
 	if st >= 300 || task.Status != "failed" || task.FaultCode != "cwmp.9008" {
 		t.Fatalf("set %s: %d %+v; want a failed task with cwmp.9008", swVersion098, st, task)
 	}
-	ops.key, ops.zte, ops.huawei, ops.zteGID, ops.firmware = key, zte, hw, zteGID, fw
+	ops.key, ops.zte, ops.huawei, ops.down, ops.zteGID, ops.firmware = key, zte, hw, down, zteGID, fw
 	ops.faultRequested = time.Now()
 }
 
@@ -120,6 +124,13 @@ func opsAPI(t *testing.T, key, method, path, body string, out any) int {
 func opsClaim(t *testing.T, key, profile, serial, label string) (string, string) {
 	t.Helper()
 	gid := simDevice(t, profile, serial)
+	return opsClaimPending(t, key, label), gid
+}
+
+// opsClaimPending claims the pending device labelled label for ops, once
+// its identify has made it pending; it returns our id.
+func opsClaimPending(t *testing.T, key, label string) string {
+	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		var pending struct {
@@ -131,7 +142,7 @@ func opsClaim(t *testing.T, key, profile, serial, label string) (string, string)
 				if st := opsAPI(t, key, http.MethodPost, "/cpe/pending/"+d.ID+"/claim", "", nil); st != http.StatusOK {
 					t.Fatalf("claim %s: %d", label, st)
 				}
-				return d.ID, gid
+				return d.ID
 			}
 		}
 		if time.Now().After(deadline) {
@@ -165,18 +176,30 @@ func count(t *testing.T, l playwright.Locator) int {
 	return n
 }
 
-// The dashboard counts ops's two devices, draws a firmware bar per
-// version, and its "online" count links to the list of those devices.
+// The dashboard counts ops's three devices as the simulator has them (two
+// informing, one down since the suite started and offline once
+// OFFLINE_AFTER has passed), draws a firmware bar per version; its
+// "offline" count opens the list of the device that went down, its
+// "online" count the list of the other two.
 func TestE2EDashboardFleet(t *testing.T) {
 	opsFleet(t)
 	p := newPage(t)
-	login(t, p, opsAdmin, staffPassword) // the first look at ops's dashboard: nothing cached
+	login(t, p, opsAdmin, staffPassword)
 	must(t, expect.Page(p).ToHaveURL(regexp.MustCompile(`/$`)))
-	must(t, expect.Locator(byTestID(p, "stat-total")).ToHaveText("2"))
-	must(t, expect.Locator(byTestID(p, "stat-online")).ToHaveText("2"))
-	must(t, expect.Locator(byTestID(p, "stat-offline")).ToHaveText("0"))
-	must(t, expect.Locator(byTestID(p, "stat-never-seen")).ToHaveText("0"))
-	must(t, expect.Locator(byTestID(p, "stat-not-online")).ToHaveText("0"))
+	text := func(id string) string {
+		s, err := byTestID(p, id).TextContent()
+		must(t, err)
+		return strings.TrimSpace(s)
+	}
+	// The down device's last inform passes OFFLINE_AFTER about 90 s after
+	// the suite started (the figures are kept up to 15 s).
+	reloadUntil(t, p, "/", 3*time.Minute, "ops's down device offline on the dashboard", func() bool {
+		return text("stat-offline") == "1"
+	})
+	for id, want := range map[string]string{"stat-total": "3", "stat-online": "2", "stat-offline": "1",
+		"stat-stale": "0", "stat-never-seen": "0", "stat-not-online": "1"} {
+		must(t, expect.Locator(byTestID(p, id)).ToHaveText(want))
+	}
 
 	bars := byTestID(p, "firmware-chart").GetByTestId("firmware-bar")
 	must(t, expect.Locator(bars).ToHaveCount(len(ops.firmware)))
@@ -189,15 +212,22 @@ func TestE2EDashboardFleet(t *testing.T) {
 			t.Fatalf("firmware %s: bar width %q", v, w)
 		}
 	}
-	for _, model := range []string{"F660", "HG8245H"} {
+	for model, want := range map[string][2]string{"F660": {"2", "1"}, "HG8245H": {"1", "1"}} {
 		row := byTestID(p, "models").Locator(fmt.Sprintf(`[data-model=%q]`, model))
-		must(t, expect.Locator(row.GetByTestId("model-count")).ToHaveText("1"))
-		must(t, expect.Locator(row.GetByTestId("model-online")).ToHaveText("1"))
+		must(t, expect.Locator(row.GetByTestId("model-count")).ToHaveText(want[0]))
+		must(t, expect.Locator(row.GetByTestId("model-online")).ToHaveText(want[1]))
 	}
 
+	must(t, byTestID(p, "stat-offline-link").Click())
+	must(t, expect.Page(p).ToHaveURL(regexp.MustCompile(`/devices\?status=offline$`)))
+	rows := byTestID(p, "devices-table").Locator("tbody tr")
+	must(t, expect.Locator(rows).ToHaveCount(1))
+	must(t, expect.Locator(byTestID(p, "device-row-"+opsDown).GetByTestId("status")).ToHaveText("offline"))
+
+	_, err := p.GoBack()
+	must(t, err)
 	must(t, byTestID(p, "stat-online-link").Click())
 	must(t, expect.Page(p).ToHaveURL(regexp.MustCompile(`/devices\?status=online$`)))
-	rows := byTestID(p, "devices-table").Locator("tbody tr")
 	must(t, expect.Locator(rows).ToHaveCount(2))
 	for _, serial := range []string{opsZTE, opsHuaweiLbl} {
 		must(t, expect.Locator(byTestID(p, "device-row-"+serial).GetByTestId("status")).ToHaveText("online"))

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/datamodel"
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/genieacs"
@@ -95,7 +96,7 @@ func (s *Service) advance(ctx context.Context, id uuid.UUID) error {
 				return s.transient(ctx, r, err)
 			}
 		}
-		return s.finish(ctx, r.id, StatusExpired, "the device did not run it within "+humanDuration(s.lifetime())+"; GenieACS no longer holds it", "", nil)
+		return s.finish(ctx, r.id, StatusExpired, "the device did not run it within "+cpe.HumanDuration(s.lifetime())+"; GenieACS no longer holds it", "", nil)
 	}
 	if s.acs == nil {
 		return s.finish(ctx, r.id, StatusFailed, "GenieACS is not configured", "", nil)
@@ -396,7 +397,7 @@ func (s *Service) await(ctx context.Context, r row) error {
 	switch {
 	case state == "Requested" || state == "" || state == "None":
 		if time.Since(r.updated) > runningFor {
-			return fail("the device reported no results within %s", humanDuration(runningFor))
+			return fail("the device reported no results within %s", cpe.HumanDuration(runningFor))
 		}
 		return nil
 	case state == "Completed" || state == "Complete":
@@ -559,19 +560,6 @@ func (s *Service) tag(ctx context.Context, r row, tag string) error {
 		return err
 	}
 	return s.finish(ctx, r.id, StatusDone, "", "", nil)
-}
-
-func humanDuration(d time.Duration) string {
-	switch {
-	case d >= time.Hour && d%time.Hour == 0:
-		if d == time.Hour {
-			return "1 hour"
-		}
-		return strconv.Itoa(int(d/time.Hour)) + " hours"
-	case d >= time.Minute && d%time.Minute == 0:
-		return strconv.Itoa(int(d/time.Minute)) + " minutes"
-	}
-	return d.String()
 }
 
 // TaskWorker follows tasks (TaskArgs) to their end.

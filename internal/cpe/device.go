@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -69,6 +70,24 @@ func SetThresholds(offlineAfter, staleAfter time.Duration) {
 	if staleAfter > 0 {
 		StaleAfter = staleAfter
 	}
+}
+
+// HumanDuration writes d for people: "1 hour", "10 minutes", else Go's
+// form ("90s").
+func HumanDuration(d time.Duration) string {
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		if d == time.Hour {
+			return "1 hour"
+		}
+		return strconv.Itoa(int(d/time.Hour)) + " hours"
+	case d >= time.Minute && d%time.Minute == 0:
+		if d == time.Minute {
+			return "1 minute"
+		}
+		return strconv.Itoa(int(d/time.Minute)) + " minutes"
+	}
+	return d.String()
 }
 
 // statusOf derives a device's status from its last inform.
