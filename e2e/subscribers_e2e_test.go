@@ -74,6 +74,17 @@ func TestE2ESubscriberLifecycle(t *testing.T) {
 	must(t, expect.Locator(row.GetByTestId("subscriber-name")).ToHaveText("Alice Wanjiru"))
 	must(t, expect.Locator(row.GetByTestId("pppoe-status")).ToHaveText("set"))
 
+	// The status select narrows the list by itself (htmx): alice is not
+	// active any more.
+	_, err = byTestID(p, "search-status").SelectOption(playwright.SelectOptionValues{Values: &[]string{"active"}})
+	must(t, err)
+	must(t, expect.Page(p).ToHaveURL(regexp.MustCompile(`status=active`)))
+	must(t, expect.Locator(row).ToHaveCount(0))
+	_, err = byTestID(p, "search-status").SelectOption(playwright.SelectOptionValues{Values: &[]string{"suspended"}})
+	must(t, err)
+	must(t, expect.Page(p).ToHaveURL(regexp.MustCompile(`status=suspended`)))
+	must(t, expect.Locator(row).ToHaveCount(1))
+
 	html, err := p.Content()
 	must(t, err)
 	if strings.Contains(html, pppPassword) {

@@ -86,7 +86,7 @@ func List(m layout.Meta, p ListPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, " <form method=\"get\" action=\"/subscribers\" data-testid=\"subscriber-search\" hx-get=\"/subscribers\" hx-trigger=\"submit, input delay:400ms, change\" hx-target=\"#subscriber-results\" hx-select=\"#subscriber-results\" hx-swap=\"outerHTML\" hx-push-url=\"true\"><fieldset role=\"group\"><input type=\"search\" name=\"q\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, " <form method=\"get\" action=\"/subscribers\" data-testid=\"subscriber-search\" hx-get=\"/subscribers\" hx-trigger=\"submit, input delay:400ms\" hx-target=\"#subscriber-results\" hx-select=\"#subscriber-results\" hx-swap=\"outerHTML\" hx-push-url=\"true\"><fieldset role=\"group\"><input type=\"search\" name=\"q\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
