@@ -9,7 +9,8 @@
 //     is back becomes "active" again, with a new raised_at and an event;
 //   - an active fault seen again gets its retries, message, detail and
 //     last_seen_at refreshed;
-//   - an active fault GenieACS no longer holds becomes "resolved".
+//   - an active fault GenieACS no longer holds becomes "resolved" and
+//     writes a fault.resolved event (status "resolved").
 //
 // A pass that cannot read the whole collection changes nothing. Documents
 // that are not faults as GenieACS writes them (no _id or device, a field of
@@ -25,7 +26,7 @@
 //
 // Clearing (device_action permission) deletes the fault in GenieACS first,
 // then marks the row "cleared" (cleared_by, resolved_at) with its audit row
-// in one transaction. GenieACS deletes a task with its task fault, so the
+// and a fault.resolved event (status "cleared") in one transaction. GenieACS deletes a task with its task fault, so the
 // cpe_tasks row of that task ends failed and is no longer followed (see
 // action.TaskFaultCleared). A poll that listed the fault just before it was
 // cleared does not revive the row.

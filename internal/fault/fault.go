@@ -266,6 +266,9 @@ func (s *Service) Clear(ctx context.Context, a actor.Actor, id uuid.UUID) (Fault
 			WHERE id = $1 RETURNING `+columns, id, a.Label).Scan(f.dest()...); err != nil {
 			return fmt.Errorf("mark fault cleared: %w", err)
 		}
+		if _, err := outbox.Write(ctx, tx, s.jobs, a.OrgID, outbox.TopicFaultEnded, endedOf(f)); err != nil {
+			return err
+		}
 		if tid := taskID(f.Channel); tid != "" && f.DeviceID != nil {
 			if err := action.TaskFaultCleared(ctx, tx, s.jobs, *f.DeviceID, tid, f.Code, f.Code+": "+f.Message, a.Label); err != nil {
 				return err

@@ -202,6 +202,8 @@ func TestPollRaisesUpdatesAndResolves(t *testing.T) {
 		require.Equal(t, "resolved", r.status)
 		require.NotNil(t, r.resolved)
 		require.Equal(t, "active", b.row(t, mine).status)
+		require.Zero(t, b.count(t, `SELECT count(*) FROM outbox_events WHERE topic = 'fault.resolved'`),
+			"no organization owns the device: no event")
 	})
 
 	t.Run("BackAfterResolvedIsRaisedAgain", func(t *testing.T) {
@@ -211,6 +213,13 @@ func TestPollRaisesUpdatesAndResolves(t *testing.T) {
 		require.NoError(t, b.client.DeleteFault(ctx, id))
 		require.Equal(t, 1, b.poll(t).Resolved)
 		require.Equal(t, "resolved", b.row(t, id).status)
+		var org, gidEnded, status, clearedBy string
+		require.NoError(t, b.pool.QueryRow(ctx, `SELECT org_id::text, payload->>'genieacsId', payload->>'status', COALESCE(payload->>'clearedBy', '')
+			FROM outbox_events WHERE topic = 'fault.resolved'`).Scan(&org, &gidEnded, &status, &clearedBy))
+		require.Equal(t, b.org.ID.String(), org)
+		require.Equal(t, id, gidEnded)
+		require.Equal(t, "resolved", status, "GenieACS no longer holds it")
+		require.Empty(t, clearedBy)
 		events := b.events(t)
 
 		require.NoError(t, b.sim.PutFaultDocument(doc(gid, "fyberpay-bootstrap", "timeout", 0, "2026-02-03T04:05:06.000Z")))
@@ -348,6 +357,16 @@ func TestClearDeletesInGenieACS(t *testing.T) {
 	require.Empty(t, tasks, "GenieACS deleted the task with its fault")
 	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM audit_log WHERE action = 'cpe.fault_clear' AND target_id = $1 AND actor_label = $2`,
 		f.ID.String(), tech.Label))
+	var ended struct{ ID, GenieACSID, Status, ClearedBy, Code, ResolvedAt string }
+	require.NoError(t, b.pool.QueryRow(ctx, `SELECT payload->>'id', payload->>'genieacsId', payload->>'status', payload->>'clearedBy',
+		payload->>'code', payload->>'resolvedAt' FROM outbox_events WHERE topic = 'fault.resolved' AND org_id = $1`, b.org.ID).
+		Scan(&ended.ID, &ended.GenieACSID, &ended.Status, &ended.ClearedBy, &ended.Code, &ended.ResolvedAt))
+	require.Equal(t, f.ID.String(), ended.ID)
+	require.Equal(t, fid, ended.GenieACSID)
+	require.Equal(t, "cleared", ended.Status)
+	require.Equal(t, tech.Label, ended.ClearedBy)
+	require.Equal(t, "cwmp.9008", ended.Code)
+	require.NotEmpty(t, ended.ResolvedAt)
 
 	after, err := acts.Get(ctx, admin, tk.ID)
 	require.NoError(t, err)
@@ -365,6 +384,7 @@ func TestClearDeletesInGenieACS(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, tech.Label, again.ClearedBy)
 	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM audit_log WHERE action = 'cpe.fault_clear'`))
+	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM outbox_events WHERE topic = 'fault.resolved'`), "one event: it ended once")
 
 	t.Run("ListsByStatus", func(t *testing.T) {
 		for status, want := range map[string]int{"": 0, "active": 0, "cleared": 1, "resolved": 0, "all": 1} {

@@ -275,14 +275,55 @@ func (s *Service) reconcile(ctx context.Context, tx pgx.Tx, faults []polled, kee
 	if err := outbox.WriteMany(ctx, tx, s.jobs, events); err != nil {
 		return res, err
 	}
-	tag, err := tx.Exec(ctx, `UPDATE cpe_faults f SET status = 'resolved', resolved_at = now()
+	rows, err = tx.Query(ctx, `UPDATE cpe_faults f SET status = 'resolved', resolved_at = now()
 		WHERE f.status = 'active' AND f.genieacs_id <> ALL ($1::text[])
-			AND NOT EXISTS (SELECT 1 FROM fault_poll p WHERE p.genieacs_id = f.genieacs_id)`, keep)
+			AND NOT EXISTS (SELECT 1 FROM fault_poll p WHERE p.genieacs_id = f.genieacs_id)
+		RETURNING org_id, `+columns, keep)
 	if err != nil {
 		return res, fmt.Errorf("resolve faults: %w", err)
 	}
-	res.Resolved = int(tag.RowsAffected())
+	var (
+		ended []outbox.Pending
+		f     Fault
+	)
+	_, err = pgx.ForEachRow(rows, append([]any{&orgID}, f.dest()...), func() error {
+		res.Resolved++
+		if orgID != nil {
+			ended = append(ended, outbox.Pending{OrgID: *orgID, Topic: outbox.TopicFaultEnded, Payload: endedOf(f)})
+		}
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("resolve faults: %w", err)
+	}
+	if err := outbox.WriteMany(ctx, tx, s.jobs, ended); err != nil {
+		return res, err
+	}
 	return res, nil
+}
+
+// endedEvent is the fault.resolved payload: the fault as raised, how it
+// ended (resolved: GenieACS no longer holds it; cleared: by staff) and when.
+type endedEvent struct {
+	raisedEvent
+	Status     string     `json:"status"`
+	ClearedBy  string     `json:"clearedBy,omitempty"`
+	ResolvedAt *time.Time `json:"resolvedAt"`
+}
+
+func endedOf(f Fault) endedEvent {
+	e := endedEvent{Status: f.Status, ClearedBy: f.ClearedBy, ResolvedAt: f.ResolvedAt,
+		raisedEvent: raisedEvent{ID: f.ID, GenieACSID: f.GenieACSID, Serial: f.Serial, ProductClass: f.ProductClass,
+			Channel: f.Channel, Code: f.Code, Message: f.Message, Retries: f.Retries, RaisedAt: f.RaisedAt}}
+	if f.DeviceID != nil { // f is a scan target reused row after row
+		d := *f.DeviceID
+		e.DeviceID = &d
+	}
+	if f.ResolvedAt != nil {
+		r := *f.ResolvedAt
+		e.ResolvedAt = &r
+	}
+	return e
 }
 
 // raisedEvent is the fault.raised payload.

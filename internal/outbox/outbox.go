@@ -28,6 +28,7 @@ const (
 	TopicUnassigned   Topic = "cpe.unassigned"
 	TopicTaskFinished Topic = "cpe.task_finished"
 	TopicFaultRaised  Topic = "fault.raised"
+	TopicFaultEnded   Topic = "fault.resolved"
 	TopicFirmware     Topic = "firmware.deployment"
 	TopicOnline       Topic = "cpe.online"
 	TopicOffline      Topic = "cpe.offline"
@@ -48,9 +49,10 @@ var Subscribable = []TopicInfo{
 	{TopicUnassigned, "a device was unassigned from its subscriber"},
 	{TopicTaskFinished, "a device task reached its outcome (done or failed)"},
 	{TopicFaultRaised, "GenieACS reported a fault for a device (new, or back after it was resolved)"},
+	{TopicFaultEnded, "a device's fault ended: GenieACS no longer holds it (resolved) or staff cleared it (cleared)"},
 	{TopicFirmware, "a firmware deployment changed state"},
 	{TopicOnline, "a device informed again after being offline"},
-	{TopicOffline, "a device stopped informing (no inform for 10 minutes)"},
+	{TopicOffline, "a device stopped informing (no inform for OFFLINE_AFTER, 10 minutes by default)"},
 }
 
 // IsSubscribable reports whether t may appear in an endpoint's topics.
