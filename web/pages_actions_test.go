@@ -615,7 +615,16 @@ func TestTaskPages(t *testing.T) {
 			require.Equal(t, tc.msg, p.testid("error-"+tc.field).Text(), tc.query)
 			require.Equal(t, 3, count(p), "%s: the whole list instead", tc.query)
 		}
-		require.Equal(t, 3, count(br.get("/tasks?after=garbage")), "a forged cursor starts from the top")
+		for _, tc := range []struct{ query, field, msg string }{
+			{"?after=garbage", "after", "is not a cursor from a previous page"},
+			{"?device=garbage", "device", "is not a device id"},
+			{"?bulk=garbage", "bulk", "is not a bulk action id"},
+		} {
+			p := br.get("/tasks" + tc.query)
+			require.Equal(t, http.StatusUnprocessableEntity, p.status, tc.query)
+			require.Equal(t, tc.msg, p.testid("error-"+tc.field).Text(), tc.query)
+			require.Equal(t, 3, count(p), "%s: the whole list instead", tc.query)
+		}
 	})
 
 	t.Run("TasksPagePages", func(t *testing.T) {

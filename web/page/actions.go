@@ -244,18 +244,26 @@ func (h *Handler) TasksList(c echo.Context) error {
 	q := c.QueryParams()
 	f := action.Filter{Status: q.Get("status"), Kind: q.Get("kind"), After: q.Get("after")}
 	var device string
+	bad := validation.Errors{}
 	if v := q.Get("device"); v != "" {
 		if id, err := uuid.Parse(v); err == nil {
 			f.Device, device = &id, v
+		} else {
+			bad.Add("device", "is not a device id")
 		}
 	}
 	if v := q.Get("bulk"); v != "" {
 		if id, err := uuid.Parse(v); err == nil {
 			f.Bulk = &id
+		} else {
+			bad.Add("bulk", "is not a bulk action id")
 		}
 	}
 	a := actorOf(c)
 	p, err := h.Actions.List(c.Request().Context(), a, f)
+	if err == nil && len(bad) > 0 {
+		err = bad
+	}
 	var errs form.Errors
 	status := http.StatusOK
 	if e, ok := formErrors(err); ok {
