@@ -110,8 +110,8 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 	syncSvc := devsync.NewService(pool, acs, inserter, logger)
 	faults := fault.NewService(pool, acs, inserter)
 	actions.FollowEvery, actions.BulkRate = cfg.TaskFollowInterval, cfg.BulkRate
-	if cfg.GenieACSFSURL != nil {
-		actions.FSURL = cfg.GenieACSFSURL.String()
+	if cfg.GenieACSFSPublicURL != nil {
+		actions.FSURL = cfg.GenieACSFSPublicURL.String()
 	}
 
 	errc := make(chan error, 2)

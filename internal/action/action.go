@@ -104,8 +104,9 @@ func (t Task) Cancellable() bool {
 	return false
 }
 
-// Service runs actions. FSURL is GENIEACS_FS_URL (the speed test's default
-// file lives there).
+// Service runs actions. FSURL is where devices reach genieacs-fs
+// (GENIEACS_FS_PUBLIC_URL, else GENIEACS_FS_URL): the speed test's default
+// file lives there.
 type Service struct {
 	pool *pgxpool.Pool
 	box  *secret.Box
@@ -113,7 +114,8 @@ type Service struct {
 	jobs outbox.JobInserter
 	// devices lists and counts devices for bulk actions.
 	devices *cpe.Service
-	// FSURL is the genieacs-fs base URL ("" when not configured).
+	// FSURL is the genieacs-fs base URL as devices reach it ("" when not
+	// configured).
 	FSURL string
 	// Lifetime is how long a task may wait for its device (default 24 h).
 	Lifetime time.Duration

@@ -29,6 +29,10 @@ type Config struct {
 
 	GenieACSNBIURL      *url.URL // nil: skip all GenieACS work
 	GenieACSFSURL       *url.URL
+	// GenieACSFSPublicURL is the file server as CPEs reach it
+	// (GENIEACS_FS_PUBLIC_URL; default GenieACSFSURL): the speed test's
+	// default download is fetched by the device, not by us.
+	GenieACSFSPublicURL *url.URL
 	GenieACSInternalKey string
 	// TaskFollowInterval is how often an unfinished device task is checked
 	// in GenieACS (TASK_FOLLOW_INTERVAL, default 15s).
@@ -170,6 +174,13 @@ func Load(env Lookup, needs Needs) (*Config, error) {
 	} else if v := get("GENIEACS_FS_URL"); v != "" {
 		if c.GenieACSFSURL, err = parseHTTPURL(v); err != nil {
 			return nil, &Error{"GENIEACS_FS_URL", err.Error()}
+		}
+	}
+
+	c.GenieACSFSPublicURL = c.GenieACSFSURL
+	if v := get("GENIEACS_FS_PUBLIC_URL"); v != "" {
+		if c.GenieACSFSPublicURL, err = parseHTTPURL(v); err != nil {
+			return nil, &Error{"GENIEACS_FS_PUBLIC_URL", err.Error()}
 		}
 	}
 

@@ -102,6 +102,18 @@ func TestLoad(t *testing.T) {
 		c, err := Load(envOf(m), Needs{Server: true})
 		require.NoError(t, err)
 		require.Equal(t, "genieacs:7557", c.GenieACSNBIURL.Host)
+		require.Equal(t, "http://genieacs:7567", c.GenieACSFSPublicURL.String(), "devices reach the file server where we do, unless told")
+
+		m["GENIEACS_FS_PUBLIC_URL"] = "http://acs.example.net:7567"
+		c, err = Load(envOf(m), Needs{Server: true})
+		require.NoError(t, err)
+		require.Equal(t, "http://genieacs:7567", c.GenieACSFSURL.String())
+		require.Equal(t, "http://acs.example.net:7567", c.GenieACSFSPublicURL.String())
+		m["GENIEACS_FS_PUBLIC_URL"] = "acs.example.net"
+		_, err = Load(envOf(m), Needs{Server: true})
+		var ce *Error
+		require.ErrorAs(t, err, &ce)
+		require.Equal(t, "GENIEACS_FS_PUBLIC_URL", ce.Var)
 	})
 	t.Run("SecretsNeverInErrors", func(t *testing.T) {
 		m := valid()
