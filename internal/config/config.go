@@ -27,8 +27,8 @@ type Config struct {
 	EncryptionKeys []Key
 	SessionTTL     time.Duration
 
-	GenieACSNBIURL      *url.URL // nil: skip all GenieACS work
-	GenieACSFSURL       *url.URL
+	GenieACSNBIURL *url.URL // nil: skip all GenieACS work
+	GenieACSFSURL  *url.URL
 	// GenieACSFSPublicURL is the file server as CPEs reach it
 	// (GENIEACS_FS_PUBLIC_URL; default GenieACSFSURL): the speed test's
 	// default download is fetched by the device, not by us.
