@@ -32,7 +32,7 @@ run: db-up build ## the demo: Postgres, migrations, demo org + owner (credential
 	@set -a; . ./$(DEV_ENV); set +a; \
 	  export DATABASE_URL="$(DATABASE_URL)" WEBHOOK_ALLOW_PRIVATE=true \
 	    GENIEACS_NBI_URL=http://127.0.0.1:7557 GENIEACS_FS_URL=http://127.0.0.1:7567; \
-	  ./$(BIN) migrate && ./$(BIN) demo --password "$$DEMO_PASSWORD" || exit 1; \
+	  ./$(BIN) migrate && ./$(BIN) demo --password "$$DEMO_PASSWORD" --sim-devices $(SIM_DEVICES) || exit 1; \
 	  ./$(BIN) sim --devices $(SIM_DEVICES) --time-compression 10 --offline-ratio 0.1 \
 	    --identify-url http://127.0.0.1:8080/internal/cpe/identify --internal-key "$$GENIEACS_INTERNAL_KEY" \
 	    > .data/sim.log 2>&1 & sim=$$!; trap 'kill $$sim 2>/dev/null' EXIT; \

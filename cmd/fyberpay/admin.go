@@ -14,10 +14,13 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/fyberpay/cpe/internal/acssim"
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/apikey"
 	"github.com/fyberpay/cpe/internal/config"
+	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/jobs"
 	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/internal/secret"
 	"github.com/fyberpay/cpe/internal/subscriber"
@@ -147,6 +150,8 @@ const (
 func demo(ctx context.Context, env config.Lookup, args []string, stdout io.Writer) error {
 	fs := newFlags("demo")
 	password := fs.String("password", "", "")
+	simDevices := fs.Int("sim-devices", 0, "")
+	simSeed := fs.Int64("sim-seed", 1, "")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -186,7 +191,63 @@ func demo(ctx context.Context, env config.Lookup, args []string, stdout io.Write
 	if err != nil {
 		return err
 	}
-	return demoSubscribers(ctx, subscriber.NewService(pool, box), actor.System(o.ID), stdout)
+	if err := demoSubscribers(ctx, subscriber.NewService(pool, box), actor.System(o.ID), stdout); err != nil {
+		return err
+	}
+	if *simDevices <= 0 {
+		return nil
+	}
+	ins, err := jobs.NewInserter(pool, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	return demoInventory(ctx, pool, cpe.NewService(pool, box, ins), actor.System(o.ID), *simDevices, *simSeed, stdout)
+}
+
+// demoInventory puts four in five of the simulator's devices (`fyberpay
+// sim` with the same count and seed) into a demo organization that has no
+// devices yet, through the CSV import staff use, the first three assigned
+// to the demo subscribers: when the simulator's devices bootstrap they are
+// the organization's (its dashboard, faults and health fill), the others
+// wait under Pending to be claimed.
+func demoInventory(ctx context.Context, pool *pgxpool.Pool, devices *cpe.Service, a actor.Actor, n int, seed int64, stdout io.Writer) error {
+	var have int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM cpe_devices WHERE org_id = $1`, a.OrgID).Scan(&have); err != nil || have > 0 {
+		return err
+	}
+	sim, err := acssim.New(acssim.Options{Devices: n, Seed: seed})
+	if err != nil {
+		return err
+	}
+	defer sim.Close()
+	var csv strings.Builder
+	csv.WriteString("serial,subscriber\n")
+	subscribers := []string{"achieng", "baraka", "chausiku"}
+	listed := 0
+	for i, id := range sim.DeviceIDs() {
+		if i%5 == 4 {
+			continue // left pending
+		}
+		sub := ""
+		if listed < len(subscribers) {
+			sub = subscribers[listed]
+		}
+		csv.WriteString(id[strings.LastIndexByte(id, '-')+1:] + "," + sub + "\n")
+		listed++
+	}
+	p, err := devices.PreviewImport(ctx, a, "demo.csv", strings.NewReader(csv.String()))
+	if err != nil {
+		return err
+	}
+	if p.Invalid > 0 {
+		return fmt.Errorf("demo inventory: %d of %d rows refused", p.Invalid, len(p.Rows))
+	}
+	res, err := devices.CommitImport(ctx, a, p.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "  %d simulated devices in the inventory (%d assigned), %d left pending\n", res.Added+res.Claimed, res.Assigned, n-listed)
+	return nil
 }
 
 // demoSubscribers gives a new demo organization two plans and three

@@ -28,6 +28,7 @@ commands:
   apikey create         --org SLUG --name NAME [--role admin|technician|viewer]
                         (prints the key alone on the last line)
   demo                  ensure the demo organization and owner; print credentials
+                        [--password P] [--sim-devices N --sim-seed S: the simulator's devices into its inventory]
   sim                   run the GenieACS simulator (--devices N --nbi-addr --fs-addr --identify-url ...)
   sync                  one device sync pass now [--pass full|incremental] [--discard: only stream]
 

@@ -81,10 +81,11 @@ func TestCLI(t *testing.T) {
 	})
 
 	t.Run("DemoIsIdempotent", func(t *testing.T) {
-		out1, err := c.run("", "demo", "--password", "first-demo-pass")
+		out1, err := c.run("", "demo", "--password", "first-demo-pass", "--sim-devices", "10")
 		require.NoError(t, err)
 		require.Contains(t, out1, "owner@demo.fyberpay.test")
-		out2, err := c.run("", "demo")
+		require.Contains(t, out1, "8 simulated devices in the inventory (3 assigned), 2 left pending")
+		out2, err := c.run("", "demo", "--sim-devices", "10")
 		require.NoError(t, err)
 		require.Contains(t, out2, "password: ")
 		require.NotContains(t, out2, "first-demo-pass", "a re-run prints the password now in force")
@@ -95,6 +96,11 @@ func TestCLI(t *testing.T) {
 			(SELECT count(*) FROM subscriptions WHERE pppoe_password_enc IS NOT NULL),
 			(SELECT count(*) FROM plans)`).Scan(&subs, &withPassword, &plans))
 		require.Equal(t, []int{3, 3, 2}, []int{subs, withPassword, plans}, "seeded once, not again on the re-run")
+		require.NotContains(t, out2, "simulated devices", "the inventory is not imported again")
+		var devices, assigned int
+		require.NoError(t, pool.QueryRow(context.Background(), `SELECT count(*), count(subscriber_id) FROM cpe_devices d
+			JOIN organizations o ON o.id = d.org_id WHERE o.slug = 'demo'`).Scan(&devices, &assigned))
+		require.Equal(t, []int{8, 3}, []int{devices, assigned})
 	})
 
 	t.Run("NoDatabaseURL", func(t *testing.T) {
