@@ -213,6 +213,15 @@ func TestDashboardPage(t *testing.T) {
 		require.Equal(t, 1, p.testid("activity-chart").Length())
 		require.Equal(t, "4", p.testid("stat-users").Text())
 	})
+
+	t.Run("NoFaultsSaysSo", func(t *testing.T) {
+		_, err := b.pool.Exec(context.Background(), `DELETE FROM cpe_faults WHERE org_id = $1`, b.orgB.ID)
+		require.NoError(t, err)
+		pb := b.loggedIn(t, b.adminB).get("/")
+		require.Equal(t, "No faults raised in the last 14 days.", pb.testid("faults-chart-empty").Text())
+		require.Zero(t, pb.testid("faults-chart").Length(), "no chart of fourteen zeros")
+		require.Zero(t, p.testid("faults-chart-empty").Length())
+	})
 }
 
 // deviceRows counts the rows of a device list page.
