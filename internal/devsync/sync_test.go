@@ -209,3 +209,33 @@ func TestAPassCanBeQueuedAgainAfterOneFinished(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, next.UniqueSkippedAsDuplicate, "a finished pass does not block the next one")
 }
+
+// A batch the database refuses fails the pass with the database's error
+// (the reader stops; nothing is reported done), and the next pass, once the
+// cause is gone, writes everything.
+func TestAWriteFailureFailsThePass(t *testing.T) {
+	ctx := context.Background()
+	pool := dbtest.NewDB(t)
+	sim := acssim.NewTestServer(t, acssim.Options{Devices: 60, Seed: 5, SessionDelay: time.Millisecond})
+	s := service(t, pool, client(t, sim.NBIURL))
+	_, err := pool.Exec(ctx, `CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'disk full (test)'; END $$;
+		CREATE TRIGGER refuse BEFORE INSERT ON cpe_devices FOR EACH ROW EXECUTE FUNCTION refuse()`)
+	require.NoError(t, err)
+
+	run, err := s.Sync(ctx, devsync.Full)
+	require.ErrorContains(t, err, "disk full (test)")
+	require.Equal(t, "failed", run.Status)
+	require.Contains(t, run.Error, "disk full (test)")
+	require.Zero(t, run.Created)
+	require.Zero(t, count(t, pool, `SELECT count(*) FROM cpe_devices`))
+	require.Equal(t, 1, count(t, pool, `SELECT count(*) FROM sync_runs WHERE status = 'failed'`))
+
+	_, err = pool.Exec(ctx, `DROP TRIGGER refuse ON cpe_devices`)
+	require.NoError(t, err)
+	run, err = s.Sync(ctx, devsync.Full)
+	require.NoError(t, err)
+	require.Equal(t, 60, run.Seen)
+	require.Equal(t, 60, run.Created)
+	require.Equal(t, 60, count(t, pool, `SELECT count(*) FROM cpe_devices`))
+}
