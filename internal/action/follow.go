@@ -580,12 +580,12 @@ func (w *TaskWorker) Work(ctx context.Context, job *river.Job[TaskArgs]) error {
 	if err != nil && !genieacs.IsRetryable(err) {
 		return err
 	}
-	open, failed, ferr := w.Service.followed(ctx, job.Args.TaskID)
+	open, failed, age, ferr := w.Service.followed(ctx, job.Args.TaskID)
 	switch {
 	case ferr != nil:
 		return ferr
 	case open || err != nil:
-		return river.JobSnooze(w.Service.followEvery())
+		return river.JobSnooze(followInterval(w.Service.followEvery(), age))
 	case failed:
 		// GenieACS retries a faulted task on its own backoff (minutes):
 		// look again now and then, not every few seconds.
@@ -594,10 +594,24 @@ func (w *TaskWorker) Work(ctx context.Context, job *river.Job[TaskArgs]) error {
 	return nil
 }
 
+// followInterval is how long an open task's job waits before it looks
+// again: every at first, then a tenth of the task's age, at most 20 ×
+// every (5 minutes by default). A device that answers runs its task within
+// seconds and is seen at once; one that stays offline for hours is looked
+// at every few minutes, not every few seconds (each look is two NBI
+// queries: with a bulk action over a large fleet, thousands of such tasks
+// wait at once).
+func followInterval(every, age time.Duration) time.Duration {
+	return min(max(age/10, every), 20*every)
+}
+
 // followed reports whether a task still needs its job: open (pending,
-// queued, running), or failed while GenieACS still holds and retries it.
-func (s *Service) followed(ctx context.Context, id uuid.UUID) (open, failed bool, err error) {
+// queued, running), or failed while GenieACS still holds and retries it;
+// and its age.
+func (s *Service) followed(ctx context.Context, id uuid.UUID) (open, failed bool, age time.Duration, err error) {
+	var created time.Time
 	err = s.pool.QueryRow(ctx, `SELECT status IN ('pending', 'queued', 'running'),
-		status = 'failed' AND genieacs_task_id <> '' AND expires_at > now() FROM cpe_tasks WHERE id = $1`, id).Scan(&open, &failed)
-	return open, failed, db.MapErr(err)
+		status = 'failed' AND genieacs_task_id <> '' AND expires_at > now(), created_at FROM cpe_tasks WHERE id = $1`, id).
+		Scan(&open, &failed, &created)
+	return open, failed, time.Since(created), db.MapErr(err)
 }
