@@ -10,34 +10,49 @@ import (
 )
 
 // FoldMargin is how long after a UTC day has passed the stale threshold
-// its minutes of last informs are folded into one day of counts. Statuses
-// are judged against minutes near the thresholds; a day wholly older than
-// the stale one only holds stale devices.
+// its minutes and hours of last informs are folded into one day of counts,
+// and how long after an hour has passed the online threshold its minutes
+// are folded into that hour. Statuses are judged against the minutes near
+// the online threshold; an hour long past it only holds offline or stale
+// devices, a day long past the stale threshold only stale ones. Where the
+// stale threshold falls inside an hour (or, after a change of STALE_AFTER,
+// a day), that span is counted device by device: few devices go silent in
+// any one hour.
 const FoldMargin = time.Hour
 
+// hourMargin is how long after an hour has passed the online threshold its
+// minutes are folded into it.
+const hourMargin = 5 * time.Minute
+
 // Compact rewrites cpe_fleet_counts as its sums (the triggers on
-// cpe_devices only append changes) and folds the minutes of every UTC day
-// that ended FoldMargin before the stale threshold into that day. It is one
-// statement: readers see the rows before or after it, writers are not
-// held, and a second Compact at the same time only rewrites what the first
-// left. It returns the rows left. The sync calls it after every pass.
+// cpe_devices only append changes), folding minutes into hours and hours
+// into days as they age (FoldMargin). It is one statement: readers see the
+// rows before or after it, writers are not held, and a second Compact at
+// the same time only rewrites what the first left. It returns the rows
+// left. The sync calls it after every pass.
 func Compact(ctx context.Context, q db.Executor, now time.Time) (int64, error) {
-	horizon := now.Add(-cpe.StaleAfter - FoldMargin)
+	days := now.Add(-cpe.StaleAfter - FoldMargin)
+	hours := now.Add(-cpe.OnlineWindow - hourMargin)
 	tag, err := q.Exec(ctx, `WITH taken AS (
 			DELETE FROM cpe_fleet_counts RETURNING *
 		), folded AS (
 			SELECT org_id, software_version, product_class, devices,
-				CASE WHEN date_trunc('day', inform_from, 'UTC') + interval '1 day' <= $1
-					THEN date_trunc('day', inform_from, 'UTC') ELSE inform_from END AS inform_from,
-				CASE WHEN date_trunc('day', inform_from, 'UTC') + interval '1 day' <= $1
-					THEN date_trunc('day', inform_from, 'UTC') + interval '1 day' ELSE inform_until END AS inform_until
+				-- Only ever wider: a day stays a day.
+				CASE WHEN inform_until - inform_from < interval '1 day'
+						AND date_trunc('day', inform_from, 'UTC') + interval '1 day' <= $1 THEN 'day'
+					WHEN inform_until - inform_from < interval '1 hour'
+						AND date_trunc('hour', inform_from, 'UTC') + interval '1 hour' <= $2 THEN 'hour' END AS unit,
+				inform_from, inform_until
 			FROM taken
 		)
 		INSERT INTO cpe_fleet_counts (org_id, software_version, product_class, inform_from, inform_until, devices)
-		SELECT org_id, software_version, product_class, inform_from, inform_until, sum(devices)
+		SELECT org_id, software_version, product_class,
+			CASE WHEN unit IS NULL THEN inform_from ELSE date_trunc(unit, inform_from, 'UTC') END AS f,
+			CASE WHEN unit IS NULL THEN inform_until ELSE date_trunc(unit, inform_from, 'UTC') + ('1 ' || unit)::interval END AS u,
+			sum(devices)
 		FROM folded
-		GROUP BY org_id, software_version, product_class, inform_from, inform_until
-		HAVING sum(devices) <> 0`, horizon)
+		GROUP BY org_id, software_version, product_class, f, u
+		HAVING sum(devices) <> 0`, days, hours)
 	if err != nil {
 		return 0, fmt.Errorf("compact fleet counts: %w", err)
 	}

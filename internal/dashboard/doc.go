@@ -10,8 +10,9 @@
 //     a count on the dashboard is the length of the list it links to.
 //   - The fleet figures are read from cpe_fleet_counts, which triggers on
 //     cpe_devices keep (migrations/00007): devices per organization,
-//     firmware, model and minute of last inform, minutes long past the
-//     stale threshold folded into days by Compact. A minute or day a
+//     firmware, model and minute of last inform; Compact folds minutes
+//     past the online threshold into hours and those past the stale one
+//     into days. A minute or day a
 //     threshold falls into is counted from cpe_devices itself, so the
 //     figures are exact at any clock, and the cost is a few thousand rows
 //     whatever the fleet's size.

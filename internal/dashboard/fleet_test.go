@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/dashboard"
 	"github.com/fyberpay/cpe/internal/dbtest"
 	"github.com/fyberpay/cpe/internal/org"
@@ -127,6 +128,26 @@ func TestFleet(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, []dashboard.Bucket{{Value: "V10", Count: 1}}, f.Firmware)
 		require.Equal(t, 1, f.Stale)
+	})
+
+	t.Run("CompactionOnlyWidens", func(t *testing.T) {
+		b := setup(t)
+		b.device(t, &b.orgA, "V1", "F660", 3*time.Hour)
+		b.device(t, &b.orgA, "V1", "F660", 20*time.Minute)
+		at := time.Now().Add(-3 * time.Hour).Add(cpe.OnlineWindow) // the first device's online threshold
+		want, err := dashboard.NewServiceTTL(b.pool, 0).WithClock(func() time.Time { return at }).Fleet(ctx, b.viewerA)
+		require.NoError(t, err)
+		// Folded into a day by a compaction that ran late, then compacted
+		// again as of now: the day stays a day (not narrowed to its first
+		// hour), so the figures at any clock stay the same.
+		_, err = dashboard.Compact(ctx, b.pool, time.Now().Add(40*24*time.Hour))
+		require.NoError(t, err)
+		_, err = dashboard.Compact(ctx, b.pool, time.Now())
+		require.NoError(t, err)
+		got, err := dashboard.NewServiceTTL(b.pool, 0).WithClock(func() time.Time { return at }).Fleet(ctx, b.viewerA)
+		require.NoError(t, err)
+		require.Equal(t, []int{want.Online, want.RecentlyOffline, want.Stale}, []int{got.Online, got.RecentlyOffline, got.Stale})
+		require.Equal(t, 2, got.Total)
 	})
 
 	t.Run("EmptyOrganization", func(t *testing.T) {
