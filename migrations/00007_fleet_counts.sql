@@ -7,12 +7,13 @@
 -- A row is a number of devices (possibly negative: a change) of one
 -- organization, firmware version and model whose last inform falls in
 -- [inform_from, inform_until): a UTC minute as written by the triggers, a
--- UTC day once compacted; both NULL for devices that never informed. The
+-- UTC hour or day once compacted; both NULL for devices that never informed. The
 -- figures are the sums per key. Writers only append (statement triggers,
 -- one grouped insert per statement), so concurrent writes never wait on
 -- each other; compaction (internal/dashboard.Compact, after every sync
 -- pass) replaces the rows by their sums in one statement and folds minutes
--- long past the stale threshold into days.
+-- past the online threshold into hours, and those long past the stale
+-- threshold into days.
 CREATE TABLE cpe_fleet_counts (
     org_id           uuid NOT NULL,
     software_version text NOT NULL,
