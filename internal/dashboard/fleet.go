@@ -117,9 +117,10 @@ func (s *Service) fleet(ctx context.Context, orgID uuid.UUID, now time.Time) (Fl
 	}
 
 	// A span the online or stale cut falls into holds devices on both
-	// sides: those are counted from cpe_devices instead (a minute of last
-	// informs, through the (org_id, last_inform_at) index), and so is every
-	// span inside them (minutes are nested in days).
+	// sides: those are counted from cpe_devices instead (the online cut's
+	// minute, the stale cut's hour, through the (org_id, last_inform_at)
+	// index), and so is every span inside them (UTC minutes nest in hours,
+	// hours in days).
 	var cut []interval
 	for _, sp := range spans {
 		if sp.from != nil && (within(onlineCut, *sp.from, *sp.until) || within(staleCut, *sp.from, *sp.until)) {
