@@ -9,7 +9,8 @@
 //   - Usernames are unique per organization; plan names likewise. A
 //     username is 1–64 printable ASCII characters without spaces (it becomes
 //     the sub:<username> device tag, each character outside [A-Za-z0-9_:-]
-//     mapped to '_'). A plan's GenieACS group is [A-Za-z0-9_:-]{1,64} (it
+//     mapped to '_'), and no two subscribers of an organization share that
+//     tag (alice.w and alice_w would: the second is refused). A plan's GenieACS group is [A-Za-z0-9_:-]{1,64} (it
 //     becomes the plan:<group> device tag, and tags may not contain '.').
 //   - Every subscriber has exactly one subscription row, created with it.
 //   - The PPPoE password is sealed with internal/secret (AES-256-GCM, key

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -225,6 +226,39 @@ func TestCreate(t *testing.T) {
 		_, err = b.svc.Create(ctx, b.adminB, subscriber.Input{Username: "alice.w"})
 		require.NoError(t, err, "another organization may use the same username")
 	})
+	t.Run("NoTwoSubscribersShareADeviceTag", func(t *testing.T) {
+		// alice.w's devices carry sub:alice_w; alice_w's would too.
+		_, err := b.svc.Create(ctx, b.admin, subscriber.Input{Username: "alice_w"})
+		require.Equal(t, "would share the device tag sub:alice_w with alice.w; choose another", fieldErrors(t, err)["username"])
+		_, err = b.svc.Create(ctx, b.admin, subscriber.Input{Username: "alice@w"})
+		require.Contains(t, fieldErrors(t, err)["username"], "sub:alice_w")
+		require.Zero(t, count(t, b.pool, `SELECT count(*) FROM subscribers WHERE username IN ('alice_w', 'alice@w')`), "nothing written")
+		_, err = b.svc.Create(ctx, b.adminB, subscriber.Input{Username: "alice_w"})
+		require.Contains(t, fieldErrors(t, err)["username"], "with alice.w", "B has its own alice.w")
+		b.subscriber(t, b.admin, subscriber.Input{Username: "dave.w"})
+		_, err = b.svc.Create(ctx, b.adminB, subscriber.Input{Username: "dave_w"})
+		require.NoError(t, err, "another organization's tags are its own (org:<slug> tells them apart)")
+	})
+	t.Run("ConcurrentTagTwinsOneWins", func(t *testing.T) {
+		for i := range 5 {
+			names := []string{fmt.Sprintf("twin%d.x", i), fmt.Sprintf("twin%d_x", i)}
+			errs := make([]error, 2)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for j, name := range names {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					_, errs[j] = b.svc.Create(ctx, b.admin, subscriber.Input{Username: name})
+				}()
+			}
+			close(start)
+			wg.Wait()
+			require.True(t, (errs[0] == nil) != (errs[1] == nil), "exactly one of %v: %v", names, errs)
+			require.Equal(t, 1, count(t, b.pool, `SELECT count(*) FROM subscribers WHERE username = ANY($1)`, names))
+		}
+	})
 	t.Run("PlanOfAnotherOrganizationIsUnknown", func(t *testing.T) {
 		_, err := b.svc.Create(ctx, b.adminB, subscriber.Input{Username: "mallory", PlanID: &home.ID})
 		require.Equal(t, "unknown plan", fieldErrors(t, err)["planId"])
@@ -306,6 +340,18 @@ func TestUpdate(t *testing.T) {
 		got, err := b.svc.Get(ctx, b.viewer, u.ID)
 		require.NoError(t, err)
 		require.Equal(t, "alice", got.Username)
+	})
+	t.Run("RenameOntoAnotherSubscribersTag", func(t *testing.T) {
+		b.subscriber(t, b.admin, subscriber.Input{Username: "carol.k"})
+		_, err := b.svc.Update(ctx, b.admin, u.ID, subscriber.Input{Username: "carol-k"})
+		require.NoError(t, err, "'-' is kept in tags: sub:carol-k is not sub:carol_k")
+		_, err = b.svc.Update(ctx, b.admin, u.ID, subscriber.Input{Username: "carol_k"})
+		require.Equal(t, "would share the device tag sub:carol_k with carol.k; choose another", fieldErrors(t, err)["username"])
+		got, err := b.svc.Get(ctx, b.viewer, u.ID)
+		require.NoError(t, err)
+		require.Equal(t, "carol-k", got.Username)
+		_, err = b.svc.Update(ctx, b.admin, u.ID, subscriber.Input{Username: "alice"})
+		require.NoError(t, err)
 	})
 	t.Run("OtherOrganizationIsNotFound", func(t *testing.T) {
 		_, err := b.svc.Get(ctx, b.adminB, u.ID)

@@ -11,12 +11,36 @@ import (
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/audit"
+	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/validation"
 )
 
 // errUsernameTaken is the field error of a duplicate username.
 var errUsernameTaken = validation.Errors{"username": "is already in use"}
+
+// tagTaken refuses a username whose device tag (sub:<username>, see
+// cpe.TagSafe) another subscriber of the organization already has (self:
+// the subscriber being renamed, or uuid.Nil). Concurrent writers of the
+// same tag wait for each other (a transaction-scoped advisory lock), so
+// two of them cannot both pass.
+func tagTaken(ctx context.Context, tx pgx.Tx, orgID, self uuid.UUID, username string) error {
+	tag := cpe.TagSafe(username)
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2, 0))`, orgID, tag); err != nil {
+		return fmt.Errorf("lock subscriber tag: %w", err)
+	}
+	var other string
+	err := tx.QueryRow(ctx, `SELECT username FROM subscribers
+		WHERE org_id = $1 AND regexp_replace(username, '[^A-Za-z0-9_:-]', '_', 'g') = $2 AND id <> $3 AND username <> $4
+		LIMIT 1`, orgID, tag, self, username).Scan(&other)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("check subscriber tag: %w", err)
+	}
+	return validation.Errors{"username": fmt.Sprintf("would share the device tag %s%s with %s; choose another", cpe.TagSub, tag, other)}
+}
 
 // planName checks that id (if any) is a plan of the organization and
 // returns its name ("" without a plan).
@@ -59,6 +83,9 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in Input) (Subscrib
 	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		plan, err := planName(ctx, tx, a.OrgID, in.PlanID)
 		if err != nil {
+			return err
+		}
+		if err := tagTaken(ctx, tx, a.OrgID, uuid.Nil, in.Username); err != nil {
 			return err
 		}
 		var id uuid.UUID
@@ -164,6 +191,11 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id uuid.UUID, in In
 			return nil
 		}
 
+		if in.Username != before.Username {
+			if err := tagTaken(ctx, tx, a.OrgID, id, in.Username); err != nil {
+				return err
+			}
+		}
 		tag, err := tx.Exec(ctx, `UPDATE subscribers SET username = $3, name = $4, phone = $5, updated_at = now()
 			WHERE org_id = $1 AND id = $2`, a.OrgID, id, in.Username, in.Name, in.Phone)
 		if err = db.MapErr(err); errors.Is(err, db.ErrConflict) {
