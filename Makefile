@@ -30,7 +30,7 @@ run: db-up build ## the demo: Postgres, migrations, demo org + owner (credential
 	@grep -q '^GENIEACS_INTERNAL_KEY=' $(DEV_ENV) || echo "GENIEACS_INTERNAL_KEY=$$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" >> $(DEV_ENV)
 	@psql "$(DATABASE_URL)" -tAc 'select 1' >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres fyberpay
 	@set -a; . ./$(DEV_ENV); set +a; \
-	  export DATABASE_URL="$(DATABASE_URL)" WEBHOOK_ALLOW_PRIVATE=true \
+	  export DATABASE_URL="$(DATABASE_URL)" WEBHOOK_ALLOW_PRIVATE=true OPERATOR_ORG=demo \
 	    GENIEACS_NBI_URL=http://127.0.0.1:7557 GENIEACS_FS_URL=http://127.0.0.1:7567; \
 	  ./$(BIN) migrate && ./$(BIN) demo --password "$$DEMO_PASSWORD" --sim-devices $(SIM_DEVICES) || exit 1; \
 	  ./$(BIN) sim --devices $(SIM_DEVICES) --time-compression 10 --offline-ratio 0.1 \

@@ -114,6 +114,7 @@ func runSuite(m *testing.M) (int, error) {
 		// and the sync brings their informs every minute: 90 s tells a
 		// device that stopped (opsDown) from the others within the run.
 		"OFFLINE_AFTER=90s",
+		"OPERATOR_ORG="+orgSlug, // acme runs the installation; ops is a tenant
 	)
 	suite.dbURL = dbURL
 

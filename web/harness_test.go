@@ -123,6 +123,7 @@ func build(t testing.TB, publicURL string, simDevices int) *testBundle {
 		SessionKeys:         [][]byte{bytes.Repeat([]byte{1}, 32)},
 		SessionTTL:          time.Hour,
 		GenieACSInternalKey: internalKey,
+		OperatorOrg:         "acme", // orgA runs the installation; orgB is a tenant
 	}
 	users := user.NewService(pool, testfactory.FastHashKiB, user.Limits{})
 	cs := cpe.NewService(pool, box, ins)

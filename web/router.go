@@ -8,7 +8,6 @@ import (
 	"github.com/labstack/echo/v4"
 	echomw "github.com/labstack/echo/v4/middleware"
 
-	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/static"
 	"github.com/fyberpay/cpe/web/api"
 	"github.com/fyberpay/cpe/web/httperr"
@@ -32,7 +31,8 @@ func routes(e *echo.Echo, d Deps) {
 
 	// JSON API for integrations: API key only, no cookies, no CSRF.
 	ah := &api.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, AuditDB: d.Pool, Dashboards: d.Dashboard, Health: d.Health}
-	cpe := e.Group("/cpe", middleware.APIKey(d.APIKeys), noStore)
+	op := &middleware.Operator{Slug: d.Config.OperatorOrg, Pool: d.Pool}
+	cpe := e.Group("/cpe", middleware.APIKey(d.APIKeys, op), noStore)
 	cpe.GET("/me", ah.Me)
 	cpe.GET("/dashboard", ah.Dashboard)
 	cpe.GET("/users", ah.UsersList)
@@ -113,7 +113,7 @@ func routes(e *echo.Echo, d Deps) {
 				return echo.NewHTTPError(http.StatusForbidden, "This form has expired or did not come from this site. Reload the page and try again.")
 			},
 		}),
-		middleware.Sessions(d.Sessions, d.Users),
+		middleware.Sessions(d.Sessions, d.Users, op),
 	)
 	ph := &page.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Dashboard: d.Dashboard, Systems: d.System,
 		Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, AuditDB: d.Pool, Health: d.Health,
@@ -179,13 +179,14 @@ func routes(e *echo.Echo, d Deps) {
 	staff.GET("/admin/system", ph.SystemShow)
 	staff.POST("/admin/system/bootstrap", ph.SystemBootstrap)
 
-	// River's UI: owners and admins only. It is a single-page app with its
-	// own assets, so it gets no CSP from us.
+	// River's UI: owners and admins of the operator organization only (it
+	// shows and acts on every organization's jobs). It is a single-page app
+	// with its own assets, so it gets no CSP from us.
 	if d.RiverUI != nil {
 		jobs := e.Group("/admin/jobs",
 			echomw.CSRFWithConfig(echomw.CSRFConfig{TokenLookup: "header:X-CSRF-Token", CookieName: "fyberpay_csrf", CookiePath: "/",
 				CookieHTTPOnly: true, CookieSecure: secure, CookieSameSite: http.SameSiteLaxMode}),
-			middleware.Sessions(d.Sessions, d.Users), middleware.RequireUser, middleware.RequirePermission(actor.PermViewJobs))
+			middleware.Sessions(d.Sessions, d.Users, op), middleware.RequireUser, middleware.RequireOperator)
 		jobs.Any("", echo.WrapHandler(d.RiverUI))
 		jobs.Any("/*", echo.WrapHandler(d.RiverUI))
 	}

@@ -53,4 +53,25 @@ func TestSyncPageAndAPI(t *testing.T) {
 		require.EqualValues(t, 6, first["created"])
 		require.Equal(t, http.StatusForbidden, b.api(t, http.MethodGet, "/cpe/sync/runs", b.keyViewerA, "").status)
 	})
+	t.Run("OnlyTheOperatorOrganization", func(t *testing.T) {
+		// orgB is a tenant: a pass, GenieACS and the job queue span every
+		// organization, so its admin sees none of them.
+		r := b.api(t, http.MethodGet, "/cpe/sync/runs", b.keyB, "")
+		require.Equal(t, http.StatusForbidden, r.status)
+		require.Contains(t, r.raw, "OPERATOR_ORG")
+		br := b.loggedIn(t, b.adminB)
+		for _, path := range []string{"/admin/sync", "/admin/system", "/admin/jobs/", "/admin/jobs/api/jobs?state=available"} {
+			require.Equal(t, http.StatusForbidden, br.get(path).status, path)
+		}
+		require.Equal(t, http.StatusForbidden, br.post("/admin/sync", map[string][]string{"kind": {"full"}}).status)
+		require.Equal(t, http.StatusForbidden, br.post("/admin/system/bootstrap", nil).status)
+		home := br.get("/")
+		require.NotContains(t, home.body, `href="/admin/jobs"`, "no links to them either")
+		require.NotContains(t, home.body, `href="/admin/system"`)
+		require.Contains(t, home.body, `href="/settings/webhooks"`, "the rest of an admin's menu is there")
+
+		a := b.loggedIn(t, b.adminA).get("/")
+		require.Contains(t, a.body, `href="/admin/jobs"`)
+		require.Contains(t, a.body, `href="/admin/system"`)
+	})
 }

@@ -96,6 +96,10 @@ type Actor struct {
 	OrgID uuid.UUID
 	Role  Role
 	IP    string
+	// Operator is set for the staff and keys of the installation's operator
+	// organization (OPERATOR_ORG): they alone see what spans every
+	// organization (device sync runs, GenieACS status, the job queue).
+	Operator bool
 }
 
 // Can reports whether the actor's role holds p.
@@ -105,6 +109,21 @@ func (a Actor) Can(p Permission) bool { return grants[a.Role][p] }
 func (a Actor) Require(p Permission) error {
 	if a.OrgID == uuid.Nil || !a.Can(p) {
 		return ErrForbidden
+	}
+	return nil
+}
+
+// ErrNotOperator refuses installation-wide views to other organizations.
+var ErrNotOperator = errors.New("only the installation's operator organization (OPERATOR_ORG) sees this")
+
+// RequireOperator is Require(PermViewJobs) for installation-wide views and
+// actions: the actor must also belong to the operator organization.
+func (a Actor) RequireOperator() error {
+	if err := a.Require(PermViewJobs); err != nil {
+		return err
+	}
+	if !a.Operator {
+		return ErrNotOperator
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +42,11 @@ type Config struct {
 	// (OFFLINE_AFTER, default 10m); StaleAfter: offline that long is stale
 	// (STALE_AFTER, default 1h).
 	OfflineAfter, StaleAfter time.Duration
+	// OperatorOrg is the slug of the organization that runs the
+	// installation (OPERATOR_ORG): its owners and admins alone see the
+	// views spanning every organization (device sync, system, jobs).
+	// Empty: nobody does (the operator uses the CLI).
+	OperatorOrg string
 	// FaultPollInterval is how often GenieACS faults are polled
 	// (FAULT_POLL_INTERVAL, default 1m).
 	FaultPollInterval time.Duration
@@ -207,6 +213,12 @@ func Load(env Lookup, needs Needs) (*Config, error) {
 		}
 		c.TaskFollowInterval = d
 	}
+	if v := get("OPERATOR_ORG"); v != "" {
+		if !operatorSlugRE.MatchString(v) {
+			return nil, &Error{"OPERATOR_ORG", "must be an organization's slug (3-40 characters of a-z, 0-9 and -)"}
+		}
+		c.OperatorOrg = v
+	}
 	c.OfflineAfter, c.StaleAfter = 10*time.Minute, time.Hour
 	if v := get("OFFLINE_AFTER"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -338,3 +350,6 @@ func decodeKey(s string) ([]byte, error) {
 	}
 	return nil, errors.New("not base64")
 }
+
+// operatorSlugRE is an organization slug's form (internal/org).
+var operatorSlugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$`)

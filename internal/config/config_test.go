@@ -115,6 +115,21 @@ func TestLoad(t *testing.T) {
 		require.ErrorAs(t, err, &ce)
 		require.Equal(t, "GENIEACS_FS_PUBLIC_URL", ce.Var)
 	})
+	t.Run("OperatorOrg", func(t *testing.T) {
+		m := valid()
+		c, err := Load(envOf(m), Needs{Server: true})
+		require.NoError(t, err)
+		require.Empty(t, c.OperatorOrg, "nobody by default")
+		m["OPERATOR_ORG"] = "fyber-ops"
+		c, err = Load(envOf(m), Needs{Server: true})
+		require.NoError(t, err)
+		require.Equal(t, "fyber-ops", c.OperatorOrg)
+		m["OPERATOR_ORG"] = "Fyber Ops"
+		_, err = Load(envOf(m), Needs{Server: true})
+		var ce *Error
+		require.ErrorAs(t, err, &ce)
+		require.Equal(t, "OPERATOR_ORG", ce.Var)
+	})
 	t.Run("SecretsNeverInErrors", func(t *testing.T) {
 		m := valid()
 		m["ENCRYPTION_KEY"] = "k1:c2VjcmV0LXZhbHVlLXRoYXQtaXMtdG9vLXNob3J0"

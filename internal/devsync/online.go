@@ -79,9 +79,10 @@ func (s *Service) judgeOnline(ctx context.Context) (int, error) {
 	return events, err
 }
 
-// Runs lists the latest passes (owners and admins).
+// Runs lists the latest passes (the operator organization's owners and
+// admins: a pass spans every organization).
 func (s *Service) Runs(ctx context.Context, a actor.Actor, limit int) ([]Run, error) {
-	if err := a.Require(actor.PermViewJobs); err != nil {
+	if err := a.RequireOperator(); err != nil {
 		return nil, err
 	}
 	if limit <= 0 || limit > 200 {
@@ -163,10 +164,11 @@ func PeriodicJobs(fullEvery time.Duration) []*river.PeriodicJob {
 	}
 }
 
-// Request queues a pass now (owners and admins); queued is false when one
-// of that kind was already waiting (nothing more is queued).
+// Request queues a pass now (the operator organization's owners and
+// admins); queued is false when one of that kind was already waiting
+// (nothing more is queued).
 func (s *Service) Request(ctx context.Context, a actor.Actor, kind string) (queued bool, err error) {
-	if err := a.Require(actor.PermViewJobs); err != nil {
+	if err := a.RequireOperator(); err != nil {
 		return false, err
 	}
 	if kind != Full && kind != Incremental {

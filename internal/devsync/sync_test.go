@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/acssim"
+	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/dbtest"
 	"github.com/fyberpay/cpe/internal/devsync"
@@ -144,7 +145,12 @@ func TestMalformedDocumentsAreSkippedAndCounted(t *testing.T) {
 	require.Equal(t, 2, count(t, pool, `SELECT count(*) FROM cpe_devices`), "no partial rows")
 	require.Equal(t, 1, count(t, pool, `SELECT count(*) FROM cpe_devices WHERE serial_norm = $1 AND software_version = 'V1' AND uptime_s = 120`,
 		cpe.NormalizeSerial("48575443A0000001")))
-	runs, err := s.Runs(ctx, testfactory.Actor(testfactory.User(ctx, t, pool, testfactory.Org(ctx, t, pool, nil), nil)), 10)
+	tenant := testfactory.Actor(testfactory.User(ctx, t, pool, testfactory.Org(ctx, t, pool, nil), nil))
+	_, err = s.Runs(ctx, tenant, 10)
+	require.ErrorIs(t, err, actor.ErrNotOperator, "a pass spans every organization: the operator's alone")
+	operator := tenant
+	operator.Operator = true
+	runs, err := s.Runs(ctx, operator, 10)
 	require.NoError(t, err)
 	require.Len(t, runs, 1)
 	require.Equal(t, "done", runs[0].Status)

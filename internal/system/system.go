@@ -50,8 +50,12 @@ func NewService(pool *pgxpool.Pool, client *genieacs.Client, nbiHost string, job
 // ErrNotConfigured means GENIEACS_NBI_URL is unset.
 var ErrNotConfigured = validation.Errors{"genieacs": "GENIEACS_NBI_URL is not set on this server"}
 
-// RunBootstrap queues a GenieACS bootstrap now (it is idempotent).
+// RunBootstrap queues a GenieACS bootstrap now (it is idempotent; the
+// operator organization's owners and admins: GenieACS is shared).
 func (s *Service) RunBootstrap(ctx context.Context, a actor.Actor) error {
+	if err := a.RequireOperator(); err != nil {
+		return err
+	}
 	if err := a.Require(actor.PermManageProvisions); err != nil {
 		return err
 	}
@@ -67,9 +71,10 @@ func (s *Service) RunBootstrap(ctx context.Context, a actor.Actor) error {
 	})
 }
 
-// Status reports the installation's state to owners and admins.
+// Status reports the installation's state to the operator organization's
+// owners and admins.
 func (s *Service) Status(ctx context.Context, a actor.Actor) (Status, error) {
-	if err := a.Require(actor.PermViewJobs); err != nil {
+	if err := a.RequireOperator(); err != nil {
 		return Status{}, err
 	}
 	st := Status{GenieACSConfigured: s.client != nil, NBIHost: s.host}

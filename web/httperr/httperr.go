@@ -75,6 +75,8 @@ func From(err error) *Error {
 		return NotFound()
 	case errors.Is(err, actor.ErrForbidden):
 		return &Error{Status: http.StatusForbidden, Code: "forbidden", Message: actor.ErrForbidden.Error()}
+	case errors.Is(err, actor.ErrNotOperator):
+		return &Error{Status: http.StatusForbidden, Code: "forbidden", Message: actor.ErrNotOperator.Error()}
 	case errors.Is(err, db.ErrConflict):
 		return &Error{Status: http.StatusConflict, Code: "conflict", Message: "the object changed or already exists", Internal: err}
 	case errors.Is(err, user.ErrBadCredentials):

@@ -27,6 +27,7 @@ func TestFrom(t *testing.T) {
 		{&genieacs.HTTPError{Status: 500, Reason: "Internal Server Error"}, http.StatusBadGateway, "genieacs_error"},
 		{fmt.Errorf("x: %w", db.ErrNotFound), http.StatusNotFound, "not_found"},
 		{actor.ErrForbidden, http.StatusForbidden, "forbidden"},
+		{actor.ErrNotOperator, http.StatusForbidden, "forbidden"},
 		{validation.Errors{"f": "bad"}, http.StatusUnprocessableEntity, "invalid"},
 		{&user.ThrottledError{}, http.StatusTooManyRequests, "throttled"},
 		{context.DeadlineExceeded, http.StatusInternalServerError, "internal"},

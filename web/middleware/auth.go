@@ -19,7 +19,7 @@ import (
 
 // Sessions loads the session and, when it names an enabled user, sets the
 // actor and principal. It never refuses a request; RequireUser does.
-func Sessions(store *session.Store, users *user.Service) echo.MiddlewareFunc {
+func Sessions(store *session.Store, users *user.Service, op *Operator) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request().WithContext(session.WithClientIP(c.Request().Context(), c.RealIP()))
@@ -44,7 +44,8 @@ func Sessions(store *session.Store, users *user.Service) echo.MiddlewareFunc {
 				return err
 			}
 			c.Set(keyPrincipal, p)
-			c.Set(keyActor, actor.Actor{Kind: actor.KindUser, ID: p.ID, Label: p.Email, OrgID: p.OrgID, Role: p.Role, IP: c.RealIP()})
+			c.Set(keyActor, actor.Actor{Kind: actor.KindUser, ID: p.ID, Label: p.Email, OrgID: p.OrgID, Role: p.Role, IP: c.RealIP(),
+				Operator: op.isSlug(p.OrgSlug)})
 			return next(c)
 		}
 	}
@@ -72,22 +73,21 @@ func RequireUser(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// RequirePermission refuses actors whose role lacks p (for routes with no
-// service call of their own, such as the River UI).
-func RequirePermission(p actor.Permission) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			a, _ := Actor(c)
-			if err := a.Require(p); err != nil {
-				return err
-			}
-			return next(c)
+// RequireOperator refuses actors outside the operator organization or
+// without PermViewJobs (routes with no service call of their own, such as
+// the River UI, which spans every organization's jobs).
+func RequireOperator(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		a, _ := Actor(c)
+		if err := a.RequireOperator(); err != nil {
+			return err
 		}
+		return next(c)
 	}
 }
 
 // APIKey authenticates the JSON API with "Authorization: Bearer <key>".
-func APIKey(keys *apikey.Service) echo.MiddlewareFunc {
+func APIKey(keys *apikey.Service, op *Operator) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			h := c.Request().Header.Get(echo.HeaderAuthorization)
@@ -102,6 +102,9 @@ func APIKey(keys *apikey.Service) echo.MiddlewareFunc {
 				if errors.Is(err, apikey.ErrInvalid) {
 					c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="fyberpay", error="invalid_token"`)
 				}
+				return err
+			}
+			if a.Operator, err = op.isOrg(c.Request().Context(), a.OrgID); err != nil {
 				return err
 			}
 			c.Set(keyActor, a)

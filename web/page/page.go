@@ -71,7 +71,7 @@ func Meta(c echo.Context, title, active string) layout.Meta {
 	if p, ok := middleware.Principal(c); ok {
 		a, _ := middleware.Actor(c)
 		m.Nav = &layout.Nav{Email: p.Email, Name: p.Name, Role: string(p.Role), OrgName: p.OrgName,
-			CanStaff: a.Can(actor.PermManageUsers)}
+			CanStaff: a.Can(actor.PermManageUsers), Operator: a.RequireOperator() == nil}
 	}
 	if s := middleware.Session(c); s != nil && !s.IsNew {
 		if fl := s.Flashes(); len(fl) > 0 {
