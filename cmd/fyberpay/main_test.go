@@ -32,7 +32,7 @@ func TestCLI(t *testing.T) {
 
 	out, err := c.run("", "migrate")
 	require.NoError(t, err)
-	require.Contains(t, out, "schema version 8")
+	require.Contains(t, out, "schema version 9")
 
 	out, err = c.run("", "org", "create", "--slug", "acme", "--name", "Acme Fibre")
 	require.NoError(t, err)
