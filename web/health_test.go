@@ -48,6 +48,8 @@ func TestDeviceHealth(t *testing.T) {
 		require.Equal(t, []float64{0.5, 1}, pointValues(t, r.body["upMbps"]))
 		require.Equal(t, []float64{10, 20, 30, 40}, pointValues(t, r.body["cpuPercent"]))
 		require.Equal(t, []float64{2, 3, 4, 5}, pointValues(t, r.body["wifiClients"]))
+		require.Nil(t, r.body["latestDownMbps"], "the newest pair is a reboot")
+		require.Nil(t, r.body["latestUpMbps"])
 		latest := r.body["latest"].(map[string]any)
 		require.EqualValues(t, 40, latest["cpuPercent"])
 		require.EqualValues(t, 60, latest["uptimeSeconds"])
@@ -130,7 +132,8 @@ func TestDeviceHealth(t *testing.T) {
 		require.Equal(t, "40 %", p.testid("health-latest-cpu").Text())
 		require.Equal(t, "42 MiB", p.testid("health-latest-memory").Text())
 		require.Equal(t, "1 min", p.testid("health-latest-uptime").Text())
-		require.Equal(t, "2 Mbps", p.testid("health-latest-down").Text())
+		require.Equal(t, "—", p.testid("health-latest-down").Text(), "the newest pair is a reboot: no rate, not the pair before's 2 Mbps")
+		require.Equal(t, "—", p.testid("health-latest-up").Text())
 	})
 
 	t.Run("WeekBreaksTheLineAtTheGap", func(t *testing.T) {

@@ -91,6 +91,12 @@ type Series struct {
 	// are the samples themselves.
 	BucketSeconds int    `json:"bucketSeconds"`
 	Latest        Latest `json:"latest"`
+	// LatestDownMbps and LatestUpMbps are the rates between the two most
+	// recent samples; nil when there are fewer, or the counters reset
+	// (a reboot) or were too far apart between them: never an older rate
+	// shown as the latest.
+	LatestDownMbps *float64 `json:"latestDownMbps"`
+	LatestUpMbps   *float64 `json:"latestUpMbps"`
 	// DownMbps and UpMbps are WAN traffic rates (received, sent).
 	DownMbps      []Point `json:"downMbps"`
 	UpMbps        []Point `json:"upMbps"`
@@ -199,6 +205,10 @@ func build(out *Series, samples []sample) {
 		uptime = appendInt(uptime, sm.At, sm.UptimeS)
 	}
 	down, up := rates(samples)
+	if n := len(down); n > 0 && len(samples) >= 2 && down[n-1].At.Equal(samples[len(samples)-1].At) {
+		d, u := round(down[n-1].Value, 3), round(up[n-1].Value, 3)
+		out.LatestDownMbps, out.LatestUpMbps = &d, &u
+	}
 	for len(down) > 0 && !down[0].At.After(out.From) {
 		down, up = down[1:], up[1:]
 	}

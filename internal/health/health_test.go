@@ -95,6 +95,17 @@ func TestSeries(t *testing.T) {
 		require.Equal(t, []float64{50_000, 40_000, 60_000, 61_000, 62_000, 63_000}, values(s.MemoryFreeKiB))
 		require.Equal(t, []float64{3, 4, 0, 1, 2, 2}, values(s.WiFiClients))
 		require.Equal(t, []float64{1000, 1900, 60, 960, 11760, 12660}, values(s.UptimeS))
+		require.Equal(t, 4.0, *s.LatestDownMbps, "the last pair's rate")
+		require.Equal(t, 0.0, *s.LatestUpMbps)
+
+		// The device reboots: the newest pair is a reset, so there is no
+		// latest rate (not the 4 Mbps of the pair before).
+		b.seed(t, b.deviceA, sample{ago: 19*h + 40*m, recv: 5000, sent: 5000, uptime: 30, cpu: 9, memory: 64_000, clients: 0})
+		s, err = b.svc.Series(ctx, b.viewerA, b.deviceA, 0)
+		require.NoError(t, err)
+		require.Equal(t, 4.0, s.DownMbps[len(s.DownMbps)-1].Value, "the chart keeps its last rate")
+		require.Nil(t, s.LatestDownMbps)
+		require.Nil(t, s.LatestUpMbps)
 	})
 
 	t.Run("LongWindowsAveragedIntoBuckets", func(t *testing.T) {

@@ -170,9 +170,9 @@ func Health(s health.Series) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var9 string
-		templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(lastText(s.DownMbps, mbpsValue))
+		templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(optFloat(s.LatestDownMbps, mbpsValue))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/devices/health.templ`, Line: 42, Col: 86}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/devices/health.templ`, Line: 42, Col: 92}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
 		if templ_7745c5c3_Err != nil {
@@ -183,9 +183,9 @@ func Health(s health.Series) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var10 string
-		templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(lastText(s.UpMbps, mbpsValue))
+		templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(optFloat(s.LatestUpMbps, mbpsValue))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/devices/health.templ`, Line: 43, Col: 82}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/devices/health.templ`, Line: 43, Col: 88}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 		if templ_7745c5c3_Err != nil {
@@ -963,13 +963,6 @@ func durationText(s int64) string {
 		return fmt.Sprintf("%d min", m)
 	}
 	return fmt.Sprintf("%d s", s)
-}
-
-func lastText(ps []health.Point, format func(float64) string) string {
-	if len(ps) == 0 {
-		return "—"
-	}
-	return format(ps[len(ps)-1].Value)
 }
 
 func optFloat(v *float64, format func(float64) string) string {
