@@ -118,3 +118,15 @@ func TestCLI(t *testing.T) {
 		require.EqualError(t, err, "config: SESSION_KEYS is required: one or more comma-separated base64 keys of at least 32 bytes (openssl rand -base64 32)")
 	})
 }
+
+func TestRiverLogsWarningsUnlessDebugging(t *testing.T) {
+	for level, want := range map[string]string{"": "warn", "info": "warn", "debug": "debug", "warn": "warn", "error": "error"} {
+		require.Equal(t, want, riverLogLevel(level), "LOG_LEVEL=%q", level)
+	}
+	var buf strings.Builder
+	l := newLogger(&buf, riverLogLevel("info"))
+	l.Info("River producer: Producer job counts")
+	l.Warn("River: something is wrong")
+	require.NotContains(t, buf.String(), "job counts")
+	require.Contains(t, buf.String(), "something is wrong")
+}

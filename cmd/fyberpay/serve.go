@@ -46,6 +46,17 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
+// riverLogLevel is the level of River's own log: at the default level
+// River's INFO lines (its producers' job counts every few seconds while
+// busy) would drown ours, so it logs warnings and errors unless LOG_LEVEL
+// asks for debug (or less than info).
+func riverLogLevel(level string) string {
+	if level == "" || level == "info" {
+		return "warn"
+	}
+	return level
+}
+
 // serve runs the web server and/or the River workers until ctx ends.
 func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writer) error {
 	fs := newFlags("serve")
@@ -119,7 +130,8 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 
 	if *workerOn {
 		wc, err := jobs.NewWorkerClient(jobs.Deps{
-			Pool: pool, Logger: logger, Box: box, Inserter: inserter, GenieACS: acs, CPE: cpeSvc, Actions: actions,
+			Pool: pool, Logger: logger, RiverLogger: newLogger(stderr, riverLogLevel(cfg.LogLevel)),
+			Box: box, Inserter: inserter, GenieACS: acs, CPE: cpeSvc, Actions: actions,
 			Sync: syncSvc, Faults: faults, FaultPollEvery: cfg.FaultPollInterval, SyncFullEvery: cfg.SyncFullInterval, MetricsRetention: cfg.MetricsRetention,
 			HTTPClient: outbox.NewHTTPClient(cfg.WebhookAllowPrivate),
 		})

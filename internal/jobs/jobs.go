@@ -40,11 +40,14 @@ func NewInserter(pool *pgxpool.Pool, logger *slog.Logger) (*river.Client[pgx.Tx]
 
 // Deps is what the workers need.
 type Deps struct {
-	Pool       *pgxpool.Pool
-	Logger     *slog.Logger
-	Box        *secret.Box
-	Inserter   outbox.JobInserter
-	HTTPClient *http.Client // webhook deliveries
+	Pool   *pgxpool.Pool
+	Logger *slog.Logger
+	// RiverLogger is River's own (default Logger): River reports its
+	// producers' job counts at INFO every few seconds while busy.
+	RiverLogger *slog.Logger
+	Box         *secret.Box
+	Inserter    outbox.JobInserter
+	HTTPClient  *http.Client // webhook deliveries
 	// GenieACS is the NBI client; nil when GENIEACS_NBI_URL is unset (its
 	// jobs are then never inserted).
 	GenieACS *genieacs.Client
@@ -90,8 +93,12 @@ func NewWorkerClient(d Deps) (*river.Client[pgx.Tx], error) {
 	river.AddWorker(workers, &action.BulkWorker{Service: d.Actions})
 	river.AddWorker(workers, &cpe.PushWorker{Service: d.CPE, Pool: d.Pool, Client: d.GenieACS, Wait: d.PushWait, Backoff: d.PushBackoff})
 
+	riverLog := d.RiverLogger
+	if riverLog == nil {
+		riverLog = d.Logger
+	}
 	cfg := &river.Config{
-		Logger: d.Logger,
+		Logger: riverLog,
 		Queues: map[string]river.QueueConfig{
 			QueueDefault:  {MaxWorkers: 20},
 			QueueGenieACS: {MaxWorkers: 4},
