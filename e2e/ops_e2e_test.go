@@ -101,7 +101,8 @@ func opsFleet(t *testing.T) {
 	ops.faultRequested = time.Now()
 }
 
-// opsAPI calls the JSON API as ops (callAPI is acme's).
+// opsAPI calls the JSON API with key (ops's, or acme's through callAPI)
+// and decodes the answer into out (if any).
 func opsAPI(t *testing.T, key, method, path, body string, out any) int {
 	t.Helper()
 	req, _ := http.NewRequest(method, suite.baseURL+path, strings.NewReader(body))

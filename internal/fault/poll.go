@@ -312,10 +312,11 @@ type endedEvent struct {
 }
 
 func endedOf(f Fault) endedEvent {
-	e := endedEvent{Status: f.Status, ClearedBy: f.ClearedBy, ResolvedAt: f.ResolvedAt,
+	e := endedEvent{Status: f.Status, ClearedBy: f.ClearedBy,
 		raisedEvent: raisedEvent{ID: f.ID, GenieACSID: f.GenieACSID, Serial: f.Serial, ProductClass: f.ProductClass,
 			Channel: f.Channel, Code: f.Code, Message: f.Message, Retries: f.Retries, RaisedAt: f.RaisedAt}}
-	if f.DeviceID != nil { // f is a scan target reused row after row
+	// f is a scan target reused row after row: copy what it points to.
+	if f.DeviceID != nil {
 		d := *f.DeviceID
 		e.DeviceID = &d
 	}
