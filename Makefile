@@ -34,7 +34,7 @@ run: db-up build ## the demo: Postgres, migrations, demo org + owner (credential
 	    GENIEACS_NBI_URL=http://127.0.0.1:7557 GENIEACS_FS_URL=http://127.0.0.1:7567; \
 	  ./$(BIN) migrate && ./$(BIN) demo --password "$$DEMO_PASSWORD" --sim-devices $(SIM_DEVICES) || exit 1; \
 	  ./$(BIN) sim --devices $(SIM_DEVICES) --time-compression 10 --offline-ratio 0.1 \
-	    --identify-url http://127.0.0.1:8080/internal/cpe/identify --internal-key "$$GENIEACS_INTERNAL_KEY" \
+	    --fyberpay-url http://127.0.0.1:8080 --internal-key "$$GENIEACS_INTERNAL_KEY" --await-preset fyberpay-bootstrap \
 	    > .data/sim.log 2>&1 & sim=$$!; trap 'kill $$sim 2>/dev/null' EXIT; \
 	  echo "GenieACS simulator: $(SIM_DEVICES) devices on 127.0.0.1:7557 (log: .data/sim.log)"; \
 	  echo "open http://127.0.0.1:8080 (Ctrl-C stops)"; ./$(BIN) serve

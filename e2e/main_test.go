@@ -20,6 +20,7 @@ import (
 	"github.com/fyberpay/cpe/internal/acssim"
 
 	"github.com/fyberpay/cpe/internal/dbtest"
+	"github.com/fyberpay/cpe/provisions"
 )
 
 // suite is what every e2e test shares: one server process, one browser.
@@ -130,8 +131,20 @@ func runSuite(m *testing.M) (int, error) {
 
 	// A GenieACS simulator beside the server, in this process so tests can
 	// add devices, drive informs and stop it (see simServer).
-	sim, err := acssim.New(acssim.Options{Devices: 40, Seed: 99, TimeCompression: 60,
-		IdentifyURL: suite.baseURL + "/internal/cpe/identify", InternalKey: internalKey, SessionDelay: 5 * time.Millisecond})
+	// Its ext() calls run FyberPay's ext script in Node, as genieacs-cwmp
+	// does; its devices first bootstrap once the app's start-up job has
+	// installed the provisions and presets.
+	extDir, err := os.MkdirTemp("", "fyberpay-e2e-ext-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(extDir)
+	if err := os.WriteFile(filepath.Join(extDir, "fyberpay.js"), provisions.ExtScript(), 0o600); err != nil {
+		return 0, err
+	}
+	sim, err := acssim.New(acssim.Options{Devices: 40, Seed: 99, TimeCompression: 60, SessionDelay: 5 * time.Millisecond,
+		ExtDir: extDir, ExtEnv: []string{"FYBERPAY_URL=" + suite.baseURL, "FYBERPAY_INTERNAL_KEY=" + internalKey},
+		AwaitPreset: provisions.Bootstrap})
 	if err != nil {
 		return 0, err
 	}
@@ -164,7 +177,12 @@ func runSuite(m *testing.M) (int, error) {
 	if err := waitHealthy(suite.baseURL, 20*time.Second); err != nil {
 		return 0, fmt.Errorf("%v; server log:\n%s", err, serverLog.String())
 	}
-	sim.Start(simCtx) // devices bootstrap (and identify) now that the server answers
+	sim.Start(simCtx) // devices bootstrap (and identify) once the server has configured the simulator
+	select {
+	case <-sim.Ready():
+	case <-time.After(2 * time.Minute):
+		return 0, fmt.Errorf("the simulator's devices did not bootstrap (provisions and presets never installed?); server log:\n%s", serverLog.String())
+	}
 	// ops's third device informs once and goes down at once: by the time
 	// the ops tests run it is offline (OFFLINE_AFTER) on their dashboard.
 	downID, err := sim.AddDevice(acssim.ProfileZTEF660, opsDown)

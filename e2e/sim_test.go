@@ -53,7 +53,7 @@ func TestSimAndServe(t *testing.T) {
 		})
 	}
 	start("sim", os.Environ(), "sim", "--devices", "500", "--nbi-addr", "127.0.0.1:"+nbiPort, "--fs-addr", "127.0.0.1:"+fsPort,
-		"--identify-url", appURL+"/internal/cpe/identify", "--internal-key", internalKey,
+		"--fyberpay-url", appURL, "--internal-key", internalKey, "--await-preset", "fyberpay-bootstrap",
 		"--time-compression", "60", "--offline-ratio", "0", "--seed", "11")
 	start("serve", append(os.Environ(),
 		"DATABASE_URL="+dbURL, "HTTP_ADDR=127.0.0.1:"+appPort, "PUBLIC_URL="+appURL,

@@ -3,11 +3,24 @@
 // applies the desired state it answers: org/sub/plan tags, PPPoE, Wi-Fi and
 // the periodic inform interval. Works on TR-098 and TR-181 roots.
 //
+// GenieACS runs this script again from the top after every fetch, and the
+// whole preset pass again when a pass changed anything; every call below is
+// safe to repeat.
+//
 // FyberPay renders this script at upload: the line below becomes the
 // logical-parameter table of internal/datamodel (MAP).
 // @fyberpay:map
 
 const now = Date.now();
+
+// GenieACS keeps what it once fetched until something clears it: after a
+// factory reset its document still holds the old configuration, and a value
+// equal to a stale one would never be sent. Forget the data model fetched
+// before this session (the Inform's parameters are this session's and
+// stay), as GenieACS's own default bootstrap provision does.
+clear("InternetGatewayDevice", now);
+clear("Device", now);
+
 const ID = {
   serial: declare("DeviceID.SerialNumber", {value: 1}).value[0],
   oui: declare("DeviceID.OUI", {value: 1}).value[0],
@@ -16,10 +29,26 @@ const ID = {
   id: declare("DeviceID.ID", {value: 1}).value[0],
 };
 
-// The data-model root this device speaks.
+// The data-model root: every Inform carries <root>.DeviceInfo.SoftwareVersion,
+// so this reads the same on every run of the script.
 let root = null;
 if (declare("InternetGatewayDevice.DeviceInfo.SoftwareVersion", {value: 1}).size) root = "InternetGatewayDevice";
 else if (declare("Device.DeviceInfo.SoftwareVersion", {value: 1}).size) root = "Device";
+
+// A path segment allows only [A-Za-z0-9_-]: GenieACS keeps the tag
+// "org:acme" under "Tags.org0x3Aacme" in a session (every other character
+// as 0x and its UTF-8 bytes in hex; a literal "0x" before two such digits
+// as "00x78") and saves it decoded. "Tags.org:acme" would fault the session.
+function encodeTag(tag) {
+  return encodeURIComponent(tag)
+    .replace(/[.!~*'()]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase())
+    .replace(/0x(?=[0-9A-Z]{2})/g, "0%78")
+    .replace(/%/g, "0x");
+}
+
+function decodeTag(segment) {
+  return decodeURIComponent(segment.replace(/0x(?=[0-9A-Z]{2})/g, "%"));
+}
 
 // Candidate paths of a logical parameter, vendor overrides first (the same
 // rule as datamodel.Candidates).
@@ -40,11 +69,12 @@ function candidates(param) {
   return out;
 }
 
-// The first path of a logical parameter this device really has.
+// The first path of a logical parameter the device has, judged on names
+// GenieACS fetched in this session (a vendor's path first, never whatever
+// an earlier fetch happened to leave in the document).
 function resolve(param) {
   for (const c of candidates(param)) {
-    const d = declare(c, {path: 1});
-    for (const inst of d) return inst.path;
+    for (const inst of declare(c, {path: now})) return inst.path;
   }
   return null;
 }
@@ -58,6 +88,8 @@ function set(param, value) {
   declare(p, {value: 1}, {value: value});
 }
 
+// The arguments come from the Inform alone, so every run (and GenieACS's
+// per-round cache of ext results) sees the same call.
 const answer = ext("fyberpay", "identifyDevice", ID.serial, ID.oui, ID.productClass, ID.manufacturer, ID.id, root || "");
 
 if (answer && answer.tags) {
@@ -65,10 +97,10 @@ if (answer && answer.tags) {
   for (const t of answer.tags) want[t] = true;
   // Drop managed tags the answer no longer lists (a device moved org or subscriber).
   for (const t of declare("Tags.*", {value: 1})) {
-    const name = t.path.slice("Tags.".length);
-    if (/^(org|sub|plan):/.test(name) && !want[name]) declare("Tags." + name, null, {value: false});
+    const name = decodeTag(t.path.slice("Tags.".length));
+    if (/^(org|sub|plan):/.test(name) && !want[name]) declare(t.path, null, {value: false});
   }
-  for (const t of answer.tags) declare("Tags." + t, null, {value: true});
+  for (const t of answer.tags) declare("Tags." + encodeTag(t), null, {value: true});
 }
 
 if (answer && answer.pppoe) {

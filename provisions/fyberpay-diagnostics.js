@@ -1,16 +1,19 @@
 // fyberpay-diagnostics: runs on "8 DIAGNOSTICS COMPLETE" and re-reads the
-// results of download and ping diagnostics, so FyberPay sees this run's
-// values, not the previous run's.
+// results of download, upload and ping diagnostics. GenieACS refetches only
+// values older than the declared timestamp; the results (and the
+// "Requested" state) were read when the test was started, so the timestamp
+// must be later than that: this session's start, Date.now(), is.
 //
 // FyberPay renders this script at upload: the line below becomes PATHS, the
 // diagnostics result paths per root from internal/datamodel.
 // @fyberpay:diagnostics-paths
 
-const since = Date.now() - 60 * 1000;
+const now = Date.now();
+// Every Inform carries <root>.DeviceInfo.SoftwareVersion.
 let root = null;
-if (declare("InternetGatewayDevice.DeviceInfo.UpTime", {value: 1}).size) root = "InternetGatewayDevice";
-else if (declare("Device.DeviceInfo.UpTime", {value: 1}).size) root = "Device";
+if (declare("InternetGatewayDevice.DeviceInfo.SoftwareVersion", {value: 1}).size) root = "InternetGatewayDevice";
+else if (declare("Device.DeviceInfo.SoftwareVersion", {value: 1}).size) root = "Device";
 
 if (root) {
-  for (const p of PATHS[root]) declare(p, {value: since});
+  for (const p of PATHS[root]) declare(p, {value: now});
 }

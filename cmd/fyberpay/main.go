@@ -29,7 +29,7 @@ commands:
                         (prints the key alone on the last line)
   demo                  ensure the demo organization and owner; print credentials
                         [--password P] [--sim-devices N --sim-seed S: the simulator's devices into its inventory]
-  sim                   run the GenieACS simulator (--devices N --nbi-addr --fs-addr --identify-url ...)
+  sim                   run the GenieACS simulator (--devices N --nbi-addr --fs-addr --fyberpay-url --internal-key --await-preset ...)
   sync                  one device sync pass now [--pass full|incremental] [--discard: only stream]
 
 Every command reads DATABASE_URL; serve reads the rest of the configuration

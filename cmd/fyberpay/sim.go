@@ -7,11 +7,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/fyberpay/cpe/internal/acssim"
+	"github.com/fyberpay/cpe/provisions"
 )
 
 // simConfig is the parsed `fyberpay sim` command line.
@@ -26,8 +29,10 @@ func parseSimFlags(args []string) (simConfig, error) {
 	devices := fs.Int("devices", 100, "")
 	nbiAddr := fs.String("nbi-addr", "127.0.0.1:7557", "")
 	fsAddr := fs.String("fs-addr", "127.0.0.1:7567", "")
-	identifyURL := fs.String("identify-url", "", "")
+	extDir := fs.String("ext-dir", "", "")
+	fyberpayURL := fs.String("fyberpay-url", "", "")
 	internalKey := fs.String("internal-key", "", "")
+	awaitPreset := fs.String("await-preset", "", "")
 	profiles := fs.String("profiles", "", "")
 	offline := fs.Float64("offline-ratio", 0, "")
 	interval := fs.Duration("inform-interval", 300*time.Second, "")
@@ -52,10 +57,17 @@ func parseSimFlags(args []string) (simConfig, error) {
 	if err != nil {
 		return simConfig{}, err
 	}
+	var env []string
+	if *fyberpayURL != "" {
+		env = append(env, "FYBERPAY_URL="+*fyberpayURL)
+	}
+	if *internalKey != "" {
+		env = append(env, "FYBERPAY_INTERNAL_KEY="+*internalKey)
+	}
 	return simConfig{
 		opts: acssim.Options{
 			Devices: *devices, Profiles: mix, OfflineRatio: *offline, InformInterval: *interval,
-			TimeCompression: *compression, IdentifyURL: *identifyURL, InternalKey: *internalKey, Seed: *seed,
+			TimeCompression: *compression, ExtDir: *extDir, ExtEnv: env, AwaitPreset: *awaitPreset, Seed: *seed,
 		},
 		nbiAddr: *nbiAddr, fsAddr: *fsAddr,
 	}, nil
@@ -85,6 +97,18 @@ func sim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	cfg.opts.Logger = newLogger(stderr, "info")
+	if cfg.opts.ExtDir == "" {
+		// GENIEACS_EXT_DIR with FyberPay's ext script, as a deployment has.
+		dir, err := os.MkdirTemp("", "fyberpay-ext-")
+		if err != nil {
+			return fmt.Errorf("sim: ext dir: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		if err := os.WriteFile(filepath.Join(dir, "fyberpay.js"), provisions.ExtScript(), 0o600); err != nil {
+			return fmt.Errorf("sim: ext dir: %w", err)
+		}
+		cfg.opts.ExtDir = dir
+	}
 	s, err := acssim.New(cfg.opts)
 	if err != nil {
 		return fmt.Errorf("sim: %w", err)

@@ -30,14 +30,15 @@ func TestSimFlags(t *testing.T) {
 	t.Run("AllFlags", func(t *testing.T) {
 		cfg, err := parseSimFlags([]string{
 			"--devices", "5", "--nbi-addr", "0.0.0.0:1", "--fs-addr", "0.0.0.0:2",
-			"--identify-url", "http://app/internal/cpe/identify", "--internal-key", "k",
+			"--ext-dir", "/opt/ext", "--fyberpay-url", "http://app", "--internal-key", "k", "--await-preset", "fyberpay-bootstrap",
 			"--profiles", "huawei-hg8245h=50,zte-f660=30,tplink-archer-ax10=20", "--offline-ratio", "0.1",
 			"--inform-interval", "60s", "--time-compression", "60", "--seed", "9",
 		})
 		require.NoError(t, err)
 		require.Equal(t, map[string]int{acssim.ProfileHuaweiHG8245H: 50, acssim.ProfileZTEF660: 30, acssim.ProfileTPLinkAX10: 20}, cfg.opts.Profiles)
-		require.Equal(t, "http://app/internal/cpe/identify", cfg.opts.IdentifyURL)
-		require.Equal(t, "k", cfg.opts.InternalKey)
+		require.Equal(t, "/opt/ext", cfg.opts.ExtDir)
+		require.Equal(t, []string{"FYBERPAY_URL=http://app", "FYBERPAY_INTERNAL_KEY=k"}, cfg.opts.ExtEnv)
+		require.Equal(t, "fyberpay-bootstrap", cfg.opts.AwaitPreset)
 		require.Equal(t, 0.1, cfg.opts.OfflineRatio)
 		require.Equal(t, 60.0, cfg.opts.TimeCompression)
 	})

@@ -63,19 +63,6 @@ func BenchmarkSim100k(b *testing.B) {
 		b.ReportMetric(took.Seconds(), "build-s")
 		require.Equal(b, 100_000, s.Stats().Registered)
 
-		// Provision the whole fleet as identify would (tags, PPPoE, both
-		// WiFi bands, inform interval) and measure again.
-		var answer identifyResponse
-		require.NoError(b, json.Unmarshal([]byte(`{"tags":["org:acme","sub:user-000001","plan:home-10"],
-			"pppoe":{"username":"user-000001","password":"s3cret-pass"},
-			"wifi":[{"band":"2.4GHz","ssid":"Home-000001","password":"wifi-pass-1"},{"band":"5GHz","ssid":"Home-000001-5G","password":"wifi-pass-1"}],
-			"periodicInformInterval":300}`), &answer))
-		s.mu.Lock()
-		now := s.nowMS()
-		for _, d := range s.devs {
-			s.applyIdentify(d, identifyResult{resp: &answer}, now)
-		}
-		s.mu.Unlock()
 		require.Zero(b, s.Stats().Faults)
 		runtime.GC()
 		b.ReportMetric(procStatusKB(b, "VmRSS")/1024, "provisioned-RSS-MB")

@@ -267,9 +267,36 @@ func newReplayEnv(t *testing.T) *replayEnv {
 	e.addSubst("202BC1", "00259E")
 	e.addSubst("BM632w", "HG8245H")
 
-	// What the UI's /init installs (capture 44 shows these presets).
-	for _, name := range []string{"default", "bootstrap", "inform"} {
-		e.do(http.MethodPut, "/provisions/"+name, `log("`+name+`");`)
+	// The captured GenieACS ran what the UI's /init installs (capture 44
+	// shows the presets): provisions that clear the cached tree at
+	// BOOTSTRAP, refresh a few basic parameters hourly and set the
+	// periodic inform and connection request login daily. These are our
+	// own scripts doing the same, so the documents are shaped alike.
+	for name, script := range map[string]string{
+		"bootstrap": `const t = Date.now();
+clear("InternetGatewayDevice", t);
+clear("Device", t);`,
+		"default": `const hour = Date.now(3600000);
+for (const p of ["DeviceInfo.HardwareVersion", "DeviceInfo.SoftwareVersion",
+    "WANDevice.*.WANConnectionDevice.*.WANIPConnection.*.MACAddress",
+    "WANDevice.*.WANConnectionDevice.*.WANIPConnection.*.ExternalIPAddress",
+    "LANDevice.*.WLANConfiguration.*.SSID",
+    "LANDevice.*.Hosts.Host.*.HostName", "LANDevice.*.Hosts.Host.*.IPAddress", "LANDevice.*.Hosts.Host.*.MACAddress"])
+  declare("InternetGatewayDevice." + p, {path: hour, value: hour});
+declare("InternetGatewayDevice.LANDevice.*.WLANConfiguration.*.KeyPassphrase", {path: hour, value: 1});`,
+		"inform": `const day = Date.now(86400000);
+const user = declare("DeviceID.ID", {value: 1}).value[0];
+const pass = Math.trunc(Math.random() * Number.MAX_SAFE_INTEGER).toString(36);
+for (const root of ["InternetGatewayDevice", "Device"]) {
+  const ms = root + ".ManagementServer.";
+  declare(ms + "ConnectionRequestUsername", {value: day}, {value: user});
+  declare(ms + "ConnectionRequestPassword", {value: day}, {value: pass});
+  declare(ms + "PeriodicInformEnable", {value: day}, {value: true});
+  declare(ms + "PeriodicInformInterval", {value: day}, {value: 300});
+  declare(ms + "PeriodicInformTime", {value: day}, {value: day % 86400000});
+}`,
+	} {
+		e.do(http.MethodPut, "/provisions/"+name, script)
 	}
 	for _, p := range []string{
 		`bootstrap {"weight":0,"channel":"bootstrap","events":{"0 BOOTSTRAP":true},"precondition":"","configurations":[{"type":"provision","name":"bootstrap","args":null}]}`,

@@ -53,14 +53,6 @@ type ovr struct {
 	val any
 }
 
-// seen records what the ACS learnt about a subtree: ts when its names and
-// writability were discovered (GetParameterNames), vts when its values were
-// last fetched (0 = not by this record).
-type seen struct {
-	ref     nref
-	ts, vts int64
-}
-
 // addedInst is an instance created with addObject; its parameters are the
 // table's prototype subtree.
 type addedInst struct {
@@ -82,9 +74,9 @@ type dlRecord struct {
 // devExtra holds the rarely used per-device state, allocated on demand so
 // that an idle device costs a few hundred bytes.
 type devExtra struct {
-	seen    []seen
 	added   []addedInst
-	deleted []int32 // template instance nodes removed with deleteObject
+	gone    []addedInst // added instances the CPE lost (reset, deleted) that the document may still name
+	deleted []int32     // template instance nodes removed with deleteObject
 	lastID  uint16
 	dl      *dlRecord
 }
@@ -101,8 +93,11 @@ type device struct {
 	flags  uint32
 	events uint8
 
-	// Unix ms; 0 means the field is absent from the document.
+	// Unix ms; 0 means the field is absent from the document. rootTS is
+	// when GenieACS last listed the root's children.
 	registered, lastInform, lastBoot, lastBootstrap, rootTS int64
+	// doc is what GenieACS knows of the CPE's parameters (acsdoc.go).
+	doc []docEnt
 
 	bootAt  int64 // wall ms of the last power-on (0: never)
 	upBase  int64 // device seconds of uptime at bootAt
@@ -129,10 +124,6 @@ func (d *device) tick(salt uint64) uint64 {
 	return hashOf(d.seed, salt*1000003+uint64(d.informs))
 }
 
-// fetchTS is when the ACS last (re)learnt the device's tree: its
-// registration or last bootstrap.
-func (d *device) fetchTS() int64 { return max(d.registered, d.lastBootstrap) }
-
 func (d *device) findOvr(r nref) *ovr {
 	for i := range d.ovr {
 		if d.ovr[i].ref == r {
@@ -148,65 +139,6 @@ func (d *device) setOvr(r nref, v any, ts int64) {
 		return
 	}
 	d.ovr = append(d.ovr, ovr{ref: r, ts: ts, val: v})
-}
-
-// markSeen records a discovery (and optionally a value fetch) of r's
-// subtree, dropping records it supersedes.
-func (s *Sim) markSeen(d *device, r nref, ts int64, values bool) {
-	x := d.x()
-	vts := int64(0)
-	if values {
-		vts = ts
-	}
-	kept := x.seen[:0]
-	for _, e := range x.seen {
-		if e.ref == r {
-			vts = max(vts, e.vts)
-			continue
-		}
-		if s.covers(d, r, e.ref) && e.ts <= ts && e.vts <= vts {
-			continue
-		}
-		kept = append(kept, e)
-	}
-	x.seen = append(kept, seen{ref: r, ts: ts, vts: vts})
-}
-
-// covers reports whether the subtree at a contains b.
-func (s *Sim) covers(d *device, a, b nref) bool {
-	if a.inst != 0 && a.inst != b.inst {
-		return false
-	}
-	if a.inst == 0 && b.inst != 0 {
-		// b lives in an added instance: a must cover the instance's table.
-		var table int32 = -1
-		for _, ai := range d.ext.added {
-			if ai.id == b.inst {
-				table = ai.table
-			}
-		}
-		if table < 0 {
-			return false
-		}
-		n := &d.tpl.nodes[a.node]
-		return a.node <= table && table < n.end
-	}
-	n := &d.tpl.nodes[a.node]
-	return a.node <= b.node && b.node < n.end
-}
-
-// discovered returns when r's names/writability became known (0: unknown).
-func (s *Sim) discovered(d *device, r nref) int64 {
-	if d.ext == nil {
-		return 0
-	}
-	var ts int64
-	for _, e := range d.ext.seen {
-		if e.ts > ts && s.covers(d, e.ref, r) {
-			ts = e.ts
-		}
-	}
-	return ts
 }
 
 // rawValue is what the CPE holds for a leaf, secrets included.
@@ -238,33 +170,6 @@ func (s *Sim) readValue(d *device, r nref) any {
 		return ""
 	}
 	return s.rawValue(d, r)
-}
-
-// leafTS is the _timestamp of a parameter in the document.
-func (s *Sim) leafTS(d *device, r nref) int64 {
-	ts := d.fetchTS()
-	n := &d.tpl.nodes[r.node]
-	if n.inform || n.dyn {
-		ts = max(ts, d.lastInform)
-	}
-	if r.inst != 0 {
-		for _, a := range d.ext.added {
-			if a.id == r.inst {
-				ts = max(ts, a.ts)
-			}
-		}
-	}
-	if o := d.findOvr(r); o != nil {
-		ts = max(ts, o.ts)
-	}
-	if d.ext != nil {
-		for _, e := range d.ext.seen {
-			if e.vts > ts && s.covers(d, e.ref, r) {
-				ts = e.vts
-			}
-		}
-	}
-	return ts
 }
 
 // resolve finds a parameter or object path in the device's current tree.
@@ -413,7 +318,7 @@ func (p *proj) sub(name string) *proj {
 func (s *Sim) appendDevice(b []byte, d *device, p *proj, cb []child) []byte {
 	b = append(b, `{"_id":`...)
 	b = appendJSString(b, d.id)
-	if sp := p.sub(d.tpl.root); sp != nil {
+	if sp := p.sub(d.tpl.root); sp != nil && len(d.doc) > 0 {
 		b = append(b, ',')
 		b = appendJSString(b, d.tpl.root)
 		b = append(b, ':')
@@ -466,10 +371,12 @@ func (s *Sim) appendDevice(b []byte, d *device, p *proj, cb []child) []byte {
 	return append(b, '}')
 }
 
-// appendNode writes one parameter or object node.
+// appendNode writes one node of the document: a parameter with the value
+// GenieACS fetched (if it did) and its writability (if it listed the
+// parent); an object with the children the document holds.
 func (s *Sim) appendNode(b []byte, d *device, r nref, p *proj, cb []child) []byte {
 	n := &d.tpl.nodes[r.node]
-	disc := s.discovered(d, r)
+	parentListed := s.parentListedRoot(d, r) != 0
 	b = append(b, '{')
 	first := true
 	sep := func() {
@@ -479,26 +386,30 @@ func (s *Sim) appendNode(b []byte, d *device, r nref, p *proj, cb []child) []byt
 		first = false
 	}
 	if !n.obj {
+		e := d.docGet(r)
+		hasVal := e != nil && e.flags&entValue != 0
 		if p.sub("_object") != nil {
 			sep()
 			b = append(b, `"_object":false`...)
 		}
-		if p.sub("_timestamp") != nil {
-			sep()
-			b = append(b, `"_timestamp":`...)
-			b = appendISO(b, msTime(s.leafTS(d, r)))
+		if hasVal {
+			if p.sub("_timestamp") != nil {
+				sep()
+				b = append(b, `"_timestamp":`...)
+				b = appendISO(b, msTime(e.ts))
+			}
+			if p.sub("_type") != nil {
+				sep()
+				b = append(b, `"_type":`...)
+				b = appendJSString(b, xsdNames[e.typ])
+			}
+			if p.sub("_value") != nil {
+				sep()
+				b = append(b, `"_value":`...)
+				b = appendJSON(b, e.val)
+			}
 		}
-		if p.sub("_type") != nil {
-			sep()
-			b = append(b, `"_type":`...)
-			b = appendJSString(b, n.typ.xsd())
-		}
-		if p.sub("_value") != nil {
-			sep()
-			b = append(b, `"_value":`...)
-			b = appendJSON(b, s.readValue(d, r))
-		}
-		if disc != 0 && p.sub("_writable") != nil {
+		if parentListed && p.sub("_writable") != nil {
 			sep()
 			b = append(b, `"_writable":`...)
 			b = strconv.AppendBool(b, n.w)
@@ -506,7 +417,7 @@ func (s *Sim) appendNode(b []byte, d *device, r nref, p *proj, cb []child) []byt
 		return append(b, '}')
 	}
 	start := len(cb)
-	kids := s.children(d, r, cb)
+	kids := s.docChildren(d, r, cb)
 	for _, c := range kids[start:] {
 		sp := p.sub(c.name)
 		if sp == nil {
@@ -521,17 +432,15 @@ func (s *Sim) appendNode(b []byte, d *device, r nref, p *proj, cb []child) []byt
 		sep()
 		b = append(b, `"_object":true`...)
 	}
-	if disc != 0 {
-		if p.sub("_timestamp") != nil {
-			sep()
-			b = append(b, `"_timestamp":`...)
-			b = appendISO(b, msTime(disc))
-		}
-		if p.sub("_writable") != nil {
-			sep()
-			b = append(b, `"_writable":`...)
-			b = strconv.AppendBool(b, n.w)
-		}
+	if ts := d.listedAt(r); ts != 0 && p.sub("_timestamp") != nil {
+		sep()
+		b = append(b, `"_timestamp":`...)
+		b = appendISO(b, msTime(ts))
+	}
+	if parentListed && p.sub("_writable") != nil {
+		sep()
+		b = append(b, `"_writable":`...)
+		b = strconv.AppendBool(b, n.w)
 	}
 	return append(b, '}')
 }
@@ -688,40 +597,44 @@ func (s *Sim) getDevice(d *device, path string) (any, bool) {
 	if i := strings.LastIndexByte(path, '.'); i >= 0 && strings.HasPrefix(path[i+1:], "_") {
 		nodePath, attr = path[:i], path[i+1:]
 	}
-	r, ok := s.resolve(d, nodePath)
-	if !ok {
+	r, ok := s.docResolve(d, nodePath)
+	if !ok || !s.docHasRoot(d, r) {
 		return nil, false
 	}
 	n := &d.tpl.nodes[r.node]
+	e := d.docGet(r)
+	hasVal := !n.obj && e != nil && e.flags&entValue != 0
 	switch attr {
 	case "":
 		return existsMarker{}, true
 	case "_object":
 		return n.obj, true
 	case "_writable":
-		if s.discovered(d, r) == 0 {
+		if s.parentListedRoot(d, r) == 0 {
 			return nil, false
 		}
 		return n.w, true
 	case "_timestamp":
 		if n.obj {
-			ts := s.discovered(d, r)
-			if ts == 0 {
-				return nil, false
+			if ts := d.listedAt(r); ts != 0 {
+				return msTime(ts), true
 			}
-			return msTime(ts), true
+			return nil, false
 		}
-		return msTime(s.leafTS(d, r)), true
+		if !hasVal {
+			return nil, false
+		}
+		return msTime(e.ts), true
 	case "_value":
-		if n.obj {
+		if !hasVal {
 			return nil, false
 		}
-		return s.readValue(d, r), true
+		return e.val, true
 	case "_type":
-		if n.obj {
+		if !hasVal {
 			return nil, false
 		}
-		return n.typ.xsd(), true
+		return xsdNames[e.typ], true
 	}
 	return nil, false
 }

@@ -152,6 +152,7 @@ func TestDownloadTask(t *testing.T) {
 
 func TestDiagnostics(t *testing.T) {
 	b := setup(t, setupOpts{})
+	installScript(t, b.nbi, "results", "8 DIAGNOSTICS COMPLETE", diagnosticsResults)
 	data := randomBytes(10<<20, 3)
 	putFile(t, b, "fyberpay-speedtest-10MB.bin", data, nil)
 

@@ -7,12 +7,17 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/internal/provision"
+	"github.com/fyberpay/cpe/provisions"
 )
 
 // testBundle is a simulator behind httptest servers, not Start()ed: tests
@@ -37,8 +42,8 @@ func setup(t *testing.T, so setupOpts) *testBundle {
 	o := so.opts
 	if so.identify {
 		b.ident = newIdentifyStub(t)
-		o.IdentifyURL = b.ident.srv.URL + "/internal/cpe/identify"
-		o.InternalKey = "k3y"
+		o.ExtDir = fyberpayExtDir(t)
+		o.ExtEnv = []string{"FYBERPAY_URL=" + b.ident.srv.URL, "FYBERPAY_INTERNAL_KEY=k3y"}
 	}
 	if o.TimeCompression == 0 {
 		o.TimeCompression = 1000
@@ -58,9 +63,12 @@ func setup(t *testing.T, so setupOpts) *testBundle {
 	fs := httptest.NewServer(s.FS())
 	s.SetFSURL(fs.URL)
 	t.Cleanup(func() { s.Close(); nbi.Close(); fs.Close() })
-	require.NoError(t, s.BootstrapAll(b.ctx))
 	b.sim, b.fsURL, b.nbiURL = s, fs.URL, nbi.URL
 	b.nbi = &nbiClient{t: t, base: nbi.URL, c: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}}
+	if so.identify {
+		installFyberPay(t, b.nbi)
+	}
+	require.NoError(t, s.BootstrapAll(b.ctx))
 	return b
 }
 
@@ -258,3 +266,74 @@ func (st *identifyStub) last() identifyCall {
 	defer st.mu.Unlock()
 	return st.calls[len(st.calls)-1]
 }
+
+// fyberpayExtDir is a GENIEACS_EXT_DIR holding FyberPay's ext script.
+func fyberpayExtDir(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "fyberpay.js"), provisions.ExtScript(), 0o600))
+	return dir
+}
+
+// installFyberPay uploads FyberPay's provisions and presets through the
+// NBI, as the app's start-up bootstrap does.
+func installFyberPay(t testing.TB, n *nbiClient) {
+	t.Helper()
+	for _, name := range provisions.Names {
+		script, err := provisions.Render(name)
+		require.NoError(t, err)
+		r := n.must(http.MethodPut, "/provisions/"+name, script)
+		require.Equal(t, http.StatusOK, r.code, "%s", r.body)
+		body, err := json.Marshal(provision.Presets[name])
+		require.NoError(t, err)
+		r = n.must(http.MethodPut, "/presets/"+name, string(body))
+		require.Equal(t, http.StatusOK, r.code, "%s", r.body)
+	}
+}
+
+// fakeClock is a simulator clock tests move by hand.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{t: time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)}
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// installScript stores a provision and a preset running it on one event.
+func installScript(t testing.TB, n *nbiClient, name, event, script string) {
+	t.Helper()
+	r := n.must(http.MethodPut, "/provisions/"+name, script)
+	require.Equal(t, http.StatusOK, r.code, "%s", r.body)
+	r = n.must(http.MethodPut, "/presets/"+name, `{"weight":0,"channel":"`+name+`","events":{"`+event+`":true},"precondition":"",`+
+		`"configurations":[{"type":"provision","name":"`+name+`","args":[]}]}`)
+	require.Equal(t, http.StatusOK, r.code, "%s", r.body)
+}
+
+// installHealth installs FyberPay's health provision and preset.
+func installHealth(t testing.TB, n *nbiClient) {
+	t.Helper()
+	script, err := provisions.Render(provisions.Health)
+	require.NoError(t, err)
+	installScript(t, n, provisions.Health, "2 PERIODIC", script)
+}
+
+// diagnosticsResults is a provision that reads every diagnostics result
+// again when a test completes.
+const diagnosticsResults = `const now = Date.now();
+for (const p of ["InternetGatewayDevice.DownloadDiagnostics.*", "InternetGatewayDevice.UploadDiagnostics.*",
+    "InternetGatewayDevice.IPPingDiagnostics.*", "Device.IP.Diagnostics.*.*"])
+  declare(p, {value: now});`

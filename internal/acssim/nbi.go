@@ -280,11 +280,13 @@ func (s *Sim) docRoute(q *request, coll, rawName string, script bool) error {
 		}
 		s.mu.Lock()
 		s.colls[coll].put(o)
+		s.cfgRev++
 		s.mu.Unlock()
 		plain(q.w, http.StatusOK, "")
 	case http.MethodDelete:
 		s.mu.Lock()
 		s.colls[coll].del(name)
+		s.cfgRev++
 		s.mu.Unlock()
 		plain(q.w, http.StatusOK, "")
 	default:
@@ -431,9 +433,9 @@ func (s *Sim) deleteDevice(q *request, raw string) error {
 		// again at its next inform.
 		s.setRegistered(d, false)
 		d.registered, d.lastInform, d.lastBoot, d.lastBootstrap, d.rootTS = 0, 0, 0, 0, 0
-		d.tags = nil
+		d.tags, d.doc = nil, nil
 		if d.ext != nil {
-			d.ext.seen, d.ext.dl = nil, nil
+			d.ext.dl = nil
 		}
 	}
 	plain(q.w, http.StatusOK, "")

@@ -34,6 +34,18 @@ func TestDeviceQueries(t *testing.T) {
 	require.Len(t, huawei, 2)
 	require.Len(t, zte, 2)
 	require.Len(t, tplink, 2)
+	// GenieACS knows only what was fetched: read what the queries below
+	// look at, as a task would.
+	for _, id := range all {
+		gpv := `{"name":"getParameterValues","parameterNames":["InternetGatewayDevice.ManagementServer.PeriodicInformInterval",` +
+			`"InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID","InternetGatewayDevice.LANDevice.1.WLANConfiguration.5.SSID",` +
+			`"InternetGatewayDevice.DeviceInfo.UpTime"]}`
+		if b.sim.byID[id].tpl.prof.tr181 {
+			gpv = `{"name":"getParameterValues","parameterNames":["Device.ManagementServer.PeriodicInformInterval","Device.WiFi.SSID.3.SSID"]}`
+		}
+		b.nbi.task(id, gpv, false)
+		require.NoError(t, b.sim.Inform(b.ctx, id))
+	}
 	b.nbi.must(http.MethodPost, "/devices/"+huawei[0]+"/tags/sub%3Aalice", "")
 	b.nbi.must(http.MethodPost, "/devices/"+zte[1]+"/tags/plan%3Ahome-10", "")
 	clock = clock.Add(time.Hour)
@@ -85,7 +97,9 @@ func TestDeviceQueries(t *testing.T) {
 		require.Len(t, q(`{"_tags":{"$exists":false}}`), 4)
 		require.Len(t, q(`{"_tags":{"$exists":true}}`), 2)
 		require.Equal(t, tplink, q(`{"Device.WiFi.SSID.3.SSID":{"$exists":true}}`))
-		require.Empty(t, q(`{"Device.WiFi.SSID.3.SSID._writable":{"$exists":true}}`), "writability is unknown before a refresh")
+		require.Equal(t, tplink, q(`{"Device.WiFi.SSID.3.SSID._writable":{"$exists":true}}`), "a refresh reads writability too")
+		require.Empty(t, q(`{"Device.WiFi.SSID.4.SSID._value":{"$exists":true}}`), "nothing fetched SSID 4's value")
+		require.Empty(t, q(`{"Device.WiFi.Radio.1.Channel":{"$exists":true}}`), "nothing listed Radio")
 	})
 	t.Run("ParameterValueShorthand", func(t *testing.T) {
 		ssid := b.nbi.value(tplink[1], "Device.WiFi.SSID.3.SSID").(string)

@@ -1,9 +1,7 @@
 package acssim
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -64,37 +62,6 @@ func parseEvents(events []string) (bits uint8) {
 	return bits
 }
 
-// identifyRequest is the body the project's ext script posts.
-type identifyRequest struct {
-	Serial       string `json:"serial"`
-	OUI          string `json:"oui"`
-	ProductClass string `json:"productClass"`
-	Manufacturer string `json:"manufacturer"`
-	DeviceID     string `json:"deviceId"`
-	Root         string `json:"root"`
-}
-
-// identifyResponse is what the app answers; unknown fields are ignored.
-type identifyResponse struct {
-	Tags  []string `json:"tags"`
-	PPPoE *struct {
-		Username string `json:"username"`
-		Password string `json:"password"`
-	} `json:"pppoe"`
-	WiFi []struct {
-		Band     string `json:"band"`
-		SSID     string `json:"ssid"`
-		Password string `json:"password"`
-	} `json:"wifi"`
-	PeriodicInformInterval float64 `json:"periodicInformInterval"`
-}
-
-type identifyResult struct {
-	resp    *identifyResponse
-	timeout bool
-	err     string
-}
-
 func (s *Sim) sessionMode(ctx context.Context, d *device, events []string, mode int) error {
 	for {
 		s.mu.Lock()
@@ -141,33 +108,22 @@ func (s *Sim) sessionMode(ctx context.Context, d *device, events []string, mode 
 	}
 	if bits&evBootstrap != 0 {
 		d.lastBootstrap = now
-		if s.opts.IdentifyURL != "" {
-			d.flags |= fIdentify
-		}
 	}
 	d.informs++
 	s.informs.Add(1)
-	var req *identifyRequest
-	if d.has(fIdentify) && s.opts.IdentifyURL != "" {
-		p := d.tpl.prof
-		req = &identifyRequest{
-			Serial: d.serial, OUI: p.oui, ProductClass: p.productClass,
-			Manufacturer: p.manufacturer, DeviceID: d.id, Root: d.tpl.root,
-		}
+	codes := events
+	if len(codes) == 0 && bits == 0 {
+		codes = []string{"2 PERIODIC"}
 	}
+	ss := &session{s: s, d: d, ctx: ctx, ts: now, events: eventSet(codes, bits)}
+	ss.inform()
 	s.mu.Unlock()
 
-	var res identifyResult
-	if req != nil {
-		res = s.callIdentify(ctx, req)
-	}
+	ss.runTasks()
+	ss.applyPresets()
 
 	s.mu.Lock()
 	now = max(now, s.nowMS())
-	if req != nil {
-		s.applyIdentify(d, res, now)
-	}
-	s.runTasks(d, now)
 	d.flags &^= fBusy
 	first := d.has(fInitial) && d.informs == 1
 	next, periodicOn := s.nextPeriodic(d, now, first)
@@ -202,126 +158,6 @@ func (s *Sim) nextPeriodic(d *device, now int64, first bool) (int64, bool) {
 	return now + period.Milliseconds(), true
 }
 
-// callIdentify posts to IdentifyURL with the EXT_TIMEOUT budget.
-func (s *Sim) callIdentify(ctx context.Context, req *identifyRequest) identifyResult {
-	body, _ := json.Marshal(req)
-	ctx, cancel := context.WithTimeout(ctx, s.opts.IdentifyTimeout)
-	defer cancel()
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, s.opts.IdentifyURL, bytes.NewReader(body))
-	if err != nil {
-		return identifyResult{err: err.Error()}
-	}
-	hr.Header["Content-Type"] = []string{"application/json"}
-	hr.Header["X-FyberPay-Internal-Key"] = []string{s.opts.InternalKey}
-	resp, err := s.client.Do(hr)
-	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
-			return identifyResult{timeout: true}
-		}
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return identifyResult{err: err.Error()}
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		if ctx.Err() != nil {
-			return identifyResult{timeout: true}
-		}
-		return identifyResult{err: err.Error()}
-	}
-	if resp.StatusCode != http.StatusOK {
-		return identifyResult{err: fmt.Sprintf("Unexpected status code %d", resp.StatusCode)}
-	}
-	var out identifyResponse
-	if err := json.Unmarshal(data, &out); err != nil {
-		return identifyResult{err: "Invalid identify response: " + err.Error()}
-	}
-	return identifyResult{resp: &out}
-}
-
-// applyIdentify does what the fyberpay-bootstrap provision declares with
-// the identify answer, or records the bootstrap channel fault.
-func (s *Sim) applyIdentify(d *device, res identifyResult, now int64) {
-	fid := d.id + ":" + bootstrapChannel
-	channelFault := func(f *fault) {
-		f.id, f.device, f.channel, f.ts, f.provisions = fid, d.id, bootstrapChannel, now, `[["fyberpay-bootstrap"]]`
-		s.faults.put(f)
-	}
-	switch {
-	case res.timeout:
-		s.identFail.Add(1)
-		channelFault(&fault{code: "timeout", message: "Extension timed out"})
-		return
-	case res.resp == nil:
-		s.identFail.Add(1)
-		det := &object{}
-		det.set("name", "Error")
-		det.set("message", res.err)
-		det.set("stack", "")
-		channelFault(&fault{code: "ext.Error", message: res.err, detail: det})
-		return
-	}
-	s.identOK.Add(1)
-	r := res.resp
-	listed := map[string]bool{}
-	for _, t := range r.Tags {
-		listed[t] = true
-	}
-	for _, t := range append([]string(nil), d.tags...) {
-		if !listed[t] && (strings.HasPrefix(t, "org:") || strings.HasPrefix(t, "sub:") || strings.HasPrefix(t, "plan:")) {
-			removeTag(d, t)
-		}
-	}
-	for _, t := range r.Tags {
-		addTag(d, t)
-	}
-	ids := &d.tpl.ids
-	var vals []any
-	set := func(node int32, v any) {
-		if node >= 0 {
-			vals = append(vals, []any{d.tpl.nodes[node].path, v})
-		}
-	}
-	if r.PPPoE != nil && r.PPPoE.Username != "" {
-		set(ids.pppUser, r.PPPoE.Username)
-		if r.PPPoE.Password != "" {
-			set(ids.pppPass, r.PPPoE.Password)
-		}
-		set(ids.pppEnable, true)
-	}
-	for _, w := range r.WiFi {
-		band := -1
-		switch strings.ToLower(strings.ReplaceAll(w.Band, " ", "")) {
-		case "2.4ghz", "2.4", "2g", "2.4g":
-			band = 0
-		case "5ghz", "5", "5g":
-			band = 1
-		}
-		if band < 0 {
-			continue
-		}
-		if w.SSID != "" {
-			set(ids.ssid[band], w.SSID)
-		}
-		if w.Password != "" {
-			set(ids.key[band], w.Password)
-		}
-	}
-	set(ids.informEnable, true)
-	if r.PeriodicInformInterval >= 1 {
-		set(ids.informIntv, r.PeriodicInformInterval)
-	}
-	if f := s.setValues(d, vals, now); f != nil {
-		channelFault(&fault{code: f.code, message: f.message, detail: f.detail})
-		return
-	}
-	d.flags &^= fIdentify
-	s.faults.del(fid)
-}
-
 // ---- device-side actions: reboot, factory reset, download, diagnostics ----
 
 // Device-time durations of the simulated CPE actions.
@@ -347,11 +183,13 @@ func (s *Sim) powerCycle(d *device, events uint8, reset bool) {
 	d.flags |= fRebooting
 	d.events |= events
 	if reset {
+		// The CPE forgets its configuration; GenieACS's document does not
+		// (until a provision clears it or fetches again).
 		d.ovr = nil
 		if d.ext != nil {
-			d.ext.seen, d.ext.added, d.ext.deleted = nil, nil, nil
+			d.ext.gone = append(d.ext.gone, d.ext.added...)
+			d.ext.added, d.ext.deleted = nil, nil
 		}
-		d.rootTS = 0
 	}
 	s.after(s.wall(bootDuration), func() { s.bootUp(d) })
 }
@@ -731,6 +569,9 @@ func (s *Sim) Start(ctx context.Context) {
 	}
 	s.mu.RUnlock()
 	go func() {
+		if s.opts.AwaitPreset != "" {
+			s.awaitPreset(ctx, s.opts.AwaitPreset)
+		}
 		s.bootstrap(ctx, initial)
 		close(s.ready)
 	}()
@@ -748,6 +589,22 @@ func (s *Sim) Start(ctx context.Context) {
 	}()
 }
 
+// awaitPreset waits until a preset of that name is stored.
+func (s *Sim) awaitPreset(ctx context.Context, name string) {
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if _, ok := s.Preset(name); ok {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // Ready is closed once the devices created by New have bootstrapped after
 // Start.
 func (s *Sim) Ready() <-chan struct{} { return s.ready }
@@ -760,6 +617,7 @@ func (s *Sim) Close() {
 	default:
 		close(s.closed)
 	}
+	s.ext.close()
 }
 
 // BootstrapAll runs the first inform ("0 BOOTSTRAP,1 BOOT") of every
@@ -922,7 +780,3 @@ func (s *Sim) churn(ctx context.Context) {
 		}
 	}
 }
-
-// bootstrapChannel is the channel of FyberPay's bootstrap preset: GenieACS
-// files a provision's faults under its preset's channel.
-const bootstrapChannel = "fyberpay-bootstrap"

@@ -33,11 +33,19 @@ type Options struct {
 	// interval pass in 5 s of wall time. It applies to informs, reboots,
 	// downloads, diagnostics and uptime. Default 1.
 	TimeCompression float64
-	// IdentifyURL, if set, is POSTed by each device on BOOTSTRAP, as the
-	// fyberpay-bootstrap provision's ext() call does.
-	IdentifyURL string
-	// InternalKey is sent with identify calls (X-FyberPay-Internal-Key).
-	InternalKey string
+	// ExtDir is GenieACS's GENIEACS_EXT_DIR: ext("name", "fn", ...) in a
+	// provision runs fn of ExtDir/name.js in a Node child process.
+	ExtDir string
+	// ExtEnv is added to the extension processes' environment (e.g.
+	// FYBERPAY_URL and FYBERPAY_INTERNAL_KEY for FyberPay's script).
+	ExtEnv []string
+	// Node is the Node.js binary extensions run in (default "node").
+	Node string
+	// AwaitPreset, if set, holds the initial devices' first bootstrap
+	// after Start until a preset of that name exists: a GenieACS is
+	// configured (by FyberPay's start-up bootstrap) before its CPEs
+	// arrive, and a device that bootstrapped earlier is never identified.
+	AwaitPreset string
 	// Seed makes serials, ids and values deterministic.
 	Seed int64
 	// Now is the clock; default time.Now.
@@ -48,9 +56,9 @@ type Options struct {
 	// DropDelay is how long the NBI holds a connection it drops without an
 	// answer, as the real one does when a handler throws (default 20 s).
 	DropDelay time.Duration
-	// IdentifyTimeout bounds an identify call (GenieACS EXT_TIMEOUT,
-	// default 3 s).
-	IdentifyTimeout time.Duration
+	// ExtTimeout bounds an extension call (GenieACS EXT_TIMEOUT, default
+	// 3 s); a late answer faults the channel with "timeout".
+	ExtTimeout time.Duration
 	// SessionDelay is the simulated latency between a connection request and
 	// the session it triggers (default 20 ms).
 	SessionDelay time.Duration
@@ -60,8 +68,8 @@ type Options struct {
 	OnlineThreshold time.Duration
 	// Concurrency caps concurrent scheduled sessions (default 64).
 	Concurrency int
-	// HTTPClient makes identify calls and firmware downloads; default a
-	// client with keep-alive pooling.
+	// HTTPClient makes firmware downloads; default a client with
+	// keep-alive pooling.
 	HTTPClient *http.Client
 }
 
@@ -83,14 +91,14 @@ type FileMeta struct {
 
 // Stats are simulator counters.
 type Stats struct {
-	Devices        int   // simulated CPEs
-	Registered     int   // devices with an NBI document
-	Online         int   // devices currently reachable
-	Informs        int64 // sessions run
-	IdentifyOK     int64 // identify calls answered 200
-	IdentifyFailed int64 // identify calls that failed or timed out
-	TasksPending   int   // tasks in the tasks collection
-	Faults         int   // documents in the faults collection
+	Devices      int   // simulated CPEs
+	Registered   int   // devices with an NBI document
+	Online       int   // devices currently reachable
+	Informs      int64 // sessions run
+	ExtCalls     int64 // extension calls made by provisions
+	ExtFaults    int64 // extension calls that faulted or timed out
+	TasksPending int   // tasks in the tasks collection
+	Faults       int   // documents in the faults collection
 }
 
 // Errors returned by the test controls.
@@ -125,9 +133,15 @@ type Sim struct {
 	files   map[string]*file
 	fileIDs []string // upload order
 	fsURL   string
+	// cfgRev counts changes to presets, provisions and objects; the
+	// parsed presets are cached per revision.
+	cfgRev      int
+	presetCache []*preset
+	presetRev   int
 
-	informs, identOK, identFail atomic.Int64
-	failure                     atomic.Pointer[Failure]
+	ext     *extRunner
+	informs atomic.Int64
+	failure atomic.Pointer[Failure]
 
 	sched   scheduler
 	started atomic.Bool
@@ -165,8 +179,8 @@ func New(opts Options) (*Sim, error) {
 	if opts.DropDelay <= 0 {
 		opts.DropDelay = 20 * time.Second
 	}
-	if opts.IdentifyTimeout <= 0 {
-		opts.IdentifyTimeout = 3 * time.Second
+	if opts.ExtTimeout <= 0 {
+		opts.ExtTimeout = 3 * time.Second
 	}
 	if opts.SessionDelay < 0 {
 		opts.SessionDelay = 0
@@ -203,6 +217,7 @@ func New(opts Options) (*Sim, error) {
 		files: map[string]*file{}, ready: make(chan struct{}), closed: make(chan struct{}),
 		sched: scheduler{wake: make(chan struct{}, 1)},
 	}
+	s.ext = &extRunner{s: s}
 	if s.informSecs < 1 {
 		s.informSecs = 1
 	}
@@ -465,7 +480,7 @@ func (s *Sim) Stats() Stats {
 	defer s.mu.RUnlock()
 	st := Stats{
 		Devices: len(s.devs), Registered: s.reg.sum(len(s.devs)),
-		Informs: s.informs.Load(), IdentifyOK: s.identOK.Load(), IdentifyFailed: s.identFail.Load(),
+		Informs: s.informs.Load(), ExtCalls: s.ext.calls.Load(), ExtFaults: s.ext.faults.Load(),
 		TasksPending: s.tasks.count(), Faults: s.faults.count(),
 	}
 	for _, d := range s.devs {

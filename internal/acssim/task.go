@@ -390,14 +390,6 @@ func cpeFault(code, msg string, spv []any) *cwmpFault {
 	return &cwmpFault{code: "cwmp." + code, message: msg, detail: det}
 }
 
-func scriptFault(msg, at string) *cwmpFault {
-	det := &object{}
-	det.set("name", "Error")
-	det.set("message", msg)
-	det.set("stack", "Error: "+msg+"\n    at "+at)
-	return &cwmpFault{code: "script.Error", message: msg, detail: det}
-}
-
 // taskProvisions is the provisions string GenieACS stores in a task fault.
 func taskProvisions(t *task) string {
 	o := t.doc
@@ -446,129 +438,12 @@ func (s *Sim) retryDelay(retries int) time.Duration {
 	return s.wall(time.Duration(300*(1<<min(retries, 10))) * time.Second)
 }
 
-// runTasks executes a device's queued tasks in timestamp order. It stops
-// after a task that reboots the device.
-func (s *Sim) runTasks(d *device, now int64) {
-	pending := append([]*task(nil), s.tasks.byDev[d.id]...)
-	sortTasks(pending)
-	for _, t := range pending {
-		if t.deleted {
-			continue
-		}
-		if t.expiry != 0 && t.expiry < now {
-			s.tasks.remove(t)
-			s.faults.del(d.id + ":task_" + string(t.id))
-			continue
-		}
-		fid := d.id + ":task_" + string(t.id)
-		if f := s.faults.get(fid); f != nil && now < f.ts+s.retryDelay(f.retries).Milliseconds() {
-			continue
-		}
-		f, stop := s.execTask(d, t, now)
-		if f != nil {
-			s.faults.put(&fault{
-				id: fid, device: d.id, channel: "task_" + string(t.id), ts: now,
-				code: f.code, message: f.message, detail: f.detail, provisions: taskProvisions(t),
-			})
-		} else {
-			s.tasks.remove(t)
-			s.faults.del(fid)
-		}
-		if stop {
-			return
-		}
-	}
-}
-
 func sortTasks(ts []*task) {
 	for i := 1; i < len(ts); i++ {
 		for j := i; j > 0 && (ts[j].ts < ts[j-1].ts || (ts[j].ts == ts[j-1].ts && ts[j].id < ts[j-1].id)); j-- {
 			ts[j], ts[j-1] = ts[j-1], ts[j]
 		}
 	}
-}
-
-// execTask runs one task; stop means the device goes down (reboot).
-func (s *Sim) execTask(d *device, t *task, now int64) (f *cwmpFault, stop bool) {
-	o := t.doc
-	switch t.name {
-	case "getParameterValues":
-		names, _ := mustGet(o, "parameterNames").([]any)
-		for _, n := range names {
-			s.refresh(d, n.(string), now)
-		}
-	case "refreshObject":
-		name := o.str("objectName")
-		if strings.TrimSuffix(name, ".") == "" {
-			s.markSeen(d, nref{}, now, true)
-			d.rootTS = now
-			break
-		}
-		s.refresh(d, name, now)
-	case "setParameterValues":
-		vals, _ := mustGet(o, "parameterValues").([]any)
-		return s.setValues(d, vals, now), false
-	case "addObject":
-		return s.addObject(d, o, now), false
-	case "deleteObject":
-		name := o.str("objectName")
-		if strings.HasSuffix(name, ".") {
-			return scriptFault("Invalid parameter path", "instances"), false
-		}
-		return s.deleteObject(d, name, now), false
-	case "reboot":
-		if d.has(fNoReboot) {
-			return cpeFault("9000", "Method not supported", nil), false
-		}
-		s.powerCycle(d, evBoot|evMReboot, false)
-		return nil, true
-	case "factoryReset":
-		if d.has(fNoReboot) {
-			return cpeFault("9000", "Method not supported", nil), false
-		}
-		s.powerCycle(d, evBootstrap|evBoot, true)
-		return nil, true
-	case "download":
-		return s.startDownload(d, t, now), false
-	case "provisions":
-		// Stored provision scripts are not executed by the simulator.
-	}
-	return nil, false
-}
-
-// refresh fetches a path's value(s) and, for a subtree, its names: the
-// parent object gets discovered as GenieACS does with GetParameterNames.
-// A path the device lacks is ignored, as GenieACS does.
-func (s *Sim) refresh(d *device, path string, now int64) {
-	r, ok := s.resolve(d, path)
-	if !ok {
-		return
-	}
-	n := &d.tpl.nodes[r.node]
-	if n.obj {
-		s.markSeen(d, r, now, true)
-		return
-	}
-	if parent, ok := s.parentRef(d, r); ok {
-		s.markSeen(d, parent, now, false)
-	}
-	s.markSeen(d, r, now, true)
-}
-
-// parentRef is the object holding r.
-func (s *Sim) parentRef(d *device, r nref) (nref, bool) {
-	n := &d.tpl.nodes[r.node]
-	if r.inst != 0 {
-		for _, a := range d.ext.added {
-			if a.id == r.inst && r.node == d.tpl.nodes[a.table].proto {
-				return nref{node: a.table}, true
-			}
-		}
-	}
-	if n.parent < 0 {
-		return nref{}, false
-	}
-	return nref{inst: r.inst, node: n.parent}, true
 }
 
 // setValues applies a SetParameterValues the way a CPE does: all or
@@ -655,24 +530,17 @@ func (s *Sim) validValue(d *device, r nref, v any) bool {
 	return true
 }
 
-// writeValue stores a written value and discovers its parent as GenieACS
-// would (GetParameterNames of the parent before the set).
+// writeValue stores a written value on the CPE.
 func (s *Sim) writeValue(d *device, r nref, v any, now int64) {
 	d.setOvr(r, v, now)
-	if parent, ok := s.parentRef(d, r); ok {
-		s.markSeen(d, parent, now, false)
-	}
 }
 
-// addObject creates an instance from the table's prototype.
-func (s *Sim) addObject(d *device, o *object, now int64) *cwmpFault {
-	r, ok := s.resolve(d, o.str("objectName"))
-	if !ok {
-		return nil
-	}
-	n := &d.tpl.nodes[r.node]
-	if r.inst != 0 || !n.table || n.proto < 0 || !n.w {
-		return cpeFault("9005", "Invalid parameter name", nil)
+// addInstance is the CPE's AddObject on a table: a new instance from the
+// table's prototype, numbered after the highest it has.
+func (s *Sim) addInstance(d *device, table nref, now int64) (nref, *cwmpFault) {
+	n := &d.tpl.nodes[table.node]
+	if table.inst != 0 || !n.table || n.proto < 0 || !n.w || !s.cpeHas(d, table) {
+		return nref{}, cpeFault("9005", "Invalid parameter name", nil)
 	}
 	x := d.x()
 	num := 0
@@ -683,37 +551,30 @@ func (s *Sim) addObject(d *device, o *object, now int64) *cwmpFault {
 			}
 		}
 	}
-	for _, a := range x.added {
-		if a.table == r.node {
-			num = max(num, a.num)
+	for _, list := range [][]addedInst{x.added, x.gone} {
+		for _, a := range list {
+			if a.table == table.node {
+				num = max(num, a.num)
+			}
 		}
 	}
 	x.lastID++
-	a := addedInst{table: r.node, num: num + 1, id: x.lastID, ts: now}
+	a := addedInst{table: table.node, num: num + 1, id: x.lastID, ts: now}
 	x.added = append(x.added, a)
-	s.markSeen(d, r, now, false)
-	if pv, _ := o.get("parameterValues"); pv != nil {
-		prefix := s.pathOf(d, r) + "." + strconv.Itoa(a.num) + "."
-		var vals []any
-		for _, p := range pv.([]any) {
-			pa := p.([]any)
-			vals = append(vals, append([]any{prefix + pa[0].(string)}, pa[1:]...))
-		}
-		return s.setValues(d, vals, now)
-	}
-	return nil
+	return nref{inst: a.id, node: n.proto}, nil
 }
 
-// deleteObject removes an instance; a missing one is ignored.
+// deleteObject is the CPE's DeleteObject of an instance.
 func (s *Sim) deleteObject(d *device, path string, now int64) *cwmpFault {
 	r, ok := s.resolve(d, path)
 	if !ok {
-		return nil
+		return cpeFault("9005", "Invalid parameter name", nil)
 	}
 	x := d.x()
 	if r.inst != 0 {
 		for i, a := range x.added {
 			if a.id == r.inst && r.node == d.tpl.nodes[a.table].proto {
+				x.gone = append(x.gone, a)
 				x.added = append(x.added[:i:i], x.added[i+1:]...)
 				kept := d.ovr[:0]
 				for _, o := range d.ovr {

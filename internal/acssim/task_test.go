@@ -35,7 +35,8 @@ func TestTaskOutcomes(t *testing.T) {
 		docs, total := b.nbi.list("tasks", `{"device":`+jsonString(id)+`}`, "", "")
 		require.Equal(t, "1", total)
 		require.Equal(t, task["_id"], docs[0]["_id"])
-		require.NotEqual(t, "Queued-SSID", b.nbi.value(id, hwSSID), "nothing happens before the next inform")
+		_, fetched := b.nbi.param(id, hwSSID, "_value")
+		require.False(t, fetched, "nothing happens before the next inform")
 
 		require.NoError(t, b.sim.Inform(b.ctx, id, "2 PERIODIC"))
 		require.Equal(t, "Queued-SSID", b.nbi.value(id, hwSSID))
@@ -66,7 +67,7 @@ func TestTaskOutcomes(t *testing.T) {
 		det := f["detail"].(map[string]any)
 		require.Equal(t, "9007", det["faultCode"])
 		require.Equal(t, []any{map[string]any{"parameterName": hwInterval, "faultCode": "9007", "faultString": "Invalid parameter value"}}, det["setParameterValuesFault"])
-		require.Equal(t, float64(300), b.nbi.value(id, hwInterval), "a faulted set changes nothing")
+		require.Equal(t, float64(300), b.nbi.value(id, hwInterval), "a faulted set changes nothing (the value was read before the set)")
 
 		t.Run("TaskStaysAndIsNotRetriedBeforeBackoff", func(t *testing.T) {
 			require.NoError(t, b.sim.Inform(b.ctx, id))
@@ -88,13 +89,16 @@ func TestTaskOutcomes(t *testing.T) {
 			require.Equal(t, "0", total)
 		})
 	})
-	t.Run("NonWritableIs9008", func(t *testing.T) {
+	t.Run("ReadOnlyIsSkippedSilently", func(t *testing.T) {
+		// GenieACS lists the parent first, learns the parameter is not
+		// writable and sends nothing: the task succeeds, nothing changes.
 		r := b.nbi.task(id, spv(hwSW, "hacked"), true)
-		require.Equal(t, "202 Task faulted", r.status)
-		faults, _ := b.nbi.list("faults", `{"device":`+jsonString(id)+`}`, "", "")
-		require.Equal(t, "cwmp.9008", faults[0]["code"])
-		require.Equal(t, "Attempt to set a non-writable parameter", faults[0]["message"])
-		b.nbi.must(http.MethodDelete, "/faults/"+faults[0]["_id"].(string), "")
+		require.Equal(t, "200 OK", r.status)
+		require.NotEqual(t, "hacked", b.nbi.value(id, hwSW))
+		w, _ := b.nbi.param(id, hwSW, "_writable")
+		require.Equal(t, false, w)
+		_, total := b.nbi.list("faults", `{"device":`+jsonString(id)+`}`, "", "")
+		require.Equal(t, "0", total)
 	})
 	t.Run("ShortWifiKeyIs9007", func(t *testing.T) {
 		r := b.nbi.task(id, spv(hwKey, "short"), true)
@@ -114,19 +118,33 @@ func TestTaskOutcomes(t *testing.T) {
 		require.Equal(t, "0", total)
 	})
 	t.Run("SecretsReadBackEmpty", func(t *testing.T) {
+		clock := newFakeClock()
+		b := setup(t, setupOpts{opts: Options{Now: clock.now}})
+		id := b.addDevice(t, ProfileHuaweiHG8245H)
 		r := b.nbi.task(id, spv(hwKey, "correct horse battery"), true)
 		require.Equal(t, "200 OK", r.status)
-		require.Equal(t, "", b.nbi.value(id, hwKey))
+		require.Equal(t, "correct horse battery", b.nbi.value(id, hwKey), "GenieACS keeps the value it set")
+		gpv := `{"name":"getParameterValues","parameterNames":["` + hwKey + `"]}`
+		require.Equal(t, "200 OK", b.nbi.task(id, gpv, true).status)
+		require.Equal(t, "correct horse battery", b.nbi.value(id, hwKey), "a refresh in the same second reads nothing")
+		clock.advance(time.Second)
+		require.Equal(t, "200 OK", b.nbi.task(id, gpv, true).status)
+		require.Equal(t, "", b.nbi.value(id, hwKey), "the CPE reads it back empty")
 		w, _ := b.nbi.param(id, hwKey, "_writable")
 		require.Equal(t, true, w, "the path exists and is writable: the only proof a secret write can have")
 		require.Equal(t, "correct horse battery", b.sim.rawValue(b.sim.byID[id], mustResolve(t, b.sim, id, hwKey)), "the CPE holds it")
 	})
 	t.Run("GetParameterValuesRefreshesTimestamps", func(t *testing.T) {
-		before, _ := b.nbi.param(id, hwUpTime, "_timestamp")
-		time.Sleep(5 * time.Millisecond)
-		r := b.nbi.task(id, `{"name":"getParameterValues","parameterNames":["`+hwUpTime+`","`+hwSW+`"]}`, true)
+		clock := newFakeClock()
+		b := setup(t, setupOpts{opts: Options{Now: clock.now}})
+		id := b.addDevice(t, ProfileHuaweiHG8245H)
+		r := b.nbi.task(id, `{"name":"getParameterValues","parameterNames":["`+hwUpTime+`"]}`, true)
 		require.Equal(t, "200 OK", r.status)
-		after, _ := b.nbi.param(id, hwSW, "_timestamp")
+		before, _ := b.nbi.param(id, hwUpTime, "_timestamp")
+		clock.advance(time.Second) // a refresh reads again once its second has passed
+		r = b.nbi.task(id, `{"name":"getParameterValues","parameterNames":["`+hwUpTime+`","`+hwSW+`"]}`, true)
+		require.Equal(t, "200 OK", r.status)
+		after, _ := b.nbi.param(id, hwUpTime, "_timestamp")
 		require.Greater(t, after, before)
 	})
 	t.Run("RefreshObjectDiscoversWritability", func(t *testing.T) {
@@ -147,6 +165,9 @@ func TestTaskOutcomes(t *testing.T) {
 		const table = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.AssociatedDevice"
 		r := b.nbi.task(id, `{"name":"addObject","objectName":"`+table+`"}`, true)
 		require.Equal(t, "200 OK", r.status)
+		_, fetched := b.nbi.param(id, table+".1.AssociatedDeviceMACAddress", "_value")
+		require.False(t, fetched, "GenieACS knows the new instance, not its values")
+		require.Equal(t, "200 OK", b.nbi.task(id, `{"name":"refreshObject","objectName":"`+table+`.1"}`, true).status)
 		mac := b.nbi.value(id, table+".1.AssociatedDeviceMACAddress")
 		require.Regexp(t, `^([0-9A-F]{2}:){5}[0-9A-F]{2}$`, mac)
 		r = b.nbi.task(id, `{"name":"deleteObject","objectName":"`+table+`.1."}`, true)
@@ -219,7 +240,7 @@ func TestTaskOutcomes(t *testing.T) {
 		past := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
 		b.nbi.task(id, `{"name":"setParameterValues","parameterValues":[["`+hwSSID+`","Expired"]],"expiry":"`+past+`"}`, false)
 		require.NoError(t, b.sim.Inform(b.ctx, id))
-		require.NotEqual(t, "Expired", b.nbi.value(id, hwSSID))
+		require.NotEqual(t, "Expired", b.sim.rawValue(b.sim.byID[id], mustResolve(t, b.sim, id, hwSSID)))
 		_, total := b.nbi.list("tasks", "", "", "")
 		require.Equal(t, "0", total)
 	})
@@ -286,7 +307,7 @@ func TestDeviceLifecycle(t *testing.T) {
 	advance := func(d time.Duration) { <-mu; clock = clock.Add(d); mu <- struct{}{} }
 	b := setup(t, setupOpts{identify: true, opts: Options{Now: now, TimeCompression: 1000}})
 	id := b.addDevice(t, ProfileHuaweiHG8245H)
-	require.Equal(t, 1, b.ident.count())
+	require.Equal(t, 1, b.ident.count(), "one BOOTSTRAP, one question (the ext script keeps the answer between preset passes)")
 
 	t.Run("UpTimeGrowsWithCompressedTime", func(t *testing.T) {
 		advance(time.Second)
@@ -308,6 +329,8 @@ func TestDeviceLifecycle(t *testing.T) {
 		})
 		docs, _ = b.nbi.devices(`{"_id":`+jsonString(id)+`}`, "_lastBoot")
 		require.NotEqual(t, bootBefore, docs[0]["_lastBoot"])
+		require.Equal(t, float64(1000), b.nbi.value(id, hwUpTime), "the boot session ran no health provision: the old value stays")
+		require.NoError(t, b.sim.Inform(b.ctx, id, "2 PERIODIC"))
 		require.Equal(t, float64(0), b.nbi.value(id, hwUpTime))
 		_, total := b.nbi.list("tasks", "", "", "")
 		require.Equal(t, "0", total, "the second reboot ran after the boot")
@@ -317,12 +340,18 @@ func TestDeviceLifecycle(t *testing.T) {
 		require.Equal(t, "200 OK", b.nbi.task(id, spv(hwSSID, "Custom"), true).status)
 		docs, _ := b.nbi.devices(`{"_id":`+jsonString(id)+`}`, "_lastBootstrap")
 		bootstrapBefore := docs[0]["_lastBootstrap"]
-		calls := b.ident.count()
+		require.Equal(t, "Custom", b.nbi.value(id, hwSSID))
 		advance(time.Second)
 		require.Equal(t, "200 OK", b.nbi.task(id, `{"name":"factoryReset"}`, true).status)
-		eventually(t, "the bootstrap", func() bool { return b.ident.count() > calls })
-		eventually(t, "the session end", func() bool { return b.sim.waitIdle(b.ctx, b.sim.byID[id], 0) })
-		require.NotEqual(t, "Custom", b.nbi.value(id, hwSSID))
+		eventually(t, "the bootstrap session", func() bool {
+			b.sim.mu.RLock()
+			defer b.sim.mu.RUnlock()
+			d := b.sim.byID[id]
+			return !d.has(fRebooting) && !d.has(fBusy) && d.lastBootstrap > 0 && msTime(d.lastBootstrap).Format(time.RFC3339Nano) != bootstrapBefore
+		})
+		require.NotEqual(t, "Custom", b.sim.rawValue(b.sim.byID[id], mustResolve(t, b.sim, id, hwSSID)), "the CPE reverted")
+		_, held := b.nbi.param(id, hwSSID, "_value")
+		require.False(t, held, "the bootstrap provision cleared GenieACS's stale copy")
 		docs, _ = b.nbi.devices(`{"_id":`+jsonString(id)+`}`, "_lastBootstrap,_tags")
 		require.NotEqual(t, bootstrapBefore, docs[0]["_lastBootstrap"])
 		require.Equal(t, []any{}, docs[0]["_tags"], "org:acme was not in identify's answer, so it went; tags live in GenieACS")
@@ -343,7 +372,9 @@ func TestDeviceLifecycle(t *testing.T) {
 }
 
 func TestHealthValuesMoveBetweenInforms(t *testing.T) {
-	b := setup(t, setupOpts{opts: Options{Devices: 3, Seed: 5}})
+	clock := newFakeClock()
+	b := setup(t, setupOpts{opts: Options{Devices: 3, Seed: 5, Now: clock.now}})
+	installHealth(t, b.nbi)
 	for _, id := range b.sim.DeviceIDs() {
 		d := b.sim.byID[id]
 		var cpu, bytes string
@@ -358,7 +389,7 @@ func TestHealthValuesMoveBetweenInforms(t *testing.T) {
 		seen := map[any]bool{}
 		var lastBytes float64
 		for i := 0; i < 8; i++ {
-			time.Sleep(2 * time.Millisecond)
+			clock.advance(10 * time.Millisecond)
 			require.NoError(t, b.sim.Inform(b.ctx, id))
 			seen[b.nbi.value(id, cpu)] = true
 			by := b.nbi.value(id, bytes).(float64)

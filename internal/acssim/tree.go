@@ -20,7 +20,7 @@ const (
 	tDate
 )
 
-var xsdNames = [...]string{"xsd:string", "xsd:boolean", "xsd:unsignedInt", "xsd:int", "xsd:unsignedLong", "xsd:dateTime"}
+var xsdNames = [...]string{"xsd:string", "xsd:boolean", "xsd:unsignedInt", "xsd:int", "xsd:unsignedLong", "xsd:dateTime", "xsd:base64", "xsd:hexBinary"}
 
 func (t valType) xsd() string { return xsdNames[t] }
 
@@ -379,6 +379,9 @@ func coerce(t valType, v any) (any, bool) {
 		}
 		return f, true
 	case tDate:
+		if t, ok := v.(time.Time); ok {
+			return t, true
+		}
 		if s, ok := v.(string); ok {
 			if tm, err := time.Parse(time.RFC3339Nano, s); err == nil {
 				return tm, true

@@ -73,6 +73,24 @@ function post(path, payload, callback) {
   req.end(body);
 }
 
+// GenieACS runs a preset pass again after one that changed the device (and
+// forgets ext results between passes), so one BOOTSTRAP session asks the
+// same question two or three times within a second. Answers are kept for
+// CACHE_MS (default 10 s) per argument list, so FyberPay is asked once per
+// session; this process is long-lived, one per GenieACS worker.
+const CACHE_MS = process.env.FYBERPAY_CACHE_MS === undefined ? 10000 : Number(process.env.FYBERPAY_CACHE_MS) || 0;
+const answers = new Map(); // args JSON -> {at, answer}
+
+function cached(key) {
+  const now = Date.now();
+  for (const [k, v] of answers) {
+    if (now - v.at < CACHE_MS) break; // insertion order: the rest are newer
+    answers.delete(k);
+  }
+  const hit = answers.get(key);
+  return hit && now - hit.at < CACHE_MS ? hit.answer : undefined;
+}
+
 // identifyDevice(args, callback): args are [serial, oui, productClass,
 // manufacturer, deviceId, root]; the answer is FyberPay's desired state.
 function identifyDevice(args, callback) {
@@ -81,7 +99,19 @@ function identifyDevice(args, callback) {
     callback(new Error("identifyDevice: the serial number argument is empty"));
     return;
   }
-  post("internal/cpe/identify", { serial, oui, productClass, manufacturer, deviceId, root }, callback);
+  const key = JSON.stringify([serial, oui, productClass, manufacturer, deviceId, root]);
+  const hit = CACHE_MS > 0 ? cached(key) : undefined;
+  if (hit !== undefined) {
+    callback(null, hit);
+    return;
+  }
+  post("internal/cpe/identify", { serial, oui, productClass, manufacturer, deviceId, root }, (err, answer) => {
+    if (!err && CACHE_MS > 0) {
+      answers.delete(key);
+      answers.set(key, { at: Date.now(), answer });
+    }
+    callback(err, answer);
+  });
 }
 
 exports.identifyDevice = identifyDevice;
