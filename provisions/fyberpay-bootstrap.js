@@ -21,19 +21,23 @@ const now = Date.now();
 clear("InternetGatewayDevice", now);
 clear("Device", now);
 
-const ID = {
-  serial: declare("DeviceID.SerialNumber", {value: 1}).value[0],
-  oui: declare("DeviceID.OUI", {value: 1}).value[0],
-  productClass: declare("DeviceID.ProductClass", {value: 1}).value[0],
-  manufacturer: declare("DeviceID.Manufacturer", {value: 1}).value[0],
-  id: declare("DeviceID.ID", {value: 1}).value[0],
+// Every read of a declared value ends a round (GenieACS fetches what was
+// declared, then runs the script again from the top): declare together,
+// read together.
+const idDecl = {
+  serial: declare("DeviceID.SerialNumber", {value: 1}),
+  oui: declare("DeviceID.OUI", {value: 1}),
+  productClass: declare("DeviceID.ProductClass", {value: 1}),
+  manufacturer: declare("DeviceID.Manufacturer", {value: 1}),
+  id: declare("DeviceID.ID", {value: 1}),
 };
-
 // The data-model root: every Inform carries <root>.DeviceInfo.SoftwareVersion,
 // so this reads the same on every run of the script.
-let root = null;
-if (declare("InternetGatewayDevice.DeviceInfo.SoftwareVersion", {value: 1}).size) root = "InternetGatewayDevice";
-else if (declare("Device.DeviceInfo.SoftwareVersion", {value: 1}).size) root = "Device";
+const tr098 = declare("InternetGatewayDevice.DeviceInfo.SoftwareVersion", {value: 1});
+const tr181 = declare("Device.DeviceInfo.SoftwareVersion", {value: 1});
+const ID = {};
+for (const k of Object.keys(idDecl)) ID[k] = idDecl[k].value[0];
+const root = tr098.size ? "InternetGatewayDevice" : tr181.size ? "Device" : null;
 
 // A path segment allows only [A-Za-z0-9_-]: GenieACS keeps the tag
 // "org:acme" under "Tags.org0x3Aacme" in a session (every other character
@@ -69,44 +73,58 @@ function candidates(param) {
   return out;
 }
 
-// The first path of a logical parameter the device has, judged on names
-// GenieACS fetched in this session (a vendor's path first, never whatever
-// an earlier fetch happened to leave in the document).
-function resolve(param) {
-  for (const c of candidates(param)) {
-    for (const inst of declare(c, {path: now})) return inst.path;
+// Each logical parameter to write, its candidate paths declared with names
+// fetched in this session ({path: now}): the first that exists wins, a
+// vendor's path first, never whatever an earlier fetch happened to leave
+// in the document.
+function candidatesDeclared(param) {
+  return candidates(param).map((c) => declare(c, {path: now}));
+}
+
+function first(declared) {
+  for (const d of declared) {
+    for (const inst of d) return inst.path;
   }
   return null;
 }
 
-function set(param, value) {
-  const p = resolve(param);
-  if (p === null) {
-    log("fyberpay: " + param + " has no path on this device; not set");
-    return;
-  }
-  declare(p, {value: 1}, {value: value});
-}
-
 // The arguments come from the Inform alone, so every run (and GenieACS's
 // per-round cache of ext results) sees the same call.
-const answer = ext("fyberpay", "identifyDevice", ID.serial, ID.oui, ID.productClass, ID.manufacturer, ID.id, root || "");
+const answer = ext("fyberpay", "identifyDevice", ID.serial, ID.oui, ID.productClass, ID.manufacturer, ID.id, root || "") || {};
 
-if (answer && answer.tags) {
-  const want = {};
-  for (const t of answer.tags) want[t] = true;
+// What to write, as logical parameters.
+const wifi = answer.wifi || [];
+const band = (w) => (w.band === "5GHz" ? "5g" : "2g");
+const writes = [["inform.enable", true], ["inform.interval", answer.periodicInformInterval || 300]];
+for (const w of wifi) writes.push(["wifi." + band(w) + ".ssid", w.ssid], ["wifi." + band(w) + ".key", w.password]);
+
+// Declare every path needed, then read them in one round: a read after a
+// new declaration would end a round each time.
+const declared = {};
+for (const [param] of writes) declared[param] = candidatesDeclared(param);
+const ppp = answer.pppoe ? candidatesDeclared("pppoe.username") : [];
+const tags = declare("Tags.*", {value: 1});
+const resolved = {};
+for (const [param] of writes) resolved[param] = first(declared[param]);
+const pppUser = answer.pppoe ? first(ppp) : null;
+const haveTags = [];
+for (const t of tags) haveTags.push(t.path);
+
+// Then only writes.
+if (answer.tags) {
+  const keep = {};
+  for (const t of answer.tags) keep[t] = true;
   // Drop managed tags the answer no longer lists (a device moved org or subscriber).
-  for (const t of declare("Tags.*", {value: 1})) {
-    const name = decodeTag(t.path.slice("Tags.".length));
-    if (/^(org|sub|plan):/.test(name) && !want[name]) declare(t.path, null, {value: false});
+  for (const p of haveTags) {
+    const name = decodeTag(p.slice("Tags.".length));
+    if (/^(org|sub|plan):/.test(name) && !keep[name]) declare(p, null, {value: false});
   }
   for (const t of answer.tags) declare("Tags." + encodeTag(t), null, {value: true});
 }
 
-if (answer && answer.pppoe) {
-  const user = resolve("pppoe.username");
-  if (user !== null) {
-    const base = user.slice(0, user.length - "Username".length);
+if (answer.pppoe) {
+  if (pppUser !== null) {
+    const base = pppUser.slice(0, pppUser.length - "Username".length);
     declare(base + "Username", {value: 1}, {value: answer.pppoe.username});
     declare(base + "Password", {value: 1}, {value: answer.pppoe.password});
     declare(base + "Enable", {value: 1}, {value: true});
@@ -115,12 +133,7 @@ if (answer && answer.pppoe) {
   }
 }
 
-for (const w of (answer && answer.wifi) || []) {
-  const band = w.band === "5GHz" ? "5g" : "2g";
-  set("wifi." + band + ".ssid", w.ssid);
-  set("wifi." + band + ".key", w.password);
+for (const [param, value] of writes) {
+  if (resolved[param] === null) log("fyberpay: " + param + " has no path on this device; not set");
+  else declare(resolved[param], {value: 1}, {value: value});
 }
-
-const interval = (answer && answer.periodicInformInterval) || 300;
-set("inform.enable", true);
-set("inform.interval", interval);

@@ -1,220 +1,379 @@
-package provisions
+package provisions_test
+
+// FyberPay's provisions run here in the GenieACS simulator's runtime: the
+// same sandbox, declaration engine, presets and Node ext process that
+// `make run` and every other test use, as strict as GenieACS 1.2.16.
 
 import (
-	"regexp"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
-	"github.com/dop251/goja"
 	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/internal/acssim"
+	"github.com/fyberpay/cpe/internal/genieacs"
+	"github.com/fyberpay/cpe/internal/testfactory"
+	"github.com/fyberpay/cpe/provisions"
 )
 
-// sandbox runs a provision the way GenieACS's sandbox presents it:
-// declare() over a device tree (wildcards, DeviceID.*, Tags.*), ext(),
-// log(). It records what the script declares, so tests can check the paths
-// it reads and the values it sets.
-type sandbox struct {
-	t        *testing.T
-	identity map[string]string // DeviceID.* values
-	tree     map[string]any    // path -> value
-	tags     map[string]bool
-	answer   map[string]any // what ext() returns
-	extArgs  []string
-	declared []declared
-	logs     []string
+// identifyStub is FyberPay's /internal/cpe/identify.
+type identifyStub struct {
+	srv    *httptest.Server
+	mu     sync.Mutex
+	calls  []map[string]any
+	keys   []string
+	status int
+	answer string
+	delay  time.Duration
 }
 
-type declared struct {
-	path   string
-	ts     map[string]any
-	values map[string]any
-}
-
-func (s *sandbox) run(name string) {
-	s.t.Helper()
-	script, err := Render(name)
-	require.NoError(s.t, err)
-	vm := goja.New()
-	require.NoError(s.t, vm.Set("__declare", s.declare))
-	require.NoError(s.t, vm.Set("ext", func(call goja.FunctionCall) goja.Value {
-		s.extArgs = nil
-		for _, a := range call.Arguments {
-			s.extArgs = append(s.extArgs, a.String())
+func newIdentifyStub(t *testing.T) *identifyStub {
+	st := &identifyStub{status: http.StatusOK, answer: `{"status":"pending","tags":[],"periodicInformInterval":300}`}
+	st.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		st.mu.Lock()
+		st.calls = append(st.calls, body)
+		st.keys = append(st.keys, r.Header.Get("X-FyberPay-Internal-Key"))
+		status, answer, delay := st.status, st.answer, st.delay
+		st.mu.Unlock()
+		if r.URL.Path != "/internal/cpe/identify" {
+			status = http.StatusNotFound
 		}
-		return vm.ToValue(s.answer)
+		if delay > 0 {
+			select {
+			case <-time.After(delay):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, answer)
 	}))
-	require.NoError(s.t, vm.Set("log", func(msg string) { s.logs = append(s.logs, msg) }))
-	_, err = vm.RunString(`function declare(p, t, v) {
-		const r = __declare(p, t === undefined ? null : t, v === undefined ? null : v);
-		return { size: r.length, path: r.length ? r[0].path : undefined, value: r.length ? r[0].value : undefined,
-			[Symbol.iterator]: function () { return r[Symbol.iterator](); } };
-	}`)
-	require.NoError(s.t, err)
-	// As GenieACS compiles it.
-	_, err = vm.RunString("\"use strict\";(function(){\n" + script + "\n})();")
-	require.NoError(s.t, err, "provision %s runs", name)
+	t.Cleanup(st.srv.Close)
+	return st
 }
 
-func (s *sandbox) declare(path string, ts, values map[string]any) []map[string]any {
-	s.declared = append(s.declared, declared{path: path, ts: ts, values: values})
-	var out []map[string]any
-	switch {
-	case strings.HasPrefix(path, "DeviceID."):
-		if v, ok := s.identity[strings.TrimPrefix(path, "DeviceID.")]; ok {
-			out = append(out, map[string]any{"path": path, "value": []any{v, "xsd:string"}})
-		}
-		return out
-	case path == "Tags.*":
-		for t := range s.tags {
-			out = append(out, map[string]any{"path": "Tags." + t, "value": []any{true, "xsd:boolean"}})
-		}
-		return out
-	case strings.HasPrefix(path, "Tags."):
-		if values != nil {
-			s.tags[strings.TrimPrefix(path, "Tags.")] = values["value"] == true
-		}
-		return out
-	}
-	re := regexp.MustCompile("^" + strings.ReplaceAll(regexp.QuoteMeta(path), `\*`, `[^.]+`) + "$")
-	var hits []string
-	for p := range s.tree {
-		if re.MatchString(p) {
-			hits = append(hits, p)
-		}
-	}
-	sort.Strings(hits)
-	for _, p := range hits {
-		if values != nil {
-			s.tree[p] = values["value"]
-		}
-		out = append(out, map[string]any{"path": p, "value": []any{s.tree[p], "xsd:string"}})
-	}
+func (st *identifyStub) set(status int, answer string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.status, st.answer = status, answer
+}
+
+func (st *identifyStub) count() int {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return len(st.calls)
+}
+
+// env is a GenieACS configured by FyberPay, talking to an identify stub.
+type env struct {
+	t     *testing.T
+	ctx   context.Context
+	sim   *acssim.TestServer
+	acs   *genieacs.Client
+	ident *identifyStub
+}
+
+func newEnv(t *testing.T, extEnv ...string) *env {
+	t.Helper()
+	return newEnvOpts(t, acssim.Options{ExtEnv: extEnv})
+}
+
+func newEnvOpts(t *testing.T, o acssim.Options) *env {
+	t.Helper()
+	e := &env{t: t, ctx: context.Background(), ident: newIdentifyStub(t)}
+	o.TimeCompression, o.SessionDelay, o.OnlineThreshold = 1000, time.Millisecond, 200*time.Millisecond
+	e.sim, e.acs = testfactory.GenieACS(t, o, testfactory.GenieACSOpts{AppURL: e.ident.srv.URL, InternalKey: "k3y"})
+	return e
+}
+
+// device adds a device of a profile that has not informed yet.
+func (e *env) device(profile, serial string) string {
+	e.t.Helper()
+	id, err := e.sim.AddDevice(profile, serial)
+	require.NoError(e.t, err)
+	return id
+}
+
+func (e *env) inform(id string, events ...string) {
+	e.t.Helper()
+	require.NoError(e.t, e.sim.Inform(e.ctx, id, events...))
+}
+
+// cpe is what the simulated CPE itself holds at a path (secrets included).
+func (e *env) cpe(id, path string) any {
+	e.t.Helper()
+	v, ok := e.sim.Value(id, path)
+	require.True(e.t, ok, "the CPE has %s", path)
+	return v
+}
+
+// doc is GenieACS's device document.
+func (e *env) doc(id string, projection ...string) *genieacs.Device {
+	e.t.Helper()
+	d, err := e.acs.GetDevice(e.ctx, id, projection)
+	require.NoError(e.t, err)
+	return d
+}
+
+func (e *env) faults(id string) []genieacs.Fault {
+	e.t.Helper()
+	fs, err := e.acs.Faults(e.ctx, map[string]any{"device": id})
+	require.NoError(e.t, err)
+	return fs
+}
+
+func sorted(tags []string) []string {
+	out := append([]string(nil), tags...)
+	sort.Strings(out)
 	return out
 }
 
-// set returns the value the script set on path, if any.
-func (s *sandbox) set(path string) (any, bool) {
-	for i := len(s.declared) - 1; i >= 0; i-- {
-		d := s.declared[i]
-		if d.path == path && d.values != nil {
-			return d.values["value"], true
+// pppBase finds the PPP connection the simulated Huawei unit has (its
+// WANConnectionDevice number varies from unit to unit).
+func (e *env) pppBase(id string) string {
+	e.t.Helper()
+	for _, n := range []string{"1", "2", "4"} {
+		base := "InternetGatewayDevice.WANDevice.1.WANConnectionDevice." + n + ".WANPPPConnection.1."
+		if _, ok := e.sim.Value(id, base+"Username"); ok {
+			return base
 		}
 	}
-	return nil, false
+	e.t.Fatal("no PPP connection")
+	return ""
 }
 
-func huaweiTree() map[string]any {
-	tree := map[string]any{}
-	for _, p := range []string{
-		"InternetGatewayDevice.DeviceInfo.SoftwareVersion", "InternetGatewayDevice.DeviceInfo.UpTime",
-		"InternetGatewayDevice.DeviceInfo.X_HW_CpuUsed", "InternetGatewayDevice.DeviceInfo.X_HW_MemUsed",
-		"InternetGatewayDevice.ManagementServer.PeriodicInformEnable", "InternetGatewayDevice.ManagementServer.PeriodicInformInterval",
-		"InternetGatewayDevice.WANDevice.1.WANConnectionDevice.1.WANIPConnection.1.ExternalIPAddress",
-		"InternetGatewayDevice.WANDevice.1.WANConnectionDevice.4.WANPPPConnection.1.Username",
-		"InternetGatewayDevice.WANDevice.1.WANConnectionDevice.4.WANPPPConnection.1.Password",
-		"InternetGatewayDevice.WANDevice.1.WANConnectionDevice.4.WANPPPConnection.1.Enable",
-		"InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID",
-		"InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.KeyPassphrase",
-		"InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.PreSharedKey.1.PreSharedKey",
-		"InternetGatewayDevice.LANDevice.1.WLANConfiguration.5.SSID",
-		"InternetGatewayDevice.LANDevice.1.WLANConfiguration.5.PreSharedKey.1.PreSharedKey",
-	} {
-		tree[p] = ""
-	}
-	return tree
+const assigned = `{"deviceId":"x","status":"assigned","tags":["org:acme","sub:alice_w","plan:home-10"],
+	"pppoe":{"username":"alice@isp","password":"s3cret-pppoe"},
+	"wifi":[{"band":"2.4GHz","ssid":"Alice","password":"wifi-pass-24"},{"band":"5GHz","ssid":"Alice-5G","password":"wifi-pass-5g"}],
+	"periodicInformInterval":600}`
+
+func TestBootstrapConfiguresATR098Device(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.ident.set(http.StatusOK, assigned)
+	id := e.device(acssim.ProfileHuaweiHG8245H, "48575443A1B2C3D4")
+	e.inform(id, "0 BOOTSTRAP,1 BOOT")
+
+	require.Empty(t, e.faults(id), "the session ran through")
+	require.Equal(t, 1, e.ident.count(), "one question per BOOTSTRAP: the ext script keeps the answer across GenieACS's preset passes")
+	e.ident.mu.Lock()
+	call, key := e.ident.calls[0], e.ident.keys[0]
+	e.ident.mu.Unlock()
+	require.Equal(t, "k3y", key)
+	require.Equal(t, map[string]any{"serial": "48575443A1B2C3D4", "oui": "00259E", "productClass": "HG8245H",
+		"manufacturer": "Huawei Technologies Co., Ltd", "deviceId": id, "root": "InternetGatewayDevice"}, call)
+
+	d := e.doc(id, "_tags")
+	require.Equal(t, []string{"org:acme", "plan:home-10", "sub:alice_w"}, sorted(d.Tags),
+		"tags declared in GenieACS's encoded form (Tags.org0x3Aacme) are saved under their names")
+	base := e.pppBase(id)
+	require.Equal(t, "alice@isp", e.cpe(id, base+"Username"))
+	require.Equal(t, "s3cret-pppoe", e.cpe(id, base+"Password"))
+	require.Equal(t, true, e.cpe(id, base+"Enable"))
+	const wl = "InternetGatewayDevice.LANDevice.1.WLANConfiguration."
+	require.Equal(t, "Alice", e.cpe(id, wl+"1.SSID"))
+	require.Equal(t, "wifi-pass-24", e.cpe(id, wl+"1.PreSharedKey.1.PreSharedKey"), "Huawei keeps the key in PreSharedKey.1.PreSharedKey")
+	require.Equal(t, "", e.cpe(id, wl+"1.KeyPassphrase"), "and nothing goes to KeyPassphrase")
+	require.Equal(t, "Alice-5G", e.cpe(id, wl+"5.SSID"))
+	require.Equal(t, "wifi-pass-5g", e.cpe(id, wl+"5.PreSharedKey.1.PreSharedKey"))
+	require.Equal(t, float64(600), e.cpe(id, "InternetGatewayDevice.ManagementServer.PeriodicInformInterval"))
+
+	// GenieACS's document holds what the provision read and wrote.
+	d = e.doc(id, strings.TrimSuffix(base, "."))
+	require.Equal(t, "alice@isp", d.String(base+"Username"))
+	require.Equal(t, "Alice", e.doc(id, wl+"1.SSID").String(wl+"1.SSID"))
 }
 
-func TestBootstrapAppliesTheAnswerOnTR098(t *testing.T) {
-	s := &sandbox{t: t, tree: huaweiTree(), tags: map[string]bool{"org:old-isp": true, "sub:bob": true, "custom": true},
-		identity: map[string]string{"SerialNumber": "48575443A1B2C3D4", "OUI": "00259E", "ProductClass": "HG8245H",
-			"Manufacturer": "Huawei Technologies Co., Ltd", "ID": "00259E-HG8245H-48575443A1B2C3D4"},
-		answer: map[string]any{
-			"status": "assigned", "tags": []any{"org:acme", "sub:alice", "plan:home-10"},
-			"pppoe": map[string]any{"username": "alice", "password": "s3cret"},
-			"wifi": []any{map[string]any{"band": "2.4GHz", "ssid": "Alice", "password": "wifi-pass-1"},
-				map[string]any{"band": "5GHz", "ssid": "Alice-5G", "password": "wifi-pass-5"}},
-			"periodicInformInterval": 300,
-		}}
-	s.run(Bootstrap)
+func TestBootstrapConfiguresZTEAndTR181Devices(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.ident.set(http.StatusOK, assigned)
+	zte := e.device(acssim.ProfileZTEF660, "")
+	e.inform(zte, "0 BOOTSTRAP,1 BOOT")
+	require.Empty(t, e.faults(zte))
+	const wl = "InternetGatewayDevice.LANDevice.1.WLANConfiguration."
+	require.Equal(t, "wifi-pass-24", e.cpe(zte, wl+"1.PreSharedKey.1.KeyPassphrase"), "ZTE keeps the key in PreSharedKey.1.KeyPassphrase")
+	require.Equal(t, "alice@isp", e.cpe(zte, "InternetGatewayDevice.WANDevice.1.WANConnectionDevice.1.WANPPPConnection.1.Username"))
 
-	require.Equal(t, []string{"fyberpay", "identifyDevice", "48575443A1B2C3D4", "00259E", "HG8245H", "Huawei Technologies Co., Ltd", "00259E-HG8245H-48575443A1B2C3D4", "InternetGatewayDevice"}, s.extArgs)
-	require.Equal(t, map[string]bool{"org:acme": true, "sub:alice": true, "plan:home-10": true, "org:old-isp": false, "sub:bob": false, "custom": true}, s.tags,
-		"managed tags replaced, others kept")
-	ppp := "InternetGatewayDevice.WANDevice.1.WANConnectionDevice.4.WANPPPConnection.1."
-	for path, want := range map[string]any{
-		ppp + "Username": "alice", ppp + "Password": "s3cret", ppp + "Enable": true,
-		"InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID":                        "Alice",
-		"InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.PreSharedKey.1.PreSharedKey": "wifi-pass-1",
-		"InternetGatewayDevice.LANDevice.1.WLANConfiguration.5.SSID":                        "Alice-5G",
-		"InternetGatewayDevice.LANDevice.1.WLANConfiguration.5.PreSharedKey.1.PreSharedKey": "wifi-pass-5",
-		"InternetGatewayDevice.ManagementServer.PeriodicInformEnable":                       true,
-		"InternetGatewayDevice.ManagementServer.PeriodicInformInterval":                     int64(300),
-	} {
-		got, ok := s.set(path)
-		require.True(t, ok, "sets %s", path)
-		require.EqualValues(t, want, got, path)
-	}
-	_, ok := s.set("InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.KeyPassphrase")
-	require.False(t, ok, "Huawei's key goes to PreSharedKey.1.PreSharedKey only")
+	tp := e.device(acssim.ProfileTPLinkAX10, "")
+	e.inform(tp, "0 BOOTSTRAP,1 BOOT")
+	require.Empty(t, e.faults(tp))
+	e.ident.mu.Lock()
+	root := e.ident.calls[len(e.ident.calls)-1]["root"]
+	e.ident.mu.Unlock()
+	require.Equal(t, "Device", root)
+	require.Equal(t, "alice@isp", e.cpe(tp, "Device.PPP.Interface.1.Username"))
+	require.Equal(t, "Alice", e.cpe(tp, "Device.WiFi.SSID.1.SSID"))
+	require.Equal(t, "wifi-pass-24", e.cpe(tp, "Device.WiFi.AccessPoint.1.Security.KeyPassphrase"))
+	require.Equal(t, "Alice-5G", e.cpe(tp, "Device.WiFi.SSID.3.SSID"), "TP-Link's 5 GHz SSID is SSID.3")
+	require.Equal(t, "wifi-pass-5g", e.cpe(tp, "Device.WiFi.AccessPoint.3.Security.KeyPassphrase"))
+	require.Equal(t, float64(600), e.cpe(tp, "Device.ManagementServer.PeriodicInformInterval"))
+	require.Equal(t, []string{"org:acme", "plan:home-10", "sub:alice_w"}, sorted(e.doc(tp, "_tags").Tags))
 }
 
-func TestBootstrapPendingDeviceOnTR181(t *testing.T) {
-	tree := map[string]any{"Device.DeviceInfo.SoftwareVersion": "1.0", "Device.PPP.Interface.1.Username": "",
-		"Device.ManagementServer.PeriodicInformEnable": false, "Device.ManagementServer.PeriodicInformInterval": 3600}
-	s := &sandbox{t: t, tree: tree, tags: map[string]bool{},
-		identity: map[string]string{"SerialNumber": "2233445566778", "OUI": "50C7BF", "ProductClass": "Archer AX10", "Manufacturer": "TP-Link", "ID": "x"},
-		answer:   map[string]any{"status": "pending", "tags": []any{}, "periodicInformInterval": 300}}
-	s.run(Bootstrap)
-	require.Equal(t, "Device", s.extArgs[7])
-	require.Empty(t, s.tags)
-	_, ok := s.set("Device.PPP.Interface.1.Username")
-	require.False(t, ok, "no PPPoE for a pending device")
-	v, ok := s.set("Device.ManagementServer.PeriodicInformInterval")
-	require.True(t, ok)
-	require.EqualValues(t, 300, v)
+func TestBootstrapReplacesManagedTagsOnly(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "FYBERPAY_CACHE_MS=0") // two BOOTSTRAPs within the answer cache's 10 s
+	id := e.device(acssim.ProfileZTEF660, "")
+	e.inform(id, "0 BOOTSTRAP,1 BOOT") // pending: no tags
+	for _, tag := range []string{"org:old-isp", "sub:bob", "keep-me"} {
+		require.NoError(t, e.acs.AddTag(e.ctx, id, tag))
+	}
+	e.ident.set(http.StatusOK, `{"status":"claimed","tags":["org:acme"]}`)
+	e.inform(id, "0 BOOTSTRAP,1 BOOT")
+	require.Empty(t, e.faults(id))
+	require.Equal(t, []string{"keep-me", "org:acme"}, sorted(e.doc(id, "_tags").Tags))
 }
 
-func TestHealthRefreshesEveryInform(t *testing.T) {
-	s := &sandbox{t: t, tree: huaweiTree(), tags: map[string]bool{}, identity: map[string]string{}}
-	before := time.Now().Add(-61 * time.Second).UnixMilli()
-	s.run(Health)
-	seen := map[string]bool{}
-	for _, d := range s.declared {
-		ts, _ := d.ts["value"].(int64)
-		require.Greater(t, ts, before, "%s is declared with a recent timestamp, not {value: 1}", d.path)
-		require.Nil(t, d.values, "health only reads")
-		seen[d.path] = true
-	}
-	for _, p := range []string{"InternetGatewayDevice.DeviceInfo.UpTime", "InternetGatewayDevice.DeviceInfo.X_HW_CpuUsed",
-		"InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.TotalAssociations"} {
-		require.True(t, seen[p], p)
-	}
-	for p := range seen {
-		require.False(t, strings.HasPrefix(p, "Device.") && p != "Device.DeviceInfo.UpTime", "TR-181 paths are not declared on a TR-098 device: %s", p)
-	}
+// TestFactoryResetThenReprovision: a reset CPE loses its configuration;
+// GenieACS's document still shows the old values until something clears
+// them. The bootstrap provision clears it, so every value is read from the
+// device as it now is and written again.
+func TestFactoryResetThenReprovision(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.ident.set(http.StatusOK, assigned)
+	id := e.device(acssim.ProfileHuaweiHG8245H, "")
+	e.inform(id, "0 BOOTSTRAP,1 BOOT")
+	base := e.pppBase(id)
+	require.Equal(t, "alice@isp", e.cpe(id, base+"Username"))
+
+	res, err := e.acs.CreateTask(e.ctx, id, genieacs.FactoryReset(), genieacs.TaskOptions{ConnectionRequest: true})
+	require.NoError(t, err)
+	require.Equal(t, genieacs.OutcomeDone, res.Outcome)
+	require.Eventually(t, func() bool {
+		v, _ := e.sim.Value(id, base+"Username")
+		return v == "alice@isp" && e.doc(id, "_lastBootstrap").LastBootstrap.After(e.doc(id, "_registered").Registered)
+	}, 10*time.Second, 20*time.Millisecond, "the reset device came back configured")
+	require.Empty(t, e.faults(id))
+	require.Equal(t, "wifi-pass-24", e.cpe(id, "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.PreSharedKey.1.PreSharedKey"))
+	require.Equal(t, "Alice", e.cpe(id, "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID"))
+	require.Equal(t, float64(600), e.cpe(id, "InternetGatewayDevice.ManagementServer.PeriodicInformInterval"))
+	require.Equal(t, []string{"org:acme", "plan:home-10", "sub:alice_w"}, sorted(e.doc(id, "_tags").Tags))
 }
 
-func TestDiagnosticsRefreshesResults(t *testing.T) {
-	tree := map[string]any{"Device.DeviceInfo.UpTime": 5}
-	s := &sandbox{t: t, tree: tree, tags: map[string]bool{}, identity: map[string]string{}}
-	s.run(Diagnostics)
-	var paths []string
-	for _, d := range s.declared {
-		paths = append(paths, d.path)
+func TestBootstrapFailuresFaultAndRetry(t *testing.T) {
+	t.Parallel()
+	t.Run("AnErrorAnswerIsRetriedAfterGenieACSsBackoff", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, "FYBERPAY_CACHE_MS=0")
+		e.ident.set(http.StatusInternalServerError, `{"error":{"message":"boom"}}`)
+		id := e.device(acssim.ProfileHuaweiHG8245H, "")
+		e.inform(id, "0 BOOTSTRAP,1 BOOT")
+		fs := e.faults(id)
+		require.Len(t, fs, 1)
+		require.Equal(t, provisions.Bootstrap, fs[0].Channel)
+		require.Equal(t, "ext.Error", fs[0].Code)
+		require.Equal(t, "FyberPay identify answered 500: boom", fs[0].Message)
+		calls := e.ident.count()
+
+		e.ident.set(http.StatusOK, `{"status":"claimed","tags":["org:acme"]}`)
+		require.Eventually(t, func() bool {
+			e.inform(id, "2 PERIODIC")
+			return len(e.faults(id)) == 0
+		}, 10*time.Second, 50*time.Millisecond, "a later periodic inform retries the bootstrap provision")
+		require.Greater(t, e.ident.count(), calls)
+		require.Equal(t, []string{"org:acme"}, e.doc(id, "_tags").Tags)
+	})
+	t.Run("ASlowAnswerIsAnExtensionTimeout", func(t *testing.T) {
+		t.Parallel()
+		// GenieACS's EXT_TIMEOUT (3 s) is shorter than the ext script's own.
+		e := newEnvOpts(t, acssim.Options{ExtTimeout: 3 * time.Second, ExtEnv: []string{"FYBERPAY_TIMEOUT_MS=5000"}})
+		e.ident.mu.Lock()
+		e.ident.delay = 4 * time.Second
+		e.ident.mu.Unlock()
+		id := e.device(acssim.ProfileZTEF660, "")
+		e.inform(id, "0 BOOTSTRAP,1 BOOT")
+		fs := e.faults(id)
+		require.Len(t, fs, 1)
+		require.Equal(t, "timeout", fs[0].Code)
+		require.Equal(t, "Extension timed out", fs[0].Message)
+	})
+	t.Run("AWiFiKeyTheCPERefusesFaultsTheChannel", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		e.ident.set(http.StatusOK, `{"status":"claimed","tags":[],"wifi":[{"band":"2.4GHz","ssid":"Home","password":"short"}]}`)
+		id := e.device(acssim.ProfileHuaweiHG8245H, "")
+		e.inform(id, "0 BOOTSTRAP,1 BOOT")
+		fs := e.faults(id)
+		require.Len(t, fs, 1)
+		require.Equal(t, "cwmp.9007", fs[0].Code)
+		require.Equal(t, provisions.Bootstrap, fs[0].Channel)
+	})
+}
+
+func TestHealthReadsAfreshEveryPeriodicInform(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.device(acssim.ProfileHuaweiHG8245H, "")
+	e.inform(id, "0 BOOTSTRAP,1 BOOT")
+	const up = "InternetGatewayDevice.DeviceInfo.UpTime"
+	d := e.doc(id, up)
+	_, fetched := d.Params[up]
+	require.False(t, fetched, "no health value before a periodic inform")
+	var stamps []time.Time
+	for i := 0; i < 3; i++ {
+		require.Eventually(t, func() bool { // the next session gets a later timestamp
+			e.inform(id, "2 PERIODIC")
+			p := e.doc(id, up).Params[up]
+			return len(stamps) == 0 || p.Timestamp.After(stamps[len(stamps)-1])
+		}, 5*time.Second, 5*time.Millisecond)
+		stamps = append(stamps, e.doc(id, up).Params[up].Timestamp)
 	}
-	require.Contains(t, paths, "Device.IP.Diagnostics.DownloadDiagnostics.EOMTime")
-	require.Contains(t, paths, "Device.IP.Diagnostics.IPPing.AverageResponseTime")
+	d = e.doc(id, "InternetGatewayDevice")
+	for _, p := range []string{"InternetGatewayDevice.DeviceInfo.X_HW_CpuUsed", "InternetGatewayDevice.DeviceInfo.X_HW_MemUsed",
+		"InternetGatewayDevice.WANDevice.1.X_GponInterafceConfig.Stats.BytesReceived", "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.TotalAssociations"} {
+		require.NotNil(t, d.Params[p].Value, "%s read", p)
+	}
+	for p := range d.Params {
+		require.False(t, strings.Contains(p, "X_ZTE-COM"), "another vendor's path is not in a Huawei's tree: %s", p)
+	}
+	require.Empty(t, e.faults(id))
+}
+
+// TestDiagnosticsResultsAreReadAfterTheRequest: a ping that finishes two
+// seconds after it was requested. Its "Requested" state and old results
+// were read moments before; the diagnostics provision must read them again
+// all the same.
+func TestDiagnosticsResultsAreReadAfterTheRequest(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	// 1000x compression: 2 s of device time is 2 ms here.
+	id := e.device(acssim.ProfileTPLinkAX10, "")
+	e.inform(id, "0 BOOTSTRAP,1 BOOT")
+	const p = "Device.IP.Diagnostics.IPPing."
+	res, err := e.acs.CreateTask(e.ctx, id, genieacs.SetParameterValues(
+		genieacs.ParameterValue{Path: p + "Host", Value: "8.8.8.8", Type: "xsd:string"},
+		genieacs.ParameterValue{Path: p + "NumberOfRepetitions", Value: 2, Type: "xsd:unsignedInt"},
+		genieacs.ParameterValue{Path: p + "DiagnosticsState", Value: "Requested", Type: "xsd:string"}),
+		genieacs.TaskOptions{ConnectionRequest: true})
+	require.NoError(t, err)
+	require.Equal(t, genieacs.OutcomeDone, res.Outcome)
+	require.Eventually(t, func() bool {
+		return e.doc(id, p+"DiagnosticsState").String(p+"DiagnosticsState") == "Complete"
+	}, 10*time.Second, 10*time.Millisecond, "the 8 DIAGNOSTICS COMPLETE session read the results")
+	d := e.doc(id, strings.TrimSuffix(p, "."))
+	require.Equal(t, "2", d.String(p+"SuccessCount"))
+	require.NotEqual(t, "0", d.String(p+"AverageResponseTime"))
 }
 
 func TestRenderedScriptsCompile(t *testing.T) {
-	for _, n := range Names {
-		s, err := Render(n)
+	t.Parallel()
+	for _, n := range provisions.Names {
+		s, err := provisions.Render(n)
 		require.NoError(t, err)
-		_, err = goja.Compile(n, "\"use strict\";(function(){\n"+s+"\n})();", true)
-		require.NoError(t, err, n)
 		require.NotContains(t, s, "@fyberpay:", "markers are replaced")
 	}
-	require.Contains(t, string(ExtScript()), "exports.identifyDevice")
+	require.Contains(t, string(provisions.ExtScript()), "exports.identifyDevice")
 }

@@ -1,41 +1,58 @@
 // Package acssim simulates GenieACS 1.2.16 and the CPEs behind it, so tests,
-// benchmarks and the demo run without GenieACS, MongoDB or real devices.
+// benchmarks and the demo run without GenieACS, MongoDB or real devices. Its
+// job is to be as strict as GenieACS, never kinder: a flow that works here
+// must work there.
 //
 // It serves the NBI (port 7557 style: collections, tasks, tags, faults,
 // presets, provisions, files) and the genieacs-fs file server (7567 style)
 // with the status codes, reason phrases, plain-text errors, headers and body
 // framing recorded from a real GenieACS (testdata/captures, replayed by
-// TestCaptureReplay). Simulated CPEs of three models (Huawei HG8245H and ZTE
-// F660 on TR-098, TP-Link Archer AX10 on TR-181) inform periodically, run
-// queued tasks, reboot, factory-reset, download firmware, run TR-143
-// diagnostics and, on BOOTSTRAP, call the app's identify endpoint the way
-// the fyberpay-bootstrap provision's ext() script does.
+// TestCaptureReplay). Simulated CPEs (Huawei HG8245H and ZTE F660 on TR-098,
+// TP-Link Archer AX10 on TR-181; a single-band Tenda N301 without PPP by
+// name) inform periodically, reboot, factory-reset, download firmware and
+// run TR-143 diagnostics.
+//
+// A session runs as GenieACS's does (lib/cwmp.ts, lib/session.ts,
+// lib/sandbox.ts, rewritten from their behaviour, acsdoc.go, engine.go,
+// sandbox.go, run.go): the Inform updates the document; queued tasks run
+// one by one as GenieACS's default provisions on their channel
+// "task_<id>"; then the presets whose events, precondition and weight
+// match run together, pass after pass while a pass changes the document.
+// Provision scripts run in a goja sandbox with GenieACS's declare, clear,
+// commit, ext, log, args, Date.now() and seeded Math.random; declarations
+// become GetParameterNames, GetParameterValues, SetParameterValues,
+// AddObject and DeleteObject on the simulated CPE. ext() runs the ext
+// script in Node (ext.go).
 //
 // Invariants:
 //
 //   - A device has an NBI document only after its first inform (or again
 //     after its next inform when the document was deleted); until then every
 //     NBI route answers "No such device" for it and queries skip it.
-//   - All state is in memory behind one RWMutex. A session holds its device
-//     (the cwmp_session lock): sessions of one device never overlap, and
-//     deleting a device, its fault or its task during one answers
-//     "503 Device is in session".
+//   - The document holds only what the Inform carried and what was fetched
+//     or set, each with its timestamp; a value is what the CPE held then,
+//     so after a factory reset the old configuration shows until a
+//     provision clears it or reads again. _writable appears for what a
+//     GetParameterNames listed, _timestamp on an object for when it did.
+//   - State is in memory behind one RWMutex; a session holds its device
+//     (the cwmp_session lock) and takes the mutex only for its steps, never
+//     while a script or an extension runs. Deleting a device, its fault or
+//     its task during a session answers "503 Device is in session".
 //   - Each model's parameter tree is one immutable template shared by every
-//     device; a device stores only what differs (written values, added or
-//     deleted instances, what the ACS discovered, timestamps), and documents
-//     are rendered on the fly. 10^5 devices fit in tens of MB.
-//   - Secrets (passwords, WiFi keys, connection request password) keep what
-//     was written but read back as "" in documents, like real CPEs.
-//   - _writable (and an object's _timestamp) appear only for what the ACS
-//     discovered: a refreshObject subtree, or the parent object of a
-//     parameter a task or identify read or wrote. The whole tree's values are
-//     visible from the first inform (the real one shows only the inform
-//     parameters until provisions fetch more).
+//     device; a device stores only its CPE-side differences (written
+//     values, added or deleted instances) and its document (a few dozen
+//     entries: listed objects and fetched values). 10^5 devices fit in a
+//     few hundred MB.
+//   - Secrets (passwords, Wi-Fi keys) keep what was written but read back
+//     as "" from the CPE, like real CPEs; GenieACS's document holds what it
+//     set until it reads them again.
 //   - Device time runs Options.TimeCompression times faster than wall time
-//     (inform intervals, reboots, transfers, diagnostics, UpTime).
-//   - Completed tasks are deleted; faulted tasks stay with a fault
-//     "<deviceId>:task_<taskId>" and are retried after GenieACS's backoff
-//     (300 s × 2^retries, compressed) or after POST /tasks/<id>/retry.
+//     (inform intervals, reboots, transfers, diagnostics, UpTime, GenieACS's
+//     retry backoff).
+//   - Completed tasks are deleted; faulted ones stay with a fault
+//     "<deviceId>:task_<taskId>"; a faulted channel is retried after
+//     GenieACS's backoff (300 s x 2^retries, compressed) or after
+//     POST /tasks/<id>/retry.
 //
 // Where GenieACS crashes (invalid task body, DELETE /tasks/<non-ObjectId>,
 // retry of an unknown task, DELETE of a missing file, a query that throws)
@@ -51,17 +68,20 @@
 //     after the transfer, as a CPE validating the image would: the
 //     TransferComplete fault lands on the task's channel as cwmp.9018
 //     "File corrupted" and the version does not change.
-//   - Identify failures fault the "fyberpay-bootstrap" channel (the preset's): ext.Error with
-//     "Unexpected status code <n>" or the connection error, timeout with
-//     "Extension timed out"; identify is retried at every later inform
-//     until it succeeds, which deletes the fault. A value the CPE rejects
-//     (a WiFi key under 8 characters) faults the channel with its CWMP code.
+//   - A value the CPE rejects (a Wi-Fi key under 8 characters, an inform
+//     interval of 0) faults with cwmp.9007 naming the parameter.
 //   - TR-181 diagnostics finish in DiagnosticsState "Complete" (TR-181
 //     enumeration), TR-098 ones in "Completed".
+//   - GetParameterNames is one level at a time, but the whole subtree at
+//     once for a refresh of an object (GenieACS picks by a heuristic; the
+//     document ends up the same).
+//   - A script gets 2 s of wall time (GenieACS: 50 ms of V8 time; goja is
+//     slower), and a timeout is reported with GenieACS's message.
 //
 // Known differences: answers with a non-standard reason phrase ("202 Task
 // faulted", "504 Device is offline") are written on a hijacked connection
 // that is then closed, since net/http cannot send custom reason phrases;
-// presets, provisions and virtual parameters are stored and compile-checked
-// but not executed.
+// virtual parameters are stored and compile-checked but not executed (a
+// declaration of VirtualParameters.* finds nothing); cron expressions in
+// Date.now() and preset schedules are refused.
 package acssim

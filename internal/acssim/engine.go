@@ -100,7 +100,7 @@ func (ss *session) walk(p *gpath, pathGet int64, f *fetchRound, deep bool) []nre
 					f.gpn = map[nref]bool{}
 				}
 				f.gpn[par] = true
-				if deep && len(p.segs)-i > 2 {
+				if deep && allWild(p.segs[i:]) && len(p.segs)-i > 2 {
 					if f.deep == nil {
 						f.deep = map[nref]bool{}
 					}
@@ -145,6 +145,19 @@ func (ss *session) walk(p *gpath, pathGet int64, f *fetchRound, deep bool) []nre
 		return nil
 	}
 	return level
+}
+
+// allWild reports whether every segment is a wildcard: a refresh of an
+// object declares its subtree that way, and GenieACS then lists the whole
+// subtree at once (GetParameterNames with NextLevel false) instead of one
+// level per round.
+func allWild(segs []gseg) bool {
+	for _, s := range segs {
+		if s.name != "*" {
+			return false
+		}
+	}
+	return true
 }
 
 // docHasRoot and existedAtRoot extend docHas/existedAt to the root object,

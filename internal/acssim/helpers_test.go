@@ -43,6 +43,9 @@ func setup(t *testing.T, so setupOpts) *testBundle {
 	if so.identify {
 		b.ident = newIdentifyStub(t)
 		o.ExtDir = fyberpayExtDir(t)
+		if o.ExtTimeout == 0 {
+			o.ExtTimeout = 10 * time.Second // Node's start-up on a busy machine
+		}
 		o.ExtEnv = []string{"FYBERPAY_URL=" + b.ident.srv.URL, "FYBERPAY_INTERNAL_KEY=k3y"}
 	}
 	if o.TimeCompression == 0 {
@@ -95,7 +98,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 
 // nbiClient speaks to the simulated NBI like an integration would.
 type nbiClient struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	c    *http.Client
 }

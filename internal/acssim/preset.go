@@ -67,6 +67,9 @@ func (s *Sim) loadPresets() []*preset {
 				p.cond = cond
 			}
 		}
+		if sch, _ := o.get("schedule"); truthy(sch) {
+			p.invalid = "preset schedules are not simulated" // never run: stricter than GenieACS, not kinder
+		}
 		if cfgs, ok := o.get("configurations"); ok {
 			arr, _ := cfgs.([]any)
 			for _, c := range arr {

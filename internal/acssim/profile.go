@@ -10,6 +10,10 @@ const (
 	ProfileHuaweiHG8245H = "huawei-hg8245h"
 	ProfileZTEF660       = "zte-f660"
 	ProfileTPLinkAX10    = "tplink-archer-ax10"
+	// ProfileTendaN301 is a single-band (2.4 GHz) TR-181 router whose WAN
+	// is plain DHCP: no PPP object at all. It is not in the default mix;
+	// name it in Options.Profiles or AddDevice.
+	ProfileTendaN301 = "tenda-n301"
 )
 
 // profile is one CPE model: identity, serial format and one or more
@@ -25,6 +29,7 @@ type profile struct {
 	tr181                                       bool
 }
 
+// profileOrder is the default mix.
 var profileOrder = []string{ProfileHuaweiHG8245H, ProfileZTEF660, ProfileTPLinkAX10}
 
 func hexSerial(prefix string) func(r *rng) string {
@@ -50,6 +55,12 @@ func loadProfiles() (map[string]*profile, error) {
 			root: "Device", swVersions: []string{"1.3.2 Build 20260101 rel.1234", "1.3.2 Build 20260101 rel.1234", "1.2.1 Build 20250612 rel.52914"},
 			ssidPrefix: "TP-Link_", serial: func(r *rng) string { return fmt.Sprintf("%013d", r.next()%1e13) },
 			memTotal: 262144, tr181: true,
+		},
+		ProfileTendaN301: {
+			name: ProfileTendaN301, manufacturer: "Tenda", oui: "C83A35", productClass: "N301",
+			root: "Device", swVersions: []string{"V12.01.01.48_multi", "V12.01.01.48_multi", "V12.01.01.33_multi"},
+			ssidPrefix: "Tenda_", serial: func(r *rng) string { return fmt.Sprintf("N301%010d", r.next()%1e10) },
+			memTotal: 32768, tr181: true,
 		},
 	}
 	hw := ps[ProfileHuaweiHG8245H]
@@ -106,6 +117,20 @@ func loadProfiles() (map[string]*profile, error) {
 			return nil, err
 		}
 		tp.variants = []*template{t}
+	}
+	tn := ps[ProfileTendaN301]
+	{
+		t, err := buildTemplate(tn, tn.root, tendaSpec, logicalPaths{
+			ssid: [2]string{"Device.WiFi.SSID.1.SSID"}, key: [2]string{"Device.WiFi.AccessPoint.1.Security.KeyPassphrase"},
+			informEnable: "Device.ManagementServer.PeriodicInformEnable", informIntv: "Device.ManagementServer.PeriodicInformInterval",
+			uptime: "Device.DeviceInfo.UpTime", swVersion: "Device.DeviceInfo.SoftwareVersion",
+			dlDiag: "Device.IP.Diagnostics.DownloadDiagnostics", ping: "Device.IP.Diagnostics.IPPing",
+			ulDiag: "Device.IP.Diagnostics.UploadDiagnostics",
+		})
+		if err != nil {
+			return nil, err
+		}
+		tn.variants = []*template{t}
 	}
 	return ps, nil
 }
@@ -758,5 +783,99 @@ Hosts.Host.3.Active                         bool r   true
 Time.Enable                                 bool w   true
 Time.NTPServer1                             str  w   pool.ntp.org
 Time.LocalTimeZone                          str  w   EAT-3
+Time.CurrentLocalTime                       date rh  @now
+`
+
+// tendaSpec: a small single-band router; its WAN is IP.Interface.2 on
+// DHCP, and there is no PPP object.
+const tendaSpec = `
+DeviceInfo.Manufacturer                     str  r   Tenda
+DeviceInfo.ManufacturerOUI                  str  r   C83A35
+DeviceInfo.ModelName                        str  r   N301
+DeviceInfo.Description                      str  r   Wireless N300 Easy Setup Router
+DeviceInfo.ProductClass                     str  r   N301
+DeviceInfo.SerialNumber                     str  r   @serial
+DeviceInfo.HardwareVersion                  str  ri  V12.0
+DeviceInfo.SoftwareVersion                  str  ri  @swver
+DeviceInfo.ProvisioningCode                 str  wi
+DeviceInfo.UpTime                           uint rh  @uptime
+DeviceInfo.MemoryStatus.Total               uint r   32768
+DeviceInfo.MemoryStatus.Free                uint rh  @memfree:32768
+DeviceInfo.ProcessStatus.CPUUsage           uint rh  @cpu
+ManagementServer.URL                        str  w   http://acs.fyberpay.local:7547/
+ManagementServer.Username                   str  w   tenda
+ManagementServer.Password                   str  ws
+ManagementServer.PeriodicInformEnable       bool w   true
+ManagementServer.PeriodicInformInterval     uint w   @informinterval
+ManagementServer.PeriodicInformTime         date w
+ManagementServer.ParameterKey               str  ri
+ManagementServer.ConnectionRequestURL       str  ri  @crurl
+ManagementServer.ConnectionRequestUsername  str  w   @id
+ManagementServer.ConnectionRequestPassword  str  ws
+IP.InterfaceNumberOfEntries                 uint r   2
+IP.Interface.1.Enable                       bool w   true
+IP.Interface.1.Status                       str  r   Up
+IP.Interface.1.Name                         str  r   br0
+IP.Interface.1.IPv4Address.1.IPAddress      str  w   192.168.0.1
+IP.Interface.1.IPv4Address.1.SubnetMask     str  w   255.255.255.0
+IP.Interface.1.Stats.BytesSent              ulong rh @bytes:31:90000
+IP.Interface.1.Stats.BytesReceived          ulong rh @bytes:32:12000
+IP.Interface.2.Enable                       bool w   true
+IP.Interface.2.Status                       str  r   Up
+IP.Interface.2.Name                         str  r   eth1
+IP.Interface.2.IPv4Address.1.IPAddress      str  ri  @mgmtip
+IP.Interface.2.IPv4Address.1.SubnetMask     str  r   255.255.0.0
+IP.Interface.2.IPv4Address.1.AddressingType str  r   DHCP
+IP.Interface.2.Stats.BytesSent              ulong rh @bytes:11:20000
+IP.Interface.2.Stats.BytesReceived          ulong rh @bytes:12:150000
+IP.Diagnostics.IPPing.DiagnosticsState      str  w   None
+IP.Diagnostics.IPPing.Host                  str  w
+IP.Diagnostics.IPPing.NumberOfRepetitions   uint w   4
+IP.Diagnostics.IPPing.Timeout               uint w   5000
+IP.Diagnostics.IPPing.SuccessCount          uint r   0
+IP.Diagnostics.IPPing.FailureCount          uint r   0
+IP.Diagnostics.IPPing.AverageResponseTime   uint r   0
+IP.Diagnostics.IPPing.MinimumResponseTime   uint r   0
+IP.Diagnostics.IPPing.MaximumResponseTime   uint r   0
+IP.Diagnostics.DownloadDiagnostics.DiagnosticsState     str  w None
+IP.Diagnostics.DownloadDiagnostics.DownloadURL          str  w
+IP.Diagnostics.DownloadDiagnostics.ROMTime              date r
+IP.Diagnostics.DownloadDiagnostics.BOMTime              date r
+IP.Diagnostics.DownloadDiagnostics.EOMTime              date r
+IP.Diagnostics.DownloadDiagnostics.TestBytesReceived    uint r 0
+IP.Diagnostics.DownloadDiagnostics.TotalBytesReceived   uint r 0
+IP.Diagnostics.DownloadDiagnostics.TCPOpenRequestTime   date r
+IP.Diagnostics.DownloadDiagnostics.TCPOpenResponseTime  date r
+IP.Diagnostics.UploadDiagnostics.DiagnosticsState       str  w None
+IP.Diagnostics.UploadDiagnostics.UploadURL              str  w
+IP.Diagnostics.UploadDiagnostics.TestFileLength         uint w 0
+IP.Diagnostics.UploadDiagnostics.ROMTime                date r
+IP.Diagnostics.UploadDiagnostics.BOMTime                date r
+IP.Diagnostics.UploadDiagnostics.EOMTime                date r
+IP.Diagnostics.UploadDiagnostics.TotalBytesSent         uint r 0
+WiFi.RadioNumberOfEntries                   uint r   1
+WiFi.Radio.1.Enable                         bool w   true
+WiFi.Radio.1.Status                         str  r   Up
+WiFi.Radio.1.OperatingFrequencyBand         str  w   2.4GHz
+WiFi.Radio.1.Channel                        uint w   @chan:24
+WiFi.SSIDNumberOfEntries                    uint r   1
+WiFi.SSID.1.Enable                          bool w   true
+WiFi.SSID.1.Status                          str  r   Up
+WiFi.SSID.1.SSID                            str  w   @ssid:24
+WiFi.SSID.1.BSSID                           str  r   @mac:3
+WiFi.SSID.1.LowerLayers                     str  w   Device.WiFi.Radio.1
+WiFi.AccessPointNumberOfEntries             uint r   1
+WiFi.AccessPoint.1.Enable                           bool w  true
+WiFi.AccessPoint.1.SSIDReference                    str  w  Device.WiFi.SSID.1
+WiFi.AccessPoint.1.AssociatedDeviceNumberOfEntries  uint rh @assoc:24
+WiFi.AccessPoint.1.Security.ModeEnabled             str  w  WPA2-Personal
+WiFi.AccessPoint.1.Security.KeyPassphrase           str  ws
+Hosts.HostNumberOfEntries                   uint r   1
+Hosts.Host.1.PhysAddress                    str  r   @hostmac:1
+Hosts.Host.1.IPAddress                      str  r   @hostip:1
+Hosts.Host.1.HostName                       str  r   @hostname:1
+Hosts.Host.1.Active                         bool r   true
+Time.Enable                                 bool w   true
+Time.NTPServer1                             str  w   pool.ntp.org
 Time.CurrentLocalTime                       date rh  @now
 `

@@ -27,6 +27,11 @@ type session struct {
 	dirty  bool // the document changed in this pass
 	stop   bool // the CPE went down (reboot, reset): the session ends
 
+	// Per session, as GenieACS keeps them (never stored): channels to
+	// retry at once, channels that faulted fetching a precondition.
+	retryNow     map[string]bool
+	precondFault map[string]bool
+
 	// Per provision group.
 	extCache map[string]string // "<round>: <args JSON>" -> result JSON
 	reads    map[readKey]any
@@ -420,82 +425,63 @@ func (s *Sim) execAction(d *device, t *task, now int64) (*cwmpFault, bool) {
 
 // ---- presets ----
 
-// applyPresets runs the matching presets, pass after pass while a pass
-// changed the document.
+// applyPresets runs the presets as GenieACS's applyPresets does, pass after
+// pass:
+//   - a faulted channel whose retry is due (RETRY_DELAY × 2^retries after
+//     its fault, or at once when it faulted together with other channels
+//     for the first time) runs on its own: the provisions it faulted with
+//     plus its presets that match now, whatever this session's events (a
+//     bootstrap provision that failed is retried at a later periodic
+//     inform); such a pass does not count as a cycle;
+//   - otherwise the matching presets of every channel run together, except
+//     faulted channels: one that faulted fetching a precondition's
+//     parameters in this session is left out, the others' provisions are
+//     added to their fault to run at the retry;
+//   - a fault is filed on every channel of the pass, which ends the pass;
+//   - passes repeat while a pass changed the document, at most four.
 func (ss *session) applyPresets() {
 	s, d := ss.s, ss.d
-	// A faulted channel waits for its retry time (RETRY_DELAY × 2^retries),
-	// then runs the provisions it faulted with, on its own, whatever this
-	// session's events: a bootstrap provision that failed is retried at a
-	// later periodic inform.
-	failed := map[string]bool{}
-	type retry struct {
-		channel string
-		calls   []provCall
-	}
-	var due []retry
-	s.mu.Lock()
-	for _, f := range s.faults.list {
-		if f.device != d.id || strings.HasPrefix(f.channel, "task_") || f.raw != nil {
-			continue
-		}
-		failed[f.channel] = true
-		if ss.ts < f.ts+s.retryDelay(f.retries).Milliseconds() {
-			continue
-		}
-		r := retry{channel: f.channel}
-		if v, err := parseJSON([]byte(f.provisions)); err == nil {
-			arr, _ := v.([]any)
-			for _, x := range arr {
-				if c, ok := x.([]any); ok {
-					r.calls = append(r.calls, provCall(c))
-				}
-			}
-		}
-		due = append(due, r)
-	}
-	s.mu.Unlock()
-	for _, r := range due {
-		if ss.stop {
-			return
-		}
-		id := d.id + ":" + r.channel
-		if f := ss.runGroup(r.calls); f != nil {
-			s.mu.Lock()
-			s.faults.put(fault2{f}.doc(id, d.id, r.channel, ss.ts, string(appendJSON(nil, callsJSON(r.calls)))))
-			s.mu.Unlock()
-			continue
-		}
+	cycles := 0
+	for !ss.stop {
+		var white *fault
+		black := map[string]int{} // 1: skip; 2: add provisions to the fault
 		s.mu.Lock()
-		s.faults.del(id)
-		s.mu.Unlock()
-		delete(failed, r.channel)
-	}
-	for cycle := 1; ; cycle++ {
-		if ss.stop {
-			return
-		}
-		s.mu.Lock()
-		presets := s.loadPresets()
-		var candidates []*preset
-		var params []string
-		for _, p := range presets {
-			if failed[p.channel] || p.invalid != "" || !p.eventsMatch(ss.events) {
+		for _, f := range s.faults.list {
+			if f.device != d.id || strings.HasPrefix(f.channel, "task_") || f.raw != nil {
 				continue
 			}
-			candidates = append(candidates, p)
+			// A compressed clock may make the delay zero: a fault filed in
+			// this session still waits for the next one.
+			due := f.ts < ss.ts && ss.ts >= f.ts+s.retryDelay(f.retries).Milliseconds()
+			if ss.retryNow[f.channel] || due {
+				cp := *f
+				white = &cp
+				break
+			}
+			black[f.channel] = 2
+			if ss.precondFault[f.channel] {
+				black[f.channel] = 1
+			}
+		}
+		presets := s.loadPresets()
+		s.mu.Unlock()
+		if white == nil {
+			cycles++
+		}
+
+		var filtered []*preset
+		var params []string
+		for _, p := range presets {
+			if white != nil && p.channel != white.channel || white == nil && black[p.channel] == 1 {
+				continue
+			}
+			if p.invalid != "" || !p.eventsMatch(ss.events) {
+				continue
+			}
+			filtered = append(filtered, p)
 			params = exprParams(p.cond, params)
 		}
-		s.mu.Unlock()
-		if len(candidates) == 0 {
-			return
-		}
-		if cycle > maxCycles {
-			ss.fileFault(candidates, &engineFault{code: "preset_loop", message: "The presets are stuck in an endless configuration loop"})
-			return
-		}
 		ss.dirty = false
-		// Fetch what the preconditions read, then evaluate them.
 		if len(params) > 0 {
 			var decls []*declaration
 			for _, name := range params {
@@ -507,51 +493,126 @@ func (ss *session) applyPresets() {
 			f := ss.sync(decls)
 			s.mu.Unlock()
 			if f != nil {
-				ss.fileFault(candidates, f)
-				for _, p := range candidates {
-					failed[p.channel] = true
+				var chans []chanProvs
+				for _, p := range filtered {
+					chans = addChan(chans, p.channel, nil)
 				}
+				ss.recordFault(chans, f, true)
 				continue
 			}
 		}
-		var group []*preset
+
+		var chans []chanProvs
+		if white != nil {
+			chans = addChan(chans, white.channel, parseProvisions(white.provisions))
+		}
+		appendToFault := map[string][]provCall{}
 		s.mu.RLock()
-		for _, p := range candidates {
-			if truthy(evalExpr(p.cond, ss.presetParam, ss.ts)) {
-				group = append(group, p)
+		for _, p := range filtered {
+			if !truthy(evalExpr(p.cond, ss.presetParam, ss.ts)) {
+				continue
 			}
+			provs := make([]provCall, len(p.provisions))
+			for i, c := range p.provisions {
+				provs[i] = provCall(c)
+			}
+			if white == nil && black[p.channel] == 2 {
+				appendToFault[p.channel] = append(appendToFault[p.channel], provs...)
+				continue
+			}
+			chans = addChan(chans, p.channel, provs)
 		}
 		s.mu.RUnlock()
-		if len(group) == 0 {
-			return
-		}
-		var calls []provCall
-		seen := map[string]bool{}
-		for _, p := range group {
-			for _, c := range p.provisions {
-				k := string(appendJSON(nil, []any(c)))
-				if !seen[k] {
-					seen[k] = true
-					calls = append(calls, provCall(c))
+		if len(appendToFault) > 0 {
+			s.mu.Lock()
+			for ch, provs := range appendToFault {
+				if f := s.faults.get(d.id + ":" + ch); f != nil {
+					f.provisions = string(appendJSON(nil, callsJSON(appendProvisions(parseProvisions(f.provisions), provs))))
 				}
 			}
+			s.mu.Unlock()
 		}
-		if f := ss.runGroup(calls); f != nil {
-			ss.fileFault(group, f)
-			for _, p := range group {
-				failed[p.channel] = true
+
+		if white == nil && cycles > maxCycles {
+			if len(chans) > 0 {
+				ss.recordFault(chans, &engineFault{code: "preset_loop", message: "The presets are stuck in an endless configuration loop"}, false)
 			}
-			continue
+			clear(ss.retryNow)
+			return
+		}
+
+		var calls []provCall
+		for _, c := range chans {
+			calls = appendProvisions(calls, c.provs)
+		}
+		if len(calls) > 0 {
+			if f := ss.runGroup(calls); f != nil {
+				ss.recordFault(chans, f, false)
+				continue
+			}
 		}
 		s.mu.Lock()
-		for _, p := range group {
-			s.faults.del(d.id + ":" + p.channel)
+		for _, c := range chans {
+			if s.faults.del(d.id + ":" + c.channel) {
+				delete(ss.retryNow, c.channel)
+			}
 		}
 		s.mu.Unlock()
-		if !ss.dirty {
+		if white == nil && !ss.dirty {
 			return
 		}
 	}
+}
+
+// chanProvs is a channel of a pass and its provisions.
+type chanProvs struct {
+	channel string
+	provs   []provCall
+}
+
+func addChan(chans []chanProvs, channel string, provs []provCall) []chanProvs {
+	for i := range chans {
+		if chans[i].channel == channel {
+			chans[i].provs = append(chans[i].provs, provs...)
+			return chans
+		}
+	}
+	return append(chans, chanProvs{channel, provs})
+}
+
+// parseProvisions reads a fault's stored provisions.
+func parseProvisions(src string) []provCall {
+	var out []provCall
+	if v, err := parseJSON([]byte(src)); err == nil {
+		arr, _ := v.([]any)
+		for _, x := range arr {
+			if c, ok := x.([]any); ok {
+				out = append(out, provCall(c))
+			}
+		}
+	}
+	return out
+}
+
+// appendProvisions adds provisions to a list as GenieACS does: one that is
+// already there moves to its place among the new ones; none is doubled.
+func appendProvisions(list, add []provCall) []provCall {
+	key := func(c provCall) string { return string(appendJSON(nil, []any(c))) }
+	adding := map[string]bool{}
+	var fresh []provCall
+	for _, c := range add {
+		if k := key(c); !adding[k] {
+			adding[k] = true
+			fresh = append(fresh, c)
+		}
+	}
+	out := make([]provCall, 0, len(list)+len(fresh))
+	for _, c := range list {
+		if !adding[key(c)] {
+			out = append(out, c)
+		}
+	}
+	return append(out, fresh...)
 }
 
 func callsJSON(calls []provCall) []any {
@@ -590,26 +651,35 @@ func (ss *session) presetParam(name string) any {
 	return a[0]
 }
 
-// fileFault records a fault on the channels of presets.
-func (ss *session) fileFault(presets []*preset, f *engineFault) {
+// recordFault files a fault on every channel of a pass, each with its
+// provisions added to those it faulted with before. A channel faulting for
+// the first time together with others is retried on its own at once, so
+// each channel ends up with its own fault; precondition marks a fault met
+// fetching a precondition's parameters (the channel sits out the session).
+func (ss *session) recordFault(chans []chanProvs, f *engineFault, precondition bool) {
 	s, d := ss.s, ss.d
-	byChannel := map[string][]any{}
-	var channels []string
-	for _, p := range presets {
-		if _, ok := byChannel[p.channel]; !ok {
-			channels = append(channels, p.channel)
-			byChannel[p.channel] = []any{}
-		}
-		for _, c := range p.provisions {
-			byChannel[p.channel] = append(byChannel[p.channel], []any(c))
-		}
-	}
+	names := make([]string, len(chans))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, ch := range channels {
-		s.faults.put(fault2{f}.doc(d.id+":"+ch, d.id, ch, ss.ts, string(appendJSON(nil, byChannel[ch]))))
+	for i, c := range chans {
+		names[i] = c.channel
+		id := d.id + ":" + c.channel
+		provs := c.provs
+		delete(ss.retryNow, c.channel)
+		if old := s.faults.get(id); old != nil {
+			provs = appendProvisions(parseProvisions(old.provisions), provs)
+		} else if len(chans) > 1 {
+			ss.retryNow[c.channel] = true
+		}
+		if precondition {
+			ss.precondFault[c.channel] = true
+		}
+		if provs == nil {
+			provs = []provCall{}
+		}
+		s.faults.put(fault2{f}.doc(id, d.id, c.channel, ss.ts, string(appendJSON(nil, callsJSON(provs)))))
 	}
-	s.log.Warn("channel has faulted", "device", d.id, "channels", channels, "code", f.code, "message", f.message)
+	s.log.Warn("channel has faulted", "device", d.id, "channels", names, "code", f.code, "message", f.message)
 }
 
 // ---- the Inform ----

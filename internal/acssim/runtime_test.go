@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -199,4 +200,120 @@ func TestScriptReadsAndSets(t *testing.T) {
 	require.Equal(t, "1.0", b.sim.rawValue(d, spec), "a read-only parameter is never written")
 	_, err := os.Stat(filepath.Join(t.TempDir()))
 	require.NoError(t, err)
+}
+
+// extEnv is a bundle whose GENIEACS_EXT_DIR holds the given scripts.
+func extEnv(t *testing.T, scripts map[string]string) (*testBundle, string) {
+	t.Helper()
+	dir := t.TempDir()
+	for name, src := range scripts {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name+".js"), []byte(src), 0o600))
+	}
+	b := setup(t, setupOpts{opts: Options{ExtDir: dir, ExtTimeout: 10 * time.Second}})
+	return b, b.addDevice(t, ProfileZTEF660)
+}
+
+func TestExtensions(t *testing.T) {
+	t.Parallel()
+	b, id := extEnv(t, map[string]string{
+		"echo": `let calls = 0;
+exports.hello = (args, cb) => { calls++; cb(null, {args, calls}); };
+exports.boom = (args, cb) => cb(new RangeError("out of range " + args[0]));`,
+		"broken": `require("no-such-module-anywhere");`,
+	})
+	for name, script := range map[string]string{
+		"hello":   `const r = ext("echo", "hello", 1, true, "x"); declare("Tags.ok", null, {value: r.args.join() === "1,true,x"}); if (r.calls > 1) declare("Tags.warm", null, {value: true});`,
+		"boom":    `ext("echo", "boom", "7");`,
+		"nofn":    `ext("echo", "nope");`,
+		"broken":  `ext("broken", "anything");`,
+		"missing": `ext("nowhere", "fn");`,
+	} {
+		installScript(t, b.nbi, name, "2 PERIODIC", script)
+	}
+	require.NoError(t, b.sim.Inform(b.ctx, id, "2 PERIODIC"))
+	f := b.faultOf(id, "boom")
+	require.Equal(t, "ext.RangeError", f["code"])
+	require.Equal(t, "out of range 7", f["message"])
+	// Five channels faulted together first (one fault, retries 0), then
+	// each was retried on its own at once and faulted again.
+	require.EqualValues(t, 1, f["retries"])
+	require.Equal(t, `[["boom"]]`, f["provisions"])
+	require.Equal(t, "ext", b.faultOf(id, "nofn")["code"])
+	require.Equal(t, "No such function 'nope' in extension 'echo'", b.faultOf(id, "nofn")["message"])
+	require.Equal(t, "ext.Error", b.faultOf(id, "broken")["code"])
+	require.Contains(t, b.faultOf(id, "broken")["message"], "no-such-module-anywhere")
+	require.Equal(t, "ext.Error", b.faultOf(id, "missing")["code"])
+	require.Contains(t, b.faultOf(id, "missing")["message"], "nowhere")
+	require.Nil(t, b.faultOf(id, "hello"))
+	docs, _ := b.nbi.devices(`{"_id":`+jsonString(id)+`}`, "_tags")
+	tags := docs[0]["_tags"].([]any)
+	// Pass 1 tags ok (the re-run found the call's result cached); the
+	// document changed, so pass 2 calls again (each pass starts with an
+	// empty cache) and the module's counter, kept between calls, says 2.
+	require.ElementsMatch(t, []any{"ok", "warm"}, tags)
+}
+
+func TestPresetsMatchEventsAndPreconditions(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{})
+	hw := b.addDevice(t, ProfileHuaweiHG8245H)
+	zte := b.addDevice(t, ProfileZTEF660)
+	for name, p := range map[string]string{
+		"expr":  `{"weight":0,"channel":"expr","events":{"2 PERIODIC":true},"precondition":"DeviceID.ProductClass = \"HG8245H\" AND Tags.vip IS NULL","configurations":[{"type":"add_tag","tag":"by-expr"}]}`,
+		"json":  `{"weight":0,"channel":"json","events":{"2 PERIODIC":true},"precondition":"{\"_tags\":\"vip\"}","configurations":[{"type":"add_tag","tag":"by-json"}]}`,
+		"boot":  `{"weight":0,"channel":"boot","events":{"0 BOOTSTRAP":true},"precondition":"","configurations":[{"type":"add_tag","tag":"by-boot"}]}`,
+		"never": `{"weight":0,"channel":"never","events":{"2 PERIODIC":true,"1 BOOT":true},"configurations":[{"type":"add_tag","tag":"by-never"}]}`,
+		"value": `{"weight":5,"channel":"value","events":{"2 PERIODIC":true},"configurations":[{"type":"value","name":"InternetGatewayDevice.DeviceInfo.ProvisioningCode","value":"FYBER"}]}`,
+	} {
+		r := b.nbi.must(http.MethodPut, "/presets/"+name, p)
+		require.Equal(t, http.StatusOK, r.code)
+	}
+	b.nbi.must(http.MethodPost, "/devices/"+zte+"/tags/vip", "")
+	require.NoError(t, b.sim.Inform(b.ctx, hw, "2 PERIODIC"))
+	require.NoError(t, b.sim.Inform(b.ctx, zte, "2 PERIODIC"))
+	tagsOf := func(id string) []any {
+		docs, _ := b.nbi.devices(`{"_id":`+jsonString(id)+`}`, "_tags")
+		return docs[0]["_tags"].([]any)
+	}
+	require.ElementsMatch(t, []any{"by-expr"}, tagsOf(hw))
+	require.ElementsMatch(t, []any{"vip", "by-json"}, tagsOf(zte))
+	require.Equal(t, "FYBER", b.nbi.value(hw, "InternetGatewayDevice.DeviceInfo.ProvisioningCode"))
+}
+
+func TestScriptSemantics(t *testing.T) {
+	t.Parallel()
+	b, id := scriptEnv(t, ProfileTPLinkAX10, map[string]string{"sem": `
+		const now = Date.now();
+		const hour = Date.now(3600000);
+		if (hour > now || now - hour >= 3600000) throw new Error("Date.now(interval) " + hour + " " + now);
+		const a = Math.random(), b2 = Math.random();
+		if (!(a >= 0 && a < 1) || a === b2) throw new Error("random");
+		// An alias picks the instance by its parameters' values.
+		const wan = declare("Device.IP.Interface.[Name:wan].Status", {value: now});
+		if (wan.size !== 1 || wan.path !== "Device.IP.Interface.2.Status") throw new Error("alias " + wan.path);
+		// A value not declared reads undefined.
+		if (declare("Device.DeviceInfo.UpTime", {path: 1}).value !== undefined) throw new Error("undeclared attribute");
+		// args come from the preset.
+		if (args.length !== 0) throw new Error("args " + JSON.stringify(args));
+		declare("Tags.random-" + String(a).slice(2, 8), null, {value: true});`})
+	require.NoError(t, b.sim.Inform(b.ctx, id, "2 PERIODIC"))
+	require.Nil(t, b.faultOf(id, "sem"))
+	first, _ := b.nbi.devices(`{"_id":`+jsonString(id)+`}`, "_tags")
+	require.NoError(t, b.sim.Inform(b.ctx, id, "2 PERIODIC"))
+	again, _ := b.nbi.devices(`{"_id":`+jsonString(id)+`}`, "_tags")
+	require.Equal(t, first[0]["_tags"], again[0]["_tags"], "Math.random is seeded by the device id: the same numbers every session")
+}
+
+func TestClearForgetsWhatWasFetched(t *testing.T) {
+	t.Parallel()
+	b, id := scriptEnv(t, ProfileHuaweiHG8245H, map[string]string{"reader": `declare("InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID", {value: 1});`})
+	require.NoError(t, b.sim.Inform(b.ctx, id, "2 PERIODIC"))
+	_, ok := b.nbi.param(id, hwSSID, "_value")
+	require.True(t, ok)
+	installScript(t, b.nbi, "clearer", "6 CONNECTION REQUEST", `clear("InternetGatewayDevice", Date.now());`)
+	require.NoError(t, b.sim.Inform(b.ctx, id, "6 CONNECTION REQUEST"))
+	_, ok = b.nbi.param(id, hwSSID, "_value")
+	require.False(t, ok, "cleared")
+	_, ok = b.nbi.param(id, "InternetGatewayDevice.DeviceInfo.SoftwareVersion", "_value")
+	require.True(t, ok, "this session's Inform parameters stay")
 }

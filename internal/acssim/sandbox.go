@@ -68,7 +68,6 @@ type sandbox struct {
 	extObj    *goja.Object // thrown to run an extension
 	errorCtor goja.Constructor
 	jsonParse goja.Callable
-	wrap      goja.Callable
 }
 
 var (
@@ -97,44 +96,48 @@ func compileProvision(script string) (*goja.Program, error) {
 }
 
 // prelude defines what a provision sees besides the Go functions: the
-// ParameterWrapper that declare() returns (its attributes, path, size and
-// iterator read the document at the current round, committing first), the
-// Date.now(interval, variance) of GenieACS and its seeded Math.random.
+// ParameterWrapper that declare() returns (its declared attributes, path,
+// size and iterator read the document at the current round, committing
+// first; an attribute that was not declared reads undefined, as in
+// GenieACS), the Date.now(interval, variance) of GenieACS and its seeded
+// Math.random. The wrapper's getters live on a prototype: a declare costs
+// one small object.
 const prelude = `(function (g, access, unpack, attr, decl, now, rand, seed) {
   "use strict";
-  function wrap(path, attrs, fixed, fixedRev) {
-    const w = {};
-    let rev = fixed ? fixedRev : -1, paths = fixed || null;
-    const load = function () {
-      const r = access();
-      if (rev !== r) { rev = r; paths = unpack(path, r); }
-      return r;
-    };
-    for (const a of attrs) {
-      Object.defineProperty(w, a, { enumerable: true, get: function () {
-        const r = load();
-        if (!paths.length) return undefined;
-        return attr(paths[0], a, r);
-      } });
-    }
-    Object.defineProperty(w, "path", { enumerable: true, get: function () { load(); return paths.length ? paths[0] : undefined; } });
-    Object.defineProperty(w, "size", { enumerable: true, get: function () { load(); return paths.length ? paths.length : undefined; } });
-    w[Symbol.iterator] = function* () {
-      const r = load();
-      for (const p of paths) yield wrap(p, attrs, [p], r);
-    };
-    return w;
+  const VALUE = 1, WRITABLE = 2, OBJECT = 4;
+  function W(path, mask, paths, rev) {
+    this.p = path; this.m = mask; this.ps = paths; this.r = rev;
   }
+  function load(w) {
+    const r = access();
+    if (w.r !== r) { w.r = r; w.ps = unpack(w.p, r); }
+    return r;
+  }
+  function get(w, bit, name) {
+    if (!(w.m & bit)) return undefined;
+    const r = load(w);
+    if (!w.ps.length) return undefined;
+    return attr(w.ps[0], name, r);
+  }
+  Object.defineProperties(W.prototype, {
+    value: { get: function () { return get(this, VALUE, "value"); } },
+    writable: { get: function () { return get(this, WRITABLE, "writable"); } },
+    object: { get: function () { return get(this, OBJECT, "object"); } },
+    path: { get: function () { load(this); return this.ps.length ? this.ps[0] : undefined; } },
+    size: { get: function () { load(this); return this.ps.length ? this.ps.length : undefined; } },
+  });
+  W.prototype[Symbol.iterator] = function* () {
+    const r = load(this);
+    for (const p of this.ps) yield new W(p, this.m, [p], r);
+  };
   Object.defineProperty(g, "declare", { value: function declare(path, timestamps, values) {
     const r = decl(path, timestamps, values);
-    return wrap(r[0], r[1]);
+    return new W(r[0], r[1], null, -1);
   } });
-  const realNow = Date.now;
   Object.defineProperty(Date, "now", { value: function now_(i, v) { return now(i, v); }, writable: true, configurable: true });
   const random = function random() { return rand(); };
   random.seed = function (s) { seed(String(s)); };
   Object.defineProperty(Math, "random", { value: random, writable: true, configurable: true });
-  return wrap;
 })`
 
 func newSandbox() *sandbox {
@@ -161,12 +164,10 @@ func newSandbox() *sandbox {
 		panic(fmt.Sprintf("acssim: sandbox prelude: %v", err))
 	}
 	setup, _ := goja.AssertFunction(fn)
-	w, err := setup(goja.Undefined(), g, rt.ToValue(sb.access), rt.ToValue(sb.unpack), rt.ToValue(sb.attr),
-		rt.ToValue(sb.declare), rt.ToValue(sb.dateNow), rt.ToValue(sb.random), rt.ToValue(sb.seed))
-	if err != nil {
+	if _, err := setup(goja.Undefined(), g, rt.ToValue(sb.access), rt.ToValue(sb.unpack), rt.ToValue(sb.attr),
+		rt.ToValue(sb.declare), rt.ToValue(sb.dateNow), rt.ToValue(sb.random), rt.ToValue(sb.seed)); err != nil {
 		panic(fmt.Sprintf("acssim: sandbox prelude: %v", err))
 	}
-	sb.wrap, _ = goja.AssertFunction(w)
 	return sb
 }
 
@@ -278,11 +279,11 @@ func (sb *sandbox) commit() { sb.commitPoint() }
 
 // access is called before a wrapper reads: it commits pending
 // declarations and returns the round to read.
-func (sb *sandbox) access() int {
+func (sb *sandbox) access(goja.FunctionCall) goja.Value {
 	if sb.st.uncommitted {
 		sb.commitPoint()
 	}
-	return sb.st.revision
+	return sb.rt.ToValue(sb.st.revision)
 }
 
 // declare records a declaration and returns [path, attribute names].
@@ -294,14 +295,16 @@ func (sb *sandbox) declare(call goja.FunctionCall) goja.Value {
 		sb.throwError(err.Error())
 	}
 	dc := &declaration{path: p, pathGet: 1, deferred: true}
-	var attrs []any
+	mask := 0
 	addAttr := func(a string) {
-		for _, x := range attrs {
-			if x == a {
-				return
-			}
+		switch a {
+		case "value":
+			mask |= 1
+		case "writable":
+			mask |= 2
+		case "object":
+			mask |= 4
 		}
-		attrs = append(attrs, a)
 	}
 	if vo, ok := call.Argument(2).(*goja.Object); ok && !goja.IsNull(call.Argument(2)) {
 		for _, k := range vo.Keys() {
@@ -359,7 +362,7 @@ func (sb *sandbox) declare(call goja.FunctionCall) goja.Value {
 		}
 	}
 	st.decls = append(st.decls, dc)
-	return sb.rt.ToValue([]any{p.s, attrs})
+	return sb.rt.NewArray(p.s, mask)
 }
 
 // pathCount reads a declared instance count: n or [min, max].
@@ -422,18 +425,18 @@ func exportJS(v any) any {
 }
 
 // unpack returns the concrete paths a pattern names at a round.
-func (sb *sandbox) unpack(path string, rev int) []any {
-	paths := sb.st.ss.readUnpack(path, rev)
+func (sb *sandbox) unpack(call goja.FunctionCall) goja.Value {
+	paths := sb.st.ss.readUnpack(call.Argument(0).String(), int(call.Argument(1).ToInteger()))
 	out := make([]any, len(paths))
 	for i, p := range paths {
 		out[i] = p
 	}
-	return out
+	return sb.rt.NewArray(out...)
 }
 
 // attr returns an attribute of a concrete path at a round.
-func (sb *sandbox) attr(path, name string, rev int) goja.Value {
-	v, ok := sb.st.ss.readAttr(path, name, rev)
+func (sb *sandbox) attr(call goja.FunctionCall) goja.Value {
+	v, ok := sb.st.ss.readAttr(call.Argument(0).String(), call.Argument(1).String(), int(call.Argument(2).ToInteger()))
 	if !ok {
 		return goja.Undefined()
 	}
@@ -527,15 +530,18 @@ func md532(s string) uint32 {
 		binary.LittleEndian.Uint32(sum[8:]) ^ binary.LittleEndian.Uint32(sum[12:])
 }
 
-func (sb *sandbox) random() float64 {
+func (sb *sandbox) random(goja.FunctionCall) goja.Value {
 	st := sb.st
 	if st.rng == nil {
 		st.rng = newARC4(st.ss.d.id)
 	}
-	return st.rng.double()
+	return sb.rt.ToValue(st.rng.double())
 }
 
-func (sb *sandbox) seed(s string) { sb.st.rng = newARC4(s) }
+func (sb *sandbox) seed(call goja.FunctionCall) goja.Value {
+	sb.st.rng = newARC4(call.Argument(0).String())
+	return goja.Undefined()
+}
 
 // ---- seedrandom ----
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -115,7 +116,8 @@ func (s *Sim) sessionMode(ctx context.Context, d *device, events []string, mode 
 	if len(codes) == 0 && bits == 0 {
 		codes = []string{"2 PERIODIC"}
 	}
-	ss := &session{s: s, d: d, ctx: ctx, ts: now, events: eventSet(codes, bits)}
+	ss := &session{s: s, d: d, ctx: ctx, ts: now, events: eventSet(codes, bits),
+		retryNow: map[string]bool{}, precondFault: map[string]bool{}}
 	ss.inform()
 	s.mu.Unlock()
 
@@ -124,6 +126,9 @@ func (s *Sim) sessionMode(ctx context.Context, d *device, events []string, mode 
 
 	s.mu.Lock()
 	now = max(now, s.nowMS())
+	if cap(d.doc) > len(d.doc)+len(d.doc)/8 {
+		d.doc = slices.Clip(append([]docEnt(nil), d.doc...)) // 10^5 documents: no slack kept
+	}
 	d.flags &^= fBusy
 	first := d.has(fInitial) && d.informs == 1
 	next, periodicOn := s.nextPeriodic(d, now, first)

@@ -16,8 +16,11 @@ type TestServer struct {
 
 // NewTestServer starts a simulator for a test: NBI and FS on httptest
 // servers, the FS URL set for downloads, Start()ed, and the initial devices
-// bootstrapped before it returns. Everything stops at t.Cleanup.
-func NewTestServer(t testing.TB, opts Options) *TestServer {
+// bootstrapped before it returns. before runs first, with the servers
+// listening and no device informed yet (e.g. to install provisions and
+// presets, as a GenieACS is configured before its CPEs arrive).
+// Everything stops at t.Cleanup.
+func NewTestServer(t testing.TB, opts Options, before ...func(*TestServer)) *TestServer {
 	t.Helper()
 	s, err := New(opts)
 	if err != nil {
@@ -26,6 +29,10 @@ func NewTestServer(t testing.TB, opts Options) *TestServer {
 	nbi := httptest.NewServer(s.NBI())
 	fs := httptest.NewServer(s.FS())
 	s.SetFSURL(fs.URL)
+	ts := &TestServer{Sim: s, NBIURL: nbi.URL, FSURL: fs.URL}
+	for _, f := range before {
+		f(ts)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.Start(ctx)
 	t.Cleanup(func() {
@@ -39,5 +46,5 @@ func NewTestServer(t testing.TB, opts Options) *TestServer {
 	case <-time.After(2 * time.Minute):
 		t.Fatalf("acssim: initial devices did not bootstrap within 2 minutes")
 	}
-	return &TestServer{Sim: s, NBIURL: nbi.URL, FSURL: fs.URL}
+	return ts
 }
