@@ -125,6 +125,9 @@ type Service struct {
 	// InlineWait bounds how long a request waits for GenieACS before it
 	// answers 202 (default 25 s).
 	InlineWait time.Duration
+	// DiagnosticsWait bounds how long a device may take to report the
+	// results of a ping or speed test (default 15 minutes).
+	DiagnosticsWait time.Duration
 	// BulkRate is the bulk job's pace toward GenieACS, devices per second
 	// (default 20), with BulkParallel calls in flight (default 4).
 	BulkRate     float64
@@ -152,6 +155,13 @@ func (s *Service) followEvery() time.Duration {
 		return s.FollowEvery
 	}
 	return 15 * time.Second
+}
+
+func (s *Service) diagnosticsWait() time.Duration {
+	if s.DiagnosticsWait > 0 {
+		return s.DiagnosticsWait
+	}
+	return 15 * time.Minute
 }
 
 func (s *Service) inlineWait() time.Duration {
@@ -223,6 +233,11 @@ type check struct {
 	Secret bool   `json:"secret,omitempty"`
 	// Await: a diagnostics state; the task runs until it leaves Requested.
 	Await string `json:"await,omitempty"` // "download" or "ping"
+	// Refresh: the GenieACS task is the refresh of this object, read before
+	// the task itself is built.
+	Refresh string `json:"refresh,omitempty"`
+	// Note is said when the task is done.
+	Note string `json:"note,omitempty"`
 }
 
 // newTask is a task to record.
@@ -281,12 +296,14 @@ func (s *Service) start(ctx context.Context, a actor.Actor, deviceID uuid.UUID, 
 	if err != nil {
 		return Task{}, err
 	}
-	if dev.genieID == "" {
-		return Task{}, validation.Errors{"device": "this device has not contacted GenieACS yet; actions are possible after its first inform"}
-	}
 	nt, err := build(dev)
 	if err != nil {
 		return Task{}, err
+	}
+	if dev.genieID == "" && nt.kind != KindWiFi {
+		// Wi-Fi is kept for the device's first BOOTSTRAP (identify hands
+		// it over, FyberPay then checks it); the rest needs the device.
+		return Task{}, validation.Errors{"device": "this device has not contacted GenieACS yet; actions are possible after its first inform"}
 	}
 	var id uuid.UUID
 	if err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {

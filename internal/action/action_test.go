@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -49,11 +48,8 @@ func setup(t testing.TB, devices int) *bundle {
 	logger := slog.New(slog.DiscardHandler)
 	ins, err := jobs.NewInserter(pool, logger)
 	require.NoError(t, err)
-	sim := acssim.NewTestServer(t, acssim.Options{Devices: devices, Seed: 5, SessionDelay: time.Millisecond,
-		OnlineThreshold: 300 * time.Millisecond, TimeCompression: 60})
-	u, _ := url.Parse(sim.NBIURL)
-	c, err := genieacs.New(genieacs.Config{NBIURL: u, Timeout: 5 * time.Second, Breaker: genieacs.BreakerSettings{MinRequests: 1000}})
-	require.NoError(t, err)
+	sim, c := testfactory.GenieACS(t, acssim.Options{Devices: devices, Seed: 5, SessionDelay: time.Millisecond,
+		OnlineThreshold: 300 * time.Millisecond, TimeCompression: 60}, testfactory.GenieACSOpts{Breaker: genieacs.BreakerSettings{MinRequests: 1000}})
 	cs := cpe.NewService(pool, box, ins)
 	svc := action.NewService(pool, box, c, ins, cs)
 	svc.FollowEvery, svc.InlineWait, svc.FSURL, svc.BulkRate = 200*time.Millisecond, 5*time.Second, sim.FSURL, 200
@@ -152,9 +148,17 @@ func TestSetOnAMissingPathFailsNamingIt(t *testing.T) {
 	a := b.as(t, actor.RoleAdmin)
 	id, gid := b.owned(t, "HG8245H", 0)
 	path := "InternetGatewayDevice.X_FYBER_Nothing.Enable"
-	tk, err := b.svc.SetParameters(ctx, a, id, action.ParameterInput{Parameters: []genieacs.ParameterValue{{Path: path, Value: true}}})
+	// Read first: the device has no such parameter, nothing is sent.
+	_, err := b.svc.SetParameters(ctx, a, id, action.ParameterInput{Parameters: []genieacs.ParameterValue{{Path: path, Value: true}}})
+	require.ErrorContains(t, err, "the device has no parameter "+path)
+	// Not woken (no read first): GenieACS skips it without a word at the
+	// device's next session, and the read-back names it.
+	no := false
+	tk, err := b.svc.SetParameters(ctx, a, id, action.ParameterInput{Parameters: []genieacs.ParameterValue{{Path: path, Value: true}}, ConnectionRequest: &no})
 	require.NoError(t, err)
-	require.Equal(t, action.StatusFailed, tk.Status)
+	require.Equal(t, action.StatusQueued, tk.Status)
+	require.NoError(t, b.sim.Inform(ctx, gid, "2 PERIODIC"))
+	tk = b.wait(t, a, tk.ID, action.StatusFailed)
 	require.Contains(t, tk.Message, path)
 
 	// A real one is written and read back.
@@ -255,12 +259,12 @@ func TestACWMPFaultFailsNamingTheParameter(t *testing.T) {
 	b := setup(t, 3)
 	ctx := context.Background()
 	a := b.as(t, actor.RoleOwner)
-	id, gid := b.owned(t, "F660", 0)
-	path := "InternetGatewayDevice.DeviceInfo.SoftwareVersion"
-	tk, err := b.svc.SetParameters(ctx, a, id, action.ParameterInput{Parameters: []genieacs.ParameterValue{{Path: path, Value: "V9.9"}}})
+	id, _ := b.owned(t, "F660", 0)
+	path := "InternetGatewayDevice.ManagementServer.PeriodicInformInterval"
+	tk, err := b.svc.SetParameters(ctx, a, id, action.ParameterInput{Parameters: []genieacs.ParameterValue{{Path: path, Value: "0"}}})
 	require.NoError(t, err)
 	require.Equal(t, action.StatusFailed, tk.Status)
-	require.Equal(t, "cwmp.9008", tk.FaultCode)
+	require.Equal(t, "cwmp.9007", tk.FaultCode, "the CPE refuses an interval of 0")
 	require.Contains(t, tk.Message, path)
 	require.NotEmpty(t, tk.GenieACSTaskID, "GenieACS keeps the faulted task (and retries it)")
 
@@ -273,14 +277,35 @@ func TestACWMPFaultFailsNamingTheParameter(t *testing.T) {
 	require.Empty(t, left)
 	_, err = b.svc.Cancel(ctx, a, tk.ID)
 	require.Error(t, err, "a cancelled task cannot be cancelled again")
+}
 
-	// Now GenieACS knows the parameter is read-only: refused before sending.
+// TestAReadOnlyWriteFailsOnTheReadBack: GenieACS learns the parameter is
+// read-only when it lists its parent, sends nothing and calls the task
+// done; only reading the value back shows the write did not happen. Once
+// GenieACS knows, the next attempt is refused before anything is sent.
+func TestAReadOnlyWriteFailsOnTheReadBack(t *testing.T) {
+	b := setup(t, 3)
+	ctx := context.Background()
+	a := b.as(t, actor.RoleOwner)
+	id, gid := b.owned(t, "F660", 0)
+	path := "InternetGatewayDevice.DeviceInfo.SoftwareVersion"
+	no := false // not woken: nothing is read first, the task waits for the device's session
+	tk, err := b.svc.SetParameters(ctx, a, id, action.ParameterInput{Parameters: []genieacs.ParameterValue{{Path: path, Value: "V9.9"}}, ConnectionRequest: &no})
+	require.NoError(t, err)
+	require.Equal(t, action.StatusQueued, tk.Status)
+	require.NoError(t, b.sim.Inform(ctx, gid, "2 PERIODIC"))
+	tk = b.wait(t, a, tk.ID, action.StatusFailed)
+	require.Empty(t, tk.FaultCode, "no CWMP fault: GenieACS sent nothing")
+	require.Contains(t, tk.Message, "did not take the new value")
+	require.Empty(t, tk.GenieACSTaskID, "nothing left in GenieACS to follow")
+	require.False(t, tk.Cancellable())
+
 	d, err := b.client.GetDevice(ctx, gid, []string{path})
 	require.NoError(t, err)
-	if w := d.Params[path].Writable; w != nil && !*w {
-		_, err = b.svc.SetParameters(ctx, a, id, action.ParameterInput{Parameters: []genieacs.ParameterValue{{Path: path, Value: "V9.9"}}})
-		require.ErrorContains(t, err, "read-only")
-	}
+	require.NotNil(t, d.Params[path].Writable)
+	require.False(t, *d.Params[path].Writable)
+	_, err = b.svc.SetParameters(ctx, a, id, action.ParameterInput{Parameters: []genieacs.ParameterValue{{Path: path, Value: "V9.9"}}})
+	require.ErrorContains(t, err, "read-only")
 }
 
 func TestQueuedTaskExpiresThenRetrySendsItAgain(t *testing.T) {

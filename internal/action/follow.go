@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,7 @@ import (
 type row struct {
 	id        uuid.UUID
 	status    string
+	message   string
 	kind      string
 	genieTask string
 	expires   time.Time
@@ -38,10 +40,10 @@ func (s *Service) load(ctx context.Context, id uuid.UUID) (row, error) {
 	var r row
 	var checks []byte
 	var org *uuid.UUID
-	err := s.pool.QueryRow(ctx, `SELECT t.id, t.status, t.kind, t.genieacs_task_id, t.expires_at, t.updated_at, t.request_enc, t.key_id, t.checks,
+	err := s.pool.QueryRow(ctx, `SELECT t.id, t.status, t.message, t.kind, t.genieacs_task_id, t.expires_at, t.updated_at, t.request_enc, t.key_id, t.checks,
 			d.id, d.org_id, d.serial_norm, COALESCE(d.genieacs_id, ''), d.manufacturer, d.oui, d.product_class, d.data_model
 		FROM cpe_tasks t JOIN cpe_devices d ON d.id = t.device_id WHERE t.id = $1`, id).
-		Scan(&r.id, &r.status, &r.kind, &r.genieTask, &r.expires, &r.updated, &r.reqEnc, &r.keyID, &checks,
+		Scan(&r.id, &r.status, &r.message, &r.kind, &r.genieTask, &r.expires, &r.updated, &r.reqEnc, &r.keyID, &checks,
 			&r.dev.id, &org, &r.dev.serial, &r.dev.genieID, &r.dev.manufacturer, &r.dev.oui, &r.dev.product, &r.dev.dataModel)
 	if err != nil {
 		return row{}, db.MapErr(err)
@@ -66,9 +68,6 @@ type failure struct{ code, msg string }
 func (f *failure) Error() string { return f.msg }
 
 func fail(format string, args ...any) error { return &failure{msg: fmt.Sprintf(format, args...)} }
-
-// runningFor bounds how long a device may take to report diagnostics.
-const runningFor = 15 * time.Minute
 
 // advance moves a task one step along: send it, check it, read it back or
 // wait for its results. Transient trouble (GenieACS unreachable) is noted
@@ -112,7 +111,12 @@ func (s *Service) advance(ctx context.Context, id uuid.UUID) error {
 	var f *failure
 	switch {
 	case err == nil:
-		return nil
+		return s.recovered(ctx, r)
+	case errors.As(err, &f) && f.code == "":
+		// Judged here (a value that did not read back, a device that
+		// reported an error or no results): GenieACS holds nothing of it
+		// to follow any more.
+		return s.finishUnfollowed(ctx, r.id, f.msg)
 	case errors.As(err, &f):
 		return s.finish(ctx, r.id, StatusFailed, f.msg, f.code, nil)
 	case errors.Is(err, genieacs.ErrDeviceNotFound):
@@ -123,13 +127,38 @@ func (s *Service) advance(ctx context.Context, id uuid.UUID) error {
 	return s.transient(ctx, r, err)
 }
 
+// Messages of a task that could not reach GenieACS for a moment.
+const (
+	msgNoAnswer  = "GenieACS did not answer; trying again shortly"
+	msgBreakerOn = "GenieACS is not answering; FyberPay sends it when it does"
+)
+
 // transient notes a passing problem on the task and hands it back.
 func (s *Service) transient(ctx context.Context, r row, err error) error {
-	msg := "GenieACS did not answer; trying again shortly"
+	msg := msgNoAnswer
 	if errors.Is(err, genieacs.ErrCircuitOpen) {
-		msg = "GenieACS is not answering; FyberPay sends it when it does"
+		msg = msgBreakerOn
 	}
 	_, _ = s.pool.Exec(ctx, `UPDATE cpe_tasks SET message = $2, send_claimed_at = NULL, updated_at = now() WHERE id = $1 AND status IN ('pending', 'queued', 'running')`, r.id, msg)
+	return err
+}
+
+// recovered puts back the message of a task that is still waiting once
+// GenieACS answers again, so it does not say GenieACS is down for as long
+// as it keeps waiting.
+func (s *Service) recovered(ctx context.Context, r row) error {
+	if r.message != msgNoAnswer && r.message != msgBreakerOn {
+		return nil
+	}
+	msg := map[string]string{
+		StatusRunning: "the device is running the test",
+		StatusQueued:  "queued in GenieACS; it runs at the device's next session",
+	}[r.status]
+	if msg == "" {
+		return nil
+	}
+	_, err := s.pool.Exec(ctx, `UPDATE cpe_tasks SET message = $3, updated_at = now() WHERE id = $1 AND status = $2 AND message = $4`,
+		r.id, r.status, msg, r.message)
 	return err
 }
 
@@ -144,21 +173,86 @@ func (s *Service) send(ctx context.Context, r row) error {
 		return nil // another sender holds it
 	}
 	if r.dev.genieID == "" {
-		return fail("this device has not contacted GenieACS yet")
+		if r.kind != KindWiFi {
+			return fail("this device has not contacted GenieACS yet")
+		}
+		// The bootstrap provision applies it at the device's first
+		// contact; then it is sent (a no-op) and read back like any other.
+		_, err := s.pool.Exec(ctx, `UPDATE cpe_tasks SET message = $2, send_claimed_at = NULL, updated_at = now() WHERE id = $1`,
+			r.id, "kept for the device's first contact: its bootstrap applies it, then FyberPay reads it back")
+		return err
 	}
-	var req request
-	if len(r.reqEnc) > 0 {
-		plain, err := s.box.Open(r.reqEnc, r.keyID, nil)
-		if err != nil {
-			return fail("the stored request cannot be opened (was the encryption key rotated away?)")
-		}
-		if err := json.Unmarshal(plain, &req); err != nil {
-			return fmt.Errorf("task %s request: %w", r.id, err)
-		}
+	req, err := s.openRequest(r)
+	if err != nil {
+		return err
 	}
 	if r.kind == KindTagAdd || r.kind == KindTagRemove {
 		return s.tag(ctx, r, req.Tag)
 	}
+	if obj := treeFirst(r); obj != "" {
+		return s.refreshFirst(ctx, r, req, obj)
+	}
+	return s.dispatch(ctx, r, req)
+}
+
+// openRequest opens the task's sealed request.
+func (s *Service) openRequest(r row) (request, error) {
+	var req request
+	if len(r.reqEnc) == 0 {
+		return req, nil
+	}
+	plain, err := s.box.Open(r.reqEnc, r.keyID, nil)
+	if err != nil {
+		return req, fail("the stored request cannot be opened (was the encryption key rotated away?)")
+	}
+	if err := json.Unmarshal(plain, &req); err != nil {
+		return req, fmt.Errorf("task %s request: %w", r.id, err)
+	}
+	return req, nil
+}
+
+// treeFirst names the object whose subtree must be read from the device
+// before the task is built ("" for none): Wi-Fi paths differ per vendor
+// and model, and GenieACS knows only what it fetched, so they are judged
+// on a subtree read now.
+func treeFirst(r row) string {
+	if r.kind != KindWiFi {
+		return ""
+	}
+	if r.dev.root() == datamodel.TR181 {
+		return "Device.WiFi"
+	}
+	return "InternetGatewayDevice.LANDevice.1.WLANConfiguration"
+}
+
+// refreshFirst reads obj's subtree from the device, then sends the task;
+// a device that does not answer now gets both at its next session.
+func (s *Service) refreshFirst(ctx context.Context, r row, req request, obj string) error {
+	task := genieacs.RefreshObject(obj)
+	task.UniqueKey = "fyberpay-" + r.id.String() + "-tree"
+	wake := !req.NoWake
+	res, err := s.acs.CreateTask(ctx, r.dev.genieID, task, genieacs.TaskOptions{ConnectionRequest: wake})
+	if err != nil {
+		return err
+	}
+	body, _ := json.Marshal([]check{{Refresh: obj}})
+	if _, err := s.pool.Exec(ctx, `UPDATE cpe_tasks SET genieacs_task_id = $2, checks = $3, send_claimed_at = NULL, updated_at = now() WHERE id = $1`,
+		r.id, res.Task.ID, body); err != nil {
+		return err
+	}
+	r.genieTask, r.checks = res.Task.ID, []check{{Refresh: obj}}
+	switch res.Outcome {
+	case genieacs.OutcomeDone:
+		return s.dispatch(ctx, r, req)
+	case genieacs.OutcomeFaulted:
+		return s.faulted(ctx, r)
+	}
+	return s.set(ctx, r.id, StatusQueued, "reading the device's settings first: "+queuedText(res, wake))
+}
+
+// dispatch builds the GenieACS task against the device's tree and sends
+// it.
+func (s *Service) dispatch(ctx context.Context, r row, req request) error {
 	task, checks, err := s.build(ctx, r, req)
 	if err != nil {
 		return err
@@ -222,6 +316,14 @@ func (s *Service) check(ctx context.Context, r row) error {
 		}
 		return nil
 	}
+	if len(r.checks) == 1 && r.checks[0].Refresh != "" {
+		// The device's subtree was read: now the task itself.
+		req, err := s.openRequest(r)
+		if err != nil {
+			return err
+		}
+		return s.dispatch(ctx, r, req)
+	}
 	return s.ran(ctx, r)
 }
 
@@ -266,9 +368,11 @@ func faultText(f genieacs.Fault) string {
 func (s *Service) ran(ctx context.Context, r row) error {
 	var values, awaits []check
 	for _, c := range r.checks {
-		if c.Await != "" {
+		switch {
+		case c.Note != "" || c.Refresh != "":
+		case c.Await != "":
 			awaits = append(awaits, c)
-		} else {
+		default:
 			values = append(values, c)
 		}
 	}
@@ -284,9 +388,20 @@ func (s *Service) ran(ctx context.Context, r row) error {
 		r.status, r.updated = StatusRunning, time.Now()
 		return s.await(ctx, r)
 	}
-	msg := ""
+	var notes []string
+	for _, c := range r.checks {
+		if c.Note != "" {
+			notes = append(notes, c.Note)
+		}
+	}
+	msg := strings.Join(notes, "; ")
 	if r.kind == KindRefresh {
 		msg = "health values read from the device"
+	}
+	if r.kind == KindFactoryReset && s.devices != nil {
+		if err := s.devices.Rejudge(ctx, r.dev.id, cpe.WhyReset); err != nil {
+			return err
+		}
 	}
 	return s.finish(ctx, r.id, StatusDone, msg, "", nil)
 }
@@ -396,8 +511,8 @@ func (s *Service) await(ctx context.Context, r row) error {
 	}
 	switch {
 	case state == "Requested" || state == "" || state == "None":
-		if time.Since(r.updated) > runningFor {
-			return fail("the device reported no results within %s", cpe.HumanDuration(runningFor))
+		if wait := s.diagnosticsWait(); time.Since(r.updated) > wait {
+			return fail("the device reported no results within %s", cpe.HumanDuration(wait))
 		}
 		return nil
 	case state == "Completed" || state == "Complete":
@@ -429,6 +544,17 @@ func (s *Service) finish(ctx context.Context, id uuid.UUID, status, msg, code st
 		}
 		return s.finishedEvent(ctx, tx, id)
 	})
+}
+
+// finishUnfollowed ends a task that failed on FyberPay's judgment and
+// stops following its GenieACS task (done there, nothing to retry): a
+// re-check can no longer flip it back.
+func (s *Service) finishUnfollowed(ctx context.Context, id uuid.UUID, msg string) error {
+	if err := s.finish(ctx, id, StatusFailed, msg, "", nil); err != nil {
+		return err
+	}
+	_, err := s.pool.Exec(ctx, `UPDATE cpe_tasks SET genieacs_task_id = '', updated_at = now() WHERE id = $1 AND status = 'failed'`, id)
+	return err
 }
 
 // build turns the request into the GenieACS task, resolving paths against
@@ -486,20 +612,18 @@ func (s *Service) build(ctx context.Context, r row, req request) (genieacs.Task,
 	return genieacs.Task{}, nil, fail("unknown task kind %q", r.kind)
 }
 
-// buildWiFi resolves each band's SSID and key paths on the device (vendor
-// paths differ: Huawei's key is PreSharedKey.1.PreSharedKey, ZTE's
-// PreSharedKey.1.KeyPassphrase, TR-181's Security.KeyPassphrase).
+// buildWiFi resolves each band's SSID and key paths on the subtree just
+// read from the device (refreshFirst), vendor paths first: Huawei's key is
+// PreSharedKey.1.PreSharedKey, ZTE's PreSharedKey.1.KeyPassphrase,
+// TR-181's Security.KeyPassphrase. A band the device does not have is an
+// error, except with "both": the other band is set and the task says so.
 func (s *Service) buildWiFi(ctx context.Context, r row, in WiFiInput) (genieacs.Task, []check, error) {
 	id := r.identity()
-	object := "InternetGatewayDevice.LANDevice.1.WLANConfiguration"
-	if id.Root == datamodel.TR181 {
-		object = "Device.WiFi"
-	}
+	object := treeFirst(r)
 	dev, err := s.acs.GetDevice(ctx, r.dev.genieID, []string{object})
 	if err != nil {
 		return genieacs.Task{}, nil, err
 	}
-	synced := len(dev.Params) > 0
 	var values []genieacs.ParameterValue
 	var cs []check
 	var missing []string
@@ -509,13 +633,14 @@ func (s *Service) buildWiFi(ctx context.Context, r row, in WiFiInput) (genieacs.
 			ssidP, keyP = datamodel.WiFiSSID5, datamodel.WiFiKey5
 		}
 		ssid, found := datamodel.Resolve(ssidP, id, maps.Keys(dev.Params))
-		if !found && synced {
-			missing = append(missing, bandLabel(band))
-			continue
-		}
-		key, _ := datamodel.Resolve(keyP, id, maps.Keys(dev.Params))
+		key, keyFound := datamodel.Resolve(keyP, id, maps.Keys(dev.Params))
 		if hex64.MatchString(in.Password) {
 			key = pskPath(key)
+			_, keyFound = dev.Params[key]
+		}
+		if !found || !keyFound {
+			missing = append(missing, bandLabel(band))
+			continue
 		}
 		values = append(values,
 			genieacs.ParameterValue{Path: ssid, Value: in.SSID, Type: "xsd:string"},
@@ -525,7 +650,22 @@ func (s *Service) buildWiFi(ctx context.Context, r row, in WiFiInput) (genieacs.
 	if len(values) == 0 || (in.Band != BandBoth && len(missing) > 0) {
 		return genieacs.Task{}, nil, fail("the device has no %s Wi-Fi", strings.Join(missing, " or "))
 	}
+	if len(missing) > 0 {
+		cs = append(cs, check{Note: "set on " + strings.Join(setBands(in, missing), " and ") + " only: the device has no " +
+			strings.Join(missing, " or ") + " Wi-Fi"})
+	}
 	return genieacs.SetParameterValues(values...), cs, nil
+}
+
+// setBands is the bands of in that are not missing.
+func setBands(in WiFiInput, missing []string) []string {
+	var out []string
+	for _, b := range in.bands() {
+		if !slices.Contains(missing, bandLabel(b)) {
+			out = append(out, bandLabel(b))
+		}
+	}
+	return out
 }
 
 // pskPath is where a raw 64-hex key goes instead of the passphrase.

@@ -142,10 +142,12 @@ var (
 func isSecretPath(p string) bool { return secretRE.MatchString(p[strings.LastIndex(p, ".")+1:]) }
 
 // SetParameters writes raw TR-069 parameters (owners and admins). Paths
-// are checked for syntax and against the device's tree: a read-only one is
-// refused before anything is sent; the type comes from the tree, else from
-// the input, else from the value. A path the device does not have is sent
-// (GenieACS cannot tell) and the read-back reports it.
+// are checked for syntax, then against the device's tree, read from the
+// device first where GenieACS does not know them (unless the caller asked
+// not to wake the device): a read-only or absent one is refused before
+// anything is sent; the type comes from the tree, else from the input,
+// else from the value. Without that read, a path the device lacks is sent
+// and the read-back reports it.
 func (s *Service) SetParameters(ctx context.Context, a actor.Actor, deviceID uuid.UUID, in ParameterInput) (Task, error) {
 	return s.start(ctx, a, deviceID, actor.PermAdvancedConfig, func(dev target) (newTask, error) {
 		errs := validation.Errors{}
@@ -184,6 +186,15 @@ func (s *Service) SetParameters(ctx context.Context, a actor.Actor, deviceID uui
 		if err != nil {
 			return newTask{}, err
 		}
+		wake := in.ConnectionRequest == nil || *in.ConnectionRequest
+		fresh := false
+		if unknown := unknownParams(tree, paths); len(unknown) > 0 && wake {
+			// GenieACS knows only what it fetched: read these now, so a type
+			// or a read-only parameter is judged on what the device says.
+			if tree, fresh, err = s.readFirst(ctx, dev.genieID, unknown, paths, tree); err != nil {
+				return newTask{}, err
+			}
+		}
 		out := make([]genieacs.ParameterValue, len(in.Parameters))
 		var shown []string
 		for i, p := range in.Parameters {
@@ -209,6 +220,10 @@ func (s *Service) SetParameters(ctx context.Context, a actor.Actor, deviceID uui
 				errs.Add(field, p.Path+": "+err.Error())
 				continue
 			}
+			if fresh && !known {
+				errs.Add(field, "the device has no parameter "+p.Path)
+				continue
+			}
 			if typ == "" {
 				typ = typeOf(v)
 			}
@@ -225,6 +240,41 @@ func (s *Service) SetParameters(ctx context.Context, a actor.Actor, deviceID uui
 		req := request{Params: out, NoWake: in.ConnectionRequest != nil && !*in.ConnectionRequest}
 		return newTask{kind: KindParameters, summary: "set " + strings.Join(shown, ", "), req: req}, nil
 	})
+}
+
+// unknownParams lists the paths GenieACS does not know well enough to
+// judge a write: absent, or without a type or writability.
+func unknownParams(tree *genieacs.Device, paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		node, ok := tree.Params[p]
+		if !ok || (!node.Object && (node.Type == "" || node.Writable == nil)) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// readFirst has GenieACS read the unknown paths from the device now. fresh
+// reports that it did (the device answered): what is still absent, the
+// device lacks. A device that does not answer leaves tree as it was, and
+// the stray read is deleted.
+func (s *Service) readFirst(ctx context.Context, genieID string, unknown, paths []string, tree *genieacs.Device) (*genieacs.Device, bool, error) {
+	res, err := s.acs.CreateTask(ctx, genieID, genieacs.GetParameterValues(unknown...), genieacs.TaskOptions{ConnectionRequest: true})
+	if err != nil {
+		return tree, false, err
+	}
+	if res.Outcome != genieacs.OutcomeDone {
+		if res.Task.ID != "" {
+			_ = s.acs.DeleteTask(ctx, res.Task.ID)
+		}
+		return tree, false, nil
+	}
+	fresh, err := s.acs.GetDevice(ctx, genieID, paths)
+	if err != nil {
+		return tree, false, err
+	}
+	return fresh, true, nil
 }
 
 // convert checks a value against its type and returns what GenieACS

@@ -131,7 +131,7 @@ func (s *Service) changed(ctx context.Context, tx pgx.Tx, a actor.Actor, id uuid
 			return Device{}, err
 		}
 	}
-	if err := s.requestPush(ctx, tx, id); err != nil {
+	if err := s.requestPush(ctx, tx, id, ""); err != nil {
 		return Device{}, err
 	}
 	return s.get(ctx, tx, a.OrgID, id)

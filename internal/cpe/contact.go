@@ -15,14 +15,31 @@ import (
 
 // contacts writes identify's contact times behind: a known device's
 // identify is then a read, and a burst of BOOTSTRAPs costs one UPDATE per
-// flush instead of one commit per device. Until StartContactBatching runs,
-// each contact is written at once.
+// flush instead of one commit per device. It also queues the re-judging
+// of an owned device's push state after its BOOTSTRAP (the bootstrap
+// provision has just applied the desired state: a push job checks what
+// the device took). Until StartContactBatching runs, each is written at
+// once.
 type contacts struct {
-	pool *pgxpool.Pool
+	pool    *pgxpool.Pool
+	rejudge func(ctx context.Context, ids []uuid.UUID) error
 
-	mu      sync.Mutex
-	batched bool
-	pending map[uuid.UUID]time.Time
+	mu           sync.Mutex
+	batched      bool
+	pending      map[uuid.UUID]time.Time
+	bootstrapped map[uuid.UUID]struct{}
+}
+
+// noteBootstrap queues a re-judging of an owned device's push state.
+func (c *contacts) noteBootstrap(ctx context.Context, id uuid.UUID) {
+	c.mu.Lock()
+	if c.batched {
+		c.bootstrapped[id] = struct{}{}
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
+	_ = c.rejudge(ctx, []uuid.UUID{id}) // best effort, as the contact time: identify answers regardless
 }
 
 // note records that device id made contact now.
@@ -38,21 +55,31 @@ func (c *contacts) note(ctx context.Context, id uuid.UUID) {
 	_ = c.write(ctx, []uuid.UUID{id}, []time.Time{now}) // best effort: a lost contact time costs nothing
 }
 
-// flush writes what is pending in one statement.
+// flush writes what is pending in one statement (and the re-judgings in
+// another).
 func (c *contacts) flush(ctx context.Context) error {
 	c.mu.Lock()
-	if len(c.pending) == 0 {
-		c.mu.Unlock()
-		return nil
-	}
 	ids := make([]uuid.UUID, 0, len(c.pending))
 	ats := make([]time.Time, 0, len(c.pending))
 	for id, at := range c.pending {
 		ids, ats = append(ids, id), append(ats, at)
 	}
 	clear(c.pending)
+	boots := make([]uuid.UUID, 0, len(c.bootstrapped))
+	for id := range c.bootstrapped {
+		boots = append(boots, id)
+	}
+	clear(c.bootstrapped)
 	c.mu.Unlock()
-	return c.write(ctx, ids, ats)
+	if len(ids) > 0 {
+		if err := c.write(ctx, ids, ats); err != nil {
+			return err
+		}
+	}
+	if len(boots) > 0 {
+		return c.rejudge(ctx, boots)
+	}
+	return nil
 }
 
 // write upserts contact times. Its commit does not wait for the WAL flush:
@@ -76,7 +103,7 @@ func (c *contacts) write(ctx context.Context, ids []uuid.UUID, ats []time.Time) 
 func (s *Service) StartContactBatching(ctx context.Context, every time.Duration, logger *slog.Logger) (wait func()) {
 	c := s.contacts
 	c.mu.Lock()
-	c.batched, c.pending = true, map[uuid.UUID]time.Time{}
+	c.batched, c.pending, c.bootstrapped = true, map[uuid.UUID]time.Time{}, map[uuid.UUID]struct{}{}
 	c.mu.Unlock()
 	done := make(chan struct{})
 	go func() {

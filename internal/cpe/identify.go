@@ -97,7 +97,9 @@ const (
 
 // NewService builds the service.
 func NewService(pool *pgxpool.Pool, box *secret.Box, jobs outbox.JobInserter) *Service {
-	return &Service{pool: pool, box: box, jobs: jobs, contacts: &contacts{pool: pool}}
+	s := &Service{pool: pool, box: box, jobs: jobs}
+	s.contacts = &contacts{pool: pool, rejudge: s.rejudgeMany}
+	return s
 }
 
 var (
@@ -167,6 +169,11 @@ func (s *Service) Identify(ctx context.Context, in IdentifyInput) (IdentifyAnswe
 		s.contacts.note(ctx, r.id)
 	default:
 		return IdentifyAnswer{}, fmt.Errorf("identify device: %w", err)
+	}
+	if r.orgID != nil {
+		// The bootstrap provision applies this answer in the same session:
+		// its push state is judged again against what the device took.
+		s.contacts.noteBootstrap(ctx, r.id)
 	}
 	s.noteIdentify(ctx)
 	return s.answer(in.DeviceID, r)

@@ -46,17 +46,71 @@ func (PushArgs) InsertOpts() river.InsertOpts {
 }
 
 // requestPush marks a device's desired state as not yet applied and queues
-// the push, on the caller's transaction.
-func (s *Service) requestPush(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
+// the push, on the caller's transaction; why is shown until the push ends.
+func (s *Service) requestPush(ctx context.Context, tx pgx.Tx, id uuid.UUID, why string) error {
 	var at time.Time
-	if err := tx.QueryRow(ctx, `UPDATE cpe_devices SET push_state = 'pending', push_error = '', push_task_id = '',
-		push_requested_at = clock_timestamp(), updated_at = now() WHERE id = $1 RETURNING push_requested_at`, id).Scan(&at); err != nil {
+	if err := tx.QueryRow(ctx, `UPDATE cpe_devices SET push_state = 'pending', push_error = $2, push_task_id = '',
+		push_requested_at = clock_timestamp(), updated_at = now() WHERE id = $1 RETURNING push_requested_at`, id, why).Scan(&at); err != nil {
 		return fmt.Errorf("request push: %w", err)
 	}
 	if _, err := s.jobs.InsertTx(ctx, tx, PushArgs{DeviceID: id, RequestedAt: at}, nil); err != nil {
 		return fmt.Errorf("queue push: %w", err)
 	}
 	return nil
+}
+
+// Why a push was requested, as the device page shows it until it ends.
+const (
+	WhyBootstrapped = "checking what the device took at its BOOTSTRAP"
+	WhyReset        = "the device was reset to factory defaults; it is configured again at its BOOTSTRAP"
+)
+
+// Rejudge requests a push of a device of an organization (nothing for a
+// pending one): its configuration is checked again against GenieACS and
+// applied where it differs. Called after a factory reset, whose device
+// lost what it had.
+func (s *Service) Rejudge(ctx context.Context, id uuid.UUID, why string) error {
+	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var owned bool
+		if err := tx.QueryRow(ctx, `SELECT org_id IS NOT NULL FROM cpe_devices WHERE id = $1 FOR UPDATE`, id).Scan(&owned); err != nil {
+			return db.MapErr(err)
+		}
+		if !owned {
+			return nil
+		}
+		return s.requestPush(ctx, tx, id, why)
+	})
+}
+
+// rejudgeMany requests pushes of the devices of organizations among ids,
+// in one statement (identify's batch of BOOTSTRAPs).
+func (s *Service) rejudgeMany(ctx context.Context, ids []uuid.UUID) error {
+	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `UPDATE cpe_devices SET push_state = 'pending', push_error = $2, push_task_id = '',
+			push_requested_at = clock_timestamp(), updated_at = now() WHERE id = ANY($1) AND org_id IS NOT NULL
+			RETURNING id, push_requested_at`, ids, WhyBootstrapped)
+		if err != nil {
+			return err
+		}
+		var jobs []river.InsertManyParams
+		for rows.Next() {
+			var a PushArgs
+			if err := rows.Scan(&a.DeviceID, &a.RequestedAt); err != nil {
+				rows.Close()
+				return err
+			}
+			jobs = append(jobs, river.InsertManyParams{Args: a})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(jobs) == 0 {
+			return nil
+		}
+		_, err = s.jobs.InsertManyTx(ctx, tx, jobs)
+		return err
+	})
 }
 
 // PushWorker applies a device's desired state in GenieACS and tracks the
@@ -87,6 +141,17 @@ func (w *PushWorker) wait() time.Duration {
 		return w.Wait
 	}
 	return 15 * time.Second
+}
+
+func (t pushTarget) root() string {
+	if t.model == "TR-181" {
+		return datamodel.TR181
+	}
+	return datamodel.TR098
+}
+
+func (t pushTarget) identity() datamodel.Identity {
+	return datamodel.Identity{Manufacturer: t.manufacturer, OUI: t.oui, ProductClass: t.product, Root: t.root()}
 }
 
 // pushTarget is what the worker reads about the device.
@@ -146,6 +211,10 @@ func (w *PushWorker) Work(ctx context.Context, job *river.Job[PushArgs]) error {
 
 var errNoPPP = errors.New("the device has no PPP connection to write the PPPoE login to")
 
+// refreshPrefix marks a push task id that is the refresh of the device's
+// PPP connections, not the write.
+const refreshPrefix = "refresh:"
+
 // step either checks the task a previous step queued, or applies the state.
 func (w *PushWorker) step(ctx context.Context, job *river.Job[PushArgs], t pushTarget) error {
 	if t.taskID != "" {
@@ -155,15 +224,8 @@ func (w *PushWorker) step(ctx context.Context, job *river.Job[PushArgs], t pushT
 	if err != nil {
 		return err
 	}
-	root := datamodel.TR098
-	if t.model == "TR-181" {
-		root = datamodel.TR181
-	}
-	projection := []string{"_tags", "_lastInform", root + ".DeviceInfo.SoftwareVersion"}
-	if ans.PPPoE != nil {
-		projection = append(projection, pppRoot(root))
-	}
-	dev, err := w.Client.GetDevice(ctx, t.genieID, projection)
+	root := t.root()
+	dev, err := w.Client.GetDevice(ctx, t.genieID, []string{"_tags", "_lastInform", root + ".DeviceInfo.SoftwareVersion"})
 	if err != nil {
 		return err
 	}
@@ -174,29 +236,44 @@ func (w *PushWorker) step(ctx context.Context, job *river.Job[PushArgs], t pushT
 	if ans.PPPoE == nil {
 		return w.finish(ctx, job, PushDone, "")
 	}
-	id := datamodel.Identity{Manufacturer: t.manufacturer, OUI: t.oui, ProductClass: t.product, Root: root}
-	user, found := datamodel.Resolve(datamodel.PPPoEUsername, id, maps.Keys(dev.Params))
+	// GenieACS knows only what it fetched, and a device's PPP instance
+	// numbers vary: read its PPP connections now, then find the one to
+	// write (never judge on whatever an earlier fetch left behind).
+	task := genieacs.RefreshObject(pppRoot(root))
+	task.UniqueKey = "fyberpay-push-refresh"
+	res, err := w.Client.CreateTask(ctx, t.genieID, task, genieacs.TaskOptions{ConnectionRequest: true})
+	if err != nil {
+		return err
+	}
+	switch res.Outcome {
+	case genieacs.OutcomeDone:
+		return w.setPPPoE(ctx, job, t, ans.PPPoE)
+	case genieacs.OutcomeFaulted:
+		return w.finish(ctx, job, PushFailed, w.faultText(ctx, t.genieID, res.Task.ID))
+	}
+	if _, err := w.Pool.Exec(ctx, `UPDATE cpe_devices SET push_task_id = $2, push_error = $3 WHERE id = $1`,
+		job.Args.DeviceID, refreshPrefix+res.Task.ID, "waiting for the device to report its PPP connections ("+res.Reason+")"); err != nil {
+		return err
+	}
+	return river.JobSnooze(w.wait())
+}
+
+// setPPPoE writes the login to the PPP connection the freshly read tree
+// has.
+func (w *PushWorker) setPPPoE(ctx context.Context, job *river.Job[PushArgs], t pushTarget, want *PPPoE) error {
+	root := t.root()
+	dev, err := w.Client.GetDevice(ctx, t.genieID, []string{pppRoot(root)})
+	if err != nil {
+		return err
+	}
+	user, found := datamodel.Resolve(datamodel.PPPoEUsername, t.identity(), maps.Keys(dev.Params))
 	if !found {
-		// The tree has not been read that deep yet: read it, then resolve.
-		if _, err := w.Client.CreateTask(ctx, t.genieID, genieacs.RefreshObject(pppRoot(root)), genieacs.TaskOptions{ConnectionRequest: true}); err != nil {
-			return err
-		}
-		if dev, err = w.Client.GetDevice(ctx, t.genieID, []string{pppRoot(root)}); err != nil {
-			return err
-		}
-		if user, found = datamodel.Resolve(datamodel.PPPoEUsername, id, maps.Keys(dev.Params)); !found {
-			if len(dev.Params) == 0 {
-				// Offline: nothing read. Try again later.
-				w.note(ctx, job, "waiting for the device to answer so its PPP connection can be found")
-				return river.JobSnooze(w.wait())
-			}
-			return errNoPPP
-		}
+		return errNoPPP
 	}
 	base := strings.TrimSuffix(user, "Username")
 	task := genieacs.SetParameterValues(
-		genieacs.ParameterValue{Path: base + "Username", Value: ans.PPPoE.Username, Type: "xsd:string"},
-		genieacs.ParameterValue{Path: base + "Password", Value: ans.PPPoE.Password, Type: "xsd:string"},
+		genieacs.ParameterValue{Path: base + "Username", Value: want.Username, Type: "xsd:string"},
+		genieacs.ParameterValue{Path: base + "Password", Value: want.Password, Type: "xsd:string"},
 		genieacs.ParameterValue{Path: base + "Enable", Value: true, Type: "xsd:boolean"},
 	)
 	task.UniqueKey = "fyberpay-pppoe" // a newer push replaces a queued older one
@@ -206,7 +283,7 @@ func (w *PushWorker) step(ctx context.Context, job *river.Job[PushArgs], t pushT
 	}
 	switch res.Outcome {
 	case genieacs.OutcomeDone:
-		return w.verify(ctx, job, t, base, ans.PPPoE.Username)
+		return w.verify(ctx, job, t, base, want.Username)
 	case genieacs.OutcomeFaulted:
 		return w.finish(ctx, job, PushFailed, w.faultText(ctx, t.genieID, res.Task.ID))
 	}
@@ -219,13 +296,14 @@ func (w *PushWorker) step(ctx context.Context, job *river.Job[PushArgs], t pushT
 }
 
 // checkTask follows a queued task: gone without a fault = ran; a fault =
-// failed; still there = wait.
+// failed; still there = wait. A refresh that ran lets the write go.
 func (w *PushWorker) checkTask(ctx context.Context, job *river.Job[PushArgs], t pushTarget) error {
-	tasks, err := w.Client.Tasks(ctx, map[string]any{"_id": t.taskID})
+	taskID, refresh := strings.CutPrefix(t.taskID, refreshPrefix)
+	tasks, err := w.Client.Tasks(ctx, map[string]any{"_id": taskID})
 	if err != nil {
 		return err
 	}
-	faults, err := w.Client.Faults(ctx, map[string]any{"_id": t.genieID + ":task_" + t.taskID})
+	faults, err := w.Client.Faults(ctx, map[string]any{"_id": t.genieID + ":task_" + taskID})
 	if err != nil {
 		return err
 	}
@@ -242,15 +320,17 @@ func (w *PushWorker) checkTask(ctx context.Context, job *river.Job[PushArgs], t 
 	if ans.PPPoE == nil {
 		return w.finish(ctx, job, PushDone, "")
 	}
-	root := datamodel.TR098
-	if t.model == "TR-181" {
-		root = datamodel.TR181
+	if refresh {
+		if _, err := w.Pool.Exec(ctx, `UPDATE cpe_devices SET push_task_id = '' WHERE id = $1`, job.Args.DeviceID); err != nil {
+			return err
+		}
+		return w.setPPPoE(ctx, job, t, ans.PPPoE)
 	}
-	dev, err := w.Client.GetDevice(ctx, t.genieID, []string{pppRoot(root)})
+	dev, err := w.Client.GetDevice(ctx, t.genieID, []string{pppRoot(t.root())})
 	if err != nil {
 		return err
 	}
-	user, found := datamodel.Resolve(datamodel.PPPoEUsername, datamodel.Identity{Manufacturer: t.manufacturer, OUI: t.oui, ProductClass: t.product, Root: root}, maps.Keys(dev.Params))
+	user, found := datamodel.Resolve(datamodel.PPPoEUsername, t.identity(), maps.Keys(dev.Params))
 	if !found {
 		return errNoPPP
 	}

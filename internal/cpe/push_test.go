@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -32,11 +31,8 @@ type pushBundle struct {
 func setupPush(t *testing.T) *pushBundle {
 	t.Helper()
 	b := setup(t)
-	sim := acssim.NewTestServer(t, acssim.Options{Devices: 6, Seed: 21, SessionDelay: time.Millisecond, OnlineThreshold: 300 * time.Millisecond})
-	u, _ := url.Parse(sim.NBIURL)
-	c, err := genieacs.New(genieacs.Config{NBIURL: u, Timeout: 5 * time.Second,
-		Breaker: genieacs.BreakerSettings{MinRequests: 1000}}) // these tests inject failures; keep the breaker out of the way
-	require.NoError(t, err)
+	sim, c := testfactory.GenieACS(t, acssim.Options{Devices: 6, Seed: 21, SessionDelay: time.Millisecond, OnlineThreshold: 300 * time.Millisecond},
+		testfactory.GenieACSOpts{Breaker: genieacs.BreakerSettings{MinRequests: 1000}}) // these tests inject failures; keep the breaker out of the way
 	logger := slog.New(slog.DiscardHandler)
 	ins, err := jobs.NewInserter(b.pool, logger)
 	require.NoError(t, err)
