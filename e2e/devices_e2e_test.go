@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -14,7 +13,6 @@ import (
 	"github.com/mxschmitt/playwright-go"
 
 	"github.com/fyberpay/cpe/internal/acssim"
-	"github.com/fyberpay/cpe/internal/datamodel"
 	"github.com/fyberpay/cpe/internal/genieacs"
 )
 
@@ -62,20 +60,33 @@ func simDevice(t *testing.T, profile, serial string) string {
 	return id
 }
 
-// simState reads what the simulated device holds: its PPPoE username and tags.
+// simState reads what the simulated device holds: its PPPoE username (the
+// CPE's own value, on whichever PPP instance it has) and its tags (kept in
+// GenieACS).
 func simState(t *testing.T, id string) (string, []string) {
 	t.Helper()
 	u, _ := url.Parse("http://" + suite.sim.nbiAddr)
 	c, err := genieacs.New(genieacs.Config{NBIURL: u})
 	must(t, err)
-	d, err := c.GetDevice(context.Background(), id, nil)
+	d, err := c.GetDevice(context.Background(), id, []string{"_tags"})
 	must(t, err)
-	ident := datamodel.Identity{Manufacturer: d.Identity.Manufacturer, OUI: d.Identity.OUI, ProductClass: d.Identity.ProductClass, Root: d.Root()}
-	path, found := datamodel.Resolve(datamodel.PPPoEUsername, ident, maps.Keys(d.Params))
-	if !found {
-		t.Fatalf("%s has no PPPoE username path", id)
+	return cpePPPoEUser(t, id), d.Tags
+}
+
+// cpePPPoEUser is the PPPoE username the simulated CPE holds.
+func cpePPPoEUser(t *testing.T, id string) string {
+	t.Helper()
+	paths := []string{"Device.PPP.Interface.1.Username"}
+	for n := 1; n <= 8; n++ {
+		paths = append(paths, fmt.Sprintf("InternetGatewayDevice.WANDevice.1.WANConnectionDevice.%d.WANPPPConnection.1.Username", n))
 	}
-	return d.String(path), d.Tags
+	for _, p := range paths {
+		if v, ok := suite.sim.Value(id, p); ok {
+			return fmt.Sprint(v)
+		}
+	}
+	t.Fatalf("%s has no PPP connection", id)
+	return ""
 }
 
 func waitSim(t *testing.T, id, wantUser string, wantTags, notTags []string) {

@@ -142,9 +142,11 @@ func runSuite(m *testing.M) (int, error) {
 	if err := os.WriteFile(filepath.Join(extDir, "fyberpay.js"), provisions.ExtScript(), 0o600); err != nil {
 		return 0, err
 	}
-	sim, err := acssim.New(acssim.Options{Devices: 40, Seed: 99, TimeCompression: 60, SessionDelay: 5 * time.Millisecond,
-		ExtDir: extDir, ExtEnv: []string{"FYBERPAY_URL=" + suite.baseURL, "FYBERPAY_INTERNAL_KEY=" + internalKey},
-		AwaitPreset: provisions.Bootstrap})
+	// Devices start with a 600 s inform interval; FyberPay's bootstrap
+	// provision sets 300 (5 s of wall time at 60x).
+	sim, err := acssim.New(acssim.Options{Devices: 40, Seed: 99, TimeCompression: 60, InformInterval: 600 * time.Second,
+		SessionDelay: 5 * time.Millisecond, AwaitPreset: provisions.Bootstrap,
+		ExtDir: extDir, ExtEnv: []string{"FYBERPAY_URL=" + suite.baseURL, "FYBERPAY_INTERNAL_KEY=" + internalKey}})
 	if err != nil {
 		return 0, err
 	}

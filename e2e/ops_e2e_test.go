@@ -27,11 +27,12 @@ const (
 	opsSlug      = "ops"
 	opsAdmin     = "admin@ops.example"
 	opsViewer    = "viewer@ops.example"
-	opsZTE       = "ZTEGE2E70001"     // faults a task: cwmp.9008
+	opsZTE       = "ZTEGE2E70001"     // faults a task: cwmp.9007
 	opsHuawei    = "48575443E2E70002" // as reported; the label is HWTCE2E70002
 	opsHuaweiLbl = "HWTCE2E70002"
 	opsDown      = "ZTEGE2E70003" // informed once at the suite's start, offline since
 	swVersion098 = "InternetGatewayDevice.DeviceInfo.SoftwareVersion"
+	interval098  = "InternetGatewayDevice.ManagementServer.PeriodicInformInterval"
 )
 
 // ops is the organization's fixture, made once by opsFleet.
@@ -90,12 +91,12 @@ func opsFleet(t *testing.T) {
 	fw[simValue(t, hwGID, swVersion098)]++
 	fw[simValue(t, suite.opsDownGID, swVersion098)]++
 
-	// Setting a read-only parameter before GenieACS knows it is read-only:
-	// the CPE answers 9008 and GenieACS keeps the faulted task.
+	// A periodic inform interval of 0: the CPE answers 9007 and GenieACS
+	// keeps the faulted task.
 	var task struct{ Status, FaultCode string }
-	st := opsAPI(t, key, http.MethodPost, "/cpe/devices/"+zte+"/parameters", `{"parameters":[["`+swVersion098+`","V9.9"]]}`, &task)
-	if st >= 300 || task.Status != "failed" || task.FaultCode != "cwmp.9008" {
-		t.Fatalf("set %s: %d %+v; want a failed task with cwmp.9008", swVersion098, st, task)
+	st := opsAPI(t, key, http.MethodPost, "/cpe/devices/"+zte+"/parameters", `{"parameters":[["`+interval098+`","0"]]}`, &task)
+	if st >= 300 || task.Status != "failed" || task.FaultCode != "cwmp.9007" {
+		t.Fatalf("set %s: %d %+v; want a failed task with cwmp.9007", interval098, st, task)
 	}
 	ops.key, ops.zte, ops.huawei, ops.down, ops.zteGID, ops.firmware = key, zte, hw, down, zteGID, fw
 	ops.faultRequested = time.Now()
@@ -263,7 +264,7 @@ func TestE2ESyncFullPass(t *testing.T) {
 	must(t, expect.Locator(byTestID(v, "sync-full")).ToHaveCount(0))
 }
 
-// A real CPE fault (cwmp.9008 on ops's ZTE) reaches the board by the
+// A real CPE fault (cwmp.9007 on ops's ZTE) reaches the board by the
 // minute's poll: grouped by code and model, listed with a link to the
 // device. A viewer sees it without a Clear button; an admin clears it and
 // it leaves the active list (and GenieACS).
@@ -277,16 +278,16 @@ func TestE2EFaultBoard(t *testing.T) {
 	wait := time.Until(ops.faultRequested.Add(30 * time.Second))
 	reloadUntil(t, p, "/faults", wait, "the fault on the board", func() bool { return count(t, groups) > 0 })
 	must(t, expect.Locator(groups).ToHaveCount(1))
-	must(t, expect.Locator(groups.GetByTestId("fault-group-link")).ToHaveText("cwmp.9008"))
+	must(t, expect.Locator(groups.GetByTestId("fault-group-link")).ToHaveText("cwmp.9007"))
 	must(t, expect.Locator(groups.Locator("td").Nth(1)).ToHaveText("F660"))
 	must(t, expect.Locator(groups.GetByTestId("fault-group-count")).ToHaveText("1"))
 
 	must(t, groups.GetByTestId("fault-group-link").Click())
-	must(t, expect.Page(p).ToHaveURL(regexp.MustCompile(`/faults\?code=cwmp\.9008&model=F660$`)))
+	must(t, expect.Page(p).ToHaveURL(regexp.MustCompile(`/faults\?code=cwmp\.9007&model=F660$`)))
 	rows := byTestID(p, "faults-table").Locator("tbody tr")
 	must(t, expect.Locator(rows).ToHaveCount(1))
-	must(t, expect.Locator(rows.GetByTestId("fault-code")).ToHaveText("cwmp.9008"))
-	must(t, expect.Locator(rows.GetByTestId("fault-message")).ToContainText("non-writable"))
+	must(t, expect.Locator(rows.GetByTestId("fault-code")).ToHaveText("cwmp.9007"))
+	must(t, expect.Locator(rows.GetByTestId("fault-message")).ToContainText("Invalid parameter value"))
 	must(t, expect.Locator(rows.GetByTestId("fault-status")).ToHaveText("active"))
 	must(t, expect.Locator(rows.GetByTestId("fault-clear")).ToHaveCount(1))
 	must(t, rows.GetByTestId("fault-device").Click())
@@ -298,12 +299,12 @@ func TestE2EFaultBoard(t *testing.T) {
 	must(t, expect.Locator(byTestID(v, "whoami")).ToHaveText(opsViewer))
 	_, err := v.Goto("/faults")
 	must(t, err)
-	must(t, expect.Locator(byTestID(v, "faults-table").GetByTestId("fault-code")).ToHaveText("cwmp.9008"))
+	must(t, expect.Locator(byTestID(v, "faults-table").GetByTestId("fault-code")).ToHaveText("cwmp.9007"))
 	must(t, expect.Locator(byTestID(v, "fault-clear")).ToHaveCount(0))
 
 	must(t, byTestID(p, "nav-faults").Click())
 	must(t, byTestID(p, "fault-clear").Click())
-	must(t, expect.Locator(byTestID(p, "flash")).ToHaveText("Cleared cwmp.9008 on "+opsZTE+"."))
+	must(t, expect.Locator(byTestID(p, "flash")).ToHaveText("Cleared cwmp.9007 on "+opsZTE+"."))
 	must(t, expect.Page(p).ToHaveURL(regexp.MustCompile(`/faults$`)))
 	must(t, expect.Locator(byTestID(p, "no-faults")).ToBeVisible())
 	must(t, expect.Locator(byTestID(p, "no-fault-groups")).ToBeVisible())

@@ -261,11 +261,14 @@ func TestActionParameters(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "600", d.String(interval))
 	})
-	t.Run("MissingPathFailsNamingIt", func(t *testing.T) {
+	t.Run("MissingPathIsRefusedNamingIt", func(t *testing.T) {
+		// GenieACS is asked to read it first; the device has no such
+		// parameter, so nothing is sent.
+		before := b.count(t, `SELECT count(*) FROM cpe_tasks`)
 		missing := "InternetGatewayDevice.X_FYBER_Nothing.Enable"
 		r := b.post(t, hwPath, b.keyA, `{"parameters":[["`+missing+`",true]]}`)
-		requireAccepted(t, r, action.StatusFailed)
-		require.Contains(t, r.body["message"], missing)
+		requireInvalid(t, r, "parameters[0]", "the device has no parameter "+missing)
+		require.Equal(t, before, b.count(t, `SELECT count(*) FROM cpe_tasks`))
 	})
 	t.Run("Invalid", func(t *testing.T) {
 		before := b.count(t, `SELECT count(*) FROM cpe_tasks`)
@@ -314,22 +317,18 @@ func TestActionParameters(t *testing.T) {
 		require.Equal(t, "bad_json", r.errCode())
 		require.Equal(t, before, b.count(t, `SELECT count(*) FROM cpe_tasks`), "nothing is recorded for bad input")
 	})
-	t.Run("ReadOnlyRefusedOnceDiscovered", func(t *testing.T) {
+	t.Run("ReadOnlyRefusedBeforeSending", func(t *testing.T) {
 		d, err := b.acs.GetDevice(ctx, hwGID, []string{swVersion})
 		require.NoError(t, err)
-		require.Nil(t, d.Params[swVersion].Writable, "writability is unknown until discovered")
-		// A refresh reads DeviceInfo, so GenieACS learns which of its
-		// parameters are writable.
-		r := b.post(t, "/cpe/devices/"+hw.String()+"/refresh", b.keyA, "")
-		requireDone(t, r, action.KindRefresh)
-		d, err = b.acs.GetDevice(ctx, hwGID, []string{swVersion})
-		require.NoError(t, err)
-		require.NotNil(t, d.Params[swVersion].Writable, "the simulator shows _writable once discovered")
-		require.False(t, *d.Params[swVersion].Writable)
+		require.Nil(t, d.Params[swVersion].Writable, "writability is unknown until GenieACS lists DeviceInfo")
 		before := b.count(t, `SELECT count(*) FROM cpe_tasks`)
-		r = b.post(t, hwPath, b.keyA, `{"parameters":[["`+swVersion+`","V9"]]}`)
+		r := b.post(t, hwPath, b.keyA, `{"parameters":[["`+swVersion+`","V9"]]}`)
 		requireInvalid(t, r, "parameters[0]", swVersion+" is read-only on this device")
 		require.Equal(t, before, b.count(t, `SELECT count(*) FROM cpe_tasks`), "refused before anything is sent")
+		d, err = b.acs.GetDevice(ctx, hwGID, []string{swVersion})
+		require.NoError(t, err)
+		require.NotNil(t, d.Params[swVersion].Writable, "read from the device first")
+		require.False(t, *d.Params[swVersion].Writable)
 	})
 	t.Run("WithoutConnectionRequestQueued", func(t *testing.T) {
 		r := b.post(t, hwPath, b.keyA, `{"parameters":[["`+interval+`",900]],"connectionRequest":false}`)
@@ -812,14 +811,20 @@ func TestActionSecretsNeverShown(t *testing.T) {
 	}
 }
 
-// TestActionDeviceNotInGenieACS: a device that never informed is refused
-// with a 422; one GenieACS no longer knows fails truthfully, never a 500.
+// TestActionDeviceNotInGenieACS: an action on a device that never informed
+// is refused with a 422 (but Wi-Fi, kept for its first contact); one
+// GenieACS no longer knows fails truthfully, never a 500.
 func TestActionDeviceNotInGenieACS(t *testing.T) {
 	b := setupWithSim(t, 3)
 	ctx := context.Background()
 	never := b.device(t, "HWTC0000A002", false)
 	r := b.post(t, "/cpe/devices/"+never.String()+"/reboot", b.keyA, "")
 	requireInvalid(t, r, "device", "this device has not contacted GenieACS yet; actions are possible after its first inform")
+	// Wi-Fi is kept for its first contact (the bootstrap provision applies
+	// it; the task waits to read it back).
+	r = b.post(t, "/cpe/devices/"+never.String()+"/wifi", b.keyA, `{"ssid":"Before-Contact","password":"first-contact-key"}`)
+	requireAccepted(t, r, action.StatusPending)
+	require.Contains(t, r.body["message"], "kept for the device's first contact")
 	r = b.api(t, http.MethodGet, "/cpe/devices/"+never.String()+"/diagnostics", b.keyA, "")
 	require.Equal(t, http.StatusOK, r.status, r.raw)
 

@@ -132,11 +132,8 @@ func build(t testing.TB, publicURL string, simDevices int) *testBundle {
 		acs *genieacs.Client
 	)
 	if simDevices > 0 {
-		sim = acssim.NewTestServer(t, acssim.Options{Devices: simDevices, Seed: 5, SessionDelay: time.Millisecond,
-			OnlineThreshold: 300 * time.Millisecond, TimeCompression: 60})
-		nbi, _ := url.Parse(sim.NBIURL)
-		acs, err = genieacs.New(genieacs.Config{NBIURL: nbi, Timeout: 5 * time.Second, Breaker: genieacs.BreakerSettings{MinRequests: 1000}})
-		require.NoError(t, err)
+		sim, acs = testfactory.GenieACS(t, acssim.Options{Devices: simDevices, Seed: 5, SessionDelay: time.Millisecond,
+			OnlineThreshold: 300 * time.Millisecond, TimeCompression: 60}, testfactory.GenieACSOpts{Breaker: genieacs.BreakerSettings{MinRequests: 1000}})
 	}
 	actions := action.NewService(pool, box, acs, ins, cs)
 	if sim != nil {

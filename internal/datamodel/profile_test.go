@@ -15,8 +15,9 @@ import (
 )
 
 // TestResolveOnSimulatorProfiles resolves every logical parameter on each
-// simulated model's real parameter tree (as GenieACS documents it): the
-// table must find what each device has, with the vendor's own paths.
+// simulated model's whole parameter tree, freshly fetched (as GenieACS
+// documents it after a refresh of the root): the table must find what each
+// device has, with the vendor's own paths.
 func TestResolveOnSimulatorProfiles(t *testing.T) {
 	ctx := context.Background()
 	sim := acssim.NewTestServer(t, acssim.Options{Devices: 30, Seed: 3})
@@ -28,6 +29,10 @@ func TestResolveOnSimulatorProfiles(t *testing.T) {
 	device := func(productClass string) *genieacs.Device {
 		for _, id := range sim.DeviceIDs() {
 			if strings.Contains(id, "-"+productClass+"-") {
+				// GenieACS knows only what was fetched: read the whole tree.
+				res, err := c.CreateTask(ctx, id, genieacs.RefreshObject(""), genieacs.TaskOptions{ConnectionRequest: true})
+				require.NoError(t, err)
+				require.Equal(t, genieacs.OutcomeDone, res.Outcome, res.Reason)
 				d, err := c.GetDevice(ctx, id, nil)
 				require.NoError(t, err)
 				return d

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -46,11 +45,8 @@ func setup(t testing.TB, devices int) *testBundle {
 	pool := dbtest.NewDB(t)
 	ins, err := jobs.NewInserter(pool, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
-	sim := acssim.NewTestServer(t, acssim.Options{Devices: devices, Seed: 7, SessionDelay: time.Millisecond,
-		OnlineThreshold: 300 * time.Millisecond, TimeCompression: 600})
-	u, _ := url.Parse(sim.NBIURL)
-	c, err := genieacs.New(genieacs.Config{NBIURL: u, Timeout: 5 * time.Second, Breaker: genieacs.BreakerSettings{MinRequests: 1000}})
-	require.NoError(t, err)
+	sim, c := testfactory.GenieACS(t, acssim.Options{Devices: devices, Seed: 7, SessionDelay: time.Millisecond,
+		OnlineThreshold: 300 * time.Millisecond, TimeCompression: 600}, testfactory.GenieACSOpts{Breaker: genieacs.BreakerSettings{MinRequests: 1000}})
 	return &testBundle{pool: pool, sim: sim, client: c, ins: ins, svc: fault.NewService(pool, c, ins),
 		org:   testfactory.Org(ctx, t, pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("acme")}),
 		other: testfactory.Org(ctx, t, pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("beta")})}
@@ -83,8 +79,8 @@ func (b *testBundle) unowned(t testing.TB, model string, n int) string {
 	return ""
 }
 
-// taskFault makes the device fault a task: setting its read-only serial
-// number is cwmp.9008. It returns the fault's GenieACS id.
+// taskFault makes the device fault a task: a periodic inform interval of
+// 0 is refused by the CPE (cwmp.9007). It returns the fault's GenieACS id.
 func (b *testBundle) taskFault(t testing.TB, gid string) string {
 	t.Helper()
 	root := "InternetGatewayDevice"
@@ -92,7 +88,7 @@ func (b *testBundle) taskFault(t testing.TB, gid string) string {
 		root = "Device"
 	}
 	res, err := b.client.CreateTask(context.Background(), gid,
-		genieacs.SetParameterValues(genieacs.ParameterValue{Path: root + ".DeviceInfo.SerialNumber", Value: "X"}),
+		genieacs.SetParameterValues(genieacs.ParameterValue{Path: root + ".ManagementServer.PeriodicInformInterval", Value: "0"}),
 		genieacs.TaskOptions{ConnectionRequest: true})
 	require.NoError(t, err)
 	require.Equal(t, genieacs.OutcomeFaulted, res.Outcome, res.Reason)
@@ -158,7 +154,7 @@ func TestPollRaisesUpdatesAndResolves(t *testing.T) {
 	require.Equal(t, b.org.ID, *r.org)
 	require.Equal(t, dev, *r.device)
 	require.Equal(t, "active", r.status)
-	require.Equal(t, "cwmp.9008", r.code)
+	require.Equal(t, "cwmp.9007", r.code)
 	require.Equal(t, "HG8245H", r.productClass)
 	require.NotEmpty(t, r.serial)
 	require.Contains(t, string(r.detail), "setParameterValuesFault")
@@ -329,7 +325,7 @@ func TestClearDeletesInGenieACS(t *testing.T) {
 
 	// A staff write the device refuses: the task fails with GenieACS's fault.
 	tk, err := acts.SetParameters(ctx, admin, dev, action.ParameterInput{Parameters: []genieacs.ParameterValue{
-		{Path: "InternetGatewayDevice.DeviceInfo.SerialNumber", Value: "X"}}})
+		{Path: "InternetGatewayDevice.ManagementServer.PeriodicInformInterval", Value: "0"}}})
 	require.NoError(t, err)
 	require.Equal(t, action.StatusFailed, tk.Status, tk.Message)
 	require.NotEmpty(t, tk.GenieACSTaskID)
@@ -365,7 +361,7 @@ func TestClearDeletesInGenieACS(t *testing.T) {
 	require.Equal(t, fid, ended.GenieACSID)
 	require.Equal(t, "cleared", ended.Status)
 	require.Equal(t, tech.Label, ended.ClearedBy)
-	require.Equal(t, "cwmp.9008", ended.Code)
+	require.Equal(t, "cwmp.9007", ended.Code)
 	require.NotEmpty(t, ended.ResolvedAt)
 
 	after, err := acts.Get(ctx, admin, tk.ID)
