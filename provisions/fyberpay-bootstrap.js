@@ -89,8 +89,11 @@ function first(declared) {
 }
 
 // The arguments come from the Inform alone, so every run (and GenieACS's
-// per-round cache of ext results) sees the same call.
-const answer = ext("fyberpay", "identifyDevice", ID.serial, ID.oui, ID.productClass, ID.manufacturer, ID.id, root || "") || {};
+// per-round cache of ext results) sees the same call. The last one is the
+// session's timestamp (Date.now() is fixed for a whole session): the ext
+// script keeps an answer for the passes of one session and asks afresh in
+// the next (a factory reset seconds after a change gets today's state).
+const answer = ext("fyberpay", "identifyDevice", ID.serial, ID.oui, ID.productClass, ID.manufacturer, ID.id, root || "", now) || {};
 
 // What to write, as logical parameters.
 const wifi = answer.wifi || [];

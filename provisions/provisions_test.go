@@ -224,7 +224,7 @@ func TestBootstrapConfiguresZTEAndTR181Devices(t *testing.T) {
 
 func TestBootstrapReplacesManagedTagsOnly(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, "FYBERPAY_CACHE_MS=0") // two BOOTSTRAPs within the answer cache's 10 s
+	e := newEnv(t) // two BOOTSTRAPs within a second: the second asks afresh
 	id := e.device(acssim.ProfileZTEF660, "")
 	e.inform(id, "0 BOOTSTRAP,1 BOOT") // pending: no tags
 	for _, tag := range []string{"org:old-isp", "sub:bob", "keep-me"} {
@@ -248,6 +248,9 @@ func TestFactoryResetThenReprovision(t *testing.T) {
 	e.inform(id, "0 BOOTSTRAP,1 BOOT")
 	base := e.pppBase(id)
 	require.Equal(t, "alice@isp", e.cpe(id, base+"Username"))
+	// The Wi-Fi changed in FyberPay seconds before the reset: the ext
+	// script's answer from the first BOOTSTRAP must not be reused.
+	e.ident.set(http.StatusOK, strings.Replace(assigned, `"ssid":"Alice"`, `"ssid":"Alice-Home"`, 1))
 
 	res, err := e.acs.CreateTask(e.ctx, id, genieacs.FactoryReset(), genieacs.TaskOptions{ConnectionRequest: true})
 	require.NoError(t, err)
@@ -258,7 +261,8 @@ func TestFactoryResetThenReprovision(t *testing.T) {
 	}, 10*time.Second, 20*time.Millisecond, "the reset device came back configured")
 	require.Empty(t, e.faults(id))
 	require.Equal(t, "wifi-pass-24", e.cpe(id, "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.PreSharedKey.1.PreSharedKey"))
-	require.Equal(t, "Alice", e.cpe(id, "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID"))
+	require.Equal(t, "Alice-Home", e.cpe(id, "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID"))
+	require.Equal(t, 2, e.ident.count(), "one question per BOOTSTRAP session")
 	require.Equal(t, float64(600), e.cpe(id, "InternetGatewayDevice.ManagementServer.PeriodicInformInterval"))
 	require.Equal(t, []string{"org:acme", "plan:home-10", "sub:alice_w"}, sorted(e.doc(id, "_tags").Tags))
 }
@@ -267,7 +271,7 @@ func TestBootstrapFailuresFaultAndRetry(t *testing.T) {
 	t.Parallel()
 	t.Run("AnErrorAnswerIsRetriedAfterGenieACSsBackoff", func(t *testing.T) {
 		t.Parallel()
-		e := newEnv(t, "FYBERPAY_CACHE_MS=0")
+		e := newEnv(t)
 		e.ident.set(http.StatusInternalServerError, `{"error":{"message":"boom"}}`)
 		id := e.device(acssim.ProfileHuaweiHG8245H, "")
 		e.inform(id, "0 BOOTSTRAP,1 BOOT")

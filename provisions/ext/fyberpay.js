@@ -1,7 +1,7 @@
 // FyberPay ext script for GenieACS (GENIEACS_EXT_DIR/fyberpay.js).
 //
 // Provisions call ext("fyberpay", "identifyDevice", serial, oui,
-// productClass, manufacturer, deviceId, root). GenieACS passes the extra
+// productClass, manufacturer, deviceId, root, session). GenieACS passes the extra
 // arguments as strings and aborts the call after EXT_TIMEOUT (3 s), so this
 // script gives up after FYBERPAY_TIMEOUT_MS (default 2500 ms) and always
 // calls back once: with FyberPay's answer, or with a clean Error that
@@ -75,9 +75,11 @@ function post(path, payload, callback) {
 
 // GenieACS runs a preset pass again after one that changed the device (and
 // forgets ext results between passes), so one BOOTSTRAP session asks the
-// same question two or three times within a second. Answers are kept for
-// CACHE_MS (default 10 s) per argument list, so FyberPay is asked once per
-// session; this process is long-lived, one per GenieACS worker.
+// same question two or three times within a second. The provision passes
+// its session's timestamp last: answers are kept per argument list, that
+// timestamp included, so FyberPay is asked once per session and every new
+// session asks again. Entries older than CACHE_MS (default 10 s) are
+// dropped; this process is long-lived, one per GenieACS worker.
 const CACHE_MS = process.env.FYBERPAY_CACHE_MS === undefined ? 10000 : Number(process.env.FYBERPAY_CACHE_MS) || 0;
 const answers = new Map(); // args JSON -> {at, answer}
 
@@ -92,21 +94,22 @@ function cached(key) {
 }
 
 // identifyDevice(args, callback): args are [serial, oui, productClass,
-// manufacturer, deviceId, root]; the answer is FyberPay's desired state.
+// manufacturer, deviceId, root, session]; the answer is FyberPay's desired
+// state. Without a session argument nothing is cached.
 function identifyDevice(args, callback) {
-  const [serial, oui, productClass, manufacturer, deviceId, root] = (args || []).map((a) => (a == null ? "" : String(a)));
+  const [serial, oui, productClass, manufacturer, deviceId, root, session] = (args || []).map((a) => (a == null ? "" : String(a)));
   if (!serial) {
     callback(new Error("identifyDevice: the serial number argument is empty"));
     return;
   }
-  const key = JSON.stringify([serial, oui, productClass, manufacturer, deviceId, root]);
-  const hit = CACHE_MS > 0 ? cached(key) : undefined;
+  const key = session ? JSON.stringify([serial, oui, productClass, manufacturer, deviceId, root, session]) : "";
+  const hit = key && CACHE_MS > 0 ? cached(key) : undefined;
   if (hit !== undefined) {
     callback(null, hit);
     return;
   }
   post("internal/cpe/identify", { serial, oui, productClass, manufacturer, deviceId, root }, (err, answer) => {
-    if (!err && CACHE_MS > 0) {
+    if (!err && key && CACHE_MS > 0) {
       answers.delete(key);
       answers.set(key, { at: Date.now(), answer });
     }
