@@ -177,21 +177,10 @@ func (s *Sim) docResolve(d *device, path string) (nref, bool) {
 	if d.ext == nil {
 		return nref{}, false
 	}
-	for _, list := range [][]addedInst{d.ext.added, d.ext.gone} {
-		for _, a := range list {
-			prefix := t.nodes[a.table].path + "." + strconv.Itoa(a.num)
-			proto := t.nodes[a.table].proto
-			if path == prefix {
-				return nref{inst: a.id, node: proto}, true
-			}
-			if rel, ok := strings.CutPrefix(path, prefix+"."); ok {
-				if i, ok := t.byPath[t.nodes[proto].path+"."+rel]; ok {
-					return nref{inst: a.id, node: i}, true
-				}
-			}
-		}
+	if r, ok := t.resolveAdded(d.ext.added, path); ok {
+		return r, true
 	}
-	return nref{}, false
+	return t.resolveAdded(d.ext.gone, path)
 }
 
 // ---- what the document holds ----

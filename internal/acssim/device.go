@@ -192,7 +192,13 @@ func (s *Sim) resolve(d *device, path string) (nref, bool) {
 	if d.ext == nil {
 		return nref{}, false
 	}
-	for _, a := range d.ext.added {
+	return t.resolveAdded(d.ext.added, path)
+}
+
+// resolveAdded finds path in instances added to tables: the instance
+// itself or a parameter under it.
+func (t *template) resolveAdded(list []addedInst, path string) (nref, bool) {
+	for _, a := range list {
 		prefix := t.nodes[a.table].path + "." + strconv.Itoa(a.num)
 		proto := t.nodes[a.table].proto
 		if path == prefix {
