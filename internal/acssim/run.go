@@ -299,8 +299,9 @@ func (ss *session) builtin(p provCall, maxRev int) scriptResult {
 
 // ---- tasks ----
 
-// taskCalls is a task as provisions (lib/cwmp.ts nextRpc); reboot,
-// factory reset and download are run by the session itself.
+// taskCalls is a task as provisions (lib/cwmp.ts nextRpc), as its fault
+// records them; reboot, factory reset and download are run by the session
+// itself (execAction).
 func taskCalls(t *task) []provCall {
 	o := t.doc
 	var calls []provCall
@@ -318,6 +319,20 @@ func taskCalls(t *task) []provCall {
 		}
 	case "refreshObject":
 		calls = append(calls, provCall{"refresh", mustGet(o, "objectName")})
+	case "reboot":
+		calls = append(calls, provCall{"reboot"})
+	case "factoryReset":
+		calls = append(calls, provCall{"reset"})
+	case "download":
+		file := mustGet(o, "file")
+		if !truthy(file) {
+			file = mustGet(o, "fileName")
+		}
+		target := mustGet(o, "targetFileName")
+		if !truthy(target) {
+			target = ""
+		}
+		calls = append(calls, provCall{"download", mustGet(o, "fileType"), file, target})
 	case "addObject":
 		var parts []string
 		if pv, ok := mustGet(o, "parameterValues").([]any); ok {
@@ -384,7 +399,7 @@ func (ss *session) runTasks() {
 		}
 		s.mu.Lock()
 		if fault != nil {
-			s.faults.put(fault2{fault}.doc(fid, d.id, "task_"+string(t.id), ss.ts, taskProvisions(t)))
+			s.faults.put(fault2{fault}.doc(fid, d.id, "task_"+string(t.id), ss.ts, string(appendJSON(nil, callsJSON(taskCalls(t))))))
 		} else {
 			s.tasks.remove(t)
 			s.faults.del(fid)

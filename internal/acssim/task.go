@@ -390,48 +390,6 @@ func cpeFault(code, msg string, spv []any) *cwmpFault {
 	return &cwmpFault{code: "cwmp." + code, message: msg, detail: det}
 }
 
-// taskProvisions is the provisions string GenieACS stores in a task fault.
-func taskProvisions(t *task) string {
-	o := t.doc
-	var prov []any
-	switch t.name {
-	case "getParameterValues":
-		names, _ := mustGet(o, "parameterNames").([]any)
-		for _, n := range names {
-			prov = append(prov, []any{"refresh", n})
-		}
-	case "setParameterValues":
-		vals, _ := mustGet(o, "parameterValues").([]any)
-		for _, v := range vals {
-			a := v.([]any)
-			prov = append(prov, []any{"value", a[0], a[1]})
-		}
-	case "refreshObject":
-		prov = append(prov, []any{"refresh", mustGet(o, "objectName")})
-	case "reboot":
-		prov = append(prov, []any{"reboot"})
-	case "factoryReset":
-		prov = append(prov, []any{"reset"})
-	case "download":
-		file := mustGet(o, "file")
-		if !truthy(file) {
-			file = mustGet(o, "fileName")
-		}
-		prov = append(prov, []any{"download", mustGet(o, "fileType"), file, mustGet(o, "targetFileName")})
-	case "addObject":
-		prov = append(prov, []any{"instances", o.str("objectName") + ".[]", "+1"})
-	case "deleteObject":
-		prov = append(prov, []any{"instances", mustGet(o, "objectName"), float64(0)})
-	case "provisions":
-		p, _ := mustGet(o, "provisions").([]any)
-		prov = p
-	}
-	if prov == nil {
-		prov = []any{}
-	}
-	return string(appendJSON(nil, prov))
-}
-
 // retryDelay is GenieACS's backoff before a faulted channel runs again
 // (RETRY_DELAY 300 s × 2^retries), in wall time.
 func (s *Sim) retryDelay(retries int) time.Duration {
