@@ -48,12 +48,30 @@ func (PushArgs) InsertOpts() river.InsertOpts {
 // requestPush marks a device's desired state as not yet applied and queues
 // the push, on the caller's transaction; why is shown until the push ends.
 func (s *Service) requestPush(ctx context.Context, tx pgx.Tx, id uuid.UUID, why string) error {
-	var at time.Time
-	if err := tx.QueryRow(ctx, `UPDATE cpe_devices SET push_state = 'pending', push_error = $2, push_task_id = '',
-		push_requested_at = clock_timestamp(), updated_at = now() WHERE id = $1 RETURNING push_requested_at`, id, why).Scan(&at); err != nil {
+	return s.requestPushes(ctx, tx, []uuid.UUID{id}, why)
+}
+
+// requestPushes does requestPush for the devices of organizations among
+// ids (a pending device has nothing to push), in one statement.
+func (s *Service) requestPushes(ctx context.Context, tx pgx.Tx, ids []uuid.UUID, why string) error {
+	rows, err := tx.Query(ctx, `UPDATE cpe_devices SET push_state = 'pending', push_error = $2, push_task_id = '',
+		push_requested_at = clock_timestamp(), updated_at = now() WHERE id = ANY($1) AND org_id IS NOT NULL
+		RETURNING id, push_requested_at`, ids, why)
+	if err != nil {
 		return fmt.Errorf("request push: %w", err)
 	}
-	if _, err := s.jobs.InsertTx(ctx, tx, PushArgs{DeviceID: id, RequestedAt: at}, nil); err != nil {
+	jobs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (river.InsertManyParams, error) {
+		var a PushArgs
+		err := row.Scan(&a.DeviceID, &a.RequestedAt)
+		return river.InsertManyParams{Args: a}, err
+	})
+	if err != nil {
+		return fmt.Errorf("request push: %w", err)
+	}
+	if len(jobs) == 0 {
+		return nil
+	}
+	if _, err := s.jobs.InsertManyTx(ctx, tx, jobs); err != nil {
 		return fmt.Errorf("queue push: %w", err)
 	}
 	return nil
@@ -70,47 +88,12 @@ const (
 // applied where it differs. Called after a factory reset, whose device
 // lost what it had.
 func (s *Service) Rejudge(ctx context.Context, id uuid.UUID, why string) error {
-	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		var owned bool
-		if err := tx.QueryRow(ctx, `SELECT org_id IS NOT NULL FROM cpe_devices WHERE id = $1 FOR UPDATE`, id).Scan(&owned); err != nil {
-			return db.MapErr(err)
-		}
-		if !owned {
-			return nil
-		}
-		return s.requestPush(ctx, tx, id, why)
-	})
+	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error { return s.requestPushes(ctx, tx, []uuid.UUID{id}, why) })
 }
 
-// rejudgeMany requests pushes of the devices of organizations among ids,
-// in one statement (identify's batch of BOOTSTRAPs).
+// rejudgeMany is Rejudge for identify's batch of BOOTSTRAPs.
 func (s *Service) rejudgeMany(ctx context.Context, ids []uuid.UUID) error {
-	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `UPDATE cpe_devices SET push_state = 'pending', push_error = $2, push_task_id = '',
-			push_requested_at = clock_timestamp(), updated_at = now() WHERE id = ANY($1) AND org_id IS NOT NULL
-			RETURNING id, push_requested_at`, ids, WhyBootstrapped)
-		if err != nil {
-			return err
-		}
-		var jobs []river.InsertManyParams
-		for rows.Next() {
-			var a PushArgs
-			if err := rows.Scan(&a.DeviceID, &a.RequestedAt); err != nil {
-				rows.Close()
-				return err
-			}
-			jobs = append(jobs, river.InsertManyParams{Args: a})
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(jobs) == 0 {
-			return nil
-		}
-		_, err = s.jobs.InsertManyTx(ctx, tx, jobs)
-		return err
-	})
+	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error { return s.requestPushes(ctx, tx, ids, WhyBootstrapped) })
 }
 
 // PushWorker applies a device's desired state in GenieACS and tracks the
