@@ -382,9 +382,13 @@ func TestActionRebootFactoryResetRefresh(t *testing.T) {
 func TestActionSpeedTestPingDiagnostics(t *testing.T) {
 	b := setupWithSim(t, 6)
 	tech := b.apiKey(t, b.orgA, actor.RoleTechnician)
-	tp, _ := b.simDevice(t, b.orgA, modelTPLink, 0)
+	tp, tpGID := b.simDevice(t, b.orgA, modelTPLink, 0)
 	hw, hwGID := b.simDevice(t, b.orgA, modelHuawei, 0)
 	tpPath, hwPath := "/cpe/devices/"+tp.String(), "/cpe/devices/"+hw.String()
+	// Slow lines: 10 MB at 2 Mbit/s take 42 device seconds (0.7 s here), so
+	// the tests are still running when the routes answer.
+	require.NoError(t, b.sim.SetLineRate(tpGID, 2))
+	require.NoError(t, b.sim.SetLineRate(hwGID, 2))
 
 	// Started first: the device takes a moment to report.
 	speed := b.post(t, tpPath+"/speed-test", tech, "")

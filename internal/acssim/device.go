@@ -79,6 +79,7 @@ type devExtra struct {
 	deleted []int32     // template instance nodes removed with deleteObject
 	lastID  uint16
 	dl      *dlRecord
+	mbps    float64 // line rate set by SetLineRate; 0: from the seed
 }
 
 // device is one simulated CPE plus its GenieACS document state. Every field

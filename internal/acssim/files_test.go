@@ -173,6 +173,22 @@ func TestDiagnostics(t *testing.T) {
 		mbps := float64(len(data)) * 8 / eom.Sub(bom).Seconds() / 1e6
 		require.InDelta(t, 110, mbps, 100, "a plausible line rate")
 	})
+	t.Run("SetLineRate", func(t *testing.T) {
+		id := b.addDevice(t, ProfileZTEF660)
+		require.NoError(t, b.sim.SetLineRate(id, 8))
+		require.ErrorIs(t, b.sim.SetLineRate("nope", 8), ErrNoSuchDevice)
+		require.Error(t, b.sim.SetLineRate(id, -1))
+		const p = "InternetGatewayDevice.DownloadDiagnostics."
+		r := b.nbi.task(id, `{"name":"setParameterValues","parameterValues":[["`+p+`DiagnosticsState","Requested"],["`+p+`DownloadURL","`+b.fsURL+`/fyberpay-speedtest-10MB.bin"]]}`, true)
+		require.Equal(t, "200 OK", r.status)
+		eventually(t, "diagnostics complete", func() bool { return b.nbi.value(id, p+"DiagnosticsState") == "Completed" })
+		bom, err := time.Parse(time.RFC3339, b.nbi.value(id, p+"BOMTime").(string))
+		require.NoError(t, err)
+		eom, err := time.Parse(time.RFC3339, b.nbi.value(id, p+"EOMTime").(string))
+		require.NoError(t, err)
+		mbps := float64(len(data)) * 8 / eom.Sub(bom).Seconds() / 1e6
+		require.InDelta(t, 8, mbps, 1.5, "the set rate, within the run-to-run spread")
+	})
 	t.Run("IPPingTR181", func(t *testing.T) {
 		id := b.addDevice(t, ProfileTPLinkAX10)
 		const p = "Device.IP.Diagnostics.IPPing."

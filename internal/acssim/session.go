@@ -249,6 +249,9 @@ func (s *Sim) startDownload(d *device, t *task, now int64) *cwmpFault {
 // deviceSpeed is the device's line rate in bytes/s (20–200 Mbit/s).
 func (s *Sim) deviceSpeed(d *device) float64 {
 	mbps := 20 + float64(hashOf(d.seed, 0x5eed)%181)
+	if d.ext != nil && d.ext.mbps > 0 {
+		mbps = d.ext.mbps
+	}
 	return mbps * 1e6 / 8
 }
 

@@ -391,6 +391,25 @@ func (s *Sim) SetOnline(id string, online bool) error {
 	return nil
 }
 
+// SetLineRate sets a device's downstream line rate in Mbit/s (its upstream
+// follows); download and upload tests and firmware downloads take it from
+// the next transfer on. 0 returns to the rate derived from the device's seed.
+func (s *Sim) SetLineRate(id string, mbps float64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.byID[id]
+	if d == nil {
+		return fmt.Errorf("%w: %s", ErrNoSuchDevice, id)
+	}
+	if mbps < 0 {
+		return fmt.Errorf("line rate %v Mbit/s: must not be negative", mbps)
+	}
+	if mbps > 0 || d.ext != nil {
+		d.x().mbps = mbps
+	}
+	return nil
+}
+
 // SetUnresponsive makes a device accept connection requests without ever
 // starting the session (a CPE behind a broken NAT or a hung CWMP client):
 // tasks sent with connection_request answer "202 Task queued but not
