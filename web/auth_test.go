@@ -96,6 +96,33 @@ func TestLoginThrottled(t *testing.T) {
 	require.Contains(t, p.testid("error").Text(), "too many failed logins")
 }
 
+// TestLoginOpenRedirect: the pen test's "/%09/evil.example" (a tab that
+// browsers strip into "//evil.example") and its relatives send the user
+// home after sign-in; a same-site deep link still comes back.
+func TestLoginOpenRedirect(t *testing.T) {
+	b := setup(t)
+	for _, tc := range []struct{ name, query, want string }{
+		{"Tab", "/%09/evil.example", "/"},
+		{"EncodedTab", "/%2509/evil.example", "/"},
+		{"Newline", "/%0A/evil.example", "/"},
+		{"Backslash", "/%5C/evil.example", "/"},
+		{"FullwidthSolidus", "/%EF%BC%8F/evil.example", "/"},
+		{"SameSite", "/devices%3Fstatus%3Donline", "/devices?status=online"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			br := b.browser(t)
+			p := br.get("/login?next=" + tc.query)
+			require.Equal(t, http.StatusOK, p.status)
+			require.Equal(t, tc.want, p.doc.Find(`input[name="next"]`).AttrOr("value", ""), "the form carries only a safe target")
+			raw, err := url.QueryUnescape(tc.query)
+			require.NoError(t, err)
+			p = br.post("/login", url.Values{"email": {b.adminA.Email}, "password": {testfactory.Password}, "next": {raw}})
+			require.Equal(t, http.StatusSeeOther, p.status, p.body)
+			require.Equal(t, tc.want, p.header.Get("Location"))
+		})
+	}
+}
+
 func TestCSRF(t *testing.T) {
 	b := setup(t)
 	t.Run("LoginWithoutToken", func(t *testing.T) {

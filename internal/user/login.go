@@ -7,13 +7,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/alexedwards/argon2id"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/audit"
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/session"
+	"github.com/fyberpay/cpe/internal/validation"
 )
 
 // Limits tune login throttling.
@@ -22,6 +22,12 @@ type Limits struct {
 	PerIP    int           // failures per client IP within Window (an office NAT shares one)
 	Window   time.Duration // failures older than this are forgotten
 	Lockout  time.Duration // how long a lock lasts
+
+	// HashSlots bounds concurrent argon2id runs in the process (login,
+	// password change, user creation); HashWait is how long a request
+	// waits for a slot before ErrBusy. Defaults: max(2, GOMAXPROCS), 1 s.
+	HashSlots int
+	HashWait  time.Duration
 }
 
 func (l Limits) withDefaults() Limits {
@@ -37,6 +43,12 @@ func (l Limits) withDefaults() Limits {
 	if l.Lockout == 0 {
 		l.Lockout = 15 * time.Minute
 	}
+	if l.HashSlots == 0 {
+		l.HashSlots = defaultHashSlots()
+	}
+	if l.HashWait == 0 {
+		l.HashWait = time.Second
+	}
 	return l
 }
 
@@ -47,42 +59,51 @@ func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("too many failed logins; try again in %s", e.RetryAfter.Round(time.Second))
 }
 
-// Authenticate checks an e-mail and password from ip. It refuses locked
-// e-mails and IPs before looking at the password, counts failures, and
-// clears the e-mail's count on success.
+// Authenticate checks an e-mail and password from ip. Before any hashing it
+// reserves a failure against the e-mail and the IP in one statement, so N
+// concurrent wrong attempts verify at most the limit and the rest are
+// refused as throttled; a success takes its reservation back and clears
+// the e-mail's count. Hashing waits for one of the process's slots
+// (ErrBusy past HashWait).
 func (s *Service) Authenticate(ctx context.Context, email, password, ip string) (Principal, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	keys := []string{"email:" + email, "ip:" + ip}
-	if wait, err := s.lockedFor(ctx, keys); err != nil {
+	if err := s.reserve(ctx, keys); err != nil {
 		return Principal{}, err
-	} else if wait > 0 {
-		return Principal{}, &ThrottledError{RetryAfter: wait}
 	}
 
 	var (
 		p    Principal
 		hash string
 	)
-	err := s.pool.QueryRow(ctx, `SELECT u.id, u.org_id, u.email, u.name, u.role, u.disabled, u.created_at, u.password_changed_at,
-			o.slug, o.name, u.password_hash
-		FROM users u JOIN organizations o ON o.id = u.org_id WHERE u.email = $1`, email).
-		Scan(append(p.scanDest(), &p.OrgSlug, &p.OrgName, &hash)...)
-	if err = db.MapErr(err); err != nil && !errors.Is(err, db.ErrNotFound) {
-		return Principal{}, err
+	found := false
+	// An e-mail PostgreSQL cannot hold (NUL, invalid UTF-8) names nobody:
+	// it is an ordinary failure, compared against the dummy hash alike.
+	if validation.CleanText(email) {
+		err := s.pool.QueryRow(ctx, `SELECT u.id, u.org_id, u.email, u.name, u.role, u.disabled, u.created_at, u.password_changed_at,
+				o.slug, o.name, u.password_hash
+			FROM users u JOIN organizations o ON o.id = u.org_id WHERE u.email = $1`, email).
+			Scan(append(p.scanDest(), &p.OrgSlug, &p.OrgName, &hash)...)
+		if err = db.MapErr(err); err != nil && !errors.Is(err, db.ErrNotFound) {
+			return Principal{}, s.unreserve(ctx, keys, err)
+		}
+		found = err == nil
 	}
-	found := err == nil
 	if !found {
 		hash = s.dummyHash
 	}
-	ok, herr := argon2id.ComparePasswordAndHash(password, hash)
+	ok, herr := s.hash.compare(ctx, password, hash)
+	if errors.Is(herr, ErrBusy) || errors.Is(herr, context.Canceled) || errors.Is(herr, context.DeadlineExceeded) {
+		return Principal{}, s.unreserve(ctx, keys, herr)
+	}
 	if herr != nil || !ok || !found || p.Disabled {
-		if err := s.recordFailure(ctx, email, ip); err != nil {
-			return Principal{}, err
-		}
 		return Principal{}, ErrBadCredentials
 	}
-	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM login_failures WHERE key = $1`, keys[0]); err != nil {
+			return err
+		}
+		if err := s.release(ctx, tx, keys[1:]); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, actor.Actor{Kind: actor.KindUser, ID: p.ID, Label: p.Email, OrgID: p.OrgID, Role: p.Role, IP: ip},
@@ -94,42 +115,105 @@ func (s *Service) Authenticate(ctx context.Context, email, password, ip string) 
 	return p, nil
 }
 
-// lockedFor returns how long the longest lock among keys still lasts.
-func (s *Service) lockedFor(ctx context.Context, keys []string) (time.Duration, error) {
-	var until *time.Time
-	err := s.pool.QueryRow(ctx, `SELECT max(locked_until) FROM login_failures WHERE key = ANY($1) AND locked_until > now()`, keys).Scan(&until)
+// reserve counts one failure against every key before the password is
+// looked at, in one statement: rows are locked in turn, so concurrent
+// attempts see each other's reservations. A key whose count passes its
+// limit within the window refuses the attempt (ThrottledError) and the
+// reservations of the other keys are given back; the limit-th reservation
+// starts the lock. A lock or window that has passed starts a new count.
+// Unknown e-mails count alike, so probing for accounts is throttled too.
+func (s *Service) reserve(ctx context.Context, keys []string) error {
+	rows, err := s.pool.Query(ctx, `
+		INSERT INTO login_failures AS f (key, failures, window_start)
+		SELECT k, 1, now() FROM unnest($1::text[]) AS k
+		ON CONFLICT (key) DO UPDATE SET
+			failures = CASE
+				WHEN f.locked_until > now() THEN f.failures + 1
+				WHEN f.locked_until IS NOT NULL OR f.window_start < now() - make_interval(secs => $2) THEN 1
+				ELSE f.failures + 1 END,
+			window_start = CASE
+				WHEN f.locked_until > now() THEN f.window_start
+				WHEN f.locked_until IS NOT NULL OR f.window_start < now() - make_interval(secs => $2) THEN now()
+				ELSE f.window_start END,
+			locked_until = CASE
+				WHEN f.locked_until > now() THEN f.locked_until
+				WHEN f.locked_until IS NOT NULL OR f.window_start < now() - make_interval(secs => $2) THEN NULL
+				WHEN f.failures + 1 >= (CASE WHEN f.key LIKE 'ip:%' THEN $4::int ELSE $3::int END) THEN now() + make_interval(secs => $5)
+				ELSE NULL END
+		RETURNING key, failures, locked_until, now()`,
+		keys, s.limits.Window.Seconds(), s.limits.PerEmail, s.limits.PerIP, s.limits.Lockout.Seconds())
 	if err != nil {
-		return 0, fmt.Errorf("read login throttle: %w", err)
+		return fmt.Errorf("reserve login attempt: %w", err)
 	}
-	if until == nil {
-		return 0, nil
-	}
-	return time.Until(*until), nil
-}
-
-// recordFailure counts one failure against the e-mail and the IP, locking
-// either once its limit is reached within the window. A failure for an
-// unknown e-mail counts too, so probing for accounts is throttled alike.
-func (s *Service) recordFailure(ctx context.Context, email, ip string) error {
-	for _, k := range []struct {
-		key   string
-		limit int
-	}{{"email:" + email, s.limits.PerEmail}, {"ip:" + ip, s.limits.PerIP}} {
-		_, err := s.pool.Exec(ctx, `
-			INSERT INTO login_failures AS f (key, failures, window_start) VALUES ($1, 1, now())
-			ON CONFLICT (key) DO UPDATE SET
-				failures     = CASE WHEN f.window_start < now() - make_interval(secs => $2) THEN 1 ELSE f.failures + 1 END,
-				window_start = CASE WHEN f.window_start < now() - make_interval(secs => $2) THEN now() ELSE f.window_start END,
-				locked_until = CASE
-					WHEN f.window_start >= now() - make_interval(secs => $2) AND f.failures + 1 >= $3 THEN now() + make_interval(secs => $4)
-					ELSE f.locked_until END`,
-			k.key, s.limits.Window.Seconds(), k.limit, s.limits.Lockout.Seconds())
-		if err != nil {
-			return fmt.Errorf("record login failure: %w", err)
+	var (
+		wait time.Duration
+		ok   []string
+	)
+	for rows.Next() {
+		var (
+			key      string
+			failures int
+			until    *time.Time
+			now      time.Time
+		)
+		if err := rows.Scan(&key, &failures, &until, &now); err != nil {
+			rows.Close()
+			return fmt.Errorf("reserve login attempt: %w", err)
 		}
+		if failures <= s.limitOf(key) {
+			ok = append(ok, key)
+			continue
+		}
+		w := s.limits.Lockout
+		if until != nil {
+			w = until.Sub(now)
+		}
+		wait = max(wait, w)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reserve login attempt: %w", err)
+	}
+	if wait > 0 {
+		return s.unreserve(ctx, ok, &ThrottledError{RetryAfter: wait})
 	}
 	return nil
 }
+
+func (s *Service) limitOf(key string) int {
+	if strings.HasPrefix(key, "ip:") {
+		return s.limits.PerIP
+	}
+	return s.limits.PerEmail
+}
+
+// release gives back one reserved failure per key: the attempt was not a
+// wrong password (it succeeded, or was refused before hashing). A lock
+// that the count no longer reaches is lifted.
+func (s *Service) release(ctx context.Context, exec db.Executor, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	_, err := exec.Exec(ctx, `UPDATE login_failures SET
+			failures = greatest(failures - 1, 0),
+			locked_until = CASE WHEN failures - 1 < (CASE WHEN key LIKE 'ip:%' THEN $3::int ELSE $2::int END) THEN NULL ELSE locked_until END
+		WHERE key = ANY($1)`, keys, s.limits.PerEmail, s.limits.PerIP)
+	if err != nil {
+		return fmt.Errorf("release login attempt: %w", err)
+	}
+	return nil
+}
+
+// unreserve releases keys and returns cause (or the release's failure).
+func (s *Service) unreserve(ctx context.Context, keys []string, cause error) error {
+	if err := s.release(context.WithoutCancel(ctx), s.pool, keys); err != nil {
+		return errors.Join(cause, err)
+	}
+	return cause
+}
+
+// HashRuns is how many argon2id runs the service has started (tests and
+// benchmarks count verifications with it).
+func (s *Service) HashRuns() int64 { return s.hash.runs.Load() }
 
 // DeleteStaleFailures forgets failure counters whose window and lock have
 // both passed; the housekeeping job calls it.

@@ -42,7 +42,7 @@ var (
 // Service is the staff-account service.
 type Service struct {
 	pool   *pgxpool.Pool
-	params *argon2id.Params
+	hash   *hasher
 	limits Limits
 	// dummyHash is compared against when the e-mail is unknown, so a
 	// wrong e-mail costs as much time as a wrong password.
@@ -59,7 +59,8 @@ func NewService(pool *pgxpool.Pool, memoryKiB uint32, limits Limits) *Service {
 	if err != nil {
 		panic(err)
 	}
-	return &Service{pool: pool, params: &p, limits: limits.withDefaults(), dummyHash: dummy}
+	limits = limits.withDefaults()
+	return &Service{pool: pool, hash: newHasher(&p, limits.HashSlots, limits.HashWait), limits: limits, dummyHash: dummy}
 }
 
 // Input is what a create form or API call supplies.
@@ -123,7 +124,7 @@ func (s *Service) create(ctx context.Context, a actor.Actor, in Input) (User, er
 	if err != nil {
 		return User{}, err
 	}
-	h, err := argon2id.CreateHash(in.Password, s.params)
+	h, err := s.hash.create(ctx, in.Password)
 	if err != nil {
 		return User{}, fmt.Errorf("hash password: %w", err)
 	}
@@ -307,14 +308,27 @@ func (s *Service) ChangePassword(ctx context.Context, a actor.Actor, current, ne
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	var hash string
-	if err := s.pool.QueryRow(ctx, `SELECT password_hash FROM users WHERE org_id = $1 AND id = $2`, a.OrgID, a.ID).Scan(&hash); err != nil {
+	var email, hash string
+	if err := s.pool.QueryRow(ctx, `SELECT email, password_hash FROM users WHERE org_id = $1 AND id = $2`, a.OrgID, a.ID).Scan(&email, &hash); err != nil {
 		return db.MapErr(err)
 	}
-	if ok, err := argon2id.ComparePasswordAndHash(current, hash); err != nil || !ok {
+	// The current password is guessed against the login's own counters: a
+	// stolen session gets no more tries than the sign-in form gives.
+	keys := []string{"email:" + email, "ip:" + a.IP}
+	if err := s.reserve(ctx, keys); err != nil {
+		return err
+	}
+	ok, err := s.hash.compare(ctx, current, hash)
+	if errors.Is(err, ErrBusy) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return s.unreserve(ctx, keys, err)
+	}
+	if err != nil || !ok {
 		return validation.Errors{"current_password": "is not your current password"}
 	}
-	h, err := argon2id.CreateHash(next, s.params)
+	if err := s.release(ctx, s.pool, keys); err != nil {
+		return err
+	}
+	h, err := s.hash.create(ctx, next)
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
@@ -346,7 +360,7 @@ func (s *Service) ResetPasswordForOrg(ctx context.Context, orgSlug, email, passw
 	if err != nil {
 		return err
 	}
-	h, err := argon2id.CreateHash(password, s.params)
+	h, err := s.hash.create(ctx, password)
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Errors maps a field name to a human-readable reason. A non-empty Errors is
@@ -73,3 +74,39 @@ func Text(errs Errors, field, v string, minLen, maxLen int) string {
 	}
 	return v
 }
+
+// Reasons text fails the rule every edge applies (forms, JSON, query and
+// path parameters): PostgreSQL cannot store NUL or invalid UTF-8, and
+// other control characters only hide or forge what people read.
+const (
+	ReasonInvalidUTF8 = "must be valid UTF-8 text"
+	ReasonControl     = "must not contain control characters"
+)
+
+// TextProblem returns why s breaks the text rule, or "" when it holds: s
+// is valid UTF-8 with no C0 control but tab, line feed and carriage
+// return, no DEL and no C1 control.
+func TextProblem(s string) string {
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			if (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f {
+				return ReasonControl
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return ReasonInvalidUTF8
+		}
+		if r >= 0x80 && r <= 0x9f {
+			return ReasonControl
+		}
+		i += size
+	}
+	return ""
+}
+
+// CleanText reports whether s holds the text rule (TextProblem is "").
+func CleanText(s string) bool { return TextProblem(s) == "" }

@@ -66,6 +66,8 @@ func From(err error) *Error {
 			RetryAfter: int(math.Ceil(te.RetryAfter.Seconds()))}
 	}
 	switch {
+	case errors.Is(err, user.ErrBusy):
+		return &Error{Status: http.StatusServiceUnavailable, Code: "busy", Message: user.ErrBusy.Error(), RetryAfter: 1}
 	case errors.Is(err, genieacs.ErrCircuitOpen):
 		return &Error{Status: http.StatusServiceUnavailable, Code: "genieacs_unavailable", RetryAfter: 30,
 			Message: "GenieACS is not answering, so FyberPay has paused calls to it for a moment; try again shortly"}

@@ -205,13 +205,7 @@ func (h *Handler) DeviceSpeedTest(c echo.Context) error {
 }
 
 // back is a same-site path to return to, else fallback.
-func back(c echo.Context, fallback string) string {
-	b := c.FormValue("back")
-	if strings.HasPrefix(b, "/") && !strings.HasPrefix(b, "//") && !strings.ContainsAny(b, "\\\r\n") {
-		return b
-	}
-	return fallback
-}
+func back(c echo.Context, fallback string) string { return safePath(c.FormValue("back"), fallback) }
 
 // TaskRetry retries a task and goes back.
 func (h *Handler) TaskRetry(c echo.Context) error {

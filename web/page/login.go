@@ -46,11 +46,11 @@ func (h *Handler) Login(c echo.Context) error {
 	p, err := h.Users.Authenticate(c.Request().Context(), f.Email, password, c.RealIP())
 	var te *user.ThrottledError
 	switch {
-	case errors.As(err, &te):
+	case errors.As(err, &te), errors.Is(err, user.ErrBusy):
 		he := httperr.From(err)
 		c.Response().Header().Set("Retry-After", strconv.Itoa(he.RetryAfter))
 		m.Error = he.Message
-		return Render(c, http.StatusTooManyRequests, auth.Login(m, f))
+		return Render(c, he.Status, auth.Login(m, f))
 	case errors.Is(err, user.ErrBadCredentials):
 		m.Error = "Wrong e-mail or password."
 		return Render(c, http.StatusUnauthorized, auth.Login(m, f))
@@ -91,9 +91,4 @@ func (h *Handler) Logout(c echo.Context) error {
 }
 
 // safeNext keeps post-login redirects on this site.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
-		return "/"
-	}
-	return next
-}
+func safeNext(next string) string { return safePath(next, "/") }

@@ -1,12 +1,16 @@
 package page
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/fyberpay/cpe/internal/user"
 	"github.com/fyberpay/cpe/views/form"
 	"github.com/fyberpay/cpe/views/profile"
+	"github.com/fyberpay/cpe/web/httperr"
 	"github.com/fyberpay/cpe/web/middleware"
 )
 
@@ -30,8 +34,13 @@ func (h *Handler) ProfilePassword(c echo.Context) error {
 	}
 	sess := middleware.Session(c)
 	err := h.Users.ChangePassword(c.Request().Context(), actorOf(c), current, next, sess.ID)
+	var te *user.ThrottledError
 	if errs, ok := formErrors(err); ok {
 		return Render(c, http.StatusUnprocessableEntity, profile.Show(Meta(c, "Profile", "profile"), profileView(c, errs)))
+	} else if errors.As(err, &te) || errors.Is(err, user.ErrBusy) {
+		he := httperr.From(err)
+		c.Response().Header().Set("Retry-After", strconv.Itoa(he.RetryAfter))
+		return Render(c, he.Status, profile.Show(Meta(c, "Profile", "profile"), profileView(c, form.Errors{"current_password": he.Message})))
 	} else if err != nil {
 		return err
 	}
