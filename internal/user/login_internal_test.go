@@ -48,8 +48,8 @@ func TestLoginBurstVerifiesAtMostTheLimit(t *testing.T) {
 	before := s.HashRuns()
 
 	var (
-		wg                   sync.WaitGroup
-		mu                   sync.Mutex
+		wg                    sync.WaitGroup
+		mu                    sync.Mutex
 		bad, throttled, other int
 	)
 	start := make(chan struct{})
