@@ -220,7 +220,7 @@ func TestActionWiFi(t *testing.T) {
 			{"PasswordUnder8", `{"ssid":"Home","password":"1234567"}`, "password", passMsg},
 			{"PasswordOver63", `{"ssid":"Home","password":"` + strings.Repeat("x", 64) + `"}`, "password", passMsg},
 			{"PasswordNonPrintable", `{"ssid":"Home","password":"pässwörd-1"}`, "password", "must be printable ASCII characters (letters, digits, punctuation, spaces)"},
-			{"PasswordControlChar", `{"ssid":"Home","password":"long\u0001enough"}`, "password", "must be printable ASCII characters (letters, digits, punctuation, spaces)"},
+			{"PasswordControlChar", `{"ssid":"Home","password":"long\u0001enough"}`, "password", "must not contain control characters"},
 			{"BandInvalid", `{"ssid":"Home","password":"long-enough","band":"6GHz"}`, "band", "must be 2.4GHz, 5GHz or both"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {

@@ -65,11 +65,20 @@ func TestIdentifyEndpoint(t *testing.T) {
 			"UnknownField":  `{"serial":"HWTC12345678","oui":"00259E","extra":1}`,
 			"MissingSerial": `{"oui":"00259E"}`,
 			"LongSerial":    `{"serial":"` + strings.Repeat("A", 65) + `","oui":"00259E"}`,
-			"ControlChars":  `{"serial":"HWTC\u0001\u0002","oui":"00259E"}`,
 		} {
 			r := b.identify(t, internalKey, body)
 			require.Equal(t, http.StatusBadRequest, r.status, name)
 			require.NotEmpty(t, r.body["error"].(map[string]any)["message"], name)
+		}
+		// Text breaking the one rule every edge applies is a 422 naming it.
+		for name, body := range map[string]string{
+			"ControlChars": `{"serial":"HWTC\u0001\u0002","oui":"00259E"}`,
+			"NUL":          `{"serial":"HWTC12345678","oui":"00259E","softwareVersion":"V3\u0000R017"}`,
+			"InvalidUTF8":  "{\"serial\":\"HWTC12345678\",\"oui\":\"00\xff259E\"}",
+		} {
+			r := b.identify(t, internalKey, body)
+			require.Equal(t, http.StatusUnprocessableEntity, r.status, name)
+			require.NotEmpty(t, r.body["error"].(map[string]any)["fields"], name)
 		}
 		r := b.identify(t, internalKey, `{"serial":"`+strings.Repeat("A", 20000)+`"}`)
 		require.Equal(t, http.StatusRequestEntityTooLarge, r.status)

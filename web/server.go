@@ -79,6 +79,11 @@ func New(d Deps) *echo.Echo {
 	e.Use(middleware.Log(d.Logger))
 	e.Use(echomw.Recover())
 	e.Use(echomw.BodyLimit("12M"))
+	// Sign-in answers a bad e-mail as a wrong one (counted, no 422 that
+	// would tell the form's rule apart from an unknown account).
+	e.Use(middleware.CleanText(func(c echo.Context) bool {
+		return c.Request().Method == http.MethodPost && c.Path() == "/login"
+	}))
 	routes(e, d)
 	return e
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -67,7 +68,12 @@ func (e *ThrottledError) Error() string {
 // (ErrBusy past HashWait).
 func (s *Service) Authenticate(ctx context.Context, email, password, ip string) (Principal, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	keys := []string{"email:" + email, "ip:" + ip}
+	clean := validation.CleanText(email)
+	keyEmail := email
+	if !clean { // counted under a form PostgreSQL can store
+		keyEmail = strconv.QuoteToASCII(email)
+	}
+	keys := []string{"email:" + keyEmail, "ip:" + ip}
 	if err := s.reserve(ctx, keys); err != nil {
 		return Principal{}, err
 	}
@@ -79,7 +85,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password, ip string) 
 	found := false
 	// An e-mail PostgreSQL cannot hold (NUL, invalid UTF-8) names nobody:
 	// it is an ordinary failure, compared against the dummy hash alike.
-	if validation.CleanText(email) {
+	if clean {
 		err := s.pool.QueryRow(ctx, `SELECT u.id, u.org_id, u.email, u.name, u.role, u.disabled, u.created_at, u.password_changed_at,
 				o.slug, o.name, u.password_hash
 			FROM users u JOIN organizations o ON o.id = u.org_id WHERE u.email = $1`, email).

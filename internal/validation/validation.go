@@ -60,11 +60,14 @@ func Email(errs Errors, field, v string) string {
 	return v
 }
 
-// Text trims v and checks its length in characters.
+// Text trims v and checks it holds the text rule (TextProblem) and its
+// length in characters.
 func Text(errs Errors, field, v string, minLen, maxLen int) string {
 	v = strings.TrimSpace(v)
 	n := len([]rune(v))
 	switch {
+	case TextProblem(v) != "":
+		errs.Add(field, TextProblem(v))
 	case n == 0 && minLen > 0:
 		errs.Add(field, "is required")
 	case n < minLen:
