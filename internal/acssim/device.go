@@ -1,6 +1,7 @@
 package acssim
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -140,6 +141,11 @@ func (d *device) setOvr(r nref, v any, ts int64) {
 		return
 	}
 	d.ovr = append(d.ovr, ovr{ref: r, ts: ts, val: v})
+}
+
+// dropOvr forgets r's override: the CPE holds the template's value again.
+func (d *device) dropOvr(r nref) {
+	d.ovr = slices.DeleteFunc(d.ovr, func(o ovr) bool { return o.ref == r })
 }
 
 // rawValue is what the CPE holds for a leaf, secrets included.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -179,4 +180,34 @@ func TestFailureInjection(t *testing.T) {
 		require.NoError(t, json.Unmarshal(r.body, &docs))
 		require.Len(t, docs, 1)
 	})
+}
+
+// SetValue is the CPE changing a value by itself: GenieACS's document shows
+// it from the next inform on, a NUL byte written as JSON.stringify writes
+// it.
+func TestSetValue(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{opts: Options{Devices: 1}})
+	id := b.sim.DeviceIDs()[0]
+	path := "InternetGatewayDevice.DeviceInfo.SoftwareVersion"
+	if _, ok := b.sim.Value(id, path); !ok {
+		path = "Device.DeviceInfo.SoftwareVersion"
+	}
+	was, ok := b.nbi.param(id, path, "_value")
+	require.True(t, ok)
+	require.NoError(t, b.sim.SetValue(id, path, "V9\x00x"))
+	v, _ := b.sim.Value(id, path)
+	require.Equal(t, "V9\x00x", v)
+	now, _ := b.nbi.param(id, path, "_value")
+	require.Equal(t, was, now, "the document changes when GenieACS reads the value")
+	require.NoError(t, b.sim.Inform(b.ctx, id))
+	now, _ = b.nbi.param(id, path, "_value")
+	require.Equal(t, "V9\x00x", now)
+	r := b.nbi.must(http.MethodGet, "/devices/?projection="+path+"&query="+url.QueryEscape(`{"_id":`+jsonString(id)+`}`), "")
+	require.Contains(t, string(r.body), `"_value":"V9\u0000x"`)
+
+	require.ErrorIs(t, b.sim.SetValue("NOPE-NOPE-1", path, "x"), ErrNoSuchDevice)
+	require.Error(t, b.sim.SetValue(id, path+"X", "x"), "no such parameter")
+	require.Error(t, b.sim.SetValue(id, strings.TrimSuffix(path, ".SoftwareVersion"), "x"), "an object")
+	require.Error(t, b.sim.SetValue(id, path, []string{"x"}), "not a parameter value")
 }

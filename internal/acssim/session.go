@@ -303,6 +303,7 @@ func (s *Sim) finishDownload(d *device, taskID objectID, name, fileType string, 
 	}
 	if f.version != nil && *f.version != "" {
 		d.fw = *f.version
+		d.dropOvr(nref{node: d.tpl.ids.swVersion}) // a version SetValue gave the old firmware
 	}
 	s.powerCycle(d, evBoot|evTransfer|evMDownload, false)
 	s.mu.Unlock()

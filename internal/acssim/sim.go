@@ -584,3 +584,29 @@ func (s *Sim) Value(id, path string) (v any, ok bool) {
 	}
 	return s.rawValue(d, r), true
 }
+
+// SetValue makes the simulated CPE hold v (a string, number or boolean) at
+// a parameter path, as a device changes a value by itself: GenieACS's
+// document shows it once it reads the parameter again (the next inform for
+// an inform parameter such as SoftwareVersion, a refresh otherwise), with
+// any bytes a CPE may send (a NUL in a firmware string). A later firmware
+// download replaces a SoftwareVersion set here.
+func (s *Sim) SetValue(id, path string, v any) error {
+	switch v.(type) {
+	case string, float64, bool:
+	default:
+		return fmt.Errorf("acssim: SetValue %s: a %T is not a parameter value", path, v)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.byID[id]
+	if d == nil {
+		return fmt.Errorf("%w: %s", ErrNoSuchDevice, id)
+	}
+	r, found := s.resolve(d, path)
+	if !found || d.tpl.nodes[r.node].obj {
+		return fmt.Errorf("acssim: %s has no parameter %s", id, path)
+	}
+	d.setOvr(r, v, s.nowMS())
+	return nil
+}

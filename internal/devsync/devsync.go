@@ -5,8 +5,9 @@
 // marks the devices GenieACS no longer has.
 //
 // Each pass streams the NBI's pages (one document decoded at a time),
-// validates each document (a malformed one is skipped with a counted
-// reason, never aborting the pass), and writes batches through COPY into a
+// validates each document (a malformed one, or one with text PostgreSQL
+// refuses such as a NUL byte, is skipped with a counted reason and logged,
+// never aborting the pass; the watermark passes it all the same), and writes batches through COPY into a
 // temporary staging table followed by one upsert, so memory stays flat
 // whatever the fleet size. Unchanged devices are not rewritten. Unknown
 // devices are created as pending (unassigned, no organization). Health

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -160,11 +161,12 @@ func (s *Service) Sync(ctx context.Context, kind string) (Run, error) {
 	reasons, _ := json.Marshal(run.SkipReasons)
 	if _, uerr := s.pool.Exec(context.WithoutCancel(ctx), `UPDATE sync_runs SET status = $2, finished_at = $3, seen = $4, created = $5, updated = $6,
 			deleted = $7, skipped = $8, samples = $9, skip_reasons = $10, error = $11, watermark = $12 WHERE id = $1`,
-		run.ID, run.Status, now, run.Seen, run.Created, run.Updated, run.Deleted, run.Skipped, run.Samples, reasons, truncate(run.Error, 500), run.Watermark); uerr != nil && err == nil {
+		run.ID, run.Status, now, run.Seen, run.Created, run.Updated, run.Deleted, run.Skipped, run.Samples, reasons, storableText(run.Error, 500), run.Watermark); uerr != nil && err == nil {
 		err = uerr
 	}
 	s.logger.Info("sync pass", "kind", kind, "status", run.Status, "seen", run.Seen, "created", run.Created, "updated", run.Updated,
-		"deleted", run.Deleted, "skipped", run.Skipped, "samples", run.Samples, "events", run.Events, "ms", now.Sub(run.StartedAt).Milliseconds())
+		"deleted", run.Deleted, "skipped", run.Skipped, "skip_reasons", string(reasons), "samples", run.Samples, "events", run.Events,
+		"ms", now.Sub(run.StartedAt).Milliseconds())
 	return run, err
 }
 
@@ -238,17 +240,20 @@ func (p *pass) walk(ctx context.Context, watermark *time.Time) error {
 		p.run.Seen++
 		p.mu.Unlock()
 		if derr != nil {
-			p.skip("undecodable document", derr)
+			p.skip("undecodable document", "", derr)
 			return nil
+		}
+		// The watermark passes every document read, the skipped ones too:
+		// a document that cannot be stored is skipped again (and counted)
+		// by the passes that read it, never holds them back.
+		if !d.LastInform.IsZero() && (p.maxInform == nil || d.LastInform.After(*p.maxInform)) {
+			t := d.LastInform
+			p.maxInform = &t
 		}
 		r, reason := rowOf(d)
 		if reason != "" {
-			p.skip(reason, fmt.Errorf("device %s", truncate(d.ID, 100)))
+			p.skip(reason, d.ID, nil)
 			return nil
-		}
-		if r.lastInform != nil && (p.maxInform == nil || r.lastInform.After(*p.maxInform)) {
-			t := *r.lastInform
-			p.maxInform = &t
 		}
 		p.batch = append(p.batch, r)
 		if len(p.batch) >= size {
@@ -268,13 +273,20 @@ func (p *pass) walk(ctx context.Context, watermark *time.Time) error {
 	return err
 }
 
-func (p *pass) skip(reason string, err error) {
+// skip counts a document not written, by reason (a fixed text: the keys
+// of sync_runs.skip_reasons), and logs the first few of each reason with
+// the device's _id (quoted: it is GenieACS's text, NUL bytes and all).
+func (p *pass) skip(reason, device string, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.run.Skipped++
 	p.run.SkipReasons[reason]++
 	if p.run.SkipReasons[reason] <= 3 {
-		p.s.logger.Warn("sync skipped a device document", "reason", reason, "err", err)
+		args := []any{"reason", reason, "device", fmt.Sprintf("%q", truncate(device, 100))}
+		if err != nil {
+			args = append(args, "err", fmt.Sprintf("%q", truncate(err.Error(), 300)))
+		}
+		p.s.logger.Warn("sync skipped a device document", args...)
 	}
 }
 
@@ -342,7 +354,7 @@ func (p *pass) flush(ctx context.Context, rows []stageRow) error {
 				dropped.Close()
 				return err
 			}
-			p.skip(why, fmt.Errorf("device %s", id))
+			p.skip(why, id, nil)
 		}
 		dropped.Close()
 		if err := dropped.Err(); err != nil {
@@ -447,6 +459,49 @@ type stageRow struct {
 func (r stageRow) values() []any {
 	return []any{r.genieID, r.serial, r.serialNorm, r.oui, r.product, r.manufacturer, r.dataModel, r.software,
 		r.lastInform, r.tags, r.uptime, r.cpu, r.memFree, r.sent, r.received, r.wifi, r.healthAt}
+}
+
+// docFields names the document field each text column of sync_stage comes
+// from, for skip reasons.
+var docFields = map[string]string{"genieacs_id": "_id", "serial": "_deviceId._SerialNumber",
+	"serial_norm": "_deviceId._SerialNumber", "oui": "_deviceId._OUI", "product_class": "_deviceId._ProductClass",
+	"manufacturer": "_deviceId._Manufacturer", "data_model": "the data model root", "software_version": "SoftwareVersion",
+	"tags": "_tags"}
+
+// unstorable says why PostgreSQL would refuse a row's text ("nul byte in
+// SoftwareVersion"), or "": it checks every string the COPY sends, so one
+// document cannot fail its batch's COPY (and with it every later pass).
+func (r stageRow) unstorable() string {
+	for i, v := range r.values() {
+		var why string
+		switch x := v.(type) {
+		case string:
+			why = unstorable(x)
+		case []string:
+			for _, s := range x {
+				if why = unstorable(s); why != "" {
+					break
+				}
+			}
+		}
+		if why != "" {
+			return why + " in " + or(docFields[stageColumns[i]], stageColumns[i])
+		}
+	}
+	return ""
+}
+
+// unstorable says why PostgreSQL's text would refuse s: a NUL byte, or
+// bytes that are not UTF-8 ("" when it takes it). (encoding/json turns
+// invalid UTF-8 and lone surrogates into U+FFFD, but \u0000 into a NUL.)
+func unstorable(s string) string {
+	switch {
+	case strings.IndexByte(s, 0) >= 0:
+		return "nul byte"
+	case !utf8.ValidString(s):
+		return "invalid UTF-8"
+	}
+	return ""
 }
 
 // Bounds on what a document may carry.
@@ -577,12 +632,25 @@ func rowOf(d *genieacs.Device) (stageRow, string) {
 			r.healthAt = &at
 		}
 	}
+	if why := r.unstorable(); why != "" {
+		return stageRow{}, why
+	}
 	return r, ""
 }
 
+// truncate cuts s to at most n bytes, on a rune boundary.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
 	return s[:n]
+}
+
+// storableText is s as a text column takes it: no NUL, valid UTF-8, at
+// most n bytes (a pass's error may quote what GenieACS answered).
+func storableText(s string, n int) string {
+	return truncate(strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD"), n)
 }

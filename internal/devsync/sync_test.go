@@ -1,16 +1,20 @@
 package devsync_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
@@ -250,4 +254,153 @@ func TestAWriteFailureFailsThePass(t *testing.T) {
 	require.Equal(t, 60, run.Seen)
 	require.Equal(t, 60, run.Created)
 	require.Equal(t, 60, count(t, pool, `SELECT count(*) FROM cpe_devices`))
+}
+
+// logBuffer collects a logger's lines (the reader and the writer both log).
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// The penetration test's finding: a CPE reporting a SoftwareVersion with a
+// NUL byte failed the COPY of its whole batch ("invalid byte sequence for
+// encoding UTF8: 0x00"), so the pass failed, the watermark stayed, and every
+// later pass failed the same way. The document is skipped with a counted
+// reason; the rest of its batch is written and the watermark moves on.
+func TestADeviceReportingANULByteIsSkippedAndTheRestWritten(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := dbtest.NewDB(t)
+	sim := acssim.NewTestServer(t, acssim.Options{Devices: 20, Seed: 11, InformInterval: 24 * time.Hour, SessionDelay: time.Millisecond})
+	c := client(t, sim.NBIURL)
+	ins, err := jobs.NewInserter(pool, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	var logs logBuffer
+	s := devsync.NewService(pool, c, ins, slog.New(slog.NewTextHandler(&logs, nil)))
+	s.PageSize, s.BatchSize = 7, 11 // the bad device shares its page and batch with good ones
+
+	ids := sim.DeviceIDs()
+	bad := ids[3]
+	path := "InternetGatewayDevice.DeviceInfo.SoftwareVersion"
+	if _, ok := sim.Value(bad, path); !ok {
+		path = "Device.DeviceInfo.SoftwareVersion"
+	}
+	require.NoError(t, sim.SetValue(bad, path, "V3R017\x00C10"))
+	require.NoError(t, sim.Inform(ctx, bad, "2 PERIODIC")) // the latest inform of all
+	doc, err := c.GetDevice(ctx, bad, []string{"_lastInform", path})
+	require.NoError(t, err)
+	require.Equal(t, "V3R017\x00C10", doc.String(path), "the NBI's \\u0000 reaches the sync as a NUL byte")
+
+	run, err := s.Sync(ctx, devsync.Full)
+	require.NoError(t, err, "one bad document does not fail the pass")
+	require.Equal(t, "done", run.Status)
+	require.Equal(t, 20, run.Seen)
+	require.Equal(t, 19, run.Created, "the rest of the batch is written")
+	require.Equal(t, 1, run.Skipped)
+	require.Equal(t, map[string]int{"nul byte in SoftwareVersion": 1}, run.SkipReasons)
+	require.Equal(t, 19, count(t, pool, `SELECT count(*) FROM cpe_devices`))
+	require.Zero(t, count(t, pool, `SELECT count(*) FROM cpe_devices WHERE genieacs_id = $1`, bad))
+	require.NotNil(t, run.Watermark)
+	require.True(t, run.Watermark.Equal(doc.LastInform), "the watermark passes the skipped document (%s, %s)", run.Watermark, doc.LastInform)
+	require.Equal(t, 1, count(t, pool, `SELECT count(*) FROM sync_runs WHERE id = $1 AND status = 'done' AND skipped = 1
+		AND skip_reasons = '{"nul byte in SoftwareVersion": 1}' AND watermark = $2`, run.ID, doc.LastInform))
+	require.Contains(t, logs.String(), `level=WARN msg="sync skipped a device document" reason="nul byte in SoftwareVersion" device=`+
+		strconv.Quote(strconv.Quote(bad)))
+
+	// The next passes read the document again (it is inside the overlap):
+	// skipped again, never failing.
+	good := ids[12]
+	require.NoError(t, sim.Inform(ctx, good, "2 PERIODIC"))
+	inc, err := s.Sync(ctx, devsync.Incremental)
+	require.NoError(t, err)
+	require.Equal(t, devsync.Incremental, inc.Kind)
+	require.Equal(t, "done", inc.Status)
+	require.Equal(t, 1, inc.Skipped)
+	require.Equal(t, 1, inc.Updated, "the device that informed")
+	require.True(t, inc.Watermark.After(*run.Watermark))
+
+	// Once the CPE reports a storable version, the device is created.
+	require.NoError(t, sim.SetValue(bad, path, "V3R017C10"))
+	require.NoError(t, sim.Inform(ctx, bad, "2 PERIODIC"))
+	fixed, err := s.Sync(ctx, devsync.Incremental)
+	require.NoError(t, err)
+	require.Zero(t, fixed.Skipped)
+	require.Equal(t, 1, fixed.Created)
+	require.Equal(t, 1, count(t, pool, `SELECT count(*) FROM cpe_devices WHERE genieacs_id = $1 AND software_version = 'V3R017C10'`, bad))
+}
+
+// Every text the sync stores is checked, identity fields and tags too; what
+// encoding/json already made valid (invalid UTF-8 bytes, a lone surrogate:
+// U+FFFD) is stored.
+func TestTextPostgreSQLRefusesIsSkipped(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := dbtest.NewDB(t)
+	dev := func(id, serial, extra, sw string) string {
+		d := `{"_id":"` + id + `","_deviceId":{"_Manufacturer":"Huawei","_OUI":"00259E","_ProductClass":"HG8245H","_SerialNumber":"` + serial + `"},` +
+			`"_lastInform":"2026-11-27T06:00:00.000Z"` + extra
+		if sw != "" {
+			d += `,"InternetGatewayDevice":{"DeviceInfo":{"SoftwareVersion":{"_value":"` + sw + `","_type":"xsd:string"}}}`
+		}
+		return d + "}"
+	}
+	docs := []string{
+		dev("good-1", "GOOD0001", "", "V1"),
+		dev(`bad\u0000id`, "BAD00001", "", "V1"),
+		dev("bad-2", `BAD\u000000002`, "", "V1"),
+		strings.Replace(dev("bad-3", "BAD00003", "", "V1"), `"_OUI":"00259E"`, `"_OUI":"00\u0000259E"`, 1),
+		strings.Replace(dev("bad-4", "BAD00004", "", "V1"), `"_ProductClass":"HG8245H"`, `"_ProductClass":"HG\u0000"`, 1),
+		strings.Replace(dev("bad-5", "BAD00005", "", "V1"), `"_Manufacturer":"Huawei"`, `"_Manufacturer":"Hua\u0000wei"`, 1),
+		dev("bad-6", "BAD00006", `,"_tags":["ok","t\u0000ag"]`, "V1"),
+		dev("bad-7", "BAD00007", "", `V1\u0000`),
+		dev("odd-8", "ODD00008", "", "V1\xff\xfe"), // raw bytes that are not UTF-8
+		dev("odd-9", "ODD00009", "", `V1\ud800`),   // a lone surrogate, as JSON.stringify writes it
+		dev("good-10", "GOOD0010", `,"_tags":["x"]`, "V2"),
+	}
+	nbi := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, "["+strings.Join(docs, ",")+"]")
+	}))
+	t.Cleanup(nbi.Close)
+	ins, err := jobs.NewInserter(pool, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	var logs logBuffer
+	s := devsync.NewService(pool, client(t, nbi.URL), ins, slog.New(slog.NewTextHandler(&logs, nil)))
+	s.PageSize = 100
+
+	run, err := s.Sync(ctx, devsync.Full)
+	require.NoError(t, err)
+	require.Equal(t, "done", run.Status)
+	require.Equal(t, 11, run.Seen)
+	require.Equal(t, 4, run.Created)
+	require.Equal(t, map[string]int{"nul byte in _id": 1, "nul byte in _deviceId._SerialNumber": 1, "nul byte in _deviceId._OUI": 1,
+		"nul byte in _deviceId._ProductClass": 1, "nul byte in _deviceId._Manufacturer": 1, "nul byte in _tags": 1,
+		"nul byte in SoftwareVersion": 1}, run.SkipReasons)
+	require.Equal(t, 7, run.Skipped)
+	require.Equal(t, []string{"good-1", "good-10", "odd-8", "odd-9"},
+		strs(t, pool, `SELECT genieacs_id FROM cpe_devices ORDER BY genieacs_id`))
+	require.Equal(t, []string{"V1\uFFFD\uFFFD", "V1\uFFFD"},
+		strs(t, pool, `SELECT software_version FROM cpe_devices WHERE genieacs_id LIKE 'odd-%' ORDER BY genieacs_id`))
+	require.Contains(t, logs.String(), `reason="nul byte in _id" device=`+strconv.Quote(strconv.Quote("bad\x00id")))
+}
+
+func strs(t *testing.T, pool *pgxpool.Pool, q string, args ...any) []string {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), q, args...)
+	require.NoError(t, err)
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	return out
 }

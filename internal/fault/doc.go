@@ -14,8 +14,11 @@
 //
 // A pass that cannot read the whole collection changes nothing. Documents
 // that are not faults as GenieACS writes them (no _id or device, a field of
-// the wrong type) are skipped and reported, never fatal; an active row whose
-// document is merely malformed is not resolved.
+// the wrong type, an _id, device, channel or code holding text PostgreSQL
+// refuses such as a NUL byte) are skipped and reported, never fatal; an
+// active row whose document is merely malformed is not resolved. Other text
+// is made storable: the message loses its NUL bytes, a detail jsonb would
+// refuse (a lone surrogate) is re-encoded, one holding a NUL is dropped.
 //
 // Tenancy: a fault belongs to the organization of the device whose
 // genieacs_id it names. Faults of unknown or pending devices are stored with

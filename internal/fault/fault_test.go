@@ -5,6 +5,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -479,4 +482,76 @@ func TestListFiltersAndPages(t *testing.T) {
 		_, err := b.svc.List(ctx, a, f)
 		require.ErrorContains(t, err, name, name)
 	}
+}
+
+// Text PostgreSQL refuses never fails the poll: a fault whose identifying
+// fields hold a NUL is skipped with its reason (and its id never reaches a
+// query); a message is cleaned; a detail jsonb would refuse (a lone
+// surrogate as JSON.stringify writes it, bytes that are not UTF-8) is
+// stored as encoding/json reads it, one with a NUL is dropped. The rest of
+// the collection is stored, and the next poll succeeds too.
+func TestPollSkipsOrCleansTextPostgreSQLRefuses(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := dbtest.NewDB(t)
+	ins, err := jobs.NewInserter(pool, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	f := func(serial, id, extra string) string {
+		dev := "00259E-HG8245H-" + serial
+		if id == "" {
+			id = dev + ":default"
+		}
+		return `{"_id":"` + id + `","device":"` + dev + `","channel":"default","timestamp":"2026-01-02T03:04:05.000Z",` +
+			`"code":"cwmp.9002","message":"Internal error","retries":0` + extra + `}`
+	}
+	docs := []string{
+		f("GOOD1", "", ""),
+		f("MSG", "", `,"message":"bad\u0000news"`),
+		f("ID", `00259E-HG8245H-ID:def\u0000ault`, ""),
+		f("CODE", "", `,"code":"cwmp.\u00009002"`),
+		f("CHAN", "", `,"channel":"def\u0000ault"`),
+		f("UNDEC", `00259E-HG8245H-UNDEC:x\u0000`, `,"retries":"many"`), // undecodable, its id unstorable
+		f("SURR", "", `,"detail":{"stack":"a\ud800b"}`),
+		f("RAW", "", ",\"detail\":{\"stack\":\"a\xffb\"}"),
+		f("ESC", "", `,"detail":{"stack":"a\\u0000b","n":12345678901234567890}`),
+		f("NUL", "", `,"detail":{"st\u0000ack":"x"}`),
+		f("GOOD2", "", `,"detail":{"stack":"ok"}`),
+	}
+	nbi := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, "["+strings.Join(docs, ",")+"]")
+	}))
+	t.Cleanup(nbi.Close)
+	u, _ := url.Parse(nbi.URL)
+	c, err := genieacs.New(genieacs.Config{NBIURL: u, Timeout: 10 * time.Second, Breaker: genieacs.BreakerSettings{MinRequests: 1000}})
+	require.NoError(t, err)
+	b := &testBundle{pool: pool, svc: fault.NewService(pool, c, ins)}
+
+	res, err := b.svc.Poll(ctx)
+	require.NoError(t, err, "no document fails the poll")
+	require.Equal(t, 11, res.Seen)
+	require.Equal(t, 4, res.Skipped)
+	reasons := map[string]string{}
+	for _, s := range res.Skips {
+		reasons[s.ID] = s.Reason
+	}
+	require.Equal(t, "nul byte in _id", reasons["00259E-HG8245H-ID:def\x00ault"])
+	require.Equal(t, "nul byte in code", reasons["00259E-HG8245H-CODE:default"])
+	require.Equal(t, "nul byte in channel", reasons["00259E-HG8245H-CHAN:default"])
+	require.Contains(t, reasons["00259E-HG8245H-UNDEC:x\x00"], "cannot unmarshal")
+	require.Equal(t, 7, res.Raised)
+	require.Equal(t, 7, b.count(t, `SELECT count(*) FROM cpe_faults`))
+	gid := func(serial string) string { return "00259E-HG8245H-" + serial + ":default" }
+	require.Equal(t, "badnews", b.row(t, gid("MSG")).message)
+	require.JSONEq(t, `{"stack":"a\ufffdb"}`, string(b.row(t, gid("SURR")).detail))
+	require.JSONEq(t, `{"stack":"a\ufffdb"}`, string(b.row(t, gid("RAW")).detail))
+	require.JSONEq(t, `{"stack":"a\\u0000b","n":12345678901234567890}`, string(b.row(t, gid("ESC")).detail), "an escaped backslash is no NUL")
+	require.Nil(t, b.row(t, gid("NUL")).detail)
+	require.JSONEq(t, `{"stack":"ok"}`, string(b.row(t, gid("GOOD2")).detail))
+
+	again, err := b.svc.Poll(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 7, again.Updated)
+	require.Equal(t, 4, again.Skipped)
+	require.Zero(t, again.Resolved)
 }

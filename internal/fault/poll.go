@@ -70,11 +70,11 @@ func (s *Service) Poll(ctx context.Context) (PollResult, error) {
 	)
 	skip := func(id, reason string) {
 		res.Skipped++
-		if id != "" {
+		if id != "" && storable(id) == "" { // no stored row has an id text refuses
 			keep = append(keep, id)
 		}
 		if len(res.Skips) < maxSkips {
-			res.Skips = append(res.Skips, Skip{ID: id, Reason: reason})
+			res.Skips = append(res.Skips, Skip{ID: cut(id, 200), Reason: reason})
 		}
 	}
 	err := s.acs.EachFault(ctx, nil, func(f genieacs.Fault, raw json.RawMessage, derr error) error {
@@ -135,30 +135,97 @@ func check(f genieacs.Fault) (polled, string) {
 	case f.Code == "":
 		return polled{}, "no code"
 	}
-	for _, s := range []string{f.ID, f.Device, f.Channel, f.Code} {
-		if !utf8.ValidString(s) || strings.ContainsRune(s, 0) || len(s) > 1000 {
-			return polled{}, "an identifying field is not storable text"
+	// Identifying fields are stored as they are or not at all.
+	for _, field := range []struct{ name, v string }{{"_id", f.ID}, {"device", f.Device}, {"channel", f.Channel}, {"code", f.Code}} {
+		if why := storable(field.v); why != "" {
+			return polled{}, why + " in " + field.name
+		}
+		if len(field.v) > 1000 {
+			return polled{}, field.name + " is too long"
 		}
 	}
 	p := polled{id: f.ID, device: f.Device, channel: f.Channel, code: f.Code, message: text(f.Message, maxMessage),
-		retries: max(f.Retries, 0), raised: f.Timestamp}
+		retries: max(f.Retries, 0), raised: f.Timestamp, detail: detailOf(f.Detail)}
 	if p.channel == "" {
 		p.channel = f.ID[len(f.Device)+1:]
 	}
 	if p.raised.IsZero() {
 		p.raised = time.Now()
 	}
-	// jsonb refuses \u0000, and a huge detail is not worth keeping whole.
-	if d := bytes.TrimSpace(f.Detail); len(d) > 0 && !bytes.Equal(d, []byte("null")) && len(d) <= maxDetail && !bytes.Contains(d, []byte(`\u0000`)) {
-		p.detail = d
-	}
 	p.productClass, p.serial = fromDeviceID(f.Device)
 	return p, ""
 }
 
+// storable says why a text column would refuse s: a NUL byte, or bytes
+// that are not UTF-8 ("" when it takes it). encoding/json makes invalid
+// UTF-8 and lone surrogates U+FFFD, but \u0000 a NUL.
+func storable(s string) string {
+	switch {
+	case strings.IndexByte(s, 0) >= 0:
+		return "nul byte"
+	case !utf8.ValidString(s):
+		return "invalid UTF-8"
+	}
+	return ""
+}
+
+// detailOf is a fault's detail as jsonb takes it, or nil: none, too large
+// to be worth keeping, or holding a NUL (jsonb refuses \u0000). Most are
+// kept as GenieACS wrote them; one with escapes or bytes jsonb may refuse (a
+// lone surrogate "\ud800" as JSON.stringify writes it, invalid UTF-8) is
+// decoded and written again, which makes both U+FFFD.
+func detailOf(raw json.RawMessage) []byte {
+	d := bytes.TrimSpace(raw)
+	if len(d) == 0 || bytes.Equal(d, []byte("null")) || len(d) > maxDetail {
+		return nil
+	}
+	if utf8.Valid(d) && !bytes.Contains(d, []byte(`\u`)) {
+		return d
+	}
+	dec := json.NewDecoder(bytes.NewReader(d))
+	dec.UseNumber() // numbers as written
+	var v any
+	if dec.Decode(&v) != nil || hasNUL(v) {
+		return nil
+	}
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(v) != nil {
+		return nil
+	}
+	return bytes.TrimSpace(out.Bytes())
+}
+
+// hasNUL reports whether a decoded JSON value holds a NUL in a string or a
+// key.
+func hasNUL(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return strings.IndexByte(x, 0) >= 0
+	case []any:
+		for _, e := range x {
+			if hasNUL(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for k, e := range x {
+			if strings.IndexByte(k, 0) >= 0 || hasNUL(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // text makes s storable: valid UTF-8, no NUL, at most n bytes.
 func text(s string, n int) string {
-	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
+	return cut(strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD"), n)
+}
+
+// cut is s in at most n bytes, cut on a rune boundary.
+func cut(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

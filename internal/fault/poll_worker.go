@@ -3,6 +3,7 @@ package fault
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -74,7 +75,7 @@ func (w *PollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
 		return err
 	}
 	for _, s := range res.Skips {
-		log.WarnContext(ctx, "fault poll skipped a malformed GenieACS fault", "fault_id", s.ID, "reason", s.Reason)
+		log.WarnContext(ctx, "fault poll skipped a malformed GenieACS fault", "fault_id", fmt.Sprintf("%q", s.ID), "reason", s.Reason)
 	}
 	log.InfoContext(ctx, "fault poll done", "seen", res.Seen, "raised", res.Raised, "updated", res.Updated,
 		"resolved", res.Resolved, "skipped", res.Skipped)
