@@ -263,7 +263,7 @@ func (s *Service) record(ctx context.Context, tx pgx.Tx, a actor.Actor, dev targ
 	var id uuid.UUID
 	if err := tx.QueryRow(ctx, `INSERT INTO cpe_tasks (org_id, device_id, bulk_id, kind, summary, request_enc, key_id, actor_label, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + $9::interval) RETURNING id`,
-		dev.orgID, dev.id, nt.bulkID, nt.kind, truncate(nt.summary, 500), sealed, kid, a.Label, s.lifetime().String()).Scan(&id); err != nil {
+		dev.orgID, dev.id, nt.bulkID, nt.kind, validation.Storable(nt.summary, 500), sealed, kid, a.Label, s.lifetime().String()).Scan(&id); err != nil {
 		return uuid.Nil, fmt.Errorf("record task: %w", err)
 	}
 	if nt.extra != nil {
@@ -577,11 +577,4 @@ func (s *Service) finishedEvent(ctx context.Context, tx pgx.Tx, id uuid.UUID) er
 		"message": message, "faultCode": fault, "summary": sm,
 	})
 	return err
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }

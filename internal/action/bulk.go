@@ -341,7 +341,7 @@ func (w *BulkWorker) stop(ctx context.Context, id uuid.UUID, cause error) error 
 		return cause
 	}
 	_, err := w.Service.pool.Exec(ctx, `UPDATE cpe_bulk_actions SET status = 'failed', message = $2, finished_at = now(), updated_at = now() WHERE id = $1`,
-		id, truncate(cause.Error(), 300))
+		id, validation.Storable(cause.Error(), 300))
 	return err
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/fyberpay/cpe/internal/outbox"
+	"github.com/fyberpay/cpe/internal/validation"
 )
 
 // TaskFaultCleared records on tx that staff cleared the GenieACS fault of
@@ -29,7 +30,7 @@ func TaskFaultCleared(ctx context.Context, tx pgx.Tx, jobs outbox.JobInserter, d
 			message = left(CASE WHEN old.status = 'failed' THEN t.message ELSE $4 END || $5, 500),
 			genieacs_task_id = '', finished_at = COALESCE(t.finished_at, now()), send_claimed_at = NULL, updated_at = now()
 		FROM old WHERE t.id = old.id
-		RETURNING t.id, old.status <> 'failed'`, deviceID, genieTaskID, code, truncate(msg, 400), note)
+		RETURNING t.id, old.status <> 'failed'`, deviceID, genieTaskID, code, validation.Storable(msg, 400), note)
 	if err != nil {
 		return fmt.Errorf("end the task of a cleared fault: %w", err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/fyberpay/cpe/internal/datamodel"
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/genieacs"
+	"github.com/fyberpay/cpe/internal/validation"
 )
 
 // row is a task as the follower reads it.
@@ -360,7 +361,7 @@ func faultText(f genieacs.Fault) string {
 			msg += " (" + strings.Join(parts, "; ") + ")"
 		}
 	}
-	return truncate(msg, 500)
+	return validation.Storable(msg, 500)
 }
 
 // ran is what follows a task GenieACS ran without a fault: writes are read
@@ -524,7 +525,7 @@ func (s *Service) await(ctx context.Context, r row) error {
 // set moves a task to a state that is not an end.
 func (s *Service) set(ctx context.Context, id uuid.UUID, status, msg string) error {
 	_, err := s.pool.Exec(ctx, `UPDATE cpe_tasks SET status = $2, message = $3, fault_code = '', finished_at = NULL, send_claimed_at = NULL, updated_at = now()
-		WHERE id = $1 AND status NOT IN ('done', 'cancelled', 'expired')`, id, status, truncate(msg, 500))
+		WHERE id = $1 AND status NOT IN ('done', 'cancelled', 'expired')`, id, status, validation.Storable(msg, 500))
 	return err
 }
 
@@ -538,7 +539,7 @@ func (s *Service) finish(ctx context.Context, id uuid.UUID, status, msg, code st
 		tag, err := tx.Exec(ctx, `UPDATE cpe_tasks SET status = $2, message = $3, fault_code = $4, result = COALESCE($5, result),
 				finished_at = now(), send_claimed_at = NULL, updated_at = now()
 			WHERE id = $1 AND status NOT IN ('done', 'cancelled', 'expired') AND (status <> $2 OR message <> $3)`,
-			id, status, truncate(msg, 500), code, res)
+			id, status, validation.Storable(msg, 500), code, res)
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}

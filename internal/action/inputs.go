@@ -231,7 +231,7 @@ func (s *Service) SetParameters(ctx context.Context, a actor.Actor, deviceID uui
 			if isSecretPath(p.Path) {
 				shown = append(shown, p.Path+" = ••••")
 			} else {
-				shown = append(shown, fmt.Sprintf("%s = %s", p.Path, truncate(canonical(v), 60)))
+				shown = append(shown, fmt.Sprintf("%s = %s", p.Path, validation.Storable(canonical(v), 60)))
 			}
 		}
 		if err := errs.Err(); err != nil {

@@ -110,7 +110,7 @@ func parseCSV(r io.Reader) ([]ImportRow, error) {
 	for i, h := range header {
 		name, ok := csvColumn[strings.ToLower(strings.TrimSpace(h))]
 		if !ok {
-			return nil, &ErrImportFile{fmt.Sprintf("has an unknown column %q; use serial, model and subscriber", truncate(h, 40))}
+			return nil, &ErrImportFile{fmt.Sprintf("has an unknown column %q; use serial, model and subscriber", validation.Storable(h, 40))}
 		}
 		if _, dup := cols[name]; dup {
 			return nil, &ErrImportFile{fmt.Sprintf("names the column %q twice", name)}
@@ -379,7 +379,7 @@ func (s *Service) PreviewImport(ctx context.Context, a actor.Actor, filename str
 	if _, err := validateRows(ctx, s.pool, a.OrgID, rows, false); err != nil {
 		return ImportPreview{}, err
 	}
-	p := ImportPreview{Filename: truncate(filename, 200), Rows: rows}
+	p := ImportPreview{Filename: validation.Storable(filename, 200), Rows: rows}
 	for _, r := range rows {
 		if r.Error == "" {
 			p.Valid++

@@ -19,6 +19,7 @@ import (
 	"github.com/fyberpay/cpe/internal/datamodel"
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/genieacs"
+	"github.com/fyberpay/cpe/internal/validation"
 )
 
 // Push states of a device's desired configuration.
@@ -390,7 +391,7 @@ func (w *PushWorker) faultText(ctx context.Context, genieID, taskID string) stri
 // note records progress without ending the push.
 func (w *PushWorker) note(ctx context.Context, job *river.Job[PushArgs], msg string) {
 	_, _ = w.Pool.Exec(ctx, `UPDATE cpe_devices SET push_error = $2 WHERE id = $1 AND push_requested_at <= $3::timestamptz + interval '1 millisecond'`,
-		job.Args.DeviceID, truncate(msg, 300), job.Args.RequestedAt)
+		job.Args.DeviceID, validation.Storable(msg, 300), job.Args.RequestedAt)
 }
 
 // finish ends the push (unless a newer request took over) and audits it.
@@ -401,7 +402,7 @@ func (w *PushWorker) finish(ctx context.Context, job *river.Job[PushArgs], state
 		err := tx.QueryRow(ctx, `UPDATE cpe_devices SET push_state = $2, push_error = $3, push_task_id = '',
 				pushed_at = CASE WHEN $2 = 'done' THEN now() ELSE pushed_at END, updated_at = now()
 			WHERE id = $1 AND push_requested_at <= $4::timestamptz + interval '1 millisecond' AND push_state = 'pending'
-			RETURNING org_id, serial_norm`, job.Args.DeviceID, state, truncate(msg, 300), job.Args.RequestedAt).Scan(&orgID, &serial)
+			RETURNING org_id, serial_norm`, job.Args.DeviceID, state, validation.Storable(msg, 300), job.Args.RequestedAt).Scan(&orgID, &serial)
 		if errors.Is(db.MapErr(err), db.ErrNotFound) {
 			return nil // superseded
 		} else if err != nil {
@@ -417,13 +418,6 @@ func (w *PushWorker) finish(ctx context.Context, job *river.Job[PushArgs], state
 		return audit.Record(ctx, tx, actor.System(orgID), audit.Entry{Action: "cpe.push", TargetType: "cpe",
 			TargetID: job.Args.DeviceID.String(), Summary: summary})
 	})
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }
 
 // desiredFor is identify's answer for a device, without recording a

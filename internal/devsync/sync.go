@@ -23,6 +23,7 @@ import (
 	"github.com/fyberpay/cpe/internal/datamodel"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/outbox"
+	"github.com/fyberpay/cpe/internal/validation"
 )
 
 // Kinds of pass.
@@ -161,7 +162,7 @@ func (s *Service) Sync(ctx context.Context, kind string) (Run, error) {
 	reasons, _ := json.Marshal(run.SkipReasons)
 	if _, uerr := s.pool.Exec(context.WithoutCancel(ctx), `UPDATE sync_runs SET status = $2, finished_at = $3, seen = $4, created = $5, updated = $6,
 			deleted = $7, skipped = $8, samples = $9, skip_reasons = $10, error = $11, watermark = $12 WHERE id = $1`,
-		run.ID, run.Status, now, run.Seen, run.Created, run.Updated, run.Deleted, run.Skipped, run.Samples, reasons, storableText(run.Error, 500), run.Watermark); uerr != nil && err == nil {
+		run.ID, run.Status, now, run.Seen, run.Created, run.Updated, run.Deleted, run.Skipped, run.Samples, reasons, validation.Storable(run.Error, 500), run.Watermark); uerr != nil && err == nil {
 		err = uerr
 	}
 	s.logger.Info("sync pass", "kind", kind, "status", run.Status, "seen", run.Seen, "created", run.Created, "updated", run.Updated,
@@ -282,9 +283,10 @@ func (p *pass) skip(reason, device string, err error) {
 	p.run.Skipped++
 	p.run.SkipReasons[reason]++
 	if p.run.SkipReasons[reason] <= 3 {
-		args := []any{"reason", reason, "device", fmt.Sprintf("%q", truncate(device, 100))}
+		// %q shows what a column refused (a NUL as \x00); only logged.
+		args := []any{"reason", reason, "device", fmt.Sprintf("%q", device[:min(len(device), 100)])}
 		if err != nil {
-			args = append(args, "err", fmt.Sprintf("%q", truncate(err.Error(), 300)))
+			args = append(args, "err", fmt.Sprintf("%q", err.Error()[:min(len(err.Error()), 300)]))
 		}
 		p.s.logger.Warn("sync skipped a device document", args...)
 	}
@@ -636,21 +638,4 @@ func rowOf(d *genieacs.Device) (stageRow, string) {
 		return stageRow{}, why
 	}
 	return r, ""
-}
-
-// truncate cuts s to at most n bytes, on a rune boundary.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
-
-// storableText is s as a text column takes it: no NUL, valid UTF-8, at
-// most n bytes (a pass's error may quote what GenieACS answered).
-func storableText(s string, n int) string {
-	return truncate(strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD"), n)
 }

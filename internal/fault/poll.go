@@ -17,6 +17,7 @@ import (
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/outbox"
+	"github.com/fyberpay/cpe/internal/validation"
 )
 
 // PollResult counts what one poll did.
@@ -74,7 +75,7 @@ func (s *Service) Poll(ctx context.Context) (PollResult, error) {
 			keep = append(keep, id)
 		}
 		if len(res.Skips) < maxSkips {
-			res.Skips = append(res.Skips, Skip{ID: cut(id, 200), Reason: reason})
+			res.Skips = append(res.Skips, Skip{ID: id[:min(len(id), 200)], Reason: reason}) // logged %q, never stored
 		}
 	}
 	err := s.acs.EachFault(ctx, nil, func(f genieacs.Fault, raw json.RawMessage, derr error) error {
@@ -221,18 +222,7 @@ func hasNUL(v any) bool {
 
 // text makes s storable: valid UTF-8, no NUL, at most n bytes.
 func text(s string, n int) string {
-	return cut(strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD"), n)
-}
-
-// cut is s in at most n bytes, cut on a rune boundary.
-func cut(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
+	return validation.Storable(strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD"), n)
 }
 
 // fromDeviceID reads the product class and serial out of a GenieACS device

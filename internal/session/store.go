@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/validation"
 )
 
 // CookieName is the session cookie's name.
@@ -150,7 +151,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 		INSERT INTO sessions (token_hash, user_id, org_id, data, ip, user_agent, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7))
 		ON CONFLICT (token_hash) DO UPDATE SET data = EXCLUDED.data, last_seen_at = now()`,
-		hash(sess.ID), userID, orgID, data, clientIP(r), truncate(r.UserAgent(), 300), s.ttl.Seconds())
+		hash(sess.ID), userID, orgID, data, clientIP(r), validation.Storable(r.UserAgent(), 300), s.ttl.Seconds())
 	if err != nil {
 		return fmt.Errorf("save session: %w", err)
 	}
@@ -229,11 +230,4 @@ type ipKey struct{}
 // store can record it beside the session.
 func WithClientIP(ctx context.Context, ip string) context.Context {
 	return context.WithValue(ctx, ipKey{}, ip)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }

@@ -113,3 +113,23 @@ func TextProblem(s string) string {
 
 // CleanText reports whether s holds the text rule (TextProblem is "").
 func CleanText(s string) bool { return TextProblem(s) == "" }
+
+// Storable is s as a PostgreSQL text column takes it, for text that comes
+// from outside and is kept anyway (GenieACS faults and answers, device
+// values): NUL removed, invalid UTF-8 replaced by U+FFFD, at most maxBytes
+// bytes, cut on a character boundary.
+func Storable(s string, maxBytes int) string {
+	if strings.IndexByte(s, 0) >= 0 {
+		s = strings.ReplaceAll(s, "\x00", "")
+	}
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if len(s) <= maxBytes {
+		return s
+	}
+	for maxBytes > 0 && !utf8.RuneStart(s[maxBytes]) {
+		maxBytes--
+	}
+	return s[:maxBytes]
+}
