@@ -148,6 +148,8 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id uuid.UUID) (Device,
 type Detail struct {
 	Device
 	RecentActions []audit.Row `json:"recentActions"`
+	// IdentityConflicts are the device's open identity conflicts.
+	IdentityConflicts []IdentityConflict `json:"identityConflicts"`
 }
 
 // GetDetail returns one device with its ten most recent actions.
@@ -160,7 +162,11 @@ func (s *Service) GetDetail(ctx context.Context, a actor.Actor, id uuid.UUID) (D
 	if err != nil {
 		return Detail{}, err
 	}
-	return Detail{Device: d, RecentActions: append([]audit.Row{}, recent.Rows...)}, nil
+	conflicts, err := s.deviceConflicts(ctx, s.pool, a.OrgID, id)
+	if err != nil {
+		return Detail{}, err
+	}
+	return Detail{Device: d, RecentActions: append([]audit.Row{}, recent.Rows...), IdentityConflicts: conflicts}, nil
 }
 
 func (s *Service) get(ctx context.Context, exec db.Executor, orgID, id uuid.UUID) (Device, error) {

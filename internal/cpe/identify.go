@@ -162,6 +162,15 @@ func (s *Service) Identify(ctx context.Context, in IdentifyInput) (IdentifyAnswe
 	switch err = db.MapErr(err); {
 	case err == nil && !known.noContact && known.same(in):
 		s.contacts.note(ctx, r.id)
+	case err == nil && r.orgID != nil && known.conflicts(in):
+		// Neither applied nor noted as the device's contact: the CPE may
+		// not be the device at all.
+		status, err := s.conflict(ctx, *r.orgID, r.id, known, in)
+		if err != nil {
+			return IdentifyAnswer{}, err
+		}
+		s.noteIdentify(ctx)
+		return conflictAnswer(in.DeviceID, status, r), nil
 	case err == nil || errors.Is(err, db.ErrNotFound):
 		if r, err = s.upsert(ctx, in, norm); err != nil {
 			return IdentifyAnswer{}, err

@@ -345,8 +345,13 @@ func (p *pass) flush(ctx context.Context, rows []stageRow) error {
 				DELETE FROM sync_stage s USING cpe_devices d
 				WHERE d.genieacs_id = s.genieacs_id AND d.serial_norm <> s.serial_norm
 				RETURNING s.genieacs_id, 'its GenieACS id is recorded with another serial' AS why
+			), rebound AS (
+				DELETE FROM sync_stage s USING cpe_devices d
+				WHERE d.serial_norm = s.serial_norm AND d.genieacs_id IS NULL AND d.org_id IS NOT NULL
+					AND d.oui <> '' AND s.oui <> '' AND upper(s.oui) <> d.oui
+				RETURNING s.genieacs_id, 'its OUI differs from the claimed device with its serial (identity conflict)' AS why
 			)
-			SELECT * FROM dup UNION ALL SELECT * FROM taken UNION ALL SELECT * FROM moved`)
+			SELECT * FROM dup UNION ALL SELECT * FROM taken UNION ALL SELECT * FROM moved UNION ALL SELECT * FROM rebound`)
 		if err != nil {
 			return err
 		}

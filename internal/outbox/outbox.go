@@ -32,6 +32,9 @@ const (
 	TopicFirmware     Topic = "firmware.deployment"
 	TopicOnline       Topic = "cpe.online"
 	TopicOffline      Topic = "cpe.offline"
+	// TopicIdentityConflict: a CPE reported a claimed device's serial with
+	// another OUI, product class or GenieACS id.
+	TopicIdentityConflict Topic = "cpe.identity_conflict"
 )
 
 // TopicInfo describes a subscribable topic.
@@ -53,6 +56,7 @@ var Subscribable = []TopicInfo{
 	{TopicFirmware, "a firmware deployment changed state"},
 	{TopicOnline, "a device informed again after being offline"},
 	{TopicOffline, "a device stopped informing (no inform for OFFLINE_AFTER, 10 minutes by default)"},
+	{TopicIdentityConflict, "a CPE reported one of your devices' serial with another OUI, product class or GenieACS id (not applied, secrets withheld)"},
 }
 
 // IsSubscribable reports whether t may appear in an endpoint's topics.
