@@ -76,6 +76,7 @@ func New(d Deps) *echo.Echo {
 	e.Server.IdleTimeout = 120 * time.Second
 
 	e.Use(echomw.RequestID())
+	e.Use(securityHeaders(d.Config.SecureCookies()))
 	e.Use(middleware.Log(d.Logger))
 	e.Use(echomw.Recover())
 	e.Use(echomw.BodyLimit("12M"))
