@@ -93,21 +93,9 @@ func routes(e *echo.Echo, d Deps) {
 	internal.Any("/*", func(echo.Context) error { return httperr.NotFound() })
 
 	// Browser pages: session cookie, CSRF on every state-changing request.
-	secure := d.Config.SecureCookies()
 	pages := e.Group("",
-		echomw.CSRFWithConfig(echomw.CSRFConfig{
-			TokenLookup:    "header:X-CSRF-Token,form:_csrf",
-			ContextKey:     middleware.KeyCSRF,
-			CookieName:     "fyberpay_csrf",
-			CookiePath:     "/",
-			CookieHTTPOnly: true,
-			CookieSecure:   secure,
-			CookieSameSite: http.SameSiteLaxMode,
-			ErrorHandler: func(err error, c echo.Context) error {
-				return echo.NewHTTPError(http.StatusForbidden, "This form has expired or did not come from this site. Reload the page and try again.")
-			},
-		}),
 		middleware.Sessions(d.Sessions, d.Users, op),
+		middleware.CheckCSRF(d.Sessions, middleware.CSRFOptions{}),
 	)
 	ph := &page.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Dashboard: d.Dashboard, Systems: d.System,
 		Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, AuditDB: d.Pool, Health: d.Health,
@@ -185,9 +173,8 @@ func routes(e *echo.Echo, d Deps) {
 					return next(c)
 				}
 			},
-			echomw.CSRFWithConfig(echomw.CSRFConfig{TokenLookup: "header:X-CSRF-Token", CookieName: "fyberpay_csrf", CookiePath: "/",
-				CookieHTTPOnly: true, CookieSecure: secure, CookieSameSite: http.SameSiteLaxMode}),
-			middleware.Sessions(d.Sessions, d.Users, op), middleware.RequireUser, middleware.RequireOperator)
+			middleware.Sessions(d.Sessions, d.Users, op), middleware.CheckCSRF(d.Sessions, middleware.CSRFOptions{SameOriginFetch: true}),
+			middleware.RequireUser, middleware.RequireOperator)
 		jobs.Any("", echo.WrapHandler(d.RiverUI))
 		jobs.Any("/*", echo.WrapHandler(d.RiverUI))
 	}
