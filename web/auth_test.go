@@ -159,7 +159,7 @@ func TestSecureCookiesBehindHTTPS(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, p.status)
 	found := false
 	for _, c := range p.header.Values("Set-Cookie") {
-		if strings.HasPrefix(c, "fyberpay_session=") {
+		if strings.HasPrefix(c, "__Host-fyberpay_session=") {
 			found = true
 			require.Contains(t, c, "; Secure")
 			require.Contains(t, c, "HttpOnly")

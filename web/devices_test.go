@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/testfactory"
 )
 
@@ -133,7 +134,7 @@ func TestDevicesPages(t *testing.T) {
 		require.NotEmpty(t, p.testid("error-serial").Text())
 		p = br.post("/devices", url.Values{"serial": {"HWTC0000BBBB"}})
 		require.Equal(t, http.StatusUnprocessableEntity, p.status)
-		require.Equal(t, "registered to another organization", p.testid("error-serial").Text())
+		require.Equal(t, cpe.ErrSerialUnavailable, p.testid("error-serial").Text())
 		p = br.post("/devices", url.Values{"serial": {"HWTC00000777"}, "model": {"HG8245H"}, "subscriber": {"alice"}})
 		require.Equal(t, http.StatusSeeOther, p.status)
 	})
@@ -172,7 +173,7 @@ func TestDeviceImportPage(t *testing.T) {
 	p = br.upload("/devices/import", "mixed.csv", "serial,subscriber\nHWTC00000001,alice\nHWTC0000BBBB,\n")
 	require.Equal(t, http.StatusUnprocessableEntity, p.status)
 	require.Equal(t, 1, p.testid("import-blocked").Length())
-	require.Equal(t, "registered to another organization", p.testid("row-error").Text())
+	require.Equal(t, cpe.ErrSerialUnavailable, p.testid("row-error").Text())
 	require.Zero(t, p.testid("import-commit").Length())
 
 	p = br.upload("/devices/import", "good.csv", "serial,model,subscriber\nHWTC00000001,HG8245H,alice\nHWTC00000002,,\nHWTC00000003,F660,\n")
@@ -201,13 +202,17 @@ func TestPendingAndClaimPages(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, p.status)
 	require.Equal(t, "/devices/"+dev.String(), p.header.Get("Location"))
 
+	p = b.loggedIn(t, b.ownerA).post("/pending/"+dev.String()+"/claim", nil)
+	require.Equal(t, http.StatusConflict, p.status, "a colleague who lost is told")
+	require.Contains(t, p.testid("error").Text(), "just claimed")
+
 	ob := b.loggedIn(t, b.adminB)
 	p = ob.post("/pending/"+dev.String()+"/claim", nil)
-	require.Equal(t, http.StatusConflict, p.status, "the loser is told")
-	require.Contains(t, p.testid("error").Text(), "just claimed")
+	require.Equal(t, http.StatusNotFound, p.status, "another organization's loser is told it is not pending")
+	require.Contains(t, p.testid("error").Text(), "not pending")
 	require.NotContains(t, p.body, b.orgA.Name, "without saying who")
 	require.Equal(t, http.StatusNotFound, ob.get("/devices/"+dev.String()).status)
-	require.Equal(t, http.StatusNotFound, ob.post("/pending/"+uuid.NewString()+"/claim", nil).status)
+	require.Equal(t, p.testid("error").Text(), ob.post("/pending/"+uuid.NewString()+"/claim", nil).testid("error").Text())
 }
 
 func TestDevicesAPI(t *testing.T) {
@@ -256,7 +261,10 @@ func TestDevicesAPI(t *testing.T) {
 	r = b.api(t, http.MethodPost, "/cpe/pending/"+pending.String()+"/claim", b.keyA, "")
 	require.Equal(t, http.StatusOK, r.status)
 	r = b.api(t, http.MethodPost, "/cpe/pending/"+pending.String()+"/claim", b.keyB, "")
-	require.Equal(t, http.StatusConflict, r.status)
+	require.Equal(t, http.StatusNotFound, r.status, "another organization's device answers like an unknown id")
+	require.Equal(t, b.api(t, http.MethodPost, "/cpe/pending/"+uuid.NewString()+"/claim", b.keyB, "").raw, r.raw)
+	r = b.api(t, http.MethodPost, "/cpe/pending/"+pending.String()+"/claim", b.keyA, "")
+	require.Equal(t, http.StatusConflict, r.status, "a second claim in the same organization")
 	require.Equal(t, "already_claimed", r.errCode())
 
 	req, _ := http.NewRequest(http.MethodPost, b.srv.URL+"/cpe/devices/import?filename=api.csv", strings.NewReader("serial\nHWTC0000F001\nHWTC0000F002\n"))

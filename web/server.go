@@ -76,6 +76,7 @@ func New(d Deps) *echo.Echo {
 	e.Server.IdleTimeout = 120 * time.Second
 
 	e.Use(echomw.RequestID())
+	e.Use(securityHeaders(d.Config.SecureCookies()))
 	e.Use(middleware.Log(d.Logger))
 	e.Use(echomw.Recover())
 	e.Use(echomw.BodyLimit("12M"))
@@ -101,11 +102,15 @@ func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
 
 // errorHandler renders every error once: JSON for the API, a page for
 // browsers (an htmx request gets an alert fragment). 5xx causes are logged
-// by the Log middleware, never shown.
+// by the Log middleware, never shown. A request its client abandoned gets
+// no answer at all.
 func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
+		}
+		if middleware.ClientGone(c, err) {
+			return // the client went away: no answer (the Log middleware logged a 499 at INFO)
 		}
 		he := httperr.From(err)
 		if he.RetryAfter > 0 {

@@ -449,8 +449,14 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// ErrAlreadyClaimed is the loser of a claim race (409).
+// ErrAlreadyClaimed is the loser of a claim race within one organization
+// (409): the device is already the actor's organization's. A device another
+// organization has is not found, as an unknown id is.
 var ErrAlreadyClaimed = errors.New("this device has just been claimed")
+
+// ErrSerialUnavailable is the row error of a serial that is registered
+// elsewhere: it says no more than that it cannot be registered here.
+const ErrSerialUnavailable = "cannot be registered here; ask the operator if this device is yours"
 
 // Pending lists devices no organization owns yet, newest first. Only
 // owners and admins (who may claim) see them.
@@ -497,8 +503,10 @@ func (s *Service) GetPending(ctx context.Context, a actor.Actor, id uuid.UUID) (
 }
 
 // Claim makes a pending device the actor's organization's: one atomic
-// update, so the first claim wins and a concurrent loser gets
-// ErrAlreadyClaimed. GenieACS gets the org tag through a push.
+// update, so the first claim wins. A loser of the same organization gets
+// ErrAlreadyClaimed; for anyone else a device another organization has is
+// db.ErrNotFound, the answer an unknown id gets. GenieACS gets the org tag
+// through a push.
 func (s *Service) Claim(ctx context.Context, a actor.Actor, id uuid.UUID) (Device, error) {
 	if err := a.Require(actor.PermClaimDevice); err != nil {
 		return Device{}, err
@@ -509,14 +517,14 @@ func (s *Service) Claim(ctx context.Context, a actor.Actor, id uuid.UUID) (Devic
 		err := tx.QueryRow(ctx, `UPDATE cpe_devices SET org_id = $1, updated_at = now()
 			WHERE id = $2 AND org_id IS NULL RETURNING serial_norm`, a.OrgID, id).Scan(&serial)
 		if errors.Is(db.MapErr(err), db.ErrNotFound) {
-			var exists bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM cpe_devices WHERE id = $1)`, id).Scan(&exists); err != nil {
+			var ours bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM cpe_devices WHERE id = $1 AND org_id = $2)`, id, a.OrgID).Scan(&ours); err != nil {
 				return err
 			}
-			if exists {
-				return ErrAlreadyClaimed // without saying who has it
+			if ours {
+				return ErrAlreadyClaimed // a colleague was first
 			}
-			return db.ErrNotFound
+			return db.ErrNotFound // unknown, or another organization's: never which
 		} else if err != nil {
 			return err
 		}

@@ -124,13 +124,24 @@ func TestClaimRace(t *testing.T) {
 		if err == nil {
 			won++
 		} else {
-			require.ErrorIs(t, err, cpe.ErrAlreadyClaimed)
+			require.ErrorIs(t, err, db.ErrNotFound, "to the other organizations it is now a device they cannot see")
 		}
 	}
 	require.Equal(t, 1, won, "exactly one claim succeeds")
 	require.Equal(t, 1, count(t, b.pool, `SELECT count(*) FROM outbox_events WHERE topic = 'cpe.claimed'`))
 	require.Equal(t, 1, count(t, b.pool, `SELECT count(*) FROM audit_log WHERE action = 'cpe.claim'`))
 
+	t.Run("ColleagueLoses", func(t *testing.T) {
+		dev := testfactory.Device(ctx, t, b.pool, nil, "HWTC0000RAC2", nil)
+		colleague := orgs[1]
+		colleague.ID = uuid.New() // another member of orgs[1]'s organization
+		_, err := b.svc.Claim(ctx, orgs[1], dev)
+		require.NoError(t, err)
+		_, err = b.svc.Claim(ctx, colleague, dev)
+		require.ErrorIs(t, err, cpe.ErrAlreadyClaimed, "the same organization is told it was just claimed")
+		_, err = b.svc.Claim(ctx, orgs[2], dev)
+		require.ErrorIs(t, err, db.ErrNotFound, "another organization cannot tell it from an unknown id")
+	})
 	t.Run("NotFoundAndRoles", func(t *testing.T) {
 		_, err := b.svc.Claim(ctx, orgs[0], uuid.New())
 		require.ErrorIs(t, err, db.ErrNotFound)
@@ -165,7 +176,8 @@ func TestInventoryAndImport(t *testing.T) {
 		require.Contains(t, ve["serial"], "already in this organization")
 		_, err = b.svc.AddToInventory(ctx, a, cpe.InventoryInput{Serial: "ZTEG0000AAAA"})
 		require.ErrorAs(t, err, &ve)
-		require.Equal(t, "registered to another organization", ve["serial"], "never says which")
+		require.Equal(t, cpe.ErrSerialUnavailable, ve["serial"], "never says who has it")
+		require.NotContains(t, ve["serial"], "organization")
 		_, err = b.svc.AddToInventory(ctx, a, cpe.InventoryInput{Serial: "HWTC0000XYZ1", Subscriber: "bob"})
 		require.ErrorAs(t, err, &ve)
 		require.Contains(t, ve["subscriber"], "unknown subscriber")
@@ -208,7 +220,7 @@ func TestInventoryAndImport(t *testing.T) {
 		}
 		require.Contains(t, errs[0], "serial must be")
 		require.Equal(t, "duplicate of line 2 in this file", errs[1])
-		require.Equal(t, "registered to another organization", errs[2])
+		require.Equal(t, cpe.ErrSerialUnavailable, errs[2])
 		require.Equal(t, "unknown subscriber nobody", errs[3])
 		require.Equal(t, "already in this organization's inventory", errs[4])
 		_, err = b.svc.CommitImport(ctx, a, p.ID)

@@ -230,7 +230,9 @@ func validateRows(ctx context.Context, exec db.Executor, orgID uuid.UUID, rows [
 		case exists && owner != nil && *owner == orgID:
 			r.Error = "already in this organization's inventory"
 		case exists && owner != nil:
-			r.Error = "registered to another organization" // never which one
+			// Neither which organization nor that one has it: the same
+			// words whatever makes a serial unavailable.
+			r.Error = ErrSerialUnavailable
 		case r.Subscriber != "" && subs[r.Subscriber] == uuid.Nil:
 			r.Error = "unknown subscriber " + r.Subscriber
 		case exists:

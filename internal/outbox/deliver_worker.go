@@ -98,7 +98,7 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		return nil
 	}
 	if !enabled {
-		return w.finish(ctx, job, nil, "endpoint disabled; not sent", 0, true)
+		return w.finish(ctx, job, nil, "endpoint disabled; not sent", nil, 0, true)
 	}
 	env.Data = payload
 	env.CreatedAt = env.CreatedAt.UTC()
@@ -108,7 +108,7 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	}
 	sec, err := w.Box.Open(ct, kid, endID[:])
 	if err != nil {
-		return w.finish(ctx, job, nil, "cannot decrypt signing secret: "+err.Error(), 0, true)
+		return w.finish(ctx, job, nil, "cannot decrypt the signing secret (the operator's logs have the cause)", fmt.Errorf("decrypt signing secret: %w", err), 0, true)
 	}
 	now := time.Now
 	if w.Now != nil {
@@ -118,7 +118,7 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return w.finish(ctx, job, nil, "bad URL: "+err.Error(), 0, true)
+		return w.finish(ctx, job, nil, "bad URL: "+err.Error(), nil, 0, true)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "FyberPay-Webhooks/1")
@@ -132,21 +132,24 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	resp, err := w.Client.Do(req)
 	elapsed := time.Since(start)
 	if err != nil {
-		return w.finish(ctx, job, nil, err.Error(), elapsed, false)
+		// Tenants see describeError's account; River (the operator's job
+		// log) keeps the full error.
+		return w.finish(ctx, job, nil, describeError(err), err, elapsed, false)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
 	code := resp.StatusCode
 	if code >= 200 && code < 300 {
-		return w.finish(ctx, job, &code, "", elapsed, false)
+		return w.finish(ctx, job, &code, "", nil, elapsed, false)
 	}
-	return w.finish(ctx, job, &code, fmt.Sprintf("receiver answered %s", resp.Status), elapsed, false)
+	return w.finish(ctx, job, &code, fmt.Sprintf("receiver answered %s", resp.Status), nil, elapsed, false)
 }
 
-// finish logs the attempt and updates the delivery. It returns nil on
-// success or when giving up for good (permanent), else an error so River
-// retries.
-func (w *DeliverWorker) finish(ctx context.Context, job *river.Job[DeliverArgs], code *int, errText string, elapsed time.Duration, permanent bool) error {
+// finish logs the attempt and updates the delivery. errText is what the
+// organization's delivery log shows ("" on success); cause, when set, is the
+// full error River records instead. It returns nil on success or when giving
+// up for good (permanent), else an error so River retries.
+func (w *DeliverWorker) finish(ctx context.Context, job *river.Job[DeliverArgs], code *int, errText string, cause error, elapsed time.Duration, permanent bool) error {
 	ok := errText == ""
 	last := job.Attempt >= job.MaxAttempts
 	state := "pending"
@@ -173,12 +176,15 @@ func (w *DeliverWorker) finish(ctx context.Context, job *river.Job[DeliverArgs],
 	if err != nil {
 		return fmt.Errorf("log delivery attempt: %w", err)
 	}
+	if cause == nil {
+		cause = errors.New(errText)
+	}
 	switch {
 	case ok:
 		return nil
 	case permanent:
-		return river.JobCancel(errors.New(errText))
+		return river.JobCancel(cause)
 	default:
-		return errors.New(errText)
+		return cause
 	}
 }

@@ -82,6 +82,11 @@ func (s *Service) ListDeliveries(ctx context.Context, a actor.Actor, endpointID 
 	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Delivery, error) {
 		var d Delivery
 		err := r.Scan(&d.ID, &d.EventID, &d.Topic, &d.Status, &d.Attempts, &d.LastStatus, &d.LastError, &d.NextAt, &d.CreatedAt, &d.UpdatedAt, &d.Log)
+		// Attempts logged before describeError kept Go's full error text.
+		d.LastError = scrubAddresses(d.LastError)
+		for i := range d.Log {
+			d.Log[i].Error = scrubAddresses(d.Log[i].Error)
+		}
 		return d, err
 	})
 	if err != nil {

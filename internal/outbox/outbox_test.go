@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -285,4 +286,55 @@ func TestPrivateAddressesRefusedByDefault(t *testing.T) {
 	resp, err := outbox.NewHTTPClient(true).Get(srv.URL)
 	require.NoError(t, err)
 	resp.Body.Close()
+}
+
+// noSuchHost fails every request as Go's resolver does when the host does
+// not exist, naming the resolver it asked.
+type noSuchHost struct{}
+
+func (noSuchHost) RoundTrip(r *http.Request) (*http.Response, error) {
+	return nil, &net.OpError{Op: "dial", Net: "tcp",
+		Err: &net.DNSError{Err: "no such host", Name: r.URL.Hostname(), Server: "127.0.0.53:53", IsNotFound: true}}
+}
+
+func TestDeliveryLogHidesTheResolver(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	ep, _, err := b.svc.CreateEndpoint(ctx, b.admin, outbox.EndpointInput{URL: "https://hooks.example.net/x", Topics: []string{"cpe.claimed"}})
+	require.NoError(t, err)
+	var eventID uuid.UUID
+	require.NoError(t, db.InTx(ctx, b.pool, func(tx pgx.Tx) error {
+		eventID, err = outbox.Write(ctx, tx, b.inserter, b.org.ID, outbox.TopicClaimed, map[string]string{"serial": "HWTC12345678"})
+		return err
+	}))
+	c, err := jobs.NewWorkerClient(jobs.Deps{
+		Pool: b.pool, Logger: slog.New(slog.DiscardHandler), Box: b.box, Inserter: b.inserter,
+		HTTPClient:     &http.Client{Transport: noSuchHost{}},
+		WebhookBackoff: func(int) time.Duration { return time.Hour },
+		Fast:           true,
+	})
+	require.NoError(t, err)
+	require.NoError(t, c.Start(ctx))
+	t.Cleanup(func() { _ = c.Stop(context.Background()) })
+	require.Eventually(t, func() bool { n, _ := attempts(t, b.pool, eventID); return n >= 1 }, 15*time.Second, 20*time.Millisecond)
+
+	log, err := b.svc.ListDeliveries(ctx, b.admin, ep.ID, time.Time{}, 10)
+	require.NoError(t, err)
+	require.Len(t, log.Items, 1)
+	d := log.Items[0]
+	require.Equal(t, "DNS lookup of hooks.example.net: no such host", d.LastError)
+	require.Len(t, d.Log, 1)
+	require.Equal(t, d.LastError, d.Log[0].Error)
+	raw, err := json.Marshal(log)
+	require.NoError(t, err)
+	require.NotContains(t, string(raw), "127.0.0.53")
+
+	// An attempt logged before the fix is shown without the resolver too.
+	_, err = b.pool.Exec(ctx, `UPDATE webhook_attempts SET error = $1 WHERE delivery_id = $2`,
+		`Post "https://hooks.example.net/x": dial tcp: lookup hooks.example.net on 127.0.0.53:53: no such host`, d.ID)
+	require.NoError(t, err)
+	log, err = b.svc.ListDeliveries(ctx, b.admin, ep.ID, time.Time{}, 10)
+	require.NoError(t, err)
+	require.Equal(t, `Post "https://hooks.example.net/x": dial tcp: lookup hooks.example.net: no such host`, log.Items[0].Log[0].Error)
 }

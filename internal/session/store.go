@@ -25,7 +25,8 @@ import (
 	"github.com/fyberpay/cpe/internal/validation"
 )
 
-// CookieName is the session cookie's name.
+// CookieName is the session cookie's name over plain http; Store.Name
+// is the name in use (__Host- prefixed under https).
 const CookieName = "fyberpay_session"
 
 // Value keys a session must carry before it is saved.
@@ -38,12 +39,14 @@ const (
 type Store struct {
 	pool    *pgxpool.Pool
 	codecs  []securecookie.Codec
+	keys    [][]byte // SESSION_KEYS, first first: CSRF tokens derive from them
 	ttl     time.Duration
 	options sessions.Options
 }
 
 // NewStore builds a store. keys sign cookies (first signs, all verify);
-// secure sets the cookie's Secure flag (PUBLIC_URL is https).
+// secure sets the cookie's Secure flag and __Host- prefix (PUBLIC_URL is
+// https).
 func NewStore(pool *pgxpool.Pool, keys [][]byte, ttl time.Duration, secure bool) *Store {
 	pairs := make([][]byte, 0, 2*len(keys))
 	for _, k := range keys {
@@ -58,6 +61,7 @@ func NewStore(pool *pgxpool.Pool, keys [][]byte, ttl time.Duration, secure bool)
 	return &Store{
 		pool:   pool,
 		codecs: codecs,
+		keys:   keys,
 		ttl:    ttl,
 		options: sessions.Options{
 			Path: "/", MaxAge: int(ttl.Seconds()), HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,

@@ -24,7 +24,7 @@ func Sessions(store *session.Store, users *user.Service, op *Operator) echo.Midd
 		return func(c echo.Context) error {
 			r := c.Request().WithContext(session.WithClientIP(c.Request().Context(), c.RealIP()))
 			c.SetRequest(r)
-			sess, err := store.Get(r, session.CookieName)
+			sess, err := store.Get(r, store.Name())
 			if err != nil {
 				return err
 			}

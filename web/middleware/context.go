@@ -15,8 +15,9 @@ const (
 	keyActor     = "fp.actor"
 	keyPrincipal = "fp.principal"
 	keySession   = "fp.session"
-	// KeyCSRF is where echo's CSRF middleware leaves the token.
-	KeyCSRF = "csrf"
+	// KeyCSRF is where CheckCSRF leaves the token.
+	KeyCSRF       = "csrf"
+	keyForgetCSRF = "fp.csrf.forget"
 )
 
 // Actor returns the authenticated actor, if any.

@@ -1,6 +1,8 @@
 package middleware
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -18,15 +20,22 @@ func Log(logger *slog.Logger) echo.MiddlewareFunc {
 			start := time.Now()
 			err := next(c)
 			status := c.Response().Status
-			if err != nil {
+			gone := ClientGone(c, err)
+			switch {
+			case gone:
+				status = StatusClientClosedRequest
+			case err != nil:
 				// The central error handler has not run yet; compute the status it will write.
 				status = httperr.From(err).Status
 			}
 			level := slog.LevelInfo
-			if status >= 500 {
+			if status >= 500 && !gone {
 				level = slog.LevelError
 			}
-			if !logger.Enabled(c.Request().Context(), level) {
+			// The request's context is done when the client went away; the
+			// line is still written.
+			ctx := context.WithoutCancel(c.Request().Context())
+			if !logger.Enabled(ctx, level) {
 				return err
 			}
 			attrs := []slog.Attr{
@@ -47,13 +56,29 @@ func Log(logger *slog.Logger) echo.MiddlewareFunc {
 					attrs = append(attrs, slog.String("api_key_id", a.ID.String()))
 				}
 			}
-			if status >= 500 {
+			switch {
+			case gone:
+				attrs = append(attrs, slog.String("error", err.Error()))
+			case status >= 500:
 				if he := httperr.From(err); err != nil && he.Internal != nil {
 					attrs = append(attrs, slog.String("error", he.Internal.Error()))
 				}
 			}
-			logger.LogAttrs(c.Request().Context(), level, "request", attrs...)
+			logger.LogAttrs(ctx, level, "request", attrs...)
 			return err
 		}
 	}
+}
+
+// StatusClientClosedRequest is logged for requests the client abandoned
+// before the answer (nginx's 499); nothing is written to them.
+const StatusClientClosedRequest = 499
+
+// ClientGone reports whether a request failed because its client went away:
+// its context was cancelled (net/http does so when the connection closes),
+// so whatever the handler returned (context.Canceled, or the error a query
+// or call gave when its context ended) is the client's leaving, not a fault
+// of ours, and nobody is left to read an answer.
+func ClientGone(c echo.Context, err error) bool {
+	return err != nil && errors.Is(c.Request().Context().Err(), context.Canceled)
 }

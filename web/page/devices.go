@@ -10,6 +10,7 @@ import (
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/views/devices"
 	"github.com/fyberpay/cpe/web/httperr"
 	"github.com/fyberpay/cpe/web/middleware"
@@ -271,14 +272,21 @@ func (h *Handler) PendingClaim(c echo.Context) error {
 		return err
 	}
 	d, err := h.Devices.Claim(c.Request().Context(), actorOf(c), id)
-	if errors.Is(err, cpe.ErrAlreadyClaimed) {
+	// The list again, with why: a colleague was first (409), or the device
+	// is not pending — unknown, or claimed by another organization, which
+	// reads exactly like an unknown id (404).
+	status, msg := http.StatusConflict, "That device was just claimed by someone in your organization."
+	if errors.Is(err, db.ErrNotFound) {
+		status, msg = http.StatusNotFound, "That device is not pending (any more); someone may have claimed it."
+	}
+	if errors.Is(err, cpe.ErrAlreadyClaimed) || errors.Is(err, db.ErrNotFound) {
 		m := Meta(c, "Pending devices", "pending")
-		m.Error = "That device was just claimed by someone else."
+		m.Error = msg
 		p, lerr := h.Devices.Pending(c.Request().Context(), actorOf(c), "", 50)
 		if lerr != nil {
 			return lerr
 		}
-		return Render(c, http.StatusConflict, devices.Pending(m, devices.PendingPage{Items: p.Items, CSRF: middleware.CSRF(c)}))
+		return Render(c, status, devices.Pending(m, devices.PendingPage{Items: p.Items, CSRF: middleware.CSRF(c)}))
 	} else if err != nil {
 		return err
 	}

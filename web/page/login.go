@@ -71,6 +71,7 @@ func (h *Handler) Login(c echo.Context) error {
 	if err := sess.Save(c.Request(), c.Response()); err != nil {
 		return err
 	}
+	middleware.ForgetCSRF(c) // from now on the token is the new session's
 	return c.Redirect(http.StatusSeeOther, f.Next)
 }
 
@@ -87,6 +88,7 @@ func (h *Handler) Logout(c echo.Context) error {
 			return err
 		}
 	}
+	middleware.ForgetCSRF(c) // the sign-in form gets a fresh pre-session token
 	return seeOther(c, "/login")
 }
 

@@ -1,0 +1,81 @@
+package middleware
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/fyberpay/cpe/internal/session"
+)
+
+// CSRFOptions tunes CSRF for a group of routes.
+type CSRFOptions struct {
+	// SameOriginFetch lets a state-changing request through without a token
+	// when the browser vouches it came from our own origin
+	// (Sec-Fetch-Site: same-origin). Only for River's UI, a single-page app
+	// that cannot carry our token; our own pages always need it.
+	SameOriginFetch bool
+}
+
+// errCSRF is the refusal of a request without the right token.
+var errCSRF = echo.NewHTTPError(http.StatusForbidden, "This form has expired or did not come from this site. Reload the page and try again.")
+
+// CheckCSRF refuses state-changing requests that do not carry the token bound to
+// the caller (header X-CSRF-Token or form field _csrf): a signed-in
+// session's own token, or before sign-in the pre-session cookie's (see
+// session.Store.CSRFToken); cross-site requests (Sec-Fetch-Site) are
+// refused whatever they carry. It runs after Sessions and leaves the token
+// for pages to render (CSRF).
+func CheckCSRF(store *session.Store, opts CSRFOptions) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			sess := Session(c)
+			signedIn := sess != nil && !sess.IsNew
+			var pre string
+			if ck, err := c.Cookie(store.CSRFCookieName()); err == nil && session.ValidPreSession(ck.Value) {
+				pre = ck.Value
+			}
+			switch {
+			case signedIn && pre != "":
+				c.SetCookie(store.ForgetPreSession()) // its use ended at sign-in
+				pre = ""
+			case !signedIn && pre == "":
+				var ck *http.Cookie
+				pre, ck = store.NewPreSession()
+				c.SetCookie(ck)
+			}
+			c.Set(KeyCSRF, store.CSRFToken(sess, pre))
+			c.Set(keyForgetCSRF, func() { c.SetCookie(store.ForgetPreSession()) })
+			c.Response().Header().Add(echo.HeaderVary, echo.HeaderCookie)
+
+			switch c.Request().Method {
+			case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+				return next(c)
+			}
+			site := c.Request().Header.Get(echo.HeaderSecFetchSite)
+			if site == "cross-site" {
+				return errCSRF
+			}
+			if opts.SameOriginFetch && site == "same-origin" {
+				return next(c)
+			}
+			token := c.Request().Header.Get(echo.HeaderXCSRFToken)
+			if token == "" {
+				token = c.FormValue("_csrf")
+			}
+			if !store.CheckCSRF(sess, pre, token) {
+				return errCSRF
+			}
+			return next(c)
+		}
+	}
+}
+
+// ForgetCSRF ends the pre-session CSRF cookie at login and logout, so the
+// next page gets a token bound to what follows (the new session, or a fresh
+// pre-session).
+func ForgetCSRF(c echo.Context) {
+	if f, ok := c.Get(keyForgetCSRF).(func()); ok {
+		f()
+	}
+}
