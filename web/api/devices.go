@@ -4,10 +4,12 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/validation"
+	"github.com/fyberpay/cpe/web/httperr"
 	"github.com/fyberpay/cpe/web/page"
 )
 
@@ -175,4 +177,49 @@ func (h *Handler) DevicesPush(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, d)
+}
+
+// IdentityConflictsList is GET /cpe/identity-conflicts: the organization's
+// open identity conflicts, newest first (limit, default 50).
+func (h *Handler) IdentityConflictsList(c echo.Context) error {
+	errs := validation.Errors{}
+	limit := queryLimit(c, errs)
+	if limit < 0 || limit > 500 {
+		errs.Add("limit", "must be a number between 1 and 500")
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	if limit == 0 {
+		limit = 50
+	}
+	list, total, err := h.Devices.OpenConflicts(c.Request().Context(), actorOf(c), limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": list, "total": total})
+}
+
+// DevicesIdentityAccept is POST /cpe/devices/:id/identity-conflicts/:cid/accept:
+// the CPE that reported the device's serial with another identity is the
+// device now (a swap or RMA); its configuration is pushed to it.
+func (h *Handler) DevicesIdentityAccept(c echo.Context) error { return h.identityResolve(c, true) }
+
+// DevicesIdentityReject is POST /cpe/devices/:id/identity-conflicts/:cid/reject.
+func (h *Handler) DevicesIdentityReject(c echo.Context) error { return h.identityResolve(c, false) }
+
+func (h *Handler) identityResolve(c echo.Context, accept bool) error {
+	id, err := parseID(c)
+	if err != nil {
+		return err
+	}
+	cid, err := uuid.Parse(c.Param("cid"))
+	if err != nil {
+		return httperr.NotFound()
+	}
+	got, err := h.Devices.ResolveConflict(c.Request().Context(), actorOf(c), id, cid, accept)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, got)
 }

@@ -93,6 +93,9 @@ func From(err error) *Error {
 	if errors.Is(err, cpe.ErrImportHasErrors) {
 		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid", Message: err.Error(), Fields: map[string]string{"file": err.Error()}}
 	}
+	if errors.Is(err, cpe.ErrConflictResolved) {
+		return &Error{Status: http.StatusConflict, Code: "conflict_resolved", Message: cpe.ErrConflictResolved.Error()}
+	}
 	if errors.Is(err, cpe.ErrAlreadyClaimed) {
 		return &Error{Status: http.StatusConflict, Code: "already_claimed", Message: cpe.ErrAlreadyClaimed.Error()}
 	}

@@ -2,6 +2,7 @@ package page
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 
@@ -87,6 +88,7 @@ func (h *Handler) deviceDetail(c echo.Context, status int, id uuid.UUID, assign 
 		Device: d.Device, OrgName: p.OrgName, Recent: d.RecentActions, CanAssign: a.Can(actor.PermDeviceAction), Assign: assign,
 		Tasks: ts, CanAdvanced: a.Can(actor.PermAdvancedConfig), Actions: h.Actions.Enabled() && d.GenieACSID != "",
 		Health: h.Health != nil, HealthRange: healthRange(c),
+		Conflicts: d.IdentityConflicts, CanResolve: a.Can(actor.PermClaimDevice),
 	}
 	if len(forms) > 0 {
 		page.Forms = forms[0]
@@ -292,4 +294,37 @@ func (h *Handler) PendingClaim(c echo.Context) error {
 	}
 	flash(c, "Claimed "+d.Serial+"; it now carries your organization's tag.")
 	return seeOther(c, "/devices/"+d.ID.String())
+}
+
+// DeviceIdentityAccept accepts an identity conflict: the CPE that reported
+// the device's serial with another identity is the device now (a swap).
+func (h *Handler) DeviceIdentityAccept(c echo.Context) error { return h.identityResolve(c, true) }
+
+// DeviceIdentityReject rejects an identity conflict: the stored identity
+// stays and that CPE keeps getting nothing.
+func (h *Handler) DeviceIdentityReject(c echo.Context) error { return h.identityResolve(c, false) }
+
+func (h *Handler) identityResolve(c echo.Context, accept bool) error {
+	id, err := deviceID(c)
+	if err != nil {
+		return err
+	}
+	cid, err := uuid.Parse(c.Param("cid"))
+	if err != nil {
+		return httperr.NotFound()
+	}
+	back := "/devices/" + id.String()
+	got, err := h.Devices.ResolveConflict(c.Request().Context(), actorOf(c), id, cid, accept)
+	switch {
+	case errors.Is(err, cpe.ErrConflictResolved):
+		flash(c, "Nothing changed: "+err.Error()+".")
+		return seeOther(c, back)
+	case err != nil:
+		return err
+	case accept:
+		flash(c, fmt.Sprintf("Accepted the new identity (%s %s): its configuration is being pushed to it.", got.OUI, got.ProductClass))
+	default:
+		flash(c, fmt.Sprintf("Rejected the identity %s %s: that CPE stays without secrets.", got.OUI, got.ProductClass))
+	}
+	return seeOther(c, back)
 }

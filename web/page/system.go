@@ -16,7 +16,11 @@ func (h *Handler) SystemShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return Render(c, http.StatusOK, viewsystem.Show(Meta(c, "System", "system"), st, a.Can(actor.PermManageProvisions)))
+	var conflicts viewsystem.Conflicts
+	if conflicts.List, conflicts.Total, err = h.Devices.OpenConflictsAll(c.Request().Context(), a, 20); err != nil {
+		return err
+	}
+	return Render(c, http.StatusOK, viewsystem.Show(Meta(c, "System", "system"), st, a.Can(actor.PermManageProvisions), conflicts))
 }
 
 // SystemBootstrap queues a GenieACS bootstrap now.
