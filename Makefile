@@ -76,6 +76,7 @@ bench: db-up ## benchmarks: Go benchmarks, then wrk against the real binary (fig
 	bash .ci/bench-http.sh
 	bash .ci/bench-identify.sh
 	bash .ci/bench-sync.sh
+	bash .ci/bench-login.sh
 
 .PHONY: generate
 generate: ## regenerate templ output

@@ -25,7 +25,7 @@ trap cleanup EXIT
 for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 page=$(curl -fs -c "$TMP/jar" "http://127.0.0.1:$PORT/login")
 export TOKEN=$(sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' <<<"$page" | head -1)
-export COOKIE=$(awk '!/^#/ && NF >= 7 {printf "%s%s=%s", sep, $6, $7; sep="; "}' "$TMP/jar")
+export COOKIE=$(sed 's/^#HttpOnly_//' "$TMP/jar" | awk '!/^#/ && NF >= 7 {printf "%s%s=%s", sep, $6, $7; sep="; "}')
 cat > "$TMP/login.lua" <<'LUA'
 local n = 0
 local token, cookie = os.getenv("TOKEN"), os.getenv("COOKIE")
@@ -36,15 +36,26 @@ request = function()
   local body = "email=nobody" .. n .. "%40burst.example&password=wrong-password&_csrf=" .. token
   return wrk.format("POST", "/login", headers, body)
 end
-local counts = {}
-response = function(status) counts[status] = (counts[status] or 0) + 1 end
-done = function() for s, c in pairs(counts) do io.write(string.format("STATUS %d %d\n", s, c)) end end
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+ok, bad, busy, other = 0, 0, 0, 0
+response = function(status)
+  if status == 401 then bad = bad + 1 elseif status == 503 then busy = busy + 1 elseif status < 400 then ok = ok + 1 else other = other + 1 end
+end
+done = function()
+  local b, y, o = 0, 0, 0
+  for _, t in ipairs(threads) do b = b + t:get("bad"); y = y + t:get("busy"); o = o + t:get("other") + t:get("ok") end
+  io.write(string.format("COUNTS verified=%d busy=%d other=%d\n", b, y, o))
+end
 LUA
 rss() { awk -v k="$1:" '$1 == k {print int($2 / 1024)}' "/proc/$PID/status"; }
 before=$(rss VmRSS)
 echo 5 > "/proc/$PID/clear_refs" 2>/dev/null || true
+probe=$(curl -s -o /dev/null -w "%{http_code}" -H "Cookie: $COOKIE" -H "X-Forwarded-For: 10.255.255.255" \
+  --data "email=probe%40burst.example&password=wrong-password&_csrf=$TOKEN" "http://127.0.0.1:$PORT/login")
+[ "$probe" = 401 ] || { echo "a wrong sign-in answered $probe, not 401: the burst would measure something else" >&2; exit 1; }
 out=$(wrk -t2 -c200 -d"$DUR" --latency -s "$TMP/login.lua" "http://127.0.0.1:$PORT/login" 2>&1)
 peak=$(rss VmHWM)
-statuses=$(awk '/^STATUS/ {printf "%s%s:%s", sep, $2, $3; sep=","}' <<<"$out")
+counts=$(awk '/^COUNTS/ {print $2, $3, $4}' <<<"$out")
 rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out"); p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-echo "RESULT bench=login-burst conns=200 secs=$DUR rss_before_mib=$before peak_rss_mib=$peak rps=$rps p99=$p99 statuses=$statuses"
+echo "RESULT bench=login-burst conns=200 secs=$DUR rss_before_mib=$before peak_rss_mib=$peak rps=$rps p99=$p99 $counts"
