@@ -170,6 +170,18 @@ func TestDeviceImportPage(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, p.status)
 	require.Contains(t, p.testid("error-file").Text(), "UTF-8")
 
+	for _, body := range []string{"serial,model\nHWTC0000\x0001,HG8245H\n", "serial,model,subscriber\nHWTC00000001,HG\x00,ali\x1bce\n"} {
+		p = br.upload("/devices/import", "nul.csv", body)
+		require.Equal(t, http.StatusUnprocessableEntity, p.status, "a NUL or control in the file is an error, never a 500: %s", p.body)
+		req, _ := http.NewRequest(http.MethodPost, b.srv.URL+"/cpe/devices/import?filename=nul.csv", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+b.keyA)
+		req.Header.Set("Content-Type", "text/csv")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Less(t, resp.StatusCode, 500, "the API answers the same file without a 500")
+	}
+
 	p = br.upload("/devices/import", "mixed.csv", "serial,subscriber\nHWTC00000001,alice\nHWTC0000BBBB,\n")
 	require.Equal(t, http.StatusUnprocessableEntity, p.status)
 	require.Equal(t, 1, p.testid("import-blocked").Length())
