@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -483,10 +482,10 @@ func (r stageRow) unstorable() string {
 		var why string
 		switch x := v.(type) {
 		case string:
-			why = unstorable(x)
+			why = validation.Unstorable(x)
 		case []string:
 			for _, s := range x {
-				if why = unstorable(s); why != "" {
+				if why = validation.Unstorable(s); why != "" {
 					break
 				}
 			}
@@ -494,19 +493,6 @@ func (r stageRow) unstorable() string {
 		if why != "" {
 			return why + " in " + or(docFields[stageColumns[i]], stageColumns[i])
 		}
-	}
-	return ""
-}
-
-// unstorable says why PostgreSQL's text would refuse s: a NUL byte, or
-// bytes that are not UTF-8 ("" when it takes it). (encoding/json turns
-// invalid UTF-8 and lone surrogates into U+FFFD, but \u0000 into a NUL.)
-func unstorable(s string) string {
-	switch {
-	case strings.IndexByte(s, 0) >= 0:
-		return "nul byte"
-	case !utf8.ValidString(s):
-		return "invalid UTF-8"
 	}
 	return ""
 }

@@ -71,7 +71,7 @@ func (s *Service) Poll(ctx context.Context) (PollResult, error) {
 	)
 	skip := func(id, reason string) {
 		res.Skipped++
-		if id != "" && storable(id) == "" { // no stored row has an id text refuses
+		if id != "" && validation.Unstorable(id) == "" { // no stored row has an id text refuses
 			keep = append(keep, id)
 		}
 		if len(res.Skips) < maxSkips {
@@ -138,7 +138,7 @@ func check(f genieacs.Fault) (polled, string) {
 	}
 	// Identifying fields are stored as they are or not at all.
 	for _, field := range []struct{ name, v string }{{"_id", f.ID}, {"device", f.Device}, {"channel", f.Channel}, {"code", f.Code}} {
-		if why := storable(field.v); why != "" {
+		if why := validation.Unstorable(field.v); why != "" {
 			return polled{}, why + " in " + field.name
 		}
 		if len(field.v) > 1000 {
@@ -155,19 +155,6 @@ func check(f genieacs.Fault) (polled, string) {
 	}
 	p.productClass, p.serial = fromDeviceID(f.Device)
 	return p, ""
-}
-
-// storable says why a text column would refuse s: a NUL byte, or bytes
-// that are not UTF-8 ("" when it takes it). encoding/json makes invalid
-// UTF-8 and lone surrogates U+FFFD, but \u0000 a NUL.
-func storable(s string) string {
-	switch {
-	case strings.IndexByte(s, 0) >= 0:
-		return "nul byte"
-	case !utf8.ValidString(s):
-		return "invalid UTF-8"
-	}
-	return ""
 }
 
 // detailOf is a fault's detail as jsonb takes it, or nil: none, too large

@@ -114,6 +114,19 @@ func TextProblem(s string) string {
 // CleanText reports whether s holds the text rule (TextProblem is "").
 func CleanText(s string) bool { return TextProblem(s) == "" }
 
+// Unstorable says why a PostgreSQL text column would refuse s: "nul byte"
+// or "invalid UTF-8" ("" when it takes it). encoding/json turns invalid
+// UTF-8 and lone surrogates into U+FFFD, but \u0000 into a NUL.
+func Unstorable(s string) string {
+	switch {
+	case strings.IndexByte(s, 0) >= 0:
+		return "nul byte"
+	case !utf8.ValidString(s):
+		return "invalid UTF-8"
+	}
+	return ""
+}
+
 // Storable is s as a PostgreSQL text column takes it, for text that comes
 // from outside and is kept anyway (GenieACS faults and answers, device
 // values): NUL removed, invalid UTF-8 replaced by U+FFFD, at most maxBytes
