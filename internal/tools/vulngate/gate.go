@@ -104,8 +104,10 @@ func Read(r io.Reader) (*Report, error) {
 			}
 			switch {
 			case top.Function != "":
-				if !v.Called || len(f.Trace) < v.exampleLen { // the most direct call
-					v.Example, v.exampleLen = example(f.Trace), len(f.Trace)
+				// The most direct call; the same one on every run.
+				ex := example(f.Trace)
+				if !v.Called || len(f.Trace) < v.exampleLen || len(f.Trace) == v.exampleLen && ex < v.Example {
+					v.Example, v.exampleLen = ex, len(f.Trace)
 				}
 				v.Called = true
 			case top.Package != "":
@@ -210,7 +212,7 @@ func (rep *Report) Judge(w io.Writer, acc map[string]Accepted) int {
 		if v.Version != "" {
 			mv += "@" + v.Version
 		}
-		fmt.Fprintf(w, "\n%s: %s\n  %s, fixed in: %s\n  called: %s\n", v.ID, v.Summary, mv, fixed, v.Example)
+		fmt.Fprintf(w, "\n%s: %s\n  %s, fixed in: %s\n  called, e.g.: %s\n", v.ID, v.Summary, mv, fixed, v.Example)
 		a, ok := acc[id]
 		switch {
 		case !ok:

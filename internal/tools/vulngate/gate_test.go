@@ -44,7 +44,7 @@ func TestCalledFails(t *testing.T) {
 	require.Equal(t, 3, code, out)
 	require.Contains(t, out, "GO-2026-0001: called one")
 	require.Contains(t, out, "example.com/a/v4@v4.1.0, fixed in: none")
-	require.Contains(t, out, "called: web/g.go:3: web.g -> a.T.Do") // the shorter trace
+	require.Contains(t, out, "called, e.g.: web/g.go:3: web.g -> a.T.Do") // the shorter trace
 	require.Contains(t, out, "FAIL: reachable")
 	require.NotContains(t, out, "GO-2026-0002:")
 	require.Contains(t, out, "1 reachable (1 failing, 0 accepted); not called: 1 in imported packages, 1 in required modules")
