@@ -6,6 +6,7 @@
 # compare + JSON). Prints RESULT lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export GOTOOLCHAIN=go1.27.3 # as the Makefile: go.mod needs Go 1.27.3, fetched from the module proxy
 DUR=${DUR:-15s}
 command -v wrk >/dev/null || { echo "wrk missing: apt-get install -y wrk" >&2; exit 1; }
 DB=fyberpay_bench_$$

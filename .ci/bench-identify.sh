@@ -8,6 +8,7 @@
 # Prints RESULT lines. RATE, DURATION, N override the defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export GOTOOLCHAIN=go1.27.3 # as the Makefile: go.mod needs Go 1.27.3, fetched from the module proxy
 N=${N:-100000}
 RATE=${RATE:-1000}
 DURATION=${DURATION:-30s}

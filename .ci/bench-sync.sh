@@ -12,6 +12,7 @@
 # /usr/bin/time: wall time and peak RSS. Prints RESULT lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export GOTOOLCHAIN=go1.27.3 # as the Makefile: go.mod needs Go 1.27.3, fetched from the module proxy
 N=${N:-100000}
 CHANGED=${CHANGED:-1000}
 WORK=$(mktemp -d)
