@@ -18,7 +18,7 @@ import (
 // (screenshots at 1280 and 390 px) and rejects it, after which the CPE is
 // answered nothing.
 func TestE2EIdentityConflict(t *testing.T) {
-	subscriber(t, "ilse", "home-10")
+	subscriber(t, "ilse", "home-40")
 	id, real := ownedDevice(t, acssim.ProfileZTEF660, "ZTEGE2E40001", "ZTEGE2E40001")
 	if st := callAPI(t, http.MethodPost, "/cpe/devices/"+id+"/assign-subscriber", `{"subscriber":"ilse"}`, nil); st != http.StatusOK && st != http.StatusAccepted {
 		t.Fatalf("assign: %d", st)
@@ -26,7 +26,7 @@ func TestE2EIdentityConflict(t *testing.T) {
 	waitSim(t, real, "ilse@isp", []string{"org:acme", "sub:ilse"}, nil)
 
 	impostor := simDevice(t, acssim.ProfileHuaweiHG8245H, "ZTEGE2E40001")
-	waitSim(t, impostor, cpePPPoEUser(t, impostor), []string{"org:acme"}, []string{"sub:ilse", "plan:home-10"})
+	waitSim(t, impostor, cpePPPoEUser(t, impostor), []string{"org:acme"}, []string{"sub:ilse", "plan:home-40"})
 	if u := cpePPPoEUser(t, impostor); u == "ilse@isp" {
 		t.Fatal("the impostor was given the subscriber's PPPoE login")
 	}
