@@ -93,190 +93,199 @@ type Lookup func(string) (string, bool)
 // Load reads and validates the configuration. Needs says which groups are
 // required: the CLI's admin commands need only the database.
 func Load(env Lookup, needs Needs) (*Config, error) {
-	get := func(k string) string {
+	r := reader(func(k string) string {
 		v, _ := env(k)
 		return strings.TrimSpace(v)
+	})
+	c := &Config{}
+	if err := c.loadBase(r); err != nil || !needs.Server {
+		return nilIfErr(c, err)
 	}
-	c := &Config{
-		DatabaseURL: get("DATABASE_URL"),
-		HTTPAddr:    get("HTTP_ADDR"),
-		LogLevel:    strings.ToLower(get("LOG_LEVEL")),
+	for _, group := range []func(reader) error{c.loadHTTP, c.loadGenieACS, c.loadFleet, c.loadWebhooks} {
+		if err := group(r); err != nil {
+			return nil, err
+		}
 	}
+	return c, nil
+}
+
+func nilIfErr(c *Config, err error) (*Config, error) {
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// reader reads one trimmed environment variable ("" when unset).
+type reader func(string) string
+
+// duration reads a duration variable within [lo, hi] (lo 0: no minimum);
+// unset is def. msg is the reason given when it is out of range.
+func (r reader) duration(name string, def, lo, hi time.Duration, msg string) (time.Duration, error) {
+	v := r(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < lo || d > hi {
+		return 0, &Error{name, msg}
+	}
+	return d, nil
+}
+
+// loadBase: what every command needs (database, log level, hashing cost).
+func (c *Config) loadBase(r reader) error {
+	c.DatabaseURL, c.HTTPAddr, c.LogLevel = r("DATABASE_URL"), r("HTTP_ADDR"), strings.ToLower(r("LOG_LEVEL"))
 	if c.DatabaseURL == "" {
-		return nil, &Error{"DATABASE_URL", "is required (e.g. postgres://postgres@127.0.0.1:5432/fyberpay?sslmode=disable)"}
+		return &Error{"DATABASE_URL", "is required (e.g. postgres://postgres@127.0.0.1:5432/fyberpay?sslmode=disable)"}
 	}
 	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return nil, &Error{"DATABASE_URL", "must be a postgres:// URL"}
+		return &Error{"DATABASE_URL", "must be a postgres:// URL"}
 	}
 	switch c.LogLevel {
 	case "", "info", "debug", "warn", "error":
 	default:
-		return nil, &Error{"LOG_LEVEL", "must be one of debug, info, warn, error"}
+		return &Error{"LOG_LEVEL", "must be one of debug, info, warn, error"}
 	}
 	c.PasswordHashMemoryKiB = 64 * 1024
-	if v := get("PASSWORD_HASH_MEMORY_KIB"); v != "" {
+	if v := r("PASSWORD_HASH_MEMORY_KIB"); v != "" {
 		n, err := strconv.ParseUint(v, 10, 32)
 		if err != nil || n < 1024 {
-			return nil, &Error{"PASSWORD_HASH_MEMORY_KIB", "must be an integer ≥ 1024"}
+			return &Error{"PASSWORD_HASH_MEMORY_KIB", "must be an integer ≥ 1024"}
 		}
 		c.PasswordHashMemoryKiB = uint32(n)
 	}
-	if !needs.Server {
-		return c, nil
-	}
+	return nil
+}
 
+// loadHTTP: the listener, public URL, session and encryption keys, the
+// session lifetime and the proxies whose X-Forwarded-For is believed.
+func (c *Config) loadHTTP(r reader) error {
 	if c.HTTPAddr == "" {
 		c.HTTPAddr = "127.0.0.1:8080"
 	}
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
-		return nil, &Error{"HTTP_ADDR", "must be host:port, e.g. 127.0.0.1:8080"}
+		return &Error{"HTTP_ADDR", "must be host:port, e.g. 127.0.0.1:8080"}
 	}
-
-	pub := get("PUBLIC_URL")
+	pub := r("PUBLIC_URL")
 	if pub == "" {
 		pub = "http://" + c.HTTPAddr
 	}
 	u, err := url.Parse(pub)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, &Error{"PUBLIC_URL", "must be an absolute http(s) URL, e.g. https://cpe.example.net"}
+		return &Error{"PUBLIC_URL", "must be an absolute http(s) URL, e.g. https://cpe.example.net"}
 	}
 	c.PublicURL = u
-
-	keys, err := parseSessionKeys(get("SESSION_KEYS"))
-	if err != nil {
-		return nil, &Error{"SESSION_KEYS", err.Error()}
+	if c.SessionKeys, err = parseSessionKeys(r("SESSION_KEYS")); err != nil {
+		return &Error{"SESSION_KEYS", err.Error()}
 	}
-	c.SessionKeys = keys
-
-	ek, err := ParseEncryptionKeys(get("ENCRYPTION_KEY"))
-	if err != nil {
-		return nil, &Error{"ENCRYPTION_KEY", err.Error()}
+	if c.EncryptionKeys, err = ParseEncryptionKeys(r("ENCRYPTION_KEY")); err != nil {
+		return &Error{"ENCRYPTION_KEY", err.Error()}
 	}
-	c.EncryptionKeys = ek
-
-	c.SessionTTL = 12 * time.Hour
-	if v := get("SESSION_TTL"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Minute || d > 30*24*time.Hour {
-			return nil, &Error{"SESSION_TTL", "must be a duration between 1m and 720h, e.g. 12h"}
-		}
-		c.SessionTTL = d
+	if c.SessionTTL, err = r.duration("SESSION_TTL", 12*time.Hour, time.Minute, 30*24*time.Hour,
+		"must be a duration between 1m and 720h, e.g. 12h"); err != nil {
+		return err
 	}
-
-	if v := get("GENIEACS_NBI_URL"); v != "" {
-		if c.GenieACSNBIURL, err = parseHTTPURL(v); err != nil {
-			return nil, &Error{"GENIEACS_NBI_URL", err.Error()}
-		}
-		fs := get("GENIEACS_FS_URL")
-		if fs == "" {
-			return nil, &Error{"GENIEACS_FS_URL", "is required when GENIEACS_NBI_URL is set"}
-		}
-		if c.GenieACSFSURL, err = parseHTTPURL(fs); err != nil {
-			return nil, &Error{"GENIEACS_FS_URL", err.Error()}
-		}
-		if get("GENIEACS_INTERNAL_KEY") == "" {
-			return nil, &Error{"GENIEACS_INTERNAL_KEY", "is required when GENIEACS_NBI_URL is set (at least 24 characters, e.g. openssl rand -hex 24)"}
-		}
-	} else if v := get("GENIEACS_FS_URL"); v != "" {
-		if c.GenieACSFSURL, err = parseHTTPURL(v); err != nil {
-			return nil, &Error{"GENIEACS_FS_URL", err.Error()}
-		}
-	}
-
-	c.GenieACSFSPublicURL = c.GenieACSFSURL
-	if v := get("GENIEACS_FS_PUBLIC_URL"); v != "" {
-		if c.GenieACSFSPublicURL, err = parseHTTPURL(v); err != nil {
-			return nil, &Error{"GENIEACS_FS_PUBLIC_URL", err.Error()}
-		}
-	}
-
-	if v := get("GENIEACS_INTERNAL_KEY"); v != "" {
-		if len(v) < 24 {
-			return nil, &Error{"GENIEACS_INTERNAL_KEY", "must be at least 24 characters (e.g. openssl rand -hex 24)"}
-		}
-		c.GenieACSInternalKey = v
-	}
-	if v := get("TRUSTED_PROXIES"); v != "" {
+	if v := r("TRUSTED_PROXIES"); v != "" {
 		for _, s := range strings.Split(v, ",") {
 			_, n, err := net.ParseCIDR(strings.TrimSpace(s))
 			if err != nil {
-				return nil, &Error{"TRUSTED_PROXIES", fmt.Sprintf("has %q, which is not a CIDR such as 10.0.0.0/8", s)}
+				return &Error{"TRUSTED_PROXIES", fmt.Sprintf("has %q, which is not a CIDR such as 10.0.0.0/8", s)}
 			}
 			c.TrustedProxies = append(c.TrustedProxies, n)
 		}
 	}
-	c.TaskFollowInterval = 15 * time.Second
-	if v := get("TASK_FOLLOW_INTERVAL"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 100*time.Millisecond || d > 10*time.Minute {
-			return nil, &Error{"TASK_FOLLOW_INTERVAL", "must be a duration between 100ms and 10m, e.g. 15s"}
+	return nil
+}
+
+// loadGenieACS: the NBI and file server, the key its ext script presents,
+// and how often unfinished tasks are followed.
+func (c *Config) loadGenieACS(r reader) error {
+	var err error
+	if v := r("GENIEACS_NBI_URL"); v != "" {
+		if c.GenieACSNBIURL, err = parseHTTPURL(v); err != nil {
+			return &Error{"GENIEACS_NBI_URL", err.Error()}
 		}
-		c.TaskFollowInterval = d
+		if r("GENIEACS_FS_URL") == "" {
+			return &Error{"GENIEACS_FS_URL", "is required when GENIEACS_NBI_URL is set"}
+		}
+		if r("GENIEACS_INTERNAL_KEY") == "" {
+			return &Error{"GENIEACS_INTERNAL_KEY", "is required when GENIEACS_NBI_URL is set (at least 24 characters, e.g. openssl rand -hex 24)"}
+		}
 	}
-	if v := get("OPERATOR_ORG"); v != "" {
+	if v := r("GENIEACS_FS_URL"); v != "" {
+		if c.GenieACSFSURL, err = parseHTTPURL(v); err != nil {
+			return &Error{"GENIEACS_FS_URL", err.Error()}
+		}
+	}
+	c.GenieACSFSPublicURL = c.GenieACSFSURL
+	if v := r("GENIEACS_FS_PUBLIC_URL"); v != "" {
+		if c.GenieACSFSPublicURL, err = parseHTTPURL(v); err != nil {
+			return &Error{"GENIEACS_FS_PUBLIC_URL", err.Error()}
+		}
+	}
+	if v := r("GENIEACS_INTERNAL_KEY"); v != "" {
+		if len(v) < 24 {
+			return &Error{"GENIEACS_INTERNAL_KEY", "must be at least 24 characters (e.g. openssl rand -hex 24)"}
+		}
+		c.GenieACSInternalKey = v
+	}
+	c.TaskFollowInterval, err = r.duration("TASK_FOLLOW_INTERVAL", 15*time.Second, 100*time.Millisecond, 10*time.Minute,
+		"must be a duration between 100ms and 10m, e.g. 15s")
+	return err
+}
+
+// loadFleet: the operator organization and how the fleet is judged and
+// kept (online/stale thresholds, fault poll, full sync, health retention,
+// bulk rate).
+func (c *Config) loadFleet(r reader) error {
+	if v := r("OPERATOR_ORG"); v != "" {
 		if !operatorSlugRE.MatchString(v) {
-			return nil, &Error{"OPERATOR_ORG", "must be an organization's slug (3-40 characters of a-z, 0-9 and -)"}
+			return &Error{"OPERATOR_ORG", "must be an organization's slug (3-40 characters of a-z, 0-9 and -)"}
 		}
 		c.OperatorOrg = v
 	}
-	c.OfflineAfter, c.StaleAfter = 10*time.Minute, time.Hour
-	if v := get("OFFLINE_AFTER"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Minute || d > 24*time.Hour {
-			return nil, &Error{"OFFLINE_AFTER", "must be a duration between 1m and 24h, e.g. 10m"}
+	var err error
+	for _, d := range []struct {
+		dst         *time.Duration
+		name        string
+		def, lo, hi time.Duration
+		msg         string
+	}{
+		{&c.OfflineAfter, "OFFLINE_AFTER", 10 * time.Minute, time.Minute, 24 * time.Hour, "must be a duration between 1m and 24h, e.g. 10m"},
+		{&c.StaleAfter, "STALE_AFTER", time.Hour, 0, 30 * 24 * time.Hour, "must be a duration up to 720h, e.g. 1h"},
+		{&c.FaultPollInterval, "FAULT_POLL_INTERVAL", time.Minute, time.Second, time.Hour, "must be a duration between 1s and 1h, e.g. 1m"},
+		{&c.SyncFullInterval, "SYNC_FULL_INTERVAL", time.Hour, 5 * time.Minute, 7 * 24 * time.Hour, "must be a duration between 5m and 168h, e.g. 1h"},
+		{&c.MetricsRetention, "METRICS_RETENTION", 30 * 24 * time.Hour, time.Hour, 400 * 24 * time.Hour, "must be a duration between 1h and 9600h, e.g. 720h"},
+	} {
+		if *d.dst, err = r.duration(d.name, d.def, d.lo, d.hi, d.msg); err != nil {
+			return err
 		}
-		c.OfflineAfter = d
-	}
-	if v := get("STALE_AFTER"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d > 30*24*time.Hour {
-			return nil, &Error{"STALE_AFTER", "must be a duration up to 720h, e.g. 1h"}
+		if d.name == "STALE_AFTER" && c.StaleAfter <= c.OfflineAfter {
+			return &Error{"STALE_AFTER", "must be longer than OFFLINE_AFTER (" + c.OfflineAfter.String() + ")"}
 		}
-		c.StaleAfter = d
-	}
-	if c.StaleAfter <= c.OfflineAfter {
-		return nil, &Error{"STALE_AFTER", "must be longer than OFFLINE_AFTER (" + c.OfflineAfter.String() + ")"}
-	}
-	c.FaultPollInterval = time.Minute
-	if v := get("FAULT_POLL_INTERVAL"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Second || d > time.Hour {
-			return nil, &Error{"FAULT_POLL_INTERVAL", "must be a duration between 1s and 1h, e.g. 1m"}
-		}
-		c.FaultPollInterval = d
-	}
-	c.SyncFullInterval = time.Hour
-	if v := get("SYNC_FULL_INTERVAL"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 5*time.Minute || d > 7*24*time.Hour {
-			return nil, &Error{"SYNC_FULL_INTERVAL", "must be a duration between 5m and 168h, e.g. 1h"}
-		}
-		c.SyncFullInterval = d
-	}
-	c.MetricsRetention = 30 * 24 * time.Hour
-	if v := get("METRICS_RETENTION"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Hour || d > 400*24*time.Hour {
-			return nil, &Error{"METRICS_RETENTION", "must be a duration between 1h and 9600h, e.g. 720h"}
-		}
-		c.MetricsRetention = d
 	}
 	c.BulkRate = 20
-	if v := get("BULK_RATE"); v != "" {
-		r, err := strconv.ParseFloat(v, 64)
-		if err != nil || r < 0.1 || r > 1000 {
-			return nil, &Error{"BULK_RATE", "must be a number of devices per second between 0.1 and 1000"}
+	if v := r("BULK_RATE"); v != "" {
+		rate, err := strconv.ParseFloat(v, 64)
+		if err != nil || rate < 0.1 || rate > 1000 {
+			return &Error{"BULK_RATE", "must be a number of devices per second between 0.1 and 1000"}
 		}
-		c.BulkRate = r
+		c.BulkRate = rate
 	}
-	if v := get("WEBHOOK_ALLOW_PRIVATE"); v != "" {
+	return nil
+}
+
+// loadWebhooks: whether endpoints may resolve to private addresses.
+func (c *Config) loadWebhooks(r reader) error {
+	if v := r("WEBHOOK_ALLOW_PRIVATE"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return nil, &Error{"WEBHOOK_ALLOW_PRIVATE", "must be true or false"}
+			return &Error{"WEBHOOK_ALLOW_PRIVATE", "must be true or false"}
 		}
 		c.WebhookAllowPrivate = b
 	}
-	return c, nil
+	return nil
 }
 
 // Needs says which configuration groups a command requires.
