@@ -220,21 +220,6 @@ func (t *template) resolveAdded(list []addedInst, path string) (nref, bool) {
 	return nref{}, false
 }
 
-// pathOf is the document path of r.
-func (s *Sim) pathOf(d *device, r nref) string {
-	n := &d.tpl.nodes[r.node]
-	if r.inst == 0 {
-		return n.path
-	}
-	for _, a := range d.ext.added {
-		if a.id == r.inst {
-			proto := d.tpl.nodes[d.tpl.nodes[a.table].proto].path
-			return d.tpl.nodes[a.table].path + "." + strconv.Itoa(a.num) + strings.TrimPrefix(n.path, proto)
-		}
-	}
-	return n.path
-}
-
 // child is one child of a node as the document shows it.
 type child struct {
 	name string

@@ -38,16 +38,6 @@ func (g gseg) wild() bool { return g.isAlias || g.name == "*" }
 
 func (p *gpath) String() string { return p.s }
 
-// wildcard reports whether any segment is "*" or an alias.
-func (p *gpath) wildcard() bool {
-	for _, s := range p.segs {
-		if s.wild() {
-			return true
-		}
-	}
-	return false
-}
-
 // parseGPath parses a path the way GenieACS's Path.parse does.
 func parseGPath(s string) (*gpath, error) {
 	segs, idx := parseSegments(s, 0)
@@ -55,14 +45,6 @@ func parseGPath(s string) (*gpath, error) {
 		return nil, errInvalidPath
 	}
 	return newGPath(segs), nil
-}
-
-func mustGPath(s string) *gpath {
-	p, err := parseGPath(s)
-	if err != nil {
-		panic("acssim: bad built-in path " + s)
-	}
-	return p
 }
 
 func newGPath(segs []gseg) *gpath {

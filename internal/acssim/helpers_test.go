@@ -252,22 +252,10 @@ func newIdentifyStub(t *testing.T) *identifyStub {
 	return st
 }
 
-func (st *identifyStub) set(status int, answer string, delay time.Duration) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.status, st.answer, st.delay = status, answer, delay
-}
-
 func (st *identifyStub) count() int {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	return len(st.calls)
-}
-
-func (st *identifyStub) last() identifyCall {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	return st.calls[len(st.calls)-1]
 }
 
 // fyberpayExtDir is a GENIEACS_EXT_DIR holding FyberPay's ext script.

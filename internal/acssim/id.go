@@ -96,8 +96,6 @@ func (r *rng) next() uint64 {
 
 func (r *rng) intn(n int) int { return int(r.next() % uint64(n)) }
 
-func (r *rng) float() float64 { return float64(r.next()>>11) / (1 << 53) }
-
 // oidGen makes MongoDB-style ObjectIds: 4 bytes of seconds, 5 bytes fixed
 // per process (from the seed), 3 bytes counter.
 type oidGen struct {

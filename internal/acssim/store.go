@@ -51,9 +51,6 @@ type task struct {
 	deleted bool
 }
 
-// stored is the task as the collection returns it: _id first.
-func (t *task) stored() *object { return t.doc.withIDFirst() }
-
 // taskStore keeps tasks in insertion order with per-device and per-id
 // indexes; deletion is lazy so a fan-out of 10^5 tasks stays linear.
 type taskStore struct {

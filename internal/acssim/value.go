@@ -48,16 +48,6 @@ func (o *object) set(k string, v any) {
 	o.vals = append(o.vals, v)
 }
 
-func (o *object) del(k string) {
-	for i, kk := range o.keys {
-		if kk == k {
-			o.keys = append(o.keys[:i:i], o.keys[i+1:]...)
-			o.vals = append(o.vals[:i:i], o.vals[i+1:]...)
-			return
-		}
-	}
-}
-
 func (o *object) str(k string) string {
 	v, _ := o.get(k)
 	s, _ := v.(string)
@@ -263,8 +253,6 @@ func appendISO(b []byte, t time.Time) []byte {
 	b = t.UTC().AppendFormat(b, "2006-01-02T15:04:05.000Z")
 	return append(b, '"')
 }
-
-func isoString(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 func msTime(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 

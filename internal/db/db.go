@@ -88,12 +88,3 @@ func MapErr(err error) error {
 	}
 	return err
 }
-
-// Constraint returns the name of the violated constraint, if any.
-func Constraint(err error) string {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		return pgErr.ConstraintName
-	}
-	return ""
-}

@@ -21,9 +21,6 @@ type clock struct{ ns atomic.Int64 }
 
 func (c *clock) Now() time.Time  { return time.Unix(0, c.ns.Load()).UTC() }
 func (c *clock) Set(t time.Time) { c.ns.Store(t.UnixNano()) }
-func (c *clock) At(d time.Duration) func() time.Time {
-	return func() time.Time { return time.Unix(0, c.ns.Load()).Add(d).UTC() }
-}
 
 // Simulated devices taken offline are offline on the dashboard after one
 // sync pass, and stale once the stale threshold has passed: the clock is

@@ -67,14 +67,6 @@ func BySlug(ctx context.Context, exec db.Executor, slug string) (Org, error) {
 	return o, db.MapErr(err)
 }
 
-// Get returns an organization by id.
-func Get(ctx context.Context, exec db.Executor, id uuid.UUID) (Org, error) {
-	var o Org
-	err := exec.QueryRow(ctx, `SELECT id, slug, name, created_at FROM organizations WHERE id = $1`, id).
-		Scan(&o.ID, &o.Slug, &o.Name, &o.CreatedAt)
-	return o, db.MapErr(err)
-}
-
 // Operator returns the actor for an operator command (the CLI) acting in
 // the organization with the given slug; an unknown slug is a clear error.
 func Operator(ctx context.Context, exec db.Executor, slug string) (actor.Actor, error) {
