@@ -693,11 +693,7 @@ func (s *Service) tag(ctx context.Context, r row, tag string) error {
 	if err != nil {
 		return err
 	}
-	q := `UPDATE cpe_devices SET tags = array_append(array_remove(tags, $2), $2), updated_at = now() WHERE id = $1`
-	if r.kind == KindTagRemove {
-		q = `UPDATE cpe_devices SET tags = array_remove(tags, $2), updated_at = now() WHERE id = $1`
-	}
-	if _, err := s.pool.Exec(ctx, q, r.dev.id, tag); err != nil {
+	if err := cpe.SetTag(ctx, s.pool, r.dev.id, tag, r.kind == KindTagAdd); err != nil {
 		return err
 	}
 	return s.finish(ctx, r.id, StatusDone, "", "", nil)

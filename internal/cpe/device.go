@@ -534,3 +534,16 @@ func (s *Service) Claim(ctx context.Context, a actor.Actor, id uuid.UUID) (Devic
 	})
 	return d, err
 }
+
+// SetTag records that GenieACS now holds (add) or no longer holds tag on
+// the device, until the sync reads the device's tags again.
+func SetTag(ctx context.Context, exec db.Executor, id uuid.UUID, tag string, add bool) error {
+	q := `UPDATE cpe_devices SET tags = array_append(array_remove(tags, $2), $2), updated_at = now() WHERE id = $1`
+	if !add {
+		q = `UPDATE cpe_devices SET tags = array_remove(tags, $2), updated_at = now() WHERE id = $1`
+	}
+	if _, err := exec.Exec(ctx, q, id, tag); err != nil {
+		return fmt.Errorf("set tag: %w", err)
+	}
+	return nil
+}
