@@ -10,8 +10,8 @@ import (
 
 	"github.com/fyberpay/cpe/static"
 	"github.com/fyberpay/cpe/web/api"
+	"github.com/fyberpay/cpe/web/callback"
 	"github.com/fyberpay/cpe/web/httperr"
-	webinternal "github.com/fyberpay/cpe/web/internal"
 	"github.com/fyberpay/cpe/web/middleware"
 	"github.com/fyberpay/cpe/web/page"
 )
@@ -101,8 +101,8 @@ func routes(e *echo.Echo, d Deps) {
 	cpe.Any("/*", func(echo.Context) error { return httperr.NotFound() })
 
 	// GenieACS callbacks: the internal key only.
-	ih := &webinternal.Handler{CPE: d.CPE, Logger: d.Logger}
-	internal := e.Group("/internal", webinternal.RequireKey(d.Config.GenieACSInternalKey, d.Logger), noStore)
+	ih := &callback.Handler{CPE: d.CPE, Logger: d.Logger}
+	internal := e.Group("/internal", callback.RequireKey(d.Config.GenieACSInternalKey, d.Logger), noStore)
 	internal.POST("/cpe/identify", ih.Identify)
 	internal.Any("/*", func(echo.Context) error { return httperr.NotFound() })
 
