@@ -7,6 +7,7 @@ import (
 
 	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/validation"
+	"github.com/fyberpay/cpe/web/httperr"
 )
 
 // FaultsList is GET /cpe/faults?status=&code=&model=&device=&after=&limit=:
@@ -33,7 +34,7 @@ func FaultFilter(c echo.Context) (fault.Filter, error) {
 
 // FaultsGet is GET /cpe/faults/:id.
 func (h *Handler) FaultsGet(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -47,7 +48,7 @@ func (h *Handler) FaultsGet(c echo.Context) error {
 // FaultsClear is POST /cpe/faults/:id/clear: deletes the fault in GenieACS
 // and answers it, cleared.
 func (h *Handler) FaultsClear(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

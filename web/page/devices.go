@@ -65,14 +65,6 @@ func (h *Handler) DevicesExport(c echo.Context) error {
 	return h.Devices.ExportCSV(c.Request().Context(), actorOf(c), f, c.Response())
 }
 
-func deviceID(c echo.Context) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		return uuid.Nil, httperr.NotFound()
-	}
-	return id, nil
-}
-
 func (h *Handler) deviceDetail(c echo.Context, status int, id uuid.UUID, assign devices.AssignForm, forms ...devices.ActionForms) error {
 	ctx, a := c.Request().Context(), actorOf(c)
 	d, err := h.Devices.GetDetail(ctx, a, id)
@@ -98,7 +90,7 @@ func (h *Handler) deviceDetail(c echo.Context, status int, id uuid.UUID, assign 
 
 // DeviceShow is one device's page.
 func (h *Handler) DeviceShow(c echo.Context) error {
-	id, err := deviceID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -107,7 +99,7 @@ func (h *Handler) DeviceShow(c echo.Context) error {
 
 // DevicePush is the push-state fragment htmx polls.
 func (h *Handler) DevicePush(c echo.Context) error {
-	id, err := deviceID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -121,7 +113,7 @@ func (h *Handler) DevicePush(c echo.Context) error {
 
 // DevicePushRetry pushes a failed configuration again.
 func (h *Handler) DevicePushRetry(c echo.Context) error {
-	id, err := deviceID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -134,7 +126,7 @@ func (h *Handler) DevicePushRetry(c echo.Context) error {
 
 // DeviceAssign assigns a subscriber from the device page.
 func (h *Handler) DeviceAssign(c echo.Context) error {
-	id, err := deviceID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -151,7 +143,7 @@ func (h *Handler) DeviceAssign(c echo.Context) error {
 
 // DeviceUnassign removes the subscriber.
 func (h *Handler) DeviceUnassign(c echo.Context) error {
-	id, err := deviceID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -227,7 +219,7 @@ func (h *Handler) DeviceImportPreview(c echo.Context) error {
 
 // DeviceImportCommit imports a previewed file, all or nothing.
 func (h *Handler) DeviceImportCommit(c echo.Context) error {
-	id, err := deviceID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -269,7 +261,7 @@ func (h *Handler) PendingList(c echo.Context) error {
 
 // PendingClaim claims a pending device.
 func (h *Handler) PendingClaim(c echo.Context) error {
-	id, err := deviceID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -305,13 +297,13 @@ func (h *Handler) DeviceIdentityAccept(c echo.Context) error { return h.identity
 func (h *Handler) DeviceIdentityReject(c echo.Context) error { return h.identityResolve(c, false) }
 
 func (h *Handler) identityResolve(c echo.Context, accept bool) error {
-	id, err := deviceID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
-	cid, err := uuid.Parse(c.Param("cid"))
+	cid, err := httperr.IDParam(c, "cid")
 	if err != nil {
-		return httperr.NotFound()
+		return err
 	}
 	back := "/devices/" + id.String()
 	got, err := h.Devices.ResolveConflict(c.Request().Context(), actorOf(c), id, cid, accept)

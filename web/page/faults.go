@@ -3,7 +3,6 @@ package page
 import (
 	"net/http"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/fyberpay/cpe/internal/actor"
@@ -41,9 +40,9 @@ func (h *Handler) FaultsList(c echo.Context) error {
 
 // FaultClear clears a fault (in GenieACS too) and goes back to the board.
 func (h *Handler) FaultClear(c echo.Context) error {
-	id, err := uuid.Parse(c.Param("id"))
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
-		return httperr.NotFound()
+		return err
 	}
 	f, err := h.Faults.Clear(c.Request().Context(), actorOf(c), id)
 	if errs, ok := formErrors(err); ok {
