@@ -136,8 +136,8 @@ func (h *Handler) TasksList(c echo.Context) error {
 // TaskFilter reads a task filter from the query string.
 func TaskFilter(c echo.Context) (action.Filter, error) {
 	errs := validation.Errors{}
-	f := action.Filter{Status: c.QueryParam("status"), Kind: c.QueryParam("kind"), After: c.QueryParam("after"),
-		Device: queryID(c, "device", errs), Bulk: queryID(c, "bulk", errs), Limit: queryLimit(c, errs)}
+	f := action.ParseFilter(c.QueryParams())
+	f.Device, f.Bulk, f.Limit = queryID(c, "device", errs), queryID(c, "bulk", errs), queryLimit(c, errs)
 	return f, errs.Err()
 }
 

@@ -9,12 +9,11 @@ import (
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/validation"
 	"github.com/fyberpay/cpe/web/httperr"
-	"github.com/fyberpay/cpe/web/page"
 )
 
 // DevicesList is GET /cpe/devices?serial=&subscriber=&model=&firmware=&tag=&status=&sort=&after=&limit=.
 func (h *Handler) DevicesList(c echo.Context) error {
-	f := page.DeviceFilter(c.QueryParams())
+	f := cpe.ParseFilter(c.QueryParams())
 	if v := c.QueryParam("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -34,7 +33,7 @@ func (h *Handler) DevicesList(c echo.Context) error {
 
 // DevicesExport is GET /cpe/devices.csv with the same filters.
 func (h *Handler) DevicesExport(c echo.Context) error {
-	f := page.DeviceFilter(c.QueryParams())
+	f := cpe.ParseFilter(c.QueryParams())
 	probe := f
 	probe.Limit = 1
 	if _, err := h.Devices.List(c.Request().Context(), actorOf(c), probe); err != nil {

@@ -27,8 +27,8 @@ func (h *Handler) FaultsList(c echo.Context) error {
 // FaultFilter reads a fault filter from the query string.
 func FaultFilter(c echo.Context) (fault.Filter, error) {
 	errs := validation.Errors{}
-	f := fault.Filter{Status: c.QueryParam("status"), Code: c.QueryParam("code"), Model: c.QueryParam("model"), After: c.QueryParam("after"),
-		Device: queryID(c, "device", errs), Limit: queryLimit(c, errs)}
+	f := fault.ParseFilter(c.QueryParams())
+	f.Device, f.Limit = queryID(c, "device", errs), queryLimit(c, errs)
 	return f, errs.Err()
 }
 

@@ -13,7 +13,7 @@ import (
 // SubscribersList is GET /cpe/subscribers?q=&status=&after=&limit=, ordered
 // by username; next is the after= of the following page.
 func (h *Handler) SubscribersList(c echo.Context) error {
-	f := subscriber.Filter{Q: c.QueryParam("q"), Status: c.QueryParam("status"), After: c.QueryParam("after")}
+	f := subscriber.ParseFilter(c.QueryParams())
 	if v := c.QueryParam("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {

@@ -237,7 +237,7 @@ func (h *Handler) taskOp(c echo.Context, op func(context.Context, actor.Actor, u
 // TasksList is the organization's tasks page.
 func (h *Handler) TasksList(c echo.Context) error {
 	q := c.QueryParams()
-	f := action.Filter{Status: q.Get("status"), Kind: q.Get("kind"), After: q.Get("after")}
+	f := action.ParseFilter(q)
 	var device string
 	bad := validation.Errors{}
 	if v := q.Get("device"); v != "" {

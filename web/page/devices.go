@@ -17,18 +17,10 @@ import (
 	"github.com/fyberpay/cpe/web/middleware"
 )
 
-// DeviceFilter reads a device filter from query parameters (pages and API
-// share it).
-func DeviceFilter(q url.Values) cpe.Filter {
-	f := cpe.Filter{Serial: q.Get("serial"), Subscriber: q.Get("subscriber"), Model: q.Get("model"),
-		Firmware: q.Get("firmware"), Tag: q.Get("tag"), Status: q.Get("status"), Sort: q.Get("sort"), After: q.Get("after")}
-	return f
-}
-
 // DevicesList is the devices page.
 func (h *Handler) DevicesList(c echo.Context) error {
 	ctx, a := c.Request().Context(), actorOf(c)
-	f := DeviceFilter(c.QueryParams())
+	f := cpe.ParseFilter(c.QueryParams())
 	p := devices.ListPage{Filter: f, CanAdd: a.Can(actor.PermClaimDevice),
 		CanBulk: h.Actions.Enabled() && a.Can(actor.PermDeviceAction), CanBulkTags: a.Can(actor.PermAdvancedConfig),
 		Back: c.Request().URL.RequestURI()}
@@ -52,7 +44,7 @@ func (h *Handler) DevicesList(c echo.Context) error {
 
 // DevicesExport streams the current filter as CSV.
 func (h *Handler) DevicesExport(c echo.Context) error {
-	f := DeviceFilter(c.QueryParams())
+	f := cpe.ParseFilter(c.QueryParams())
 	// Validate before the 200 goes out: errors after that cannot change it.
 	probe := f
 	probe.Limit = 1

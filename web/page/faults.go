@@ -16,8 +16,7 @@ import (
 // and the filtered list, newest first.
 func (h *Handler) FaultsList(c echo.Context) error {
 	ctx, a := c.Request().Context(), actorOf(c)
-	q := c.QueryParams()
-	f := fault.Filter{Status: q.Get("status"), Code: q.Get("code"), Model: q.Get("model"), After: q.Get("after")}
+	f := fault.ParseFilter(c.QueryParams())
 	p, err := h.Faults.List(ctx, a, f)
 	var errs form.Errors
 	status := http.StatusOK

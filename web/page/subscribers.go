@@ -48,7 +48,7 @@ func formOfSubscriber(s subscriber.Subscriber) subscribers.Form {
 
 // SubscribersList lists subscribers, searched and filtered, keyset-paged.
 func (h *Handler) SubscribersList(c echo.Context) error {
-	f := subscriber.Filter{Q: c.QueryParam("q"), Status: c.QueryParam("status"), After: c.QueryParam("after")}
+	f := subscriber.ParseFilter(c.QueryParams())
 	p := subscribers.ListPage{Q: f.Q, Status: f.Status, CanManage: canManageCatalog(c)}
 	status := http.StatusOK
 	pg, err := h.Subscribers.List(c.Request().Context(), actorOf(c), f)
