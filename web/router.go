@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 	echomw "github.com/labstack/echo/v4/middleware"
 
+	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/static"
 	"github.com/fyberpay/cpe/web/api"
 	"github.com/fyberpay/cpe/web/callback"
@@ -31,7 +32,9 @@ func routes(e *echo.Echo, d Deps) {
 
 	// JSON API for integrations: API key only, no cookies, no CSRF.
 	ah := &api.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, AuditDB: d.Pool, Dashboards: d.Dashboard, Health: d.Health}
-	op := &middleware.Operator{Slug: d.Config.OperatorOrg, Pool: d.Pool}
+	op := &middleware.Operator{Slug: d.Config.OperatorOrg, BySlug: func(ctx context.Context, slug string) (org.Org, error) {
+		return org.BySlug(ctx, d.Pool, slug)
+	}}
 	cpe := e.Group("/cpe", middleware.APIKey(d.APIKeys, op), noStore)
 	cpe.GET("/me", ah.Me)
 	cpe.GET("/dashboard", ah.Dashboard)
