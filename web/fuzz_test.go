@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	webinternal "github.com/fyberpay/cpe/web/internal"
+	"github.com/fyberpay/cpe/web/callback"
 )
 
 // listFilters are every list route with the query parameters it reads, for
@@ -78,7 +78,7 @@ func FuzzTextAtTheEdges(f *testing.F) {
 				t.Fatal(err)
 			}
 			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set(webinternal.HeaderKey, internalKey)
+			req.Header.Set(callback.HeaderKey, internalKey)
 			if st := doStatus(t, req); st >= 500 {
 				t.Fatalf("identify %q: %d", body, st)
 			}

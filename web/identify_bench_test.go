@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	webinternal "github.com/fyberpay/cpe/web/internal"
+	"github.com/fyberpay/cpe/web/callback"
 )
 
 // BenchmarkIdentifyHTTP is identify through the whole HTTP stack in
@@ -31,7 +31,7 @@ func BenchmarkIdentifyHTTP(b *testing.B) {
 			body := `{"serial":"` + serial + `","oui":"00259E","productClass":"HG8245H","manufacturer":"Huawei Technologies Co., Ltd","deviceId":"00259E-HG8245H-` + serial + `","root":"InternetGatewayDevice"}`
 			req, _ := http.NewRequest(http.MethodPost, bundle.srv.URL+"/internal/cpe/identify", strings.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set(webinternal.HeaderKey, internalKey)
+			req.Header.Set(callback.HeaderKey, internalKey)
 			resp, err := client.Do(req)
 			if err != nil {
 				b.Error(err)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	webinternal "github.com/fyberpay/cpe/web/internal"
+	"github.com/fyberpay/cpe/web/callback"
 )
 
 func (b *testBundle) identify(t *testing.T, key, body string) apiResp {
@@ -19,7 +19,7 @@ func (b *testBundle) identify(t *testing.T, key, body string) apiResp {
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
 	if key != "" {
-		req.Header.Set(webinternal.HeaderKey, key)
+		req.Header.Set(callback.HeaderKey, key)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)

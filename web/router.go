@@ -8,10 +8,11 @@ import (
 	"github.com/labstack/echo/v4"
 	echomw "github.com/labstack/echo/v4/middleware"
 
+	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/static"
 	"github.com/fyberpay/cpe/web/api"
+	"github.com/fyberpay/cpe/web/callback"
 	"github.com/fyberpay/cpe/web/httperr"
-	webinternal "github.com/fyberpay/cpe/web/internal"
 	"github.com/fyberpay/cpe/web/middleware"
 	"github.com/fyberpay/cpe/web/page"
 )
@@ -31,7 +32,9 @@ func routes(e *echo.Echo, d Deps) {
 
 	// JSON API for integrations: API key only, no cookies, no CSRF.
 	ah := &api.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, AuditDB: d.Pool, Dashboards: d.Dashboard, Health: d.Health}
-	op := &middleware.Operator{Slug: d.Config.OperatorOrg, Pool: d.Pool}
+	op := &middleware.Operator{Slug: d.Config.OperatorOrg, BySlug: func(ctx context.Context, slug string) (org.Org, error) {
+		return org.BySlug(ctx, d.Pool, slug)
+	}}
 	cpe := e.Group("/cpe", middleware.APIKey(d.APIKeys, op), noStore)
 	cpe.GET("/me", ah.Me)
 	cpe.GET("/dashboard", ah.Dashboard)
@@ -74,7 +77,7 @@ func routes(e *echo.Echo, d Deps) {
 	cpe.POST("/devices/:id/speed-test", ah.DevicesSpeedTest)
 	cpe.POST("/devices/:id/ping", ah.DevicesPing)
 	cpe.GET("/devices/:id/diagnostics", ah.DevicesDiagnostics)
-	healthAPIRoutes(cpe, ah)
+	cpe.GET("/devices/:id/metrics", ah.DevicesMetrics)
 	cpe.GET("/tasks", ah.TasksList)
 	cpe.GET("/tasks/:id", ah.TasksGet)
 	cpe.POST("/tasks/:id/retry", ah.TasksRetry)
@@ -84,14 +87,25 @@ func routes(e *echo.Echo, d Deps) {
 	cpe.POST("/imports/:id/commit", ah.ImportsCommit)
 	cpe.GET("/pending", ah.PendingList)
 	cpe.POST("/pending/:id/claim", ah.PendingClaim)
-	subscriberAPIRoutes(cpe, ah)
-	faultAPIRoutes(cpe, ah)
-	syncAPIRoutes(cpe, ah)
+	cpe.GET("/plans", ah.PlansList)
+	cpe.POST("/plans", ah.PlansCreate)
+	cpe.GET("/plans/:id", ah.PlansGet)
+	cpe.PUT("/plans/:id", ah.PlansUpdate)
+	cpe.GET("/subscribers", ah.SubscribersList)
+	cpe.POST("/subscribers", ah.SubscribersCreate)
+	cpe.GET("/subscribers/:id", ah.SubscribersGet)
+	cpe.PUT("/subscribers/:id", ah.SubscribersUpdate)
+	cpe.POST("/subscribers/:id/suspend", ah.SubscribersSuspend)
+	cpe.POST("/subscribers/:id/activate", ah.SubscribersActivate)
+	cpe.GET("/faults", ah.FaultsList)
+	cpe.GET("/faults/:id", ah.FaultsGet)
+	cpe.POST("/faults/:id/clear", ah.FaultsClear)
+	cpe.GET("/sync/runs", ah.SyncRuns)
 	cpe.Any("/*", func(echo.Context) error { return httperr.NotFound() })
 
 	// GenieACS callbacks: the internal key only.
-	ih := &webinternal.Handler{CPE: d.CPE, Logger: d.Logger}
-	internal := e.Group("/internal", webinternal.RequireKey(d.Config.GenieACSInternalKey, d.Logger), noStore)
+	ih := &callback.Handler{CPE: d.CPE, Logger: d.Logger}
+	internal := e.Group("/internal", callback.RequireKey(d.Config.GenieACSInternalKey, d.Logger), noStore)
 	internal.POST("/cpe/identify", ih.Identify)
 	internal.Any("/*", func(echo.Context) error { return httperr.NotFound() })
 
@@ -145,7 +159,7 @@ func routes(e *echo.Echo, d Deps) {
 	staff.POST("/devices/bulk", ph.DevicesBulk)
 	staff.GET("/devices/:id/tasks", ph.DeviceTasks)
 	staff.GET("/devices/:id/diagnostics", ph.DeviceDiagnostics)
-	healthPageRoutes(staff, ph)
+	staff.GET("/devices/:id/health", ph.DeviceHealth) // the health panel, a fragment htmx loads
 	staff.POST("/devices/:id/wifi", ph.DeviceWiFi)
 	staff.POST("/devices/:id/parameters", ph.DeviceParameters)
 	staff.POST("/devices/:id/reboot", ph.DeviceReboot)
@@ -160,9 +174,21 @@ func routes(e *echo.Echo, d Deps) {
 	staff.GET("/bulk/:id/progress", ph.BulkProgress)
 	staff.GET("/pending", ph.PendingList)
 	staff.POST("/pending/:id/claim", ph.PendingClaim)
-	subscriberPageRoutes(staff, ph)
-	faultPageRoutes(staff, ph)
-	syncPageRoutes(staff, ph)
+	staff.GET("/subscribers", ph.SubscribersList)
+	staff.GET("/subscribers/new", ph.SubscribersNew)
+	staff.POST("/subscribers", ph.SubscribersCreate)
+	staff.GET("/subscribers/:id", ph.SubscriberShow)
+	staff.POST("/subscribers/:id", ph.SubscriberUpdate)
+	staff.POST("/subscribers/:id/suspend", ph.SubscriberSuspend)
+	staff.POST("/subscribers/:id/activate", ph.SubscriberActivate)
+	staff.GET("/plans", ph.PlansList)
+	staff.POST("/plans", ph.PlansCreate)
+	staff.GET("/plans/:id", ph.PlanShow)
+	staff.POST("/plans/:id", ph.PlanUpdate)
+	staff.GET("/faults", ph.FaultsList)
+	staff.POST("/faults/:id/clear", ph.FaultClear)
+	staff.GET("/admin/sync", ph.SyncShow) // owners and admins; the service checks
+	staff.POST("/admin/sync", ph.SyncRequest)
 	staff.GET("/admin/system", ph.SystemShow)
 	staff.POST("/admin/system/bootstrap", ph.SystemBootstrap)
 

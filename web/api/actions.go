@@ -10,6 +10,7 @@ import (
 	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/validation"
+	"github.com/fyberpay/cpe/web/httperr"
 )
 
 // taskAnswer is 200 with the task when it is done, else 202 with a
@@ -32,7 +33,7 @@ func decodeOptional(c echo.Context, v any) error {
 
 // deviceAction runs one action on the device named in the path.
 func (h *Handler) deviceAction(c echo.Context, body any, run func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error)) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -108,7 +109,7 @@ func (h *Handler) DevicesPing(c echo.Context) error {
 // DevicesDiagnostics is GET /cpe/devices/:id/diagnostics: the latest
 // download, upload and ping results.
 func (h *Handler) DevicesDiagnostics(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -135,8 +136,8 @@ func (h *Handler) TasksList(c echo.Context) error {
 // TaskFilter reads a task filter from the query string.
 func TaskFilter(c echo.Context) (action.Filter, error) {
 	errs := validation.Errors{}
-	f := action.Filter{Status: c.QueryParam("status"), Kind: c.QueryParam("kind"), After: c.QueryParam("after"),
-		Device: queryID(c, "device", errs), Bulk: queryID(c, "bulk", errs), Limit: queryLimit(c, errs)}
+	f := action.ParseFilter(c.QueryParams())
+	f.Device, f.Bulk, f.Limit = queryID(c, "device", errs), queryID(c, "bulk", errs), queryLimit(c, errs)
 	return f, errs.Err()
 }
 
@@ -156,7 +157,7 @@ func (h *Handler) TasksCancel(c echo.Context) error {
 }
 
 func (h *Handler) taskOp(c echo.Context, op func(context.Context, actor.Actor, uuid.UUID) (action.Task, error), status int) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -187,7 +188,7 @@ func (h *Handler) DevicesBulk(c echo.Context) error {
 
 // BulkGet is GET /cpe/bulk/:id: progress and per-status counts.
 func (h *Handler) BulkGet(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

@@ -100,14 +100,6 @@ func actorOf(c echo.Context) actor.Actor {
 	return a
 }
 
-func parseID(c echo.Context) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		return uuid.Nil, httperr.NotFound()
-	}
-	return id, nil
-}
-
 // queryID reads an optional id from the query string (nil when absent;
 // a field error when malformed).
 func queryID(c echo.Context, name string, errs validation.Errors) *uuid.UUID {

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/fyberpay/cpe/internal/apikey"
+	"github.com/fyberpay/cpe/web/httperr"
 )
 
 // APIKeysList is GET /cpe/api-keys.
@@ -19,7 +20,7 @@ func (h *Handler) APIKeysList(c echo.Context) error {
 
 // APIKeysGet is GET /cpe/api-keys/:id.
 func (h *Handler) APIKeysGet(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -49,7 +50,7 @@ func (h *Handler) APIKeysCreate(c echo.Context) error {
 
 // APIKeysRevoke is POST /cpe/api-keys/:id/revoke (and DELETE /cpe/api-keys/:id).
 func (h *Handler) APIKeysRevoke(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

@@ -4,18 +4,16 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/validation"
 	"github.com/fyberpay/cpe/web/httperr"
-	"github.com/fyberpay/cpe/web/page"
 )
 
 // DevicesList is GET /cpe/devices?serial=&subscriber=&model=&firmware=&tag=&status=&sort=&after=&limit=.
 func (h *Handler) DevicesList(c echo.Context) error {
-	f := page.DeviceFilter(c.QueryParams())
+	f := cpe.ParseFilter(c.QueryParams())
 	if v := c.QueryParam("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -35,7 +33,7 @@ func (h *Handler) DevicesList(c echo.Context) error {
 
 // DevicesExport is GET /cpe/devices.csv with the same filters.
 func (h *Handler) DevicesExport(c echo.Context) error {
-	f := page.DeviceFilter(c.QueryParams())
+	f := cpe.ParseFilter(c.QueryParams())
 	probe := f
 	probe.Limit = 1
 	if _, err := h.Devices.List(c.Request().Context(), actorOf(c), probe); err != nil {
@@ -48,7 +46,7 @@ func (h *Handler) DevicesExport(c echo.Context) error {
 
 // DevicesGet is GET /cpe/devices/:id: the device and its recent actions.
 func (h *Handler) DevicesGet(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -85,7 +83,7 @@ func (h *Handler) DevicesImport(c echo.Context) error {
 
 // ImportsGet is GET /cpe/imports/:id.
 func (h *Handler) ImportsGet(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -98,7 +96,7 @@ func (h *Handler) ImportsGet(c echo.Context) error {
 
 // ImportsCommit is POST /cpe/imports/:id/commit: all rows or none.
 func (h *Handler) ImportsCommit(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -123,7 +121,7 @@ func (h *Handler) PendingList(c echo.Context) error {
 
 // PendingClaim is POST /cpe/pending/:id/claim (409 to the loser of a race).
 func (h *Handler) PendingClaim(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -138,7 +136,7 @@ func (h *Handler) PendingClaim(c echo.Context) error {
 // {"subscriber":"<username>"} or {"subscriberId":"<uuid>"}. The answer's
 // pushState is "pending" until the device holds the PPPoE login.
 func (h *Handler) DevicesAssign(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -155,7 +153,7 @@ func (h *Handler) DevicesAssign(c echo.Context) error {
 
 // DevicesUnassign is POST /cpe/devices/:id/unassign.
 func (h *Handler) DevicesUnassign(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -168,7 +166,7 @@ func (h *Handler) DevicesUnassign(c echo.Context) error {
 
 // DevicesPush is POST /cpe/devices/:id/push: push the configuration again.
 func (h *Handler) DevicesPush(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -209,13 +207,13 @@ func (h *Handler) DevicesIdentityAccept(c echo.Context) error { return h.identit
 func (h *Handler) DevicesIdentityReject(c echo.Context) error { return h.identityResolve(c, false) }
 
 func (h *Handler) identityResolve(c echo.Context, accept bool) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
-	cid, err := uuid.Parse(c.Param("cid"))
+	cid, err := httperr.IDParam(c, "cid")
 	if err != nil {
-		return httperr.NotFound()
+		return err
 	}
 	got, err := h.Devices.ResolveConflict(c.Request().Context(), actorOf(c), id, cid, accept)
 	if err != nil {

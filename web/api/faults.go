@@ -7,6 +7,7 @@ import (
 
 	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/validation"
+	"github.com/fyberpay/cpe/web/httperr"
 )
 
 // FaultsList is GET /cpe/faults?status=&code=&model=&device=&after=&limit=:
@@ -26,14 +27,14 @@ func (h *Handler) FaultsList(c echo.Context) error {
 // FaultFilter reads a fault filter from the query string.
 func FaultFilter(c echo.Context) (fault.Filter, error) {
 	errs := validation.Errors{}
-	f := fault.Filter{Status: c.QueryParam("status"), Code: c.QueryParam("code"), Model: c.QueryParam("model"), After: c.QueryParam("after"),
-		Device: queryID(c, "device", errs), Limit: queryLimit(c, errs)}
+	f := fault.ParseFilter(c.QueryParams())
+	f.Device, f.Limit = queryID(c, "device", errs), queryLimit(c, errs)
 	return f, errs.Err()
 }
 
 // FaultsGet is GET /cpe/faults/:id.
 func (h *Handler) FaultsGet(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -47,7 +48,7 @@ func (h *Handler) FaultsGet(c echo.Context) error {
 // FaultsClear is POST /cpe/faults/:id/clear: deletes the fault in GenieACS
 // and answers it, cleared.
 func (h *Handler) FaultsClear(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

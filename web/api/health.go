@@ -12,7 +12,7 @@ import (
 // DevicesMetrics is GET /cpe/devices/:id/metrics?range=24h|7d|30d: the
 // device's health series (traffic as Mbps rates) and latest values.
 func (h *Handler) DevicesMetrics(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/fyberpay/cpe/internal/subscriber"
+	"github.com/fyberpay/cpe/web/httperr"
 )
 
 // PlansList is GET /cpe/plans.
@@ -19,7 +20,7 @@ func (h *Handler) PlansList(c echo.Context) error {
 
 // PlansGet is GET /cpe/plans/:id.
 func (h *Handler) PlansGet(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -45,7 +46,7 @@ func (h *Handler) PlansCreate(c echo.Context) error {
 
 // PlansUpdate is PUT /cpe/plans/:id ({"name","genieacsGroup"}).
 func (h *Handler) PlansUpdate(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 // SubscribersList is GET /cpe/subscribers?q=&status=&after=&limit=, ordered
 // by username; next is the after= of the following page.
 func (h *Handler) SubscribersList(c echo.Context) error {
-	f := subscriber.Filter{Q: c.QueryParam("q"), Status: c.QueryParam("status"), After: c.QueryParam("after")}
+	f := subscriber.ParseFilter(c.QueryParams())
 	if v := c.QueryParam("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -33,7 +33,7 @@ func (h *Handler) SubscribersList(c echo.Context) error {
 
 // SubscribersGet is GET /cpe/subscribers/:id.
 func (h *Handler) SubscribersGet(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (h *Handler) SubscribersCreate(c echo.Context) error {
 // except that an empty or absent pppoePassword keeps the stored one
 // (clearPppoePassword removes it).
 func (h *Handler) SubscribersUpdate(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (h *Handler) SubscribersActivate(c echo.Context) error {
 }
 
 func (h *Handler) subscriberSetStatus(c echo.Context, status string) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/fyberpay/cpe/internal/user"
+	"github.com/fyberpay/cpe/web/httperr"
 )
 
 // UsersList is GET /cpe/users.
@@ -19,7 +20,7 @@ func (h *Handler) UsersList(c echo.Context) error {
 
 // UsersGet is GET /cpe/users/:id.
 func (h *Handler) UsersGet(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -45,7 +46,7 @@ func (h *Handler) UsersCreate(c echo.Context) error {
 
 // UsersUpdate is PATCH /cpe/users/:id ({"role","disabled","name"}).
 func (h *Handler) UsersUpdate(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func (h *Handler) WebhooksList(c echo.Context) error {
 
 // WebhooksGet is GET /cpe/webhooks/:id.
 func (h *Handler) WebhooksGet(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (h *Handler) WebhooksCreate(c echo.Context) error {
 
 // WebhooksUpdate is PUT /cpe/webhooks/:id.
 func (h *Handler) WebhooksUpdate(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (h *Handler) WebhooksUpdate(c echo.Context) error {
 
 // WebhooksDelete is DELETE /cpe/webhooks/:id.
 func (h *Handler) WebhooksDelete(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (h *Handler) WebhooksDelete(c echo.Context) error {
 
 // WebhooksRotate is POST /cpe/webhooks/:id/rotate-secret.
 func (h *Handler) WebhooksRotate(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func (h *Handler) WebhooksRotate(c echo.Context) error {
 
 // WebhooksTest is POST /cpe/webhooks/:id/test: queues a webhook.ping.
 func (h *Handler) WebhooksTest(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func (h *Handler) WebhooksTest(c echo.Context) error {
 
 // WebhooksDeliveries is GET /cpe/webhooks/:id/deliveries?before=&limit=.
 func (h *Handler) WebhooksDeliveries(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/fyberpay/cpe/internal/actor"
@@ -48,6 +49,16 @@ func BadRequest(code, msg string) *Error {
 // NotFound is the 404 every missing or foreign object gets.
 func NotFound() *Error {
 	return &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such object"}
+}
+
+// IDParam reads the id in the path parameter name (pages and the API
+// alike); a malformed one names no object, so it is NotFound.
+func IDParam(c echo.Context, name string) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param(name))
+	if err != nil {
+		return uuid.Nil, NotFound()
+	}
+	return id, nil
 }
 
 // From maps any error to its HTTP form.

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/actor"
@@ -42,4 +45,19 @@ func TestFrom(t *testing.T) {
 	}
 	require.Equal(t, 30, From(genieacs.ErrCircuitOpen).RetryAfter, "clients are told when to come back")
 	require.NotContains(t, From(errors.New("pq: secret detail")).Message, "secret", "internal causes are never shown")
+}
+
+func TestIDParam(t *testing.T) {
+	want := uuid.New()
+	c := echo.New().NewContext(httptest.NewRequest(http.MethodGet, "/", nil), httptest.NewRecorder())
+	c.SetParamNames("id", "cid")
+	c.SetParamValues(want.String(), "not-an-id")
+
+	got, err := IDParam(c, "id")
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+	for _, name := range []string{"cid", "missing"} {
+		_, err = IDParam(c, name)
+		require.Equal(t, NotFound(), err, name)
+	}
 }

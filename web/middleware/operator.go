@@ -7,8 +7,9 @@ import (
 	"sync/atomic"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/org"
 )
 
 // Operator tells whether an organization is the installation's operator
@@ -17,8 +18,10 @@ import (
 // do not change).
 type Operator struct {
 	Slug string // "" : no organization is
-	Pool *pgxpool.Pool
-	id   atomic.Pointer[uuid.UUID]
+	// BySlug finds an organization by slug (org.BySlug on the pool); it
+	// answers db.ErrNotFound while the operator's is not created yet.
+	BySlug func(ctx context.Context, slug string) (org.Org, error)
+	id     atomic.Pointer[uuid.UUID]
 }
 
 // isSlug reports whether slug is the operator's.
@@ -32,14 +35,13 @@ func (o *Operator) isOrg(ctx context.Context, orgID uuid.UUID) (bool, error) {
 	if id := o.id.Load(); id != nil {
 		return *id == orgID, nil
 	}
-	var id uuid.UUID
-	err := o.Pool.QueryRow(ctx, `SELECT id FROM organizations WHERE slug = $1`, o.Slug).Scan(&id)
+	op, err := o.BySlug(ctx, o.Slug)
 	switch {
-	case errors.Is(err, pgx.ErrNoRows):
+	case errors.Is(err, db.ErrNotFound):
 		return false, nil // not created yet
 	case err != nil:
 		return false, fmt.Errorf("look up the operator organization: %w", err)
 	}
-	o.id.Store(&id)
-	return id == orgID, nil
+	o.id.Store(&op.ID)
+	return op.ID == orgID, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/fyberpay/cpe/views/devices"
 	"github.com/fyberpay/cpe/views/form"
 	"github.com/fyberpay/cpe/views/tasks"
+	"github.com/fyberpay/cpe/web/httperr"
 	"github.com/fyberpay/cpe/web/middleware"
 )
 
@@ -30,7 +31,7 @@ func (h *Handler) deviceTasks(ctx context.Context, a actor.Actor, id uuid.UUID) 
 
 // DeviceTasks is the device's task list fragment htmx polls.
 func (h *Handler) DeviceTasks(c echo.Context) error {
-	id, err := deviceID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -48,7 +49,7 @@ func (h *Handler) DeviceTasks(c echo.Context) error {
 // DeviceDiagnostics is the diagnostics fragment; it polls while a
 // diagnostics task is open.
 func (h *Handler) DeviceDiagnostics(c echo.Context) error {
-	id, err := deviceID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -85,7 +86,7 @@ func (h *Handler) DeviceDiagnostics(c echo.Context) error {
 // deviceAction runs one action from the device page: back to the page with
 // what happened, or the page again with the form's errors (422).
 func (h *Handler) deviceAction(c echo.Context, forms devices.ActionForms, run func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error)) error {
-	id, err := deviceID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -218,7 +219,7 @@ func (h *Handler) TaskCancel(c echo.Context) error {
 }
 
 func (h *Handler) taskOp(c echo.Context, op func(context.Context, actor.Actor, uuid.UUID) (action.Task, error), verb string) error {
-	id, err := deviceID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -236,7 +237,7 @@ func (h *Handler) taskOp(c echo.Context, op func(context.Context, actor.Actor, u
 // TasksList is the organization's tasks page.
 func (h *Handler) TasksList(c echo.Context) error {
 	q := c.QueryParams()
-	f := action.Filter{Status: q.Get("status"), Kind: q.Get("kind"), After: q.Get("after")}
+	f := action.ParseFilter(q)
 	var device string
 	bad := validation.Errors{}
 	if v := q.Get("device"); v != "" {
@@ -314,7 +315,7 @@ func (h *Handler) BulkProgress(c echo.Context) error {
 }
 
 func (h *Handler) bulk(c echo.Context, fragment bool) error {
-	id, err := deviceID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

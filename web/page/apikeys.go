@@ -3,7 +3,6 @@ package page
 import (
 	"net/http"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/fyberpay/cpe/internal/apikey"
@@ -45,9 +44,9 @@ func (h *Handler) APIKeysCreate(c echo.Context) error {
 
 // APIKeysRevoke revokes a key.
 func (h *Handler) APIKeysRevoke(c echo.Context) error {
-	id, err := uuid.Parse(c.Param("id"))
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
-		return httperr.NotFound()
+		return err
 	}
 	k, err := h.APIKeys.Revoke(c.Request().Context(), actorOf(c), id)
 	if err != nil {

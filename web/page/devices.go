@@ -17,18 +17,10 @@ import (
 	"github.com/fyberpay/cpe/web/middleware"
 )
 
-// DeviceFilter reads a device filter from query parameters (pages and API
-// share it).
-func DeviceFilter(q url.Values) cpe.Filter {
-	f := cpe.Filter{Serial: q.Get("serial"), Subscriber: q.Get("subscriber"), Model: q.Get("model"),
-		Firmware: q.Get("firmware"), Tag: q.Get("tag"), Status: q.Get("status"), Sort: q.Get("sort"), After: q.Get("after")}
-	return f
-}
-
 // DevicesList is the devices page.
 func (h *Handler) DevicesList(c echo.Context) error {
 	ctx, a := c.Request().Context(), actorOf(c)
-	f := DeviceFilter(c.QueryParams())
+	f := cpe.ParseFilter(c.QueryParams())
 	p := devices.ListPage{Filter: f, CanAdd: a.Can(actor.PermClaimDevice),
 		CanBulk: h.Actions.Enabled() && a.Can(actor.PermDeviceAction), CanBulkTags: a.Can(actor.PermAdvancedConfig),
 		Back: c.Request().URL.RequestURI()}
@@ -52,7 +44,7 @@ func (h *Handler) DevicesList(c echo.Context) error {
 
 // DevicesExport streams the current filter as CSV.
 func (h *Handler) DevicesExport(c echo.Context) error {
-	f := DeviceFilter(c.QueryParams())
+	f := cpe.ParseFilter(c.QueryParams())
 	// Validate before the 200 goes out: errors after that cannot change it.
 	probe := f
 	probe.Limit = 1
@@ -63,14 +55,6 @@ func (h *Handler) DevicesExport(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="devices.csv"`)
 	c.Response().WriteHeader(http.StatusOK)
 	return h.Devices.ExportCSV(c.Request().Context(), actorOf(c), f, c.Response())
-}
-
-func deviceID(c echo.Context) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		return uuid.Nil, httperr.NotFound()
-	}
-	return id, nil
 }
 
 func (h *Handler) deviceDetail(c echo.Context, status int, id uuid.UUID, assign devices.AssignForm, forms ...devices.ActionForms) error {
@@ -98,7 +82,7 @@ func (h *Handler) deviceDetail(c echo.Context, status int, id uuid.UUID, assign 
 
 // DeviceShow is one device's page.
 func (h *Handler) DeviceShow(c echo.Context) error {
-	id, err := deviceID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -107,7 +91,7 @@ func (h *Handler) DeviceShow(c echo.Context) error {
 
 // DevicePush is the push-state fragment htmx polls.
 func (h *Handler) DevicePush(c echo.Context) error {
-	id, err := deviceID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -121,7 +105,7 @@ func (h *Handler) DevicePush(c echo.Context) error {
 
 // DevicePushRetry pushes a failed configuration again.
 func (h *Handler) DevicePushRetry(c echo.Context) error {
-	id, err := deviceID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -134,7 +118,7 @@ func (h *Handler) DevicePushRetry(c echo.Context) error {
 
 // DeviceAssign assigns a subscriber from the device page.
 func (h *Handler) DeviceAssign(c echo.Context) error {
-	id, err := deviceID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -151,7 +135,7 @@ func (h *Handler) DeviceAssign(c echo.Context) error {
 
 // DeviceUnassign removes the subscriber.
 func (h *Handler) DeviceUnassign(c echo.Context) error {
-	id, err := deviceID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -227,7 +211,7 @@ func (h *Handler) DeviceImportPreview(c echo.Context) error {
 
 // DeviceImportCommit imports a previewed file, all or nothing.
 func (h *Handler) DeviceImportCommit(c echo.Context) error {
-	id, err := deviceID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -269,7 +253,7 @@ func (h *Handler) PendingList(c echo.Context) error {
 
 // PendingClaim claims a pending device.
 func (h *Handler) PendingClaim(c echo.Context) error {
-	id, err := deviceID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -305,13 +289,13 @@ func (h *Handler) DeviceIdentityAccept(c echo.Context) error { return h.identity
 func (h *Handler) DeviceIdentityReject(c echo.Context) error { return h.identityResolve(c, false) }
 
 func (h *Handler) identityResolve(c echo.Context, accept bool) error {
-	id, err := deviceID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
-	cid, err := uuid.Parse(c.Param("cid"))
+	cid, err := httperr.IDParam(c, "cid")
 	if err != nil {
-		return httperr.NotFound()
+		return err
 	}
 	back := "/devices/" + id.String()
 	got, err := h.Devices.ResolveConflict(c.Request().Context(), actorOf(c), id, cid, accept)

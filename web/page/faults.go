@@ -3,7 +3,6 @@ package page
 import (
 	"net/http"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/fyberpay/cpe/internal/actor"
@@ -17,8 +16,7 @@ import (
 // and the filtered list, newest first.
 func (h *Handler) FaultsList(c echo.Context) error {
 	ctx, a := c.Request().Context(), actorOf(c)
-	q := c.QueryParams()
-	f := fault.Filter{Status: q.Get("status"), Code: q.Get("code"), Model: q.Get("model"), After: q.Get("after")}
+	f := fault.ParseFilter(c.QueryParams())
 	p, err := h.Faults.List(ctx, a, f)
 	var errs form.Errors
 	status := http.StatusOK
@@ -41,9 +39,9 @@ func (h *Handler) FaultsList(c echo.Context) error {
 
 // FaultClear clears a fault (in GenieACS too) and goes back to the board.
 func (h *Handler) FaultClear(c echo.Context) error {
-	id, err := uuid.Parse(c.Param("id"))
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
-		return httperr.NotFound()
+		return err
 	}
 	f, err := h.Faults.Clear(c.Request().Context(), actorOf(c), id)
 	if errs, ok := formErrors(err); ok {

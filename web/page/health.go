@@ -13,7 +13,7 @@ import (
 // DeviceHealth is the device page's health panel (?range=24h|7d|30d): the
 // latest values and the charts, a fragment htmx loads and swaps.
 func (h *Handler) DeviceHealth(c echo.Context) error {
-	id, err := deviceID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

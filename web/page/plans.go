@@ -7,6 +7,7 @@ import (
 
 	"github.com/fyberpay/cpe/internal/subscriber"
 	"github.com/fyberpay/cpe/views/subscribers"
+	"github.com/fyberpay/cpe/web/httperr"
 	"github.com/fyberpay/cpe/web/middleware"
 )
 
@@ -48,7 +49,7 @@ func (h *Handler) planPage(c echo.Context, status int, p subscriber.Plan, f subs
 
 // PlanShow shows one plan with its edit form.
 func (h *Handler) PlanShow(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -61,7 +62,7 @@ func (h *Handler) PlanShow(c echo.Context) error {
 
 // PlanUpdate saves the edit form.
 func (h *Handler) PlanUpdate(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/subscriber"
 	"github.com/fyberpay/cpe/views/subscribers"
+	"github.com/fyberpay/cpe/web/httperr"
 	"github.com/fyberpay/cpe/web/middleware"
 )
 
@@ -47,7 +48,7 @@ func formOfSubscriber(s subscriber.Subscriber) subscribers.Form {
 
 // SubscribersList lists subscribers, searched and filtered, keyset-paged.
 func (h *Handler) SubscribersList(c echo.Context) error {
-	f := subscriber.Filter{Q: c.QueryParam("q"), Status: c.QueryParam("status"), After: c.QueryParam("after")}
+	f := subscriber.ParseFilter(c.QueryParams())
 	p := subscribers.ListPage{Q: f.Q, Status: f.Status, CanManage: canManageCatalog(c)}
 	status := http.StatusOK
 	pg, err := h.Subscribers.List(c.Request().Context(), actorOf(c), f)
@@ -120,7 +121,7 @@ func (h *Handler) SubscribersCreate(c echo.Context) error {
 // SubscriberShow shows one subscriber: the edit form, or details for
 // staff who may only read.
 func (h *Handler) SubscriberShow(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -133,7 +134,7 @@ func (h *Handler) SubscriberShow(c echo.Context) error {
 
 // SubscriberUpdate saves the edit form; a blank password keeps the stored one.
 func (h *Handler) SubscriberUpdate(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -165,7 +166,7 @@ func (h *Handler) SubscriberActivate(c echo.Context) error {
 }
 
 func (h *Handler) subscriberSetStatus(c echo.Context, status, done string) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

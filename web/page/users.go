@@ -3,7 +3,6 @@ package page
 import (
 	"net/http"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/fyberpay/cpe/internal/actor"
@@ -77,9 +76,9 @@ func (h *Handler) UsersEnable(c echo.Context) error {
 }
 
 func (h *Handler) usersUpdate(c echo.Context, ch user.Change, done string) error {
-	id, err := uuid.Parse(c.Param("id"))
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
-		return httperr.NotFound()
+		return err
 	}
 	u, err := h.Users.Update(c.Request().Context(), actorOf(c), id, ch)
 	if errs, ok := formErrors(err); ok {

@@ -53,14 +53,6 @@ func (h *Handler) WebhooksCreate(c echo.Context) error {
 	return h.webhookDetail(c, http.StatusCreated, e.ID, secret, nil)
 }
 
-func parseID(c echo.Context) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		return uuid.Nil, httperr.NotFound()
-	}
-	return id, nil
-}
-
 // webhookDetail renders an endpoint's page; form, when non-nil, is an edit
 // form to show with its errors.
 func (h *Handler) webhookDetail(c echo.Context, status int, id uuid.UUID, secret string, form *webhooks.EndpointForm) error {
@@ -103,7 +95,7 @@ func (h *Handler) detailData(c echo.Context, id uuid.UUID) (webhooks.DetailPage,
 
 // WebhookShow shows an endpoint with its delivery log.
 func (h *Handler) WebhookShow(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -112,7 +104,7 @@ func (h *Handler) WebhookShow(c echo.Context) error {
 
 // WebhookLog is the delivery-log fragment htmx polls.
 func (h *Handler) WebhookLog(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -125,7 +117,7 @@ func (h *Handler) WebhookLog(c echo.Context) error {
 
 // WebhookUpdate saves the edit form.
 func (h *Handler) WebhookUpdate(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -144,7 +136,7 @@ func (h *Handler) WebhookUpdate(c echo.Context) error {
 
 // WebhookTest queues a test event.
 func (h *Handler) WebhookTest(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -157,7 +149,7 @@ func (h *Handler) WebhookTest(c echo.Context) error {
 
 // WebhookRotate replaces the secret and shows the new one once.
 func (h *Handler) WebhookRotate(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -171,7 +163,7 @@ func (h *Handler) WebhookRotate(c echo.Context) error {
 
 // WebhookDelete removes an endpoint.
 func (h *Handler) WebhookDelete(c echo.Context) error {
-	id, err := parseID(c)
+	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,7 @@
-// Package internal serves the callbacks GenieACS makes into the service
+// Package callback serves the callbacks GenieACS makes into the service
 // (the ext script's identify call). They are authenticated with the shared
 // GENIEACS_INTERNAL_KEY only: no session cookie, no API key opens them.
-package internal
+package callback
 
 import (
 	"crypto/sha256"
