@@ -25,7 +25,7 @@ const (
 )
 
 // Names lists the provisions in upload order.
-var Names = []string{Bootstrap, Health, Diagnostics}
+func Names() []string { return []string{Bootstrap, Health, Diagnostics} }
 
 // Render returns a provision's script with its marker line replaced by the
 // data it needs.
@@ -40,9 +40,9 @@ func Render(name string) (string, error) {
 	case Bootstrap:
 		marker, decl = "// @fyberpay:map", "const MAP = "+mustJSON(jsMap())+";"
 	case Health:
-		marker, decl = "// @fyberpay:health-paths", "const PATHS = "+mustJSON(datamodel.ProvisionPaths(datamodel.HealthParams))+";"
+		marker, decl = "// @fyberpay:health-paths", "const PATHS = "+mustJSON(datamodel.ProvisionPaths(datamodel.HealthParams()))+";"
 	case Diagnostics:
-		marker, decl = "// @fyberpay:diagnostics-paths", "const PATHS = "+mustJSON(datamodel.ProvisionPaths(datamodel.DiagnosticResults))+";"
+		marker, decl = "// @fyberpay:diagnostics-paths", "const PATHS = "+mustJSON(datamodel.ProvisionPaths(datamodel.DiagnosticResults()))+";"
 	default:
 		return "", fmt.Errorf("unknown provision %q", name)
 	}
@@ -80,7 +80,7 @@ func jsMap() map[datamodel.Param]jsMapping {
 	out := map[datamodel.Param]jsMapping{}
 	for _, p := range []datamodel.Param{datamodel.PPPoEUsername, datamodel.WiFiSSID24, datamodel.WiFiKey24,
 		datamodel.WiFiSSID5, datamodel.WiFiKey5, datamodel.PeriodicInformEnable, datamodel.PeriodicInformInterval} {
-		m := datamodel.Table[p]
+		m, _ := datamodel.Lookup(p)
 		jm := jsMapping{TR098: m.TR098, TR181: m.TR181}
 		for _, o := range m.Overrides {
 			jm.Overrides = append(jm.Overrides, jsOverride{Manufacturer: o.Match.Manufacturer, OUIs: o.Match.OUIs,

@@ -374,7 +374,7 @@ func TestDiagnosticsResultsAreReadAfterTheRequest(t *testing.T) {
 
 func TestRenderedScriptsCompile(t *testing.T) {
 	t.Parallel()
-	for _, n := range provisions.Names {
+	for _, n := range provisions.Names() {
 		s, err := provisions.Render(n)
 		require.NoError(t, err)
 		require.NotContains(t, s, "@fyberpay:", "markers are replaced")

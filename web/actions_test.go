@@ -551,8 +551,8 @@ func TestTasksList(t *testing.T) {
 	})
 	t.Run("Invalid", func(t *testing.T) {
 		for _, tc := range []struct{ query, field, msg string }{
-			{"?status=sleeping", "status", "must be one of " + strings.Join(action.Statuses, ", ")},
-			{"?kind=explode", "kind", "must be one of " + strings.Join(action.Kinds, ", ")},
+			{"?status=sleeping", "status", "must be one of " + strings.Join(action.Statuses(), ", ")},
+			{"?kind=explode", "kind", "must be one of " + strings.Join(action.Kinds(), ", ")},
 			{"?device=nope", "device", "must be an id"},
 			{"?bulk=nope", "bulk", "must be an id"},
 			{"?limit=abc", "limit", "must be a number between 1 and 500"},

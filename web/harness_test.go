@@ -126,7 +126,8 @@ func build(t testing.TB, publicURL string, simDevices int) *testBundle {
 		OperatorOrg:         "acme", // orgA runs the installation; orgB is a tenant
 	}
 	users := user.NewService(pool, testfactory.FastHashKiB, user.Limits{})
-	cs := cpe.NewService(pool, box, ins)
+	th := cpe.Thresholds{Online: cfg.OfflineAfter, Stale: cfg.StaleAfter} // as serve's (zero: the defaults)
+	cs := cpe.NewService(pool, box, ins).WithThresholds(th)
 	var (
 		sim *acssim.TestServer
 		acs *genieacs.Client
@@ -144,14 +145,16 @@ func build(t testing.TB, publicURL string, simDevices int) *testBundle {
 		require.NoError(t, wc.Start(context.Background()))
 		t.Cleanup(func() { _ = wc.Stop(context.Background()) })
 	}
+	syncSvc := devsync.NewService(pool, acs, ins, logger)
+	syncSvc.Thresholds = th
 	e := web.New(web.Deps{
 		Config: cfg, Pool: pool, Logger: logger, Users: users,
 		APIKeys:     apikey.NewService(pool),
 		Webhooks:    outbox.NewService(pool, box, ins),
-		Dashboard:   dashboard.NewService(pool),
+		Dashboard:   dashboard.NewService(pool).WithThresholds(th),
 		CPE:         cs,
 		Actions:     actions,
-		Sync:        devsync.NewService(pool, acs, ins, logger),
+		Sync:        syncSvc,
 		Faults:      fault.NewService(pool, acs, ins),
 		Health:      health.NewService(pool),
 		GenieACS:    acs,

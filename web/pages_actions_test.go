@@ -608,8 +608,8 @@ func TestTaskPages(t *testing.T) {
 		require.Equal(t, hw.String(), p.testid("task-filter").Find(`input[name="device"]`).AttrOr("value", ""), "the device filter is kept")
 
 		for _, tc := range []struct{ query, field, msg string }{
-			{"?status=sleeping", "status", "must be one of " + strings.Join(action.Statuses, ", ")},
-			{"?kind=explode", "kind", "must be one of " + strings.Join(action.Kinds, ", ")},
+			{"?status=sleeping", "status", "must be one of " + strings.Join(action.Statuses(), ", ")},
+			{"?kind=explode", "kind", "must be one of " + strings.Join(action.Kinds(), ", ")},
 		} {
 			p := br.get("/tasks" + tc.query)
 			require.Equal(t, tc.msg, p.testid("error-"+tc.field).Text(), tc.query)

@@ -201,7 +201,7 @@ func demo(ctx context.Context, env config.Lookup, args []string, stdout io.Write
 	if err != nil {
 		return err
 	}
-	return demoInventory(ctx, pool, cpe.NewService(pool, box, ins), actor.System(o.ID), *simDevices, *simSeed, stdout)
+	return demoInventory(ctx, pool, cpe.NewService(pool, box, ins).WithThresholds(thresholds(cfg)), actor.System(o.ID), *simDevices, *simSeed, stdout)
 }
 
 // demoInventory puts four in five of the simulator's devices (`fyberpay

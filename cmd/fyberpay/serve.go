@@ -115,10 +115,11 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 		logger.Info("GenieACS bootstrap queued", "nbi", nbiHost)
 	}
 
-	cpe.SetThresholds(cfg.OfflineAfter, cfg.StaleAfter)
-	cpeSvc := cpe.NewService(pool, box, inserter)
+	th := thresholds(cfg)
+	cpeSvc := cpe.NewService(pool, box, inserter).WithThresholds(th)
 	actions := action.NewService(pool, box, acs, inserter, cpeSvc)
 	syncSvc := devsync.NewService(pool, acs, inserter, logger)
+	syncSvc.Thresholds = th
 	faults := fault.NewService(pool, acs, inserter)
 	actions.FollowEvery, actions.BulkRate = cfg.TaskFollowInterval, cfg.BulkRate
 	if cfg.GenieACSFSPublicURL != nil {
@@ -164,7 +165,7 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 			Config: cfg, Pool: pool, Logger: logger,
 			Users: users, APIKeys: apikey.NewService(pool),
 			Webhooks:    outbox.NewService(pool, box, inserter),
-			Dashboard:   dashboard.NewService(pool),
+			Dashboard:   dashboard.NewService(pool).WithThresholds(th),
 			CPE:         cpeSvc,
 			Actions:     actions,
 			Sync:        syncSvc,
@@ -199,6 +200,13 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 	}
 	shutdown(stops)
 	return nil
+}
+
+// thresholds are OFFLINE_AFTER and STALE_AFTER, given to every service
+// that judges a device's status (the device list, the dashboard and the
+// sync's online/offline events).
+func thresholds(cfg *config.Config) cpe.Thresholds {
+	return cpe.Thresholds{Online: cfg.OfflineAfter, Stale: cfg.StaleAfter}
 }
 
 // shutdown stops the web server first (no new work), then the workers,

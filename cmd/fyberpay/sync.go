@@ -32,7 +32,7 @@ func syncCmd(ctx context.Context, env config.Lookup, args []string, stdout io.Wr
 	if raw == "" || err != nil || nbi.Host == "" {
 		return fmt.Errorf("sync: GENIEACS_NBI_URL must be the NBI's URL, e.g. http://genieacs-nbi:7557")
 	}
-	pool, _, err := openDB(ctx, env)
+	pool, cfg, err := openDB(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,9 @@ func syncCmd(ctx context.Context, env config.Lookup, args []string, stdout io.Wr
 	if err != nil {
 		return err
 	}
-	run, err := devsync.NewService(pool, acs, ins, nil).Sync(ctx, *pass)
+	svc := devsync.NewService(pool, acs, ins, nil)
+	svc.Thresholds = thresholds(cfg) // judged as serve judges
+	run, err := svc.Sync(ctx, *pass)
 	if err != nil {
 		return err
 	}

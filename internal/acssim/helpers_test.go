@@ -270,12 +270,12 @@ func fyberpayExtDir(t testing.TB) string {
 // NBI, as the app's start-up bootstrap does.
 func installFyberPay(t testing.TB, n *nbiClient) {
 	t.Helper()
-	for _, name := range provisions.Names {
+	for _, name := range provisions.Names() {
 		script, err := provisions.Render(name)
 		require.NoError(t, err)
 		r := n.must(http.MethodPut, "/provisions/"+name, script)
 		require.Equal(t, http.StatusOK, r.code, "%s", r.body)
-		body, err := json.Marshal(provision.Presets[name])
+		body, err := json.Marshal(provision.Presets()[name])
 		require.NoError(t, err)
 		r = n.must(http.MethodPut, "/presets/"+name, string(body))
 		require.Equal(t, http.StatusOK, r.code, "%s", r.body)

@@ -38,7 +38,9 @@ const (
 )
 
 // Kinds lists every kind, for filters.
-var Kinds = []string{KindWiFi, KindParameters, KindReboot, KindFactoryReset, KindSpeedTest, KindPing, KindRefresh, KindTagAdd, KindTagRemove}
+func Kinds() []string {
+	return []string{KindWiFi, KindParameters, KindReboot, KindFactoryReset, KindSpeedTest, KindPing, KindRefresh, KindTagAdd, KindTagRemove}
+}
 
 // Statuses of a task.
 const (
@@ -52,7 +54,9 @@ const (
 )
 
 // Statuses lists every status, for filters.
-var Statuses = []string{StatusPending, StatusQueued, StatusRunning, StatusDone, StatusFailed, StatusExpired, StatusCancelled}
+func Statuses() []string {
+	return []string{StatusPending, StatusQueued, StatusRunning, StatusDone, StatusFailed, StatusExpired, StatusCancelled}
+}
 
 // Task is one action on one device and its truthful status.
 type Task struct {
@@ -171,8 +175,10 @@ func (s *Service) inlineWait() time.Duration {
 	return 25 * time.Second
 }
 
-// ErrNotConfigured: no GenieACS to act through.
-var ErrNotConfigured = validation.Errors{"device": "GenieACS is not configured on this installation, so devices cannot be acted on"}
+// errNotConfigured: no GenieACS to act through.
+func errNotConfigured() error {
+	return validation.Errors{"device": "GenieACS is not configured on this installation, so devices cannot be acted on"}
+}
 
 // TaskArgs follows one task until it ends.
 type TaskArgs struct {
@@ -290,7 +296,7 @@ func (s *Service) start(ctx context.Context, a actor.Actor, deviceID uuid.UUID, 
 		return Task{}, err
 	}
 	if s.acs == nil {
-		return Task{}, ErrNotConfigured
+		return Task{}, errNotConfigured()
 	}
 	dev, err := device(ctx, s.pool, a.OrgID, deviceID)
 	if err != nil {
@@ -377,11 +383,11 @@ func (s *Service) List(ctx context.Context, a actor.Actor, f Filter) (Page, erro
 		return Page{}, err
 	}
 	errs := validation.Errors{}
-	if f.Status != "" && !oneOf(f.Status, Statuses) {
-		errs.Add("status", "must be one of "+strings.Join(Statuses, ", "))
+	if f.Status != "" && !oneOf(f.Status, Statuses()) {
+		errs.Add("status", "must be one of "+strings.Join(Statuses(), ", "))
 	}
-	if f.Kind != "" && !oneOf(f.Kind, Kinds) {
-		errs.Add("kind", "must be one of "+strings.Join(Kinds, ", "))
+	if f.Kind != "" && !oneOf(f.Kind, Kinds()) {
+		errs.Add("kind", "must be one of "+strings.Join(Kinds(), ", "))
 	}
 	if f.Limit < 0 || f.Limit > 500 {
 		errs.Add("limit", "must be between 1 and 500")
@@ -467,7 +473,7 @@ func (s *Service) Retry(ctx context.Context, a actor.Actor, id uuid.UUID) (Task,
 		return Task{}, err
 	}
 	if s.acs == nil {
-		return Task{}, ErrNotConfigured
+		return Task{}, errNotConfigured()
 	}
 	if !t.Retryable() {
 		return Task{}, validation.Errors{"status": "a " + t.Status + " task cannot be retried"}

@@ -61,7 +61,7 @@ type BulkInput struct {
 
 // BulkActions are the actions offered on many devices (no factory reset,
 // no raw parameters).
-var BulkActions = []string{KindReboot, KindRefresh, KindTagAdd, KindTagRemove}
+func BulkActions() []string { return []string{KindReboot, KindRefresh, KindTagAdd, KindTagRemove} }
 
 // Bulk is a bulk action and its progress.
 type Bulk struct {
@@ -111,11 +111,11 @@ func (s *Service) StartBulk(ctx context.Context, a actor.Actor, in BulkInput) (B
 		return Bulk{}, err
 	}
 	errs := validation.Errors{}
-	if !oneOf(in.Action, BulkActions) {
+	if !oneOf(in.Action, BulkActions()) {
 		if in.Action == KindFactoryReset || in.Action == KindParameters {
 			errs.Add("action", "is not offered on many devices at once; act on one device from its page")
 		} else {
-			errs.Add("action", "must be one of "+strings.Join(BulkActions, ", "))
+			errs.Add("action", "must be one of "+strings.Join(BulkActions(), ", "))
 		}
 		return Bulk{}, errs
 	}
@@ -123,7 +123,7 @@ func (s *Service) StartBulk(ctx context.Context, a actor.Actor, in BulkInput) (B
 		return Bulk{}, err
 	}
 	if s.acs == nil {
-		return Bulk{}, ErrNotConfigured
+		return Bulk{}, errNotConfigured()
 	}
 	in.Tag = strings.TrimSpace(in.Tag)
 	if in.Action == KindTagAdd || in.Action == KindTagRemove {

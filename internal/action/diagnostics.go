@@ -87,7 +87,7 @@ func (s *Service) Diagnostics(ctx context.Context, a actor.Actor, deviceID uuid.
 		return out, nil
 	}
 	if s.acs == nil {
-		return Diagnostics{}, ErrNotConfigured
+		return Diagnostics{}, errNotConfigured()
 	}
 	doc, err := s.acs.GetDevice(ctx, dev.genieID, diagnosticsProjection(dev.root()))
 	if err != nil {

@@ -573,7 +573,7 @@ func (s *Service) build(ctx context.Context, r row, req request) (genieacs.Task,
 		return genieacs.FactoryReset(), nil, nil
 	case KindRefresh:
 		var paths []string
-		for _, p := range datamodel.HealthParams {
+		for _, p := range datamodel.HealthParams() {
 			for _, c := range datamodel.Candidates(p, id) {
 				if !strings.Contains(c, "*") {
 					paths = append(paths, c)

@@ -130,8 +130,10 @@ type ParameterInput struct {
 }
 
 // Types a raw parameter may be written as.
-var Types = []string{"xsd:string", "xsd:boolean", "xsd:unsignedInt", "xsd:int", "xsd:unsignedLong", "xsd:long",
-	"xsd:dateTime", "xsd:base64", "xsd:hexBinary"}
+func Types() []string {
+	return []string{"xsd:string", "xsd:boolean", "xsd:unsignedInt", "xsd:int", "xsd:unsignedLong", "xsd:long",
+		"xsd:dateTime", "xsd:base64", "xsd:hexBinary"}
+}
 
 var (
 	pathRE   = regexp.MustCompile(`^(InternetGatewayDevice|Device)(\.[A-Za-z0-9_-]+)+$`)
@@ -167,8 +169,8 @@ func (s *Service) SetParameters(ctx context.Context, a actor.Actor, deviceID uui
 				errs.Add(field, fmt.Sprintf("%s: this device uses the %s data model, so paths start with %s.", p.Path, dev.dataModel, dev.root()))
 			case seen[p.Path]:
 				errs.Add(field, p.Path+" is given twice")
-			case p.Type != "" && !oneOf(p.Type, Types):
-				errs.Add(field, fmt.Sprintf("type %q is not one of %s", p.Type, strings.Join(Types, ", ")))
+			case p.Type != "" && !oneOf(p.Type, Types()):
+				errs.Add(field, fmt.Sprintf("type %q is not one of %s", p.Type, strings.Join(Types(), ", ")))
 			}
 			seen[p.Path] = true
 		}

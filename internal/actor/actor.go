@@ -25,11 +25,11 @@ const (
 )
 
 // Roles lists every role, most powerful first.
-var Roles = []Role{RoleOwner, RoleAdmin, RoleTechnician, RoleViewer}
+func Roles() []Role { return []Role{RoleOwner, RoleAdmin, RoleTechnician, RoleViewer} }
 
 // ParseRole validates a role name.
 func ParseRole(s string) (Role, bool) {
-	for _, r := range Roles {
+	for _, r := range Roles() {
 		if string(r) == s {
 			return r, true
 		}

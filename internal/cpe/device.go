@@ -52,24 +52,35 @@ type Device struct {
 	GenieACSDeletedAt *time.Time `json:"genieacsDeletedAt,omitempty"`
 }
 
-// Online and stale thresholds (spec: offline when the last inform is more
-// than 10 minutes old, stale after an hour). OFFLINE_AFTER and STALE_AFTER
-// change them through SetThresholds, once, at start-up before any request
-// or job runs; everything that judges a device's status reads these two.
-var (
-	OnlineWindow = 10 * time.Minute
-	StaleAfter   = time.Hour
+// Thresholds are the online and stale thresholds: a device is offline when
+// its last inform is older than Online and stale when older than Stale
+// (spec: 10 minutes and an hour; OFFLINE_AFTER and STALE_AFTER change
+// them). The services that judge a device's status hold one, set where
+// they are built, and pages are given the one their figures were judged
+// against.
+type Thresholds struct {
+	Online time.Duration
+	Stale  time.Duration
+}
+
+// The spec's thresholds.
+const (
+	DefaultOnline = 10 * time.Minute
+	DefaultStale  = time.Hour
 )
 
-// SetThresholds sets OnlineWindow and StaleAfter (zero keeps a default).
-// Call it only at start-up.
-func SetThresholds(offlineAfter, staleAfter time.Duration) {
-	if offlineAfter > 0 {
-		OnlineWindow = offlineAfter
+// DefaultThresholds are the spec's thresholds.
+func DefaultThresholds() Thresholds { return Thresholds{Online: DefaultOnline, Stale: DefaultStale} }
+
+// OrDefault returns t with a zero field at its default.
+func (t Thresholds) OrDefault() Thresholds {
+	if t.Online <= 0 {
+		t.Online = DefaultOnline
 	}
-	if staleAfter > 0 {
-		StaleAfter = staleAfter
+	if t.Stale <= 0 {
+		t.Stale = DefaultStale
 	}
+	return t
 }
 
 // HumanDuration writes d for people: "1 hour", "10 minutes", else Go's
@@ -90,14 +101,15 @@ func HumanDuration(d time.Duration) string {
 	return d.String()
 }
 
-// statusOf derives a device's status from its last inform.
-func statusOf(last *time.Time, now time.Time) string {
+// Status derives a device's status from its last inform: online, offline,
+// stale or unknown (never informed).
+func (t Thresholds) Status(last *time.Time, now time.Time) string {
 	switch {
 	case last == nil:
 		return "unknown"
-	case now.Sub(*last) <= OnlineWindow:
+	case now.Sub(*last) <= t.Online:
 		return "online"
-	case now.Sub(*last) <= StaleAfter:
+	case now.Sub(*last) <= t.Stale:
 		return "offline"
 	}
 	return "stale"
@@ -122,7 +134,7 @@ func (d *Device) dest() []any {
 		&d.GenieACSDeletedAt}
 }
 
-func scanDevices(rows pgx.Rows, now time.Time) ([]Device, error) {
+func scanDevices(rows pgx.Rows, th Thresholds, now time.Time) ([]Device, error) {
 	defer rows.Close()
 	var out []Device
 	for rows.Next() {
@@ -130,7 +142,7 @@ func scanDevices(rows pgx.Rows, now time.Time) ([]Device, error) {
 		if err := rows.Scan(d.dest()...); err != nil {
 			return nil, err
 		}
-		d.Status = statusOf(d.LastInformAt, now)
+		d.Status = th.Status(d.LastInformAt, now)
 		out = append(out, d)
 	}
 	return out, rows.Err()
@@ -170,16 +182,16 @@ func (s *Service) GetDetail(ctx context.Context, a actor.Actor, id uuid.UUID) (D
 }
 
 func (s *Service) get(ctx context.Context, exec db.Executor, orgID, id uuid.UUID) (Device, error) {
-	return one(ctx, exec, `d.org_id = $1 AND d.id = $2`, orgID, id)
+	return s.one(ctx, exec, `d.org_id = $1 AND d.id = $2`, orgID, id)
 }
 
 // one reads the single device matching where (ErrNotFound when none).
-func one(ctx context.Context, exec db.Executor, where string, args ...any) (Device, error) {
+func (s *Service) one(ctx context.Context, exec db.Executor, where string, args ...any) (Device, error) {
 	rows, err := exec.Query(ctx, `SELECT `+deviceColumns+` FROM cpe_devices d `+deviceJoins+` WHERE `+where, args...)
 	if err != nil {
 		return Device{}, fmt.Errorf("get device: %w", err)
 	}
-	ds, err := scanDevices(rows, time.Now())
+	ds, err := scanDevices(rows, s.thresholds, time.Now())
 	if err != nil {
 		return Device{}, err
 	}
@@ -285,7 +297,7 @@ func (f *Filter) validate() error {
 
 // conditions are the filter's WHERE terms (the organization's is the
 // caller's $1); arg binds a value and returns its placeholder.
-func (f Filter) conditions(now time.Time, arg func(any) string) []string {
+func (f Filter) conditions(th Thresholds, now time.Time, arg func(any) string) []string {
 	var out []string
 	if f.Serial != "" {
 		out = append(out, "d.serial_norm LIKE "+arg(escapeLike(NormalizeSerialPrefix(f.Serial))+"%"))
@@ -305,11 +317,11 @@ func (f Filter) conditions(now time.Time, arg func(any) string) []string {
 	}
 	switch f.Status {
 	case "online":
-		out = append(out, "d.last_inform_at > "+arg(now.Add(-OnlineWindow)))
+		out = append(out, "d.last_inform_at > "+arg(now.Add(-th.Online)))
 	case "offline":
-		out = append(out, "d.last_inform_at <= "+arg(now.Add(-OnlineWindow))+" AND d.last_inform_at > "+arg(now.Add(-StaleAfter)))
+		out = append(out, "d.last_inform_at <= "+arg(now.Add(-th.Online))+" AND d.last_inform_at > "+arg(now.Add(-th.Stale)))
 	case "stale":
-		out = append(out, "d.last_inform_at <= "+arg(now.Add(-StaleAfter)))
+		out = append(out, "d.last_inform_at <= "+arg(now.Add(-th.Stale)))
 	case "unknown":
 		out = append(out, "d.last_inform_at IS NULL")
 	case "pending_push":
@@ -335,7 +347,7 @@ func (s *Service) Count(ctx context.Context, a actor.Actor, f Filter) (int, erro
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
-	where := append([]string{"d.org_id = $1"}, f.conditions(time.Now(), arg)...)
+	where := append([]string{"d.org_id = $1"}, f.conditions(s.thresholds, time.Now(), arg)...)
 	var n int
 	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM cpe_devices d WHERE `+strings.Join(where, " AND "), args...).Scan(&n)
 	return n, err
@@ -361,7 +373,7 @@ func (s *Service) List(ctx context.Context, a actor.Actor, f Filter) (Page, erro
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
-	where = append(where, f.conditions(now, arg)...)
+	where = append(where, f.conditions(s.thresholds, now, arg)...)
 	var order string
 	var after cursor
 	if f.After != "" {
@@ -395,7 +407,7 @@ func (s *Service) List(ctx context.Context, a actor.Actor, f Filter) (Page, erro
 	if err != nil {
 		return Page{}, fmt.Errorf("list devices: %w", err)
 	}
-	items, err := scanDevices(rows, now)
+	items, err := scanDevices(rows, s.thresholds, now)
 	if err != nil {
 		return Page{}, err
 	}
@@ -481,7 +493,7 @@ func (s *Service) Pending(ctx context.Context, a actor.Actor, after string, limi
 	if err != nil {
 		return Page{}, fmt.Errorf("list pending devices: %w", err)
 	}
-	items, err := scanDevices(rows, time.Now())
+	items, err := scanDevices(rows, s.thresholds, time.Now())
 	if err != nil {
 		return Page{}, err
 	}
@@ -499,7 +511,7 @@ func (s *Service) GetPending(ctx context.Context, a actor.Actor, id uuid.UUID) (
 	if err := a.Require(actor.PermClaimDevice); err != nil {
 		return Device{}, err
 	}
-	return one(ctx, s.pool, `d.org_id IS NULL AND d.id = $1`, id)
+	return s.one(ctx, s.pool, `d.org_id IS NULL AND d.id = $1`, id)
 }
 
 // Claim makes a pending device the actor's organization's: one atomic

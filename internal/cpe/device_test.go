@@ -23,6 +23,7 @@ func (b *testBundle) admin(t *testing.T) actor.Actor {
 }
 
 func TestListFiltersAndKeyset(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
 	a := b.admin(t)
@@ -91,6 +92,7 @@ func TestListFiltersAndKeyset(t *testing.T) {
 }
 
 func TestNormalizeSerialPrefix(t *testing.T) {
+	t.Parallel()
 	require.Equal(t, "HWTCA1", cpe.NormalizeSerialPrefix("48575443a1"))
 	require.Equal(t, "HWTC", cpe.NormalizeSerialPrefix("48575443"))
 	require.Equal(t, "4857", cpe.NormalizeSerialPrefix("4857"))
@@ -98,6 +100,7 @@ func TestNormalizeSerialPrefix(t *testing.T) {
 }
 
 func TestClaimRace(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
 	id := testfactory.Device(ctx, t, b.pool, nil, "HWTC0000RACE", nil)
@@ -155,6 +158,7 @@ func TestClaimRace(t *testing.T) {
 }
 
 func TestInventoryAndImport(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
 	a := b.admin(t)
@@ -255,6 +259,7 @@ func TestInventoryAndImport(t *testing.T) {
 }
 
 func TestAssignRules(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
 	a := b.admin(t)
@@ -302,6 +307,7 @@ func TestAssignRules(t *testing.T) {
 }
 
 func TestThresholdsAreConfigurable(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
 	a := b.admin(t)
@@ -319,8 +325,8 @@ func TestThresholdsAreConfigurable(t *testing.T) {
 	require.Equal(t, "offline", s, "10 minutes by default")
 	require.Zero(t, n)
 
-	defer cpe.SetThresholds(cpe.OnlineWindow, cpe.StaleAfter)
-	cpe.SetThresholds(30*time.Minute, 2*time.Hour) // OFFLINE_AFTER=30m STALE_AFTER=2h
+	require.Equal(t, cpe.DefaultThresholds(), b.svc.Thresholds())
+	b.svc.WithThresholds(cpe.Thresholds{Online: 30 * time.Minute, Stale: 2 * time.Hour}) // OFFLINE_AFTER=30m STALE_AFTER=2h
 	s, n = status()
 	require.Equal(t, "online", s)
 	require.Equal(t, 1, n, "the list's status filter follows the same threshold")

@@ -83,6 +83,8 @@ type Service struct {
 	box      *secret.Box
 	contacts *contacts
 	jobs     outbox.JobInserter
+	// thresholds judge the devices' statuses (WithThresholds).
+	thresholds Thresholds
 	// lastNoted is when this process last recorded an identify call in
 	// system_state (unix ms): at most one write per IdentifyNoteEvery.
 	lastNoted atomic.Int64
@@ -97,10 +99,21 @@ const (
 
 // NewService builds the service.
 func NewService(pool *pgxpool.Pool, box *secret.Box, jobs outbox.JobInserter) *Service {
-	s := &Service{pool: pool, box: box, jobs: jobs}
+	s := &Service{pool: pool, box: box, jobs: jobs, thresholds: DefaultThresholds()}
 	s.contacts = &contacts{pool: pool, rejudge: s.rejudgeMany}
 	return s
 }
+
+// WithThresholds makes the service judge devices' statuses against t (a
+// zero field keeps its default) instead of the spec's; call it where the
+// service is built, before it serves. It returns s.
+func (s *Service) WithThresholds(t Thresholds) *Service {
+	s.thresholds = t.OrDefault()
+	return s
+}
+
+// Thresholds are the ones the service judges statuses against.
+func (s *Service) Thresholds() Thresholds { return s.thresholds }
 
 var (
 	ouiRE       = regexp.MustCompile(`^[0-9A-Fa-f]{6}$`)

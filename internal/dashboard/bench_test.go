@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/dashboard"
 	"github.com/fyberpay/cpe/internal/dbtest"
 	"github.com/fyberpay/cpe/internal/testfactory"
@@ -56,7 +57,7 @@ func BenchmarkFleet(b *testing.B) {
 		})
 	}
 	compact := func() {
-		_, err := dashboard.Compact(ctx, pool, time.Now())
+		_, err := dashboard.Compact(ctx, pool, cpe.DefaultThresholds(), time.Now())
 		require.NoError(b, err)
 	}
 	run("AsWritten")

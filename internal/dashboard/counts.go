@@ -29,10 +29,12 @@ const hourMargin = 5 * time.Minute
 // into days as they age (FoldMargin). It is one statement: readers see the
 // rows before or after it, writers are not held, and a second Compact at
 // the same time only rewrites what the first left. It returns the rows
-// left. The sync calls it after every pass.
-func Compact(ctx context.Context, q db.Executor, now time.Time) (int64, error) {
-	days := now.Add(-cpe.StaleAfter - FoldMargin)
-	hours := now.Add(-cpe.OnlineWindow - hourMargin)
+// left. The sync calls it after every pass, with the thresholds the
+// dashboard judges against (a zero field keeps its default).
+func Compact(ctx context.Context, q db.Executor, th cpe.Thresholds, now time.Time) (int64, error) {
+	th = th.OrDefault()
+	days := now.Add(-th.Stale - FoldMargin)
+	hours := now.Add(-th.Online - hourMargin)
 	tag, err := q.Exec(ctx, `WITH taken AS (
 			DELETE FROM cpe_fleet_counts RETURNING *
 		), folded AS (

@@ -37,11 +37,12 @@ func countedOf(f dashboard.Fleet) counted {
 func direct(t *testing.T, pool *pgxpool.Pool, org uuid.UUID, now time.Time) counted {
 	t.Helper()
 	c := counted{Firmware: map[string][2]int{}, Models: map[string][2]int{}}
+	th := cpe.DefaultThresholds() // the service's
 	rows, err := pool.Query(context.Background(), `SELECT software_version, product_class, count(*),
 			count(*) FILTER (WHERE last_inform_at > $2),
 			count(*) FILTER (WHERE last_inform_at <= $2 AND last_inform_at > $3),
 			count(*) FILTER (WHERE last_inform_at <= $3)
-		FROM cpe_devices WHERE org_id = $1 GROUP BY 1, 2`, org, now.Add(-cpe.OnlineWindow), now.Add(-cpe.StaleAfter))
+		FROM cpe_devices WHERE org_id = $1 GROUP BY 1, 2`, org, now.Add(-th.Online), now.Add(-th.Stale))
 	require.NoError(t, err)
 	defer rows.Close()
 	for rows.Next() {
@@ -77,6 +78,7 @@ func TestMaintainedCountsMatchTheTable(t *testing.T) {
 	pool := b.pool
 	rng := rand.New(rand.NewPCG(6, 27))
 	now := time.Now().UTC().Truncate(time.Microsecond)
+	th := cpe.DefaultThresholds() // the service's
 	orgs := []*uuid.UUID{&b.orgA.ID, &b.orgB.ID, nil}
 	firmware := []string{"", "V1", "V2", "V3 beta"}
 	models := []string{"", "HG8245H", "F660"}
@@ -87,13 +89,13 @@ func TestMaintainedCountsMatchTheTable(t *testing.T) {
 		case 0:
 			return nil
 		case 1:
-			ago = time.Duration(rng.Int64N(int64(cpe.OnlineWindow)))
+			ago = time.Duration(rng.Int64N(int64(th.Online)))
 		case 2:
-			ago = cpe.OnlineWindow + time.Duration(rng.Int64N(int64(2*time.Minute))) - time.Minute
+			ago = th.Online + time.Duration(rng.Int64N(int64(2*time.Minute))) - time.Minute
 		case 3:
-			ago = cpe.StaleAfter + time.Duration(rng.Int64N(int64(2*time.Minute))) - time.Minute
+			ago = th.Stale + time.Duration(rng.Int64N(int64(2*time.Minute))) - time.Minute
 		case 4:
-			ago = time.Duration(rng.Int64N(int64(cpe.StaleAfter)))
+			ago = time.Duration(rng.Int64N(int64(th.Stale)))
 		default:
 			ago = time.Duration(rng.Int64N(int64(40 * 24 * time.Hour)))
 		}
@@ -156,7 +158,7 @@ func TestMaintainedCountsMatchTheTable(t *testing.T) {
 			_, err := pool.Exec(ctx, `DELETE FROM cpe_devices WHERE abs(hashtext(id::text || $1)) % 10 = 0`, fmt.Sprint(rng.Int()))
 			require.NoError(t, err)
 		case 6:
-			_, err := dashboard.Compact(ctx, pool, now.Add(time.Duration(rng.Int64N(int64(60*24*time.Hour)))))
+			_, err := dashboard.Compact(ctx, pool, th, now.Add(time.Duration(rng.Int64N(int64(60*24*time.Hour)))))
 			require.NoError(t, err)
 		}
 	}
@@ -169,7 +171,7 @@ func TestMaintainedCountsMatchTheTable(t *testing.T) {
 		for rows.Next() {
 			var at time.Time
 			require.NoError(t, rows.Scan(&at))
-			for _, d := range []time.Duration{cpe.OnlineWindow, cpe.StaleAfter} {
+			for _, d := range []time.Duration{th.Online, th.Stale} {
 				out = append(out, at.Add(d), at.Add(d).Add(-time.Microsecond), at.Add(d).Add(time.Microsecond))
 			}
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/audit"
+	"github.com/fyberpay/cpe/internal/cpe"
 )
 
 // DayCount is a number of events on one day.
@@ -37,6 +38,8 @@ type Service struct {
 	pool  *pgxpool.Pool
 	cache *fleetCache
 	now   func() time.Time
+	// thresholds judge the devices' statuses (WithThresholds).
+	thresholds cpe.Thresholds
 }
 
 // NewService builds the service; fleet figures are kept DefaultCacheTTL.
@@ -45,7 +48,17 @@ func NewService(pool *pgxpool.Pool) *Service { return NewServiceTTL(pool, Defaul
 // NewServiceTTL builds the service with fleet figures kept for ttl (0:
 // computed for every call, concurrent calls sharing one computation).
 func NewServiceTTL(pool *pgxpool.Pool, ttl time.Duration) *Service {
-	return &Service{pool: pool, cache: &fleetCache{ttl: ttl, orgs: map[uuid.UUID]*fleetEntry{}}, now: time.Now}
+	return &Service{pool: pool, cache: &fleetCache{ttl: ttl, orgs: map[uuid.UUID]*fleetEntry{}}, now: time.Now,
+		thresholds: cpe.DefaultThresholds()}
+}
+
+// WithThresholds makes the service judge statuses against t (a zero field
+// keeps its default; the device list's, cpe.Service.WithThresholds, must
+// be the same) instead of the spec's; call it where the service is built,
+// before it serves. It returns s.
+func (s *Service) WithThresholds(t cpe.Thresholds) *Service {
+	s.thresholds = t.OrDefault()
+	return s
 }
 
 // WithClock makes the service judge statuses against now() instead of the

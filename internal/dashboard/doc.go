@@ -6,8 +6,9 @@
 //     on org_id, so pending devices (org_id NULL) and other organizations'
 //     devices and faults are never counted.
 //   - A device's status comes from its last inform exactly as the device
-//     list's status filter reads it (cpe.OnlineWindow, cpe.StaleAfter), so
-//     a count on the dashboard is the length of the list it links to.
+//     list's status filter reads it, against the same cpe.Thresholds (both
+//     services are given them where they are built), so a count on the
+//     dashboard is the length of the list it links to.
 //   - The fleet figures are read from cpe_fleet_counts, which triggers on
 //     cpe_devices keep (migrations/00007): devices per organization,
 //     firmware, model and minute of last inform; Compact folds minutes

@@ -22,15 +22,16 @@ const Unknown = "Unknown"
 // and NeverSeen partition Total, each matching one status of the device
 // list (online, offline, stale, unknown).
 type Fleet struct {
-	AsOf            time.Time  // the instant the statuses were computed against
-	Total           int        // every device of the organization
-	Online          int        // last inform within cpe.OnlineWindow
-	RecentlyOffline int        // last inform older than cpe.OnlineWindow, up to cpe.StaleAfter
-	Stale           int        // last inform older than cpe.StaleAfter
-	NeverSeen       int        // no inform yet (imported, never connected)
-	Firmware        []Bucket   // by software version, most devices first
-	Models          []Bucket   // by product class, most devices first
-	FaultsByDay     []DayCount // faults raised per UTC day, oldest first, Days of them
+	AsOf            time.Time      // the instant the statuses were computed against
+	Thresholds      cpe.Thresholds // the thresholds they were judged against
+	Total           int            // every device of the organization
+	Online          int            // last inform within Thresholds.Online
+	RecentlyOffline int            // last inform older than Thresholds.Online, up to Thresholds.Stale
+	Stale           int            // last inform older than Thresholds.Stale
+	NeverSeen       int            // no inform yet (imported, never connected)
+	Firmware        []Bucket       // by software version, most devices first
+	Models          []Bucket       // by product class, most devices first
+	FaultsByDay     []DayCount     // faults raised per UTC day, oldest first, Days of them
 }
 
 // Offline is every device that is not online: recently offline, stale and
@@ -90,8 +91,8 @@ type span struct {
 type interval struct{ from, until time.Time }
 
 func (s *Service) fleet(ctx context.Context, orgID uuid.UUID, now time.Time) (Fleet, error) {
-	f := Fleet{AsOf: now.UTC()}
-	onlineCut, staleCut := now.Add(-cpe.OnlineWindow), now.Add(-cpe.StaleAfter)
+	f := Fleet{AsOf: now.UTC(), Thresholds: s.thresholds}
+	onlineCut, staleCut := now.Add(-s.thresholds.Online), now.Add(-s.thresholds.Stale)
 	// The counts and the exact counts of the cut minutes come from one
 	// snapshot, so a device moving between them is counted once.
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})

@@ -120,7 +120,7 @@ func TestFleet(t *testing.T) {
 		b.device(t, &b.orgA, "V9", "F660", 3*24*time.Hour)
 		// Its minute folded into its day; the upgrade then removes it from
 		// the minute: the day's +1 and the minute's -1 cancel out.
-		_, err := dashboard.Compact(ctx, b.pool, time.Now())
+		_, err := dashboard.Compact(ctx, b.pool, cpe.DefaultThresholds(), time.Now())
 		require.NoError(t, err)
 		_, err = b.pool.Exec(ctx, `UPDATE cpe_devices SET software_version = 'V10'`)
 		require.NoError(t, err)
@@ -134,15 +134,15 @@ func TestFleet(t *testing.T) {
 		b := setup(t)
 		b.device(t, &b.orgA, "V1", "F660", 3*time.Hour)
 		b.device(t, &b.orgA, "V1", "F660", 20*time.Minute)
-		at := time.Now().Add(-3 * time.Hour).Add(cpe.OnlineWindow) // the first device's online threshold
+		at := time.Now().Add(-3 * time.Hour).Add(cpe.DefaultThresholds().Online) // the first device's online threshold
 		want, err := dashboard.NewServiceTTL(b.pool, 0).WithClock(func() time.Time { return at }).Fleet(ctx, b.viewerA)
 		require.NoError(t, err)
 		// Folded into a day by a compaction that ran late, then compacted
 		// again as of now: the day stays a day (not narrowed to its first
 		// hour), so the figures at any clock stay the same.
-		_, err = dashboard.Compact(ctx, b.pool, time.Now().Add(40*24*time.Hour))
+		_, err = dashboard.Compact(ctx, b.pool, cpe.DefaultThresholds(), time.Now().Add(40*24*time.Hour))
 		require.NoError(t, err)
-		_, err = dashboard.Compact(ctx, b.pool, time.Now())
+		_, err = dashboard.Compact(ctx, b.pool, cpe.DefaultThresholds(), time.Now())
 		require.NoError(t, err)
 		got, err := dashboard.NewServiceTTL(b.pool, 0).WithClock(func() time.Time { return at }).Fleet(ctx, b.viewerA)
 		require.NoError(t, err)

@@ -20,6 +20,7 @@ package datamodel
 
 import (
 	"iter"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -158,8 +159,8 @@ var (
 	tplink = Match{Manufacturer: "tp-link", OUIs: []string{"50C7BF", "F4F26D", "98DAC4"}}
 )
 
-// Table is every logical parameter's mapping.
-var Table = map[Param]Mapping{
+// table is every logical parameter's mapping (Lookup, Params).
+var table = map[Param]Mapping{
 	PPPoEUsername: {TR098: []string{igdPPP + "Username"}, TR181: []string{"Device.PPP.Interface.*.Username"}},
 	PPPoEPassword: {TR098: []string{igdPPP + "Password"}, TR181: []string{"Device.PPP.Interface.*.Password"}, Secret: true},
 	PPPoEEnable:   {TR098: []string{igdPPP + "Enable"}, TR181: []string{"Device.PPP.Interface.*.Enable"}},
@@ -261,7 +262,7 @@ var Table = map[Param]Mapping{
 
 // Candidates returns p's path patterns for a device, vendor overrides first.
 func Candidates(p Param, id Identity) []string {
-	m, ok := Table[p]
+	m, ok := table[p]
 	if !ok {
 		return nil
 	}
@@ -331,7 +332,18 @@ func Resolve(p Param, id Identity, tree iter.Seq[string]) (path string, found bo
 }
 
 // IsSecret reports whether p reads back as "" on CPEs.
-func IsSecret(p Param) bool { return Table[p].Secret }
+func IsSecret(p Param) bool { return table[p].Secret }
+
+// Lookup returns p's mapping (its slices are the table's: read them only).
+func Lookup(p Param) (Mapping, bool) {
+	m, ok := table[p]
+	return m, ok
+}
+
+// Params lists every logical parameter with a mapping, sorted.
+func Params() []Param {
+	return slices.Sorted(maps.Keys(table))
+}
 
 var (
 	reMu    sync.Mutex
@@ -368,13 +380,17 @@ func compareInstances(a, b string) int {
 }
 
 // HealthParams are refreshed on every periodic inform.
-var HealthParams = []Param{UpTime, SoftwareVersion, CPUUsage, MemoryFree, MemoryTotal, MemoryUsed,
-	WANBytesSent, WANBytesReceived, WiFiClients24, WiFiClients5, OpticalRxPower, OpticalTxPower, PPPoEStatus}
+func HealthParams() []Param {
+	return []Param{UpTime, SoftwareVersion, CPUUsage, MemoryFree, MemoryTotal, MemoryUsed,
+		WANBytesSent, WANBytesReceived, WiFiClients24, WiFiClients5, OpticalRxPower, OpticalTxPower, PPPoEStatus}
+}
 
 // DiagnosticResults are refreshed after "8 DIAGNOSTICS COMPLETE".
-var DiagnosticResults = []Param{DownloadState, DownloadBOMTime, DownloadEOMTime, DownloadTestBytes, DownloadTotalBytes,
-	UploadState, UploadBOMTime, UploadEOMTime, UploadTotalBytesSent, UploadTestFileLength,
-	PingState, PingSuccessCount, PingFailureCount, PingAverageTime, PingMinimumTime, PingMaximumTime}
+func DiagnosticResults() []Param {
+	return []Param{DownloadState, DownloadBOMTime, DownloadEOMTime, DownloadTestBytes, DownloadTotalBytes,
+		UploadState, UploadBOMTime, UploadEOMTime, UploadTotalBytesSent, UploadTestFileLength,
+		PingState, PingSuccessCount, PingFailureCount, PingAverageTime, PingMinimumTime, PingMaximumTime}
+}
 
 // ProvisionPaths lists, per root, every candidate path (standard and all
 // vendors') of params: what a provision declares. GenieACS skips what a
@@ -382,7 +398,7 @@ var DiagnosticResults = []Param{DownloadState, DownloadBOMTime, DownloadEOMTime,
 func ProvisionPaths(params []Param) map[string][]string {
 	out := map[string][]string{TR098: {}, TR181: {}}
 	for _, p := range params {
-		m := Table[p]
+		m := table[p]
 		add := func(root string, paths []string) {
 			for _, x := range paths {
 				if !slices.Contains(out[root], x) {

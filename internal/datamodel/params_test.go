@@ -61,7 +61,7 @@ func TestResolve(t *testing.T) {
 }
 
 func TestTableIsComplete(t *testing.T) {
-	for p, m := range Table {
+	for p, m := range table {
 		require.True(t, len(m.TR098)+len(m.TR181)+len(m.Overrides) > 0, p)
 		for _, path := range append(slices.Clone(m.TR098), m.TR181...) {
 			require.NotContains(t, path, "..", p)
@@ -74,7 +74,7 @@ func TestTableIsComplete(t *testing.T) {
 }
 
 func TestProvisionPathsCoverVendors(t *testing.T) {
-	pp := ProvisionPaths(HealthParams)
+	pp := ProvisionPaths(HealthParams())
 	require.Contains(t, pp[TR098], "InternetGatewayDevice.DeviceInfo.X_HW_CpuUsed")
 	require.Contains(t, pp[TR098], "InternetGatewayDevice.DeviceInfo.ProcessStatus.CPUUsage")
 	require.Contains(t, pp[TR181], "Device.WiFi.AccessPoint.3.AssociatedDeviceNumberOfEntries")

@@ -94,7 +94,7 @@ func TestResolveOnSimulatorProfiles(t *testing.T) {
 	t.Run("EveryParamResolvesWhereTheModelHasIt", func(t *testing.T) {
 		for _, d := range []*genieacs.Device{huawei, zte, tplink} {
 			missing := []datamodel.Param{}
-			for p := range datamodel.Table {
+			for _, p := range datamodel.Params() {
 				if _, found := datamodel.Resolve(p, identity(d), maps.Keys(d.Params)); !found {
 					missing = append(missing, p)
 				}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/fyberpay/cpe/internal/acssim"
 	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/dashboard"
 	"github.com/fyberpay/cpe/internal/dbtest"
 	"github.com/fyberpay/cpe/internal/devsync"
@@ -83,7 +84,7 @@ func TestDashboardFollowsTheSimulatedFleet(t *testing.T) {
 
 	// Compaction long after (the minutes folded into their day) changes
 	// no figure; near the thresholds the day is counted device by device.
-	_, err = dashboard.Compact(ctx, pool, t0.Add(30*24*time.Hour))
+	_, err = dashboard.Compact(ctx, pool, cpe.DefaultThresholds(), t0.Add(30*24*time.Hour))
 	require.NoError(t, err)
 	require.Equal(t, 1, count(t, pool, `SELECT count(DISTINCT (inform_from, inform_until)) FROM cpe_fleet_counts WHERE org_id = $1`, o.ID),
 		"both minutes are in one day now")

@@ -12,7 +12,6 @@ import (
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/audit"
-	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/outbox"
@@ -24,7 +23,7 @@ import (
 // state less than Debounce ago (flapping) or had never been judged (the
 // first pass sets the baseline quietly). It returns the events written.
 func (s *Service) judgeOnline(ctx context.Context) (int, error) {
-	window := or(s.OnlineWindow, cpe.OnlineWindow)
+	window := s.Thresholds.OrDefault().Online
 	debounce := or(s.Debounce, 5*time.Minute)
 	events := 0
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {

@@ -46,9 +46,10 @@ type Service struct {
 	Overlap time.Duration
 	// SampleEvery is the health time series' resolution (default 15 min).
 	SampleEvery time.Duration
-	// OnlineWindow: offline when the last inform is older (default
-	// cpe.OnlineWindow).
-	OnlineWindow time.Duration
+	// Thresholds judge the online/offline events (Online) and are the
+	// ones the fleet counts are compacted for (a zero field: the default;
+	// the dashboard's, dashboard.Service.WithThresholds, must be the same).
+	Thresholds cpe.Thresholds
 	// Debounce: no online/offline event for a device whose state changed
 	// less than this ago (default 5 min).
 	Debounce time.Duration
@@ -144,7 +145,7 @@ func (s *Service) Sync(ctx context.Context, kind string) (Run, error) {
 	}
 	// The pass appended a change to the dashboard's counts for every batch
 	// it wrote; fold them (whatever became of the pass: they are there).
-	if _, cerr := dashboard.Compact(ctx, s.pool, time.Now()); cerr != nil && err == nil {
+	if _, cerr := dashboard.Compact(ctx, s.pool, s.Thresholds, time.Now()); cerr != nil && err == nil {
 		err = cerr
 	}
 	now := time.Now()

@@ -34,7 +34,9 @@ const (
 )
 
 // FilterStatuses are the values Filter.Status accepts.
-var FilterStatuses = []string{StatusActive, StatusResolved, StatusCleared, StatusAll}
+func FilterStatuses() []string {
+	return []string{StatusActive, StatusResolved, StatusCleared, StatusAll}
+}
 
 // Fault is one stored GenieACS fault.
 type Fault struct {
@@ -82,8 +84,10 @@ func NewService(pool *pgxpool.Pool, acs *genieacs.Client, jobs outbox.JobInserte
 	return &Service{pool: pool, acs: acs, jobs: jobs}
 }
 
-// ErrNotConfigured: no GenieACS to clear faults in (a 422 at the edge).
-var ErrNotConfigured = validation.Errors{"fault": "GenieACS is not configured on this installation, so faults cannot be cleared"}
+// errNotConfigured: no GenieACS to clear faults in (a 422 at the edge).
+func errNotConfigured() error {
+	return validation.Errors{"fault": "GenieACS is not configured on this installation, so faults cannot be cleared"}
+}
 
 // ErrNoGenieACS: Poll has no GenieACS to read faults from.
 var ErrNoGenieACS = errors.New("GenieACS is not configured")
@@ -120,8 +124,8 @@ func (s *Service) List(ctx context.Context, a actor.Actor, f Filter) (Page, erro
 	if f.Status == "" {
 		f.Status = StatusActive
 	}
-	if !slices.Contains(FilterStatuses, f.Status) {
-		errs.Add("status", "must be one of "+strings.Join(FilterStatuses, ", "))
+	if !slices.Contains(FilterStatuses(), f.Status) {
+		errs.Add("status", "must be one of "+strings.Join(FilterStatuses(), ", "))
 	}
 	if len(f.Code) > 200 {
 		errs.Add("code", "is too long")
@@ -248,7 +252,7 @@ func (s *Service) Clear(ctx context.Context, a actor.Actor, id uuid.UUID) (Fault
 		return f, nil
 	}
 	if s.acs == nil {
-		return Fault{}, ErrNotConfigured
+		return Fault{}, errNotConfigured()
 	}
 	if err := s.deleteInGenieACS(ctx, f.GenieACSID); err != nil {
 		return Fault{}, fmt.Errorf("delete fault in GenieACS: %w", err)

@@ -23,12 +23,14 @@ const (
 	Month = 30 * Day
 )
 
-// Ranges are the windows by name, as the API and the page's switch spell
-// them, shortest first.
-var Ranges = []struct {
+// Range is a window by name, as the API and the page's switch spell it.
+type Range struct {
 	Name   string
 	Window time.Duration
-}{{"24h", Day}, {"7d", Week}, {"30d", Month}}
+}
+
+// Ranges are the windows, shortest first.
+func Ranges() []Range { return []Range{{"24h", Day}, {"7d", Week}, {"30d", Month}} }
 
 const rangeReason = "must be 24h, 7d or 30d"
 
@@ -37,7 +39,7 @@ func ParseRange(s string) (time.Duration, error) {
 	if s == "" {
 		return Day, nil
 	}
-	for _, r := range Ranges {
+	for _, r := range Ranges() {
 		if r.Name == s {
 			return r.Window, nil
 		}
@@ -47,7 +49,7 @@ func ParseRange(s string) (time.Duration, error) {
 
 // RangeName is the name of a window ("" when it is not one of Ranges).
 func RangeName(w time.Duration) string {
-	for _, r := range Ranges {
+	for _, r := range Ranges() {
 		if r.Window == w {
 			return r.Name
 		}

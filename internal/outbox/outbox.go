@@ -45,23 +45,25 @@ type TopicInfo struct {
 
 // Subscribable lists the topics an endpoint may subscribe to (ping is always
 // sent to the endpoint it targets and needs no subscription).
-var Subscribable = []TopicInfo{
-	{TopicDiscovered, "a device contacted GenieACS for the first time"},
-	{TopicClaimed, "a pending device was claimed by this organization"},
-	{TopicAssigned, "a device was assigned to a subscriber"},
-	{TopicUnassigned, "a device was unassigned from its subscriber"},
-	{TopicTaskFinished, "a device task reached its outcome (done or failed)"},
-	{TopicFaultRaised, "GenieACS reported a fault for a device (new, or back after it was resolved)"},
-	{TopicFaultEnded, "a device's fault ended: GenieACS no longer holds it (resolved) or staff cleared it (cleared)"},
-	{TopicFirmware, "a firmware deployment changed state"},
-	{TopicOnline, "a device informed again after being offline"},
-	{TopicOffline, "a device stopped informing (no inform for OFFLINE_AFTER, 10 minutes by default)"},
-	{TopicIdentityConflict, "a CPE reported one of your devices' serial with another OUI, product class or GenieACS id (not applied, secrets withheld)"},
+func Subscribable() []TopicInfo {
+	return []TopicInfo{
+		{TopicDiscovered, "a device contacted GenieACS for the first time"},
+		{TopicClaimed, "a pending device was claimed by this organization"},
+		{TopicAssigned, "a device was assigned to a subscriber"},
+		{TopicUnassigned, "a device was unassigned from its subscriber"},
+		{TopicTaskFinished, "a device task reached its outcome (done or failed)"},
+		{TopicFaultRaised, "GenieACS reported a fault for a device (new, or back after it was resolved)"},
+		{TopicFaultEnded, "a device's fault ended: GenieACS no longer holds it (resolved) or staff cleared it (cleared)"},
+		{TopicFirmware, "a firmware deployment changed state"},
+		{TopicOnline, "a device informed again after being offline"},
+		{TopicOffline, "a device stopped informing (no inform for OFFLINE_AFTER, 10 minutes by default)"},
+		{TopicIdentityConflict, "a CPE reported one of your devices' serial with another OUI, product class or GenieACS id (not applied, secrets withheld)"},
+	}
 }
 
 // IsSubscribable reports whether t may appear in an endpoint's topics.
 func IsSubscribable(t string) bool {
-	return slices.ContainsFunc(Subscribable, func(i TopicInfo) bool { return string(i.Topic) == t })
+	return slices.ContainsFunc(Subscribable(), func(i TopicInfo) bool { return string(i.Topic) == t })
 }
 
 // JobInserter is the part of the River client the outbox needs; an

@@ -33,13 +33,15 @@ const (
 )
 
 // Presets binds each provision to its event.
-var Presets = map[string]genieacs.Preset{
-	provisions.Bootstrap: {Weight: 0, Channel: provisions.Bootstrap, Events: map[string]bool{"0 BOOTSTRAP": true},
-		Configurations: []genieacs.Configuration{{Type: "provision", Name: provisions.Bootstrap, Args: json.RawMessage("[]")}}},
-	provisions.Health: {Weight: 0, Channel: provisions.Health, Events: map[string]bool{"2 PERIODIC": true},
-		Configurations: []genieacs.Configuration{{Type: "provision", Name: provisions.Health, Args: json.RawMessage("[]")}}},
-	provisions.Diagnostics: {Weight: 0, Channel: provisions.Diagnostics, Events: map[string]bool{"8 DIAGNOSTICS COMPLETE": true},
-		Configurations: []genieacs.Configuration{{Type: "provision", Name: provisions.Diagnostics, Args: json.RawMessage("[]")}}},
+func Presets() map[string]genieacs.Preset {
+	return map[string]genieacs.Preset{
+		provisions.Bootstrap: {Weight: 0, Channel: provisions.Bootstrap, Events: map[string]bool{"0 BOOTSTRAP": true},
+			Configurations: []genieacs.Configuration{{Type: "provision", Name: provisions.Bootstrap, Args: json.RawMessage("[]")}}},
+		provisions.Health: {Weight: 0, Channel: provisions.Health, Events: map[string]bool{"2 PERIODIC": true},
+			Configurations: []genieacs.Configuration{{Type: "provision", Name: provisions.Health, Args: json.RawMessage("[]")}}},
+		provisions.Diagnostics: {Weight: 0, Channel: provisions.Diagnostics, Events: map[string]bool{"8 DIAGNOSTICS COMPLETE": true},
+			Configurations: []genieacs.Configuration{{Type: "provision", Name: provisions.Diagnostics, Args: json.RawMessage("[]")}}},
+	}
 }
 
 // Result says what a bootstrap did.
@@ -61,7 +63,7 @@ func Bootstrap(ctx context.Context, c *genieacs.Client) (Result, error) {
 			res.Unchanged = append(res.Unchanged, kind+" "+name)
 		}
 	}
-	for _, name := range provisions.Names {
+	for _, name := range provisions.Names() {
 		script, err := provisions.Render(name)
 		if err != nil {
 			return res, err
@@ -78,8 +80,9 @@ func Bootstrap(ctx context.Context, c *genieacs.Client) (Result, error) {
 		}
 		note("provision", name, changed)
 	}
-	for _, name := range provisions.Names {
-		want := Presets[name]
+	presets := Presets()
+	for _, name := range provisions.Names() {
+		want := presets[name]
 		cur, ok, err := c.GetPreset(ctx, name)
 		if err != nil {
 			return res, fmt.Errorf("read preset %s: %w", name, err)

@@ -38,7 +38,7 @@ func TestBootstrapIsIdempotent(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, res.OK)
 	require.Len(t, res.Uploaded, 7, "3 provisions, 3 presets, 1 file")
-	for _, name := range provisions.Names {
+	for _, name := range provisions.Names() {
 		script, ok := sim.Provision(name)
 		require.True(t, ok, name)
 		want, err := provisions.Render(name)

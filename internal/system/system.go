@@ -47,8 +47,10 @@ func NewService(pool *pgxpool.Pool, client *genieacs.Client, nbiHost string, job
 	return &Service{pool: pool, client: client, host: nbiHost, jobs: jobs}
 }
 
-// ErrNotConfigured means GENIEACS_NBI_URL is unset.
-var ErrNotConfigured = validation.Errors{"genieacs": "GENIEACS_NBI_URL is not set on this server"}
+// errNotConfigured means GENIEACS_NBI_URL is unset.
+func errNotConfigured() error {
+	return validation.Errors{"genieacs": "GENIEACS_NBI_URL is not set on this server"}
+}
 
 // RunBootstrap queues a GenieACS bootstrap now (it is idempotent; the
 // operator organization's owners and admins: GenieACS is shared).
@@ -60,7 +62,7 @@ func (s *Service) RunBootstrap(ctx context.Context, a actor.Actor) error {
 		return err
 	}
 	if s.client == nil {
-		return ErrNotConfigured
+		return errNotConfigured()
 	}
 	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := s.jobs.InsertTx(ctx, tx, provision.BootstrapArgs{}, nil); err != nil {

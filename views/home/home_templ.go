@@ -183,11 +183,11 @@ func Fleet(f dashboard.Fleet) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = stat("stat-offline", f.RecentlyOffline, "offline < "+cpe.HumanDuration(cpe.StaleAfter), devicesHref("status", "offline")).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = stat("stat-offline", f.RecentlyOffline, "offline < "+cpe.HumanDuration(f.Thresholds.Stale), devicesHref("status", "offline")).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = stat("stat-stale", f.Stale, "stale > "+cpe.HumanDuration(cpe.StaleAfter), devicesHref("status", "stale")).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = stat("stat-stale", f.Stale, "stale > "+cpe.HumanDuration(f.Thresholds.Stale), devicesHref("status", "stale")).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -213,9 +213,9 @@ func Fleet(f dashboard.Fleet) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var10 string
-		templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(cpe.HumanDuration(cpe.OnlineWindow))
+		templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(cpe.HumanDuration(f.Thresholds.Online))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/home/home.templ`, Line: 52, Col: 75}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/home/home.templ`, Line: 52, Col: 78}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 		if templ_7745c5c3_Err != nil {
@@ -228,7 +228,7 @@ func Fleet(f dashboard.Fleet) templ.Component {
 		var templ_7745c5c3_Var11 string
 		templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(" ")
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/home/home.templ`, Line: 52, Col: 90}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/home/home.templ`, Line: 52, Col: 93}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
 		if templ_7745c5c3_Err != nil {

@@ -23,7 +23,7 @@ func (h *Handler) DevicesList(c echo.Context) error {
 	f := cpe.ParseFilter(c.QueryParams())
 	p := devices.ListPage{Filter: f, CanAdd: a.Can(actor.PermClaimDevice),
 		CanBulk: h.Actions.Enabled() && a.Can(actor.PermDeviceAction), CanBulkTags: a.Can(actor.PermAdvancedConfig),
-		Back: c.Request().URL.RequestURI()}
+		Back: c.Request().URL.RequestURI(), Thresholds: h.Devices.Thresholds()}
 	status := http.StatusOK
 	page, err := h.Devices.List(ctx, a, f)
 	if errs, ok := formErrors(err); ok {
