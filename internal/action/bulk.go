@@ -19,6 +19,7 @@ import (
 	"github.com/fyberpay/cpe/internal/audit"
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/validation"
 )
 
@@ -97,7 +98,7 @@ func (BulkArgs) Kind() string { return "cpe_bulk" }
 
 // InsertOpts puts bulk jobs on the GenieACS queue.
 func (BulkArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: "genieacs", MaxAttempts: 10}
+	return river.InsertOpts{Queue: genieacs.QueueName, MaxAttempts: 10}
 }
 
 var tagRE = regexp.MustCompile(`^[A-Za-z0-9._:@/+-]{1,64}$`)

@@ -43,7 +43,7 @@ func (PushArgs) Kind() string { return "cpe_push" }
 
 // InsertOpts puts pushes on the GenieACS queue.
 func (PushArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: "genieacs", MaxAttempts: 30}
+	return river.InsertOpts{Queue: genieacs.QueueName, MaxAttempts: 30}
 }
 
 // requestPush marks a device's desired state as not yet applied and queues

@@ -118,7 +118,7 @@ func (Args) Kind() string { return "cpe_sync" }
 // completed: River's default keeps a finished pass unique until its row is
 // cleaned (24 h), which would swallow every later pass of that kind.
 func (Args) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: "genieacs", MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true,
+	return river.InsertOpts{Queue: genieacs.QueueName, MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true,
 		ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
 			rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
 }

@@ -22,7 +22,7 @@ func (PollArgs) Kind() string { return "fault_poll" }
 // InsertOpts puts it on the GenieACS queue, one unfinished poll at a time:
 // a poll that waits for GenieACS is not joined by the next minute's.
 func (PollArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: "genieacs", MaxAttempts: 3, UniqueOpts: river.UniqueOpts{
+	return river.InsertOpts{Queue: genieacs.QueueName, MaxAttempts: 3, UniqueOpts: river.UniqueOpts{
 		ByArgs: true,
 		ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
 			rivertype.JobStateRetryable, rivertype.JobStateScheduled},

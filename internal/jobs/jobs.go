@@ -24,13 +24,9 @@ import (
 	"github.com/fyberpay/cpe/internal/secret"
 )
 
-// Queue names.
-const (
-	QueueDefault = river.QueueDefault
-	// QueueGenieACS carries every job that calls GenieACS; few workers, so
-	// the ACS is never flooded (each cwmp worker takes ≤ 20 requests).
-	QueueGenieACS = "genieacs"
-)
+// QueueDefault is River's default queue; the GenieACS queue is
+// genieacs.QueueName.
+const QueueDefault = river.QueueDefault
 
 // NewInserter returns an insert-only client: it starts nothing and is safe
 // on web-only replicas.
@@ -100,8 +96,8 @@ func NewWorkerClient(d Deps) (*river.Client[pgx.Tx], error) {
 	cfg := &river.Config{
 		Logger: riverLog,
 		Queues: map[string]river.QueueConfig{
-			QueueDefault:  {MaxWorkers: 20},
-			QueueGenieACS: {MaxWorkers: 4},
+			QueueDefault:       {MaxWorkers: 20},
+			genieacs.QueueName: {MaxWorkers: 4},
 		},
 		Workers: workers,
 		PeriodicJobs: []*river.PeriodicJob{

@@ -28,7 +28,7 @@ func (BootstrapArgs) Kind() string { return "genieacs_bootstrap" }
 // InsertOpts puts it on the GenieACS queue, one unfinished run at a time
 // (replicas starting together insert it once).
 func (BootstrapArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: "genieacs", MaxAttempts: 50, UniqueOpts: river.UniqueOpts{
+	return river.InsertOpts{Queue: genieacs.QueueName, MaxAttempts: 50, UniqueOpts: river.UniqueOpts{
 		ByArgs: true,
 		ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
 			rivertype.JobStateRetryable, rivertype.JobStateScheduled},
