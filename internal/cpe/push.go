@@ -104,8 +104,8 @@ type PushWorker struct {
 	Service *Service
 	Pool    *pgxpool.Pool
 	Client  *genieacs.Client
-	// Wait is how long to wait before checking a queued task again, and
-	// while the breaker is open (default 15 s).
+	// Wait is how long to wait before checking a queued task again
+	// (default 15 s).
 	Wait time.Duration
 	// Backoff is the retry delay after a transport failure (default
 	// 2 s × 2^attempt, capped at 2 min).
@@ -180,7 +180,7 @@ func (w *PushWorker) Work(ctx context.Context, job *river.Job[PushArgs]) error {
 	case err == nil, errors.As(err, &snooze):
 		return err
 	case errors.Is(err, genieacs.ErrCircuitOpen):
-		return river.JobSnooze(w.wait())
+		return err // the jobs middleware (jobs.BreakerSnooze) snoozes the job
 	case errors.Is(err, genieacs.ErrDeviceNotFound):
 		return w.finish(ctx, job, PushFailed, "GenieACS does not know this device (deleted from GenieACS?)")
 	case errors.Is(err, errNoPPP):

@@ -123,7 +123,8 @@ func (Args) InsertOpts() river.InsertOpts {
 			rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
 }
 
-// Worker runs passes; the breaker open or another pass running snoozes.
+// Worker runs passes; another pass running snoozes (the breaker open too:
+// the jobs middleware, jobs.BreakerSnooze, snoozes that).
 type Worker struct {
 	river.WorkerDefaults[Args]
 	Service *Service
@@ -143,8 +144,6 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 		// Another pass holds the lock (a full pass asked for while an
 		// incremental one runs): run after it rather than vanish.
 		return river.JobSnooze(30 * time.Second)
-	case errors.Is(err, genieacs.ErrCircuitOpen):
-		return river.JobSnooze(time.Minute)
 	}
 	return err
 }

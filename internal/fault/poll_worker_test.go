@@ -45,9 +45,10 @@ func TestPollJobSnoozesWhileGenieACSIsDown(t *testing.T) {
 	}
 
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &fault.PollWorker{Service: svc, Logger: logger, Snooze: time.Second})
+	river.AddWorker(workers, &fault.PollWorker{Service: svc, Logger: logger})
 	wc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Logger:        logger,
+		Middleware:    []rivertype.Middleware{&jobs.BreakerSnooze{Base: time.Second}},
 		Queues:        map[string]river.QueueConfig{genieacs.QueueName: {MaxWorkers: 1}},
 		Workers:       workers,
 		PeriodicJobs:  []*river.PeriodicJob{fault.PeriodicJob(time.Hour)},

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/cpe"
@@ -47,8 +48,8 @@ type Deps struct {
 	// GenieACS is the NBI client; nil when GENIEACS_NBI_URL is unset (its
 	// jobs are then never inserted).
 	GenieACS *genieacs.Client
-	// BreakerSnooze overrides how long GenieACS jobs wait when the breaker
-	// is open (tests).
+	// BreakerSnooze overrides the first wait of a job snoozed because the
+	// GenieACS breaker is open (see BreakerSnooze; tests).
 	BreakerSnooze time.Duration
 	// CPE is the device service (pushes read desired state through it).
 	CPE *cpe.Service
@@ -83,8 +84,8 @@ func NewWorkerClient(d Deps) (*river.Client[pgx.Tx], error) {
 	river.AddWorker(workers, &outbox.DeliverWorker{Pool: d.Pool, Box: d.Box, Client: d.HTTPClient, Backoff: d.WebhookBackoff})
 	river.AddWorker(workers, &housekeeping.Worker{Pool: d.Pool, Logger: d.Logger, MetricsRetention: d.MetricsRetention})
 	river.AddWorker(workers, &devsync.Worker{Service: d.Sync})
-	river.AddWorker(workers, &fault.PollWorker{Service: d.Faults, Logger: d.Logger, Snooze: d.BreakerSnooze})
-	river.AddWorker(workers, &provision.BootstrapWorker{Pool: d.Pool, Client: d.GenieACS, Logger: d.Logger, Snooze: d.BreakerSnooze})
+	river.AddWorker(workers, &fault.PollWorker{Service: d.Faults, Logger: d.Logger})
+	river.AddWorker(workers, &provision.BootstrapWorker{Pool: d.Pool, Client: d.GenieACS, Logger: d.Logger})
 	river.AddWorker(workers, &action.TaskWorker{Service: d.Actions})
 	river.AddWorker(workers, &action.BulkWorker{Service: d.Actions})
 	river.AddWorker(workers, &cpe.PushWorker{Service: d.CPE, Pool: d.Pool, Client: d.GenieACS, Wait: d.PushWait, Backoff: d.PushBackoff})
@@ -100,6 +101,8 @@ func NewWorkerClient(d Deps) (*river.Client[pgx.Tx], error) {
 			genieacs.QueueName: {MaxWorkers: 4},
 		},
 		Workers: workers,
+		// One rule for every worker: GenieACS's breaker open → snooze.
+		Middleware: []rivertype.Middleware{&BreakerSnooze{Base: d.BreakerSnooze}},
 		PeriodicJobs: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
 				func() (river.JobArgs, *river.InsertOpts) { return housekeeping.Args{}, nil },
