@@ -88,7 +88,7 @@ func NewWorkerClient(d Deps) (*river.Client[pgx.Tx], error) {
 	river.AddWorker(workers, &provision.BootstrapWorker{Pool: d.Pool, Client: d.GenieACS, Logger: d.Logger})
 	river.AddWorker(workers, &action.TaskWorker{Service: d.Actions})
 	river.AddWorker(workers, &action.BulkWorker{Service: d.Actions})
-	river.AddWorker(workers, &cpe.PushWorker{Service: d.CPE, Pool: d.Pool, Client: d.GenieACS, Wait: d.PushWait, Backoff: d.PushBackoff})
+	river.AddWorker(workers, &cpe.PushWorker{Service: d.CPE, Client: d.GenieACS, Wait: d.PushWait, Backoff: d.PushBackoff})
 
 	riverLog := d.RiverLogger
 	if riverLog == nil {
