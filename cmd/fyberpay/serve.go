@@ -142,7 +142,7 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 		if err := wc.Start(ctx); err != nil {
 			return fmt.Errorf("start river: %w", err)
 		}
-		logger.Info("river workers started", "queues", []string{jobs.QueueDefault, jobs.QueueGenieACS})
+		logger.Info("river workers started", "queues", []string{jobs.QueueDefault, genieacs.QueueName})
 		stops = append(stops, wc.Stop)
 	}
 

@@ -190,7 +190,7 @@ func (TaskArgs) Kind() string { return "cpe_task" }
 
 // InsertOpts puts task jobs on the GenieACS queue.
 func (TaskArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: "genieacs", MaxAttempts: 50}
+	return river.InsertOpts{Queue: genieacs.QueueName, MaxAttempts: 50}
 }
 
 // target is the device a task acts on.

@@ -19,6 +19,7 @@ import (
 	"github.com/fyberpay/cpe/internal/audit"
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/validation"
 )
 
@@ -97,7 +98,7 @@ func (BulkArgs) Kind() string { return "cpe_bulk" }
 
 // InsertOpts puts bulk jobs on the GenieACS queue.
 func (BulkArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: "genieacs", MaxAttempts: 10}
+	return river.InsertOpts{Queue: genieacs.QueueName, MaxAttempts: 10}
 }
 
 var tagRE = regexp.MustCompile(`^[A-Za-z0-9._:@/+-]{1,64}$`)
@@ -263,9 +264,7 @@ func (s *Service) GetBulk(ctx context.Context, a actor.Actor, id uuid.UUID) (Bul
 	return b, rows.Err()
 }
 
-// BulkWorker walks a bulk action's devices: one task each, sent at a
-// limited rate with a few in flight, progress counted as it goes. It
-// works in slices of a few minutes and resumes from its cursor.
+// BulkWorker runs a bulk action (Service.runBulk) a slice at a time.
 type BulkWorker struct {
 	river.WorkerDefaults[BulkArgs]
 	Service *Service
@@ -274,14 +273,33 @@ type BulkWorker struct {
 // Timeout implements river.Worker.
 func (w *BulkWorker) Timeout(*river.Job[BulkArgs]) time.Duration { return 10 * time.Minute }
 
+// Work runs one slice; the next follows at once.
+func (w *BulkWorker) Work(ctx context.Context, job *river.Job[BulkArgs]) error {
+	more, err := w.Service.runBulk(ctx, job.Args.BulkID)
+	switch {
+	case errors.Is(err, errBulkGone):
+		return river.JobCancel(err)
+	case err != nil:
+		return err
+	case more:
+		return river.JobSnooze(time.Millisecond) // next slice
+	}
+	return nil
+}
+
 const (
 	bulkPage  = 100
 	bulkSlice = 4 * time.Minute
 )
 
-// Work processes pages until the selection is done or the slice is used.
-func (w *BulkWorker) Work(ctx context.Context, job *river.Job[BulkArgs]) error {
-	s := w.Service
+// errBulkGone is a bulk action deleted while its job waited.
+var errBulkGone = errors.New("bulk action deleted")
+
+// runBulk walks a bulk action's devices: one task each, sent at a limited
+// rate with a few in flight, progress counted as it goes. It works for a
+// slice of a few minutes, resuming from the action's cursor; more is true
+// when devices are left for another slice.
+func (s *Service) runBulk(ctx context.Context, bulkID uuid.UUID) (more bool, err error) {
 	var (
 		orgID          uuid.UUID
 		kind, tag      string
@@ -290,15 +308,15 @@ func (w *BulkWorker) Work(ctx context.Context, job *river.Job[BulkArgs]) error {
 		status, cursor string
 		label          string
 	)
-	err := s.pool.QueryRow(ctx, `SELECT org_id, kind, tag, device_ids, filter, status, cursor, actor_label FROM cpe_bulk_actions WHERE id = $1`, job.Args.BulkID).
+	err = s.pool.QueryRow(ctx, `SELECT org_id, kind, tag, device_ids, filter, status, cursor, actor_label FROM cpe_bulk_actions WHERE id = $1`, bulkID).
 		Scan(&orgID, &kind, &tag, &ids, &filter, &status, &cursor, &label)
 	if errors.Is(db.MapErr(err), db.ErrNotFound) {
-		return river.JobCancel(errors.New("bulk action deleted"))
+		return false, errBulkGone
 	} else if err != nil {
-		return err
+		return false, err
 	}
 	if status != "running" {
-		return nil
+		return false, nil
 	}
 	a := actor.System(orgID)
 	a.Label = label
@@ -313,34 +331,34 @@ func (w *BulkWorker) Work(ctx context.Context, job *river.Job[BulkArgs]) error {
 	limiter := rate.NewLimiter(rate.Limit(rateLimit), parallel)
 	started := time.Now()
 	for time.Since(started) < bulkSlice {
-		page, next, err := s.bulkPage(ctx, a, job.Args.BulkID, ids, filter, cursor)
+		page, next, err := s.bulkPage(ctx, a, bulkID, ids, filter, cursor)
 		if err != nil {
-			return w.stop(ctx, job.Args.BulkID, err)
+			return false, s.stopBulk(ctx, bulkID, err)
 		}
 		if len(page) > 0 {
-			if err := s.bulkRun(ctx, a, job.Args.BulkID, kind, tag, page, limiter, parallel); err != nil {
-				return err
+			if err := s.bulkRun(ctx, a, bulkID, kind, tag, page, limiter, parallel); err != nil {
+				return false, err
 			}
 		}
 		if next == "" {
-			_, err := s.pool.Exec(ctx, `UPDATE cpe_bulk_actions SET status = 'done', processed = total, cursor = '', finished_at = now(), updated_at = now() WHERE id = $1`, job.Args.BulkID)
-			return err
+			_, err := s.pool.Exec(ctx, `UPDATE cpe_bulk_actions SET status = 'done', processed = total, cursor = '', finished_at = now(), updated_at = now() WHERE id = $1`, bulkID)
+			return false, err
 		}
 		cursor = next
-		if _, err := s.pool.Exec(ctx, `UPDATE cpe_bulk_actions SET cursor = $2, updated_at = now() WHERE id = $1`, job.Args.BulkID, cursor); err != nil {
-			return err
+		if _, err := s.pool.Exec(ctx, `UPDATE cpe_bulk_actions SET cursor = $2, updated_at = now() WHERE id = $1`, bulkID, cursor); err != nil {
+			return false, err
 		}
 	}
-	return river.JobSnooze(time.Millisecond) // next slice
+	return true, nil
 }
 
-// stop ends a bulk action whose selection can no longer be read.
-func (w *BulkWorker) stop(ctx context.Context, id uuid.UUID, cause error) error {
+// stopBulk ends a bulk action whose selection can no longer be read.
+func (s *Service) stopBulk(ctx context.Context, id uuid.UUID, cause error) error {
 	var ve validation.Errors
 	if !errors.As(cause, &ve) {
 		return cause
 	}
-	_, err := w.Service.pool.Exec(ctx, `UPDATE cpe_bulk_actions SET status = 'failed', message = $2, finished_at = now(), updated_at = now() WHERE id = $1`,
+	_, err := s.pool.Exec(ctx, `UPDATE cpe_bulk_actions SET status = 'failed', message = $2, finished_at = now(), updated_at = now() WHERE id = $1`,
 		id, validation.Storable(cause.Error(), 300))
 	return err
 }

@@ -711,8 +711,11 @@ func (w *TaskWorker) Timeout(*river.Job[TaskArgs]) time.Duration { return 4 * ti
 // Work advances the task, then comes back while it is followed.
 func (w *TaskWorker) Work(ctx context.Context, job *river.Job[TaskArgs]) error {
 	err := w.Service.advance(ctx, job.Args.TaskID)
-	if errors.Is(err, db.ErrNotFound) {
+	switch {
+	case errors.Is(err, db.ErrNotFound):
 		return river.JobCancel(errors.New("task deleted"))
+	case errors.Is(err, genieacs.ErrCircuitOpen):
+		return err // the jobs middleware (jobs.BreakerSnooze) snoozes the job
 	}
 	if err != nil && !genieacs.IsRetryable(err) {
 		return err

@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
 	"github.com/fyberpay/cpe/internal/actor"
@@ -43,7 +42,7 @@ func (PushArgs) Kind() string { return "cpe_push" }
 
 // InsertOpts puts pushes on the GenieACS queue.
 func (PushArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: "genieacs", MaxAttempts: 30}
+	return river.InsertOpts{Queue: genieacs.QueueName, MaxAttempts: 30}
 }
 
 // requestPush marks a device's desired state as not yet applied and queues
@@ -97,15 +96,16 @@ func (s *Service) rejudgeMany(ctx context.Context, ids []uuid.UUID) error {
 	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error { return s.requestPushes(ctx, tx, ids, WhyBootstrapped) })
 }
 
-// PushWorker applies a device's desired state in GenieACS and tracks the
-// task to its real outcome (DESIGN.md §4, truthful task status).
+// PushWorker runs a device's push (Service.Push) step by step: a queued
+// GenieACS task → look again after Wait; a push that can never run →
+// cancel; a transient failure → River retries on Backoff (the breaker open:
+// the jobs middleware, jobs.BreakerSnooze, snoozes the job instead).
 type PushWorker struct {
 	river.WorkerDefaults[PushArgs]
 	Service *Service
-	Pool    *pgxpool.Pool
 	Client  *genieacs.Client
-	// Wait is how long to wait before checking a queued task again, and
-	// while the breaker is open (default 15 s).
+	// Wait is how long to wait before checking a queued task again
+	// (default 15 s).
 	Wait time.Duration
 	// Backoff is the retry delay after a transport failure (default
 	// 2 s × 2^attempt, capped at 2 min).
@@ -127,6 +127,84 @@ func (w *PushWorker) wait() time.Duration {
 	return 15 * time.Second
 }
 
+// Work runs one step of the push.
+func (w *PushWorker) Work(ctx context.Context, job *river.Job[PushArgs]) error {
+	wait, err := w.Service.Push(ctx, w.Client, job.Args)
+	switch {
+	case errors.Is(err, ErrPushCancelled):
+		return river.JobCancel(err)
+	case err != nil:
+		return err
+	case wait:
+		return river.JobSnooze(w.wait())
+	}
+	return nil
+}
+
+// ErrPushCancelled marks a push that can never run: GenieACS is not
+// configured, or the device is gone or no longer an organization's.
+var ErrPushCancelled = errors.New("push cancelled")
+
+// errPushWait is a step that left a task queued in GenieACS.
+var errPushWait = errors.New("waiting for a GenieACS task")
+
+// Push runs one step of a push (DESIGN.md §4, truthful task status):
+// apply the device's desired state in GenieACS, or check the task an
+// earlier step queued, and track it to its real outcome. wait is true when
+// a task is queued in GenieACS and the push must look again later. An
+// error wrapping ErrPushCancelled means the push can never run; any other
+// error is transient (genieacs.ErrCircuitOpen while the breaker is open):
+// the push stays pending and is to be tried again. A push request older
+// than the device's latest is a no-op.
+func (s *Service) Push(ctx context.Context, acs *genieacs.Client, args PushArgs) (wait bool, err error) {
+	if acs == nil {
+		return false, fmt.Errorf("%w: GenieACS is not configured", ErrPushCancelled)
+	}
+	p := &pusher{s: s, acs: acs, args: args}
+	var t pushTarget
+	var org *uuid.UUID
+	err = s.pool.QueryRow(ctx, `SELECT org_id, COALESCE(genieacs_id, ''), serial_norm, manufacturer, oui, product_class, data_model,
+			push_task_id, push_requested_at, push_state FROM cpe_devices WHERE id = $1`, args.DeviceID).
+		Scan(&org, &t.genieID, &t.serial, &t.manufacturer, &t.oui, &t.product, &t.model, &t.taskID, &t.requestedAt, &t.state)
+	if errors.Is(db.MapErr(err), db.ErrNotFound) || (err == nil && org == nil) {
+		return false, fmt.Errorf("%w: device gone or no longer owned", ErrPushCancelled)
+	} else if err != nil {
+		return false, err
+	}
+	t.orgID = *org
+	if t.requestedAt == nil || t.requestedAt.After(args.RequestedAt.Add(time.Millisecond)) || t.state != PushPending {
+		return false, nil // a newer request took over, or nothing to do
+	}
+	if t.genieID == "" {
+		// Never contacted GenieACS: identify will hand it this state at its
+		// first BOOTSTRAP.
+		return false, p.finish(ctx, PushNone, "applies at the device's first contact")
+	}
+	err = p.step(ctx, t)
+	switch {
+	case errors.Is(err, errPushWait):
+		return true, nil
+	case err == nil, errors.Is(err, genieacs.ErrCircuitOpen):
+		return false, err
+	case errors.Is(err, genieacs.ErrDeviceNotFound):
+		return false, p.finish(ctx, PushFailed, "GenieACS does not know this device (deleted from GenieACS?)")
+	case errors.Is(err, errNoPPP):
+		return false, p.finish(ctx, PushFailed, err.Error())
+	}
+	if genieacs.IsRetryable(err) {
+		p.note(ctx, err.Error())
+		return false, err
+	}
+	return false, p.finish(ctx, PushFailed, err.Error())
+}
+
+// pusher is one step of one push.
+type pusher struct {
+	s    *Service
+	acs  *genieacs.Client
+	args PushArgs
+}
+
 func (t pushTarget) root() string {
 	if t.model == "TR-181" {
 		return datamodel.TR181
@@ -138,7 +216,7 @@ func (t pushTarget) identity() datamodel.Identity {
 	return datamodel.Identity{Manufacturer: t.manufacturer, OUI: t.oui, ProductClass: t.product, Root: t.root()}
 }
 
-// pushTarget is what the worker reads about the device.
+// pushTarget is what a push reads about the device.
 type pushTarget struct {
 	orgID           uuid.UUID
 	genieID, serial string
@@ -150,49 +228,6 @@ type pushTarget struct {
 	state           string
 }
 
-// Work runs one step of the push: apply, or check the queued task.
-func (w *PushWorker) Work(ctx context.Context, job *river.Job[PushArgs]) error {
-	if w.Client == nil {
-		return river.JobCancel(errors.New("GenieACS is not configured"))
-	}
-	var t pushTarget
-	var org *uuid.UUID
-	err := w.Pool.QueryRow(ctx, `SELECT org_id, COALESCE(genieacs_id, ''), serial_norm, manufacturer, oui, product_class, data_model,
-			push_task_id, push_requested_at, push_state FROM cpe_devices WHERE id = $1`, job.Args.DeviceID).
-		Scan(&org, &t.genieID, &t.serial, &t.manufacturer, &t.oui, &t.product, &t.model, &t.taskID, &t.requestedAt, &t.state)
-	if errors.Is(db.MapErr(err), db.ErrNotFound) || (err == nil && org == nil) {
-		return river.JobCancel(errors.New("device gone or no longer owned"))
-	} else if err != nil {
-		return err
-	}
-	t.orgID = *org
-	if t.requestedAt == nil || t.requestedAt.After(job.Args.RequestedAt.Add(time.Millisecond)) || t.state != PushPending {
-		return nil // a newer request took over, or nothing to do
-	}
-	if t.genieID == "" {
-		// Never contacted GenieACS: identify will hand it this state at its
-		// first BOOTSTRAP.
-		return w.finish(ctx, job, PushNone, "applies at the device's first contact")
-	}
-	err = w.step(ctx, job, t)
-	var snooze *river.JobSnoozeError
-	switch {
-	case err == nil, errors.As(err, &snooze):
-		return err
-	case errors.Is(err, genieacs.ErrCircuitOpen):
-		return river.JobSnooze(w.wait())
-	case errors.Is(err, genieacs.ErrDeviceNotFound):
-		return w.finish(ctx, job, PushFailed, "GenieACS does not know this device (deleted from GenieACS?)")
-	case errors.Is(err, errNoPPP):
-		return w.finish(ctx, job, PushFailed, err.Error())
-	}
-	if genieacs.IsRetryable(err) {
-		w.note(ctx, job, err.Error())
-		return err
-	}
-	return w.finish(ctx, job, PushFailed, err.Error())
-}
-
 var errNoPPP = errors.New("the device has no PPP connection to write the PPPoE login to")
 
 // refreshPrefix marks a push task id that is the refresh of the device's
@@ -200,53 +235,53 @@ var errNoPPP = errors.New("the device has no PPP connection to write the PPPoE l
 const refreshPrefix = "refresh:"
 
 // step either checks the task a previous step queued, or applies the state.
-func (w *PushWorker) step(ctx context.Context, job *river.Job[PushArgs], t pushTarget) error {
+func (p *pusher) step(ctx context.Context, t pushTarget) error {
 	if t.taskID != "" {
-		return w.checkTask(ctx, job, t)
+		return p.checkTask(ctx, t)
 	}
-	ans, err := w.Service.desiredFor(ctx, w.Pool, job.Args.DeviceID)
+	ans, err := p.s.desiredFor(ctx, p.s.pool, p.args.DeviceID)
 	if err != nil {
 		return err
 	}
 	root := t.root()
-	dev, err := w.Client.GetDevice(ctx, t.genieID, []string{"_tags", "_lastInform", root + ".DeviceInfo.SoftwareVersion"})
+	dev, err := p.acs.GetDevice(ctx, t.genieID, []string{"_tags", "_lastInform", root + ".DeviceInfo.SoftwareVersion"})
 	if err != nil {
 		return err
 	}
-	if err := w.syncTags(ctx, t.genieID, dev.Tags, ans.Tags); err != nil {
+	if err := p.syncTags(ctx, t.genieID, dev.Tags, ans.Tags); err != nil {
 		return err
 	}
-	w.record(ctx, job.Args.DeviceID, dev, root)
+	p.record(ctx, dev, root)
 	if ans.PPPoE == nil {
-		return w.finish(ctx, job, PushDone, "")
+		return p.finish(ctx, PushDone, "")
 	}
 	// GenieACS knows only what it fetched, and a device's PPP instance
 	// numbers vary: read its PPP connections now, then find the one to
 	// write (never judge on whatever an earlier fetch left behind).
 	task := genieacs.RefreshObject(pppRoot(root))
 	task.UniqueKey = "fyberpay-push-refresh"
-	res, err := w.Client.CreateTask(ctx, t.genieID, task, genieacs.TaskOptions{ConnectionRequest: true})
+	res, err := p.acs.CreateTask(ctx, t.genieID, task, genieacs.TaskOptions{ConnectionRequest: true})
 	if err != nil {
 		return err
 	}
 	switch res.Outcome {
 	case genieacs.OutcomeDone:
-		return w.setPPPoE(ctx, job, t, ans.PPPoE)
+		return p.setPPPoE(ctx, t, ans.PPPoE)
 	case genieacs.OutcomeFaulted:
-		return w.finish(ctx, job, PushFailed, w.faultText(ctx, t.genieID, res.Task.ID))
+		return p.finish(ctx, PushFailed, p.faultText(ctx, t.genieID, res.Task.ID))
 	}
-	if _, err := w.Pool.Exec(ctx, `UPDATE cpe_devices SET push_task_id = $2, push_error = $3 WHERE id = $1`,
-		job.Args.DeviceID, refreshPrefix+res.Task.ID, "waiting for the device to report its PPP connections ("+res.Reason+")"); err != nil {
+	if _, err := p.s.pool.Exec(ctx, `UPDATE cpe_devices SET push_task_id = $2, push_error = $3 WHERE id = $1`,
+		p.args.DeviceID, refreshPrefix+res.Task.ID, "waiting for the device to report its PPP connections ("+res.Reason+")"); err != nil {
 		return err
 	}
-	return river.JobSnooze(w.wait())
+	return errPushWait
 }
 
 // setPPPoE writes the login to the PPP connection the freshly read tree
 // has.
-func (w *PushWorker) setPPPoE(ctx context.Context, job *river.Job[PushArgs], t pushTarget, want *PPPoE) error {
+func (p *pusher) setPPPoE(ctx context.Context, t pushTarget, want *PPPoE) error {
 	root := t.root()
-	dev, err := w.Client.GetDevice(ctx, t.genieID, []string{pppRoot(root)})
+	dev, err := p.acs.GetDevice(ctx, t.genieID, []string{pppRoot(root)})
 	if err != nil {
 		return err
 	}
@@ -261,56 +296,56 @@ func (w *PushWorker) setPPPoE(ctx context.Context, job *river.Job[PushArgs], t p
 		genieacs.ParameterValue{Path: base + "Enable", Value: true, Type: "xsd:boolean"},
 	)
 	task.UniqueKey = "fyberpay-pppoe" // a newer push replaces a queued older one
-	res, err := w.Client.CreateTask(ctx, t.genieID, task, genieacs.TaskOptions{ConnectionRequest: true})
+	res, err := p.acs.CreateTask(ctx, t.genieID, task, genieacs.TaskOptions{ConnectionRequest: true})
 	if err != nil {
 		return err
 	}
 	switch res.Outcome {
 	case genieacs.OutcomeDone:
-		return w.verify(ctx, job, t, base, want.Username)
+		return p.verify(ctx, t, base, want.Username)
 	case genieacs.OutcomeFaulted:
-		return w.finish(ctx, job, PushFailed, w.faultText(ctx, t.genieID, res.Task.ID))
+		return p.finish(ctx, PushFailed, p.faultText(ctx, t.genieID, res.Task.ID))
 	}
 	// Queued for the device's next session: remember the task and check back.
-	if _, err := w.Pool.Exec(ctx, `UPDATE cpe_devices SET push_task_id = $2, push_error = $3 WHERE id = $1`,
-		job.Args.DeviceID, res.Task.ID, "queued in GenieACS: "+res.Reason); err != nil {
+	if _, err := p.s.pool.Exec(ctx, `UPDATE cpe_devices SET push_task_id = $2, push_error = $3 WHERE id = $1`,
+		p.args.DeviceID, res.Task.ID, "queued in GenieACS: "+res.Reason); err != nil {
 		return err
 	}
-	return river.JobSnooze(w.wait())
+	return errPushWait
 }
 
 // checkTask follows a queued task: gone without a fault = ran; a fault =
 // failed; still there = wait. A refresh that ran lets the write go.
-func (w *PushWorker) checkTask(ctx context.Context, job *river.Job[PushArgs], t pushTarget) error {
+func (p *pusher) checkTask(ctx context.Context, t pushTarget) error {
 	taskID, refresh := strings.CutPrefix(t.taskID, refreshPrefix)
-	tasks, err := w.Client.Tasks(ctx, map[string]any{"_id": taskID})
+	tasks, err := p.acs.Tasks(ctx, map[string]any{"_id": taskID})
 	if err != nil {
 		return err
 	}
-	faults, err := w.Client.Faults(ctx, map[string]any{"_id": t.genieID + ":task_" + taskID})
+	faults, err := p.acs.Faults(ctx, map[string]any{"_id": t.genieID + ":task_" + taskID})
 	if err != nil {
 		return err
 	}
 	if len(faults) > 0 {
-		return w.finish(ctx, job, PushFailed, fmt.Sprintf("%s: %s", faults[0].Code, faults[0].Message))
+		return p.finish(ctx, PushFailed, fmt.Sprintf("%s: %s", faults[0].Code, faults[0].Message))
 	}
 	if len(tasks) > 0 {
-		return river.JobSnooze(w.wait())
+		return errPushWait
 	}
-	ans, err := w.Service.desiredFor(ctx, w.Pool, job.Args.DeviceID)
+	ans, err := p.s.desiredFor(ctx, p.s.pool, p.args.DeviceID)
 	if err != nil {
 		return err
 	}
 	if ans.PPPoE == nil {
-		return w.finish(ctx, job, PushDone, "")
+		return p.finish(ctx, PushDone, "")
 	}
 	if refresh {
-		if _, err := w.Pool.Exec(ctx, `UPDATE cpe_devices SET push_task_id = '' WHERE id = $1`, job.Args.DeviceID); err != nil {
+		if _, err := p.s.pool.Exec(ctx, `UPDATE cpe_devices SET push_task_id = '' WHERE id = $1`, p.args.DeviceID); err != nil {
 			return err
 		}
-		return w.setPPPoE(ctx, job, t, ans.PPPoE)
+		return p.setPPPoE(ctx, t, ans.PPPoE)
 	}
-	dev, err := w.Client.GetDevice(ctx, t.genieID, []string{pppRoot(t.root())})
+	dev, err := p.acs.GetDevice(ctx, t.genieID, []string{pppRoot(t.root())})
 	if err != nil {
 		return err
 	}
@@ -318,39 +353,39 @@ func (w *PushWorker) checkTask(ctx context.Context, job *river.Job[PushArgs], t 
 	if !found {
 		return errNoPPP
 	}
-	return w.verify(ctx, job, t, strings.TrimSuffix(user, "Username"), ans.PPPoE.Username)
+	return p.verify(ctx, t, strings.TrimSuffix(user, "Username"), ans.PPPoE.Username)
 }
 
 // verify reads the values back: GenieACS's "done" never proves a write (a
 // path the device lacks is a silent success). The password reads back as
 // "" on CPEs, so for it the path existing is the proof.
-func (w *PushWorker) verify(ctx context.Context, job *river.Job[PushArgs], t pushTarget, base, wantUser string) error {
-	dev, err := w.Client.GetDevice(ctx, t.genieID, []string{base + "Username", base + "Password"})
+func (p *pusher) verify(ctx context.Context, t pushTarget, base, wantUser string) error {
+	dev, err := p.acs.GetDevice(ctx, t.genieID, []string{base + "Username", base + "Password"})
 	if err != nil {
 		return err
 	}
 	if got := dev.String(base + "Username"); got != wantUser {
-		return w.finish(ctx, job, PushFailed, fmt.Sprintf("the device reports PPPoE username %q after the write", got))
+		return p.finish(ctx, PushFailed, fmt.Sprintf("the device reports PPPoE username %q after the write", got))
 	}
 	if _, ok := dev.Params[base+"Password"]; !ok {
-		return w.finish(ctx, job, PushFailed, "the device has no "+base+"Password")
+		return p.finish(ctx, PushFailed, "the device has no "+base+"Password")
 	}
-	return w.finish(ctx, job, PushDone, "")
+	return p.finish(ctx, PushDone, "")
 }
 
 // syncTags makes the managed tags (org:, sub:, plan:) exactly the desired
 // ones, leaving other tags alone.
-func (w *PushWorker) syncTags(ctx context.Context, genieID string, have, want []string) error {
+func (p *pusher) syncTags(ctx context.Context, genieID string, have, want []string) error {
 	for _, tag := range have {
 		if managed(tag) && !slices.Contains(want, tag) {
-			if err := w.Client.RemoveTag(ctx, genieID, tag); err != nil {
+			if err := p.acs.RemoveTag(ctx, genieID, tag); err != nil {
 				return err
 			}
 		}
 	}
 	for _, tag := range want {
 		if !slices.Contains(have, tag) {
-			if err := w.Client.AddTag(ctx, genieID, tag); err != nil {
+			if err := p.acs.AddTag(ctx, genieID, tag); err != nil {
 				return err
 			}
 		}
@@ -363,14 +398,14 @@ func managed(tag string) bool {
 }
 
 // record keeps what GenieACS just told us about the device.
-func (w *PushWorker) record(ctx context.Context, id uuid.UUID, dev *genieacs.Device, root string) {
+func (p *pusher) record(ctx context.Context, dev *genieacs.Device, root string) {
 	var last *time.Time
 	if !dev.LastInform.IsZero() {
 		last = &dev.LastInform
 	}
-	_, _ = w.Pool.Exec(ctx, `UPDATE cpe_devices SET last_inform_at = COALESCE($2, last_inform_at),
+	_, _ = p.s.pool.Exec(ctx, `UPDATE cpe_devices SET last_inform_at = COALESCE($2, last_inform_at),
 		software_version = COALESCE(NULLIF($3, ''), software_version) WHERE id = $1`,
-		id, last, dev.String(root+".DeviceInfo.SoftwareVersion"))
+		p.args.DeviceID, last, dev.String(root+".DeviceInfo.SoftwareVersion"))
 }
 
 func pppRoot(root string) string {
@@ -380,8 +415,8 @@ func pppRoot(root string) string {
 	return "InternetGatewayDevice.WANDevice"
 }
 
-func (w *PushWorker) faultText(ctx context.Context, genieID, taskID string) string {
-	fs, err := w.Client.Faults(ctx, map[string]any{"_id": genieID + ":task_" + taskID})
+func (p *pusher) faultText(ctx context.Context, genieID, taskID string) string {
+	fs, err := p.acs.Faults(ctx, map[string]any{"_id": genieID + ":task_" + taskID})
 	if err != nil || len(fs) == 0 {
 		return "GenieACS reported the task faulted"
 	}
@@ -389,20 +424,20 @@ func (w *PushWorker) faultText(ctx context.Context, genieID, taskID string) stri
 }
 
 // note records progress without ending the push.
-func (w *PushWorker) note(ctx context.Context, job *river.Job[PushArgs], msg string) {
-	_, _ = w.Pool.Exec(ctx, `UPDATE cpe_devices SET push_error = $2 WHERE id = $1 AND push_requested_at <= $3::timestamptz + interval '1 millisecond'`,
-		job.Args.DeviceID, validation.Storable(msg, 300), job.Args.RequestedAt)
+func (p *pusher) note(ctx context.Context, msg string) {
+	_, _ = p.s.pool.Exec(ctx, `UPDATE cpe_devices SET push_error = $2 WHERE id = $1 AND push_requested_at <= $3::timestamptz + interval '1 millisecond'`,
+		p.args.DeviceID, validation.Storable(msg, 300), p.args.RequestedAt)
 }
 
 // finish ends the push (unless a newer request took over) and audits it.
-func (w *PushWorker) finish(ctx context.Context, job *river.Job[PushArgs], state, msg string) error {
-	return db.InTx(ctx, w.Pool, func(tx pgx.Tx) error {
+func (p *pusher) finish(ctx context.Context, state, msg string) error {
+	return db.InTx(ctx, p.s.pool, func(tx pgx.Tx) error {
 		var orgID uuid.UUID
 		var serial string
 		err := tx.QueryRow(ctx, `UPDATE cpe_devices SET push_state = $2, push_error = $3, push_task_id = '',
 				pushed_at = CASE WHEN $2 = 'done' THEN now() ELSE pushed_at END, updated_at = now()
 			WHERE id = $1 AND push_requested_at <= $4::timestamptz + interval '1 millisecond' AND push_state = 'pending'
-			RETURNING org_id, serial_norm`, job.Args.DeviceID, state, validation.Storable(msg, 300), job.Args.RequestedAt).Scan(&orgID, &serial)
+			RETURNING org_id, serial_norm`, p.args.DeviceID, state, validation.Storable(msg, 300), p.args.RequestedAt).Scan(&orgID, &serial)
 		if errors.Is(db.MapErr(err), db.ErrNotFound) {
 			return nil // superseded
 		} else if err != nil {
@@ -416,7 +451,7 @@ func (w *PushWorker) finish(ctx context.Context, job *river.Job[PushArgs], state
 			summary = "push to " + serial + " deferred: " + msg
 		}
 		return audit.Record(ctx, tx, actor.System(orgID), audit.Entry{Action: "cpe.push", TargetType: "cpe",
-			TargetID: job.Args.DeviceID.String(), Summary: summary})
+			TargetID: p.args.DeviceID.String(), Summary: summary})
 	})
 }
 

@@ -117,12 +117,13 @@ func (Args) Kind() string { return "cpe_sync" }
 // completed: River's default keeps a finished pass unique until its row is
 // cleaned (24 h), which would swallow every later pass of that kind.
 func (Args) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: "genieacs", MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true,
+	return river.InsertOpts{Queue: genieacs.QueueName, MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true,
 		ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
 			rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
 }
 
-// Worker runs passes; the breaker open or another pass running snoozes.
+// Worker runs passes; another pass running snoozes (the breaker open too:
+// the jobs middleware, jobs.BreakerSnooze, snoozes that).
 type Worker struct {
 	river.WorkerDefaults[Args]
 	Service *Service
@@ -142,8 +143,6 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 		// Another pass holds the lock (a full pass asked for while an
 		// incremental one runs): run after it rather than vanish.
 		return river.JobSnooze(30 * time.Second)
-	case errors.Is(err, genieacs.ErrCircuitOpen):
-		return river.JobSnooze(time.Minute)
 	}
 	return err
 }

@@ -22,7 +22,7 @@ func (PollArgs) Kind() string { return "fault_poll" }
 // InsertOpts puts it on the GenieACS queue, one unfinished poll at a time:
 // a poll that waits for GenieACS is not joined by the next minute's.
 func (PollArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: "genieacs", MaxAttempts: 3, UniqueOpts: river.UniqueOpts{
+	return river.InsertOpts{Queue: genieacs.QueueName, MaxAttempts: 3, UniqueOpts: river.UniqueOpts{
 		ByArgs: true,
 		ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
 			rivertype.JobStateRetryable, rivertype.JobStateScheduled},
@@ -40,15 +40,14 @@ func PeriodicJob(interval time.Duration) *river.PeriodicJob {
 		&river.PeriodicJobOpts{RunOnStart: true, ID: "fault_poll"})
 }
 
-// PollWorker runs Service.Poll: breaker open → snooze; GenieACS not
-// configured → cancel; other errors → River retries (the next minute's poll
-// covers the rest).
+// PollWorker runs Service.Poll: GenieACS not configured → cancel; other
+// errors → River retries (the next minute's poll covers the rest), except
+// the breaker open, which the jobs middleware (jobs.BreakerSnooze) turns
+// into a snooze.
 type PollWorker struct {
 	river.WorkerDefaults[PollArgs]
 	Service *Service
 	Logger  *slog.Logger
-	// Snooze is how long to wait when the breaker is open (default 30 s).
-	Snooze time.Duration
 }
 
 // Timeout implements river.Worker: tens of thousands of faults take a
@@ -63,12 +62,6 @@ func (w *PollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
 	}
 	res, err := w.Service.Poll(ctx)
 	switch {
-	case errors.Is(err, genieacs.ErrCircuitOpen):
-		d := w.Snooze
-		if d == 0 {
-			d = 30 * time.Second
-		}
-		return river.JobSnooze(d)
 	case errors.Is(err, ErrNoGenieACS):
 		return river.JobCancel(err)
 	case err != nil:

@@ -45,10 +45,11 @@ func TestPollJobSnoozesWhileGenieACSIsDown(t *testing.T) {
 	}
 
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &fault.PollWorker{Service: svc, Logger: logger, Snooze: time.Second})
+	river.AddWorker(workers, &fault.PollWorker{Service: svc, Logger: logger})
 	wc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Logger:        logger,
-		Queues:        map[string]river.QueueConfig{jobs.QueueGenieACS: {MaxWorkers: 1}},
+		Middleware:    []rivertype.Middleware{&jobs.BreakerSnooze{Base: time.Second}},
+		Queues:        map[string]river.QueueConfig{genieacs.QueueName: {MaxWorkers: 1}},
 		Workers:       workers,
 		PeriodicJobs:  []*river.PeriodicJob{fault.PeriodicJob(time.Hour)},
 		FetchCooldown: 20 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond,
@@ -66,7 +67,7 @@ func TestPollJobSnoozesWhileGenieACSIsDown(t *testing.T) {
 		// Snoozed: available again later, its attempt given back.
 		return err == nil && j.State == rivertype.JobStateAvailable && j.ScheduledAt.After(time.Now()) && j.Attempt == 0 && len(j.Errors) == 0
 	}, 5*time.Second, 10*time.Millisecond, "snoozed, not failed")
-	require.Equal(t, jobs.QueueGenieACS, job.Queue)
+	require.Equal(t, genieacs.QueueName, job.Queue)
 	dup, err := ins.Insert(ctx, fault.PollArgs{}, nil)
 	require.NoError(t, err)
 	require.True(t, dup.UniqueSkippedAsDuplicate, "one unfinished poll at a time")

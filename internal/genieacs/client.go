@@ -15,6 +15,13 @@ import (
 	"github.com/sony/gobreaker/v2"
 )
 
+// QueueName is the River queue of every job that calls GenieACS: few
+// workers, so the ACS is never flooded (each cwmp worker takes ≤ 20
+// requests). It lives here, in a package every producer already imports and
+// that imports nothing of this module, so no producer imports internal/jobs
+// (which imports them).
+const QueueName = "genieacs"
+
 // Errors callers tell apart.
 var (
 	// ErrCircuitOpen means recent calls failed and GenieACS is not being

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/cpe"
@@ -24,13 +25,9 @@ import (
 	"github.com/fyberpay/cpe/internal/secret"
 )
 
-// Queue names.
-const (
-	QueueDefault = river.QueueDefault
-	// QueueGenieACS carries every job that calls GenieACS; few workers, so
-	// the ACS is never flooded (each cwmp worker takes ≤ 20 requests).
-	QueueGenieACS = "genieacs"
-)
+// QueueDefault is River's default queue; the GenieACS queue is
+// genieacs.QueueName.
+const QueueDefault = river.QueueDefault
 
 // NewInserter returns an insert-only client: it starts nothing and is safe
 // on web-only replicas.
@@ -51,8 +48,8 @@ type Deps struct {
 	// GenieACS is the NBI client; nil when GENIEACS_NBI_URL is unset (its
 	// jobs are then never inserted).
 	GenieACS *genieacs.Client
-	// BreakerSnooze overrides how long GenieACS jobs wait when the breaker
-	// is open (tests).
+	// BreakerSnooze overrides the first wait of a job snoozed because the
+	// GenieACS breaker is open (see BreakerSnooze; tests).
 	BreakerSnooze time.Duration
 	// CPE is the device service (pushes read desired state through it).
 	CPE *cpe.Service
@@ -87,11 +84,11 @@ func NewWorkerClient(d Deps) (*river.Client[pgx.Tx], error) {
 	river.AddWorker(workers, &outbox.DeliverWorker{Pool: d.Pool, Box: d.Box, Client: d.HTTPClient, Backoff: d.WebhookBackoff})
 	river.AddWorker(workers, &housekeeping.Worker{Pool: d.Pool, Logger: d.Logger, MetricsRetention: d.MetricsRetention})
 	river.AddWorker(workers, &devsync.Worker{Service: d.Sync})
-	river.AddWorker(workers, &fault.PollWorker{Service: d.Faults, Logger: d.Logger, Snooze: d.BreakerSnooze})
-	river.AddWorker(workers, &provision.BootstrapWorker{Pool: d.Pool, Client: d.GenieACS, Logger: d.Logger, Snooze: d.BreakerSnooze})
+	river.AddWorker(workers, &fault.PollWorker{Service: d.Faults, Logger: d.Logger})
+	river.AddWorker(workers, &provision.BootstrapWorker{Pool: d.Pool, Client: d.GenieACS, Logger: d.Logger})
 	river.AddWorker(workers, &action.TaskWorker{Service: d.Actions})
 	river.AddWorker(workers, &action.BulkWorker{Service: d.Actions})
-	river.AddWorker(workers, &cpe.PushWorker{Service: d.CPE, Pool: d.Pool, Client: d.GenieACS, Wait: d.PushWait, Backoff: d.PushBackoff})
+	river.AddWorker(workers, &cpe.PushWorker{Service: d.CPE, Client: d.GenieACS, Wait: d.PushWait, Backoff: d.PushBackoff})
 
 	riverLog := d.RiverLogger
 	if riverLog == nil {
@@ -100,10 +97,12 @@ func NewWorkerClient(d Deps) (*river.Client[pgx.Tx], error) {
 	cfg := &river.Config{
 		Logger: riverLog,
 		Queues: map[string]river.QueueConfig{
-			QueueDefault:  {MaxWorkers: 20},
-			QueueGenieACS: {MaxWorkers: 4},
+			QueueDefault:       {MaxWorkers: 20},
+			genieacs.QueueName: {MaxWorkers: 4},
 		},
 		Workers: workers,
+		// One rule for every worker: GenieACS's breaker open → snooze.
+		Middleware: []rivertype.Middleware{&BreakerSnooze{Base: d.BreakerSnooze}},
 		PeriodicJobs: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
 				func() (river.JobArgs, *river.InsertOpts) { return housekeeping.Args{}, nil },

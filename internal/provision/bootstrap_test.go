@@ -96,7 +96,7 @@ func TestBootstrapJobSnoozesWhileGenieACSIsDown(t *testing.T) {
 	require.True(t, dup.UniqueSkippedAsDuplicate, "one unfinished bootstrap at a time")
 
 	// The open breaker fails the call fast; the job snoozes (no error, no
-	// attempt used, no growing backoff).
+	// attempt used: River's retry backoff never grows).
 	require.Eventually(t, func() bool {
 		j, err := wc.JobGet(ctx, jobID)
 		// A snoozed job is available again later, its attempt given back.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
@@ -28,7 +27,7 @@ func (BootstrapArgs) Kind() string { return "genieacs_bootstrap" }
 // InsertOpts puts it on the GenieACS queue, one unfinished run at a time
 // (replicas starting together insert it once).
 func (BootstrapArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: "genieacs", MaxAttempts: 50, UniqueOpts: river.UniqueOpts{
+	return river.InsertOpts{Queue: genieacs.QueueName, MaxAttempts: 50, UniqueOpts: river.UniqueOpts{
 		ByArgs: true,
 		ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
 			rivertype.JobStateRetryable, rivertype.JobStateScheduled},
@@ -41,12 +40,11 @@ type BootstrapWorker struct {
 	Pool   *pgxpool.Pool
 	Client *genieacs.Client
 	Logger *slog.Logger
-	// Snooze is how long to wait when the breaker is open (default 30 s).
-	Snooze time.Duration
 }
 
-// Work uploads what is missing. Breaker open → snooze; a script GenieACS
-// refuses is a bug here, not a transient: the job is cancelled.
+// Work uploads what is missing. A script GenieACS refuses is a bug here,
+// not a transient: the job is cancelled. The breaker open is returned as
+// is: the jobs middleware (jobs.BreakerSnooze) snoozes the job.
 func (w *BootstrapWorker) Work(ctx context.Context, job *river.Job[BootstrapArgs]) error {
 	res, err := Bootstrap(ctx, w.Client)
 	if err != nil {
@@ -59,12 +57,6 @@ func (w *BootstrapWorker) Work(ctx context.Context, job *river.Job[BootstrapArgs
 	case err == nil:
 		w.Logger.InfoContext(ctx, "genieacs bootstrap done", "uploaded", res.Uploaded, "unchanged", len(res.Unchanged))
 		return nil
-	case errors.Is(err, genieacs.ErrCircuitOpen):
-		d := w.Snooze
-		if d == 0 {
-			d = 30 * time.Second
-		}
-		return river.JobSnooze(d)
 	case errors.Is(err, genieacs.ErrScript):
 		return river.JobCancel(err)
 	}
