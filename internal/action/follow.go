@@ -531,16 +531,31 @@ func (s *Service) set(ctx context.Context, id uuid.UUID, status, msg string) err
 
 // finish ends a task and writes cpe.task_finished, in one transaction.
 func (s *Service) finish(ctx context.Context, id uuid.UUID, status, msg, code string, result any) error {
+	return s.end(ctx, id, status, msg, code, result, false)
+}
+
+// end is finish; unfollow also stops following the task's GenieACS task,
+// in the same statement.
+func (s *Service) end(ctx context.Context, id uuid.UUID, status, msg, code string, result any, unfollow bool) error {
 	var res []byte
 	if result != nil {
 		res, _ = json.Marshal(result)
 	}
 	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE cpe_tasks SET status = $2, message = $3, fault_code = $4, result = COALESCE($5, result),
-				finished_at = now(), send_claimed_at = NULL, updated_at = now()
-			WHERE id = $1 AND status NOT IN ('done', 'cancelled', 'expired') AND (status <> $2 OR message <> $3)`,
-			id, status, validation.Storable(msg, 500), code, res)
-		if err != nil || tag.RowsAffected() == 0 {
+		var changed bool
+		err := tx.QueryRow(ctx, `UPDATE cpe_tasks t SET status = $2, message = $3, fault_code = $4, result = COALESCE($5, result),
+				genieacs_task_id = CASE WHEN $6 THEN '' ELSE genieacs_task_id END,
+				finished_at = CASE WHEN status <> $2 OR message <> $3 THEN now() ELSE finished_at END,
+				send_claimed_at = NULL, updated_at = now()
+			FROM (SELECT id, status AS old_status, message AS old_message FROM cpe_tasks WHERE id = $1 FOR UPDATE) o
+			WHERE t.id = o.id AND t.status NOT IN ('done', 'cancelled', 'expired')
+				AND (t.status <> $2 OR t.message <> $3 OR ($6 AND t.genieacs_task_id <> ''))
+			RETURNING o.old_status <> $2 OR o.old_message <> $3`,
+			id, status, validation.Storable(msg, 500), code, res, unfollow).Scan(&changed)
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !changed) {
+			return nil
+		}
+		if err != nil {
 			return err
 		}
 		return s.finishedEvent(ctx, tx, id)
@@ -551,11 +566,7 @@ func (s *Service) finish(ctx context.Context, id uuid.UUID, status, msg, code st
 // stops following its GenieACS task (done there, nothing to retry): a
 // re-check can no longer flip it back.
 func (s *Service) finishUnfollowed(ctx context.Context, id uuid.UUID, msg string) error {
-	if err := s.finish(ctx, id, StatusFailed, msg, "", nil); err != nil {
-		return err
-	}
-	_, err := s.pool.Exec(ctx, `UPDATE cpe_tasks SET genieacs_task_id = '', updated_at = now() WHERE id = $1 AND status = 'failed'`, id)
-	return err
+	return s.end(ctx, id, StatusFailed, msg, "", nil, true)
 }
 
 // build turns the request into the GenieACS task, resolving paths against
