@@ -18,30 +18,19 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
-	"riverqueue.com/riverui"
 
 	"github.com/fyberpay/cpe/internal/acssim"
-	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/apikey"
+	"github.com/fyberpay/cpe/internal/app"
 	"github.com/fyberpay/cpe/internal/config"
-	"github.com/fyberpay/cpe/internal/cpe"
-	"github.com/fyberpay/cpe/internal/dashboard"
 	"github.com/fyberpay/cpe/internal/dbtest"
-	"github.com/fyberpay/cpe/internal/devsync"
-	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/genieacs"
-	"github.com/fyberpay/cpe/internal/health"
 	"github.com/fyberpay/cpe/internal/jobs"
 	"github.com/fyberpay/cpe/internal/org"
-	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/secret"
-	"github.com/fyberpay/cpe/internal/session"
-	"github.com/fyberpay/cpe/internal/subscriber"
-	"github.com/fyberpay/cpe/internal/system"
 	"github.com/fyberpay/cpe/internal/testfactory"
 	"github.com/fyberpay/cpe/internal/user"
-	"github.com/fyberpay/cpe/web"
 )
 
 // syncBuffer collects log output from concurrent handlers.
@@ -107,66 +96,44 @@ func build(t testing.TB, publicURL string, simDevices int) *testBundle {
 	pool := dbtest.NewDB(t)
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	box, err := secret.NewBox([]config.Key{{ID: "k1", Bytes: bytes.Repeat([]byte{7}, 32)}})
-	require.NoError(t, err)
-	ins, err := jobs.NewInserter(pool, logger)
-	require.NoError(t, err)
-	ui, err := riverui.NewHandler(&riverui.HandlerOpts{Endpoints: riverui.NewEndpoints(ins, nil), Logger: logger, Prefix: "/admin/jobs"})
-	require.NoError(t, err)
-	uiCtx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	require.NoError(t, ui.Start(uiCtx))
-
 	pub, _ := url.Parse(publicURL)
 	cfg := &config.Config{
-		PublicURL:           pub,
-		SessionKeys:         [][]byte{bytes.Repeat([]byte{1}, 32)},
-		SessionTTL:          time.Hour,
-		GenieACSInternalKey: internalKey,
-		OperatorOrg:         "acme", // orgA runs the installation; orgB is a tenant
+		PublicURL:             pub,
+		SessionKeys:           [][]byte{bytes.Repeat([]byte{1}, 32)},
+		EncryptionKeys:        []config.Key{{ID: "k1", Bytes: bytes.Repeat([]byte{7}, 32)}},
+		SessionTTL:            time.Hour,
+		GenieACSInternalKey:   internalKey,
+		OperatorOrg:           "acme", // orgA runs the installation; orgB is a tenant
+		PasswordHashMemoryKiB: testfactory.FastHashKiB,
+		WebhookAllowPrivate:   true,
 	}
-	users := user.NewService(pool, testfactory.FastHashKiB, user.Limits{})
-	th := cpe.Thresholds{Online: cfg.OfflineAfter, Stale: cfg.StaleAfter} // as serve's (zero: the defaults)
-	cs := cpe.NewService(pool, box, ins).WithThresholds(th)
-	var (
-		sim *acssim.TestServer
-		acs *genieacs.Client
-	)
+	opts := app.Options{Logger: logger}
+	var sim *acssim.TestServer
 	if simDevices > 0 {
-		sim, acs = testfactory.GenieACS(t, acssim.Options{Devices: simDevices, Seed: 5, SessionDelay: time.Millisecond,
+		sim, opts.GenieACS = testfactory.GenieACS(t, acssim.Options{Devices: simDevices, Seed: 5, SessionDelay: time.Millisecond,
 			OnlineThreshold: 300 * time.Millisecond, TimeCompression: 60}, testfactory.GenieACSOpts{Breaker: genieacs.BreakerSettings{MinRequests: 1000}})
+		opts.TaskFollowEvery, opts.InlineWait, opts.FSURL = 200*time.Millisecond, 5*time.Second, sim.FSURL
 	}
-	actions := action.NewService(pool, box, acs, ins, cs)
+	a, err := app.New(cfg, pool, opts)
+	require.NoError(t, err)
 	if sim != nil {
-		actions.FollowEvery, actions.InlineWait, actions.FSURL = 200*time.Millisecond, 5*time.Second, sim.FSURL
-		wc, err := jobs.NewWorkerClient(jobs.Deps{Pool: pool, Logger: logger, Box: box, Inserter: ins, GenieACS: acs, CPE: cs,
-			Actions: actions, HTTPClient: outbox.NewHTTPClient(true), Fast: true})
+		// Production's workers, polling fast; the tests run sync and fault
+		// passes themselves.
+		d := a.Workers()
+		d.Fast, d.Sync, d.Faults = true, nil, nil
+		wc, err := jobs.NewWorkerClient(d)
 		require.NoError(t, err)
 		require.NoError(t, wc.Start(context.Background()))
 		t.Cleanup(func() { _ = wc.Stop(context.Background()) })
 	}
-	syncSvc := devsync.NewService(pool, acs, ins, logger)
-	syncSvc.Thresholds = th
-	e := web.New(web.Deps{
-		Config: cfg, Pool: pool, Logger: logger, Users: users,
-		APIKeys:     apikey.NewService(pool),
-		Webhooks:    outbox.NewService(pool, box, ins),
-		Dashboard:   dashboard.NewService(pool).WithThresholds(th),
-		CPE:         cs,
-		Actions:     actions,
-		Sync:        syncSvc,
-		Faults:      fault.NewService(pool, acs, ins),
-		Health:      health.NewService(pool),
-		GenieACS:    acs,
-		System:      system.NewService(pool, nil, "", ins),
-		Subscribers: subscriber.NewService(pool, box),
-		Sessions:    session.NewStore(pool, cfg.SessionKeys, cfg.SessionTTL, cfg.SecureCookies()),
-		RiverUI:     ui,
-	})
+	webCtx, cancel := context.WithCancel(context.Background())
+	e, waitWeb, err := a.Web(webCtx)
+	require.NoError(t, err)
+	t.Cleanup(func() { cancel(); waitWeb() })
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 
-	b := &testBundle{pool: pool, srv: srv, logs: logs, box: box, sim: sim, acs: acs}
+	b := &testBundle{pool: pool, srv: srv, logs: logs, box: a.Box, sim: sim, acs: a.GenieACS}
 	b.orgA = testfactory.Org(ctx, t, pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("acme"), Name: testfactory.Ptr("Acme Fibre")})
 	b.orgB = testfactory.Org(ctx, t, pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("beta"), Name: testfactory.Ptr("Beta Net")})
 	role := func(r actor.Role) *testfactory.UserOpts { return &testfactory.UserOpts{Role: &r} }

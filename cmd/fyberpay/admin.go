@@ -16,6 +16,7 @@ import (
 
 	"github.com/fyberpay/cpe/internal/acssim"
 	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/app"
 	"github.com/fyberpay/cpe/internal/apikey"
 	"github.com/fyberpay/cpe/internal/config"
 	"github.com/fyberpay/cpe/internal/cpe"
@@ -201,7 +202,7 @@ func demo(ctx context.Context, env config.Lookup, args []string, stdout io.Write
 	if err != nil {
 		return err
 	}
-	return demoInventory(ctx, pool, cpe.NewService(pool, box, ins).WithThresholds(thresholds(cfg)), actor.System(o.ID), *simDevices, *simSeed, stdout)
+	return demoInventory(ctx, pool, cpe.NewService(pool, box, ins).WithThresholds(app.Thresholds(cfg)), actor.System(o.ID), *simDevices, *simSeed, stdout)
 }
 
 // demoInventory puts four in five of the simulator's devices (`fyberpay

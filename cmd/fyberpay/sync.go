@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fyberpay/cpe/internal/config"
+	"github.com/fyberpay/cpe/internal/app"
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/jobs"
@@ -56,7 +57,7 @@ func syncCmd(ctx context.Context, env config.Lookup, args []string, stdout io.Wr
 		return err
 	}
 	svc := devsync.NewService(pool, acs, ins, nil)
-	svc.Thresholds = thresholds(cfg) // judged as serve judges
+	svc.Thresholds = app.Thresholds(cfg) // judged as serve judges
 	run, err := svc.Sync(ctx, *pass)
 	if err != nil {
 		return err
