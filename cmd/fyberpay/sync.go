@@ -8,8 +8,8 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/fyberpay/cpe/internal/config"
 	"github.com/fyberpay/cpe/internal/app"
+	"github.com/fyberpay/cpe/internal/config"
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/jobs"
