@@ -15,6 +15,7 @@ import (
 	"github.com/fyberpay/cpe/internal/acssim"
 	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/app"
 	"github.com/fyberpay/cpe/internal/config"
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/db"
@@ -22,7 +23,6 @@ import (
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/jobs"
 	"github.com/fyberpay/cpe/internal/org"
-	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/secret"
 	"github.com/fyberpay/cpe/internal/testfactory"
 )
@@ -43,21 +43,21 @@ func setup(t testing.TB, devices int) *bundle {
 	t.Helper()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
-	box, err := secret.NewBox([]config.Key{{ID: "k1", Bytes: bytes.Repeat([]byte{9}, 32)}})
-	require.NoError(t, err)
 	logger := slog.New(slog.DiscardHandler)
-	ins, err := jobs.NewInserter(pool, logger)
-	require.NoError(t, err)
 	sim, c := testfactory.GenieACS(t, acssim.Options{Devices: devices, Seed: 5, SessionDelay: time.Millisecond,
 		OnlineThreshold: 300 * time.Millisecond, TimeCompression: 60}, testfactory.GenieACSOpts{Breaker: genieacs.BreakerSettings{MinRequests: 1000}})
-	cs := cpe.NewService(pool, box, ins)
-	svc := action.NewService(pool, box, c, ins, cs)
-	svc.FollowEvery, svc.InlineWait, svc.FSURL, svc.BulkRate = 200*time.Millisecond, 5*time.Second, sim.FSURL, 200
-	wc, err := jobs.NewWorkerClient(jobs.Deps{Pool: pool, Logger: logger, Inserter: ins, GenieACS: c, CPE: cs, Actions: svc,
-		HTTPClient: outbox.NewHTTPClient(true), Fast: true})
+	cfg := &config.Config{EncryptionKeys: []config.Key{{ID: "k1", Bytes: bytes.Repeat([]byte{9}, 32)}}, BulkRate: 200,
+		PasswordHashMemoryKiB: testfactory.FastHashKiB, WebhookAllowPrivate: true}
+	a, err := app.New(cfg, pool, app.Options{Logger: logger, GenieACS: c,
+		TaskFollowEvery: 200 * time.Millisecond, InlineWait: 5 * time.Second, FSURL: sim.FSURL})
+	require.NoError(t, err)
+	d := a.Workers() // production's workers, polling fast; no periodic sync or fault poll
+	d.Fast, d.Sync, d.Faults = true, nil, nil
+	wc, err := jobs.NewWorkerClient(d)
 	require.NoError(t, err)
 	require.NoError(t, wc.Start(ctx))
 	t.Cleanup(func() { _ = wc.Stop(context.Background()) })
+	box, svc, cs := a.Box, a.Actions, a.CPE
 	o := testfactory.Org(ctx, t, pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("acme")})
 	return &bundle{pool: pool, box: box, org: o, sim: sim, client: c, svc: svc, cpe: cs}
 }
