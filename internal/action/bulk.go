@@ -19,6 +19,7 @@ import (
 	"github.com/fyberpay/cpe/internal/audit"
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/devtag"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/validation"
 )
@@ -133,7 +134,7 @@ func (s *Service) StartBulk(ctx context.Context, a actor.Actor, in BulkInput) (B
 			errs.Add("tag", "is required")
 		case !tagRE.MatchString(in.Tag):
 			errs.Add("tag", "must be 1 to 64 letters, digits or . _ : @ / + -")
-		case strings.HasPrefix(in.Tag, cpe.TagOrg) || strings.HasPrefix(in.Tag, cpe.TagSub) || strings.HasPrefix(in.Tag, cpe.TagPlan):
+		case devtag.Managed(in.Tag):
 			errs.Add("tag", "org:, sub: and plan: tags are managed by FyberPay from assignments")
 		}
 	} else {

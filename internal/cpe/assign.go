@@ -13,6 +13,7 @@ import (
 	"github.com/fyberpay/cpe/internal/audit"
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/outbox"
+	"github.com/fyberpay/cpe/internal/subscriber"
 	"github.com/fyberpay/cpe/internal/validation"
 )
 
@@ -46,7 +47,7 @@ func (s *Service) Assign(ctx context.Context, a actor.Actor, id uuid.UUID, in As
 			hasPassword             bool
 		)
 		err = tx.QueryRow(ctx, `SELECT s.id, s.username, s.status, COALESCE(p.genieacs_group, ''),
-				COALESCE(sub.pppoe_username, ''), sub.pppoe_password_enc IS NOT NULL
+				COALESCE(sub.pppoe_username, ''), `+subscriber.HasPasswordSQL+`
 			FROM subscribers s LEFT JOIN subscriptions sub ON sub.subscriber_id = s.id LEFT JOIN plans p ON p.id = sub.plan_id
 			WHERE s.org_id = $1 AND (s.id = $2::uuid OR ($2::uuid IS NULL AND s.username = $3))`,
 			a.OrgID, in.SubscriberID, strings.TrimSpace(in.Subscriber)).Scan(&subID, &username, &status, &group, &pppUser, &hasPassword)

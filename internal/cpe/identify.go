@@ -16,8 +16,10 @@ import (
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/audit"
 	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/devtag"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/secret"
+	"github.com/fyberpay/cpe/internal/subscriber"
 	"github.com/fyberpay/cpe/internal/validation"
 )
 
@@ -79,8 +81,10 @@ const PeriodicInformInterval = 300
 
 // Service is the CPE inventory service.
 type Service struct {
-	pool     *pgxpool.Pool
-	box      *secret.Box
+	pool *pgxpool.Pool
+	box  *secret.Box
+	// subs opens PPPoE passwords: only the subscriber package decrypts them.
+	subs     *subscriber.Service
 	contacts *contacts
 	jobs     outbox.JobInserter
 	// thresholds judge the devices' statuses (WithThresholds).
@@ -99,7 +103,7 @@ const (
 
 // NewService builds the service.
 func NewService(pool *pgxpool.Pool, box *secret.Box, jobs outbox.JobInserter) *Service {
-	s := &Service{pool: pool, box: box, jobs: jobs, thresholds: DefaultThresholds()}
+	s := &Service{pool: pool, box: box, jobs: jobs, thresholds: DefaultThresholds(), subs: subscriber.NewService(pool, box)}
 	s.contacts = &contacts{pool: pool, rejudge: s.rejudgeMany}
 	return s
 }
@@ -204,7 +208,7 @@ func (s *Service) Identify(ctx context.Context, in IdentifyInput) (IdentifyAnswe
 // desiredColumns and desiredJoins read what an answer needs about device d.
 const (
 	desiredColumns = `o.slug, s.username, s.status, p.genieacs_group,
-		sub.id, sub.pppoe_username, sub.pppoe_password_enc, sub.pppoe_key_id,
+		` + subscriber.SealedColumns + `,
 		w.bands, w.ssids, w.passwords, w.key_ids`
 	desiredJoins = `
 		LEFT JOIN organizations o ON o.id = d.org_id
@@ -279,18 +283,18 @@ func (s *Service) noteIdentify(ctx context.Context) {
 
 // desiredRow is what identify reads about a device.
 type desiredRow struct {
-	id                       uuid.UUID
-	orgID, subscriptionID    *uuid.UUID
-	slug, username, status   *string
-	group, pppUser, pppKeyID *string
-	pppSealed                []byte
-	bands, ssids, keyIDs     []string
-	passwords                [][]byte
+	id                     uuid.UUID
+	orgID                  *uuid.UUID
+	slug, username, status *string
+	group                  *string
+	ppp                    subscriber.Sealed
+	bands, ssids, keyIDs   []string
+	passwords              [][]byte
 }
 
 func (r *desiredRow) dest() []any {
-	return []any{&r.slug, &r.username, &r.status, &r.group, &r.subscriptionID, &r.pppUser, &r.pppSealed, &r.pppKeyID,
-		&r.bands, &r.ssids, &r.passwords, &r.keyIDs}
+	return append(append([]any{&r.slug, &r.username, &r.status, &r.group}, r.ppp.Dest()...),
+		&r.bands, &r.ssids, &r.passwords, &r.keyIDs)
 }
 
 // answer turns the row into the device's desired state, opening secrets.
@@ -300,20 +304,23 @@ func (s *Service) answer(genieID string, r desiredRow) (IdentifyAnswer, error) {
 		return ans, nil
 	}
 	ans.Status = "claimed"
-	ans.Tags = append(ans.Tags, OrgTag(*r.slug))
+	ans.Tags = append(ans.Tags, devtag.Org(*r.slug))
 	if r.username != nil {
 		ans.Status = "assigned"
-		ans.Tags = append(ans.Tags, SubscriberTag(*r.username))
+		ans.Tags = append(ans.Tags, devtag.Subscriber(*r.username))
 		if r.group != nil {
-			ans.Tags = append(ans.Tags, PlanTag(*r.group))
+			ans.Tags = append(ans.Tags, devtag.Plan(*r.group))
 		}
-		if *r.status == "active" && r.pppUser != nil && *r.pppUser != "" && r.pppSealed != nil {
-			pw, err := s.box.Open(r.pppSealed, *r.pppKeyID, r.subscriptionID[:])
+		if *r.status == subscriber.StatusActive {
+			user, pw, ok, err := s.subs.Open(r.ppp)
 			if err != nil {
-				return IdentifyAnswer{}, fmt.Errorf("open PPPoE password of subscription %s: %w", r.subscriptionID, err)
+				return IdentifyAnswer{}, err
 			}
-			ans.PPPoE = &PPPoE{Username: *r.pppUser, Password: string(pw)}
+			if ok {
+				ans.PPPoE = &PPPoE{Username: user, Password: pw}
+			}
 		}
+
 	}
 	for i, band := range r.bands {
 		pw, err := s.box.Open(r.passwords[i], r.keyIDs[i], WiFiAAD(r.id, band))

@@ -13,6 +13,7 @@ import (
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/audit"
 	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/devtag"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/validation"
 )
@@ -147,7 +148,7 @@ func (s *Service) conflict(ctx context.Context, orgID, deviceID uuid.UUID, k kno
 func conflictAnswer(genieID, status string, r desiredRow) IdentifyAnswer {
 	ans := IdentifyAnswer{DeviceID: genieID, Status: "conflict", Tags: []string{}, PeriodicInformInterval: PeriodicInformInterval}
 	if status == ConflictOpen && r.slug != nil {
-		ans.Tags = append(ans.Tags, OrgTag(*r.slug))
+		ans.Tags = append(ans.Tags, devtag.Org(*r.slug))
 	}
 	return ans
 }

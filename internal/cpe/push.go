@@ -17,6 +17,7 @@ import (
 	"github.com/fyberpay/cpe/internal/audit"
 	"github.com/fyberpay/cpe/internal/datamodel"
 	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/devtag"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/validation"
 )
@@ -394,7 +395,7 @@ func (p *pusher) syncTags(ctx context.Context, genieID string, have, want []stri
 }
 
 func managed(tag string) bool {
-	return strings.HasPrefix(tag, TagOrg) || strings.HasPrefix(tag, TagSub) || strings.HasPrefix(tag, TagPlan)
+	return devtag.Managed(tag)
 }
 
 // record keeps what GenieACS just told us about the device.

@@ -31,32 +31,3 @@ func isUpperLetters(b []byte) bool {
 	}
 	return true
 }
-
-// TagSafe maps a name to the characters GenieACS tags may hold. Tags appear
-// as Tags.<tag> parameters in provisions, so a '.' (or anything outside
-// [A-Za-z0-9_:-]) would break them (DESIGN.md §5); each such character
-// becomes '_'.
-func TagSafe(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == ':', r == '-':
-			b.WriteRune(r)
-		default:
-			b.WriteByte('_')
-		}
-	}
-	return b.String()
-}
-
-// Tag prefixes the service manages on GenieACS devices.
-const (
-	TagOrg  = "org:"
-	TagSub  = "sub:"
-	TagPlan = "plan:"
-)
-
-// OrgTag, SubscriberTag and PlanTag build the managed tags.
-func OrgTag(slug string) string            { return TagOrg + TagSafe(slug) }
-func SubscriberTag(username string) string { return TagSub + TagSafe(username) }
-func PlanTag(group string) string          { return TagPlan + TagSafe(group) }

@@ -3,6 +3,7 @@ package cpe
 import (
 	"testing"
 
+	"github.com/fyberpay/cpe/internal/devtag"
 	"github.com/stretchr/testify/require"
 )
 
@@ -22,8 +23,8 @@ func TestNormalizeSerial(t *testing.T) {
 }
 
 func TestTags(t *testing.T) {
-	require.Equal(t, "sub:alice_smith_isp", SubscriberTag("alice.smith@isp"))
-	require.Equal(t, "plan:home-10", PlanTag("home-10"))
-	require.Equal(t, "org:acme", OrgTag("acme"))
-	require.Equal(t, "sub:jos_", SubscriberTag("josé"), "one '_' per rune")
+	require.Equal(t, "sub:alice_smith_isp", devtag.Subscriber("alice.smith@isp"))
+	require.Equal(t, "plan:home-10", devtag.Plan("home-10"))
+	require.Equal(t, "org:acme", devtag.Org("acme"))
+	require.Equal(t, "sub:jos_", devtag.Subscriber("josé"), "one '_' per rune")
 }

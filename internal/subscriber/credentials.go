@@ -44,3 +44,41 @@ func (s *Service) Credentials(ctx context.Context, exec db.Executor, orgID, subs
 	}
 	return c, nil
 }
+
+// SealedColumns select, from subscriptions under the alias sub, what a
+// Sealed is scanned from: a caller joining subscriptions in its own query
+// (identify's one read of a device's whole desired state) takes the PPPoE
+// login sealed and has this package open it.
+const SealedColumns = `sub.id, sub.pppoe_username, sub.pppoe_password_enc, sub.pppoe_key_id`
+
+// HasPasswordSQL is true for a subscription (alias sub) with a PPPoE
+// password set.
+const HasPasswordSQL = `sub.pppoe_password_enc IS NOT NULL`
+
+// Sealed is a subscription's PPPoE login as stored: the password sealed.
+type Sealed struct {
+	SubscriptionID *uuid.UUID
+	Username       *string
+	enc            []byte
+	keyID          *string
+}
+
+// Dest are the scan targets of SealedColumns.
+func (c *Sealed) Dest() []any { return []any{&c.SubscriptionID, &c.Username, &c.enc, &c.keyID} }
+
+// Set reports whether a username and a password are both stored.
+func (c Sealed) Set() bool {
+	return c.SubscriptionID != nil && c.Username != nil && *c.Username != "" && c.enc != nil && c.keyID != nil
+}
+
+// Open returns the login with its password opened (ok false when not Set).
+func (s *Service) Open(c Sealed) (username, password string, ok bool, err error) {
+	if !c.Set() {
+		return "", "", false, nil
+	}
+	pw, err := s.box.Open(c.enc, *c.keyID, c.SubscriptionID[:])
+	if err != nil {
+		return "", "", false, fmt.Errorf("open PPPoE password of subscription %s: %w", c.SubscriptionID, err)
+	}
+	return *c.Username, string(pw), true, nil
+}

@@ -14,8 +14,10 @@
 //     becomes the plan:<group> device tag, and tags may not contain '.').
 //   - Every subscriber has exactly one subscription row, created with it.
 //   - The PPPoE password is sealed with internal/secret (AES-256-GCM, key
-//     id stored, bound to the subscription id) and is write-only: it never
-//     leaves this package except through Credentials, for the device push.
+//     id stored, bound to the subscription id) and is write-only: only this
+//     package names its column or opens it, and it leaves only through
+//     Credentials and Open (a Sealed scanned from SealedColumns in the
+//     caller's own query), for the device push and identify.
 //     An edit without a password keeps the stored one; a password needs a
 //     PPPoE username.
 //   - Writes need PermManageCatalog (owner, admin); reads PermRead. Every

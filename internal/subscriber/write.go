@@ -11,8 +11,8 @@ import (
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/audit"
-	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/devtag"
 	"github.com/fyberpay/cpe/internal/validation"
 )
 
@@ -25,7 +25,7 @@ var errUsernameTaken = validation.Errors{"username": "is already in use"}
 // same tag wait for each other (a transaction-scoped advisory lock), so
 // two of them cannot both pass.
 func tagTaken(ctx context.Context, tx pgx.Tx, orgID, self uuid.UUID, username string) error {
-	tag := cpe.TagSafe(username)
+	tag := devtag.Safe(username)
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2, 0))`, orgID, tag); err != nil {
 		return fmt.Errorf("lock subscriber tag: %w", err)
 	}
@@ -39,7 +39,7 @@ func tagTaken(ctx context.Context, tx pgx.Tx, orgID, self uuid.UUID, username st
 	case err != nil:
 		return fmt.Errorf("check subscriber tag: %w", err)
 	}
-	return validation.Errors{"username": fmt.Sprintf("would share the device tag %s%s with %s; choose another", cpe.TagSub, tag, other)}
+	return validation.Errors{"username": fmt.Sprintf("would share the device tag %s%s with %s; choose another", devtag.PrefixSub, tag, other)}
 }
 
 // planName checks that id (if any) is a plan of the organization and
