@@ -5,13 +5,13 @@ import (
 	"errors"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/audit"
+	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/outbox"
@@ -27,47 +27,20 @@ func (s *Service) judgeOnline(ctx context.Context) (int, error) {
 	debounce := or(s.Debounce, 5*time.Minute)
 	events := 0
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
-			WITH judged AS (
-				SELECT id, online_state AS old, online_changed_at AS prev,
-					CASE WHEN last_inform_at > now() - $1::interval THEN 'online' ELSE 'offline' END AS new
-				FROM cpe_devices WHERE org_id IS NOT NULL AND last_inform_at IS NOT NULL
-			)
-			UPDATE cpe_devices d SET online_state = j.new, online_changed_at = now()
-			FROM judged j WHERE d.id = j.id AND j.old <> j.new
-			RETURNING d.id, d.org_id, d.serial_norm, j.old, j.new, j.prev, d.last_inform_at`, window.String())
+		changes, err := cpe.JudgeOnline(ctx, tx, window)
 		if err != nil {
 			return err
 		}
-		type change struct {
-			id, org       uuid.UUID
-			serial        string
-			old, new      string
-			prev, informd *time.Time
-		}
-		var changes []change
-		for rows.Next() {
-			var c change
-			if err := rows.Scan(&c.id, &c.org, &c.serial, &c.old, &c.new, &c.prev, &c.informd); err != nil {
-				rows.Close()
-				return err
-			}
-			changes = append(changes, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
 		for _, c := range changes {
-			if c.old == "" || (c.prev != nil && time.Since(*c.prev) < debounce) {
+			if c.Old == "" || (c.Prev != nil && time.Since(*c.Prev) < debounce) {
 				continue
 			}
 			topic := outbox.TopicOnline
-			if c.new == "offline" {
+			if c.New == "offline" {
 				topic = outbox.TopicOffline
 			}
-			if _, err := outbox.Write(ctx, tx, s.jobs, c.org, topic, map[string]any{
-				"deviceId": c.id, "serial": c.serial, "lastInformAt": c.informd,
+			if _, err := outbox.Write(ctx, tx, s.jobs, c.Org, topic, map[string]any{
+				"deviceId": c.ID, "serial": c.Serial, "lastInformAt": c.LastInformAt,
 			}); err != nil {
 				return err
 			}

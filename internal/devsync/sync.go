@@ -367,45 +367,7 @@ func (p *pass) flush(ctx context.Context, rows []stageRow) error {
 		if err := dropped.Err(); err != nil {
 			return err
 		}
-		var created, updated int
-		err = tx.QueryRow(ctx, `
-			WITH up AS (
-				INSERT INTO cpe_devices AS d (serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model,
-					software_version, last_inform_at, tags, first_contact_at, uptime_s, cpu_percent, memory_free_kib,
-					wan_bytes_sent, wan_bytes_received, wifi_clients, health_at)
-				SELECT serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model, software_version,
-					last_inform_at, tags, last_inform_at, uptime_s, cpu_percent, memory_free_kib, wan_bytes_sent,
-					wan_bytes_received, wifi_clients, health_at
-				FROM sync_stage
-				ON CONFLICT (serial_norm) DO UPDATE SET
-					genieacs_id = EXCLUDED.genieacs_id,
-					oui = COALESCE(NULLIF(EXCLUDED.oui, ''), d.oui),
-					product_class = COALESCE(NULLIF(EXCLUDED.product_class, ''), d.product_class),
-					manufacturer = COALESCE(NULLIF(EXCLUDED.manufacturer, ''), d.manufacturer),
-					data_model = COALESCE(NULLIF(EXCLUDED.data_model, ''), d.data_model),
-					software_version = COALESCE(NULLIF(EXCLUDED.software_version, ''), d.software_version),
-					last_inform_at = GREATEST(d.last_inform_at, EXCLUDED.last_inform_at),
-					tags = EXCLUDED.tags,
-					first_contact_at = COALESCE(d.first_contact_at, EXCLUDED.last_inform_at),
-					uptime_s = COALESCE(EXCLUDED.uptime_s, d.uptime_s),
-					cpu_percent = COALESCE(EXCLUDED.cpu_percent, d.cpu_percent),
-					memory_free_kib = COALESCE(EXCLUDED.memory_free_kib, d.memory_free_kib),
-					wan_bytes_sent = COALESCE(EXCLUDED.wan_bytes_sent, d.wan_bytes_sent),
-					wan_bytes_received = COALESCE(EXCLUDED.wan_bytes_received, d.wan_bytes_received),
-					wifi_clients = COALESCE(EXCLUDED.wifi_clients, d.wifi_clients),
-					health_at = COALESCE(EXCLUDED.health_at, d.health_at),
-					genieacs_deleted_at = NULL,
-					updated_at = now()
-				WHERE (d.genieacs_id, d.oui, d.product_class, d.manufacturer, d.data_model, d.software_version, d.last_inform_at,
-						d.tags, d.health_at, d.genieacs_deleted_at)
-					IS DISTINCT FROM
-					(EXCLUDED.genieacs_id, COALESCE(NULLIF(EXCLUDED.oui, ''), d.oui), COALESCE(NULLIF(EXCLUDED.product_class, ''), d.product_class),
-						COALESCE(NULLIF(EXCLUDED.manufacturer, ''), d.manufacturer), COALESCE(NULLIF(EXCLUDED.data_model, ''), d.data_model),
-						COALESCE(NULLIF(EXCLUDED.software_version, ''), d.software_version), GREATEST(d.last_inform_at, EXCLUDED.last_inform_at),
-						EXCLUDED.tags, COALESCE(EXCLUDED.health_at, d.health_at), NULL::timestamptz)
-				RETURNING xmax = 0 AS created
-			)
-			SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM up`).Scan(&created, &updated)
+		created, updated, err := cpe.UpsertStaged(ctx, tx)
 		if err != nil {
 			return fmt.Errorf("upsert devices: %w", err)
 		}
@@ -441,14 +403,11 @@ func (p *pass) markDeleted(ctx context.Context) error {
 	if _, err := p.conn.Exec(ctx, `ANALYZE sync_seen`); err != nil {
 		return err
 	}
-	tag, err := p.conn.Exec(ctx, `UPDATE cpe_devices d SET genieacs_deleted_at = now(), updated_at = now()
-		WHERE d.genieacs_id IS NOT NULL AND d.genieacs_deleted_at IS NULL
-			AND COALESCE(d.first_contact_at, d.created_at) < $1
-			AND NOT EXISTS (SELECT 1 FROM sync_seen s WHERE s.genieacs_id = d.genieacs_id)`, p.run.StartedAt)
+	n, err := cpe.MarkGone(ctx, p.conn, p.run.StartedAt)
 	if err != nil {
 		return err
 	}
-	p.run.Deleted = int(tag.RowsAffected())
+	p.run.Deleted = int(n)
 	return nil
 }
 
