@@ -23,7 +23,7 @@ import (
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/genieacs"
-	"github.com/fyberpay/cpe/internal/health"
+	"github.com/fyberpay/cpe/internal/devicehealth"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/session"
 	"github.com/fyberpay/cpe/internal/subscriber"
@@ -55,7 +55,7 @@ type Deps struct {
 	// Faults is the fault board and the /cpe/faults API.
 	Faults *fault.Service
 	// Health is the devices' health series (device page, /cpe/devices/:id/metrics).
-	Health *health.Service
+	Health *devicehealth.Service
 	// GenieACS is the NBI client (nil when not configured); /readyz shows
 	// its breaker, informational only.
 	GenieACS *genieacs.Client

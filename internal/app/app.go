@@ -27,7 +27,7 @@ import (
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/genieacs"
-	"github.com/fyberpay/cpe/internal/health"
+	"github.com/fyberpay/cpe/internal/devicehealth"
 	"github.com/fyberpay/cpe/internal/jobs"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/secret"
@@ -74,7 +74,7 @@ type App struct {
 	APIKeys     *apikey.Service
 	Webhooks    *outbox.Service
 	Dashboard   *dashboard.Service
-	Health      *health.Service
+	Health      *devicehealth.Service
 	System      *system.Service
 	Subscribers *subscriber.Service
 	Sessions    *session.Store
@@ -137,7 +137,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, o Options) (*App, error) {
 	a.APIKeys = apikey.NewService(pool)
 	a.Webhooks = outbox.NewService(pool, box, ins)
 	a.Dashboard = dashboard.NewService(pool).WithThresholds(th)
-	a.Health = health.NewService(pool)
+	a.Health = devicehealth.NewService(pool)
 	a.System = system.NewService(pool, a.GenieACS, a.NBIHost, ins)
 	a.Subscribers = subscriber.NewService(pool, box)
 	a.Sessions = session.NewStore(pool, cfg.SessionKeys, cfg.SessionTTL, cfg.SecureCookies())

@@ -11,7 +11,7 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import (
 	"fmt"
-	"github.com/fyberpay/cpe/internal/health"
+	"github.com/fyberpay/cpe/internal/devicehealth"
 	"github.com/fyberpay/cpe/views/shared"
 	"github.com/google/uuid"
 	"math"
@@ -63,7 +63,7 @@ func HealthLazy(deviceID uuid.UUID, rng string) templ.Component {
 
 // Health is the health panel: the latest values, a range switch and the
 // charts over that range.
-func Health(s health.Series) templ.Component {
+func Health(s devicehealth.Series) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -97,7 +97,7 @@ func Health(s health.Series) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		for _, r := range health.Ranges() {
+		for _, r := range devicehealth.Ranges() {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<a href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -801,12 +801,12 @@ type chart struct {
 
 type chartLine struct {
 	class, name string
-	points      []health.Point
+	points      []devicehealth.Point
 }
 
-func newChart(s health.Series, testid, label string, w, h int, format func(float64) string, fromZero bool, lines ...chartLine) chart {
+func newChart(s devicehealth.Series, testid, label string, w, h int, format func(float64) string, fromZero bool, lines ...chartLine) chart {
 	c := chart{testid: testid, label: label, none: "No values in this period.", w: w, h: h, from: s.From, to: s.To, lines: lines, format: format,
-		gap: max(health.MaxGap, 2*time.Duration(s.BucketSeconds)*time.Second)}
+		gap: max(devicehealth.MaxGap, 2*time.Duration(s.BucketSeconds)*time.Second)}
 	first := true
 	for _, l := range lines {
 		for _, p := range l.points {
@@ -825,14 +825,14 @@ func newChart(s health.Series, testid, label string, w, h int, format func(float
 	return c
 }
 
-func trafficChart(s health.Series) chart {
+func trafficChart(s devicehealth.Series) chart {
 	c := newChart(s, "health-traffic-chart", "WAN traffic, Mbps down and up", 700, 160, mbpsValue, true,
 		chartLine{"down", "down (Mbps)", s.DownMbps}, chartLine{"up", "up (Mbps)", s.UpMbps})
 	c.none = "Not enough consecutive samples for a traffic rate yet."
 	return c
 }
 
-func gaugeChart(s health.Series, testid, label string, ps []health.Point, format func(float64) string, fromZero bool) chart {
+func gaugeChart(s devicehealth.Series, testid, label string, ps []devicehealth.Point, format func(float64) string, fromZero bool) chart {
 	return newChart(s, testid, label, 360, 120, format, fromZero, chartLine{"value", label, ps})
 }
 
@@ -859,7 +859,7 @@ func (c chart) y(v float64) float64 {
 
 // path joins the points, starting a new segment after a gap; a lone point
 // is a dot (a zero-length segment with round caps).
-func (c chart) path(ps []health.Point) string {
+func (c chart) path(ps []devicehealth.Point) string {
 	var b strings.Builder
 	for i, p := range ps {
 		cmd := "L"

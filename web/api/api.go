@@ -23,7 +23,7 @@ import (
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
-	"github.com/fyberpay/cpe/internal/health"
+	"github.com/fyberpay/cpe/internal/devicehealth"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/subscriber"
 	"github.com/fyberpay/cpe/internal/user"
@@ -47,7 +47,7 @@ type Handler struct {
 	// Dashboards is plural because the method Dashboard serves the route.
 	Dashboards *dashboard.Service
 	// Health is the devices' health series.
-	Health *health.Service
+	Health *devicehealth.Service
 }
 
 // maxBody bounds JSON request bodies.

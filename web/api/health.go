@@ -5,7 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/fyberpay/cpe/internal/health"
+	"github.com/fyberpay/cpe/internal/devicehealth"
 	"github.com/fyberpay/cpe/web/httperr"
 )
 
@@ -19,7 +19,7 @@ func (h *Handler) DevicesMetrics(c echo.Context) error {
 	if h.Health == nil {
 		return httperr.NotFound()
 	}
-	window, err := health.ParseRange(c.QueryParam("range"))
+	window, err := devicehealth.ParseRange(c.QueryParam("range"))
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/fyberpay/cpe/internal/health"
+	"github.com/fyberpay/cpe/internal/devicehealth"
 	"github.com/fyberpay/cpe/views/devices"
 	"github.com/fyberpay/cpe/web/httperr"
 )
@@ -20,7 +20,7 @@ func (h *Handler) DeviceHealth(c echo.Context) error {
 	if h.Health == nil {
 		return httperr.NotFound()
 	}
-	window, err := health.ParseRange(c.QueryParam("range"))
+	window, err := devicehealth.ParseRange(c.QueryParam("range"))
 	if err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ func (h *Handler) DeviceHealth(c echo.Context) error {
 // on), "" when absent or not a range.
 func healthRange(c echo.Context) string {
 	r := c.QueryParam("health")
-	if _, err := health.ParseRange(r); err != nil {
+	if _, err := devicehealth.ParseRange(r); err != nil {
 		return ""
 	}
 	return r

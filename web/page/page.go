@@ -22,7 +22,7 @@ import (
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
-	"github.com/fyberpay/cpe/internal/health"
+	"github.com/fyberpay/cpe/internal/devicehealth"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/subscriber"
 	"github.com/fyberpay/cpe/internal/system"
@@ -50,7 +50,7 @@ type Handler struct {
 	// Faults is the fault board's service.
 	Faults *fault.Service
 	// Health is the devices' health series (the device page's charts).
-	Health *health.Service
+	Health *devicehealth.Service
 	// AuditDB is where audit rows are read (the pool).
 	AuditDB db.Executor
 	// SessionMaxAge is the session cookie's lifetime in seconds.

@@ -1,4 +1,4 @@
-package health_test
+package devicehealth_test
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/dbtest"
-	"github.com/fyberpay/cpe/internal/health"
+	"github.com/fyberpay/cpe/internal/devicehealth"
 	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/internal/testfactory"
 	"github.com/fyberpay/cpe/internal/validation"
@@ -20,7 +20,7 @@ import (
 
 type testBundle struct {
 	pool       *pgxpool.Pool
-	svc        *health.Service
+	svc        *devicehealth.Service
 	orgA, orgB org.Org
 	viewerA    actor.Actor
 	deviceA    uuid.UUID
@@ -33,7 +33,10 @@ func setup(t *testing.T) *testBundle {
 	t.Helper()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
-	b := &testBundle{pool: pool, svc: health.NewService(pool), now: time.Now().UTC().Truncate(time.Minute)}
+	// now is a second before the minute began: the service's window ends
+	// at its own now (whole seconds), so a sample exactly a window before
+	// b.now can never fall on the window's edge.
+	b := &testBundle{pool: pool, svc: devicehealth.NewService(pool), now: time.Now().UTC().Truncate(time.Minute).Add(-time.Second)}
 	b.orgA = testfactory.Org(ctx, t, pool, nil)
 	b.orgB = testfactory.Org(ctx, t, pool, nil)
 	b.viewerA = testfactory.Actor(testfactory.User(ctx, t, pool, b.orgA, &testfactory.UserOpts{Role: testfactory.Ptr(actor.RoleViewer)}))
@@ -86,9 +89,9 @@ func TestSeries(t *testing.T) {
 		require.Equal(t, "24h", s.Range)
 		require.Equal(t, 6, s.Samples)
 		require.Zero(t, s.BucketSeconds)
-		require.Equal(t, []health.Point{{At: at(23*h + 55*m), Value: 1}, {At: at(23*h + 40*m), Value: 2},
+		require.Equal(t, []devicehealth.Point{{At: at(23*h + 55*m), Value: 1}, {At: at(23*h + 40*m), Value: 2},
 			{At: at(23*h + 10*m), Value: 0.5}, {At: at(19*h + 55*m), Value: 4}}, s.DownMbps)
-		require.Equal(t, []health.Point{{At: at(23*h + 55*m), Value: 0.1}, {At: at(23*h + 40*m), Value: 0.2},
+		require.Equal(t, []devicehealth.Point{{At: at(23*h + 55*m), Value: 0.1}, {At: at(23*h + 40*m), Value: 0.2},
 			{At: at(23*h + 10*m), Value: 0}, {At: at(19*h + 55*m), Value: 0}}, s.UpMbps)
 		require.Equal(t, []float64{10.5, 20, 5, 6, 7, 8}, values(s.CPUPercent))
 		require.Equal(t, at(23*h+55*m), s.CPUPercent[0].At)
@@ -118,7 +121,7 @@ func TestSeries(t *testing.T) {
 			FROM generate_series(0, 2879) n`, b.deviceA, b.now)
 		require.NoError(t, err)
 
-		day, err := b.svc.Series(ctx, b.viewerA, b.deviceA, health.Day)
+		day, err := b.svc.Series(ctx, b.viewerA, b.deviceA, devicehealth.Day)
 		require.NoError(t, err)
 		require.Zero(t, day.BucketSeconds, "96 samples are shown as they are")
 		require.Len(t, day.CPUPercent, 96)
@@ -128,14 +131,14 @@ func TestSeries(t *testing.T) {
 			window  time.Duration
 			samples int
 			bucket  int
-		}{{health.Week, 672, 2016}, {health.Month, 2880, 8640}} {
+		}{{devicehealth.Week, 672, 2016}, {devicehealth.Month, 2880, 8640}} {
 			s, err := b.svc.Series(ctx, b.viewerA, b.deviceA, tt.window)
 			require.NoError(t, err)
 			require.Equal(t, tt.samples, s.Samples)
 			require.Equal(t, tt.bucket, s.BucketSeconds)
 			wantPoints := int(tt.window / (time.Duration(tt.bucket) * time.Second))
-			for name, ps := range map[string][]health.Point{"cpu": s.CPUPercent, "down": s.DownMbps, "up": s.UpMbps, "memory": s.MemoryFreeKiB} {
-				require.LessOrEqual(t, len(ps), health.MaxPoints, name)
+			for name, ps := range map[string][]devicehealth.Point{"cpu": s.CPUPercent, "down": s.DownMbps, "up": s.UpMbps, "memory": s.MemoryFreeKiB} {
+				require.LessOrEqual(t, len(ps), devicehealth.MaxPoints, name)
 				require.GreaterOrEqual(t, len(ps), wantPoints-1, name)
 				for i := 1; i < len(ps); i++ {
 					require.True(t, ps[i].At.After(ps[i-1].At), "%s ordered by time", name)
@@ -158,7 +161,7 @@ func TestSeries(t *testing.T) {
 		_, err := b.pool.Exec(ctx, `UPDATE cpe_devices SET health_at = $2, uptime_s = 3600, cpu_percent = 12.5, memory_free_kib = 40960,
 			wan_bytes_sent = 7, wan_bytes_received = 8, wifi_clients = 5 WHERE id = $1`, b.deviceA, b.now)
 		require.NoError(t, err)
-		s, err := b.svc.Series(ctx, b.viewerA, b.deviceA, health.Week)
+		s, err := b.svc.Series(ctx, b.viewerA, b.deviceA, devicehealth.Week)
 		require.NoError(t, err)
 		require.Equal(t, "7d", s.Range)
 		require.Zero(t, s.Samples)
@@ -186,13 +189,13 @@ func TestSeries(t *testing.T) {
 			require.ErrorAs(t, err, &ve)
 			require.Contains(t, ve, "range")
 
-			for name, want := range map[string]time.Duration{"": health.Day, "24h": health.Day, "7d": health.Week, "30d": health.Month} {
-				w, err := health.ParseRange(name)
+			for name, want := range map[string]time.Duration{"": devicehealth.Day, "24h": devicehealth.Day, "7d": devicehealth.Week, "30d": devicehealth.Month} {
+				w, err := devicehealth.ParseRange(name)
 				require.NoError(t, err)
 				require.Equal(t, want, w, name)
 			}
 			for _, bad := range []string{"1h", "7D", "30", "1y"} {
-				_, err := health.ParseRange(bad)
+				_, err := devicehealth.ParseRange(bad)
 				require.ErrorAs(t, err, &ve, bad)
 				require.Contains(t, ve, "range")
 			}
@@ -215,7 +218,7 @@ func TestSeries(t *testing.T) {
 	})
 }
 
-func values(ps []health.Point) []float64 {
+func values(ps []devicehealth.Point) []float64 {
 	out := make([]float64, len(ps))
 	for i, p := range ps {
 		out[i] = p.Value

@@ -1,4 +1,4 @@
-// Package health reads a device's health time series (cpe_metrics, written
+// Package devicehealth reads a device's health time series (cpe_metrics, written
 // by the device sync) for its charts and GET /cpe/devices/:id/metrics.
 //
 // Invariants:
@@ -15,4 +15,4 @@
 //   - Every series is ordered by time and holds at most MaxPoints points:
 //     a longer one is averaged into MaxPoints equal time buckets (rates
 //     weighted by the seconds each covers, so a bucket is the mean rate).
-package health
+package devicehealth
