@@ -31,7 +31,7 @@ func routes(e *echo.Echo, d Deps) {
 	assets.StaticFS("/", static.FS)
 
 	// JSON API for integrations: API key only, no cookies, no CSRF.
-	ah := &api.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, AuditDB: d.Pool, Dashboards: d.Dashboard, Health: d.Health}
+	ah := &api.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, Audit: d.Audit, Dashboards: d.Dashboard, Health: d.Health}
 	op := &middleware.Operator{Slug: d.Config.OperatorOrg, BySlug: func(ctx context.Context, slug string) (org.Org, error) {
 		return org.BySlug(ctx, d.Pool, slug)
 	}}
@@ -115,7 +115,7 @@ func routes(e *echo.Echo, d Deps) {
 		middleware.CheckCSRF(d.Sessions, middleware.CSRFOptions{}),
 	)
 	ph := &page.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Dashboard: d.Dashboard, Systems: d.System,
-		Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, AuditDB: d.Pool, Health: d.Health,
+		Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, Audit: d.Audit, Health: d.Health,
 		SessionMaxAge: int(d.Config.SessionTTL.Seconds())}
 	pages.GET("/login", ph.LoginForm)
 	pages.POST("/login", ph.Login)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/apikey"
+	"github.com/fyberpay/cpe/internal/audit"
 	"github.com/fyberpay/cpe/internal/config"
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/dashboard"
@@ -37,9 +38,11 @@ import (
 
 // Deps is what the server needs.
 type Deps struct {
-	Config    *config.Config
-	Pool      *pgxpool.Pool
-	Logger    *slog.Logger
+	Config *config.Config
+	Pool   *pgxpool.Pool
+	Logger *slog.Logger
+	// Audit reads the audit log (pages and API).
+	Audit     *audit.Reader
 	Users     *user.Service
 	APIKeys   *apikey.Service
 	Webhooks  *outbox.Service

@@ -417,6 +417,25 @@ func (s *Service) FactoryReset(ctx context.Context, a actor.Actor, deviceID uuid
 	})
 }
 
+// ConfirmedFactoryReset is FactoryReset once the person has typed the
+// device's serial (its label form or as it reports it; case and spaces
+// ignored): a reset wipes the subscriber's settings, so the page asks for
+// proof of which device is meant.
+func (s *Service) ConfirmedFactoryReset(ctx context.Context, a actor.Actor, deviceID uuid.UUID, typed string) (Task, error) {
+	if err := a.Require(actor.PermDeviceAction); err != nil {
+		return Task{}, err
+	}
+	d, err := s.devices.Get(ctx, a, deviceID)
+	if err != nil {
+		return Task{}, err
+	}
+	typed = strings.ToUpper(strings.TrimSpace(typed))
+	if typed != d.Serial && typed != strings.ToUpper(d.ReportedSerial) {
+		return Task{}, validation.Errors{"confirm": "type the serial " + d.Serial + " exactly to confirm"}
+	}
+	return s.FactoryReset(ctx, a, deviceID)
+}
+
 // Refresh re-reads a device's health values now.
 func (s *Service) Refresh(ctx context.Context, a actor.Actor, deviceID uuid.UUID) (Task, error) {
 	return s.start(ctx, a, deviceID, actor.PermDeviceAction, func(target) (newTask, error) {

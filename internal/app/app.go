@@ -21,6 +21,7 @@ import (
 
 	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/apikey"
+	"github.com/fyberpay/cpe/internal/audit"
 	"github.com/fyberpay/cpe/internal/config"
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/dashboard"
@@ -78,6 +79,7 @@ type App struct {
 	System      *system.Service
 	Subscribers *subscriber.Service
 	Sessions    *session.Store
+	Audit       *audit.Reader
 
 	riverLogger  *slog.Logger
 	contactEvery time.Duration
@@ -140,6 +142,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, o Options) (*App, error) {
 	a.Health = devicehealth.NewService(pool)
 	a.System = system.NewService(pool, a.GenieACS, a.NBIHost, ins)
 	a.Subscribers = subscriber.NewService(pool, box)
+	a.Audit = audit.NewReader(pool)
 	a.Sessions = session.NewStore(pool, cfg.SessionKeys, cfg.SessionTTL, cfg.SecureCookies())
 	return a, nil
 }
@@ -176,7 +179,7 @@ func (a *App) Web(ctx context.Context) (e *echo.Echo, stop func(), err error) {
 	stop = a.CPE.StartContactBatching(ctx, a.contactEvery, a.Logger)
 	return web.New(web.Deps{
 		Config: a.Config, Pool: a.Pool, Logger: a.Logger,
-		Users: a.Users, APIKeys: a.APIKeys, Webhooks: a.Webhooks, Dashboard: a.Dashboard,
+		Audit: a.Audit, Users: a.Users, APIKeys: a.APIKeys, Webhooks: a.Webhooks, Dashboard: a.Dashboard,
 		CPE: a.CPE, Actions: a.Actions, Sync: a.Sync, Faults: a.Faults, Health: a.Health,
 		System: a.System, Subscribers: a.Subscribers, GenieACS: a.GenieACS, Sessions: a.Sessions,
 		RiverUI: http.Handler(ui),

@@ -225,3 +225,25 @@ func truncate(s string, n int) string {
 	}
 	return string(r[:n-1]) + "…"
 }
+
+// Reader reads the audit log for the pages and the API, so handlers hold a
+// service rather than a database handle.
+type Reader struct{ exec db.Executor }
+
+// NewReader reads through exec (the pool).
+func NewReader(exec db.Executor) *Reader { return &Reader{exec: exec} }
+
+// List is List on the reader's executor.
+func (r *Reader) List(ctx context.Context, a actor.Actor, f Filter) (Page, error) {
+	return List(ctx, r.exec, a, f)
+}
+
+// Get is Get on the reader's executor.
+func (r *Reader) Get(ctx context.Context, a actor.Actor, id int64) (Row, error) {
+	return Get(ctx, r.exec, a, id)
+}
+
+// Actions is Actions on the reader's executor.
+func (r *Reader) Actions(ctx context.Context, a actor.Actor) ([]string, error) {
+	return Actions(ctx, r.exec, a)
+}

@@ -18,9 +18,9 @@ import (
 	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/apikey"
+	"github.com/fyberpay/cpe/internal/audit"
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/dashboard"
-	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/devicehealth"
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
@@ -42,8 +42,8 @@ type Handler struct {
 	Actions     *action.Service
 	Sync        *devsync.Service
 	// Faults lists and clears GenieACS faults.
-	Faults  *fault.Service
-	AuditDB db.Executor
+	Faults *fault.Service
+	Audit  *audit.Reader
 	// Dashboards is plural because the method Dashboard serves the route.
 	Dashboards *dashboard.Service
 	// Health is the devices' health series.

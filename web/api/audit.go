@@ -18,7 +18,7 @@ func (h *Handler) AuditList(c echo.Context) error {
 	if len(errs) > 0 {
 		return validation.Errors(errs)
 	}
-	p, err := audit.List(c.Request().Context(), h.AuditDB, actorOf(c), f)
+	p, err := h.Audit.List(c.Request().Context(), actorOf(c), f)
 	if err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func (h *Handler) AuditGet(c echo.Context) error {
 	if err != nil {
 		return httperr.NotFound()
 	}
-	r, err := audit.Get(c.Request().Context(), h.AuditDB, actorOf(c), id)
+	r, err := h.Audit.Get(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
 	}

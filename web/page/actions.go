@@ -151,19 +151,9 @@ func (h *Handler) DeviceRefresh(c echo.Context) error {
 
 // DeviceFactoryReset resets the device once its serial has been typed.
 func (h *Handler) DeviceFactoryReset(c echo.Context) error {
-	typed := strings.ToUpper(strings.TrimSpace(c.FormValue("confirm")))
+	typed := c.FormValue("confirm")
 	return h.deviceAction(c, devices.ActionForms{Open: "factory"}, func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
-		d, err := h.Devices.Get(ctx, a, id)
-		if err != nil {
-			return action.Task{}, err
-		}
-		if err := a.Require(actor.PermDeviceAction); err != nil {
-			return action.Task{}, err
-		}
-		if typed != d.Serial && typed != strings.ToUpper(d.ReportedSerial) {
-			return action.Task{}, validation.Errors{"confirm": "type the serial " + d.Serial + " exactly to confirm"}
-		}
-		return h.Actions.FactoryReset(ctx, a, id)
+		return h.Actions.ConfirmedFactoryReset(ctx, a, id, typed)
 	})
 }
 
@@ -172,10 +162,6 @@ func (h *Handler) DevicePing(c echo.Context) error {
 	reps, timeout := c.FormValue("repetitions"), c.FormValue("timeoutMs")
 	forms := devices.ActionForms{Open: "ping", Host: c.FormValue("host"), Reps: reps, Timeout: timeout}
 	return h.deviceAction(c, forms, func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
-		// The role before the input, as the service does (viewers get 403).
-		if err := a.Require(actor.PermDeviceAction); err != nil {
-			return action.Task{}, err
-		}
 		// A value that is not a number is out of range: the service then
 		// reports it with every other field.
 		in := action.PingInput{Host: forms.Host, Repetitions: formInt(reps), TimeoutMs: formInt(timeout)}

@@ -26,11 +26,11 @@ func (h *Handler) AuditList(c echo.Context) error {
 		status = http.StatusUnprocessableEntity
 		filter = audit.Filter{Limit: filter.Limit}
 	}
-	pg, err := audit.List(c.Request().Context(), h.AuditDB, a, filter)
+	pg, err := h.Audit.List(c.Request().Context(), a, filter)
 	if err != nil {
 		return err
 	}
-	actions, err := audit.Actions(c.Request().Context(), h.AuditDB, a)
+	actions, err := h.Audit.Actions(c.Request().Context(), a)
 	if err != nil {
 		return err
 	}

@@ -17,9 +17,9 @@ import (
 	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/apikey"
+	"github.com/fyberpay/cpe/internal/audit"
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/dashboard"
-	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/devicehealth"
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
@@ -51,8 +51,8 @@ type Handler struct {
 	Faults *fault.Service
 	// Health is the devices' health series (the device page's charts).
 	Health *devicehealth.Service
-	// AuditDB is where audit rows are read (the pool).
-	AuditDB db.Executor
+	// Audit reads the audit log.
+	Audit *audit.Reader
 	// SessionMaxAge is the session cookie's lifetime in seconds.
 	SessionMaxAge int
 }
