@@ -45,7 +45,7 @@ type Deps struct {
 	Audit     *audit.Reader
 	Users     *user.Service
 	APIKeys   *apikey.Service
-	Webhooks  *outbox.Service
+	Webhooks  *outbox.Endpoints
 	Dashboard *dashboard.Service
 	CPE       *cpe.Service
 	// Actions runs device actions and reports their tasks.

@@ -73,7 +73,7 @@ type App struct {
 	Faults      *fault.Service
 	Users       *user.Service
 	APIKeys     *apikey.Service
-	Webhooks    *outbox.Service
+	Webhooks    *outbox.Endpoints
 	Dashboard   *dashboard.Service
 	Health      *devicehealth.Service
 	System      *system.Service
@@ -137,7 +137,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, o Options) (*App, error) {
 	a.Faults = fault.NewService(pool, a.GenieACS, ins)
 	a.Users = user.NewService(pool, cfg.PasswordHashMemoryKiB, user.Limits{})
 	a.APIKeys = apikey.NewService(pool)
-	a.Webhooks = outbox.NewService(pool, box, ins)
+	a.Webhooks = outbox.NewEndpoints(pool, box, ins)
 	a.Dashboard = dashboard.NewService(pool).WithThresholds(th)
 	a.Health = devicehealth.NewService(pool)
 	a.System = system.NewService(pool, a.GenieACS, a.NBIHost, ins)

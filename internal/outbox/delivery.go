@@ -47,7 +47,7 @@ type DeliveryPage struct {
 
 // ListDeliveries returns the delivery log of one endpoint of the actor's
 // organization, with each delivery's attempts.
-func (s *Service) ListDeliveries(ctx context.Context, a actor.Actor, endpointID uuid.UUID, before time.Time, limit int) (DeliveryPage, error) {
+func (s *Endpoints) ListDeliveries(ctx context.Context, a actor.Actor, endpointID uuid.UUID, before time.Time, limit int) (DeliveryPage, error) {
 	if err := a.Require(actor.PermManageWebhooks); err != nil {
 		return DeliveryPage{}, err
 	}

@@ -41,16 +41,18 @@ type EndpointInput struct {
 	Enabled     *bool    `json:"enabled"`
 }
 
-// Service manages webhook endpoints and reads their delivery logs.
-type Service struct {
+// Endpoints manages an organization's webhook endpoints (create, edit,
+// rotate the secret, delete, send a test) and reads their delivery logs;
+// publishing events is Write, delivering them the worker's.
+type Endpoints struct {
 	pool *pgxpool.Pool
 	box  *secret.Box
 	jobs JobInserter
 }
 
-// NewService builds the service.
-func NewService(pool *pgxpool.Pool, box *secret.Box, jobs JobInserter) *Service {
-	return &Service{pool: pool, box: box, jobs: jobs}
+// NewEndpoints builds the endpoint service.
+func NewEndpoints(pool *pgxpool.Pool, box *secret.Box, jobs JobInserter) *Endpoints {
+	return &Endpoints{pool: pool, box: box, jobs: jobs}
 }
 
 func (in EndpointInput) validate() (EndpointInput, error) {
@@ -90,7 +92,7 @@ func (in EndpointInput) validate() (EndpointInput, error) {
 
 // CreateEndpoint adds an endpoint and returns it with its signing secret,
 // shown this once.
-func (s *Service) CreateEndpoint(ctx context.Context, a actor.Actor, in EndpointInput) (Endpoint, string, error) {
+func (s *Endpoints) CreateEndpoint(ctx context.Context, a actor.Actor, in EndpointInput) (Endpoint, string, error) {
 	if err := a.Require(actor.PermManageWebhooks); err != nil {
 		return Endpoint{}, "", err
 	}
@@ -125,7 +127,7 @@ func (e *Endpoint) scanDest() []any {
 }
 
 // ListEndpoints returns the organization's endpoints.
-func (s *Service) ListEndpoints(ctx context.Context, a actor.Actor) ([]Endpoint, error) {
+func (s *Endpoints) ListEndpoints(ctx context.Context, a actor.Actor) ([]Endpoint, error) {
 	if err := a.Require(actor.PermManageWebhooks); err != nil {
 		return nil, err
 	}
@@ -140,7 +142,7 @@ func (s *Service) ListEndpoints(ctx context.Context, a actor.Actor) ([]Endpoint,
 }
 
 // GetEndpoint returns one endpoint of the actor's organization.
-func (s *Service) GetEndpoint(ctx context.Context, a actor.Actor, id uuid.UUID) (Endpoint, error) {
+func (s *Endpoints) GetEndpoint(ctx context.Context, a actor.Actor, id uuid.UUID) (Endpoint, error) {
 	if err := a.Require(actor.PermManageWebhooks); err != nil {
 		return Endpoint{}, err
 	}
@@ -155,7 +157,7 @@ func getEndpoint(ctx context.Context, exec db.Executor, orgID, id uuid.UUID) (En
 
 // UpdateEndpoint replaces an endpoint's URL, description, topics and
 // enabled flag. The secret is kept.
-func (s *Service) UpdateEndpoint(ctx context.Context, a actor.Actor, id uuid.UUID, in EndpointInput) (Endpoint, error) {
+func (s *Endpoints) UpdateEndpoint(ctx context.Context, a actor.Actor, id uuid.UUID, in EndpointInput) (Endpoint, error) {
 	if err := a.Require(actor.PermManageWebhooks); err != nil {
 		return Endpoint{}, err
 	}
@@ -205,7 +207,7 @@ func (s *Service) UpdateEndpoint(ctx context.Context, a actor.Actor, id uuid.UUI
 
 // RotateSecret replaces an endpoint's signing secret and returns the new
 // one, shown this once.
-func (s *Service) RotateSecret(ctx context.Context, a actor.Actor, id uuid.UUID) (string, error) {
+func (s *Endpoints) RotateSecret(ctx context.Context, a actor.Actor, id uuid.UUID) (string, error) {
 	if err := a.Require(actor.PermManageWebhooks); err != nil {
 		return "", err
 	}
@@ -228,7 +230,7 @@ func (s *Service) RotateSecret(ctx context.Context, a actor.Actor, id uuid.UUID)
 }
 
 // DeleteEndpoint removes an endpoint and its delivery log.
-func (s *Service) DeleteEndpoint(ctx context.Context, a actor.Actor, id uuid.UUID) error {
+func (s *Endpoints) DeleteEndpoint(ctx context.Context, a actor.Actor, id uuid.UUID) error {
 	if err := a.Require(actor.PermManageWebhooks); err != nil {
 		return err
 	}
@@ -245,7 +247,7 @@ func (s *Service) DeleteEndpoint(ctx context.Context, a actor.Actor, id uuid.UUI
 
 // SendTest queues a webhook.ping event for one endpoint, delivered through
 // the same path as every event.
-func (s *Service) SendTest(ctx context.Context, a actor.Actor, id uuid.UUID) (uuid.UUID, error) {
+func (s *Endpoints) SendTest(ctx context.Context, a actor.Actor, id uuid.UUID) (uuid.UUID, error) {
 	if err := a.Require(actor.PermManageWebhooks); err != nil {
 		return uuid.Nil, err
 	}

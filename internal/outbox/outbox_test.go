@@ -33,7 +33,7 @@ type testBundle struct {
 	pool     *pgxpool.Pool
 	box      *secret.Box
 	inserter *river.Client[pgx.Tx]
-	svc      *outbox.Service
+	svc      *outbox.Endpoints
 	org      org.Org
 	admin    actor.Actor
 }
@@ -48,7 +48,7 @@ func setup(t *testing.T) *testBundle {
 	require.NoError(t, err)
 	o := testfactory.Org(ctx, t, pool, nil)
 	u := testfactory.User(ctx, t, pool, o, nil)
-	return &testBundle{pool: pool, box: box, inserter: ins, svc: outbox.NewService(pool, box, ins), org: o, admin: testfactory.Actor(u)}
+	return &testBundle{pool: pool, box: box, inserter: ins, svc: outbox.NewEndpoints(pool, box, ins), org: o, admin: testfactory.Actor(u)}
 }
 
 // workerClient starts a real River client working the outbox jobs.

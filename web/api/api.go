@@ -36,7 +36,7 @@ import (
 type Handler struct {
 	Users       *user.Service
 	APIKeys     *apikey.Service
-	Webhooks    *outbox.Service
+	Webhooks    *outbox.Endpoints
 	Subscribers *subscriber.Service
 	Devices     *cpe.Service
 	Actions     *action.Service

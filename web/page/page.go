@@ -38,7 +38,7 @@ import (
 type Handler struct {
 	Users       *user.Service
 	APIKeys     *apikey.Service
-	Webhooks    *outbox.Service
+	Webhooks    *outbox.Endpoints
 	Dashboard   *dashboard.Service
 	Systems     *system.Service
 	Subscribers *subscriber.Service
