@@ -64,6 +64,10 @@ db-up: ## make sure PostgreSQL answers on 127.0.0.1:5432 (start or install it)
 test: db-up lint check-generated e2e-setup ## everything CI runs: vet, gofmt, generated code, unit + integration + e2e tests
 	E2E_REQUIRED=1 PLAYWRIGHT_DRIVER_PATH=$(PW_DRIVER_DIR) $(GO) test -count=1 -timeout 20m ./...
 
+.PHONY: race
+race: db-up ## unit + integration tests under the race detector (e2e runs the binary and is left out)
+	$(GO) test -race -count=1 -timeout 20m ./internal/... ./web/... ./cmd/...
+
 .PHONY: e2e
 e2e: db-up e2e-setup ## browser tests only (Chromium via playwright-go)
 	E2E_REQUIRED=1 PLAYWRIGHT_DRIVER_PATH=$(PW_DRIVER_DIR) $(GO) test -count=1 -v ./e2e/
