@@ -80,3 +80,10 @@ func (h *hasher) create(ctx context.Context, password string) (string, error) {
 // run them: more would only queue inside the scheduler while each holds
 // its memory.
 func defaultHashSlots() int { return max(2, runtime.GOMAXPROCS(0)) }
+
+// unverified reports whether a hashing error means the password was never
+// checked (no slot, or the request ended first): the attempt then gives
+// its reserved failure back instead of counting as a wrong password.
+func unverified(err error) bool {
+	return errors.Is(err, ErrBusy) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}

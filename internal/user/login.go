@@ -99,7 +99,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password, ip string) 
 		hash = s.dummyHash
 	}
 	ok, herr := s.hash.compare(ctx, password, hash)
-	if errors.Is(herr, ErrBusy) || errors.Is(herr, context.Canceled) || errors.Is(herr, context.DeadlineExceeded) {
+	if unverified(herr) {
 		return Principal{}, s.unreserve(ctx, keys, herr)
 	}
 	if herr != nil || !ok || !found || p.Disabled {

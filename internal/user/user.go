@@ -319,7 +319,7 @@ func (s *Service) ChangePassword(ctx context.Context, a actor.Actor, current, ne
 		return err
 	}
 	ok, err := s.hash.compare(ctx, current, hash)
-	if errors.Is(err, ErrBusy) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if unverified(err) {
 		return s.unreserve(ctx, keys, err)
 	}
 	if err != nil || !ok {

@@ -65,9 +65,10 @@ func Email(errs Errors, field, v string) string {
 func Text(errs Errors, field, v string, minLen, maxLen int) string {
 	v = strings.TrimSpace(v)
 	n := len([]rune(v))
+	problem := TextProblem(v)
 	switch {
-	case TextProblem(v) != "":
-		errs.Add(field, TextProblem(v))
+	case problem != "":
+		errs.Add(field, problem)
 	case n == 0 && minLen > 0:
 		errs.Add(field, "is required")
 	case n < minLen:

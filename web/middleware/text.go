@@ -106,6 +106,9 @@ func valuesProblem(vs url.Values) (field, reason string) {
 // silently replace it. A body that is not JSON is left to the handler.
 func jsonProblem(body []byte) (field, reason string) {
 	raw := !utf8.Valid(body)
+	if !raw && !mayHoldControl(body) {
+		return "", "" // the common case (identify's hot path): no walk
+	}
 	type frame struct {
 		obj     bool
 		wantKey bool
@@ -181,4 +184,26 @@ func jsonProblem(body []byte) (field, reason string) {
 		}
 		valueDone()
 	}
+}
+
+// mayHoldControl reports whether valid UTF-8 JSON could carry a control
+// character in a string: through a \u escape, a raw DEL (valid inside a
+// JSON string) or a raw C1 character (U+0080–U+009F: 0xC2 0x80–0x9F). Raw
+// C0 bytes are not valid inside JSON strings, and outside them only tab,
+// CR and LF are (whitespace), so they need no walk.
+func mayHoldControl(body []byte) bool {
+	if bytes.Contains(body, []byte(`\u`)) || bytes.IndexByte(body, 0x7f) >= 0 {
+		return true
+	}
+	for i := bytes.IndexByte(body, 0xc2); i >= 0 && i+1 < len(body); {
+		if body[i+1] >= 0x80 && body[i+1] <= 0x9f {
+			return true
+		}
+		j := bytes.IndexByte(body[i+1:], 0xc2)
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
 }
