@@ -45,7 +45,19 @@ func TestE2EIdentityConflict(t *testing.T) {
 		}
 		must(t, expect.Locator(conflict).ToBeInViewport()) // above the fold, where the eye is
 	}
+	// The operator's System page lists it too.
+	_, err = p.Goto("/admin/system")
+	must(t, err)
+	must(t, expect.Locator(byTestID(p, "conflict-row")).ToContainText("ZTEGE2E40001"))
+	for _, w := range []int{1280, 390} {
+		must(t, p.SetViewportSize(w, 900))
+		if _, err := p.Screenshot(playwright.PageScreenshotOptions{Path: playwright.String(fmt.Sprintf("artifacts/system-conflicts-%d.png", w)), FullPage: playwright.Bool(true)}); err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+	}
 	must(t, p.SetViewportSize(1280, 900))
+	_, err = p.Goto("/devices/" + id)
+	must(t, err)
 	must(t, byTestID(p, "identity-reject").Click())
 	must(t, expect.Locator(byTestID(p, "flash")).ToContainText("Rejected the identity 00259E HG8245H"))
 	must(t, expect.Locator(byTestID(p, "identity-conflict")).ToHaveCount(0))
