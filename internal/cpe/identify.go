@@ -166,6 +166,52 @@ func (s *Service) Identify(ctx context.Context, in IdentifyInput) (IdentifyAnswe
 		return IdentifyAnswer{}, err
 	}
 	norm := NormalizeSerial(in.Serial)
+	var r desiredRow
+	for attempt := 0; ; attempt++ {
+		var (
+			known knownRow
+			err   error
+		)
+		r, known, err = s.read(ctx, norm)
+		switch {
+		case err == nil && !known.noContact && known.same(in):
+		case err == nil && r.orgID != nil && known.conflicts(in):
+			// Neither applied nor noted as the device's contact: the CPE
+			// may not be the device at all.
+			status, err := s.conflict(ctx, *r.orgID, r.id, known, in)
+			if err != nil {
+				return IdentifyAnswer{}, err
+			}
+			s.noteIdentify(ctx)
+			return conflictAnswer(in.DeviceID, status, r), nil
+		case (err == nil || errors.Is(err, db.ErrNotFound)) && attempt == 0:
+			up, ok, err := s.upsert(ctx, in, norm)
+			if err != nil {
+				return IdentifyAnswer{}, err
+			}
+			if !ok {
+				continue // another writer got there first: judge what it stored
+			}
+			r = up
+		case err == nil:
+			// Read again after a concurrent write: answer as stored.
+		default:
+			return IdentifyAnswer{}, fmt.Errorf("identify device: %w", err)
+		}
+		break
+	}
+	s.contacts.note(ctx, r.id)
+	if r.orgID != nil {
+		// The bootstrap provision applies this answer in the same session:
+		// its push state is judged again against what the device took.
+		s.contacts.noteBootstrap(ctx, r.id)
+	}
+	s.noteIdentify(ctx)
+	return s.answer(in.DeviceID, r)
+}
+
+// read is what identify knows of the device with serial norm.
+func (s *Service) read(ctx context.Context, norm string) (desiredRow, knownRow, error) {
 	var (
 		r     desiredRow
 		known knownRow
@@ -176,33 +222,7 @@ func (s *Service) Identify(ctx context.Context, in IdentifyInput) (IdentifyAnswe
 		FROM cpe_devices d `+desiredJoins+` WHERE d.serial_norm = $1`, norm).
 		Scan(append(append([]any{&r.id, &r.orgID, &known.noContact}, r.dest()...),
 			&known.serial, &known.oui, &known.productClass, &known.manufacturer, &known.genieacsID, &known.dataModel)...)
-	switch err = db.MapErr(err); {
-	case err == nil && !known.noContact && known.same(in):
-		s.contacts.note(ctx, r.id)
-	case err == nil && r.orgID != nil && known.conflicts(in):
-		// Neither applied nor noted as the device's contact: the CPE may
-		// not be the device at all.
-		status, err := s.conflict(ctx, *r.orgID, r.id, known, in)
-		if err != nil {
-			return IdentifyAnswer{}, err
-		}
-		s.noteIdentify(ctx)
-		return conflictAnswer(in.DeviceID, status, r), nil
-	case err == nil || errors.Is(err, db.ErrNotFound):
-		if r, err = s.upsert(ctx, in, norm); err != nil {
-			return IdentifyAnswer{}, err
-		}
-		s.contacts.note(ctx, r.id)
-	default:
-		return IdentifyAnswer{}, fmt.Errorf("identify device: %w", err)
-	}
-	if r.orgID != nil {
-		// The bootstrap provision applies this answer in the same session:
-		// its push state is judged again against what the device took.
-		s.contacts.noteBootstrap(ctx, r.id)
-	}
-	s.noteIdentify(ctx)
-	return s.answer(in.DeviceID, r)
+	return r, known, db.MapErr(err)
 }
 
 // desiredColumns and desiredJoins read what an answer needs about device d.
@@ -228,45 +248,41 @@ type knownRow struct {
 	serial, oui, productClass, manufacturer, genieacsID, dataModel string
 }
 
+// same reports whether the shared upsert would leave the stored identity
+// as it is (what the report leaves out is kept).
 func (k knownRow) same(in IdentifyInput) bool {
-	return k.serial == in.Serial && k.oui == strings.ToUpper(in.OUI) && k.productClass == in.ProductClass &&
-		k.manufacturer == in.Manufacturer && (in.DeviceID == "" || k.genieacsID == in.DeviceID) &&
-		(in.Root == "" || k.dataModel == DataModel(in.Root))
+	kept := func(stored, reported string) bool { return reported == "" || stored == reported }
+	return kept(k.serial, in.Serial) && kept(k.oui, strings.ToUpper(in.OUI)) && kept(k.productClass, in.ProductClass) &&
+		kept(k.manufacturer, in.Manufacturer) && kept(k.genieacsID, in.DeviceID) && kept(k.dataModel, DataModel(in.Root))
 }
 
-// upsert records a new device or a changed identity, and a first contact.
-func (s *Service) upsert(ctx context.Context, in IdentifyInput, norm string) (desiredRow, error) {
+// upsert records a new device or a changed identity, and a first contact,
+// through the shared upsert (upsert.go). ok is false when it wrote nothing:
+// a concurrent identify or the sync already stored this report, or the
+// device's identity changed since it was read.
+func (s *Service) upsert(ctx context.Context, in IdentifyInput, norm string) (r desiredRow, ok bool, err error) {
 	var genieID *string
 	if in.DeviceID != "" {
 		genieID = &in.DeviceID
 	}
-	var (
-		r     desiredRow
-		first bool
-	)
-	err := s.pool.QueryRow(ctx, `
-		WITH d AS (
-			INSERT INTO cpe_devices AS d (serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model, first_contact_at)
-			VALUES ($1, $2, upper($3), $4, $5, $6, $7, now())
-			ON CONFLICT (serial_norm) DO UPDATE SET
-				serial = EXCLUDED.serial, oui = EXCLUDED.oui, product_class = EXCLUDED.product_class,
-				manufacturer = EXCLUDED.manufacturer, genieacs_id = COALESCE(EXCLUDED.genieacs_id, d.genieacs_id),
-				data_model = COALESCE(NULLIF(EXCLUDED.data_model, ''), d.data_model),
-				first_contact_at = COALESCE(d.first_contact_at, now()), updated_at = now()
-			RETURNING d.id, d.org_id, d.subscriber_id, d.first_contact_at = now() AS first
-		)
+	var first bool
+	err = s.pool.QueryRow(ctx, `
+		WITH d AS (`+upsertIdentified+`)
 		SELECT d.id, d.org_id, d.first, `+desiredColumns+` FROM d `+desiredJoins,
 		in.Serial, norm, in.OUI, in.ProductClass, in.Manufacturer, genieID, DataModel(in.Root)).
 		Scan(append([]any{&r.id, &r.orgID, &first}, r.dest()...)...)
-	if err != nil {
-		return r, fmt.Errorf("identify device: %w", db.MapErr(err))
+	switch err = db.MapErr(err); {
+	case errors.Is(err, db.ErrNotFound):
+		return r, false, nil
+	case err != nil:
+		return r, false, fmt.Errorf("identify device: %w", err)
 	}
 	if first {
 		if err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error { return s.discovered(ctx, tx, r.id, r.orgID, in) }); err != nil {
-			return r, err
+			return r, true, err
 		}
 	}
-	return r, nil
+	return r, true, nil
 }
 
 // noteIdentify records that identify answered, without a write per call.

@@ -11,64 +11,9 @@ import (
 	"github.com/fyberpay/cpe/internal/db"
 )
 
-// The device sync's writes to cpe_devices. The sync stages GenieACS's
-// documents in its transaction's temporary table sync_stage (genieacs_id,
-// serial, serial_norm, oui, product_class, manufacturer, data_model,
-// software_version, last_inform_at, tags, uptime_s, cpu_percent,
-// memory_free_kib, wan_bytes_sent, wan_bytes_received, wifi_clients,
-// health_at) and notes the ids a full pass saw in sync_seen; the merge
-// rules live here, with the table.
-
-// UpsertStaged merges sync_stage into cpe_devices on the serial: GenieACS's
-// id, tags and last inform are taken; identity fields and the software
-// version only when GenieACS has a value; health values when sampled; a
-// device seen again is no longer marked gone. Rows that would not change
-// are not written (no dead tuples for an unchanged fleet). It returns how
-// many devices were created and updated.
-func UpsertStaged(ctx context.Context, tx pgx.Tx) (created, updated int, err error) {
-	err = tx.QueryRow(ctx, `
-			WITH up AS (
-				INSERT INTO cpe_devices AS d (serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model,
-					software_version, last_inform_at, tags, first_contact_at, uptime_s, cpu_percent, memory_free_kib,
-					wan_bytes_sent, wan_bytes_received, wifi_clients, health_at)
-				SELECT serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model, software_version,
-					last_inform_at, tags, last_inform_at, uptime_s, cpu_percent, memory_free_kib, wan_bytes_sent,
-					wan_bytes_received, wifi_clients, health_at
-				FROM sync_stage
-				ON CONFLICT (serial_norm) DO UPDATE SET
-					genieacs_id = EXCLUDED.genieacs_id,
-					oui = COALESCE(NULLIF(EXCLUDED.oui, ''), d.oui),
-					product_class = COALESCE(NULLIF(EXCLUDED.product_class, ''), d.product_class),
-					manufacturer = COALESCE(NULLIF(EXCLUDED.manufacturer, ''), d.manufacturer),
-					data_model = COALESCE(NULLIF(EXCLUDED.data_model, ''), d.data_model),
-					software_version = COALESCE(NULLIF(EXCLUDED.software_version, ''), d.software_version),
-					last_inform_at = GREATEST(d.last_inform_at, EXCLUDED.last_inform_at),
-					tags = EXCLUDED.tags,
-					first_contact_at = COALESCE(d.first_contact_at, EXCLUDED.last_inform_at),
-					uptime_s = COALESCE(EXCLUDED.uptime_s, d.uptime_s),
-					cpu_percent = COALESCE(EXCLUDED.cpu_percent, d.cpu_percent),
-					memory_free_kib = COALESCE(EXCLUDED.memory_free_kib, d.memory_free_kib),
-					wan_bytes_sent = COALESCE(EXCLUDED.wan_bytes_sent, d.wan_bytes_sent),
-					wan_bytes_received = COALESCE(EXCLUDED.wan_bytes_received, d.wan_bytes_received),
-					wifi_clients = COALESCE(EXCLUDED.wifi_clients, d.wifi_clients),
-					health_at = COALESCE(EXCLUDED.health_at, d.health_at),
-					genieacs_deleted_at = NULL,
-					updated_at = now()
-				WHERE (d.genieacs_id, d.oui, d.product_class, d.manufacturer, d.data_model, d.software_version, d.last_inform_at,
-						d.tags, d.health_at, d.genieacs_deleted_at)
-					IS DISTINCT FROM
-					(EXCLUDED.genieacs_id, COALESCE(NULLIF(EXCLUDED.oui, ''), d.oui), COALESCE(NULLIF(EXCLUDED.product_class, ''), d.product_class),
-						COALESCE(NULLIF(EXCLUDED.manufacturer, ''), d.manufacturer), COALESCE(NULLIF(EXCLUDED.data_model, ''), d.data_model),
-						COALESCE(NULLIF(EXCLUDED.software_version, ''), d.software_version), GREATEST(d.last_inform_at, EXCLUDED.last_inform_at),
-						EXCLUDED.tags, COALESCE(EXCLUDED.health_at, d.health_at), NULL::timestamptz)
-				RETURNING xmax = 0 AS created
-			)
-			SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM up`).Scan(&created, &updated)
-	if err != nil {
-		return 0, 0, fmt.Errorf("upsert devices: %w", err)
-	}
-	return created, updated, nil
-}
+// The device sync's other writes to cpe_devices (its upsert is the shared
+// one, upsert.go). A full pass notes the GenieACS ids it saw in its
+// temporary table sync_seen.
 
 // MarkGone flags the devices with a GenieACS id that a complete full pass
 // started at startedAt did not find (sync_seen), and that existed before
