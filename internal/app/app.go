@@ -155,7 +155,7 @@ func (a *App) Workers() jobs.Deps {
 	return jobs.Deps{
 		Pool: a.Pool, Logger: a.Logger, RiverLogger: a.riverLogger, Box: a.Box, Inserter: a.Inserter,
 		GenieACS: a.GenieACS, CPE: a.CPE, Actions: a.Actions, Sync: a.Sync, Faults: a.Faults,
-		FaultPollEvery: a.Config.FaultPollInterval, SyncFullEvery: a.Config.SyncFullInterval,
+		FaultPollEvery: a.Config.FaultPollInterval, SyncEvery: a.Config.SyncInterval, SyncFullEvery: a.Config.SyncFullInterval,
 		MetricsRetention: a.Config.MetricsRetention,
 		HTTPClient:       outbox.NewHTTPClient(a.Config.WebhookAllowPrivate),
 	}

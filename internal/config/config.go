@@ -50,10 +50,11 @@ type Config struct {
 	// FaultPollInterval is how often GenieACS faults are polled
 	// (FAULT_POLL_INTERVAL, default 1m).
 	FaultPollInterval time.Duration
-	// SyncFullInterval is the period of the full device sync pass
-	// (SYNC_FULL_INTERVAL, default 1h); the incremental pass runs every
-	// minute.
-	SyncFullInterval time.Duration
+	// SyncInterval is the period of the incremental device sync pass
+	// (SYNC_INTERVAL, default 1m; shorter than OFFLINE_AFTER, which it
+	// feeds); SyncFullInterval the full pass's (SYNC_FULL_INTERVAL,
+	// default 1h).
+	SyncInterval, SyncFullInterval time.Duration
 	// MetricsRetention is how long device health samples are kept
 	// (METRICS_RETENTION, default 720h).
 	MetricsRetention time.Duration
@@ -255,6 +256,7 @@ func (c *Config) loadFleet(r reader) error {
 		{&c.OfflineAfter, "OFFLINE_AFTER", 10 * time.Minute, time.Minute, 24 * time.Hour, "must be a duration between 1m and 24h, e.g. 10m"},
 		{&c.StaleAfter, "STALE_AFTER", time.Hour, 0, 30 * 24 * time.Hour, "must be a duration up to 720h, e.g. 1h"},
 		{&c.FaultPollInterval, "FAULT_POLL_INTERVAL", time.Minute, time.Second, time.Hour, "must be a duration between 1s and 1h, e.g. 1m"},
+		{&c.SyncInterval, "SYNC_INTERVAL", time.Minute, 5 * time.Second, time.Hour, "must be a duration between 5s and 1h, e.g. 1m"},
 		{&c.SyncFullInterval, "SYNC_FULL_INTERVAL", time.Hour, 5 * time.Minute, 7 * 24 * time.Hour, "must be a duration between 5m and 168h, e.g. 1h"},
 		{&c.MetricsRetention, "METRICS_RETENTION", 30 * 24 * time.Hour, time.Hour, 400 * 24 * time.Hour, "must be a duration between 1h and 9600h, e.g. 720h"},
 	} {
@@ -263,6 +265,11 @@ func (c *Config) loadFleet(r reader) error {
 		}
 		if d.name == "STALE_AFTER" && c.StaleAfter <= c.OfflineAfter {
 			return &Error{"STALE_AFTER", "must be longer than OFFLINE_AFTER (" + c.OfflineAfter.String() + ")"}
+		}
+		if d.name == "SYNC_INTERVAL" && c.SyncInterval >= c.OfflineAfter {
+			// The sync brings last informs: a device would look offline
+			// between two passes.
+			return &Error{"SYNC_INTERVAL", "must be shorter than OFFLINE_AFTER (" + c.OfflineAfter.String() + ")"}
 		}
 	}
 	c.BulkRate = 20

@@ -72,6 +72,8 @@ func TestLoad(t *testing.T) {
 		{"BadBulkRate", "BULK_RATE", "fast"},
 		{"ZeroBulkRate", "BULK_RATE", "0"},
 		{"BadSyncInterval", "SYNC_FULL_INTERVAL", "1s"},
+		{"BadIncrementalSyncInterval", "SYNC_INTERVAL", "1s"},
+		{"SyncNotShorterThanOffline", "SYNC_INTERVAL", "10m"},
 		{"BadOfflineAfter", "OFFLINE_AFTER", "5s"},
 		{"BadFaultPoll", "FAULT_POLL_INTERVAL", "2h"},
 		{"StaleNotAfterOffline", "STALE_AFTER", "5m"},

@@ -1,5 +1,5 @@
 // Package devsync keeps cpe_devices in step with GenieACS (the spec's
-// SyncProcessor): an incremental pass every minute reads the devices whose
+// SyncProcessor): an incremental pass every SYNC_INTERVAL (a minute) reads the devices whose
 // _lastInform moved since the last watermark (minus an overlap), a full
 // pass on a longer period walks every device (keyset paging on _id) and
 // marks the devices GenieACS no longer has.

@@ -120,13 +120,13 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	return err
 }
 
-// PeriodicJobs are the incremental pass every minute and the full pass
+// PeriodicJobs are the incremental pass every `every` and the full pass
 // every fullEvery (River's leader enqueues them). Neither runs at start:
 // the first incremental pass of an installation with no watermark is a
 // full one, and a restart does not need another walk of the fleet.
-func PeriodicJobs(fullEvery time.Duration) []*river.PeriodicJob {
+func PeriodicJobs(every, fullEvery time.Duration) []*river.PeriodicJob {
 	return []*river.PeriodicJob{
-		river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+		river.NewPeriodicJob(river.PeriodicInterval(every),
 			func() (river.JobArgs, *river.InsertOpts) { return Args{Pass: Incremental}, nil },
 			&river.PeriodicJobOpts{ID: "sync-incremental"}),
 		river.NewPeriodicJob(river.PeriodicInterval(fullEvery),

@@ -55,8 +55,9 @@ type Deps struct {
 	CPE *cpe.Service
 	// Sync is the device sync (nil or without GenieACS: no sync jobs).
 	Sync *devsync.Service
-	// SyncFullEvery is the full pass's period (default 1 h).
-	SyncFullEvery time.Duration
+	// SyncEvery and SyncFullEvery are the incremental and full passes'
+	// periods (default 1 min and 1 h).
+	SyncEvery, SyncFullEvery time.Duration
 	// MetricsRetention bounds the health time series (default 30 days).
 	MetricsRetention time.Duration
 	// Faults polls GenieACS faults (nil or without GenieACS: no poll),
@@ -110,11 +111,14 @@ func NewWorkerClient(d Deps) (*river.Client[pgx.Tx], error) {
 		},
 	}
 	if d.Sync != nil && d.GenieACS != nil {
-		every := d.SyncFullEvery
+		every, full := d.SyncEvery, d.SyncFullEvery
 		if every <= 0 {
-			every = time.Hour
+			every = time.Minute
 		}
-		cfg.PeriodicJobs = append(cfg.PeriodicJobs, devsync.PeriodicJobs(every)...)
+		if full <= 0 {
+			full = time.Hour
+		}
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, devsync.PeriodicJobs(every, full)...)
 	}
 	if d.Faults != nil && d.GenieACS != nil {
 		cfg.PeriodicJobs = append(cfg.PeriodicJobs, fault.PeriodicJob(d.FaultPollEvery))
