@@ -13,9 +13,14 @@ BIN           := bin/fyberpay
 DEV_ENV       := .data/dev.env
 SIM_DEVICES   ?= 200
 
+# Tools fetched for tests (the playwright driver, the vulnerability
+# database) are kept per machine, like Go's build and module caches, keyed
+# by their versions: a fresh clone does not fetch them again.
+TOOL_CACHE    ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/fyberpay
+
 PW_GO_DIR      = $(shell GOTOOLCHAIN=$(GOTOOLCHAIN) $(GO) list -m -f '{{.Dir}}' github.com/mxschmitt/playwright-go)
 PW_VERSION     = $(shell sed -n 's/.*playwrightCliVersion = "\(.*\)"/\1/p' $(PW_GO_DIR)/run.go)
-PW_DRIVER_DIR  = $(CURDIR)/.cache/playwright-driver/$(PW_VERSION)
+PW_DRIVER_DIR  = $(TOOL_CACHE)/playwright-driver/$(PW_VERSION)
 
 # govulncheck runs against a database built here from the golang.org/x/vulndb
 # module (its data/osv entries, indexed by its own cmd/indexdb): vuln.go.dev is
@@ -23,7 +28,7 @@ PW_DRIVER_DIR  = $(CURDIR)/.cache/playwright-driver/$(PW_VERSION)
 # module version (one look-up a run); set a pseudo-version to pin it.
 GOVULNCHECK_VERSION := v1.10.0
 VULNDB_VERSION      ?= latest
-VULNDB_DIR          := $(CURDIR)/.cache/vulndb
+VULNDB_DIR          := $(TOOL_CACHE)/vulndb
 
 HTMX_VERSION := 2.0.11
 PICO_VERSION := 2.1.1
@@ -60,9 +65,17 @@ build: ## build bin/fyberpay
 db-up: ## make sure PostgreSQL answers on 127.0.0.1:5432 (start or install it)
 	@bash .ci/pg-up.sh
 
+# The tests spend much of their time waiting (the simulator's clock, the
+# browser, polling intervals): lint runs beside them, on the CPU they leave,
+# and its output follows theirs. e2e tests run four at a time.
 .PHONY: test
-test: db-up lint check-generated e2e-setup ## everything CI runs: vet, gofmt, generated code, unit + integration + e2e tests
-	E2E_REQUIRED=1 PLAYWRIGHT_DRIVER_PATH=$(PW_DRIVER_DIR) $(GO) test -count=1 -timeout 20m ./...
+test: db-up check-generated e2e-setup ## everything CI runs: vet, gofmt, govulncheck, generated code, unit + integration + e2e tests
+	@mkdir -p .cache; set -uo pipefail; \
+	  $(MAKE) --no-print-directory lint > .cache/lint.log 2>&1 & lint=$$!; \
+	  E2E_REQUIRED=1 PLAYWRIGHT_DRIVER_PATH=$(PW_DRIVER_DIR) $(GO) test -count=1 -parallel 4 -timeout 20m ./...; tests=$$?; \
+	  wait $$lint; linted=$$?; echo "--- make lint"; cat .cache/lint.log; \
+	  if [ $$tests -ne 0 ]; then echo "FAIL: tests"; fi; if [ $$linted -ne 0 ]; then echo "FAIL: make lint"; fi; \
+	  [ $$tests -eq 0 ] && [ $$linted -eq 0 ]
 
 .PHONY: race
 race: db-up ## unit + integration tests under the race detector (e2e runs the binary and is left out)
@@ -130,9 +143,9 @@ vulndb: ## build the Go vulnerability database under .cache/vulndb from golang.o
 
 .PHONY: vulncheck
 vulncheck: vulndb ## govulncheck ./... on the local database: fails on a called vulnerable symbol not reviewed in .ci/govulncheck-accepted.txt
-	@set -euo pipefail; db=$$(readlink -f $(VULNDB_DIR)/current); \
-	  $(GO) run golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION) -db file://$$db -format json ./... > $(VULNDB_DIR)/govulncheck.json; \
-	  $(GO) run ./internal/tools/vulngate -accepted .ci/govulncheck-accepted.txt < $(VULNDB_DIR)/govulncheck.json
+	@set -euo pipefail; db=$$(readlink -f $(VULNDB_DIR)/current); mkdir -p .cache; \
+	  $(GO) run golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION) -db file://$$db -format json ./... > .cache/govulncheck.json; \
+	  $(GO) run ./internal/tools/vulngate -accepted .ci/govulncheck-accepted.txt < .cache/govulncheck.json
 
 .PHONY: vendor-assets
 vendor-assets: ## re-vendor htmx and Pico CSS from npm (upgrades only)
@@ -146,5 +159,5 @@ vendor-assets: ## re-vendor htmx and Pico CSS from npm (upgrades only)
 	sha256sum static/*.min.*
 
 .PHONY: clean
-clean: ## remove build output and caches (not the demo database)
+clean: ## remove build output and this clone's caches (not the demo database, nor the per-machine $(TOOL_CACHE))
 	rm -rf bin .cache e2e/artifacts

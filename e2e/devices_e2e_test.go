@@ -7,27 +7,35 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/mxschmitt/playwright-go"
 
 	"github.com/fyberpay/cpe/internal/acssim"
 	"github.com/fyberpay/cpe/internal/genieacs"
 )
 
-// apiKey is an admin key of acme, made once through the CLI.
-var apiKey string
+// apiKey is an admin key of acme, made once through the CLI (tests run
+// in parallel: the first to need it makes it).
+var apiKey struct {
+	sync.Mutex
+	key string
+}
 
 func key(t *testing.T) string {
 	t.Helper()
-	if apiKey == "" {
+	apiKey.Lock()
+	defer apiKey.Unlock()
+	if apiKey.key == "" {
 		out, err := cli("", "apikey", "create", "--org", orgSlug, "--name", "e2e")
 		must(t, err)
 		lines := strings.Split(strings.TrimSpace(out), "\n")
-		apiKey = lines[len(lines)-1]
+		apiKey.key = lines[len(lines)-1]
 	}
-	return apiKey
+	return apiKey.key
 }
 
 // callAPI calls the JSON API as acme and decodes the answer into out (if
@@ -124,6 +132,7 @@ func contains(list []string, s string) bool {
 // ever contact GenieACS; when they bootstrap, identify recognises them and
 // the assigned one comes up with its PPPoE login and all three tags.
 func TestE2EImportThenBootstrap(t *testing.T) {
+	t.Parallel()
 	p := newPage(t)
 	subscriber(t, "imp-alice", "fibre-20")
 	login(t, p, adminEmail, staffPassword)
@@ -154,6 +163,7 @@ func TestE2EImportThenBootstrap(t *testing.T) {
 // page (the simulator shows the PPPoE login and tags), then reassigned (the
 // sub:/plan: tags swap).
 func TestE2EClaimAssignReassign(t *testing.T) {
+	t.Parallel()
 	subscriber(t, "bob", "home-10")
 	subscriber(t, "carol", "biz-50")
 	dev := simDevice(t, acssim.ProfileZTEF660, "ZTEGE2E20001")
@@ -219,7 +229,24 @@ func TestE2EPushWaitsForGenieACS(t *testing.T) {
 	must(t, byTestID(p, "assign-submit").Click())
 	must(t, expect.Locator(byTestID(p, "device-subscriber")).ToContainText("dora"))
 	must(t, expect.Locator(byTestID(p, "push-state")).ToHaveText("pending push"))
-	time.Sleep(3 * time.Second) // a retry or two fail while GenieACS is down
+	// The push job tries and fails while GenieACS is down (then the
+	// breaker snoozes it); the device stays pending meanwhile.
+	conn, err := pgx.Connect(context.Background(), suite.dbURL)
+	must(t, err)
+	defer conn.Close(context.Background())
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var failed int
+		must(t, conn.QueryRow(context.Background(), `SELECT COALESCE(max(cardinality(errors)), 0) FROM river_job
+			WHERE kind = 'cpe_push' AND args->>'device_id' = $1`, id).Scan(&failed))
+		if failed >= 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the push job did not fail in 60 s while GenieACS was down")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	must(t, expect.Locator(byTestID(p, "push-state")).ToHaveText("pending push"))
 
 	must(t, suite.sim.start())

@@ -6,6 +6,9 @@
 //     organization); every organization-scoped read filters on org_id.
 //   - serial_norm is unique and is the label form of the serial: Huawei's
 //     hex report 48575443A1B2C3D4 and the label HWTCA1B2C3D4 are one device.
+//   - Identify and the device sync write a device's reported facts through
+//     one upsert (upsert.go): one set of merge rules, and a claimed
+//     device's identity is never replaced by a contradicting report.
 //   - Identify (GenieACS BOOTSTRAP) is one upsert and, for an owned device,
 //     one read: no NBI call, so it answers well inside GenieACS's 3 s ext
 //     timeout. It answers the device's full desired configuration, so a
