@@ -7,7 +7,10 @@ import (
 	"github.com/mxschmitt/playwright-go"
 )
 
-var expect = playwright.NewPlaywrightAssertions()
+// expect waits up to 15 s for a condition (Playwright's default is 5 s):
+// the tests run four at a time beside the other packages' tests on a
+// two-core CI machine.
+var expect = playwright.NewPlaywrightAssertions(15000)
 
 func must(t *testing.T, err error) {
 	t.Helper()

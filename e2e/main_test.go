@@ -279,7 +279,7 @@ func newPage(t *testing.T) playwright.Page {
 	if err != nil {
 		t.Fatalf("new page: %v", err)
 	}
-	page.SetDefaultTimeout(10000)
+	page.SetDefaultTimeout(20000) // actions and navigations; see expect
 	t.Cleanup(func() {
 		if t.Failed() {
 			dir := "artifacts"
