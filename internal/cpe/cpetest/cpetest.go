@@ -27,7 +27,8 @@ import (
 
 // Device is a row to insert. Serial is required (serial_norm is
 // cpe.NormalizeSerial of it); every other field left at its zero value
-// leaves the column's default (NULL, ” or '{}', source 'discovered').
+// leaves the column's default: NULL, the empty string or no tags, and
+// source discovered.
 type Device struct {
 	OrgID        *uuid.UUID // nil: pending
 	SubscriberID *uuid.UUID
@@ -52,7 +53,8 @@ type Stored struct {
 }
 
 // row is a Device as JSON for jsonb_to_recordset: one parameter carries
-// any number of rows, NULLs and tag arrays included.
+// any number of rows, NULLs and tag arrays included (text must be valid
+// UTF-8 without NUL, as the text columns need anyway).
 type row struct {
 	OrgID           *uuid.UUID `json:"org_id"`
 	SubscriberID    *uuid.UUID `json:"subscriber_id"`
@@ -158,8 +160,9 @@ func Insert(ctx context.Context, exec db.Executor, d Device) (uuid.UUID, error) 
 }
 
 // InsertMany inserts the devices in one statement (fast for a fleet of
-// 100,000) and returns their ids in the same order. A column is written
-// for every device when any of them sets it.
+// 100,000) and returns their ids in the same order. A column any of them
+// sets is written for all of them, a zero value as the column's default
+// (Source, whose default is not the empty string, must then be set on all).
 func InsertMany(ctx context.Context, exec db.Executor, ds []Device) ([]uuid.UUID, error) {
 	if len(ds) == 0 {
 		return nil, nil
