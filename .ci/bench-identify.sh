@@ -20,6 +20,7 @@ export GOMAXPROCS_VEGETA=${GOMAXPROCS_VEGETA:-1}
 WORK=$(mktemp -d)
 DB=fyberpay_bench_identify_$$
 go build -o "$WORK/fyberpay" ./cmd/fyberpay
+go build -o "$WORK/seed" ./internal/cpe/cpetest/cmd/seed
 $VEGETA -version >/dev/null # compile once, outside the measurement
 createdb -h 127.0.0.1 -U postgres "$DB"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -31,20 +32,11 @@ cleanup() { kill "${PID:-0}" 2>/dev/null || true; wait "${PID:-0}" 2>/dev/null |
 trap cleanup EXIT
 "$WORK/fyberpay" migrate >/dev/null
 "$WORK/fyberpay" org create --slug acme --name Acme >/dev/null
-# 100k devices: 40% pending, 30% owned, 30% owned and assigned to a subscriber.
-psql -q -h 127.0.0.1 -U postgres -d "$DB" <<SQL
-INSERT INTO subscribers (org_id, username) SELECT o.id, 'sub' || i FROM organizations o, generate_series(1, $N * 3 / 10) i;
-INSERT INTO subscriptions (org_id, subscriber_id, pppoe_username) SELECT org_id, id, username FROM subscribers;
--- Devices that identified before (as after a factory reset): the reported
--- hex serial, GenieACS id and data model are already known.
-INSERT INTO cpe_devices (org_id, subscriber_id, serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model, first_contact_at)
-SELECT CASE WHEN i % 10 < 4 THEN NULL ELSE (SELECT id FROM organizations) END,
-       CASE WHEN i % 10 >= 7 THEN (SELECT id FROM subscribers WHERE username = 'sub' || (i * 3 / 10 + 1)) END,
-       '48575443' || upper(lpad(to_hex(i), 8, '0')), 'HWTC' || upper(lpad(to_hex(i), 8, '0')), '00259E', 'HG8245H',
-       'Huawei Technologies Co., Ltd', '00259E-HG8245H-48575443' || upper(lpad(to_hex(i), 8, '0')), 'TR-098', now() - interval '1 day'
-FROM generate_series(1, $N) i;
-ANALYZE;
-SQL
+# 100k devices: 40% pending, 30% owned, 30% owned and assigned to a
+# subscriber; devices that identified before (as after a factory reset): the
+# reported hex serial, GenieACS id and data model are already known. Written
+# by the cpe test kit's seed command (the table's SQL stays in internal/cpe).
+"$WORK/seed" -org acme -devices "$N"
 "$WORK/fyberpay" serve --worker=false >"$WORK/serve.log" 2>&1 & PID=$!
 for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 python3 - "$N" "$PORT" "$KEY" > "$WORK/targets.json" <<'PY'

@@ -2,11 +2,16 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/fyberpay/cpe/internal/cpe/cpetest"
+	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/org"
 )
 
 // TestExtScriptNode runs the GenieACS ext script's own tests (Node's
@@ -27,11 +32,13 @@ func TestExtScriptNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	// An inventory device of acme, registered by its label; the test
-	// identifies it by its hex form.
-	if _, err := conn.Exec(ctx, `INSERT INTO cpe_devices (org_id, serial, serial_norm)
-		SELECT id, 'HWTCE2E00001', 'HWTCE2E00001' FROM organizations WHERE slug = 'acme'
-		ON CONFLICT (serial_norm) DO NOTHING`); err != nil {
+	// An inventory device of acme, registered by its label (already there
+	// on a second run); the test identifies it by its hex form.
+	acme, err := org.BySlug(ctx, conn, orgSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cpetest.Insert(ctx, conn, cpetest.Device{OrgID: &acme.ID, Serial: "HWTCE2E00001"}); err != nil && !errors.Is(err, db.ErrConflict) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(node, "--test", "--test-reporter=spec", "fyberpay.test.js")

@@ -6,10 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/cpe/cpetest"
 	"github.com/fyberpay/cpe/internal/dashboard"
 	"github.com/fyberpay/cpe/internal/dbtest"
 	"github.com/fyberpay/cpe/internal/testfactory"
@@ -63,8 +65,15 @@ func BenchmarkFleet(b *testing.B) {
 	run("AsWritten")
 	compact()
 	run("Compacted")
-	_, err = pool.Exec(ctx, `UPDATE cpe_devices SET last_inform_at = last_inform_at + interval '1 second' WHERE org_id = $1`, orgA.ID)
+	all, err := cpetest.All(ctx, pool)
 	require.NoError(b, err)
+	var informed []uuid.UUID // orgA's devices: one statement moves every last inform, as a sync pass does
+	for _, d := range all {
+		if d.OrgID != nil && *d.OrgID == orgA.ID {
+			informed = append(informed, d.ID)
+		}
+	}
+	require.NoError(b, cpetest.ShiftLastInform(ctx, pool, informed, time.Second))
 	run("AfterSyncPass/BeforeCompaction")
 	compact()
 	run("AfterSyncPass")

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/cpe/cpetest"
 	"github.com/fyberpay/cpe/internal/dashboard"
 )
 
@@ -106,57 +107,64 @@ func TestMaintainedCountsMatchTheTable(t *testing.T) {
 	insert := func(n int) {
 		for range n {
 			serial++
-			_, err := pool.Exec(ctx, `INSERT INTO cpe_devices (org_id, serial, serial_norm, software_version, product_class, last_inform_at)
-				VALUES ($1, $2, $2, $3, $4, $5)`, orgs[rng.IntN(3)], fmt.Sprintf("RAND%08d", serial),
-				firmware[rng.IntN(len(firmware))], models[rng.IntN(len(models))], inform())
+			_, err := cpetest.Insert(ctx, pool, cpetest.Device{OrgID: orgs[rng.IntN(3)], Serial: fmt.Sprintf("RAND%08d", serial),
+				SoftwareVersion: firmware[rng.IntN(len(firmware))], ProductClass: models[rng.IntN(len(models))], LastInformAt: inform()})
 			require.NoError(t, err)
 		}
 	}
-	// Some rows of the table, picked at random.
-	some := func() []uuid.UUID {
-		rows, err := pool.Query(ctx, `SELECT id FROM cpe_devices WHERE abs(hashtext(id::text || $1)) % 5 = 0`, fmt.Sprint(rng.Int()))
+	// Each device of the table with probability p, picked at random.
+	pick := func(p float64) []cpetest.Stored {
+		all, err := cpetest.All(ctx, pool)
 		require.NoError(t, err)
-		var ids []uuid.UUID
-		for rows.Next() {
-			var id uuid.UUID
-			require.NoError(t, rows.Scan(&id))
-			ids = append(ids, id)
+		var out []cpetest.Stored
+		for _, d := range all {
+			if rng.Float64() < p {
+				out = append(out, d)
+			}
 		}
-		require.NoError(t, rows.Err())
-		return ids
+		return out
+	}
+	ids := func(ds []cpetest.Stored) []uuid.UUID {
+		out := make([]uuid.UUID, len(ds))
+		for i, d := range ds {
+			out[i] = d.ID
+		}
+		return out
 	}
 	write := func() {
 		switch rng.IntN(7) {
 		case 0:
 			insert(1 + rng.IntN(30))
-		case 1: // informs, one statement for many devices (as the sync's upsert)
-			for _, id := range some() {
-				_, err := pool.Exec(ctx, `UPDATE cpe_devices SET last_inform_at = $2 WHERE id = $1`, id, inform())
-				require.NoError(t, err)
+		case 1: // informs, one device at a time, then one statement for many devices (as the sync's upsert)
+			for _, d := range pick(0.2) {
+				require.NoError(t, cpetest.SetLastInform(ctx, pool, []uuid.UUID{d.ID}, inform()))
 			}
-			_, err := pool.Exec(ctx, `UPDATE cpe_devices SET last_inform_at = last_inform_at + interval '37 seconds' WHERE abs(hashtext(id::text || $1)) % 10 < 3`, fmt.Sprint(rng.Int()))
-			require.NoError(t, err)
+			require.NoError(t, cpetest.ShiftLastInform(ctx, pool, ids(pick(0.3)), 37*time.Second))
 		case 2: // firmware upgrades and model corrections
-			_, err := pool.Exec(ctx, `UPDATE cpe_devices SET software_version = $1 WHERE abs(hashtext(id::text || $2)) % 5 = 0`, firmware[rng.IntN(len(firmware))], fmt.Sprint(rng.Int()))
-			require.NoError(t, err)
-			_, err = pool.Exec(ctx, `UPDATE cpe_devices SET product_class = $1 WHERE abs(hashtext(id::text || $2)) % 10 = 0`, models[rng.IntN(len(models))], fmt.Sprint(rng.Int()))
-			require.NoError(t, err)
+			require.NoError(t, cpetest.SetSoftwareVersion(ctx, pool, ids(pick(0.2)), firmware[rng.IntN(len(firmware))]))
+			require.NoError(t, cpetest.SetProductClass(ctx, pool, ids(pick(0.1)), models[rng.IntN(len(models))]))
 		case 3: // claims and releases
-			for _, id := range some() {
-				_, err := pool.Exec(ctx, `UPDATE cpe_devices SET org_id = $2 WHERE id = $1`, id, orgs[rng.IntN(3)])
-				require.NoError(t, err)
+			for _, d := range pick(0.2) {
+				require.NoError(t, cpetest.SetOrg(ctx, pool, []uuid.UUID{d.ID}, orgs[rng.IntN(3)]))
 			}
 		case 4: // the sync's upsert: new devices and changed ones in one statement
+			var ds []cpetest.Device
+			for _, d := range pick(0.3) {
+				changed := cpetest.Device{OrgID: d.OrgID, Serial: d.Serial, SoftwareVersion: "V2", ProductClass: d.ProductClass}
+				if d.LastInformAt != nil {
+					at := d.LastInformAt.Add(3 * time.Minute)
+					changed.LastInformAt = &at
+				}
+				ds = append(ds, changed)
+			}
 			serial++
-			_, err := pool.Exec(ctx, `INSERT INTO cpe_devices (org_id, serial, serial_norm, software_version, product_class, last_inform_at)
-				SELECT org_id, serial, serial_norm, 'V2', product_class, last_inform_at + interval '3 minutes' FROM cpe_devices WHERE abs(hashtext(id::text || $3)) % 10 < 3
-				UNION ALL SELECT $1::uuid, $2, $2, 'V1', 'F660', now()
-				ON CONFLICT (serial_norm) DO UPDATE SET software_version = EXCLUDED.software_version, last_inform_at = EXCLUDED.last_inform_at`,
-				orgs[rng.IntN(3)], fmt.Sprintf("RAND%08d", serial), fmt.Sprint(rng.Int()))
+			at := time.Now()
+			ds = append(ds, cpetest.Device{OrgID: orgs[rng.IntN(3)], Serial: fmt.Sprintf("RAND%08d", serial), SoftwareVersion: "V1",
+				ProductClass: "F660", LastInformAt: &at})
+			_, _, err := cpetest.Upsert(ctx, pool, ds)
 			require.NoError(t, err)
 		case 5:
-			_, err := pool.Exec(ctx, `DELETE FROM cpe_devices WHERE abs(hashtext(id::text || $1)) % 10 = 0`, fmt.Sprint(rng.Int()))
-			require.NoError(t, err)
+			require.NoError(t, cpetest.Delete(ctx, pool, ids(pick(0.1))))
 		case 6:
 			_, err := dashboard.Compact(ctx, pool, th, now.Add(time.Duration(rng.Int64N(int64(60*24*time.Hour)))))
 			require.NoError(t, err)
@@ -166,16 +174,20 @@ func TestMaintainedCountsMatchTheTable(t *testing.T) {
 	// few devices' last informs.
 	clocks := func() []time.Time {
 		out := []time.Time{now, now.Add(time.Duration(rng.Int64N(int64(3 * time.Hour))))}
-		rows, err := pool.Query(ctx, `SELECT last_inform_at FROM cpe_devices WHERE last_inform_at IS NOT NULL ORDER BY hashtext(id::text || $1) LIMIT 3`, fmt.Sprint(rng.Int()))
+		all, err := cpetest.All(ctx, pool)
 		require.NoError(t, err)
-		for rows.Next() {
-			var at time.Time
-			require.NoError(t, rows.Scan(&at))
+		var informed []time.Time
+		for _, d := range all {
+			if d.LastInformAt != nil {
+				informed = append(informed, *d.LastInformAt)
+			}
+		}
+		rng.Shuffle(len(informed), func(i, j int) { informed[i], informed[j] = informed[j], informed[i] })
+		for _, at := range informed[:min(3, len(informed))] {
 			for _, d := range []time.Duration{th.Online, th.Stale} {
 				out = append(out, at.Add(d), at.Add(d).Add(-time.Microsecond), at.Add(d).Add(time.Microsecond))
 			}
 		}
-		require.NoError(t, rows.Err())
 		return out
 	}
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/cpe/cpetest"
 	"github.com/fyberpay/cpe/internal/dashboard"
 	"github.com/fyberpay/cpe/internal/dbtest"
 	"github.com/fyberpay/cpe/internal/org"
@@ -43,22 +44,20 @@ var serials atomic.Int64
 const never = time.Duration(-1)
 
 // device inserts a device of o (nil: pending) that last informed ago
-// (never: not at all).
-func (b *testBundle) device(t *testing.T, o *org.Org, firmware, model string, ago time.Duration) {
+// (never: not at all), and returns its id.
+func (b *testBundle) device(t *testing.T, o *org.Org, firmware, model string, ago time.Duration) uuid.UUID {
 	t.Helper()
-	var orgID *uuid.UUID
+	d := cpetest.Device{Serial: fmt.Sprintf("TEST%08X", serials.Add(1)), SoftwareVersion: firmware, ProductClass: model}
 	if o != nil {
-		orgID = &o.ID
+		d.OrgID = &o.ID
 	}
-	var last *time.Time
 	if ago != never {
 		l := time.Now().Add(-ago)
-		last = &l
+		d.LastInformAt = &l
 	}
-	n := serials.Add(1)
-	_, err := b.pool.Exec(context.Background(), `INSERT INTO cpe_devices (org_id, serial, serial_norm, software_version, product_class, last_inform_at)
-		VALUES ($1, $2, $2, $3, $4, $5)`, orgID, fmt.Sprintf("TEST%08X", n), firmware, model, last)
+	id, err := cpetest.Insert(context.Background(), b.pool, d)
 	require.NoError(t, err)
+	return id
 }
 
 // fault inserts a fault of o (nil: of no organization) raised at.
@@ -117,13 +116,12 @@ func TestFleet(t *testing.T) {
 
 	t.Run("AFirmwareNoDeviceRunsAnyMoreIsGone", func(t *testing.T) {
 		b := setup(t)
-		b.device(t, &b.orgA, "V9", "F660", 3*24*time.Hour)
+		id := b.device(t, &b.orgA, "V9", "F660", 3*24*time.Hour)
 		// Its minute folded into its day; the upgrade then removes it from
 		// the minute: the day's +1 and the minute's -1 cancel out.
 		_, err := dashboard.Compact(ctx, b.pool, cpe.DefaultThresholds(), time.Now())
 		require.NoError(t, err)
-		_, err = b.pool.Exec(ctx, `UPDATE cpe_devices SET software_version = 'V10'`)
-		require.NoError(t, err)
+		require.NoError(t, cpetest.SetSoftwareVersion(ctx, b.pool, []uuid.UUID{id}, "V10"))
 		f, err := dashboard.NewServiceTTL(b.pool, 0).Fleet(ctx, b.viewerA)
 		require.NoError(t, err)
 		require.Equal(t, []dashboard.Bucket{{Value: "V10", Count: 1}}, f.Firmware)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/cpe/cpetest"
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/dbtest"
 	"github.com/fyberpay/cpe/internal/devicehealth"
@@ -158,9 +159,8 @@ func TestSeries(t *testing.T) {
 
 	t.Run("LatestFromTheDevice", func(t *testing.T) {
 		b := setup(t)
-		_, err := b.pool.Exec(ctx, `UPDATE cpe_devices SET health_at = $2, uptime_s = 3600, cpu_percent = 12.5, memory_free_kib = 40960,
-			wan_bytes_sent = 7, wan_bytes_received = 8, wifi_clients = 5 WHERE id = $1`, b.deviceA, b.now)
-		require.NoError(t, err)
+		require.NoError(t, cpetest.SetHealth(ctx, b.pool, b.deviceA, cpetest.Health{At: b.now, UptimeS: 3600, CPUPercent: 12.5,
+			MemoryFreeKiB: 40960, WANBytesSent: 7, WANBytesReceived: 8, WiFiClients: 5}))
 		s, err := b.svc.Series(ctx, b.viewerA, b.deviceA, devicehealth.Week)
 		require.NoError(t, err)
 		require.Equal(t, "7d", s.Range)

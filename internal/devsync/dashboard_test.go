@@ -6,11 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/acssim"
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/cpe/cpetest"
 	"github.com/fyberpay/cpe/internal/dashboard"
 	"github.com/fyberpay/cpe/internal/dbtest"
 	"github.com/fyberpay/cpe/internal/devsync"
@@ -44,8 +46,13 @@ func TestDashboardFollowsTheSimulatedFleet(t *testing.T) {
 
 	_, err := s.Sync(ctx, devsync.Full)
 	require.NoError(t, err)
-	_, err = pool.Exec(ctx, `UPDATE cpe_devices SET org_id = $1`, o.ID) // claimed by the organization
+	all, err := cpetest.All(ctx, pool)
 	require.NoError(t, err)
+	claimed := make([]uuid.UUID, len(all))
+	for i, d := range all {
+		claimed[i] = d.ID
+	}
+	require.NoError(t, cpetest.SetOrg(ctx, pool, claimed, &o.ID)) // every device claimed by the organization
 
 	at := func(now time.Time) dashboard.Fleet {
 		t.Helper()

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
@@ -21,6 +22,7 @@ import (
 	"github.com/fyberpay/cpe/internal/acssim"
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/cpe/cpetest"
 	"github.com/fyberpay/cpe/internal/dbtest"
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/genieacs"
@@ -176,9 +178,10 @@ func TestOnlineOfflineEventsAreDebounced(t *testing.T) {
 	org := testfactory.Org(ctx, t, pool, nil)
 	dev := func(serial, state string, inform, changed time.Duration) {
 		id := testfactory.Device(ctx, t, pool, &org, serial, nil)
-		_, err := pool.Exec(ctx, `UPDATE cpe_devices SET last_inform_at = now() - $2::interval, online_state = $3,
-			online_changed_at = now() - $4::interval WHERE id = $1`, id, inform.String(), state, changed.String())
-		require.NoError(t, err)
+		now := time.Now()
+		informed, judged := now.Add(-inform), now.Add(-changed)
+		require.NoError(t, cpetest.SetLastInform(ctx, pool, []uuid.UUID{id}, &informed))
+		require.NoError(t, cpetest.SetOnlineState(ctx, pool, id, state, &judged))
 	}
 	dev("WENTDOWN0001", "online", 20*time.Minute, time.Hour) // offline now: event
 	dev("CAMEBACK0001", "offline", time.Minute, time.Hour)   // online now: event

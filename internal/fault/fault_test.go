@@ -22,6 +22,7 @@ import (
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/config"
 	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/cpe/cpetest"
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/dbtest"
 	"github.com/fyberpay/cpe/internal/fault"
@@ -312,8 +313,12 @@ func TestPollStoresTenThousandFaultsInBatches(t *testing.T) {
 	ctx := context.Background()
 	const n = 10000
 	// Half the faults belong to devices the organization owns.
-	_, err := b.pool.Exec(ctx, `INSERT INTO cpe_devices (org_id, serial, serial_norm, product_class, genieacs_id)
-		SELECT $1, 'S'||i, 'S'||i, 'HG8245H', '00E0FC-HG8245H-S'||i FROM generate_series(0, $2 - 1, 2) i`, b.org.ID, n)
+	var owned []cpetest.Device
+	for i := 0; i < n; i += 2 {
+		owned = append(owned, cpetest.Device{OrgID: &b.org.ID, Serial: fmt.Sprintf("S%d", i), ProductClass: "HG8245H",
+			GenieACSID: fmt.Sprintf("00E0FC-HG8245H-S%d", i)})
+	}
+	_, err := cpetest.InsertMany(ctx, b.pool, owned)
 	require.NoError(t, err)
 	for i := range n {
 		require.NoError(t, b.sim.PutFaultDocument(doc(fmt.Sprintf("00E0FC-HG8245H-S%d", i), "default", "cwmp.9002", 0, "2026-01-02T03:04:05.000Z")))

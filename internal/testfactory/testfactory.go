@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -16,9 +17,11 @@ import (
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/apikey"
 	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/cpe/cpetest"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/internal/secret"
+	"github.com/fyberpay/cpe/internal/subscriber/subscribertest"
 	"github.com/fyberpay/cpe/internal/user"
 )
 
@@ -115,7 +118,7 @@ type SubscriberOpts struct {
 }
 
 // Subscriber inserts a subscriber with a subscription (plan and sealed PPPoE
-// password) directly: the subscriber service arrives with the devices issue.
+// password) directly, through the subscriber test kit: no audit row.
 func Subscriber(ctx context.Context, t testing.TB, pool *pgxpool.Pool, box *secret.Box, o org.Org, opts *SubscriberOpts) uuid.UUID {
 	t.Helper()
 	if opts == nil {
@@ -136,28 +139,19 @@ func Subscriber(ctx context.Context, t testing.TB, pool *pgxpool.Pool, box *secr
 	if opts.PPPoEPassword != nil {
 		pppPass = *opts.PPPoEPassword
 	}
-	var subID, planID *uuid.UUID
-	var id uuid.UUID
-	must := func(err error) {
+	s := subscribertest.Subscriber{OrgID: o.ID, Username: username, Name: "Subscriber " + username, Status: status,
+		PPPoEUsername: pppUser, PPPoEPassword: pppPass}
+	if opts.PlanGroup != nil {
+		planID, err := subscribertest.Plan(ctx, pool, o.ID, *opts.PlanGroup)
 		if err != nil {
 			t.Fatalf("testfactory.Subscriber: %v", err)
 		}
+		s.PlanID = &planID
 	}
-	must(pool.QueryRow(ctx, `INSERT INTO subscribers (org_id, username, name, status) VALUES ($1, $2, $3, $4) RETURNING id`,
-		o.ID, username, "Subscriber "+username, status).Scan(&id))
-	if opts.PlanGroup != nil {
-		must(pool.QueryRow(ctx, `INSERT INTO plans (org_id, name, genieacs_group) VALUES ($1, $2, $2) RETURNING id`, o.ID, *opts.PlanGroup).Scan(&planID))
+	id, err := subscribertest.Insert(ctx, pool, box, s)
+	if err != nil {
+		t.Fatalf("testfactory.Subscriber: %v", err)
 	}
-	sid := uuid.New()
-	subID = &sid
-	var sealed []byte
-	kid := ""
-	if pppPass != "" {
-		sealed, kid = box.Seal([]byte(pppPass), sid[:])
-	}
-	_, err := pool.Exec(ctx, `INSERT INTO subscriptions (id, org_id, subscriber_id, plan_id, pppoe_username, pppoe_password_enc, pppoe_key_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, subID, o.ID, id, planID, pppUser, sealed, kid)
-	must(err)
 	return id
 }
 
@@ -165,13 +159,11 @@ func Subscriber(ctx context.Context, t testing.TB, pool *pgxpool.Pool, box *secr
 // assigned to a subscriber, as the inventory import will.
 func Device(ctx context.Context, t testing.TB, pool *pgxpool.Pool, o *org.Org, serial string, subscriber *uuid.UUID) uuid.UUID {
 	t.Helper()
-	var orgID *uuid.UUID
+	d := cpetest.Device{SubscriberID: subscriber, Serial: serial}
 	if o != nil {
-		orgID = &o.ID
+		d.OrgID = &o.ID
 	}
-	var id uuid.UUID
-	err := pool.QueryRow(ctx, `INSERT INTO cpe_devices (org_id, subscriber_id, serial, serial_norm) VALUES ($1, $2, $3, $4) RETURNING id`,
-		orgID, subscriber, serial, cpe.NormalizeSerial(serial)).Scan(&id)
+	id, err := cpetest.Insert(ctx, pool, d)
 	if err != nil {
 		t.Fatalf("testfactory.Device: %v", err)
 	}
@@ -206,10 +198,11 @@ func GenieACSDevice(ctx context.Context, t testing.TB, pool *pgxpool.Pool, clien
 		if err != nil {
 			t.Fatalf("testfactory.GenieACSDevice: %v", err)
 		}
-		var id uuid.UUID
-		if err := pool.QueryRow(ctx, `INSERT INTO cpe_devices (org_id, serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model, first_contact_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING id`, o.ID, d.Identity.SerialNumber, cpe.NormalizeSerial(d.Identity.SerialNumber),
-			d.Identity.OUI, d.Identity.ProductClass, d.Identity.Manufacturer, gid, cpe.DataModel(d.Root())).Scan(&id); err != nil {
+		now := time.Now()
+		id, err := cpetest.Insert(ctx, pool, cpetest.Device{OrgID: &o.ID, Serial: d.Identity.SerialNumber, OUI: d.Identity.OUI,
+			ProductClass: d.Identity.ProductClass, Manufacturer: d.Identity.Manufacturer, GenieACSID: gid,
+			DataModel: cpe.DataModel(d.Root()), FirstContactAt: &now})
+		if err != nil {
 			t.Fatalf("testfactory.GenieACSDevice: %v", err)
 		}
 		return id, gid
