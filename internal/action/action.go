@@ -60,22 +60,22 @@ func Statuses() []string {
 
 // Task is one action on one device and its truthful status.
 type Task struct {
-	ID             uuid.UUID       `json:"id"`
-	DeviceID       uuid.UUID       `json:"deviceId"`
-	Serial         string          `json:"serial"`
-	BulkID         *uuid.UUID      `json:"bulkId,omitempty"`
-	Kind           string          `json:"kind"`
-	Summary        string          `json:"summary"`
-	Status         string          `json:"status"`
-	Message        string          `json:"message,omitempty"`
-	FaultCode      string          `json:"faultCode,omitempty"`
-	GenieACSTaskID string          `json:"genieacsTaskId,omitempty"`
-	Result         json.RawMessage `json:"result,omitempty"`
-	Actor          string          `json:"actor"`
-	ExpiresAt      time.Time       `json:"expiresAt"`
-	CreatedAt      time.Time       `json:"createdAt"`
-	UpdatedAt      time.Time       `json:"updatedAt"`
-	FinishedAt     *time.Time      `json:"finishedAt,omitempty"`
+	ID             uuid.UUID       `json:"id" db:"id"`
+	DeviceID       uuid.UUID       `json:"deviceId" db:"device_id"`
+	Serial         string          `json:"serial" db:"serial_norm"`
+	BulkID         *uuid.UUID      `json:"bulkId,omitempty" db:"bulk_id"`
+	Kind           string          `json:"kind" db:"kind"`
+	Summary        string          `json:"summary" db:"summary"`
+	Status         string          `json:"status" db:"status"`
+	Message        string          `json:"message,omitempty" db:"message"`
+	FaultCode      string          `json:"faultCode,omitempty" db:"fault_code"`
+	GenieACSTaskID string          `json:"genieacsTaskId,omitempty" db:"genieacs_task_id"`
+	Result         json.RawMessage `json:"result,omitempty" db:"result"`
+	Actor          string          `json:"actor" db:"actor_label"`
+	ExpiresAt      time.Time       `json:"expiresAt" db:"expires_at"`
+	CreatedAt      time.Time       `json:"createdAt" db:"created_at"`
+	UpdatedAt      time.Time       `json:"updatedAt" db:"updated_at"`
+	FinishedAt     *time.Time      `json:"finishedAt,omitempty" db:"finished_at"`
 }
 
 // Finished reports whether the task reached an end state.
@@ -211,13 +211,41 @@ func (t target) root() string {
 	return "InternetGatewayDevice"
 }
 
+// targetColumns are read from cpe_devices d into a targetRow by name.
+const targetColumns = `d.id, d.org_id, d.serial_norm, COALESCE(d.genieacs_id, '') AS genieacs_id, d.manufacturer, d.oui,
+	d.product_class, d.data_model`
+
+// targetRow is a target as read.
+type targetRow struct {
+	ID           uuid.UUID  `db:"id"`
+	OrgID        *uuid.UUID `db:"org_id"`
+	Serial       string     `db:"serial_norm"`
+	GenieID      string     `db:"genieacs_id"`
+	Manufacturer string     `db:"manufacturer"`
+	OUI          string     `db:"oui"`
+	Product      string     `db:"product_class"`
+	DataModel    string     `db:"data_model"`
+}
+
+// target is the row's target; a device of no organization has the zero
+// orgID.
+func (r targetRow) target() target {
+	t := target{id: r.ID, serial: r.Serial, genieID: r.GenieID, manufacturer: r.Manufacturer,
+		oui: r.OUI, product: r.Product, dataModel: r.DataModel}
+	if r.OrgID != nil {
+		t.orgID = *r.OrgID
+	}
+	return t
+}
+
 // device reads one device of the organization (ErrNotFound otherwise).
 func device(ctx context.Context, exec db.Executor, orgID, id uuid.UUID) (target, error) {
-	var t target
-	err := exec.QueryRow(ctx, `SELECT id, org_id, serial_norm, COALESCE(genieacs_id, ''), manufacturer, oui, product_class, data_model
-		FROM cpe_devices WHERE org_id = $1 AND id = $2`, orgID, id).
-		Scan(&t.id, &t.orgID, &t.serial, &t.genieID, &t.manufacturer, &t.oui, &t.product, &t.dataModel)
-	return t, db.MapErr(err)
+	r, err := db.One[targetRow](ctx, exec, `SELECT `+targetColumns+`
+		FROM cpe_devices d WHERE d.org_id = $1 AND d.id = $2`, orgID, id)
+	if err != nil {
+		return target{}, db.MapErr(err)
+	}
+	return r.target(), nil
 }
 
 // request is what a task asks, sealed in the row: the GenieACS task is
@@ -324,18 +352,13 @@ func (s *Service) start(ctx context.Context, a actor.Actor, deviceID uuid.UUID, 
 	return s.get(ctx, s.pool, a.OrgID, id)
 }
 
+// taskColumns are read into a Task by name (its db tags).
 const taskColumns = `t.id, t.device_id, d.serial_norm, t.bulk_id, t.kind, t.summary, t.status, t.message, t.fault_code,
 	t.genieacs_task_id, t.result, t.actor_label, t.expires_at, t.created_at, t.updated_at, t.finished_at`
 
-func (t *Task) dest() []any {
-	return []any{&t.ID, &t.DeviceID, &t.Serial, &t.BulkID, &t.Kind, &t.Summary, &t.Status, &t.Message, &t.FaultCode,
-		&t.GenieACSTaskID, &t.Result, &t.Actor, &t.ExpiresAt, &t.CreatedAt, &t.UpdatedAt, &t.FinishedAt}
-}
-
 func (s *Service) get(ctx context.Context, exec db.Executor, orgID, id uuid.UUID) (Task, error) {
-	var t Task
-	err := exec.QueryRow(ctx, `SELECT `+taskColumns+` FROM cpe_tasks t JOIN cpe_devices d ON d.id = t.device_id
-		WHERE t.org_id = $1 AND t.id = $2`, orgID, id).Scan(t.dest()...)
+	t, err := db.One[Task](ctx, exec, `SELECT `+taskColumns+` FROM cpe_tasks t JOIN cpe_devices d ON d.id = t.device_id
+		WHERE t.org_id = $1 AND t.id = $2`, orgID, id)
 	return t, db.MapErr(err)
 }
 
@@ -433,18 +456,11 @@ func (s *Service) List(ctx context.Context, a actor.Actor, f Filter) (Page, erro
 	if err != nil {
 		return Page{}, fmt.Errorf("list tasks: %w", err)
 	}
-	defer rows.Close()
-	p := Page{Items: []Task{}}
-	for rows.Next() {
-		var t Task
-		if err := rows.Scan(t.dest()...); err != nil {
-			return Page{}, err
-		}
-		p.Items = append(p.Items, t)
-	}
-	if err := rows.Err(); err != nil {
+	items, err := pgx.CollectRows(rows, pgx.RowToStructByName[Task])
+	if err != nil {
 		return Page{}, err
 	}
+	p := Page{Items: items}
 	if len(p.Items) > f.Limit {
 		p.Items = p.Items[:f.Limit]
 		last := p.Items[f.Limit-1]
@@ -569,18 +585,23 @@ func (s *Service) Cancel(ctx context.Context, a actor.Actor, id uuid.UUID) (Task
 
 // finishedEvent writes cpe.task_finished for a task, in tx.
 func (s *Service) finishedEvent(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
-	var (
-		orgID, deviceID                          uuid.UUID
-		kind, status, message, fault, serial, sm string
-	)
-	if err := tx.QueryRow(ctx, `SELECT t.org_id, t.device_id, t.kind, t.status, t.message, t.fault_code, d.serial_norm, t.summary
-		FROM cpe_tasks t JOIN cpe_devices d ON d.id = t.device_id WHERE t.id = $1`, id).
-		Scan(&orgID, &deviceID, &kind, &status, &message, &fault, &serial, &sm); err != nil {
+	t, err := db.One[struct {
+		OrgID     uuid.UUID `db:"org_id"`
+		DeviceID  uuid.UUID `db:"device_id"`
+		Kind      string    `db:"kind"`
+		Status    string    `db:"status"`
+		Message   string    `db:"message"`
+		FaultCode string    `db:"fault_code"`
+		Serial    string    `db:"serial_norm"`
+		Summary   string    `db:"summary"`
+	}](ctx, tx, `SELECT t.org_id, t.device_id, t.kind, t.status, t.message, t.fault_code, d.serial_norm, t.summary
+		FROM cpe_tasks t JOIN cpe_devices d ON d.id = t.device_id WHERE t.id = $1`, id)
+	if err != nil {
 		return err
 	}
-	_, err := outbox.Write(ctx, tx, s.jobs, orgID, outbox.TopicTaskFinished, map[string]any{
-		"taskId": id, "deviceId": deviceID, "serial": serial, "kind": kind, "status": status,
-		"message": message, "faultCode": fault, "summary": sm,
+	_, err = outbox.Write(ctx, tx, s.jobs, t.OrgID, outbox.TopicTaskFinished, map[string]any{
+		"taskId": id, "deviceId": t.DeviceID, "serial": t.Serial, "kind": t.Kind, "status": t.Status,
+		"message": t.Message, "faultCode": t.FaultCode, "summary": t.Summary,
 	})
 	return err
 }

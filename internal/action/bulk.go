@@ -67,18 +67,18 @@ func BulkActions() []string { return []string{KindReboot, KindRefresh, KindTagAd
 
 // Bulk is a bulk action and its progress.
 type Bulk struct {
-	ID         uuid.UUID      `json:"id"`
-	Kind       string         `json:"action"`
-	Tag        string         `json:"tag,omitempty"`
-	Summary    string         `json:"summary"`
-	Actor      string         `json:"actor"`
-	Status     string         `json:"status"` // running, done, failed
-	Message    string         `json:"message,omitempty"`
-	Total      int            `json:"total"`
-	Processed  int            `json:"processed"`
-	Counts     map[string]int `json:"counts"` // task statuses
-	CreatedAt  time.Time      `json:"createdAt"`
-	FinishedAt *time.Time     `json:"finishedAt,omitempty"`
+	ID         uuid.UUID      `json:"id" db:"id"`
+	Kind       string         `json:"action" db:"kind"`
+	Tag        string         `json:"tag,omitempty" db:"tag"`
+	Summary    string         `json:"summary" db:"summary"`
+	Actor      string         `json:"actor" db:"actor_label"`
+	Status     string         `json:"status" db:"status"` // running, done, failed
+	Message    string         `json:"message,omitempty" db:"message"`
+	Total      int            `json:"total" db:"total"`
+	Processed  int            `json:"processed" db:"processed"`
+	Counts     map[string]int `json:"counts" db:"-"` // task statuses, counted apart
+	CreatedAt  time.Time      `json:"createdAt" db:"created_at"`
+	FinishedAt *time.Time     `json:"finishedAt,omitempty" db:"finished_at"`
 }
 
 // Percent is the share of devices processed.
@@ -241,28 +241,27 @@ func (s *Service) GetBulk(ctx context.Context, a actor.Actor, id uuid.UUID) (Bul
 	if err := a.Require(actor.PermRead); err != nil {
 		return Bulk{}, err
 	}
-	var b Bulk
-	err := s.pool.QueryRow(ctx, `SELECT id, kind, tag, summary, actor_label, status, message, total, processed, created_at, finished_at
-		FROM cpe_bulk_actions WHERE org_id = $1 AND id = $2`, a.OrgID, id).
-		Scan(&b.ID, &b.Kind, &b.Tag, &b.Summary, &b.Actor, &b.Status, &b.Message, &b.Total, &b.Processed, &b.CreatedAt, &b.FinishedAt)
+	b, err := db.One[Bulk](ctx, s.pool, `SELECT id, kind, tag, summary, actor_label, status, message, total, processed, created_at, finished_at
+		FROM cpe_bulk_actions WHERE org_id = $1 AND id = $2`, a.OrgID, id)
 	if err != nil {
 		return Bulk{}, db.MapErr(err)
 	}
-	b.Counts = map[string]int{}
-	rows, err := s.pool.Query(ctx, `SELECT status, count(*) FROM cpe_tasks WHERE bulk_id = $1 GROUP BY status`, id)
+	rows, err := s.pool.Query(ctx, `SELECT status, count(*) AS n FROM cpe_tasks WHERE bulk_id = $1 GROUP BY status`, id)
 	if err != nil {
 		return Bulk{}, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var st string
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			return Bulk{}, err
-		}
-		b.Counts[st] = n
+	counts, err := pgx.CollectRows(rows, pgx.RowToStructByName[struct {
+		Status string `db:"status"`
+		N      int    `db:"n"`
+	}])
+	if err != nil {
+		return Bulk{}, err
 	}
-	return b, rows.Err()
+	b.Counts = map[string]int{}
+	for _, c := range counts {
+		b.Counts[c.Status] = c.N
+	}
+	return b, nil
 }
 
 // BulkWorker runs a bulk action (Service.runBulk) a slice at a time.
@@ -301,26 +300,27 @@ var errBulkGone = errors.New("bulk action deleted")
 // slice of a few minutes, resuming from the action's cursor; more is true
 // when devices are left for another slice.
 func (s *Service) runBulk(ctx context.Context, bulkID uuid.UUID) (more bool, err error) {
-	var (
-		orgID          uuid.UUID
-		kind, tag      string
-		ids            []uuid.UUID
-		filter         []byte
-		status, cursor string
-		label          string
-	)
-	err = s.pool.QueryRow(ctx, `SELECT org_id, kind, tag, device_ids, filter, status, cursor, actor_label FROM cpe_bulk_actions WHERE id = $1`, bulkID).
-		Scan(&orgID, &kind, &tag, &ids, &filter, &status, &cursor, &label)
+	b, err := db.One[struct {
+		OrgID     uuid.UUID   `db:"org_id"`
+		Kind      string      `db:"kind"`
+		Tag       string      `db:"tag"`
+		DeviceIDs []uuid.UUID `db:"device_ids"`
+		Filter    []byte      `db:"filter"`
+		Status    string      `db:"status"`
+		Cursor    string      `db:"cursor"`
+		Label     string      `db:"actor_label"`
+	}](ctx, s.pool, `SELECT org_id, kind, tag, device_ids, filter, status, cursor, actor_label FROM cpe_bulk_actions WHERE id = $1`, bulkID)
 	if errors.Is(db.MapErr(err), db.ErrNotFound) {
 		return false, errBulkGone
 	} else if err != nil {
 		return false, err
 	}
-	if status != "running" {
+	if b.Status != "running" {
 		return false, nil
 	}
-	a := actor.System(orgID)
-	a.Label = label
+	kind, tag, ids, filter, cursor := b.Kind, b.Tag, b.DeviceIDs, b.Filter, b.Cursor
+	a := actor.System(b.OrgID)
+	a.Label = b.Label
 	rateLimit := s.BulkRate
 	if rateLimit <= 0 {
 		rateLimit = 20
@@ -390,41 +390,36 @@ func (s *Service) bulkPage(ctx context.Context, a actor.Actor, bulkID uuid.UUID,
 		if err != nil {
 			return nil, "", err
 		}
-		var serials []string
-		for rows.Next() {
-			var id uuid.UUID
-			var serial string
-			if err := rows.Scan(&id, &serial); err != nil {
-				rows.Close()
-				return nil, "", err
-			}
-			devIDs, serials = append(devIDs, id), append(serials, serial)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		devs, err := pgx.CollectRows(rows, pgx.RowToStructByName[struct {
+			ID     uuid.UUID `db:"id"`
+			Serial string    `db:"serial_norm"`
+		}])
+		if err != nil {
 			return nil, "", err
 		}
-		if len(devIDs) > bulkPage {
-			devIDs, next = devIDs[:bulkPage], serials[bulkPage-1]
+		for _, d := range devs {
+			devIDs = append(devIDs, d.ID)
+		}
+		if len(devs) > bulkPage {
+			devIDs, next = devIDs[:bulkPage], devs[bulkPage-1].Serial
 		}
 	}
 	// Devices that already have their task (a resumed slice) are skipped.
-	rows, err := s.pool.Query(ctx, `SELECT id, org_id, serial_norm, COALESCE(genieacs_id, ''), manufacturer, oui, product_class, data_model
-		FROM cpe_devices d WHERE id = ANY($1) AND org_id = $2
-		AND NOT EXISTS (SELECT 1 FROM cpe_tasks t WHERE t.bulk_id = $3 AND t.device_id = d.id) ORDER BY serial_norm`, devIDs, a.OrgID, bulkID)
+	rows, err := s.pool.Query(ctx, `SELECT `+targetColumns+`
+		FROM cpe_devices d WHERE d.id = ANY($1) AND d.org_id = $2
+		AND NOT EXISTS (SELECT 1 FROM cpe_tasks t WHERE t.bulk_id = $3 AND t.device_id = d.id) ORDER BY d.serial_norm`, devIDs, a.OrgID, bulkID)
 	if err != nil {
 		return nil, "", err
 	}
-	defer rows.Close()
-	var out []target
-	for rows.Next() {
-		var t target
-		if err := rows.Scan(&t.id, &t.orgID, &t.serial, &t.genieID, &t.manufacturer, &t.oui, &t.product, &t.dataModel); err != nil {
-			return nil, "", err
-		}
-		out = append(out, t)
+	found, err := pgx.CollectRows(rows, pgx.RowToStructByName[targetRow])
+	if err != nil {
+		return nil, "", err
 	}
-	return out, next, rows.Err()
+	var out []target
+	for _, r := range found {
+		out = append(out, r.target())
+	}
+	return out, next, nil
 }
 
 // bulkRun records one task per device (one transaction for the page) and

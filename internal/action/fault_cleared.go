@@ -30,23 +30,21 @@ func TaskFaultCleared(ctx context.Context, tx pgx.Tx, jobs outbox.JobInserter, d
 			message = left(CASE WHEN old.status = 'failed' THEN t.message ELSE $4 END || $5, 500),
 			genieacs_task_id = '', finished_at = COALESCE(t.finished_at, now()), send_claimed_at = NULL, updated_at = now()
 		FROM old WHERE t.id = old.id
-		RETURNING t.id, old.status <> 'failed'`, deviceID, genieTaskID, code, validation.Storable(msg, 400), note)
+		RETURNING t.id, old.status <> 'failed' AS just_ended`, deviceID, genieTaskID, code, validation.Storable(msg, 400), note)
 	if err != nil {
 		return fmt.Errorf("end the task of a cleared fault: %w", err)
 	}
-	type ended struct {
-		id        uuid.UUID
-		justEnded bool
-	}
-	var all []ended
-	var e ended
-	if _, err := pgx.ForEachRow(rows, []any{&e.id, &e.justEnded}, func() error { all = append(all, e); return nil }); err != nil {
+	all, err := pgx.CollectRows(rows, pgx.RowToStructByName[struct {
+		ID        uuid.UUID `db:"id"`
+		JustEnded bool      `db:"just_ended"`
+	}])
+	if err != nil {
 		return fmt.Errorf("end the task of a cleared fault: %w", err)
 	}
 	s := &Service{jobs: jobs}
 	for _, e := range all {
-		if e.justEnded {
-			if err := s.finishedEvent(ctx, tx, e.id); err != nil {
+		if e.JustEnded {
+			if err := s.finishedEvent(ctx, tx, e.ID); err != nil {
 				return err
 			}
 		}

@@ -37,22 +37,32 @@ type row struct {
 	dev       target
 }
 
+// loadRow is a row as read: the task's columns (its id aliased task_id)
+// and its device's (targetColumns).
+type loadRow struct {
+	TaskID    uuid.UUID `db:"task_id"`
+	Status    string    `db:"status"`
+	Message   string    `db:"message"`
+	Kind      string    `db:"kind"`
+	GenieTask string    `db:"genieacs_task_id"`
+	Expires   time.Time `db:"expires_at"`
+	Updated   time.Time `db:"updated_at"`
+	ReqEnc    []byte    `db:"request_enc"`
+	KeyID     string    `db:"key_id"`
+	Checks    []byte    `db:"checks"`
+	targetRow
+}
+
 func (s *Service) load(ctx context.Context, id uuid.UUID) (row, error) {
-	var r row
-	var checks []byte
-	var org *uuid.UUID
-	err := s.pool.QueryRow(ctx, `SELECT t.id, t.status, t.message, t.kind, t.genieacs_task_id, t.expires_at, t.updated_at, t.request_enc, t.key_id, t.checks,
-			d.id, d.org_id, d.serial_norm, COALESCE(d.genieacs_id, ''), d.manufacturer, d.oui, d.product_class, d.data_model
-		FROM cpe_tasks t JOIN cpe_devices d ON d.id = t.device_id WHERE t.id = $1`, id).
-		Scan(&r.id, &r.status, &r.message, &r.kind, &r.genieTask, &r.expires, &r.updated, &r.reqEnc, &r.keyID, &checks,
-			&r.dev.id, &org, &r.dev.serial, &r.dev.genieID, &r.dev.manufacturer, &r.dev.oui, &r.dev.product, &r.dev.dataModel)
+	l, err := db.One[loadRow](ctx, s.pool, `SELECT t.id AS task_id, t.status, t.message, t.kind, t.genieacs_task_id, t.expires_at, t.updated_at,
+			t.request_enc, t.key_id, t.checks, `+targetColumns+`
+		FROM cpe_tasks t JOIN cpe_devices d ON d.id = t.device_id WHERE t.id = $1`, id)
 	if err != nil {
 		return row{}, db.MapErr(err)
 	}
-	if org != nil {
-		r.dev.orgID = *org
-	}
-	if err := json.Unmarshal(checks, &r.checks); err != nil {
+	r := row{id: l.TaskID, status: l.Status, message: l.Message, kind: l.Kind, genieTask: l.GenieTask, expires: l.Expires,
+		updated: l.Updated, reqEnc: l.ReqEnc, keyID: l.KeyID, dev: l.target()}
+	if err := json.Unmarshal(l.Checks, &r.checks); err != nil {
 		return row{}, fmt.Errorf("task %s checks: %w", id, err)
 	}
 	return r, nil
@@ -760,9 +770,11 @@ func followInterval(every, age time.Duration) time.Duration {
 // queued, running), or failed while GenieACS still holds and retries it;
 // and its age.
 func (s *Service) followed(ctx context.Context, id uuid.UUID) (open, failed bool, age time.Duration, err error) {
-	var created time.Time
-	err = s.pool.QueryRow(ctx, `SELECT status IN ('pending', 'queued', 'running'),
-		status = 'failed' AND genieacs_task_id <> '' AND expires_at > now(), created_at FROM cpe_tasks WHERE id = $1`, id).
-		Scan(&open, &failed, &created)
-	return open, failed, time.Since(created), db.MapErr(err)
+	t, err := db.One[struct {
+		Open      bool      `db:"open"`
+		Failed    bool      `db:"failed"`
+		CreatedAt time.Time `db:"created_at"`
+	}](ctx, s.pool, `SELECT status IN ('pending', 'queued', 'running') AS open,
+		status = 'failed' AND genieacs_task_id <> '' AND expires_at > now() AS failed, created_at FROM cpe_tasks WHERE id = $1`, id)
+	return t.Open, t.Failed, time.Since(t.CreatedAt), db.MapErr(err)
 }

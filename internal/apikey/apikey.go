@@ -32,13 +32,13 @@ import (
 
 // Key is a stored API key, without its secret.
 type Key struct {
-	ID         uuid.UUID  `json:"id"`
-	Name       string     `json:"name"`
-	Role       actor.Role `json:"role"`
-	Prefix     string     `json:"prefix"`
-	CreatedAt  time.Time  `json:"createdAt"`
-	LastUsedAt *time.Time `json:"lastUsedAt"`
-	RevokedAt  *time.Time `json:"revokedAt"`
+	ID         uuid.UUID  `json:"id" db:"id"`
+	Name       string     `json:"name" db:"name"`
+	Role       actor.Role `json:"role" db:"role"`
+	Prefix     string     `json:"prefix" db:"prefix"`
+	CreatedAt  time.Time  `json:"createdAt" db:"created_at"`
+	LastUsedAt *time.Time `json:"lastUsedAt" db:"last_used_at"`
+	RevokedAt  *time.Time `json:"revokedAt" db:"revoked_at"`
 }
 
 // ErrInvalid means the presented key is unknown, malformed or revoked.
@@ -96,9 +96,10 @@ func (s *Service) create(ctx context.Context, a actor.Actor, in Input) (Key, str
 		sum := sha256.Sum256([]byte(plain))
 		var k Key
 		err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-			err := tx.QueryRow(ctx, `INSERT INTO api_keys (org_id, name, role, prefix, key_hash, created_by)
+			var err error
+			k, err = db.One[Key](ctx, tx, `INSERT INTO api_keys (org_id, name, role, prefix, key_hash, created_by)
 				VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+columns,
-				a.OrgID, name, role, prefix, sum[:], createdBy).Scan(k.scanDest()...)
+				a.OrgID, name, role, prefix, sum[:], createdBy)
 			if err != nil {
 				return db.MapErr(err)
 			}
@@ -115,11 +116,8 @@ func (s *Service) create(ctx context.Context, a actor.Actor, in Input) (Key, str
 	return Key{}, "", errors.New("could not draw a unique key prefix")
 }
 
+// columns are read into a Key by name (its db tags).
 const columns = `id, name, role, prefix, created_at, last_used_at, revoked_at`
-
-func (k *Key) scanDest() []any {
-	return []any{&k.ID, &k.Name, &k.Role, &k.Prefix, &k.CreatedAt, &k.LastUsedAt, &k.RevokedAt}
-}
 
 // List returns the organization's keys, newest first.
 func (s *Service) List(ctx context.Context, a actor.Actor) ([]Key, error) {
@@ -130,10 +128,7 @@ func (s *Service) List(ctx context.Context, a actor.Actor) ([]Key, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list api keys: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Key, error) {
-		var k Key
-		return k, r.Scan(k.scanDest()...)
-	})
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Key])
 }
 
 // Get returns one key of the actor's organization.
@@ -141,8 +136,7 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id uuid.UUID) (Key, er
 	if err := a.Require(actor.PermManageAPIKeys); err != nil {
 		return Key{}, err
 	}
-	var k Key
-	err := s.pool.QueryRow(ctx, `SELECT `+columns+` FROM api_keys WHERE org_id = $1 AND id = $2`, a.OrgID, id).Scan(k.scanDest()...)
+	k, err := db.One[Key](ctx, s.pool, `SELECT `+columns+` FROM api_keys WHERE org_id = $1 AND id = $2`, a.OrgID, id)
 	return k, db.MapErr(err)
 }
 
@@ -153,7 +147,8 @@ func (s *Service) Revoke(ctx context.Context, a actor.Actor, id uuid.UUID) (Key,
 	}
 	var k Key
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `SELECT `+columns+` FROM api_keys WHERE org_id = $1 AND id = $2 FOR UPDATE`, a.OrgID, id).Scan(k.scanDest()...)
+		var err error
+		k, err = db.One[Key](ctx, tx, `SELECT `+columns+` FROM api_keys WHERE org_id = $1 AND id = $2 FOR UPDATE`, a.OrgID, id)
 		if err != nil {
 			return db.MapErr(err)
 		}
@@ -178,13 +173,12 @@ func (s *Service) Authenticate(ctx context.Context, presented, ip string) (actor
 	if !ok {
 		return actor.Actor{}, ErrInvalid
 	}
-	var (
-		k      Key
-		orgID  uuid.UUID
-		stored []byte
-	)
-	err := s.pool.QueryRow(ctx, `SELECT `+columns+`, org_id, key_hash FROM api_keys WHERE prefix = $1`, prefix).
-		Scan(append(k.scanDest(), &orgID, &stored)...)
+	type withHash struct {
+		Key
+		OrgID   uuid.UUID `db:"org_id"`
+		KeyHash []byte    `db:"key_hash"`
+	}
+	r, err := db.One[withHash](ctx, s.pool, `SELECT `+columns+`, org_id, key_hash FROM api_keys WHERE prefix = $1`, prefix)
 	if err != nil {
 		if errors.Is(db.MapErr(err), db.ErrNotFound) {
 			return actor.Actor{}, ErrInvalid
@@ -192,6 +186,7 @@ func (s *Service) Authenticate(ctx context.Context, presented, ip string) (actor
 		return actor.Actor{}, fmt.Errorf("load api key: %w", err)
 	}
 	sum := sha256.Sum256([]byte(presented))
+	k, orgID, stored := r.Key, r.OrgID, r.KeyHash
 	if subtle.ConstantTimeCompare(sum[:], stored) != 1 || k.RevokedAt != nil {
 		return actor.Actor{}, ErrInvalid
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/db"
@@ -48,16 +49,16 @@ func Record(ctx context.Context, exec db.Executor, a actor.Actor, e Entry) error
 
 // Row is one stored audit entry.
 type Row struct {
-	ID         int64     `json:"id"`
-	ActorType  string    `json:"actorType"`
-	ActorID    *string   `json:"actorId,omitempty"`
-	ActorLabel string    `json:"actor"`
-	Action     string    `json:"action"`
-	TargetType string    `json:"targetType"`
-	TargetID   string    `json:"targetId"`
-	Summary    string    `json:"summary"`
-	IP         string    `json:"ip"`
-	CreatedAt  time.Time `json:"createdAt"`
+	ID         int64     `json:"id" db:"id"`
+	ActorType  string    `json:"actorType" db:"actor_type"`
+	ActorID    *string   `json:"actorId,omitempty" db:"actor_id"`
+	ActorLabel string    `json:"actor" db:"actor_label"`
+	Action     string    `json:"action" db:"action"`
+	TargetType string    `json:"targetType" db:"target_type"`
+	TargetID   string    `json:"targetId" db:"target_id"`
+	Summary    string    `json:"summary" db:"summary"`
+	IP         string    `json:"ip" db:"ip"`
+	CreatedAt  time.Time `json:"createdAt" db:"created_at"`
 }
 
 // Filter narrows a listing. Zero values mean "any".
@@ -100,6 +101,9 @@ type Page struct {
 	Rows []Row  `json:"items"`
 	Next string `json:"next,omitempty"`
 }
+
+// rowColumns are read into a Row by name (its db tags).
+const rowColumns = `id, actor_type, actor_id::text AS actor_id, actor_label, action, target_type, target_id, summary, ip, created_at`
 
 // MaxLimit caps a page.
 const MaxLimit = 200
@@ -146,22 +150,14 @@ func List(ctx context.Context, exec db.Executor, a actor.Actor, f Filter) (Page,
 		where = append(where, fmt.Sprintf("(created_at, id) < ($%d, $%d)", len(args)-1, len(args)))
 	}
 	args = append(args, f.Limit+1)
-	q := fmt.Sprintf(`SELECT id, actor_type, actor_id::text, actor_label, action, target_type, target_id, summary, ip, created_at
+	q := fmt.Sprintf(`SELECT `+rowColumns+`
 		FROM audit_log WHERE %s ORDER BY created_at DESC, id DESC LIMIT $%d`, strings.Join(where, " AND "), len(args))
 	rows, err := exec.Query(ctx, q, args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("list audit: %w", err)
 	}
-	defer rows.Close()
 	var p Page
-	for rows.Next() {
-		var r Row
-		if err := rows.Scan(&r.ID, &r.ActorType, &r.ActorID, &r.ActorLabel, &r.Action, &r.TargetType, &r.TargetID, &r.Summary, &r.IP, &r.CreatedAt); err != nil {
-			return Page{}, err
-		}
-		p.Rows = append(p.Rows, r)
-	}
-	if err := rows.Err(); err != nil {
+	if p.Rows, err = pgx.AppendRows(p.Rows, rows, pgx.RowToStructByName[Row]); err != nil {
 		return Page{}, err
 	}
 	if len(p.Rows) > f.Limit {
@@ -177,10 +173,7 @@ func Get(ctx context.Context, exec db.Executor, a actor.Actor, id int64) (Row, e
 	if err := a.Require(actor.PermRead); err != nil {
 		return Row{}, err
 	}
-	var r Row
-	err := exec.QueryRow(ctx, `SELECT id, actor_type, actor_id::text, actor_label, action, target_type, target_id, summary, ip, created_at
-		FROM audit_log WHERE org_id = $1 AND id = $2`, a.OrgID, id).
-		Scan(&r.ID, &r.ActorType, &r.ActorID, &r.ActorLabel, &r.Action, &r.TargetType, &r.TargetID, &r.Summary, &r.IP, &r.CreatedAt)
+	r, err := db.One[Row](ctx, exec, `SELECT `+rowColumns+` FROM audit_log WHERE org_id = $1 AND id = $2`, a.OrgID, id)
 	return r, db.MapErr(err)
 }
 

@@ -40,26 +40,28 @@ func (s *Service) Assign(ctx context.Context, a actor.Actor, id uuid.UUID, in As
 		if err != nil {
 			return err
 		}
-		var (
-			subID                   uuid.UUID
-			username, status, group string
-			pppUser                 string
-			hasPassword             bool
-		)
-		err = tx.QueryRow(ctx, `SELECT s.id, s.username, s.status, COALESCE(p.genieacs_group, ''),
-				COALESCE(sub.pppoe_username, ''), `+subscriber.HasPasswordSQL+`
+		sub, err := db.One[struct {
+			ID          uuid.UUID `db:"id"`
+			Username    string    `db:"username"`
+			Status      string    `db:"status"`
+			Group       string    `db:"plan_group"`
+			PPPUser     string    `db:"pppoe_username"`
+			HasPassword bool      `db:"has_password"`
+		}](ctx, tx, `SELECT s.id, s.username, s.status, COALESCE(p.genieacs_group, '') AS plan_group,
+				COALESCE(sub.pppoe_username, '') AS pppoe_username, `+subscriber.HasPasswordSQL+` AS has_password
 			FROM subscribers s LEFT JOIN subscriptions sub ON sub.subscriber_id = s.id LEFT JOIN plans p ON p.id = sub.plan_id
 			WHERE s.org_id = $1 AND (s.id = $2::uuid OR ($2::uuid IS NULL AND s.username = $3))`,
-			a.OrgID, in.SubscriberID, strings.TrimSpace(in.Subscriber)).Scan(&subID, &username, &status, &group, &pppUser, &hasPassword)
+			a.OrgID, in.SubscriberID, strings.TrimSpace(in.Subscriber))
 		if errors.Is(db.MapErr(err), db.ErrNotFound) {
 			return validation.Errors{"subscriber": "no such subscriber in this organization"}
 		} else if err != nil {
 			return err
 		}
+		subID, username, group := sub.ID, sub.Username, sub.Group
 		switch {
-		case status != "active":
+		case sub.Status != "active":
 			return validation.Errors{"subscriber": username + " is suspended"}
-		case pppUser == "" || !hasPassword:
+		case sub.PPPUser == "" || !sub.HasPassword:
 			return validation.Errors{"subscriber": username + " has no PPPoE credentials; set them on the subscriber first"}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE cpe_devices SET subscriber_id = $2, updated_at = now() WHERE id = $1`, id, subID); err != nil {

@@ -23,33 +23,33 @@ import (
 
 // Device is one CPE as the service knows it.
 type Device struct {
-	ID              uuid.UUID  `json:"id"`
-	Serial          string     `json:"serial"`         // label form (normalised)
-	ReportedSerial  string     `json:"reportedSerial"` // as the device reports it
-	OUI             string     `json:"oui"`
-	ProductClass    string     `json:"productClass"`
-	Manufacturer    string     `json:"manufacturer"`
-	DataModel       string     `json:"dataModel"`
-	GenieACSID      string     `json:"genieacsId,omitempty"`
-	SoftwareVersion string     `json:"softwareVersion"`
-	Tags            []string   `json:"tags"`
-	Source          string     `json:"source"` // inventory or discovered
-	SubscriberID    *uuid.UUID `json:"subscriberId,omitempty"`
-	Subscriber      string     `json:"subscriber,omitempty"` // username
-	SubscriberName  string     `json:"subscriberName,omitempty"`
-	Plan            string     `json:"plan,omitempty"`
-	PlanGroup       string     `json:"planGroup,omitempty"`
-	Status          string     `json:"status"` // online, offline, stale, unknown
-	FirstContactAt  *time.Time `json:"firstContactAt,omitempty"`
-	LastInformAt    *time.Time `json:"lastInformAt,omitempty"`
-	PushState       string     `json:"pushState"` // "", pending, done, failed
-	PushError       string     `json:"pushError,omitempty"`
-	PushRequestedAt *time.Time `json:"pushRequestedAt,omitempty"`
-	PushedAt        *time.Time `json:"pushedAt,omitempty"`
-	CreatedAt       time.Time  `json:"createdAt"`
+	ID              uuid.UUID  `json:"id" db:"id"`
+	Serial          string     `json:"serial" db:"serial_norm"`    // label form (normalised)
+	ReportedSerial  string     `json:"reportedSerial" db:"serial"` // as the device reports it
+	OUI             string     `json:"oui" db:"oui"`
+	ProductClass    string     `json:"productClass" db:"product_class"`
+	Manufacturer    string     `json:"manufacturer" db:"manufacturer"`
+	DataModel       string     `json:"dataModel" db:"data_model"`
+	GenieACSID      string     `json:"genieacsId,omitempty" db:"genieacs_id"`
+	SoftwareVersion string     `json:"softwareVersion" db:"software_version"`
+	Tags            []string   `json:"tags" db:"tags"`
+	Source          string     `json:"source" db:"source"` // inventory or discovered
+	SubscriberID    *uuid.UUID `json:"subscriberId,omitempty" db:"subscriber_id"`
+	Subscriber      string     `json:"subscriber,omitempty" db:"subscriber"` // username
+	SubscriberName  string     `json:"subscriberName,omitempty" db:"subscriber_name"`
+	Plan            string     `json:"plan,omitempty" db:"plan"`
+	PlanGroup       string     `json:"planGroup,omitempty" db:"plan_group"`
+	Status          string     `json:"status" db:"-"` // online, offline, stale, unknown: derived (Thresholds.Status)
+	FirstContactAt  *time.Time `json:"firstContactAt,omitempty" db:"first_contact_at"`
+	LastInformAt    *time.Time `json:"lastInformAt,omitempty" db:"last_inform_at"`
+	PushState       string     `json:"pushState" db:"push_state"` // "", pending, done, failed
+	PushError       string     `json:"pushError,omitempty" db:"push_error"`
+	PushRequestedAt *time.Time `json:"pushRequestedAt,omitempty" db:"push_requested_at"`
+	PushedAt        *time.Time `json:"pushedAt,omitempty" db:"pushed_at"`
+	CreatedAt       time.Time  `json:"createdAt" db:"created_at"`
 	// GenieACSDeletedAt is when a full sync pass last found the device
 	// gone from GenieACS (cleared when it informs again).
-	GenieACSDeletedAt *time.Time `json:"genieacsDeletedAt,omitempty"`
+	GenieACSDeletedAt *time.Time `json:"genieacsDeletedAt,omitempty" db:"genieacs_deleted_at"`
 }
 
 // Thresholds are the online and stale thresholds: a device is offline when
@@ -115,9 +115,12 @@ func (t Thresholds) Status(last *time.Time, now time.Time) string {
 	return "stale"
 }
 
+// deviceColumns are read into a Device by name (its db tags); the
+// subscriber's and plan's are aliased to their field's column.
 const deviceColumns = `d.id, d.serial_norm, d.serial, d.oui, d.product_class, d.manufacturer, d.data_model,
-	COALESCE(d.genieacs_id, ''), d.software_version, d.tags, d.source, d.subscriber_id,
-	COALESCE(s.username, ''), COALESCE(s.name, ''), COALESCE(p.name, ''), COALESCE(p.genieacs_group, ''),
+	COALESCE(d.genieacs_id, '') AS genieacs_id, d.software_version, d.tags, d.source, d.subscriber_id,
+	COALESCE(s.username, '') AS subscriber, COALESCE(s.name, '') AS subscriber_name,
+	COALESCE(p.name, '') AS plan, COALESCE(p.genieacs_group, '') AS plan_group,
 	d.first_contact_at, d.last_inform_at, d.push_state, d.push_error, d.push_requested_at, d.pushed_at, d.created_at,
 	d.genieacs_deleted_at`
 
@@ -126,26 +129,17 @@ const deviceJoins = `
 	LEFT JOIN subscriptions sub ON sub.subscriber_id = s.id
 	LEFT JOIN plans p ON p.id = sub.plan_id`
 
-func (d *Device) dest() []any {
-	return []any{&d.ID, &d.Serial, &d.ReportedSerial, &d.OUI, &d.ProductClass, &d.Manufacturer, &d.DataModel,
-		&d.GenieACSID, &d.SoftwareVersion, &d.Tags, &d.Source, &d.SubscriberID,
-		&d.Subscriber, &d.SubscriberName, &d.Plan, &d.PlanGroup,
-		&d.FirstContactAt, &d.LastInformAt, &d.PushState, &d.PushError, &d.PushRequestedAt, &d.PushedAt, &d.CreatedAt,
-		&d.GenieACSDeletedAt}
-}
-
+// scanDevices reads rows of deviceColumns by name, judging each device's
+// status against th at now (nil when there is none).
 func scanDevices(rows pgx.Rows, th Thresholds, now time.Time) ([]Device, error) {
-	defer rows.Close()
-	var out []Device
-	for rows.Next() {
-		var d Device
-		if err := rows.Scan(d.dest()...); err != nil {
-			return nil, err
-		}
-		d.Status = th.Status(d.LastInformAt, now)
-		out = append(out, d)
+	out, err := pgx.AppendRows([]Device(nil), rows, pgx.RowToStructByName[Device])
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	for i := range out {
+		out[i].Status = th.Status(out[i].LastInformAt, now)
+	}
+	return out, nil
 }
 
 // Get returns one device of the actor's organization.

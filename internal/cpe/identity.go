@@ -32,22 +32,22 @@ const (
 // organization's tag and no secrets (nothing once rejected), and the stored
 // identity stays.
 type IdentityConflict struct {
-	ID             uuid.UUID  `json:"id"`
-	DeviceID       uuid.UUID  `json:"deviceId"`
-	Serial         string     `json:"serial"` // the device's, normalised
-	Status         string     `json:"status"`
-	ReportedSerial string     `json:"reportedSerial"`
-	OUI            string     `json:"oui"`
-	ProductClass   string     `json:"productClass"`
-	Manufacturer   string     `json:"manufacturer"`
-	GenieACSID     string     `json:"genieacsId"`
-	DataModel      string     `json:"dataModel"`
-	Stored         Identity   `json:"stored"`
-	Reports        int        `json:"reports"`
-	OpenedAt       time.Time  `json:"openedAt"`
-	LastSeenAt     time.Time  `json:"lastSeenAt"`
-	ResolvedAt     *time.Time `json:"resolvedAt,omitempty"`
-	ResolvedBy     string     `json:"resolvedBy,omitempty"`
+	ID             uuid.UUID  `json:"id" db:"id"`
+	DeviceID       uuid.UUID  `json:"deviceId" db:"device_id"`
+	Serial         string     `json:"serial" db:"serial_norm"` // the device's, normalised
+	Status         string     `json:"status" db:"status"`
+	ReportedSerial string     `json:"reportedSerial" db:"reported_serial"`
+	OUI            string     `json:"oui" db:"oui"`
+	ProductClass   string     `json:"productClass" db:"product_class"`
+	Manufacturer   string     `json:"manufacturer" db:"manufacturer"`
+	GenieACSID     string     `json:"genieacsId" db:"genieacs_id"`
+	DataModel      string     `json:"dataModel" db:"data_model"`
+	Stored         Identity   `json:"stored" db:"-"` // read from conflictRow's stored_* columns
+	Reports        int        `json:"reports" db:"reports"`
+	OpenedAt       time.Time  `json:"openedAt" db:"opened_at"`
+	LastSeenAt     time.Time  `json:"lastSeenAt" db:"last_seen_at"`
+	ResolvedAt     *time.Time `json:"resolvedAt,omitempty" db:"resolved_at"`
+	ResolvedBy     string     `json:"resolvedBy,omitempty" db:"resolved_by"`
 }
 
 // Identity is the part of a device's identity a conflict compares.
@@ -93,13 +93,15 @@ func (k knownRow) conflicts(in IdentifyInput) bool {
 // one of an identity accepted earlier, opens a conflict: audit row and
 // cpe.identity_conflict event; later ones count) and returns its state.
 func (s *Service) conflict(ctx context.Context, orgID, deviceID uuid.UUID, k knownRow, in IdentifyInput) (string, error) {
-	var (
-		id     uuid.UUID
-		status string
-		fresh  bool
-	)
+	type recorded struct {
+		ID     uuid.UUID `db:"id"`
+		Status string    `db:"status"`
+		Fresh  bool      `db:"fresh"` // this report opened the conflict
+	}
+	var r recorded
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `
+		var err error
+		r, err = db.One[recorded](ctx, tx, `
 			INSERT INTO cpe_identity_conflicts AS c (org_id, device_id, reported_serial, oui, product_class, manufacturer, genieacs_id, data_model,
 				stored_oui, stored_product_class, stored_genieacs_id)
 			VALUES ($1, $2, $3, upper($4), $5, $6, $7, $8, $9, $10, $11)
@@ -113,13 +115,13 @@ func (s *Service) conflict(ctx context.Context, orgID, deviceID uuid.UUID, k kno
 				stored_genieacs_id = CASE WHEN c.status = 'accepted' THEN EXCLUDED.stored_genieacs_id ELSE c.stored_genieacs_id END,
 				resolved_at = CASE WHEN c.status = 'accepted' THEN NULL ELSE c.resolved_at END,
 				resolved_by = CASE WHEN c.status = 'accepted' THEN NULL ELSE c.resolved_by END
-			RETURNING id, status, opened_at = now()`,
+			RETURNING id, status, opened_at = now() AS fresh`,
 			orgID, deviceID, in.Serial, in.OUI, in.ProductClass, in.Manufacturer, in.DeviceID, DataModel(in.Root),
-			k.oui, k.productClass, k.genieacsID).Scan(&id, &status, &fresh)
+			k.oui, k.productClass, k.genieacsID)
 		if err != nil {
 			return fmt.Errorf("record identity conflict: %w", err)
 		}
-		if !fresh {
+		if !r.Fresh {
 			return nil
 		}
 		a := actor.Actor{Kind: actor.KindGenieACS, Label: "genieacs", OrgID: orgID}
@@ -134,13 +136,13 @@ func (s *Service) conflict(ctx context.Context, orgID, deviceID uuid.UUID, k kno
 			return err
 		}
 		_, err = outbox.Write(ctx, tx, s.jobs, orgID, outbox.TopicIdentityConflict, map[string]any{
-			"conflictId": id, "deviceId": deviceID, "serial": serial, "reportedSerial": in.Serial,
+			"conflictId": r.ID, "deviceId": deviceID, "serial": serial, "reportedSerial": in.Serial,
 			"reported": map[string]any{"oui": c.OUI, "productClass": in.ProductClass, "manufacturer": in.Manufacturer, "genieacsId": in.DeviceID},
 			"stored":   c.Stored,
 		})
 		return err
 	})
-	return status, err
+	return r.Status, err
 }
 
 // conflictAnswer is identify's answer to a contradicting report: the
@@ -153,27 +155,35 @@ func conflictAnswer(genieID, status string, r desiredRow) IdentifyAnswer {
 	return ans
 }
 
+// conflictColumns are read into a conflictRow by name.
 const conflictColumns = `c.id, c.device_id, d.serial_norm, c.status, c.reported_serial, c.oui, c.product_class, c.manufacturer,
 	c.genieacs_id, c.data_model, c.stored_oui, c.stored_product_class, c.stored_genieacs_id, c.reports, c.opened_at,
-	c.last_seen_at, c.resolved_at, COALESCE(c.resolved_by, '')`
+	c.last_seen_at, c.resolved_at, COALESCE(c.resolved_by, '') AS resolved_by`
 
-func (c *IdentityConflict) dest() []any {
-	return []any{&c.ID, &c.DeviceID, &c.Serial, &c.Status, &c.ReportedSerial, &c.OUI, &c.ProductClass, &c.Manufacturer,
-		&c.GenieACSID, &c.DataModel, &c.Stored.OUI, &c.Stored.ProductClass, &c.Stored.GenieACSID, &c.Reports, &c.OpenedAt,
-		&c.LastSeenAt, &c.ResolvedAt, &c.ResolvedBy}
+// conflictRow is an IdentityConflict as read, its stored identity flat.
+type conflictRow struct {
+	IdentityConflict
+	StoredOUI          string `db:"stored_oui"`
+	StoredProductClass string `db:"stored_product_class"`
+	StoredGenieACSID   string `db:"stored_genieacs_id"`
+}
+
+func (r conflictRow) conflict() IdentityConflict {
+	c := r.IdentityConflict
+	c.Stored = Identity{OUI: r.StoredOUI, ProductClass: r.StoredProductClass, GenieACSID: r.StoredGenieACSID}
+	return c
 }
 
 func scanConflicts(rows pgx.Rows) ([]IdentityConflict, error) {
-	out := []IdentityConflict{}
-	for rows.Next() {
-		var c IdentityConflict
-		if err := rows.Scan(c.dest()...); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, c)
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[conflictRow])
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	out := make([]IdentityConflict, len(rs))
+	for i, r := range rs {
+		out[i] = r.conflict()
+	}
+	return out, nil
 }
 
 // OpenConflicts lists the organization's open identity conflicts, newest
@@ -237,11 +247,12 @@ func (s *Service) ResolveConflict(ctx context.Context, a actor.Actor, deviceID, 
 		if _, err := s.getForUpdate(ctx, tx, a.OrgID, deviceID); err != nil {
 			return err
 		}
-		err := tx.QueryRow(ctx, `SELECT `+conflictColumns+` FROM cpe_identity_conflicts c JOIN cpe_devices d ON d.id = c.device_id
-			WHERE c.org_id = $1 AND c.device_id = $2 AND c.id = $3 FOR UPDATE OF c`, a.OrgID, deviceID, conflictID).Scan(c.dest()...)
+		r, err := db.One[conflictRow](ctx, tx, `SELECT `+conflictColumns+` FROM cpe_identity_conflicts c JOIN cpe_devices d ON d.id = c.device_id
+			WHERE c.org_id = $1 AND c.device_id = $2 AND c.id = $3 FOR UPDATE OF c`, a.OrgID, deviceID, conflictID)
 		if err != nil {
 			return db.MapErr(err)
 		}
+		c = r.conflict()
 		if c.Status != ConflictOpen {
 			return ErrConflictResolved
 		}
@@ -249,11 +260,16 @@ func (s *Service) ResolveConflict(ctx context.Context, a actor.Actor, deviceID, 
 		if accept {
 			status, action = ConflictAccepted, "cpe.identity_accepted"
 		}
-		if err := tx.QueryRow(ctx, `UPDATE cpe_identity_conflicts SET status = $2, resolved_at = now(), resolved_by = $3
-			WHERE id = $1 RETURNING status, resolved_at, resolved_by`, c.ID, status, validation.Storable(a.Label, 200)).
-			Scan(&c.Status, &c.ResolvedAt, &c.ResolvedBy); err != nil {
+		resolved, err := db.One[struct {
+			Status     string     `db:"status"`
+			ResolvedAt *time.Time `db:"resolved_at"`
+			ResolvedBy string     `db:"resolved_by"`
+		}](ctx, tx, `UPDATE cpe_identity_conflicts SET status = $2, resolved_at = now(), resolved_by = $3
+			WHERE id = $1 RETURNING status, resolved_at, resolved_by`, c.ID, status, validation.Storable(a.Label, 200))
+		if err != nil {
 			return err
 		}
+		c.Status, c.ResolvedAt, c.ResolvedBy = resolved.Status, resolved.ResolvedAt, resolved.ResolvedBy
 		e := audit.Entry{Action: action, TargetType: "cpe", TargetID: deviceID.String()}
 		if !accept {
 			e.Summary = fmt.Sprintf("rejected the identity a CPE reported for %s (%s): it stays without secrets", c.Serial, strings.Join(c.Differs(), ", "))

@@ -45,13 +45,22 @@ type ImportRow struct {
 
 // ImportPreview is a parsed file awaiting commit.
 type ImportPreview struct {
-	ID          uuid.UUID   `json:"id"`
-	Filename    string      `json:"filename"`
-	Rows        []ImportRow `json:"rows"`
-	Valid       int         `json:"valid"`
-	Invalid     int         `json:"invalid"`
-	CreatedAt   time.Time   `json:"createdAt"`
-	CommittedAt *time.Time  `json:"committedAt,omitempty"`
+	ID          uuid.UUID   `json:"id" db:"id"`
+	Filename    string      `json:"filename" db:"filename"`
+	Rows        []ImportRow `json:"rows" db:"-"` // stored as JSON: importRow.Body
+	Valid       int         `json:"valid" db:"valid"`
+	Invalid     int         `json:"invalid" db:"invalid"`
+	CreatedAt   time.Time   `json:"createdAt" db:"created_at"`
+	CommittedAt *time.Time  `json:"committedAt,omitempty" db:"committed_at"`
+}
+
+// importColumns are read into an importRow by name.
+const importColumns = `id, filename, rows, valid, invalid, created_at, committed_at`
+
+// importRow is an ImportPreview as read, its rows still JSON.
+type importRow struct {
+	ImportPreview
+	Body []byte `db:"rows"`
 }
 
 // ImportResult says what a commit did.
@@ -192,33 +201,35 @@ func validateRows(ctx context.Context, exec db.Executor, orgID uuid.UUID, rows [
 	if err != nil {
 		return nil, fmt.Errorf("check existing serials: %w", err)
 	}
-	owners := map[string]*uuid.UUID{}
-	for rs.Next() {
-		var norm string
-		var org *uuid.UUID
-		if err := rs.Scan(&norm, &org); err != nil {
-			rs.Close()
-			return nil, err
-		}
-		owners[norm] = org
+	type owned struct {
+		Norm  string     `db:"serial_norm"`
+		OrgID *uuid.UUID `db:"org_id"`
 	}
-	rs.Close()
+	found, err := pgx.CollectRows(rs, pgx.RowToStructByName[owned])
+	if err != nil {
+		return nil, err
+	}
+	owners := map[string]*uuid.UUID{}
+	for _, o := range found {
+		owners[o.Norm] = o.OrgID
+	}
 	subs := map[string]uuid.UUID{}
 	if len(usernames) > 0 {
 		rs, err := exec.Query(ctx, `SELECT username, id FROM subscribers WHERE org_id = $1 AND username = ANY($2)`, orgID, usernames)
 		if err != nil {
 			return nil, fmt.Errorf("check subscribers: %w", err)
 		}
-		for rs.Next() {
-			var u string
-			var id uuid.UUID
-			if err := rs.Scan(&u, &id); err != nil {
-				rs.Close()
-				return nil, err
-			}
-			subs[u] = id
+		type sub struct {
+			Username string    `db:"username"`
+			ID       uuid.UUID `db:"id"`
 		}
-		rs.Close()
+		found, err := pgx.CollectRows(rs, pgx.RowToStructByName[sub])
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range found {
+			subs[u.Username] = u.ID
+		}
 	}
 	for i := range rows {
 		r := &rows[i]
@@ -356,17 +367,20 @@ func (s *Service) applyRows(ctx context.Context, tx pgx.Tx, a actor.Actor, rows 
 	return ids, res, nil
 }
 
+// collectIDs reads rows of serial_norm and id into into.
 func collectIDs(rs pgx.Rows, into map[string]uuid.UUID) error {
-	defer rs.Close()
-	for rs.Next() {
-		var norm string
-		var id uuid.UUID
-		if err := rs.Scan(&norm, &id); err != nil {
-			return err
-		}
-		into[norm] = id
+	type normID struct {
+		Norm string    `db:"serial_norm"`
+		ID   uuid.UUID `db:"id"`
 	}
-	return rs.Err()
+	found, err := pgx.CollectRows(rs, pgx.RowToStructByName[normID])
+	if err != nil {
+		return err
+	}
+	for _, r := range found {
+		into[r.Norm] = r.ID
+	}
+	return nil
 }
 
 // PreviewImport parses and checks a CSV file and keeps it for CommitImport.
@@ -397,11 +411,15 @@ func (s *Service) PreviewImport(ctx context.Context, a actor.Actor, filename str
 	if a.Kind == actor.KindUser {
 		createdBy = &a.ID
 	}
-	err = s.pool.QueryRow(ctx, `INSERT INTO cpe_imports (org_id, created_by, filename, rows, valid, invalid)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, created_at`, a.OrgID, createdBy, p.Filename, body, p.Valid, p.Invalid).Scan(&p.ID, &p.CreatedAt)
+	kept, err := db.One[struct {
+		ID        uuid.UUID `db:"id"`
+		CreatedAt time.Time `db:"created_at"`
+	}](ctx, s.pool, `INSERT INTO cpe_imports (org_id, created_by, filename, rows, valid, invalid)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, created_at`, a.OrgID, createdBy, p.Filename, body, p.Valid, p.Invalid)
 	if err != nil {
 		return ImportPreview{}, fmt.Errorf("keep import preview: %w", err)
 	}
+	p.ID, p.CreatedAt = kept.ID, kept.CreatedAt
 	return p, nil
 }
 
@@ -410,14 +428,12 @@ func (s *Service) GetImport(ctx context.Context, a actor.Actor, id uuid.UUID) (I
 	if err := a.Require(actor.PermClaimDevice); err != nil {
 		return ImportPreview{}, err
 	}
-	var p ImportPreview
-	var body []byte
-	err := s.pool.QueryRow(ctx, `SELECT id, filename, rows, valid, invalid, created_at, committed_at FROM cpe_imports WHERE org_id = $1 AND id = $2`,
-		a.OrgID, id).Scan(&p.ID, &p.Filename, &body, &p.Valid, &p.Invalid, &p.CreatedAt, &p.CommittedAt)
+	r, err := db.One[importRow](ctx, s.pool, `SELECT `+importColumns+` FROM cpe_imports WHERE org_id = $1 AND id = $2`, a.OrgID, id)
 	if err != nil {
-		return p, db.MapErr(err)
+		return ImportPreview{}, db.MapErr(err)
 	}
-	return p, json.Unmarshal(body, &p.Rows)
+	p := r.ImportPreview
+	return p, json.Unmarshal(r.Body, &p.Rows)
 }
 
 // ErrImportHasErrors refuses to commit a preview with invalid rows: an
@@ -432,19 +448,15 @@ func (s *Service) CommitImport(ctx context.Context, a actor.Actor, id uuid.UUID)
 	}
 	var res ImportResult
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		var body []byte
-		var committed *time.Time
-		var filename string
-		err := tx.QueryRow(ctx, `SELECT rows, committed_at, filename FROM cpe_imports WHERE org_id = $1 AND id = $2 FOR UPDATE`, a.OrgID, id).
-			Scan(&body, &committed, &filename)
+		imp, err := db.One[importRow](ctx, tx, `SELECT `+importColumns+` FROM cpe_imports WHERE org_id = $1 AND id = $2 FOR UPDATE`, a.OrgID, id)
 		if err != nil {
 			return db.MapErr(err)
 		}
-		if committed != nil {
+		if imp.CommittedAt != nil {
 			return validation.Errors{"file": "this import was already committed"}
 		}
 		var rows []ImportRow
-		if err := json.Unmarshal(body, &rows); err != nil {
+		if err := json.Unmarshal(imp.Body, &rows); err != nil {
 			return err
 		}
 		subs, err := validateRows(ctx, tx, a.OrgID, rows, true)
@@ -464,7 +476,7 @@ func (s *Service) CommitImport(ctx context.Context, a actor.Actor, id uuid.UUID)
 		}
 		return audit.Record(ctx, tx, a, audit.Entry{Action: "cpe.import", TargetType: "import", TargetID: id.String(),
 			Summary: fmt.Sprintf("imported %d devices from %s (%d new, %d claimed, %d with a subscriber)",
-				res.Added+res.Claimed, filename, res.Added, res.Claimed, res.Assigned)})
+				res.Added+res.Claimed, imp.Filename, res.Added, res.Claimed, res.Assigned)})
 	})
 	return res, err
 }

@@ -34,8 +34,8 @@ const (
 // GenieACS. RequestedAt identifies the request: a job older than the
 // device's latest request stands down.
 type PushArgs struct {
-	DeviceID    uuid.UUID `json:"device_id"`
-	RequestedAt time.Time `json:"requested_at"`
+	DeviceID    uuid.UUID `json:"device_id" db:"device_id"`
+	RequestedAt time.Time `json:"requested_at" db:"requested_at"`
 }
 
 // Kind implements river.JobArgs.
@@ -57,13 +57,12 @@ func (s *Service) requestPush(ctx context.Context, tx pgx.Tx, id uuid.UUID, why 
 func (s *Service) requestPushes(ctx context.Context, tx pgx.Tx, ids []uuid.UUID, why string) error {
 	rows, err := tx.Query(ctx, `UPDATE cpe_devices SET push_state = 'pending', push_error = $2, push_task_id = '',
 		push_requested_at = clock_timestamp(), updated_at = now() WHERE id = ANY($1) AND org_id IS NOT NULL
-		RETURNING id, push_requested_at`, ids, why)
+		RETURNING id AS device_id, push_requested_at AS requested_at`, ids, why)
 	if err != nil {
 		return fmt.Errorf("request push: %w", err)
 	}
 	jobs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (river.InsertManyParams, error) {
-		var a PushArgs
-		err := row.Scan(&a.DeviceID, &a.RequestedAt)
+		a, err := pgx.RowToStructByName[PushArgs](row)
 		return river.InsertManyParams{Args: a}, err
 	})
 	if err != nil {
@@ -162,21 +161,18 @@ func (s *Service) Push(ctx context.Context, acs *genieacs.Client, args PushArgs)
 		return false, fmt.Errorf("%w: GenieACS is not configured", ErrPushCancelled)
 	}
 	p := &pusher{s: s, acs: acs, args: args}
-	var t pushTarget
-	var org *uuid.UUID
-	err = s.pool.QueryRow(ctx, `SELECT org_id, COALESCE(genieacs_id, ''), serial_norm, manufacturer, oui, product_class, data_model,
-			push_task_id, push_requested_at, push_state FROM cpe_devices WHERE id = $1`, args.DeviceID).
-		Scan(&org, &t.genieID, &t.serial, &t.manufacturer, &t.oui, &t.product, &t.model, &t.taskID, &t.requestedAt, &t.state)
-	if errors.Is(db.MapErr(err), db.ErrNotFound) || (err == nil && org == nil) {
+	t, err := db.One[pushTarget](ctx, s.pool, `SELECT org_id, COALESCE(genieacs_id, '') AS genieacs_id, serial_norm, manufacturer, oui, product_class, data_model,
+			push_task_id, push_requested_at, push_state FROM cpe_devices WHERE id = $1`, args.DeviceID)
+	if errors.Is(db.MapErr(err), db.ErrNotFound) || (err == nil && t.Org == nil) {
 		return false, fmt.Errorf("%w: device gone or no longer owned", ErrPushCancelled)
 	} else if err != nil {
 		return false, err
 	}
-	t.orgID = *org
-	if t.requestedAt == nil || t.requestedAt.After(args.RequestedAt.Add(time.Millisecond)) || t.state != PushPending {
+	t.orgID = *t.Org
+	if t.RequestedAt == nil || t.RequestedAt.After(args.RequestedAt.Add(time.Millisecond)) || t.State != PushPending {
 		return false, nil // a newer request took over, or nothing to do
 	}
-	if t.genieID == "" {
+	if t.GenieID == "" {
 		// Never contacted GenieACS: identify will hand it this state at its
 		// first BOOTSTRAP.
 		return false, p.finish(ctx, PushNone, "applies at the device's first contact")
@@ -207,26 +203,29 @@ type pusher struct {
 }
 
 func (t pushTarget) root() string {
-	if t.model == "TR-181" {
+	if t.Model == "TR-181" {
 		return datamodel.TR181
 	}
 	return datamodel.TR098
 }
 
 func (t pushTarget) identity() datamodel.Identity {
-	return datamodel.Identity{Manufacturer: t.manufacturer, OUI: t.oui, ProductClass: t.product, Root: t.root()}
+	return datamodel.Identity{Manufacturer: t.Manufacturer, OUI: t.OUI, ProductClass: t.Product, Root: t.root()}
 }
 
 // pushTarget is what a push reads about the device.
 type pushTarget struct {
-	orgID           uuid.UUID
-	genieID, serial string
-	manufacturer    string
-	oui, product    string
-	model           string
-	taskID          string
-	requestedAt     *time.Time
-	state           string
+	Org          *uuid.UUID `db:"org_id"` // nil: no longer an organization's
+	GenieID      string     `db:"genieacs_id"`
+	Serial       string     `db:"serial_norm"`
+	Manufacturer string     `db:"manufacturer"`
+	OUI          string     `db:"oui"`
+	Product      string     `db:"product_class"`
+	Model        string     `db:"data_model"`
+	TaskID       string     `db:"push_task_id"`
+	RequestedAt  *time.Time `db:"push_requested_at"`
+	State        string     `db:"push_state"`
+	orgID        uuid.UUID  // *Org, once known not nil
 }
 
 var errNoPPP = errors.New("the device has no PPP connection to write the PPPoE login to")
@@ -237,7 +236,7 @@ const refreshPrefix = "refresh:"
 
 // step either checks the task a previous step queued, or applies the state.
 func (p *pusher) step(ctx context.Context, t pushTarget) error {
-	if t.taskID != "" {
+	if t.TaskID != "" {
 		return p.checkTask(ctx, t)
 	}
 	ans, err := p.s.desiredFor(ctx, p.s.pool, p.args.DeviceID)
@@ -245,11 +244,11 @@ func (p *pusher) step(ctx context.Context, t pushTarget) error {
 		return err
 	}
 	root := t.root()
-	dev, err := p.acs.GetDevice(ctx, t.genieID, []string{"_tags", "_lastInform", root + ".DeviceInfo.SoftwareVersion"})
+	dev, err := p.acs.GetDevice(ctx, t.GenieID, []string{"_tags", "_lastInform", root + ".DeviceInfo.SoftwareVersion"})
 	if err != nil {
 		return err
 	}
-	if err := p.syncTags(ctx, t.genieID, dev.Tags, ans.Tags); err != nil {
+	if err := p.syncTags(ctx, t.GenieID, dev.Tags, ans.Tags); err != nil {
 		return err
 	}
 	p.record(ctx, dev, root)
@@ -261,7 +260,7 @@ func (p *pusher) step(ctx context.Context, t pushTarget) error {
 	// write (never judge on whatever an earlier fetch left behind).
 	task := genieacs.RefreshObject(pppRoot(root))
 	task.UniqueKey = "fyberpay-push-refresh"
-	res, err := p.acs.CreateTask(ctx, t.genieID, task, genieacs.TaskOptions{ConnectionRequest: true})
+	res, err := p.acs.CreateTask(ctx, t.GenieID, task, genieacs.TaskOptions{ConnectionRequest: true})
 	if err != nil {
 		return err
 	}
@@ -269,7 +268,7 @@ func (p *pusher) step(ctx context.Context, t pushTarget) error {
 	case genieacs.OutcomeDone:
 		return p.setPPPoE(ctx, t, ans.PPPoE)
 	case genieacs.OutcomeFaulted:
-		return p.finish(ctx, PushFailed, p.faultText(ctx, t.genieID, res.Task.ID))
+		return p.finish(ctx, PushFailed, p.faultText(ctx, t.GenieID, res.Task.ID))
 	}
 	if _, err := p.s.pool.Exec(ctx, `UPDATE cpe_devices SET push_task_id = $2, push_error = $3 WHERE id = $1`,
 		p.args.DeviceID, refreshPrefix+res.Task.ID, "waiting for the device to report its PPP connections ("+res.Reason+")"); err != nil {
@@ -282,7 +281,7 @@ func (p *pusher) step(ctx context.Context, t pushTarget) error {
 // has.
 func (p *pusher) setPPPoE(ctx context.Context, t pushTarget, want *PPPoE) error {
 	root := t.root()
-	dev, err := p.acs.GetDevice(ctx, t.genieID, []string{pppRoot(root)})
+	dev, err := p.acs.GetDevice(ctx, t.GenieID, []string{pppRoot(root)})
 	if err != nil {
 		return err
 	}
@@ -297,7 +296,7 @@ func (p *pusher) setPPPoE(ctx context.Context, t pushTarget, want *PPPoE) error 
 		genieacs.ParameterValue{Path: base + "Enable", Value: true, Type: "xsd:boolean"},
 	)
 	task.UniqueKey = "fyberpay-pppoe" // a newer push replaces a queued older one
-	res, err := p.acs.CreateTask(ctx, t.genieID, task, genieacs.TaskOptions{ConnectionRequest: true})
+	res, err := p.acs.CreateTask(ctx, t.GenieID, task, genieacs.TaskOptions{ConnectionRequest: true})
 	if err != nil {
 		return err
 	}
@@ -305,7 +304,7 @@ func (p *pusher) setPPPoE(ctx context.Context, t pushTarget, want *PPPoE) error 
 	case genieacs.OutcomeDone:
 		return p.verify(ctx, t, base, want.Username)
 	case genieacs.OutcomeFaulted:
-		return p.finish(ctx, PushFailed, p.faultText(ctx, t.genieID, res.Task.ID))
+		return p.finish(ctx, PushFailed, p.faultText(ctx, t.GenieID, res.Task.ID))
 	}
 	// Queued for the device's next session: remember the task and check back.
 	if _, err := p.s.pool.Exec(ctx, `UPDATE cpe_devices SET push_task_id = $2, push_error = $3 WHERE id = $1`,
@@ -318,12 +317,12 @@ func (p *pusher) setPPPoE(ctx context.Context, t pushTarget, want *PPPoE) error 
 // checkTask follows a queued task: gone without a fault = ran; a fault =
 // failed; still there = wait. A refresh that ran lets the write go.
 func (p *pusher) checkTask(ctx context.Context, t pushTarget) error {
-	taskID, refresh := strings.CutPrefix(t.taskID, refreshPrefix)
+	taskID, refresh := strings.CutPrefix(t.TaskID, refreshPrefix)
 	tasks, err := p.acs.Tasks(ctx, map[string]any{"_id": taskID})
 	if err != nil {
 		return err
 	}
-	faults, err := p.acs.Faults(ctx, map[string]any{"_id": t.genieID + ":task_" + taskID})
+	faults, err := p.acs.Faults(ctx, map[string]any{"_id": t.GenieID + ":task_" + taskID})
 	if err != nil {
 		return err
 	}
@@ -346,7 +345,7 @@ func (p *pusher) checkTask(ctx context.Context, t pushTarget) error {
 		}
 		return p.setPPPoE(ctx, t, ans.PPPoE)
 	}
-	dev, err := p.acs.GetDevice(ctx, t.genieID, []string{pppRoot(t.root())})
+	dev, err := p.acs.GetDevice(ctx, t.GenieID, []string{pppRoot(t.root())})
 	if err != nil {
 		return err
 	}
@@ -361,7 +360,7 @@ func (p *pusher) checkTask(ctx context.Context, t pushTarget) error {
 // path the device lacks is a silent success). The password reads back as
 // "" on CPEs, so for it the path existing is the proof.
 func (p *pusher) verify(ctx context.Context, t pushTarget, base, wantUser string) error {
-	dev, err := p.acs.GetDevice(ctx, t.genieID, []string{base + "Username", base + "Password"})
+	dev, err := p.acs.GetDevice(ctx, t.GenieID, []string{base + "Username", base + "Password"})
 	if err != nil {
 		return err
 	}
@@ -433,17 +432,19 @@ func (p *pusher) note(ctx context.Context, msg string) {
 // finish ends the push (unless a newer request took over) and audits it.
 func (p *pusher) finish(ctx context.Context, state, msg string) error {
 	return db.InTx(ctx, p.s.pool, func(tx pgx.Tx) error {
-		var orgID uuid.UUID
-		var serial string
-		err := tx.QueryRow(ctx, `UPDATE cpe_devices SET push_state = $2, push_error = $3, push_task_id = '',
+		ended, err := db.One[struct {
+			OrgID  uuid.UUID `db:"org_id"`
+			Serial string    `db:"serial_norm"`
+		}](ctx, tx, `UPDATE cpe_devices SET push_state = $2, push_error = $3, push_task_id = '',
 				pushed_at = CASE WHEN $2 = 'done' THEN now() ELSE pushed_at END, updated_at = now()
 			WHERE id = $1 AND push_requested_at <= $4::timestamptz + interval '1 millisecond' AND push_state = 'pending'
-			RETURNING org_id, serial_norm`, p.args.DeviceID, state, validation.Storable(msg, 300), p.args.RequestedAt).Scan(&orgID, &serial)
+			RETURNING org_id, serial_norm`, p.args.DeviceID, state, validation.Storable(msg, 300), p.args.RequestedAt)
 		if errors.Is(db.MapErr(err), db.ErrNotFound) {
 			return nil // superseded
 		} else if err != nil {
 			return err
 		}
+		orgID, serial := ended.OrgID, ended.Serial
 		summary := "configuration pushed to " + serial
 		switch state {
 		case PushFailed:

@@ -12,6 +12,7 @@ import (
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/audit"
 	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/db"
 )
 
 // DayCount is a number of events on one day.
@@ -23,14 +24,14 @@ type DayCount struct {
 // Summary is the home page's data: the fleet first, then the
 // organization's staff, integrations and recent activity.
 type Summary struct {
-	Fleet             Fleet       `json:"-"`
-	Users             int         `json:"users"`
-	ActiveAPIKeys     int         `json:"activeApiKeys"`
-	WebhookEndpoints  int         `json:"webhookEndpoints"`
-	FailedDeliveries  int         `json:"failedDeliveries24h"`
-	PendingDeliveries int         `json:"pendingDeliveries"`
-	Activity          []DayCount  `json:"activity"` // audit rows per day, oldest first, 14 days
-	Recent            []audit.Row `json:"recent"`
+	Fleet             Fleet       `json:"-" db:"-"`
+	Users             int         `json:"users" db:"users"`
+	ActiveAPIKeys     int         `json:"activeApiKeys" db:"active_api_keys"`
+	WebhookEndpoints  int         `json:"webhookEndpoints" db:"webhook_endpoints"`
+	FailedDeliveries  int         `json:"failedDeliveries24h" db:"failed_deliveries"`
+	PendingDeliveries int         `json:"pendingDeliveries" db:"pending_deliveries"`
+	Activity          []DayCount  `json:"activity" db:"-"` // audit rows per day, oldest first, 14 days
+	Recent            []audit.Row `json:"recent" db:"-"`
 }
 
 // Service computes summaries.
@@ -80,20 +81,19 @@ func (s *Service) Summary(ctx context.Context, a actor.Actor) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
-	sum := Summary{Fleet: fleet}
-	err = s.pool.QueryRow(ctx, `SELECT
-			(SELECT count(*) FROM users WHERE org_id = $1 AND NOT disabled),
-			(SELECT count(*) FROM api_keys WHERE org_id = $1 AND revoked_at IS NULL),
-			(SELECT count(*) FROM webhook_endpoints WHERE org_id = $1 AND enabled),
-			(SELECT count(*) FROM webhook_deliveries WHERE org_id = $1 AND status = 'failed' AND updated_at > now() - interval '24 hours'),
-			(SELECT count(*) FROM webhook_deliveries WHERE org_id = $1 AND status = 'pending')`, a.OrgID).
-		Scan(&sum.Users, &sum.ActiveAPIKeys, &sum.WebhookEndpoints, &sum.FailedDeliveries, &sum.PendingDeliveries)
+	sum, err := db.One[Summary](ctx, s.pool, `SELECT
+			(SELECT count(*) FROM users WHERE org_id = $1 AND NOT disabled) AS users,
+			(SELECT count(*) FROM api_keys WHERE org_id = $1 AND revoked_at IS NULL) AS active_api_keys,
+			(SELECT count(*) FROM webhook_endpoints WHERE org_id = $1 AND enabled) AS webhook_endpoints,
+			(SELECT count(*) FROM webhook_deliveries WHERE org_id = $1 AND status = 'failed' AND updated_at > now() - interval '24 hours') AS failed_deliveries,
+			(SELECT count(*) FROM webhook_deliveries WHERE org_id = $1 AND status = 'pending') AS pending_deliveries`, a.OrgID)
 	if err != nil {
 		return Summary{}, fmt.Errorf("dashboard counts: %w", err)
 	}
+	sum.Fleet = fleet
 
 	start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -(Days - 1))
-	rows, err := s.pool.Query(ctx, `SELECT date_trunc('day', created_at AT TIME ZONE 'UTC'), count(*)
+	rows, err := s.pool.Query(ctx, `SELECT date_trunc('day', created_at AT TIME ZONE 'UTC') AS day, count(*) AS n
 		FROM audit_log WHERE org_id = $1 AND created_at >= $2 GROUP BY 1`, a.OrgID, start)
 	if err != nil {
 		return Summary{}, fmt.Errorf("dashboard activity: %w", err)
@@ -110,23 +110,19 @@ func (s *Service) Summary(ctx context.Context, a actor.Actor) (Summary, error) {
 	return sum, nil
 }
 
-// perDay spreads (day, count) rows over the Days days from start, zeros
-// included.
+// perDay spreads rows of day and n (a count) over the Days days from
+// start, zeros included.
 func perDay(rows pgx.Rows, start time.Time) ([]DayCount, error) {
-	defer rows.Close()
-	byDay := map[time.Time]int{}
-	for rows.Next() {
-		var (
-			d time.Time
-			n int
-		)
-		if err := rows.Scan(&d, &n); err != nil {
-			return nil, err
-		}
-		byDay[d.UTC()] = n
-	}
-	if err := rows.Err(); err != nil {
+	counts, err := pgx.CollectRows(rows, pgx.RowToStructByName[struct {
+		Day time.Time `db:"day"`
+		N   int       `db:"n"`
+	}])
+	if err != nil {
 		return nil, err
+	}
+	byDay := map[time.Time]int{}
+	for _, c := range counts {
+		byDay[c.Day.UTC()] = c.N
 	}
 	out := make([]DayCount, Days)
 	for i := range out {

@@ -82,9 +82,11 @@ func (s *Service) cachedFleet(ctx context.Context, orgID uuid.UUID) (Fleet, erro
 // falls in [from, until) (both nil: never informed), as summed from
 // cpe_fleet_counts.
 type span struct {
-	fw, model   string
-	from, until *time.Time
-	n           int
+	Firmware string     `db:"software_version"`
+	Model    string     `db:"product_class"`
+	From     *time.Time `db:"inform_from"`
+	Until    *time.Time `db:"inform_until"`
+	N        int        `db:"devices"`
 }
 
 // interval is [from, until).
@@ -101,18 +103,14 @@ func (s *Service) fleet(ctx context.Context, orgID uuid.UUID, now time.Time) (Fl
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 
-	rows, err := tx.Query(ctx, `SELECT software_version, product_class, inform_from, inform_until, sum(devices)::int
+	rows, err := tx.Query(ctx, `SELECT software_version, product_class, inform_from, inform_until, sum(devices)::int AS devices
 		FROM cpe_fleet_counts WHERE org_id = $1
 		GROUP BY software_version, product_class, inform_from, inform_until
 		HAVING sum(devices) <> 0`, orgID)
 	if err != nil {
 		return Fleet{}, fmt.Errorf("dashboard devices: %w", err)
 	}
-	spans, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (span, error) {
-		var sp span
-		err := r.Scan(&sp.fw, &sp.model, &sp.from, &sp.until, &sp.n)
-		return sp, err
-	})
+	spans, err := pgx.CollectRows(rows, pgx.RowToStructByName[span])
 	if err != nil {
 		return Fleet{}, fmt.Errorf("dashboard devices: %w", err)
 	}
@@ -124,8 +122,8 @@ func (s *Service) fleet(ctx context.Context, orgID uuid.UUID, now time.Time) (Fl
 	// hours in days).
 	var cut []interval
 	for _, sp := range spans {
-		if sp.from != nil && (within(onlineCut, *sp.from, *sp.until) || within(staleCut, *sp.from, *sp.until)) {
-			cut = append(cut, interval{*sp.from, *sp.until})
+		if sp.From != nil && (within(onlineCut, *sp.From, *sp.Until) || within(staleCut, *sp.From, *sp.Until)) {
+			cut = append(cut, interval{*sp.From, *sp.Until})
 		}
 	}
 	cut = merge(cut)
@@ -133,39 +131,42 @@ func (s *Service) fleet(ctx context.Context, orgID uuid.UUID, now time.Time) (Fl
 	t := newTally(&f)
 	for _, sp := range spans {
 		switch {
-		case sp.from == nil:
-			t.add(sp.fw, sp.model, sp.n, 0, 0, 0)
-		case overlaps(cut, *sp.from, *sp.until):
-		case sp.from.After(onlineCut):
-			t.add(sp.fw, sp.model, sp.n, sp.n, 0, 0)
-		case !sp.until.After(staleCut):
-			t.add(sp.fw, sp.model, sp.n, 0, 0, sp.n)
+		case sp.From == nil:
+			t.add(sp.Firmware, sp.Model, sp.N, 0, 0, 0)
+		case overlaps(cut, *sp.From, *sp.Until):
+		case sp.From.After(onlineCut):
+			t.add(sp.Firmware, sp.Model, sp.N, sp.N, 0, 0)
+		case !sp.Until.After(staleCut):
+			t.add(sp.Firmware, sp.Model, sp.N, 0, 0, sp.N)
 		default: // wholly after the stale cut and before the online one
-			t.add(sp.fw, sp.model, sp.n, 0, sp.n, 0)
+			t.add(sp.Firmware, sp.Model, sp.N, 0, sp.N, 0)
 		}
 	}
 	for _, iv := range cut {
 		// The thresholds are the device list's status filter, bound as
 		// values, so the counts and the lists they link to agree.
-		rows, err := tx.Query(ctx, `SELECT software_version, product_class, count(*),
-				count(*) FILTER (WHERE last_inform_at > $2),
-				count(*) FILTER (WHERE last_inform_at <= $2 AND last_inform_at > $3),
-				count(*) FILTER (WHERE last_inform_at <= $3)
+		rows, err := tx.Query(ctx, `SELECT software_version, product_class, count(*) AS devices,
+				count(*) FILTER (WHERE last_inform_at > $2) AS online,
+				count(*) FILTER (WHERE last_inform_at <= $2 AND last_inform_at > $3) AS offline,
+				count(*) FILTER (WHERE last_inform_at <= $3) AS stale
 			FROM cpe_devices WHERE org_id = $1 AND last_inform_at >= $4 AND last_inform_at < $5
 			GROUP BY software_version, product_class`, orgID, onlineCut, staleCut, iv.from, iv.until)
 		if err != nil {
 			return Fleet{}, fmt.Errorf("dashboard devices: %w", err)
 		}
-		var (
-			fw, model                 string
-			n, online, offline, stale int
-		)
-		_, err = pgx.ForEachRow(rows, []any{&fw, &model, &n, &online, &offline, &stale}, func() error {
-			t.add(fw, model, n, online, offline, stale)
-			return nil
-		})
+		counted, err := pgx.CollectRows(rows, pgx.RowToStructByName[struct {
+			Firmware string `db:"software_version"`
+			Model    string `db:"product_class"`
+			N        int    `db:"devices"`
+			Online   int    `db:"online"`
+			Offline  int    `db:"offline"`
+			Stale    int    `db:"stale"`
+		}])
 		if err != nil {
 			return Fleet{}, fmt.Errorf("dashboard devices: %w", err)
+		}
+		for _, c := range counted {
+			t.add(c.Firmware, c.Model, c.N, c.Online, c.Offline, c.Stale)
 		}
 	}
 	f.Firmware, f.Models = sorted(t.firmware), sorted(t.models)
@@ -245,7 +246,7 @@ func faultsByDay(ctx context.Context, q pgx.Tx, orgID uuid.UUID, now time.Time) 
 	// Every status is listed so the (org_id, status, raised_at) index is
 	// read as three short ranges instead of all of the organization's
 	// history; the list is the table's CHECK constraint.
-	rows, err := q.Query(ctx, `SELECT date_trunc('day', raised_at AT TIME ZONE 'UTC'), count(*)
+	rows, err := q.Query(ctx, `SELECT date_trunc('day', raised_at AT TIME ZONE 'UTC') AS day, count(*) AS n
 		FROM cpe_faults
 		WHERE org_id = $1 AND status IN ('active', 'resolved', 'cleared') AND raised_at >= $2
 		GROUP BY 1`, orgID, start)

@@ -88,3 +88,15 @@ func MapErr(err error) error {
 	}
 	return err
 }
+
+// One runs sql on exec and scans its first row into a T by column name
+// (pgx.RowToStructByName: every column has a field and every field not
+// tagged db:"-" a column). No row is pgx.ErrNoRows, as QueryRow's.
+func One[T any](ctx context.Context, exec Executor, sql string, args ...any) (T, error) {
+	rows, err := exec.Query(ctx, sql, args...)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return pgx.CollectOneRow(rows, pgx.RowToStructByName[T])
+}

@@ -72,13 +72,13 @@ type Point struct {
 
 // Latest is the device's most recent health values (nil: never reported).
 type Latest struct {
-	At               *time.Time `json:"at"`
-	UptimeS          *int64     `json:"uptimeSeconds"`
-	CPUPercent       *float64   `json:"cpuPercent"`
-	MemoryFreeKiB    *int64     `json:"memoryFreeKiB"`
-	WANBytesSent     *int64     `json:"wanBytesSent"`
-	WANBytesReceived *int64     `json:"wanBytesReceived"`
-	WiFiClients      *int       `json:"wifiClients"`
+	At               *time.Time `json:"at" db:"health_at"`
+	UptimeS          *int64     `json:"uptimeSeconds" db:"uptime_s"`
+	CPUPercent       *float64   `json:"cpuPercent" db:"-"` // rounded from the stored real
+	MemoryFreeKiB    *int64     `json:"memoryFreeKiB" db:"memory_free_kib"`
+	WANBytesSent     *int64     `json:"wanBytesSent" db:"wan_bytes_sent"`
+	WANBytesReceived *int64     `json:"wanBytesReceived" db:"wan_bytes_received"`
+	WiFiClients      *int       `json:"wifiClients" db:"wifi_clients"`
 }
 
 // Series is a device's health over a window ending at To.
@@ -132,19 +132,20 @@ func (s *Service) Series(ctx context.Context, a actor.Actor, deviceID uuid.UUID,
 	}
 	to := time.Now().UTC().Truncate(time.Second)
 	out := Series{DeviceID: deviceID, Range: name, From: to.Add(-window), To: to}
-	var cpu *float32
-	err := s.pool.QueryRow(ctx, `SELECT health_at, uptime_s, cpu_percent, memory_free_kib, wan_bytes_sent, wan_bytes_received, wifi_clients
-		FROM cpe_devices WHERE id = $1 AND org_id = $2`, deviceID, a.OrgID).
-		Scan(&out.Latest.At, &out.Latest.UptimeS, &cpu, &out.Latest.MemoryFreeKiB, &out.Latest.WANBytesSent,
-			&out.Latest.WANBytesReceived, &out.Latest.WiFiClients)
+	latest, err := db.One[struct {
+		Latest
+		CPU *float32 `db:"cpu_percent"`
+	}](ctx, s.pool, `SELECT health_at, uptime_s, cpu_percent, memory_free_kib, wan_bytes_sent, wan_bytes_received, wifi_clients
+		FROM cpe_devices WHERE id = $1 AND org_id = $2`, deviceID, a.OrgID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Series{}, db.ErrNotFound
 	}
 	if err != nil {
 		return Series{}, fmt.Errorf("health of device: %w", err)
 	}
-	if cpu != nil {
-		v := round(float64(*cpu), 2)
+	out.Latest = latest.Latest
+	if latest.CPU != nil {
+		v := round(float64(*latest.CPU), 2)
 		out.Latest.CPUPercent = &v
 	}
 	if out.Latest.At != nil {
@@ -159,17 +160,19 @@ func (s *Service) Series(ctx context.Context, a actor.Actor, deviceID uuid.UUID,
 		return Series{}, fmt.Errorf("health samples: %w", err)
 	}
 	samples, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (sample, error) {
-		var sm sample
-		var cpu *float32
-		var clients *int32
-		err := r.Scan(&sm.At, &sm.UptimeS, &cpu, &sm.MemoryFreeKiB, &sm.BytesSent, &sm.BytesReceived, &clients)
+		sr, err := pgx.RowToStructByName[struct {
+			sample
+			CPU     *float32 `db:"cpu_percent"`
+			Clients *int32   `db:"wifi_clients"`
+		}](r)
+		sm := sr.sample
 		sm.At = sm.At.UTC()
-		if cpu != nil {
-			v := float64(*cpu)
+		if sr.CPU != nil {
+			v := float64(*sr.CPU)
 			sm.CPUPercent = &v
 		}
-		if clients != nil {
-			v := int64(*clients)
+		if sr.Clients != nil {
+			v := int64(*sr.Clients)
 			sm.WiFiClients = &v
 		}
 		return sm, err
@@ -183,13 +186,13 @@ func (s *Service) Series(ctx context.Context, a actor.Actor, deviceID uuid.UUID,
 
 // sample is one row of cpe_metrics.
 type sample struct {
-	At            time.Time
-	UptimeS       *int64
-	CPUPercent    *float64
-	MemoryFreeKiB *int64
-	BytesSent     *int64
-	BytesReceived *int64
-	WiFiClients   *int64
+	At            time.Time `db:"at"`
+	UptimeS       *int64    `db:"uptime_s"`
+	CPUPercent    *float64  `db:"-"` // from the stored real
+	MemoryFreeKiB *int64    `db:"memory_free_kib"`
+	BytesSent     *int64    `db:"wan_bytes_sent"`
+	BytesReceived *int64    `db:"wan_bytes_received"`
+	WiFiClients   *int64    `db:"-"` // from the stored integer
 }
 
 // build fills the series from samples ordered by time, the first ones

@@ -65,17 +65,9 @@ func (s *Service) Runs(ctx context.Context, a actor.Actor, limit int) ([]Run, er
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []Run{}
-	for rows.Next() {
-		var r Run
-		if err := rows.Scan(&r.ID, &r.Kind, &r.Status, &r.StartedAt, &r.FinishedAt, &r.Seen, &r.Created, &r.Updated, &r.Deleted,
-			&r.Skipped, &r.Samples, &r.SkipReasons, &r.Error, &r.Watermark); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	// By name: Run's fields are the columns, underscores aside (pgx's
+	// matching without db tags); lax, as Events is counted, not stored.
+	return pgx.CollectRows(rows, pgx.RowToStructByNameLax[Run])
 }
 
 // Args runs one pass.

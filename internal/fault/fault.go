@@ -40,36 +40,32 @@ func FilterStatuses() []string {
 
 // Fault is one stored GenieACS fault.
 type Fault struct {
-	ID uuid.UUID `json:"id"`
+	ID uuid.UUID `json:"id" db:"id"`
 	// GenieACSID is GenieACS's "<deviceId>:<channel>".
-	GenieACSID       string          `json:"genieacsId"`
-	DeviceID         *uuid.UUID      `json:"deviceId,omitempty"`
-	GenieACSDeviceID string          `json:"genieacsDeviceId"`
-	Serial           string          `json:"serial"`
-	ProductClass     string          `json:"productClass"`
-	Channel          string          `json:"channel"`
-	Code             string          `json:"code"`
-	Message          string          `json:"message"`
-	Detail           json.RawMessage `json:"detail,omitempty"`
-	Retries          int             `json:"retries"`
-	Status           string          `json:"status"`
-	RaisedAt         time.Time       `json:"raisedAt"`
-	FirstSeenAt      time.Time       `json:"firstSeenAt"`
-	LastSeenAt       time.Time       `json:"lastSeenAt"`
-	ResolvedAt       *time.Time      `json:"resolvedAt,omitempty"`
-	ClearedBy        string          `json:"clearedBy,omitempty"`
+	GenieACSID       string          `json:"genieacsId" db:"genieacs_id"`
+	DeviceID         *uuid.UUID      `json:"deviceId,omitempty" db:"device_id"`
+	GenieACSDeviceID string          `json:"genieacsDeviceId" db:"genieacs_device_id"`
+	Serial           string          `json:"serial" db:"serial"`
+	ProductClass     string          `json:"productClass" db:"product_class"`
+	Channel          string          `json:"channel" db:"channel"`
+	Code             string          `json:"code" db:"code"`
+	Message          string          `json:"message" db:"message"`
+	Detail           json.RawMessage `json:"detail,omitempty" db:"detail"`
+	Retries          int             `json:"retries" db:"retries"`
+	Status           string          `json:"status" db:"status"`
+	RaisedAt         time.Time       `json:"raisedAt" db:"raised_at"`
+	FirstSeenAt      time.Time       `json:"firstSeenAt" db:"first_seen_at"`
+	LastSeenAt       time.Time       `json:"lastSeenAt" db:"last_seen_at"`
+	ResolvedAt       *time.Time      `json:"resolvedAt,omitempty" db:"resolved_at"`
+	ClearedBy        string          `json:"clearedBy,omitempty" db:"cleared_by"`
 }
 
 // Clearable reports whether Clear applies (a cleared fault stays cleared).
 func (f Fault) Clearable() bool { return f.Status != StatusCleared }
 
+// columns are read into a Fault by name (its db tags).
 const columns = `id, genieacs_id, device_id, genieacs_device_id, serial, product_class, channel, code, message, detail,
 	retries, status, raised_at, first_seen_at, last_seen_at, resolved_at, cleared_by`
-
-func (f *Fault) dest() []any {
-	return []any{&f.ID, &f.GenieACSID, &f.DeviceID, &f.GenieACSDeviceID, &f.Serial, &f.ProductClass, &f.Channel, &f.Code,
-		&f.Message, &f.Detail, &f.Retries, &f.Status, &f.RaisedAt, &f.FirstSeenAt, &f.LastSeenAt, &f.ResolvedAt, &f.ClearedBy}
-}
 
 // Service polls, lists and clears faults.
 type Service struct {
@@ -177,11 +173,11 @@ func (s *Service) List(ctx context.Context, a actor.Actor, f Filter) (Page, erro
 	if err != nil {
 		return Page{}, fmt.Errorf("list faults: %w", err)
 	}
-	p := Page{Items: []Fault{}}
-	var ft Fault
-	if _, err := pgx.ForEachRow(rows, ft.dest(), func() error { p.Items = append(p.Items, ft); return nil }); err != nil {
+	items, err := pgx.CollectRows(rows, pgx.RowToStructByName[Fault])
+	if err != nil {
 		return Page{}, fmt.Errorf("list faults: %w", err)
 	}
+	p := Page{Items: items}
 	if len(p.Items) > f.Limit {
 		p.Items = p.Items[:f.Limit]
 		last := p.Items[f.Limit-1]
@@ -193,9 +189,9 @@ func (s *Service) List(ctx context.Context, a actor.Actor, f Filter) (Page, erro
 
 // Group is a count of active faults sharing a code and a model.
 type Group struct {
-	Code         string `json:"code"`
-	ProductClass string `json:"productClass"`
-	Count        int    `json:"count"`
+	Code         string `json:"code" db:"code"`
+	ProductClass string `json:"productClass" db:"product_class"`
+	Count        int    `json:"count" db:"count"`
 }
 
 // Groups counts the organization's active faults by code and product
@@ -204,14 +200,13 @@ func (s *Service) Groups(ctx context.Context, a actor.Actor) ([]Group, error) {
 	if err := a.Require(actor.PermRead); err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT code, product_class, count(*) FROM cpe_faults
+	rows, err := s.pool.Query(ctx, `SELECT code, product_class, count(*) AS count FROM cpe_faults
 		WHERE org_id = $1 AND status = 'active' GROUP BY code, product_class ORDER BY count(*) DESC, code, product_class LIMIT 200`, a.OrgID)
 	if err != nil {
 		return nil, fmt.Errorf("group faults: %w", err)
 	}
-	gs := []Group{}
-	var g Group
-	if _, err := pgx.ForEachRow(rows, []any{&g.Code, &g.ProductClass, &g.Count}, func() error { gs = append(gs, g); return nil }); err != nil {
+	gs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Group])
+	if err != nil {
 		return nil, fmt.Errorf("group faults: %w", err)
 	}
 	return gs, nil
@@ -230,8 +225,8 @@ func get(ctx context.Context, exec db.Executor, orgID, id uuid.UUID, lock bool) 
 	if lock {
 		q += ` FOR UPDATE`
 	}
-	var f Fault
-	if err := exec.QueryRow(ctx, q, orgID, id).Scan(f.dest()...); err != nil {
+	f, err := db.One[Fault](ctx, exec, q, orgID, id)
+	if err != nil {
 		return Fault{}, db.MapErr(err)
 	}
 	return f, nil
@@ -266,8 +261,9 @@ func (s *Service) Clear(ctx context.Context, a actor.Actor, id uuid.UUID) (Fault
 			f = cur // cleared meanwhile by someone else
 			return nil
 		}
-		if err := tx.QueryRow(ctx, `UPDATE cpe_faults SET status = 'cleared', cleared_by = $2, resolved_at = now()
-			WHERE id = $1 RETURNING `+columns, id, a.Label).Scan(f.dest()...); err != nil {
+		f, err = db.One[Fault](ctx, tx, `UPDATE cpe_faults SET status = 'cleared', cleared_by = $2, resolved_at = now()
+			WHERE id = $1 RETURNING `+columns, id, a.Label)
+		if err != nil {
 			return fmt.Errorf("mark fault cleared: %w", err)
 		}
 		if _, err := outbox.Write(ctx, tx, s.jobs, a.OrgID, outbox.TopicFaultEnded, endedOf(f)); err != nil {

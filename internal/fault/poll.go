@@ -282,39 +282,32 @@ func (s *Service) reconcile(ctx context.Context, tx pgx.Tx, faults []polled, kee
 			RETURNING f.id, f.genieacs_id, f.org_id, f.device_id, f.serial, f.product_class, f.channel, f.code, f.message,
 				f.retries, f.status, f.raised_at
 		)
-		SELECT up.*, COALESCE(old.status, '') FROM up LEFT JOIN old USING (genieacs_id)`, started)
+		SELECT up.*, COALESCE(old.status, '') AS was FROM up LEFT JOIN old USING (genieacs_id)`, started)
 	if err != nil {
 		return res, fmt.Errorf("upsert faults: %w", err)
 	}
-	var (
-		events []outbox.Pending
-		e      raisedEvent
-		orgID  *uuid.UUID
-		now    string
-		was    string
-	)
-	_, err = pgx.ForEachRow(rows, []any{&e.ID, &e.GenieACSID, &orgID, &e.DeviceID, &e.Serial, &e.ProductClass, &e.Channel, &e.Code,
-		&e.Message, &e.Retries, &now, &e.RaisedAt, &was}, func() error {
+	upserted, err := pgx.CollectRows(rows, pgx.RowToStructByName[struct {
+		raisedEvent
+		OrgID  *uuid.UUID `db:"org_id"`
+		Status string     `db:"status"` // now
+		Was    string     `db:"was"`    // before the upsert ("" when new)
+	}])
+	if err != nil {
+		return res, fmt.Errorf("upsert faults: %w", err)
+	}
+	var events []outbox.Pending
+	for _, u := range upserted {
 		switch {
-		case now != StatusActive:
+		case u.Status != StatusActive:
 			// cleared during this pass: left alone
-		case was == StatusActive:
+		case u.Was == StatusActive:
 			res.Updated++
 		default: // new, resolved, or cleared before this pass
 			res.Raised++
-			if orgID != nil {
-				ev := e
-				if e.DeviceID != nil {
-					d := *e.DeviceID
-					ev.DeviceID = &d
-				}
-				events = append(events, outbox.Pending{OrgID: *orgID, Topic: outbox.TopicFaultRaised, Payload: ev})
+			if u.OrgID != nil {
+				events = append(events, outbox.Pending{OrgID: *u.OrgID, Topic: outbox.TopicFaultRaised, Payload: u.raisedEvent})
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return res, fmt.Errorf("upsert faults: %w", err)
 	}
 	if err := outbox.WriteMany(ctx, tx, s.jobs, events); err != nil {
 		return res, err
@@ -326,19 +319,19 @@ func (s *Service) reconcile(ctx context.Context, tx pgx.Tx, faults []polled, kee
 	if err != nil {
 		return res, fmt.Errorf("resolve faults: %w", err)
 	}
-	var (
-		ended []outbox.Pending
-		f     Fault
-	)
-	_, err = pgx.ForEachRow(rows, append([]any{&orgID}, f.dest()...), func() error {
-		res.Resolved++
-		if orgID != nil {
-			ended = append(ended, outbox.Pending{OrgID: *orgID, Topic: outbox.TopicFaultEnded, Payload: endedOf(f)})
-		}
-		return nil
-	})
+	resolved, err := pgx.CollectRows(rows, pgx.RowToStructByName[struct {
+		OrgID *uuid.UUID `db:"org_id"`
+		Fault
+	}])
 	if err != nil {
 		return res, fmt.Errorf("resolve faults: %w", err)
+	}
+	var ended []outbox.Pending
+	for _, r := range resolved {
+		res.Resolved++
+		if r.OrgID != nil {
+			ended = append(ended, outbox.Pending{OrgID: *r.OrgID, Topic: outbox.TopicFaultEnded, Payload: endedOf(r.Fault)})
+		}
 	}
 	if err := outbox.WriteMany(ctx, tx, s.jobs, ended); err != nil {
 		return res, err
@@ -359,7 +352,7 @@ func endedOf(f Fault) endedEvent {
 	e := endedEvent{Status: f.Status, ClearedBy: f.ClearedBy,
 		raisedEvent: raisedEvent{ID: f.ID, GenieACSID: f.GenieACSID, Serial: f.Serial, ProductClass: f.ProductClass,
 			Channel: f.Channel, Code: f.Code, Message: f.Message, Retries: f.Retries, RaisedAt: f.RaisedAt}}
-	// f is a scan target reused row after row: copy what it points to.
+	// The event gets its own copies of what f points to.
 	if f.DeviceID != nil {
 		d := *f.DeviceID
 		e.DeviceID = &d
@@ -371,16 +364,17 @@ func endedOf(f Fault) endedEvent {
 	return e
 }
 
-// raisedEvent is the fault.raised payload.
+// raisedEvent is the fault.raised payload; its db tags read it from the
+// upsert's RETURNING.
 type raisedEvent struct {
-	ID           uuid.UUID  `json:"id"`
-	GenieACSID   string     `json:"genieacsId"`
-	DeviceID     *uuid.UUID `json:"deviceId"`
-	Serial       string     `json:"serial"`
-	ProductClass string     `json:"productClass"`
-	Channel      string     `json:"channel"`
-	Code         string     `json:"code"`
-	Message      string     `json:"message"`
-	Retries      int        `json:"retries"`
-	RaisedAt     time.Time  `json:"raisedAt"`
+	ID           uuid.UUID  `json:"id" db:"id"`
+	GenieACSID   string     `json:"genieacsId" db:"genieacs_id"`
+	DeviceID     *uuid.UUID `json:"deviceId" db:"device_id"`
+	Serial       string     `json:"serial" db:"serial"`
+	ProductClass string     `json:"productClass" db:"product_class"`
+	Channel      string     `json:"channel" db:"channel"`
+	Code         string     `json:"code" db:"code"`
+	Message      string     `json:"message" db:"message"`
+	Retries      int        `json:"retries" db:"retries"`
+	RaisedAt     time.Time  `json:"raisedAt" db:"raised_at"`
 }

@@ -20,11 +20,14 @@ import (
 
 // Org is one tenant.
 type Org struct {
-	ID        uuid.UUID `json:"id"`
-	Slug      string    `json:"slug"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"createdAt"`
+	ID        uuid.UUID `json:"id" db:"id"`
+	Slug      string    `json:"slug" db:"slug"`
+	Name      string    `json:"name" db:"name"`
+	CreatedAt time.Time `json:"createdAt" db:"created_at"`
 }
+
+// columns are read into an Org by name (its db tags).
+const columns = `id, slug, name, created_at`
 
 var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$`)
 
@@ -44,8 +47,9 @@ func Create(ctx context.Context, b db.Beginner, slug, name string) (Org, error) 
 	}
 	var o Org
 	err := db.InTx(ctx, b, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO organizations (slug, name) VALUES ($1, $2)
-			RETURNING id, slug, name, created_at`, slug, name).Scan(&o.ID, &o.Slug, &o.Name, &o.CreatedAt)
+		var err error
+		o, err = db.One[Org](ctx, tx, `INSERT INTO organizations (slug, name) VALUES ($1, $2)
+			RETURNING `+columns, slug, name)
 		if err = db.MapErr(err); errors.Is(err, db.ErrConflict) {
 			return fmt.Errorf("%w: %s", ErrSlugTaken, slug)
 		} else if err != nil {
@@ -61,9 +65,7 @@ func Create(ctx context.Context, b db.Beginner, slug, name string) (Org, error) 
 
 // BySlug finds an organization by slug.
 func BySlug(ctx context.Context, exec db.Executor, slug string) (Org, error) {
-	var o Org
-	err := exec.QueryRow(ctx, `SELECT id, slug, name, created_at FROM organizations WHERE slug = $1`, slug).
-		Scan(&o.ID, &o.Slug, &o.Name, &o.CreatedAt)
+	o, err := db.One[Org](ctx, exec, `SELECT `+columns+` FROM organizations WHERE slug = $1`, slug)
 	return o, db.MapErr(err)
 }
 

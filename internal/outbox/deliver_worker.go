@@ -72,41 +72,43 @@ type envelope struct {
 // Work makes one attempt, logs it, and returns an error (River retries with
 // NextRetry) unless the receiver answered 2xx.
 func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
-	var (
-		env     envelope
-		status  string
-		url     string
-		enabled bool
-		endID   uuid.UUID
-		ct      []byte
-		kid     string
-		payload []byte
-	)
-	err := w.Pool.QueryRow(ctx, `
-		SELECT d.status, e.id, e.topic, e.created_at, w.org_id, e.payload, w.id, w.url, w.enabled, w.secret_enc, w.secret_key_id
+	d, err := db.One[struct {
+		Status      string    `db:"status"`
+		EventID     uuid.UUID `db:"event_id"`
+		Topic       string    `db:"topic"`
+		CreatedAt   time.Time `db:"created_at"`
+		OrgID       uuid.UUID `db:"org_id"`
+		Payload     []byte    `db:"payload"`
+		EndpointID  uuid.UUID `db:"endpoint_id"`
+		URL         string    `db:"url"`
+		Enabled     bool      `db:"enabled"`
+		SecretEnc   []byte    `db:"secret_enc"`
+		SecretKeyID string    `db:"secret_key_id"`
+	}](ctx, w.Pool, `
+		SELECT d.status, e.id AS event_id, e.topic, e.created_at, w.org_id, e.payload, w.id AS endpoint_id, w.url, w.enabled,
+			w.secret_enc, w.secret_key_id
 		FROM webhook_deliveries d
 		JOIN outbox_events e ON e.id = d.event_id
 		JOIN webhook_endpoints w ON w.id = d.endpoint_id
-		WHERE d.id = $1`, job.Args.DeliveryID).
-		Scan(&status, &env.ID, &env.Type, &env.CreatedAt, &env.OrgID, &payload, &endID, &url, &enabled, &ct, &kid)
+		WHERE d.id = $1`, job.Args.DeliveryID)
 	if errors.Is(db.MapErr(err), db.ErrNotFound) {
 		return river.JobCancel(fmt.Errorf("delivery %s or its endpoint was deleted", job.Args.DeliveryID))
 	} else if err != nil {
 		return err
 	}
-	if status == "succeeded" {
+	if d.Status == "succeeded" {
 		return nil
 	}
-	if !enabled {
+	if !d.Enabled {
 		return w.finish(ctx, job, nil, "endpoint disabled; not sent", nil, 0, true)
 	}
-	env.Data = payload
-	env.CreatedAt = env.CreatedAt.UTC()
+	env := envelope{ID: d.EventID, Type: d.Topic, CreatedAt: d.CreatedAt.UTC(), OrgID: d.OrgID, Data: d.Payload}
+	url := d.URL
 	body, err := json.Marshal(env)
 	if err != nil {
 		return river.JobCancel(err)
 	}
-	sec, err := w.Box.Open(ct, kid, endID[:])
+	sec, err := w.Box.Open(d.SecretEnc, d.SecretKeyID, d.EndpointID[:])
 	if err != nil {
 		return w.finish(ctx, job, nil, "cannot decrypt the signing secret (the operator's logs have the cause)", fmt.Errorf("decrypt signing secret: %w", err), 0, true)
 	}

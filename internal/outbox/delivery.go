@@ -13,17 +13,17 @@ import (
 
 // Delivery is one event's journey to one endpoint.
 type Delivery struct {
-	ID         uuid.UUID  `json:"id"`
-	EventID    uuid.UUID  `json:"eventId"`
-	Topic      string     `json:"type"`
-	Status     string     `json:"status"` // pending, succeeded, failed
-	Attempts   int        `json:"attempts"`
-	LastStatus *int       `json:"lastStatusCode"`
-	LastError  string     `json:"lastError"`
-	NextAt     *time.Time `json:"nextAttemptAt"`
-	CreatedAt  time.Time  `json:"createdAt"`
-	UpdatedAt  time.Time  `json:"updatedAt"`
-	Log        []Attempt  `json:"log"`
+	ID         uuid.UUID  `json:"id" db:"id"`
+	EventID    uuid.UUID  `json:"eventId" db:"event_id"`
+	Topic      string     `json:"type" db:"topic"`
+	Status     string     `json:"status" db:"status"` // pending, succeeded, failed
+	Attempts   int        `json:"attempts" db:"attempts"`
+	LastStatus *int       `json:"lastStatusCode" db:"last_status"`
+	LastError  string     `json:"lastError" db:"last_error"`
+	NextAt     *time.Time `json:"nextAttemptAt" db:"next_attempt_at"`
+	CreatedAt  time.Time  `json:"createdAt" db:"created_at"`
+	UpdatedAt  time.Time  `json:"updatedAt" db:"updated_at"`
+	Log        []Attempt  `json:"log" db:"log"` // JSON, aggregated from webhook_attempts
 }
 
 // Attempt is one HTTP try of a delivery.
@@ -72,7 +72,7 @@ func (s *Endpoints) ListDeliveries(ctx context.Context, a actor.Actor, endpointI
 			COALESCE((SELECT json_agg(json_build_object(
 					'attempt', a.attempt, 'statusCode', a.status_code, 'error', a.error,
 					'durationMs', a.duration_ms, 'attemptedAt', a.attempted_at) ORDER BY a.attempt)
-				FROM webhook_attempts a WHERE a.delivery_id = d.id), '[]')
+				FROM webhook_attempts a WHERE a.delivery_id = d.id), '[]') AS log
 		FROM webhook_deliveries d JOIN outbox_events e ON e.id = d.event_id
 		WHERE d.org_id = $1 AND d.endpoint_id = $2 AND d.created_at < $3
 		ORDER BY d.created_at DESC LIMIT $4`, a.OrgID, endpointID, before, limit+1)
@@ -80,8 +80,7 @@ func (s *Endpoints) ListDeliveries(ctx context.Context, a actor.Actor, endpointI
 		return DeliveryPage{}, fmt.Errorf("list deliveries: %w", err)
 	}
 	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Delivery, error) {
-		var d Delivery
-		err := r.Scan(&d.ID, &d.EventID, &d.Topic, &d.Status, &d.Attempts, &d.LastStatus, &d.LastError, &d.NextAt, &d.CreatedAt, &d.UpdatedAt, &d.Log)
+		d, err := pgx.RowToStructByName[Delivery](r)
 		// Attempts logged before describeError kept Go's full error text.
 		d.LastError = scrubAddresses(d.LastError)
 		for i := range d.Log {

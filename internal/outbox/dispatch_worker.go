@@ -34,13 +34,11 @@ type DispatchWorker struct {
 // creates nothing twice.
 func (w *DispatchWorker) Work(ctx context.Context, job *river.Job[DispatchArgs]) error {
 	return db.InTx(ctx, w.Pool, func(tx pgx.Tx) error {
-		var (
-			orgID    *uuid.UUID // nil: installation-level, every organization's endpoints
-			topic    string
-			targetID *uuid.UUID
-		)
-		err := tx.QueryRow(ctx, `SELECT org_id, topic, endpoint_id FROM outbox_events WHERE id = $1 FOR UPDATE`, job.Args.EventID).
-			Scan(&orgID, &topic, &targetID)
+		ev, err := db.One[struct {
+			OrgID    *uuid.UUID `db:"org_id"` // nil: installation-level, every organization's endpoints
+			Topic    string     `db:"topic"`
+			TargetID *uuid.UUID `db:"endpoint_id"`
+		}](ctx, tx, `SELECT org_id, topic, endpoint_id FROM outbox_events WHERE id = $1 FOR UPDATE`, job.Args.EventID)
 		if errors.Is(db.MapErr(err), db.ErrNotFound) {
 			return river.JobCancel(fmt.Errorf("event %s no longer exists", job.Args.EventID))
 		} else if err != nil {
@@ -51,7 +49,7 @@ func (w *DispatchWorker) Work(ctx context.Context, job *river.Job[DispatchArgs])
 			SELECT org_id, id, $2 FROM webhook_endpoints
 			WHERE ($1::uuid IS NULL OR org_id = $1) AND enabled AND (CASE WHEN $4::uuid IS NULL THEN $3 = ANY(topics) ELSE id = $4 END)
 			ON CONFLICT (event_id, endpoint_id) DO NOTHING
-			RETURNING id`, orgID, job.Args.EventID, topic, targetID)
+			RETURNING id`, ev.OrgID, job.Args.EventID, ev.Topic, ev.TargetID)
 		if err != nil {
 			return fmt.Errorf("create deliveries: %w", err)
 		}

@@ -24,13 +24,13 @@ import (
 // Endpoint is a webhook receiver of one organization. Its secret is never
 // part of it; see CreateEndpoint and RotateSecret.
 type Endpoint struct {
-	ID          uuid.UUID `json:"id"`
-	URL         string    `json:"url"`
-	Description string    `json:"description"`
-	Topics      []string  `json:"topics"`
-	Enabled     bool      `json:"enabled"`
-	CreatedAt   time.Time `json:"createdAt"`
-	UpdatedAt   time.Time `json:"updatedAt"`
+	ID          uuid.UUID `json:"id" db:"id"`
+	URL         string    `json:"url" db:"url"`
+	Description string    `json:"description" db:"description"`
+	Topics      []string  `json:"topics" db:"topics"`
+	Enabled     bool      `json:"enabled" db:"enabled"`
+	CreatedAt   time.Time `json:"createdAt" db:"created_at"`
+	UpdatedAt   time.Time `json:"updatedAt" db:"updated_at"`
 }
 
 // EndpointInput is what a settings form or API call supplies.
@@ -106,9 +106,10 @@ func (s *Endpoints) CreateEndpoint(ctx context.Context, a actor.Actor, in Endpoi
 	ct, kid := s.box.Seal([]byte(plain), id[:])
 	var e Endpoint
 	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO webhook_endpoints (id, org_id, url, description, secret_enc, secret_key_id, topics, enabled)
+		var err error
+		e, err = db.One[Endpoint](ctx, tx, `INSERT INTO webhook_endpoints (id, org_id, url, description, secret_enc, secret_key_id, topics, enabled)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING `+endpointColumns,
-			id, a.OrgID, in.URL, in.Description, ct, kid, in.Topics, enabled).Scan(e.scanDest()...)
+			id, a.OrgID, in.URL, in.Description, ct, kid, in.Topics, enabled)
 		if err != nil {
 			return fmt.Errorf("insert endpoint: %w", err)
 		}
@@ -120,11 +121,8 @@ func (s *Endpoints) CreateEndpoint(ctx context.Context, a actor.Actor, in Endpoi
 	return e, plain, err
 }
 
+// endpointColumns are read into an Endpoint by name (its db tags).
 const endpointColumns = `id, url, description, topics, enabled, created_at, updated_at`
-
-func (e *Endpoint) scanDest() []any {
-	return []any{&e.ID, &e.URL, &e.Description, &e.Topics, &e.Enabled, &e.CreatedAt, &e.UpdatedAt}
-}
 
 // ListEndpoints returns the organization's endpoints.
 func (s *Endpoints) ListEndpoints(ctx context.Context, a actor.Actor) ([]Endpoint, error) {
@@ -135,10 +133,7 @@ func (s *Endpoints) ListEndpoints(ctx context.Context, a actor.Actor) ([]Endpoin
 	if err != nil {
 		return nil, fmt.Errorf("list endpoints: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Endpoint, error) {
-		var e Endpoint
-		return e, r.Scan(e.scanDest()...)
-	})
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Endpoint])
 }
 
 // GetEndpoint returns one endpoint of the actor's organization.
@@ -150,8 +145,7 @@ func (s *Endpoints) GetEndpoint(ctx context.Context, a actor.Actor, id uuid.UUID
 }
 
 func getEndpoint(ctx context.Context, exec db.Executor, orgID, id uuid.UUID) (Endpoint, error) {
-	var e Endpoint
-	err := exec.QueryRow(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints WHERE org_id = $1 AND id = $2`, orgID, id).Scan(e.scanDest()...)
+	e, err := db.One[Endpoint](ctx, exec, `SELECT `+endpointColumns+` FROM webhook_endpoints WHERE org_id = $1 AND id = $2`, orgID, id)
 	return e, db.MapErr(err)
 }
 
@@ -175,9 +169,9 @@ func (s *Endpoints) UpdateEndpoint(ctx context.Context, a actor.Actor, id uuid.U
 		if in.Enabled != nil {
 			enabled = *in.Enabled
 		}
-		err = tx.QueryRow(ctx, `UPDATE webhook_endpoints SET url = $3, description = $4, topics = $5, enabled = $6, updated_at = now()
+		e, err = db.One[Endpoint](ctx, tx, `UPDATE webhook_endpoints SET url = $3, description = $4, topics = $5, enabled = $6, updated_at = now()
 			WHERE org_id = $1 AND id = $2 RETURNING `+endpointColumns,
-			a.OrgID, id, in.URL, in.Description, in.Topics, enabled).Scan(e.scanDest()...)
+			a.OrgID, id, in.URL, in.Description, in.Topics, enabled)
 		if err != nil {
 			return db.MapErr(err)
 		}

@@ -89,19 +89,18 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	if err := securecookie.DecodeMulti(name, c.Value, &token, s.codecs...); err != nil {
 		return sess, nil // tampered, expired or signed with a retired key: start afresh
 	}
-	var (
-		data     []byte
-		lastSeen time.Time
-	)
-	err = s.pool.QueryRow(r.Context(), `SELECT data, last_seen_at FROM sessions
-		WHERE token_hash = $1 AND expires_at > now()`, hash(token)).Scan(&data, &lastSeen)
+	row, err := db.One[struct {
+		Data     []byte    `db:"data"`
+		LastSeen time.Time `db:"last_seen_at"`
+	}](r.Context(), s.pool, `SELECT data, last_seen_at FROM sessions
+		WHERE token_hash = $1 AND expires_at > now()`, hash(token))
 	if err = db.MapErr(err); errors.Is(err, db.ErrNotFound) {
 		return sess, nil
 	} else if err != nil {
 		return sess, fmt.Errorf("load session: %w", err)
 	}
 	vals := map[string]any{}
-	if err := json.Unmarshal(data, &vals); err != nil {
+	if err := json.Unmarshal(row.Data, &vals); err != nil {
 		return sess, fmt.Errorf("decode session: %w", err)
 	}
 	for k, v := range vals {
@@ -109,7 +108,7 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	}
 	sess.ID = token
 	sess.IsNew = false
-	if time.Since(lastSeen) > time.Minute {
+	if time.Since(row.LastSeen) > time.Minute {
 		// Cheap activity marker for the Users page; at most one write a minute.
 		_, _ = s.pool.Exec(r.Context(), `UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1`, hash(token))
 	}

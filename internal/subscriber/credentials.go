@@ -15,30 +15,32 @@ import (
 // the subscriber's status: the caller decides what a suspended subscriber's
 // device gets.
 func (s *Service) Credentials(ctx context.Context, exec db.Executor, orgID, subscriberID uuid.UUID) (Credentials, error) {
-	var (
-		c              Credentials
-		subscriptionID *uuid.UUID
-		group, pppUser *string
-		keyID          *string
-		sealed         []byte
-	)
-	err := exec.QueryRow(ctx, `SELECT s.id, s.username, s.status, p.genieacs_group,
-			sub.id, sub.pppoe_username, sub.pppoe_password_enc, sub.pppoe_key_id
-		FROM `+subscriberFrom+` WHERE s.org_id = $1 AND s.id = $2`, orgID, subscriberID).
-		Scan(&c.SubscriberID, &c.Username, &c.Status, &group, &subscriptionID, &pppUser, &sealed, &keyID)
+	r, err := db.One[struct {
+		SubscriberID   uuid.UUID  `db:"id"`
+		Username       string     `db:"username"`
+		Status         string     `db:"status"`
+		Group          *string    `db:"genieacs_group"`
+		SubscriptionID *uuid.UUID `db:"subscription_id"`
+		PPPoEUsername  *string    `db:"pppoe_username"`
+		Sealed         []byte     `db:"pppoe_password_enc"`
+		KeyID          *string    `db:"pppoe_key_id"`
+	}](ctx, exec, `SELECT s.id, s.username, s.status, p.genieacs_group,
+			sub.id AS subscription_id, sub.pppoe_username, sub.pppoe_password_enc, sub.pppoe_key_id
+		FROM `+subscriberFrom+` WHERE s.org_id = $1 AND s.id = $2`, orgID, subscriberID)
 	if err != nil {
 		return Credentials{}, db.MapErr(err)
 	}
-	if group != nil {
-		c.PlanGroup = *group
+	c := Credentials{SubscriberID: r.SubscriberID, Username: r.Username, Status: r.Status}
+	if r.Group != nil {
+		c.PlanGroup = *r.Group
 	}
-	if pppUser != nil {
-		c.PPPoEUsername = *pppUser
+	if r.PPPoEUsername != nil {
+		c.PPPoEUsername = *r.PPPoEUsername
 	}
-	if sealed != nil && subscriptionID != nil && keyID != nil {
-		pw, err := s.box.Open(sealed, *keyID, subscriptionID[:])
+	if r.Sealed != nil && r.SubscriptionID != nil && r.KeyID != nil {
+		pw, err := s.box.Open(r.Sealed, *r.KeyID, r.SubscriptionID[:])
 		if err != nil {
-			return Credentials{}, fmt.Errorf("open PPPoE password of subscription %s: %w", subscriptionID, err)
+			return Credentials{}, fmt.Errorf("open PPPoE password of subscription %s: %w", r.SubscriptionID, err)
 		}
 		c.PPPoEPassword = string(pw)
 	}

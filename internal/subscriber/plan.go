@@ -15,11 +15,8 @@ import (
 	"github.com/fyberpay/cpe/internal/validation"
 )
 
+// planColumns are read into a Plan by name (its db tags).
 const planColumns = `id, name, genieacs_group, created_at, updated_at`
-
-func (p *Plan) scanDest() []any {
-	return []any{&p.ID, &p.Name, &p.Group, &p.CreatedAt, &p.UpdatedAt}
-}
 
 // ListPlans returns the organization's plans by name.
 func (s *Service) ListPlans(ctx context.Context, a actor.Actor) ([]Plan, error) {
@@ -30,10 +27,7 @@ func (s *Service) ListPlans(ctx context.Context, a actor.Actor) ([]Plan, error) 
 	if err != nil {
 		return nil, fmt.Errorf("list plans: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Plan, error) {
-		var p Plan
-		return p, r.Scan(p.scanDest()...)
-	})
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Plan])
 }
 
 // GetPlan returns one plan of the actor's organization.
@@ -46,8 +40,7 @@ func (s *Service) GetPlan(ctx context.Context, a actor.Actor, id uuid.UUID) (Pla
 
 // getPlan reads a plan; lock is "" or a locking clause such as "FOR UPDATE".
 func getPlan(ctx context.Context, exec db.Executor, orgID, id uuid.UUID, lock string) (Plan, error) {
-	var p Plan
-	err := exec.QueryRow(ctx, `SELECT `+planColumns+` FROM plans WHERE org_id = $1 AND id = $2 `+lock, orgID, id).Scan(p.scanDest()...)
+	p, err := db.One[Plan](ctx, exec, `SELECT `+planColumns+` FROM plans WHERE org_id = $1 AND id = $2 `+lock, orgID, id)
 	return p, db.MapErr(err)
 }
 
@@ -62,8 +55,9 @@ func (s *Service) CreatePlan(ctx context.Context, a actor.Actor, in PlanInput) (
 	}
 	var p Plan
 	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO plans (org_id, name, genieacs_group) VALUES ($1, $2, $3) RETURNING `+planColumns,
-			a.OrgID, in.Name, in.Group).Scan(p.scanDest()...)
+		var err error
+		p, err = db.One[Plan](ctx, tx, `INSERT INTO plans (org_id, name, genieacs_group) VALUES ($1, $2, $3) RETURNING `+planColumns,
+			a.OrgID, in.Name, in.Group)
 		if err = db.MapErr(err); errors.Is(err, db.ErrConflict) {
 			return validation.Errors{"name": "is already in use"}
 		} else if err != nil {
@@ -105,13 +99,14 @@ func (s *Service) UpdatePlan(ctx context.Context, a actor.Actor, id uuid.UUID, i
 		if len(changes) == 0 {
 			return nil
 		}
-		err = tx.QueryRow(ctx, `UPDATE plans SET name = $3, genieacs_group = $4, updated_at = now()
-			WHERE org_id = $1 AND id = $2 RETURNING `+planColumns, a.OrgID, id, in.Name, in.Group).Scan(p.scanDest()...)
+		updated, err := db.One[Plan](ctx, tx, `UPDATE plans SET name = $3, genieacs_group = $4, updated_at = now()
+			WHERE org_id = $1 AND id = $2 RETURNING `+planColumns, a.OrgID, id, in.Name, in.Group)
 		if err = db.MapErr(err); errors.Is(err, db.ErrConflict) {
 			return validation.Errors{"name": "is already in use"}
 		} else if err != nil {
 			return fmt.Errorf("update plan: %w", err)
 		}
+		p = updated
 		return audit.Record(ctx, tx, a, audit.Entry{
 			Action: "plan.update", TargetType: "plan", TargetID: p.ID.String(),
 			Summary: fmt.Sprintf("plan %q: %s", p.Name, strings.Join(changes, ", ")),

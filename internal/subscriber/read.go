@@ -14,21 +14,17 @@ import (
 )
 
 // subscriberColumns and subscriberFrom read a Subscriber (alias s) with its
-// subscription (sub) and plan (p) in one query. The sealed password is not
-// read: only whether there is one.
+// subscription (sub) and plan (p) in one query, by name (its db tags). The
+// sealed password is not read: only whether there is one.
 const (
 	subscriberColumns = `s.id, s.username, s.name, s.phone, s.status, sub.plan_id,
-		COALESCE(p.name, ''), COALESCE(p.genieacs_group, ''), COALESCE(sub.pppoe_username, ''),
-		sub.pppoe_password_enc IS NOT NULL, s.created_at, GREATEST(s.updated_at, sub.updated_at)`
+		COALESCE(p.name, '') AS plan_name, COALESCE(p.genieacs_group, '') AS plan_group,
+		COALESCE(sub.pppoe_username, '') AS pppoe_username, sub.pppoe_password_enc IS NOT NULL AS has_pppoe_password,
+		s.created_at, GREATEST(s.updated_at, sub.updated_at) AS updated_at`
 	subscriberFrom = `subscribers s
 		LEFT JOIN subscriptions sub ON sub.subscriber_id = s.id
 		LEFT JOIN plans p ON p.id = sub.plan_id AND p.org_id = s.org_id`
 )
-
-func (u *Subscriber) scanDest() []any {
-	return []any{&u.ID, &u.Username, &u.Name, &u.Phone, &u.Status, &u.PlanID,
-		&u.PlanName, &u.PlanGroup, &u.PPPoEUsername, &u.HasPPPoEPassword, &u.CreatedAt, &u.UpdatedAt}
-}
 
 // Get returns one subscriber of the actor's organization.
 func (s *Service) Get(ctx context.Context, a actor.Actor, id uuid.UUID) (Subscriber, error) {
@@ -39,9 +35,8 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id uuid.UUID) (Subscri
 }
 
 func get(ctx context.Context, exec db.Executor, orgID, id uuid.UUID) (Subscriber, error) {
-	var u Subscriber
-	err := exec.QueryRow(ctx, `SELECT `+subscriberColumns+` FROM `+subscriberFrom+`
-		WHERE s.org_id = $1 AND s.id = $2`, orgID, id).Scan(u.scanDest()...)
+	u, err := db.One[Subscriber](ctx, exec, `SELECT `+subscriberColumns+` FROM `+subscriberFrom+`
+		WHERE s.org_id = $1 AND s.id = $2`, orgID, id)
 	return u, db.MapErr(err)
 }
 
@@ -51,9 +46,8 @@ func (s *Service) GetByUsername(ctx context.Context, a actor.Actor, username str
 	if err := a.Require(actor.PermRead); err != nil {
 		return Subscriber{}, err
 	}
-	var u Subscriber
-	err := s.pool.QueryRow(ctx, `SELECT `+subscriberColumns+` FROM `+subscriberFrom+`
-		WHERE s.org_id = $1 AND s.username = $2`, a.OrgID, strings.TrimSpace(username)).Scan(u.scanDest()...)
+	u, err := db.One[Subscriber](ctx, s.pool, `SELECT `+subscriberColumns+` FROM `+subscriberFrom+`
+		WHERE s.org_id = $1 AND s.username = $2`, a.OrgID, strings.TrimSpace(username))
 	return u, db.MapErr(err)
 }
 
@@ -111,10 +105,7 @@ func (s *Service) List(ctx context.Context, a actor.Actor, f Filter) (Page, erro
 	if err != nil {
 		return Page{}, fmt.Errorf("list subscribers: %w", err)
 	}
-	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Subscriber, error) {
-		var u Subscriber
-		return u, r.Scan(u.scanDest()...)
-	})
+	items, err := pgx.CollectRows(rows, pgx.RowToStructByName[Subscriber])
 	if err != nil {
 		return Page{}, fmt.Errorf("list subscribers: %w", err)
 	}

@@ -11,11 +11,11 @@ import (
 
 // Plan is a service plan.
 type Plan struct {
-	ID        uuid.UUID `json:"id"`
-	Name      string    `json:"name"`
-	Group     string    `json:"genieacsGroup"` // the plan:<group> device tag
-	CreatedAt time.Time `json:"createdAt"`
-	UpdatedAt time.Time `json:"updatedAt"`
+	ID        uuid.UUID `json:"id" db:"id"`
+	Name      string    `json:"name" db:"name"`
+	Group     string    `json:"genieacsGroup" db:"genieacs_group"` // the plan:<group> device tag
+	CreatedAt time.Time `json:"createdAt" db:"created_at"`
+	UpdatedAt time.Time `json:"updatedAt" db:"updated_at"`
 }
 
 // PlanInput creates or edits a plan.
@@ -33,18 +33,18 @@ const (
 // Subscriber is one subscriber with their subscription. The PPPoE password
 // is never part of it: HasPPPoEPassword says whether one is set.
 type Subscriber struct {
-	ID               uuid.UUID  `json:"id"`
-	Username         string     `json:"username"`
-	Name             string     `json:"name"`
-	Phone            string     `json:"phone"`
-	Status           string     `json:"status"`
-	PlanID           *uuid.UUID `json:"planId"`
-	PlanName         string     `json:"planName,omitempty"`
-	PlanGroup        string     `json:"planGroup,omitempty"`
-	PPPoEUsername    string     `json:"pppoeUsername"`
-	HasPPPoEPassword bool       `json:"hasPppoePassword"`
-	CreatedAt        time.Time  `json:"createdAt"`
-	UpdatedAt        time.Time  `json:"updatedAt"`
+	ID               uuid.UUID  `json:"id" db:"id"`
+	Username         string     `json:"username" db:"username"`
+	Name             string     `json:"name" db:"name"`
+	Phone            string     `json:"phone" db:"phone"`
+	Status           string     `json:"status" db:"status"`
+	PlanID           *uuid.UUID `json:"planId" db:"plan_id"`
+	PlanName         string     `json:"planName,omitempty" db:"plan_name"`
+	PlanGroup        string     `json:"planGroup,omitempty" db:"plan_group"`
+	PPPoEUsername    string     `json:"pppoeUsername" db:"pppoe_username"`
+	HasPPPoEPassword bool       `json:"hasPppoePassword" db:"has_pppoe_password"`
+	CreatedAt        time.Time  `json:"createdAt" db:"created_at"`
+	UpdatedAt        time.Time  `json:"updatedAt" db:"updated_at"`
 }
 
 // Input creates or edits a subscriber. On edit, an empty PPPoEPassword

@@ -128,14 +128,12 @@ func orNone(s string) string {
 // stored is a subscriber row with its subscription, locked for an edit.
 type stored struct {
 	Subscriber
-	subscriptionID *uuid.UUID
+	SubscriptionID *uuid.UUID `db:"subscription_id"`
 }
 
 func getForUpdate(ctx context.Context, tx pgx.Tx, orgID, id uuid.UUID) (stored, error) {
-	var st stored
-	err := tx.QueryRow(ctx, `SELECT `+subscriberColumns+`, sub.id FROM `+subscriberFrom+`
-		WHERE s.org_id = $1 AND s.id = $2 FOR UPDATE OF s`, orgID, id).
-		Scan(append(st.scanDest(), &st.subscriptionID)...)
+	st, err := db.One[stored](ctx, tx, `SELECT `+subscriberColumns+`, sub.id AS subscription_id FROM `+subscriberFrom+`
+		WHERE s.org_id = $1 AND s.id = $2 FOR UPDATE OF s`, orgID, id)
 	return st, db.MapErr(err)
 }
 
@@ -206,8 +204,8 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id uuid.UUID, in In
 			return db.ErrNotFound
 		}
 		subID := uuid.New()
-		if before.subscriptionID != nil {
-			subID = *before.subscriptionID
+		if before.SubscriptionID != nil {
+			subID = *before.SubscriptionID
 		}
 		var (
 			sealed []byte

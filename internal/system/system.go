@@ -92,9 +92,14 @@ func (s *Service) Status(ctx context.Context, a actor.Actor) (Status, error) {
 	if ok {
 		st.Bootstrap = &res
 	}
-	if err := s.pool.QueryRow(ctx, `SELECT (SELECT updated_at FROM system_state WHERE key = $1),
-		(SELECT count(*) FROM cpe_devices WHERE org_id IS NULL)`, cpe.IdentifyStateKey).Scan(&st.LastIdentify, &st.PendingDevices); err != nil {
+	id, err := db.One[struct {
+		LastIdentify   *time.Time `db:"last_identify"`
+		PendingDevices int        `db:"pending_devices"`
+	}](ctx, s.pool, `SELECT (SELECT updated_at FROM system_state WHERE key = $1) AS last_identify,
+		(SELECT count(*) FROM cpe_devices WHERE org_id IS NULL) AS pending_devices`, cpe.IdentifyStateKey)
+	if err != nil {
 		return Status{}, fmt.Errorf("identify stats: %w", err)
 	}
+	st.LastIdentify, st.PendingDevices = id.LastIdentify, id.PendingDevices
 	return st, nil
 }

@@ -86,14 +86,17 @@ func (s *Service) Authenticate(ctx context.Context, email, password, ip string) 
 	// An e-mail PostgreSQL cannot hold (NUL, invalid UTF-8) names nobody:
 	// it is an ordinary failure, compared against the dummy hash alike.
 	if clean {
-		err := s.pool.QueryRow(ctx, `SELECT u.id, u.org_id, u.email, u.name, u.role, u.disabled, u.created_at, u.password_changed_at,
-				o.slug, o.name, u.password_hash
-			FROM users u JOIN organizations o ON o.id = u.org_id WHERE u.email = $1`, email).
-			Scan(append(p.scanDest(), &p.OrgSlug, &p.OrgName, &hash)...)
+		type withHash struct {
+			Principal
+			PasswordHash string `db:"password_hash"`
+		}
+		r, err := db.One[withHash](ctx, s.pool, `SELECT `+principalColumns+`, u.password_hash
+			FROM users u JOIN organizations o ON o.id = u.org_id WHERE u.email = $1`, email)
 		if err = db.MapErr(err); err != nil && !errors.Is(err, db.ErrNotFound) {
 			return Principal{}, s.unreserve(ctx, keys, err)
 		}
 		found = err == nil
+		p, hash = r.Principal, r.PasswordHash
 	}
 	if !found {
 		hash = s.dummyHash
@@ -146,8 +149,17 @@ func (s *Service) reserve(ctx context.Context, keys []string) error {
 				WHEN f.locked_until IS NOT NULL OR f.window_start < now() - make_interval(secs => $2) THEN NULL
 				WHEN f.failures + 1 >= (CASE WHEN f.key LIKE 'ip:%' THEN $4::int ELSE $3::int END) THEN now() + make_interval(secs => $5)
 				ELSE NULL END
-		RETURNING key, failures, locked_until, now()`,
+		RETURNING key, failures, locked_until, now() AS now`,
 		keys, s.limits.Window.Seconds(), s.limits.PerEmail, s.limits.PerIP, s.limits.Lockout.Seconds())
+	if err != nil {
+		return fmt.Errorf("reserve login attempt: %w", err)
+	}
+	counted, err := pgx.CollectRows(rows, pgx.RowToStructByName[struct {
+		Key         string     `db:"key"`
+		Failures    int        `db:"failures"`
+		LockedUntil *time.Time `db:"locked_until"`
+		Now         time.Time  `db:"now"`
+	}])
 	if err != nil {
 		return fmt.Errorf("reserve login attempt: %w", err)
 	}
@@ -155,29 +167,16 @@ func (s *Service) reserve(ctx context.Context, keys []string) error {
 		wait time.Duration
 		ok   []string
 	)
-	for rows.Next() {
-		var (
-			key      string
-			failures int
-			until    *time.Time
-			now      time.Time
-		)
-		if err := rows.Scan(&key, &failures, &until, &now); err != nil {
-			rows.Close()
-			return fmt.Errorf("reserve login attempt: %w", err)
-		}
-		if failures <= s.limitOf(key) {
-			ok = append(ok, key)
+	for _, c := range counted {
+		if c.Failures <= s.limitOf(c.Key) {
+			ok = append(ok, c.Key)
 			continue
 		}
 		w := s.limits.Lockout
-		if until != nil {
-			w = until.Sub(now)
+		if c.LockedUntil != nil {
+			w = c.LockedUntil.Sub(c.Now)
 		}
 		wait = max(wait, w)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("reserve login attempt: %w", err)
 	}
 	if wait > 0 {
 		return s.unreserve(ctx, ok, &ThrottledError{RetryAfter: wait})

@@ -22,15 +22,15 @@ import (
 
 // User is one staff account. The password hash never leaves this package.
 type User struct {
-	ID                uuid.UUID  `json:"id"`
-	OrgID             uuid.UUID  `json:"orgId"`
-	Email             string     `json:"email"`
-	Name              string     `json:"name"`
-	Role              actor.Role `json:"role"`
-	Disabled          bool       `json:"disabled"`
-	CreatedAt         time.Time  `json:"createdAt"`
-	PasswordChangedAt time.Time  `json:"passwordChangedAt"`
-	LastSeenAt        *time.Time `json:"lastSeenAt,omitempty"`
+	ID                uuid.UUID  `json:"id" db:"id"`
+	OrgID             uuid.UUID  `json:"orgId" db:"org_id"`
+	Email             string     `json:"email" db:"email"`
+	Name              string     `json:"name" db:"name"`
+	Role              actor.Role `json:"role" db:"role"`
+	Disabled          bool       `json:"disabled" db:"disabled"`
+	CreatedAt         time.Time  `json:"createdAt" db:"created_at"`
+	PasswordChangedAt time.Time  `json:"passwordChangedAt" db:"password_changed_at"`
+	LastSeenAt        *time.Time `json:"lastSeenAt,omitempty" db:"-"` // List's alone: listed
 }
 
 // Errors a caller can tell apart.
@@ -130,9 +130,10 @@ func (s *Service) create(ctx context.Context, a actor.Actor, in Input) (User, er
 	}
 	var u User
 	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO users (org_id, email, name, password_hash, role)
+		var err error
+		u, err = db.One[User](ctx, tx, `INSERT INTO users (org_id, email, name, password_hash, role)
 			VALUES ($1, $2, $3, $4, $5)
-			RETURNING `+columns, a.OrgID, email, name, h, role).Scan(u.scanDest()...)
+			RETURNING `+columns, a.OrgID, email, name, h, role)
 		if err = db.MapErr(err); errors.Is(err, db.ErrConflict) {
 			return validation.Errors{"email": "is already in use"}
 		} else if err != nil {
@@ -146,10 +147,13 @@ func (s *Service) create(ctx context.Context, a actor.Actor, in Input) (User, er
 	return u, err
 }
 
+// columns are read into a User by name (its db tags).
 const columns = `id, org_id, email, name, role, disabled, created_at, password_changed_at`
 
-func (u *User) scanDest() []any {
-	return []any{&u.ID, &u.OrgID, &u.Email, &u.Name, &u.Role, &u.Disabled, &u.CreatedAt, &u.PasswordChangedAt}
+// listed is a User as List reads it: with when it was last seen.
+type listed struct {
+	User
+	LastSeen *time.Time `db:"last_seen_at"`
 }
 
 // List returns the organization's staff, with when each was last seen.
@@ -158,21 +162,22 @@ func (s *Service) List(ctx context.Context, a actor.Actor) ([]User, error) {
 		return nil, err
 	}
 	rows, err := s.pool.Query(ctx, `SELECT `+columns+`,
-			(SELECT max(last_seen_at) FROM sessions s WHERE s.user_id = users.id)
+			(SELECT max(last_seen_at) FROM sessions s WHERE s.user_id = users.id) AS last_seen_at
 		FROM users WHERE org_id = $1 ORDER BY email`, a.OrgID)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
-	defer rows.Close()
+	ls, err := pgx.CollectRows(rows, pgx.RowToStructByName[listed])
+	if err != nil {
+		return nil, err
+	}
 	var out []User
-	for rows.Next() {
-		var u User
-		if err := rows.Scan(append(u.scanDest(), &u.LastSeenAt)...); err != nil {
-			return nil, err
-		}
+	for _, l := range ls {
+		u := l.User
+		u.LastSeenAt = l.LastSeen
 		out = append(out, u)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Get returns one user of the actor's organization.
@@ -186,26 +191,28 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id uuid.UUID) (User, e
 }
 
 func get(ctx context.Context, exec db.Executor, orgID, id uuid.UUID) (User, error) {
-	var u User
-	err := exec.QueryRow(ctx, `SELECT `+columns+` FROM users WHERE org_id = $1 AND id = $2`, orgID, id).Scan(u.scanDest()...)
+	u, err := db.One[User](ctx, exec, `SELECT `+columns+` FROM users WHERE org_id = $1 AND id = $2`, orgID, id)
 	return u, db.MapErr(err)
 }
 
 // Principal is a session's user as the web layer needs it.
 type Principal struct {
 	User
-	OrgSlug string
-	OrgName string
+	OrgSlug string `db:"org_slug"`
+	OrgName string `db:"org_name"`
 }
+
+// principalColumns are read from users u joined to organizations o into
+// a Principal by name.
+const principalColumns = `u.id, u.org_id, u.email, u.name, u.role, u.disabled, u.created_at, u.password_changed_at,
+	o.slug AS org_slug, o.name AS org_name`
 
 // ForSession loads the user a session names, refusing disabled users or a
 // user whose organization no longer matches.
 func (s *Service) ForSession(ctx context.Context, userID, orgID uuid.UUID) (Principal, error) {
-	var p Principal
-	err := s.pool.QueryRow(ctx, `SELECT u.id, u.org_id, u.email, u.name, u.role, u.disabled, u.created_at, u.password_changed_at, o.slug, o.name
+	p, err := db.One[Principal](ctx, s.pool, `SELECT `+principalColumns+`
 		FROM users u JOIN organizations o ON o.id = u.org_id
-		WHERE u.id = $1 AND u.org_id = $2 AND NOT u.disabled`, userID, orgID).
-		Scan(append(p.scanDest(), &p.OrgSlug, &p.OrgName)...)
+		WHERE u.id = $1 AND u.org_id = $2 AND NOT u.disabled`, userID, orgID)
 	return p, db.MapErr(err)
 }
 
@@ -288,8 +295,7 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id uuid.UUID, ch Ch
 }
 
 func getForUpdate(ctx context.Context, tx pgx.Tx, orgID, id uuid.UUID) (User, error) {
-	var u User
-	err := tx.QueryRow(ctx, `SELECT `+columns+` FROM users WHERE org_id = $1 AND id = $2 FOR UPDATE`, orgID, id).Scan(u.scanDest()...)
+	u, err := db.One[User](ctx, tx, `SELECT `+columns+` FROM users WHERE org_id = $1 AND id = $2 FOR UPDATE`, orgID, id)
 	return u, db.MapErr(err)
 }
 
@@ -308,10 +314,14 @@ func (s *Service) ChangePassword(ctx context.Context, a actor.Actor, current, ne
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	var email, hash string
-	if err := s.pool.QueryRow(ctx, `SELECT email, password_hash FROM users WHERE org_id = $1 AND id = $2`, a.OrgID, a.ID).Scan(&email, &hash); err != nil {
+	cur, err := db.One[struct {
+		Email string `db:"email"`
+		Hash  string `db:"password_hash"`
+	}](ctx, s.pool, `SELECT email, password_hash FROM users WHERE org_id = $1 AND id = $2`, a.OrgID, a.ID)
+	if err != nil {
 		return db.MapErr(err)
 	}
+	email, hash := cur.Email, cur.Hash
 	// The current password is guessed against the login's own counters: a
 	// stolen session gets no more tries than the sign-in form gives.
 	keys := []string{"email:" + email, "ip:" + a.IP}
