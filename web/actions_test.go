@@ -87,35 +87,29 @@ func requireAccepted(t *testing.T, r apiResp, status string) string {
 // waitTask polls GET /cpe/tasks/:id until the task has status want.
 func (b *testBundle) waitTask(t *testing.T, key, id, want string) apiResp {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		r := b.api(t, http.MethodGet, "/cpe/tasks/"+id, key, "")
+	var r apiResp
+	if !wait(15*time.Second, func() bool {
+		r = b.api(t, http.MethodGet, "/cpe/tasks/"+id, key, "")
 		require.Equal(t, http.StatusOK, r.status, r.raw)
-		if r.body["status"] == want {
-			return r
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("task %s is %v (%v), want %s", id, r.body["status"], r.body["message"], want)
-		}
-		time.Sleep(50 * time.Millisecond)
+		return r.body["status"] == want
+	}) {
+		t.Fatalf("task %s is %v (%v), want %s", id, r.body["status"], r.body["message"], want)
 	}
+	return r
 }
 
 // waitBulk polls GET /cpe/bulk/:id until the bulk action has finished.
 func (b *testBundle) waitBulk(t *testing.T, key, id string) apiResp {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		r := b.api(t, http.MethodGet, "/cpe/bulk/"+id, key, "")
+	var r apiResp
+	if !wait(15*time.Second, func() bool {
+		r = b.api(t, http.MethodGet, "/cpe/bulk/"+id, key, "")
 		require.Equal(t, http.StatusOK, r.status, r.raw)
-		if r.body["status"] != "running" {
-			return r
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("bulk %s still running: %s", id, r.raw)
-		}
-		time.Sleep(50 * time.Millisecond)
+		return r.body["status"] != "running"
+	}) {
+		t.Fatalf("bulk %s still running: %s", id, r.raw)
 	}
+	return r
 }
 
 func (b *testBundle) count(t *testing.T, query string, args ...any) int {
@@ -143,6 +137,7 @@ func (b *testBundle) apiKey(t *testing.T, o org.Org, role actor.Role) string {
 // TestActionsWithoutGenieACS: with no GenieACS configured every action is
 // refused with a 422 naming why, and nothing is recorded; reads still work.
 func TestActionsWithoutGenieACS(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	dev := b.device(t, "HWTC0000A001", false).String()
 	for _, call := range []struct{ path, body string }{
@@ -171,6 +166,7 @@ func TestActionsWithoutGenieACS(t *testing.T) {
 // TestActionWiFi: a Wi-Fi change lands on the device and answers 200 done;
 // every validation answers 422 with its field and nothing is recorded.
 func TestActionWiFi(t *testing.T) {
+	t.Parallel()
 	b := setupWithSim(t, 6)
 	ctx := context.Background()
 	dev, gid := b.simDevice(t, b.orgA, modelHuawei, 0)
@@ -245,6 +241,7 @@ func TestActionWiFi(t *testing.T) {
 // admins only); bad paths, types, values and read-only parameters are
 // refused with 422 before anything is sent.
 func TestActionParameters(t *testing.T) {
+	t.Parallel()
 	b := setupWithSim(t, 6)
 	ctx := context.Background()
 	hw, hwGID := b.simDevice(t, b.orgA, modelHuawei, 0)
@@ -355,6 +352,7 @@ func TestActionParameters(t *testing.T) {
 // TestActionRebootFactoryResetRefresh: each runs inline on an online device
 // and answers 200 with the done task, audited.
 func TestActionRebootFactoryResetRefresh(t *testing.T) {
+	t.Parallel()
 	b := setupWithSim(t, 6)
 	tech := b.apiKey(t, b.orgA, actor.RoleTechnician)
 	for _, tc := range []struct{ route, kind, model, summary string }{
@@ -380,6 +378,7 @@ func TestActionRebootFactoryResetRefresh(t *testing.T) {
 // them, their tasks end done with the results, and the diagnostics route
 // shows them; bad input is a 422.
 func TestActionSpeedTestPingDiagnostics(t *testing.T) {
+	t.Parallel()
 	b := setupWithSim(t, 6)
 	tech := b.apiKey(t, b.orgA, actor.RoleTechnician)
 	tp, tpGID := b.simDevice(t, b.orgA, modelTPLink, 0)
@@ -461,6 +460,7 @@ func TestActionSpeedTestPingDiagnostics(t *testing.T) {
 // TestTaskRetryAndCancel: an offline device's task is queued (202); cancel
 // and retry move it truthfully and refuse what does not apply.
 func TestTaskRetryAndCancel(t *testing.T) {
+	t.Parallel()
 	b := setupWithSim(t, 6)
 	tech := b.apiKey(t, b.orgA, actor.RoleTechnician)
 	dev, gid := b.simDevice(t, b.orgA, modelZTE, 1)
@@ -502,6 +502,7 @@ func TestTaskRetryAndCancel(t *testing.T) {
 // TestTasksList: the organization's tasks, newest first, filtered and
 // keyset-paged; bad filters are 422; another organization sees only its own.
 func TestTasksList(t *testing.T) {
+	t.Parallel()
 	b := setupWithSim(t, 6)
 	hw, _ := b.simDevice(t, b.orgA, modelHuawei, 0)
 	tp, _ := b.simDevice(t, b.orgA, modelTPLink, 0)
@@ -567,6 +568,7 @@ func TestTasksList(t *testing.T) {
 // TestBulkActions: a bulk action answers 202 with a Location, runs one task
 // per device and reports progress; bad input is a 422 and roles are held.
 func TestBulkActions(t *testing.T) {
+	t.Parallel()
 	b := setupWithSim(t, 9)
 	ctx := context.Background()
 	tech := b.apiKey(t, b.orgA, actor.RoleTechnician)
@@ -689,6 +691,7 @@ func TestBulkActions(t *testing.T) {
 // another organization's device, task or bulk action and malformed or
 // unknown ids are 404, never a leak; nothing is recorded for any of them.
 func TestActionRolesAndTenancy(t *testing.T) {
+	t.Parallel()
 	b := setupWithSim(t, 6)
 	mine, _ := b.simDevice(t, b.orgA, modelHuawei, 0)
 	theirs, _ := b.simDevice(t, b.orgB, modelHuawei, 1)
@@ -770,6 +773,7 @@ func TestActionRolesAndTenancy(t *testing.T) {
 // device but never the response, the task, the audit log, outbox events,
 // job arguments or the server logs.
 func TestActionSecretsNeverShown(t *testing.T) {
+	t.Parallel()
 	b := setupWithSim(t, 6)
 	hw, hwGID := b.simDevice(t, b.orgA, modelHuawei, 0)
 	tp, tpGID := b.simDevice(t, b.orgA, modelTPLink, 0)
@@ -819,6 +823,7 @@ func TestActionSecretsNeverShown(t *testing.T) {
 // is refused with a 422 (but Wi-Fi, kept for its first contact); one
 // GenieACS no longer knows fails truthfully, never a 500.
 func TestActionDeviceNotInGenieACS(t *testing.T) {
+	t.Parallel()
 	b := setupWithSim(t, 3)
 	ctx := context.Background()
 	never := b.device(t, "HWTC0000A002", false)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestAPIUsersCRUD(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	r := b.api(t, http.MethodGet, "/cpe/users", b.keyA, "")
 	require.Equal(t, http.StatusOK, r.status)
@@ -33,6 +34,7 @@ func TestAPIUsersCRUD(t *testing.T) {
 }
 
 func TestAPIKeysCRUD(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	r := b.api(t, http.MethodPost, "/cpe/api-keys", b.keyA, `{"name":"crm","role":"technician"}`)
 	require.Equal(t, http.StatusCreated, r.status)
@@ -59,6 +61,7 @@ func TestAPIKeysCRUD(t *testing.T) {
 }
 
 func TestAPIWebhooksCRUD(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	r := b.api(t, http.MethodPost, "/cpe/webhooks", b.keyA, `{"url":"https://billing.acme.example/h","description":"billing","topics":["cpe.assigned","cpe.claimed"]}`)
 	require.Equal(t, http.StatusCreated, r.status, r.raw)
@@ -99,6 +102,7 @@ func TestAPIWebhooksCRUD(t *testing.T) {
 }
 
 func TestWebhookEditFormBadInput(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	r := b.api(t, http.MethodPost, "/cpe/webhooks", b.keyA, `{"url":"https://billing.acme.example/h","topics":["cpe.claimed"]}`)
 	id := r.body["id"].(string)

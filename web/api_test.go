@@ -12,6 +12,7 @@ import (
 )
 
 func TestAPIAuthentication(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	r := b.api(t, http.MethodGet, "/cpe/users", "", "")
 	require.Equal(t, http.StatusUnauthorized, r.status)
@@ -33,6 +34,7 @@ func TestAPIAuthentication(t *testing.T) {
 }
 
 func TestAPIBadInput(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	cases := []struct {
 		name, body string
@@ -72,6 +74,7 @@ func TestAPIBadInput(t *testing.T) {
 }
 
 func TestAPIWrongRole(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	for _, call := range []struct{ method, path, body string }{
 		{http.MethodGet, "/cpe/users", ""},
@@ -91,6 +94,7 @@ func TestAPIWrongRole(t *testing.T) {
 // TestTwoOrganizationIsolation: acme's users, API keys, webhooks and audit
 // rows are invisible to beta through pages and API: 404, never a leak.
 func TestTwoOrganizationIsolation(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 
 	// acme creates a webhook and a key through the API, making audit rows.
@@ -164,6 +168,7 @@ func TestTwoOrganizationIsolation(t *testing.T) {
 // TestSecretsNeverLogged drives the flows that handle secrets and checks
 // none appears in the logs.
 func TestSecretsNeverLogged(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	br := b.browser(t)
 	br.login(b.adminA.Email, "a-wrong-password-123")

@@ -9,6 +9,7 @@ import (
 )
 
 func TestAPIKeysPage(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	br := b.loggedIn(t, b.adminA)
 	br.get("/api-keys")

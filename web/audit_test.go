@@ -13,6 +13,7 @@ import (
 )
 
 func TestAuditPage(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
 	// 120 rows for acme, in the past week, plus one for beta.

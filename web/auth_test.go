@@ -13,6 +13,7 @@ import (
 )
 
 func TestHealth(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	r := b.api(t, http.MethodGet, "/readyz", "", "")
 	require.Equal(t, http.StatusOK, r.status)
@@ -24,6 +25,7 @@ func TestHealth(t *testing.T) {
 }
 
 func TestLoginLogout(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	br := b.browser(t)
 
@@ -85,6 +87,7 @@ func TestLoginLogout(t *testing.T) {
 }
 
 func TestLoginThrottled(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	br := b.browser(t)
 	for range 5 {
@@ -100,6 +103,7 @@ func TestLoginThrottled(t *testing.T) {
 // browsers strip into "//evil.example") and its relatives send the user
 // home after sign-in; a same-site deep link still comes back.
 func TestLoginOpenRedirect(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	for _, tc := range []struct{ name, query, want string }{
 		{"Tab", "/%09/evil.example", "/"},
@@ -124,6 +128,7 @@ func TestLoginOpenRedirect(t *testing.T) {
 }
 
 func TestCSRF(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	t.Run("LoginWithoutToken", func(t *testing.T) {
 		br := b.browser(t)
@@ -148,6 +153,7 @@ func TestCSRF(t *testing.T) {
 }
 
 func TestSecureCookiesBehindHTTPS(t *testing.T) {
+	t.Parallel()
 	b := setupWith(t, "https://cpe.example.net")
 	br := b.browser(t)
 	req, _ := http.NewRequest(http.MethodGet, b.srv.URL+"/login", nil)

@@ -58,6 +58,7 @@ func seedDashboard(t *testing.T, b *testBundle) {
 }
 
 func TestDashboardAPI(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	seedDashboard(t, b)
 
@@ -123,6 +124,7 @@ func TestDashboardAPI(t *testing.T) {
 }
 
 func TestDashboardPage(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	seedDashboard(t, b)
 	br := b.loggedIn(t, b.viewerA)

@@ -43,6 +43,7 @@ func (b *testBundle) device(t *testing.T, serial string, pending bool) uuid.UUID
 }
 
 func TestDevicesPages(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
 	mine := b.device(t, "48575443000000A1", false)
@@ -155,6 +156,7 @@ func TestDevicesPages(t *testing.T) {
 }
 
 func TestDeviceImportPage(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
 	testfactory.Device(ctx, t, b.pool, &b.orgB, "HWTC0000BBBB", nil)
@@ -204,6 +206,7 @@ func TestDeviceImportPage(t *testing.T) {
 }
 
 func TestPendingAndClaimPages(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	dev := b.device(t, "HWTC0000C1A1", true)
 	br := b.loggedIn(t, b.adminA)
@@ -228,6 +231,7 @@ func TestPendingAndClaimPages(t *testing.T) {
 }
 
 func TestDevicesAPI(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
 	testfactory.Subscriber(ctx, t, b.pool, b.box, b.orgA, &testfactory.SubscriberOpts{Username: testfactory.Ptr("alice"), PlanGroup: testfactory.Ptr("home")})

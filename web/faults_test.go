@@ -46,6 +46,7 @@ func (b *testBundle) inGenieACS(t *testing.T, genieID string) bool {
 }
 
 func TestFaultsAPI(t *testing.T) {
+	t.Parallel()
 	b := setupWithSim(t, 3)
 	_, gidA := b.simDevice(t, b.orgA, modelHuawei, 0)
 	_, gidB := b.simDevice(t, b.orgB, modelZTE, 0)
@@ -111,6 +112,7 @@ func TestFaultsAPI(t *testing.T) {
 }
 
 func TestFaultBoardPage(t *testing.T) {
+	t.Parallel()
 	b := setupWithSim(t, 4)
 	devA, gidA := b.simDevice(t, b.orgA, modelHuawei, 0)
 	_, gidA2 := b.simDevice(t, b.orgA, modelHuawei, 1)

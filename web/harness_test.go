@@ -293,3 +293,25 @@ func (b *testBundle) api(t testing.TB, method, path, key, body string) apiResp {
 	}
 	return r
 }
+
+// pollEvery is how often wait checks its condition.
+const pollEvery = 50 * time.Millisecond
+
+// wait calls done every pollEvery until it returns true, and once more when
+// timeout has passed; it reports whether done returned true. done runs on
+// the caller's goroutine, so it may use require (unlike require.Eventually's
+// condition).
+func wait(timeout time.Duration, done func() bool) bool {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(pollEvery)
+	defer tick.Stop()
+	for !done() {
+		select {
+		case <-deadline.C:
+			return done()
+		case <-tick.C:
+		}
+	}
+	return true
+}

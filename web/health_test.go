@@ -14,6 +14,7 @@ import (
 )
 
 func TestDeviceHealth(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Minute)

@@ -35,6 +35,7 @@ func (b *testBundle) identify(t *testing.T, key, body string) apiResp {
 const huaweiIdentify = `{"serial":"48575443A1B2C3D4","oui":"00259E","productClass":"HG8245H","manufacturer":"Huawei Technologies Co., Ltd","deviceId":"00259E-HG8245H-48575443A1B2C3D4","root":"InternetGatewayDevice"}`
 
 func TestIdentifyEndpoint(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
 

@@ -18,6 +18,7 @@ import (
 // no secrets, the stored identity stays, and the conflict is shown and
 // resolved through the API and the pages.
 func TestIdentityConflictAtIdentify(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
 	sub := testfactory.Subscriber(ctx, t, b.pool, b.box, b.orgA, &testfactory.SubscriberOpts{

@@ -104,18 +104,15 @@ func taskStatus(p page, kind string) string {
 // waitFragment reloads a fragment until done says it is finished.
 func waitFragment(t *testing.T, br *browser, path string, done func(page) bool) page {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		p := br.get(path)
+	var p page
+	if !wait(15*time.Second, func() bool {
+		p = br.get(path)
 		require.Equal(t, http.StatusOK, p.status, p.body)
-		if done(p) {
-			return p
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s never finished: %s", path, p.body)
-		}
-		time.Sleep(50 * time.Millisecond)
+		return done(p)
+	}) {
+		t.Fatalf("%s never finished: %s", path, p.body)
 	}
+	return p
 }
 
 // polls reports whether a fragment's root asks htmx to reload it every
@@ -149,6 +146,7 @@ func cloneForm(v url.Values) url.Values {
 // TestDeviceActionPages: every action form of the device page, as owners,
 // technicians, viewers and another organization see it.
 func TestDeviceActionPages(t *testing.T) {
+	t.Parallel()
 	b := setupWithSim(t, 9)
 	hw0, hw0GID := b.simDevice(t, b.orgA, modelHuawei, 0)
 	hw1, _ := b.simDevice(t, b.orgA, modelHuawei, 1)
@@ -440,6 +438,7 @@ func TestDeviceActionPages(t *testing.T) {
 // device page and the Tasks page returning to a same-site back only, the
 // fragments polling while a task is open, and another organization's tasks.
 func TestTaskPages(t *testing.T) {
+	t.Parallel()
 	b := setupWithSim(t, 6)
 	ctx := context.Background()
 	hw, _ := b.simDevice(t, b.orgA, modelHuawei, 0)
@@ -659,6 +658,7 @@ func TestTaskPages(t *testing.T) {
 // filter, its progress page, what each role is offered and allowed, and
 // another organization's bulk action.
 func TestBulkPages(t *testing.T) {
+	t.Parallel()
 	b := setupWithSim(t, 9)
 	ctx := context.Background()
 	hw := make([]uuid.UUID, 3)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestPlansPages(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 
 	var planID string
@@ -108,6 +109,7 @@ func TestPlansPages(t *testing.T) {
 }
 
 func TestPlansAPI(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	r := b.api(t, http.MethodPost, "/cpe/plans", b.keyA, `{"name":"Home 10","genieacsGroup":"home-10"}`)
 	require.Equal(t, http.StatusCreated, r.status, r.raw)

@@ -64,6 +64,7 @@ func (b *testBundle) noSecrets(t *testing.T, bodies ...string) {
 }
 
 func TestSubscribersPages(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	home := b.seedPlan(t, "Home 10", "home-10")
 	var bodies []string
@@ -292,6 +293,7 @@ func TestSubscribersPages(t *testing.T) {
 }
 
 func TestSubscribersAPI(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	home := b.seedPlan(t, "Home 10", "home-10")
 	var bodies []string

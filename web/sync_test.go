@@ -11,6 +11,7 @@ import (
 )
 
 func TestSyncPageAndAPI(t *testing.T) {
+	t.Parallel()
 	b := setupWithSim(t, 6)
 	ctx := context.Background()
 	s := devsync.NewService(b.pool, b.acs, nil, nil)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestSystemPageWithoutGenieACS(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	br := b.loggedIn(t, b.adminA)
 	p := br.get("/admin/system")

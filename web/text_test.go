@@ -14,6 +14,7 @@ import (
 // the text fields of writes answer 422 naming the field (JSON) or a page
 // naming it, never 500, and write nothing.
 func TestControlCharactersInWrites(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	tables := `(SELECT count(*) FROM plans) + (SELECT count(*) FROM subscribers) + (SELECT count(*) FROM webhook_endpoints) +
 		(SELECT count(*) FROM api_keys) + (SELECT count(*) FROM users) + (SELECT count(*) FROM cpe_devices)`

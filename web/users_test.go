@@ -13,6 +13,7 @@ import (
 )
 
 func TestUsersPage(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
 
@@ -114,6 +115,7 @@ func TestUsersPage(t *testing.T) {
 }
 
 func TestProfilePassword(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
 	u := testfactory.User(ctx, t, b.pool, b.orgA, nil)

@@ -21,6 +21,7 @@ import (
 )
 
 func TestWebhooksPage(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	var hits atomic.Int32
 	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
@@ -96,6 +97,7 @@ func TestWebhooksPage(t *testing.T) {
 }
 
 func TestRiverUIAccess(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	require.Equal(t, http.StatusSeeOther, b.browser(t).get("/admin/jobs/").status)
 	require.Equal(t, http.StatusForbidden, b.loggedIn(t, b.techA).get("/admin/jobs/").status)
