@@ -20,17 +20,17 @@ import (
 
 // Simulated models, as their product class appears in GenieACS ids.
 const (
-	modelHuawei = "HG8245H"
-	modelZTE    = "F660"
-	modelTPLink = "Archer%20AX10"
+	ModelHuawei = "HG8245H"
+	ModelZTE    = "F660"
+	ModelTPLink = "Archer%20AX10"
 )
 
-// simDevice registers the n-th simulated device of a model as o's, as if it
+// SimDevice registers the n-th simulated device of a model as o's, as if it
 // had informed: it returns the device id and its GenieACS id.
-func (b *testBundle) simDevice(t *testing.T, o org.Org, model string, n int) (uuid.UUID, string) {
+func (b *Bundle) SimDevice(t *testing.T, o org.Org, model string, n int) (uuid.UUID, string) {
 	t.Helper()
 	ctx := context.Background()
-	for _, gid := range b.sim.DeviceIDs() {
+	for _, gid := range b.Sim.DeviceIDs() {
 		if !strings.Contains(gid, "-"+model+"-") {
 			continue
 		}
@@ -38,11 +38,11 @@ func (b *testBundle) simDevice(t *testing.T, o org.Org, model string, n int) (uu
 			n--
 			continue
 		}
-		d, err := b.acs.GetDevice(ctx, gid, []string{"_deviceId", "InternetGatewayDevice.DeviceInfo.SoftwareVersion", "Device.DeviceInfo.SoftwareVersion"})
+		d, err := b.ACS.GetDevice(ctx, gid, []string{"_deviceId", "InternetGatewayDevice.DeviceInfo.SoftwareVersion", "Device.DeviceInfo.SoftwareVersion"})
 		require.NoError(t, err)
 		dataModel := map[string]string{"InternetGatewayDevice": "TR-098", "Device": "TR-181"}[d.Root()]
 		var id uuid.UUID
-		require.NoError(t, b.pool.QueryRow(ctx, `INSERT INTO cpe_devices (org_id, serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model, first_contact_at)
+		require.NoError(t, b.Pool.QueryRow(ctx, `INSERT INTO cpe_devices (org_id, serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model, first_contact_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING id`, o.ID, d.Identity.SerialNumber, cpe.NormalizeSerial(d.Identity.SerialNumber),
 			d.Identity.OUI, d.Identity.ProductClass, d.Identity.Manufacturer, gid, dataModel).Scan(&id))
 		return id, gid
@@ -51,86 +51,86 @@ func (b *testBundle) simDevice(t *testing.T, o org.Org, model string, n int) (uu
 	return uuid.Nil, ""
 }
 
-func (b *testBundle) post(t *testing.T, path, key, body string) apiResp {
+func (b *Bundle) Post(t *testing.T, path, key, body string) APIResp {
 	t.Helper()
-	return b.api(t, http.MethodPost, path, key, body)
+	return b.API(t, http.MethodPost, path, key, body)
 }
 
-// requireInvalid asserts a 422 naming field with exactly msg.
-func requireInvalid(t *testing.T, r apiResp, field, msg string) {
+// RequireInvalid asserts a 422 naming field with exactly msg.
+func RequireInvalid(t *testing.T, r APIResp, field, msg string) {
 	t.Helper()
-	require.Equal(t, http.StatusUnprocessableEntity, r.status, r.raw)
-	require.Equal(t, "invalid", r.errCode(), r.raw)
-	require.Equal(t, msg, r.errFields()[field], r.raw)
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status, r.Raw)
+	require.Equal(t, "invalid", r.ErrCode(), r.Raw)
+	require.Equal(t, msg, r.ErrFields()[field], r.Raw)
 }
 
 // requireDone asserts a 200 with a done task of kind, and no Location.
-func requireDone(t *testing.T, r apiResp, kind string) {
+func requireDone(t *testing.T, r APIResp, kind string) {
 	t.Helper()
-	require.Equal(t, http.StatusOK, r.status, r.raw)
-	require.Equal(t, action.StatusDone, r.body["status"], r.raw)
-	require.Equal(t, kind, r.body["kind"])
-	require.NotEmpty(t, r.body["finishedAt"])
-	require.Empty(t, r.header.Get("Location"), "a finished task needs no following")
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.Equal(t, action.StatusDone, r.Body["status"], r.Raw)
+	require.Equal(t, kind, r.Body["kind"])
+	require.NotEmpty(t, r.Body["finishedAt"])
+	require.Empty(t, r.Header.Get("Location"), "a finished task needs no following")
 }
 
 // requireAccepted asserts a 202 with a task in status and a Location to it.
-func requireAccepted(t *testing.T, r apiResp, status string) string {
+func requireAccepted(t *testing.T, r APIResp, status string) string {
 	t.Helper()
-	require.Equal(t, http.StatusAccepted, r.status, r.raw)
-	require.Equal(t, status, r.body["status"], r.raw)
-	id, _ := r.body["id"].(string)
-	require.Equal(t, "/cpe/tasks/"+id, r.header.Get("Location"))
+	require.Equal(t, http.StatusAccepted, r.Status, r.Raw)
+	require.Equal(t, status, r.Body["status"], r.Raw)
+	id, _ := r.Body["id"].(string)
+	require.Equal(t, "/cpe/tasks/"+id, r.Header.Get("Location"))
 	return id
 }
 
-// waitTask polls GET /cpe/tasks/:id until the task has status want.
-func (b *testBundle) waitTask(t *testing.T, key, id, want string) apiResp {
+// WaitTask polls GET /cpe/tasks/:id until the task has status want.
+func (b *Bundle) WaitTask(t *testing.T, key, id, want string) APIResp {
 	t.Helper()
-	var r apiResp
-	if !wait(15*time.Second, func() bool {
-		r = b.api(t, http.MethodGet, "/cpe/tasks/"+id, key, "")
-		require.Equal(t, http.StatusOK, r.status, r.raw)
-		return r.body["status"] == want
+	var r APIResp
+	if !Wait(15*time.Second, func() bool {
+		r = b.API(t, http.MethodGet, "/cpe/tasks/"+id, key, "")
+		require.Equal(t, http.StatusOK, r.Status, r.Raw)
+		return r.Body["status"] == want
 	}) {
-		t.Fatalf("task %s is %v (%v), want %s", id, r.body["status"], r.body["message"], want)
+		t.Fatalf("task %s is %v (%v), want %s", id, r.Body["status"], r.Body["message"], want)
 	}
 	return r
 }
 
-// waitBulk polls GET /cpe/bulk/:id until the bulk action has finished.
-func (b *testBundle) waitBulk(t *testing.T, key, id string) apiResp {
+// WaitBulk polls GET /cpe/bulk/:id until the bulk action has finished.
+func (b *Bundle) WaitBulk(t *testing.T, key, id string) APIResp {
 	t.Helper()
-	var r apiResp
-	if !wait(15*time.Second, func() bool {
-		r = b.api(t, http.MethodGet, "/cpe/bulk/"+id, key, "")
-		require.Equal(t, http.StatusOK, r.status, r.raw)
-		return r.body["status"] != "running"
+	var r APIResp
+	if !Wait(15*time.Second, func() bool {
+		r = b.API(t, http.MethodGet, "/cpe/bulk/"+id, key, "")
+		require.Equal(t, http.StatusOK, r.Status, r.Raw)
+		return r.Body["status"] != "running"
 	}) {
-		t.Fatalf("bulk %s still running: %s", id, r.raw)
+		t.Fatalf("bulk %s still running: %s", id, r.Raw)
 	}
 	return r
 }
 
-func (b *testBundle) count(t *testing.T, query string, args ...any) int {
+func (b *Bundle) Count(t *testing.T, query string, args ...any) int {
 	t.Helper()
 	var n int
-	require.NoError(t, b.pool.QueryRow(context.Background(), query, args...).Scan(&n))
+	require.NoError(t, b.Pool.QueryRow(context.Background(), query, args...).Scan(&n))
 	return n
 }
 
-// dump is every row of a table as text, to look for secrets in.
-func (b *testBundle) dump(t *testing.T, table string) string {
+// Dump is every row of a table as text, to look for secrets in.
+func (b *Bundle) Dump(t *testing.T, table string) string {
 	t.Helper()
 	var s string
-	require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT COALESCE(string_agg(r::text, E'\n'), '') FROM `+table+` r`).Scan(&s))
+	require.NoError(t, b.Pool.QueryRow(context.Background(), `SELECT COALESCE(string_agg(r::text, E'\n'), '') FROM `+table+` r`).Scan(&s))
 	return s
 }
 
-// apiKey creates an API key of role in o.
-func (b *testBundle) apiKey(t *testing.T, o org.Org, role actor.Role) string {
+// APIKey creates an API key of role in o.
+func (b *Bundle) APIKey(t *testing.T, o org.Org, role actor.Role) string {
 	t.Helper()
-	_, key := testfactory.APIKey(context.Background(), t, b.pool, o, role)
+	_, key := testfactory.APIKey(context.Background(), t, b.Pool, o, role)
 	return key
 }
 
@@ -138,60 +138,60 @@ func (b *testBundle) apiKey(t *testing.T, o org.Org, role actor.Role) string {
 // refused with a 422 naming why, and nothing is recorded; reads still work.
 func TestActionsWithoutGenieACS(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	dev := b.device(t, "HWTC0000A001", false).String()
+	b := Setup(t)
+	dev := b.Device(t, "HWTC0000A001", false).String()
 	for _, call := range []struct{ path, body string }{
 		{"/cpe/devices/" + dev + "/reboot", ""},
 		{"/cpe/devices/" + dev + "/wifi", `{"ssid":"Home","password":"long-enough"}`},
 		{"/cpe/devices/" + dev + "/ping", `{"host":"8.8.8.8"}`},
 		{"/cpe/devices/bulk", `{"action":"reboot","ids":["` + dev + `"]}`},
 	} {
-		r := b.post(t, call.path, b.keyA, call.body)
-		require.Equal(t, http.StatusUnprocessableEntity, r.status, "%s: %s", call.path, r.raw)
-		require.Contains(t, r.errFields()["device"], "GenieACS is not configured", call.path)
-		r = b.post(t, call.path, b.keyViewerA, call.body)
-		require.Equal(t, http.StatusForbidden, r.status, "viewers are refused before anything else: %s", call.path)
+		r := b.Post(t, call.path, b.KeyA, call.body)
+		require.Equal(t, http.StatusUnprocessableEntity, r.Status, "%s: %s", call.path, r.Raw)
+		require.Contains(t, r.ErrFields()["device"], "GenieACS is not configured", call.path)
+		r = b.Post(t, call.path, b.KeyViewerA, call.body)
+		require.Equal(t, http.StatusForbidden, r.Status, "viewers are refused before anything else: %s", call.path)
 	}
-	require.Zero(t, b.count(t, `SELECT count(*) FROM cpe_tasks`))
-	r := b.api(t, http.MethodGet, "/cpe/devices/"+dev+"/diagnostics", b.keyViewerA, "")
-	require.Equal(t, http.StatusOK, r.status, r.raw)
-	require.Equal(t, dev, r.body["deviceId"])
-	require.Equal(t, false, r.body["running"])
-	r = b.api(t, http.MethodGet, "/cpe/tasks", b.keyA, "")
-	require.Equal(t, http.StatusOK, r.status)
-	require.NotNil(t, r.body["items"])
-	require.Empty(t, r.items())
+	require.Zero(t, b.Count(t, `SELECT count(*) FROM cpe_tasks`))
+	r := b.API(t, http.MethodGet, "/cpe/devices/"+dev+"/diagnostics", b.KeyViewerA, "")
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.Equal(t, dev, r.Body["deviceId"])
+	require.Equal(t, false, r.Body["running"])
+	r = b.API(t, http.MethodGet, "/cpe/tasks", b.KeyA, "")
+	require.Equal(t, http.StatusOK, r.Status)
+	require.NotNil(t, r.Body["items"])
+	require.Empty(t, r.Items())
 }
 
 // TestActionWiFi: a Wi-Fi change lands on the device and answers 200 done;
 // every validation answers 422 with its field and nothing is recorded.
 func TestActionWiFi(t *testing.T) {
 	t.Parallel()
-	b := setupWithSim(t, 6)
+	b := SetupWithSim(t, 6)
 	ctx := context.Background()
-	dev, gid := b.simDevice(t, b.orgA, modelHuawei, 0)
-	tech := b.apiKey(t, b.orgA, actor.RoleTechnician)
+	dev, gid := b.SimDevice(t, b.OrgA, ModelHuawei, 0)
+	tech := b.APIKey(t, b.OrgA, actor.RoleTechnician)
 	path := "/cpe/devices/" + dev.String() + "/wifi"
 	const keyPath = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.PreSharedKey.1.PreSharedKey"
 
 	t.Run("DoneInline", func(t *testing.T) {
-		r := b.post(t, path, tech, `{"ssid":"Kibanda Home","password":"s3cret-Kibanda!","band":"2.4GHz"}`)
+		r := b.Post(t, path, tech, `{"ssid":"Kibanda Home","password":"s3cret-Kibanda!","band":"2.4GHz"}`)
 		requireDone(t, r, action.KindWiFi)
-		require.Equal(t, `set Wi-Fi "Kibanda Home" (2.4 GHz)`, r.body["summary"])
-		require.Equal(t, dev.String(), r.body["deviceId"])
-		d, err := b.acs.GetDevice(ctx, gid, []string{"InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID"})
+		require.Equal(t, `set Wi-Fi "Kibanda Home" (2.4 GHz)`, r.Body["summary"])
+		require.Equal(t, dev.String(), r.Body["deviceId"])
+		d, err := b.ACS.GetDevice(ctx, gid, []string{"InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID"})
 		require.NoError(t, err)
 		require.Equal(t, "Kibanda Home", d.String("InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID"))
-		key, ok := b.sim.Value(gid, keyPath)
+		key, ok := b.Sim.Value(gid, keyPath)
 		require.True(t, ok)
 		require.Equal(t, "s3cret-Kibanda!", key)
-		require.NotContains(t, r.raw, "s3cret-Kibanda!")
+		require.NotContains(t, r.Raw, "s3cret-Kibanda!")
 	})
 	t.Run("RawPSKOf64HexAccepted", func(t *testing.T) {
 		psk := strings.Repeat("a1B2", 16)
-		r := b.post(t, path, tech, `{"ssid":"Kibanda","password":"`+psk+`","band":"2.4"}`)
+		r := b.Post(t, path, tech, `{"ssid":"Kibanda","password":"`+psk+`","band":"2.4"}`)
 		requireDone(t, r, action.KindWiFi)
-		key, _ := b.sim.Value(gid, keyPath)
+		key, _ := b.Sim.Value(gid, keyPath)
 		require.Equal(t, psk, key)
 	})
 	t.Run("BoundariesAccepted", func(t *testing.T) {
@@ -200,11 +200,11 @@ func TestActionWiFi(t *testing.T) {
 			`{"ssid":"` + strings.Repeat("é", 16) + `","password":"` + strings.Repeat("p", 63) + `","band":"both"}`,
 			`{"ssid":"Cafe ☕","password":"with spaces & ~punctuation!"}`,
 		} {
-			requireDone(t, b.post(t, path, tech, body), action.KindWiFi)
+			requireDone(t, b.Post(t, path, tech, body), action.KindWiFi)
 		}
 	})
 	t.Run("Invalid", func(t *testing.T) {
-		before := b.count(t, `SELECT count(*) FROM cpe_tasks`)
+		before := b.Count(t, `SELECT count(*) FROM cpe_tasks`)
 		passMsg := "must be 8 to 63 characters (a WPA2 passphrase) or exactly 64 hex digits"
 		for _, tc := range []struct {
 			name, body, field, msg string
@@ -220,19 +220,19 @@ func TestActionWiFi(t *testing.T) {
 			{"BandInvalid", `{"ssid":"Home","password":"long-enough","band":"6GHz"}`, "band", "must be 2.4GHz, 5GHz or both"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				requireInvalid(t, b.post(t, path, tech, tc.body), tc.field, tc.msg)
+				RequireInvalid(t, b.Post(t, path, tech, tc.body), tc.field, tc.msg)
 			})
 		}
-		r := b.post(t, path, tech, `{}`)
-		requireInvalid(t, r, "ssid", "is required")
-		require.Equal(t, "is required", r.errFields()["password"], "every field is reported at once")
-		require.Equal(t, before, b.count(t, `SELECT count(*) FROM cpe_tasks`), "nothing is recorded for bad input")
+		r := b.Post(t, path, tech, `{}`)
+		RequireInvalid(t, r, "ssid", "is required")
+		require.Equal(t, "is required", r.ErrFields()["password"], "every field is reported at once")
+		require.Equal(t, before, b.Count(t, `SELECT count(*) FROM cpe_tasks`), "nothing is recorded for bad input")
 	})
 	t.Run("BadJSON", func(t *testing.T) {
 		for _, body := range []string{`{"ssid":`, `{"ssid":"a","password":"long-enough","colour":"red"}`, `{"ssid":5}`, ``} {
-			r := b.post(t, path, tech, body)
-			require.Equal(t, http.StatusBadRequest, r.status, "%q: %s", body, r.raw)
-			require.Equal(t, "bad_json", r.errCode())
+			r := b.Post(t, path, tech, body)
+			require.Equal(t, http.StatusBadRequest, r.Status, "%q: %s", body, r.Raw)
+			require.Equal(t, "bad_json", r.ErrCode())
 		}
 	})
 }
@@ -242,33 +242,33 @@ func TestActionWiFi(t *testing.T) {
 // refused with 422 before anything is sent.
 func TestActionParameters(t *testing.T) {
 	t.Parallel()
-	b := setupWithSim(t, 6)
+	b := SetupWithSim(t, 6)
 	ctx := context.Background()
-	hw, hwGID := b.simDevice(t, b.orgA, modelHuawei, 0)
-	tp, _ := b.simDevice(t, b.orgA, modelTPLink, 0)
+	hw, hwGID := b.SimDevice(t, b.OrgA, ModelHuawei, 0)
+	tp, _ := b.SimDevice(t, b.OrgA, ModelTPLink, 0)
 	hwPath := "/cpe/devices/" + hw.String() + "/parameters"
 	const interval = "InternetGatewayDevice.ManagementServer.PeriodicInformInterval"
 	const swVersion = "InternetGatewayDevice.DeviceInfo.SoftwareVersion"
 
 	t.Run("WrittenAndReadBack", func(t *testing.T) {
-		r := b.post(t, hwPath, b.keyA, `{"parameters":[["`+interval+`","600"]]}`)
+		r := b.Post(t, hwPath, b.KeyA, `{"parameters":[["`+interval+`","600"]]}`)
 		requireDone(t, r, action.KindParameters)
-		require.Equal(t, "set "+interval+" = 600", r.body["summary"])
-		d, err := b.acs.GetDevice(ctx, hwGID, []string{interval})
+		require.Equal(t, "set "+interval+" = 600", r.Body["summary"])
+		d, err := b.ACS.GetDevice(ctx, hwGID, []string{interval})
 		require.NoError(t, err)
 		require.Equal(t, "600", d.String(interval))
 	})
 	t.Run("MissingPathIsRefusedNamingIt", func(t *testing.T) {
 		// GenieACS is asked to read it first; the device has no such
 		// parameter, so nothing is sent.
-		before := b.count(t, `SELECT count(*) FROM cpe_tasks`)
+		before := b.Count(t, `SELECT count(*) FROM cpe_tasks`)
 		missing := "InternetGatewayDevice.X_FYBER_Nothing.Enable"
-		r := b.post(t, hwPath, b.keyA, `{"parameters":[["`+missing+`",true]]}`)
-		requireInvalid(t, r, "parameters[0]", "the device has no parameter "+missing)
-		require.Equal(t, before, b.count(t, `SELECT count(*) FROM cpe_tasks`))
+		r := b.Post(t, hwPath, b.KeyA, `{"parameters":[["`+missing+`",true]]}`)
+		RequireInvalid(t, r, "parameters[0]", "the device has no parameter "+missing)
+		require.Equal(t, before, b.Count(t, `SELECT count(*) FROM cpe_tasks`))
 	})
 	t.Run("Invalid", func(t *testing.T) {
-		before := b.count(t, `SELECT count(*) FROM cpe_tasks`)
+		before := b.Count(t, `SELECT count(*) FROM cpe_tasks`)
 		many := make([]string, 101)
 		for i := range many {
 			many[i] = fmt.Sprintf(`["InternetGatewayDevice.X_Test.P%d","1"]`, i)
@@ -304,48 +304,48 @@ func TestActionParameters(t *testing.T) {
 			{"Object", hwPath, `[["InternetGatewayDevice.DeviceInfo","x"]]`, "parameters[0]", "InternetGatewayDevice.DeviceInfo is an object, not a parameter"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				requireInvalid(t, b.post(t, tc.device, b.keyA, `{"parameters":`+tc.params+`}`), tc.field, tc.msg)
+				RequireInvalid(t, b.Post(t, tc.device, b.KeyA, `{"parameters":`+tc.params+`}`), tc.field, tc.msg)
 			})
 		}
-		r := b.post(t, hwPath, b.keyA, `{}`)
-		requireInvalid(t, r, "parameters", "give at least one [path, value, type?]")
-		r = b.post(t, hwPath, b.keyA, `{"parameters":[["only-a-path"]]}`)
-		require.Equal(t, http.StatusBadRequest, r.status, r.raw)
-		require.Equal(t, "bad_json", r.errCode())
-		require.Equal(t, before, b.count(t, `SELECT count(*) FROM cpe_tasks`), "nothing is recorded for bad input")
+		r := b.Post(t, hwPath, b.KeyA, `{}`)
+		RequireInvalid(t, r, "parameters", "give at least one [path, value, type?]")
+		r = b.Post(t, hwPath, b.KeyA, `{"parameters":[["only-a-path"]]}`)
+		require.Equal(t, http.StatusBadRequest, r.Status, r.Raw)
+		require.Equal(t, "bad_json", r.ErrCode())
+		require.Equal(t, before, b.Count(t, `SELECT count(*) FROM cpe_tasks`), "nothing is recorded for bad input")
 	})
 	t.Run("ReadOnlyRefusedBeforeSending", func(t *testing.T) {
-		d, err := b.acs.GetDevice(ctx, hwGID, []string{swVersion})
+		d, err := b.ACS.GetDevice(ctx, hwGID, []string{swVersion})
 		require.NoError(t, err)
 		require.Nil(t, d.Params[swVersion].Writable, "writability is unknown until GenieACS lists DeviceInfo")
-		before := b.count(t, `SELECT count(*) FROM cpe_tasks`)
-		r := b.post(t, hwPath, b.keyA, `{"parameters":[["`+swVersion+`","V9"]]}`)
-		requireInvalid(t, r, "parameters[0]", swVersion+" is read-only on this device")
-		require.Equal(t, before, b.count(t, `SELECT count(*) FROM cpe_tasks`), "refused before anything is sent")
-		d, err = b.acs.GetDevice(ctx, hwGID, []string{swVersion})
+		before := b.Count(t, `SELECT count(*) FROM cpe_tasks`)
+		r := b.Post(t, hwPath, b.KeyA, `{"parameters":[["`+swVersion+`","V9"]]}`)
+		RequireInvalid(t, r, "parameters[0]", swVersion+" is read-only on this device")
+		require.Equal(t, before, b.Count(t, `SELECT count(*) FROM cpe_tasks`), "refused before anything is sent")
+		d, err = b.ACS.GetDevice(ctx, hwGID, []string{swVersion})
 		require.NoError(t, err)
 		require.NotNil(t, d.Params[swVersion].Writable, "read from the device first")
 		require.False(t, *d.Params[swVersion].Writable)
 	})
 	t.Run("WithoutConnectionRequestQueued", func(t *testing.T) {
-		r := b.post(t, hwPath, b.keyA, `{"parameters":[["`+interval+`",900]],"connectionRequest":false}`)
+		r := b.Post(t, hwPath, b.KeyA, `{"parameters":[["`+interval+`",900]],"connectionRequest":false}`)
 		id := requireAccepted(t, r, action.StatusQueued)
-		require.Equal(t, "queued in GenieACS for the device's next inform", r.body["message"])
+		require.Equal(t, "queued in GenieACS for the device's next inform", r.Body["message"])
 		// Technicians may neither retry nor cancel raw parameters.
-		tech := b.apiKey(t, b.orgA, actor.RoleTechnician)
+		tech := b.APIKey(t, b.OrgA, actor.RoleTechnician)
 		for _, op := range []string{"retry", "cancel"} {
-			r = b.post(t, "/cpe/tasks/"+id+"/"+op, tech, "")
-			require.Equal(t, http.StatusForbidden, r.status, op)
+			r = b.Post(t, "/cpe/tasks/"+id+"/"+op, tech, "")
+			require.Equal(t, http.StatusForbidden, r.Status, op)
 		}
-		r = b.post(t, "/cpe/tasks/"+id+"/cancel", b.keyA, "")
-		require.Equal(t, http.StatusOK, r.status, r.raw)
-		require.Equal(t, action.StatusCancelled, r.body["status"])
+		r = b.Post(t, "/cpe/tasks/"+id+"/cancel", b.KeyA, "")
+		require.Equal(t, http.StatusOK, r.Status, r.Raw)
+		require.Equal(t, action.StatusCancelled, r.Body["status"])
 	})
 	t.Run("TechnicianForbidden", func(t *testing.T) {
-		tech := b.apiKey(t, b.orgA, actor.RoleTechnician)
-		r := b.post(t, hwPath, tech, `{"parameters":[["`+interval+`","600"]]}`)
-		require.Equal(t, http.StatusForbidden, r.status, r.raw)
-		require.Equal(t, "forbidden", r.errCode())
+		tech := b.APIKey(t, b.OrgA, actor.RoleTechnician)
+		r := b.Post(t, hwPath, tech, `{"parameters":[["`+interval+`","600"]]}`)
+		require.Equal(t, http.StatusForbidden, r.Status, r.Raw)
+		require.Equal(t, "forbidden", r.ErrCode())
 	})
 }
 
@@ -353,23 +353,23 @@ func TestActionParameters(t *testing.T) {
 // and answers 200 with the done task, audited.
 func TestActionRebootFactoryResetRefresh(t *testing.T) {
 	t.Parallel()
-	b := setupWithSim(t, 6)
-	tech := b.apiKey(t, b.orgA, actor.RoleTechnician)
+	b := SetupWithSim(t, 6)
+	tech := b.APIKey(t, b.OrgA, actor.RoleTechnician)
 	for _, tc := range []struct{ route, kind, model, summary string }{
-		{"reboot", action.KindReboot, modelZTE, "reboot"},
-		{"factory-reset", action.KindFactoryReset, modelHuawei, "factory reset"},
-		{"refresh", action.KindRefresh, modelTPLink, "refresh health values"},
+		{"reboot", action.KindReboot, ModelZTE, "reboot"},
+		{"factory-reset", action.KindFactoryReset, ModelHuawei, "factory reset"},
+		{"refresh", action.KindRefresh, ModelTPLink, "refresh health values"},
 	} {
 		t.Run(tc.route, func(t *testing.T) {
-			dev, _ := b.simDevice(t, b.orgA, tc.model, 0)
-			r := b.post(t, "/cpe/devices/"+dev.String()+"/"+tc.route, tech, "")
+			dev, _ := b.SimDevice(t, b.OrgA, tc.model, 0)
+			r := b.Post(t, "/cpe/devices/"+dev.String()+"/"+tc.route, tech, "")
 			requireDone(t, r, tc.kind)
-			require.Equal(t, tc.summary, r.body["summary"])
-			require.NotEmpty(t, r.body["genieacsTaskId"])
-			require.Equal(t, 1, b.count(t, `SELECT count(*) FROM audit_log WHERE action = $1 AND target_id = $2`, "cpe."+tc.kind, dev.String()))
-			got := b.api(t, http.MethodGet, "/cpe/tasks/"+r.body["id"].(string), b.keyViewerA, "")
-			require.Equal(t, http.StatusOK, got.status)
-			require.Equal(t, action.StatusDone, got.body["status"])
+			require.Equal(t, tc.summary, r.Body["summary"])
+			require.NotEmpty(t, r.Body["genieacsTaskId"])
+			require.Equal(t, 1, b.Count(t, `SELECT count(*) FROM audit_log WHERE action = $1 AND target_id = $2`, "cpe."+tc.kind, dev.String()))
+			got := b.API(t, http.MethodGet, "/cpe/tasks/"+r.Body["id"].(string), b.KeyViewerA, "")
+			require.Equal(t, http.StatusOK, got.Status)
+			require.Equal(t, action.StatusDone, got.Body["status"])
 		})
 	}
 }
@@ -379,28 +379,28 @@ func TestActionRebootFactoryResetRefresh(t *testing.T) {
 // shows them; bad input is a 422.
 func TestActionSpeedTestPingDiagnostics(t *testing.T) {
 	t.Parallel()
-	b := setupWithSim(t, 6)
-	tech := b.apiKey(t, b.orgA, actor.RoleTechnician)
-	tp, tpGID := b.simDevice(t, b.orgA, modelTPLink, 0)
-	hw, hwGID := b.simDevice(t, b.orgA, modelHuawei, 0)
+	b := SetupWithSim(t, 6)
+	tech := b.APIKey(t, b.OrgA, actor.RoleTechnician)
+	tp, tpGID := b.SimDevice(t, b.OrgA, ModelTPLink, 0)
+	hw, hwGID := b.SimDevice(t, b.OrgA, ModelHuawei, 0)
 	tpPath, hwPath := "/cpe/devices/"+tp.String(), "/cpe/devices/"+hw.String()
 	// Slow lines: 10 MB at 2 Mbit/s take 42 device seconds (0.7 s here), so
 	// the tests are still running when the routes answer.
-	require.NoError(t, b.sim.SetLineRate(tpGID, 2))
-	require.NoError(t, b.sim.SetLineRate(hwGID, 2))
+	require.NoError(t, b.Sim.SetLineRate(tpGID, 2))
+	require.NoError(t, b.Sim.SetLineRate(hwGID, 2))
 
 	// Started first: the device takes a moment to report.
-	speed := b.post(t, tpPath+"/speed-test", tech, "")
+	speed := b.Post(t, tpPath+"/speed-test", tech, "")
 	speedID := requireAccepted(t, speed, action.StatusRunning)
-	require.Contains(t, speed.body["summary"], "/fyberpay-speedtest-10MB.bin", "the default file is on GENIEACS_FS_URL")
-	ping := b.post(t, hwPath+"/ping", tech, `{"host":"8.8.8.8","repetitions":0,"timeoutMs":0}`)
+	require.Contains(t, speed.Body["summary"], "/fyberpay-speedtest-10MB.bin", "the default file is on GENIEACS_FS_URL")
+	ping := b.Post(t, hwPath+"/ping", tech, `{"host":"8.8.8.8","repetitions":0,"timeoutMs":0}`)
 	pingID := requireAccepted(t, ping, action.StatusRunning)
-	require.Equal(t, "ping 8.8.8.8 ×10", ping.body["summary"], "repetitions default to 10")
-	timeout, _ := b.sim.Value(hwGID, "InternetGatewayDevice.IPPingDiagnostics.Timeout")
+	require.Equal(t, "ping 8.8.8.8 ×10", ping.Body["summary"], "repetitions default to 10")
+	timeout, _ := b.Sim.Value(hwGID, "InternetGatewayDevice.IPPingDiagnostics.Timeout")
 	require.Equal(t, "5000", fmt.Sprint(timeout), "the timeout defaults to 5000 ms")
 
 	t.Run("Invalid", func(t *testing.T) {
-		before := b.count(t, `SELECT count(*) FROM cpe_tasks`)
+		before := b.Count(t, `SELECT count(*) FROM cpe_tasks`)
 		hostMsg := "must be a host name (such as example.com) or an IP address"
 		for _, tc := range []struct {
 			name, route, body, field, msg string
@@ -419,41 +419,41 @@ func TestActionSpeedTestPingDiagnostics(t *testing.T) {
 			{"SpeedTestTooLong", "/speed-test", `{"downloadUrl":"http://files.example.com/` + strings.Repeat("a", 240) + `"}`, "downloadUrl", "must be at most 256 characters (TR-143)"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				requireInvalid(t, b.post(t, hwPath+tc.route, tech, tc.body), tc.field, tc.msg)
+				RequireInvalid(t, b.Post(t, hwPath+tc.route, tech, tc.body), tc.field, tc.msg)
 			})
 		}
-		r := b.post(t, hwPath+"/ping", tech, `{"host":"8.8.8.8","repetitions":"ten"}`)
-		require.Equal(t, http.StatusBadRequest, r.status, r.raw)
-		require.Equal(t, before, b.count(t, `SELECT count(*) FROM cpe_tasks`))
+		r := b.Post(t, hwPath+"/ping", tech, `{"host":"8.8.8.8","repetitions":"ten"}`)
+		require.Equal(t, http.StatusBadRequest, r.Status, r.Raw)
+		require.Equal(t, before, b.Count(t, `SELECT count(*) FROM cpe_tasks`))
 	})
 
 	t.Run("ResultsOnTheTaskAndDiagnostics", func(t *testing.T) {
-		done := b.waitTask(t, tech, speedID, action.StatusDone)
-		require.Contains(t, done.body["message"], "Mbps down")
-		require.NotEmpty(t, done.body["result"])
-		done = b.waitTask(t, tech, pingID, action.StatusDone)
-		require.Contains(t, done.body["message"], "replies")
+		done := b.WaitTask(t, tech, speedID, action.StatusDone)
+		require.Contains(t, done.Body["message"], "Mbps down")
+		require.NotEmpty(t, done.Body["result"])
+		done = b.WaitTask(t, tech, pingID, action.StatusDone)
+		require.Contains(t, done.Body["message"], "replies")
 
-		r := b.api(t, http.MethodGet, tpPath+"/diagnostics", b.keyViewerA, "")
-		require.Equal(t, http.StatusOK, r.status, r.raw)
-		require.Equal(t, "TR-181", r.body["dataModel"])
-		dl := r.body["download"].(map[string]any)
+		r := b.API(t, http.MethodGet, tpPath+"/diagnostics", b.KeyViewerA, "")
+		require.Equal(t, http.StatusOK, r.Status, r.Raw)
+		require.Equal(t, "TR-181", r.Body["dataModel"])
+		dl := r.Body["download"].(map[string]any)
 		require.Equal(t, "Complete", dl["state"])
 		require.Greater(t, dl["mbps"], 0.0)
-		require.Equal(t, false, r.body["running"])
+		require.Equal(t, false, r.Body["running"])
 
-		r = b.api(t, http.MethodGet, hwPath+"/diagnostics", b.keyViewerA, "")
-		require.Equal(t, http.StatusOK, r.status, r.raw)
-		p := r.body["ping"].(map[string]any)
+		r = b.API(t, http.MethodGet, hwPath+"/diagnostics", b.KeyViewerA, "")
+		require.Equal(t, http.StatusOK, r.Status, r.Raw)
+		p := r.Body["ping"].(map[string]any)
 		require.Equal(t, "Completed", p["state"])
 		require.Equal(t, "8.8.8.8", p["host"])
 		require.Equal(t, 10.0, p["repetitions"])
 		require.NotNil(t, p["successCount"])
 	})
 	t.Run("GivenDownloadURL", func(t *testing.T) {
-		r := b.post(t, hwPath+"/speed-test", tech, `{"downloadUrl":"http://speed.example.net/10MB.bin"}`)
+		r := b.Post(t, hwPath+"/speed-test", tech, `{"downloadUrl":"http://speed.example.net/10MB.bin"}`)
 		requireAccepted(t, r, action.StatusRunning)
-		require.Equal(t, "speed test from speed.example.net/10MB.bin", r.body["summary"])
+		require.Equal(t, "speed test from speed.example.net/10MB.bin", r.Body["summary"])
 	})
 }
 
@@ -461,41 +461,41 @@ func TestActionSpeedTestPingDiagnostics(t *testing.T) {
 // and retry move it truthfully and refuse what does not apply.
 func TestTaskRetryAndCancel(t *testing.T) {
 	t.Parallel()
-	b := setupWithSim(t, 6)
-	tech := b.apiKey(t, b.orgA, actor.RoleTechnician)
-	dev, gid := b.simDevice(t, b.orgA, modelZTE, 1)
-	require.NoError(t, b.sim.SetOnline(gid, false))
+	b := SetupWithSim(t, 6)
+	tech := b.APIKey(t, b.OrgA, actor.RoleTechnician)
+	dev, gid := b.SimDevice(t, b.OrgA, ModelZTE, 1)
+	require.NoError(t, b.Sim.SetOnline(gid, false))
 
-	r := b.post(t, "/cpe/devices/"+dev.String()+"/reboot", tech, "")
+	r := b.Post(t, "/cpe/devices/"+dev.String()+"/reboot", tech, "")
 	id := requireAccepted(t, r, action.StatusQueued)
-	require.Contains(t, r.body["message"], "offline")
+	require.Contains(t, r.Body["message"], "offline")
 	task := "/cpe/tasks/" + id
 
-	r = b.api(t, http.MethodGet, task, b.keyViewerA, "")
-	require.Equal(t, http.StatusOK, r.status)
-	require.Equal(t, action.StatusQueued, r.body["status"])
-	require.Equal(t, "reboot", r.body["kind"])
+	r = b.API(t, http.MethodGet, task, b.KeyViewerA, "")
+	require.Equal(t, http.StatusOK, r.Status)
+	require.Equal(t, action.StatusQueued, r.Body["status"])
+	require.Equal(t, "reboot", r.Body["kind"])
 
-	r = b.post(t, task+"/cancel", tech, "")
-	require.Equal(t, http.StatusOK, r.status, r.raw)
-	require.Equal(t, action.StatusCancelled, r.body["status"])
-	require.NotEmpty(t, r.body["finishedAt"])
-	requireInvalid(t, b.post(t, task+"/cancel", tech, ""), "status", "a cancelled task cannot be cancelled")
+	r = b.Post(t, task+"/cancel", tech, "")
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.Equal(t, action.StatusCancelled, r.Body["status"])
+	require.NotEmpty(t, r.Body["finishedAt"])
+	RequireInvalid(t, b.Post(t, task+"/cancel", tech, ""), "status", "a cancelled task cannot be cancelled")
 
 	// GenieACS no longer holds it: a retry sends it afresh, and it waits
 	// for the device again.
-	r = b.post(t, task+"/retry", tech, "")
+	r = b.Post(t, task+"/retry", tech, "")
 	require.Equal(t, id, requireAccepted(t, r, action.StatusQueued))
-	require.NoError(t, b.sim.SetOnline(gid, true))
-	b.waitTask(t, tech, id, action.StatusDone)
+	require.NoError(t, b.Sim.SetOnline(gid, true))
+	b.WaitTask(t, tech, id, action.StatusDone)
 
-	requireInvalid(t, b.post(t, task+"/retry", tech, ""), "status", "a done task cannot be retried")
-	requireInvalid(t, b.post(t, task+"/cancel", tech, ""), "status", "a done task cannot be cancelled")
-	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM audit_log WHERE action = 'cpe.task_cancel' AND target_id = $1`, dev.String()))
-	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM audit_log WHERE action = 'cpe.task_retry' AND target_id = $1`, dev.String()))
+	RequireInvalid(t, b.Post(t, task+"/retry", tech, ""), "status", "a done task cannot be retried")
+	RequireInvalid(t, b.Post(t, task+"/cancel", tech, ""), "status", "a done task cannot be cancelled")
+	require.Equal(t, 1, b.Count(t, `SELECT count(*) FROM audit_log WHERE action = 'cpe.task_cancel' AND target_id = $1`, dev.String()))
+	require.Equal(t, 1, b.Count(t, `SELECT count(*) FROM audit_log WHERE action = 'cpe.task_retry' AND target_id = $1`, dev.String()))
 	for _, op := range []string{"retry", "cancel"} {
-		r = b.post(t, task+"/"+op, b.keyViewerA, "")
-		require.Equal(t, http.StatusForbidden, r.status, "viewer %s", op)
+		r = b.Post(t, task+"/"+op, b.KeyViewerA, "")
+		require.Equal(t, http.StatusForbidden, r.Status, "viewer %s", op)
 	}
 }
 
@@ -503,52 +503,52 @@ func TestTaskRetryAndCancel(t *testing.T) {
 // keyset-paged; bad filters are 422; another organization sees only its own.
 func TestTasksList(t *testing.T) {
 	t.Parallel()
-	b := setupWithSim(t, 6)
-	hw, _ := b.simDevice(t, b.orgA, modelHuawei, 0)
-	tp, _ := b.simDevice(t, b.orgA, modelTPLink, 0)
-	theirs, _ := b.simDevice(t, b.orgB, modelHuawei, 1)
+	b := SetupWithSim(t, 6)
+	hw, _ := b.SimDevice(t, b.OrgA, ModelHuawei, 0)
+	tp, _ := b.SimDevice(t, b.OrgA, ModelTPLink, 0)
+	theirs, _ := b.SimDevice(t, b.OrgB, ModelHuawei, 1)
 	var ids []string
 	for _, call := range []struct{ path, body string }{
 		{"/cpe/devices/" + hw.String() + "/refresh", ""},
 		{"/cpe/devices/" + tp.String() + "/refresh", ""},
 		{"/cpe/devices/" + hw.String() + "/wifi", `{"ssid":"Kibanda","password":"long-enough"}`},
 	} {
-		r := b.post(t, call.path, b.keyA, call.body)
-		require.Equal(t, http.StatusOK, r.status, r.raw)
-		ids = append(ids, r.body["id"].(string))
+		r := b.Post(t, call.path, b.KeyA, call.body)
+		require.Equal(t, http.StatusOK, r.Status, r.Raw)
+		ids = append(ids, r.Body["id"].(string))
 	}
-	r := b.post(t, "/cpe/devices/"+theirs.String()+"/refresh", b.keyB, "")
-	require.Equal(t, http.StatusOK, r.status, r.raw)
-	theirTask := r.body["id"].(string)
+	r := b.Post(t, "/cpe/devices/"+theirs.String()+"/refresh", b.KeyB, "")
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	theirTask := r.Body["id"].(string)
 
 	list := func(t *testing.T, key, query string) []string {
 		t.Helper()
-		r := b.api(t, http.MethodGet, "/cpe/tasks"+query, key, "")
-		require.Equal(t, http.StatusOK, r.status, r.raw)
+		r := b.API(t, http.MethodGet, "/cpe/tasks"+query, key, "")
+		require.Equal(t, http.StatusOK, r.Status, r.Raw)
 		var out []string
-		for _, it := range r.items() {
+		for _, it := range r.Items() {
 			out = append(out, it.(map[string]any)["id"].(string))
 		}
 		return out
 	}
 	t.Run("Filters", func(t *testing.T) {
-		require.Equal(t, []string{ids[2], ids[1], ids[0]}, list(t, b.keyViewerA, ""), "newest first, only acme's")
-		require.Equal(t, []string{ids[1], ids[0]}, list(t, b.keyA, "?kind=refresh"))
-		require.Equal(t, []string{ids[2], ids[0]}, list(t, b.keyA, "?device="+hw.String()))
-		require.Equal(t, []string{ids[2], ids[1], ids[0]}, list(t, b.keyA, "?status=done"))
-		require.Empty(t, list(t, b.keyA, "?status=failed"))
-		require.Empty(t, list(t, b.keyA, "?bulk="+uuid.NewString()))
-		require.Empty(t, list(t, b.keyA, "?device="+theirs.String()), "another organization's device has no tasks here")
-		require.Equal(t, []string{theirTask}, list(t, b.keyB, ""))
+		require.Equal(t, []string{ids[2], ids[1], ids[0]}, list(t, b.KeyViewerA, ""), "newest first, only acme's")
+		require.Equal(t, []string{ids[1], ids[0]}, list(t, b.KeyA, "?kind=refresh"))
+		require.Equal(t, []string{ids[2], ids[0]}, list(t, b.KeyA, "?device="+hw.String()))
+		require.Equal(t, []string{ids[2], ids[1], ids[0]}, list(t, b.KeyA, "?status=done"))
+		require.Empty(t, list(t, b.KeyA, "?status=failed"))
+		require.Empty(t, list(t, b.KeyA, "?bulk="+uuid.NewString()))
+		require.Empty(t, list(t, b.KeyA, "?device="+theirs.String()), "another organization's device has no tasks here")
+		require.Equal(t, []string{theirTask}, list(t, b.KeyB, ""))
 	})
 	t.Run("Paging", func(t *testing.T) {
-		r := b.api(t, http.MethodGet, "/cpe/tasks?limit=2", b.keyA, "")
-		require.Len(t, r.items(), 2)
-		next, _ := r.body["next"].(string)
+		r := b.API(t, http.MethodGet, "/cpe/tasks?limit=2", b.KeyA, "")
+		require.Len(t, r.Items(), 2)
+		next, _ := r.Body["next"].(string)
 		require.NotEmpty(t, next)
-		require.Equal(t, []string{ids[0]}, list(t, b.keyA, "?limit=2&after="+next))
-		r = b.api(t, http.MethodGet, "/cpe/tasks?limit=2&after="+next, b.keyA, "")
-		require.Nil(t, r.body["next"], "the last page has no next")
+		require.Equal(t, []string{ids[0]}, list(t, b.KeyA, "?limit=2&after="+next))
+		r = b.API(t, http.MethodGet, "/cpe/tasks?limit=2&after="+next, b.KeyA, "")
+		require.Nil(t, r.Body["next"], "the last page has no next")
 	})
 	t.Run("Invalid", func(t *testing.T) {
 		for _, tc := range []struct{ query, field, msg string }{
@@ -560,7 +560,7 @@ func TestTasksList(t *testing.T) {
 			{"?limit=501", "limit", "must be between 1 and 500"},
 			{"?after=garbage", "after", "is not a cursor from a previous page"},
 		} {
-			requireInvalid(t, b.api(t, http.MethodGet, "/cpe/tasks"+tc.query, b.keyA, ""), tc.field, tc.msg)
+			RequireInvalid(t, b.API(t, http.MethodGet, "/cpe/tasks"+tc.query, b.KeyA, ""), tc.field, tc.msg)
 		}
 	})
 }
@@ -569,74 +569,74 @@ func TestTasksList(t *testing.T) {
 // per device and reports progress; bad input is a 422 and roles are held.
 func TestBulkActions(t *testing.T) {
 	t.Parallel()
-	b := setupWithSim(t, 9)
+	b := SetupWithSim(t, 9)
 	ctx := context.Background()
-	tech := b.apiKey(t, b.orgA, actor.RoleTechnician)
-	hw0, _ := b.simDevice(t, b.orgA, modelHuawei, 0)
-	hw1, _ := b.simDevice(t, b.orgA, modelHuawei, 1)
-	zte, _ := b.simDevice(t, b.orgA, modelZTE, 0)
-	theirs, _ := b.simDevice(t, b.orgB, modelHuawei, 2)
+	tech := b.APIKey(t, b.OrgA, actor.RoleTechnician)
+	hw0, _ := b.SimDevice(t, b.OrgA, ModelHuawei, 0)
+	hw1, _ := b.SimDevice(t, b.OrgA, ModelHuawei, 1)
+	zte, _ := b.SimDevice(t, b.OrgA, ModelZTE, 0)
+	theirs, _ := b.SimDevice(t, b.OrgB, ModelHuawei, 2)
 
 	start := func(t *testing.T, key, body string) string {
 		t.Helper()
-		r := b.post(t, "/cpe/devices/bulk", key, body)
-		require.Equal(t, http.StatusAccepted, r.status, r.raw)
-		id := r.body["id"].(string)
-		require.Equal(t, "/cpe/bulk/"+id, r.header.Get("Location"))
+		r := b.Post(t, "/cpe/devices/bulk", key, body)
+		require.Equal(t, http.StatusAccepted, r.Status, r.Raw)
+		id := r.Body["id"].(string)
+		require.Equal(t, "/cpe/bulk/"+id, r.Header.Get("Location"))
 		return id
 	}
 	tags := func(t *testing.T, id uuid.UUID) []string {
 		t.Helper()
 		var tags []string
-		require.NoError(t, b.pool.QueryRow(ctx, `SELECT tags FROM cpe_devices WHERE id = $1`, id).Scan(&tags))
+		require.NoError(t, b.Pool.QueryRow(ctx, `SELECT tags FROM cpe_devices WHERE id = $1`, id).Scan(&tags))
 		return tags
 	}
 
 	t.Run("TagAddByFilter", func(t *testing.T) {
-		id := start(t, b.keyA, `{"action":"tag_add","tag":"vip","filter":{"model":"HG8245H"}}`)
-		r := b.waitBulk(t, b.keyA, id)
-		require.Equal(t, "done", r.body["status"], r.raw)
-		require.Equal(t, "add tag vip on model=HG8245H", r.body["summary"])
-		require.Equal(t, 2.0, r.body["total"])
-		require.Equal(t, 2.0, r.body["processed"])
-		require.Equal(t, map[string]any{"done": 2.0}, r.body["counts"])
+		id := start(t, b.KeyA, `{"action":"tag_add","tag":"vip","filter":{"model":"HG8245H"}}`)
+		r := b.WaitBulk(t, b.KeyA, id)
+		require.Equal(t, "done", r.Body["status"], r.Raw)
+		require.Equal(t, "add tag vip on model=HG8245H", r.Body["summary"])
+		require.Equal(t, 2.0, r.Body["total"])
+		require.Equal(t, 2.0, r.Body["processed"])
+		require.Equal(t, map[string]any{"done": 2.0}, r.Body["counts"])
 		require.Contains(t, tags(t, hw0), "vip")
 		require.Contains(t, tags(t, hw1), "vip")
 		require.NotContains(t, tags(t, zte), "vip")
 		require.NotContains(t, tags(t, theirs), "vip", "another organization's device is never touched")
-		r = b.api(t, http.MethodGet, "/cpe/tasks?bulk="+id+"&limit=1", b.keyA, "")
-		require.Len(t, r.items(), 1)
-		first := r.items()[0].(map[string]any)
+		r = b.API(t, http.MethodGet, "/cpe/tasks?bulk="+id+"&limit=1", b.KeyA, "")
+		require.Len(t, r.Items(), 1)
+		first := r.Items()[0].(map[string]any)
 		require.Equal(t, id, first["bulkId"])
-		next, _ := r.body["next"].(string)
+		next, _ := r.Body["next"].(string)
 		require.NotEmpty(t, next)
-		r = b.api(t, http.MethodGet, "/cpe/tasks?bulk="+id+"&limit=1&after="+next, b.keyA, "")
-		require.Len(t, r.items(), 1, "tasks recorded together page by id")
-		require.NotEqual(t, first["id"], r.items()[0].(map[string]any)["id"])
-		require.Nil(t, r.body["next"])
-		require.Equal(t, 1, b.count(t, `SELECT count(*) FROM audit_log WHERE action = 'cpe.bulk_tag_add' AND target_id = $1`, id))
+		r = b.API(t, http.MethodGet, "/cpe/tasks?bulk="+id+"&limit=1&after="+next, b.KeyA, "")
+		require.Len(t, r.Items(), 1, "tasks recorded together page by id")
+		require.NotEqual(t, first["id"], r.Items()[0].(map[string]any)["id"])
+		require.Nil(t, r.Body["next"])
+		require.Equal(t, 1, b.Count(t, `SELECT count(*) FROM audit_log WHERE action = 'cpe.bulk_tag_add' AND target_id = $1`, id))
 	})
 	t.Run("TagRemoveByIDs", func(t *testing.T) {
-		id := start(t, b.keyA, `{"action":"tag_remove","tag":"vip","ids":["`+hw0.String()+`"]}`)
-		r := b.waitBulk(t, b.keyA, id)
-		require.Equal(t, "done", r.body["status"], r.raw)
-		require.Equal(t, "remove tag vip on 1 selected devices", r.body["summary"])
+		id := start(t, b.KeyA, `{"action":"tag_remove","tag":"vip","ids":["`+hw0.String()+`"]}`)
+		r := b.WaitBulk(t, b.KeyA, id)
+		require.Equal(t, "done", r.Body["status"], r.Raw)
+		require.Equal(t, "remove tag vip on 1 selected devices", r.Body["summary"])
 		require.NotContains(t, tags(t, hw0), "vip")
 		require.Contains(t, tags(t, hw1), "vip")
 	})
 	t.Run("RebootByIDsAsTechnician", func(t *testing.T) {
 		id := start(t, tech, `{"action":"reboot","ids":["`+hw0.String()+`","`+zte.String()+`","`+zte.String()+`"]}`)
-		r := b.waitBulk(t, tech, id)
-		require.Equal(t, "done", r.body["status"], r.raw)
-		require.Equal(t, 2.0, r.body["total"], "duplicates count once")
-		counts := r.body["counts"].(map[string]any)
+		r := b.WaitBulk(t, tech, id)
+		require.Equal(t, "done", r.Body["status"], r.Raw)
+		require.Equal(t, 2.0, r.Body["total"], "duplicates count once")
+		counts := r.Body["counts"].(map[string]any)
 		done, _ := counts["done"].(float64)
 		queued, _ := counts["queued"].(float64)
-		require.Equal(t, 2.0, done+queued, r.raw)
-		require.Equal(t, 2.0, r.body["processed"])
+		require.Equal(t, 2.0, done+queued, r.Raw)
+		require.Equal(t, 2.0, r.Body["processed"])
 	})
 	t.Run("Invalid", func(t *testing.T) {
-		before := b.count(t, `SELECT count(*) FROM cpe_bulk_actions`)
+		before := b.Count(t, `SELECT count(*) FROM cpe_bulk_actions`)
 		ids := `"ids":["` + hw0.String() + `"]`
 		for _, tc := range []struct{ name, body, field, msg string }{
 			{"UnknownAction", `{"action":"explode",` + ids + `}`, "action", "must be one of reboot, refresh, tag_add, tag_remove"},
@@ -652,37 +652,37 @@ func TestBulkActions(t *testing.T) {
 			{"FilterInvalid", `{"action":"reboot","filter":{"status":"sleeping"}}`, "filter.status", "must be online, offline, stale, unknown, pending_push or deleted_in_genieacs"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				requireInvalid(t, b.post(t, "/cpe/devices/bulk", b.keyA, tc.body), tc.field, tc.msg)
+				RequireInvalid(t, b.Post(t, "/cpe/devices/bulk", b.KeyA, tc.body), tc.field, tc.msg)
 			})
 		}
-		r := b.post(t, "/cpe/devices/bulk", b.keyA, `{"action":"reboot","ids":["nope"]}`)
-		require.Equal(t, http.StatusBadRequest, r.status, r.raw)
-		require.Equal(t, before, b.count(t, `SELECT count(*) FROM cpe_bulk_actions`), "nothing is recorded for bad input")
+		r := b.Post(t, "/cpe/devices/bulk", b.KeyA, `{"action":"reboot","ids":["nope"]}`)
+		require.Equal(t, http.StatusBadRequest, r.Status, r.Raw)
+		require.Equal(t, before, b.Count(t, `SELECT count(*) FROM cpe_bulk_actions`), "nothing is recorded for bad input")
 	})
 	t.Run("Roles", func(t *testing.T) {
 		ids := `"ids":["` + hw1.String() + `"]`
 		for _, body := range []string{`{"action":"tag_add","tag":"vip",` + ids + `}`, `{"action":"tag_remove","tag":"vip",` + ids + `}`} {
-			r := b.post(t, "/cpe/devices/bulk", tech, body)
-			require.Equal(t, http.StatusForbidden, r.status, "technicians change no tags in bulk: %s", r.raw)
+			r := b.Post(t, "/cpe/devices/bulk", tech, body)
+			require.Equal(t, http.StatusForbidden, r.Status, "technicians change no tags in bulk: %s", r.Raw)
 		}
 		for _, body := range []string{`{"action":"reboot",` + ids + `}`, `{"action":"refresh","filter":{}}`} {
-			r := b.post(t, "/cpe/devices/bulk", b.keyViewerA, body)
-			require.Equal(t, http.StatusForbidden, r.status, r.raw)
-			require.Equal(t, "forbidden", r.errCode())
+			r := b.Post(t, "/cpe/devices/bulk", b.KeyViewerA, body)
+			require.Equal(t, http.StatusForbidden, r.Status, r.Raw)
+			require.Equal(t, "forbidden", r.ErrCode())
 		}
 	})
 	t.Run("OtherOrganization", func(t *testing.T) {
-		r := b.post(t, "/cpe/devices/bulk", b.keyA, `{"action":"refresh","ids":["`+hw1.String()+`","`+theirs.String()+`"]}`)
-		require.Equal(t, http.StatusNotFound, r.status, "a device of another organization is not found: %s", r.raw)
+		r := b.Post(t, "/cpe/devices/bulk", b.KeyA, `{"action":"refresh","ids":["`+hw1.String()+`","`+theirs.String()+`"]}`)
+		require.Equal(t, http.StatusNotFound, r.Status, "a device of another organization is not found: %s", r.Raw)
 		var mine string
-		require.NoError(t, b.pool.QueryRow(ctx, `SELECT id::text FROM cpe_bulk_actions WHERE org_id = $1 LIMIT 1`, b.orgA.ID).Scan(&mine))
-		r = b.api(t, http.MethodGet, "/cpe/bulk/"+mine, b.keyB, "")
-		require.Equal(t, http.StatusNotFound, r.status)
-		require.Equal(t, "not_found", r.errCode())
-		require.NotContains(t, r.raw, "vip")
-		require.Equal(t, http.StatusOK, b.api(t, http.MethodGet, "/cpe/bulk/"+mine, b.keyViewerA, "").status)
+		require.NoError(t, b.Pool.QueryRow(ctx, `SELECT id::text FROM cpe_bulk_actions WHERE org_id = $1 LIMIT 1`, b.OrgA.ID).Scan(&mine))
+		r = b.API(t, http.MethodGet, "/cpe/bulk/"+mine, b.KeyB, "")
+		require.Equal(t, http.StatusNotFound, r.Status)
+		require.Equal(t, "not_found", r.ErrCode())
+		require.NotContains(t, r.Raw, "vip")
+		require.Equal(t, http.StatusOK, b.API(t, http.MethodGet, "/cpe/bulk/"+mine, b.KeyViewerA, "").Status)
 		for _, bad := range []string{"nope", uuid.NewString()} {
-			require.Equal(t, http.StatusNotFound, b.api(t, http.MethodGet, "/cpe/bulk/"+bad, b.keyA, "").status, bad)
+			require.Equal(t, http.StatusNotFound, b.API(t, http.MethodGet, "/cpe/bulk/"+bad, b.KeyA, "").Status, bad)
 		}
 	})
 }
@@ -692,13 +692,13 @@ func TestBulkActions(t *testing.T) {
 // unknown ids are 404, never a leak; nothing is recorded for any of them.
 func TestActionRolesAndTenancy(t *testing.T) {
 	t.Parallel()
-	b := setupWithSim(t, 6)
-	mine, _ := b.simDevice(t, b.orgA, modelHuawei, 0)
-	theirs, _ := b.simDevice(t, b.orgB, modelHuawei, 1)
-	r := b.post(t, "/cpe/devices/"+theirs.String()+"/refresh", b.keyB, "")
-	require.Equal(t, http.StatusOK, r.status, r.raw)
-	theirTask := r.body["id"].(string)
-	before := b.count(t, `SELECT count(*) FROM cpe_tasks`)
+	b := SetupWithSim(t, 6)
+	mine, _ := b.SimDevice(t, b.OrgA, ModelHuawei, 0)
+	theirs, _ := b.SimDevice(t, b.OrgB, ModelHuawei, 1)
+	r := b.Post(t, "/cpe/devices/"+theirs.String()+"/refresh", b.KeyB, "")
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	theirTask := r.Body["id"].(string)
+	before := b.Count(t, `SELECT count(*) FROM cpe_tasks`)
 
 	actions := []struct{ route, body string }{
 		{"wifi", `{"ssid":"Home","password":"long-enough"}`},
@@ -711,35 +711,35 @@ func TestActionRolesAndTenancy(t *testing.T) {
 	}
 	t.Run("ViewerForbiddenEveryAction", func(t *testing.T) {
 		for _, a := range actions {
-			r := b.post(t, "/cpe/devices/"+mine.String()+"/"+a.route, b.keyViewerA, a.body)
-			require.Equal(t, http.StatusForbidden, r.status, "%s: %s", a.route, r.raw)
-			require.Equal(t, "forbidden", r.errCode())
+			r := b.Post(t, "/cpe/devices/"+mine.String()+"/"+a.route, b.KeyViewerA, a.body)
+			require.Equal(t, http.StatusForbidden, r.Status, "%s: %s", a.route, r.Raw)
+			require.Equal(t, "forbidden", r.ErrCode())
 		}
 	})
 	t.Run("OtherOrganizationsDeviceNotFound", func(t *testing.T) {
 		for _, a := range actions {
-			r := b.post(t, "/cpe/devices/"+theirs.String()+"/"+a.route, b.keyA, a.body)
-			require.Equal(t, http.StatusNotFound, r.status, "%s: %s", a.route, r.raw)
-			require.Equal(t, "not_found", r.errCode())
-			require.NotContains(t, r.raw, "beta")
+			r := b.Post(t, "/cpe/devices/"+theirs.String()+"/"+a.route, b.KeyA, a.body)
+			require.Equal(t, http.StatusNotFound, r.Status, "%s: %s", a.route, r.Raw)
+			require.Equal(t, "not_found", r.ErrCode())
+			require.NotContains(t, r.Raw, "beta")
 		}
 		// Even with bad input: the device is looked up first.
-		r := b.post(t, "/cpe/devices/"+theirs.String()+"/wifi", b.keyA, `{"ssid":"","password":""}`)
-		require.Equal(t, http.StatusNotFound, r.status)
-		r = b.api(t, http.MethodGet, "/cpe/devices/"+theirs.String()+"/diagnostics", b.keyA, "")
-		require.Equal(t, http.StatusNotFound, r.status)
+		r := b.Post(t, "/cpe/devices/"+theirs.String()+"/wifi", b.KeyA, `{"ssid":"","password":""}`)
+		require.Equal(t, http.StatusNotFound, r.Status)
+		r = b.API(t, http.MethodGet, "/cpe/devices/"+theirs.String()+"/diagnostics", b.KeyA, "")
+		require.Equal(t, http.StatusNotFound, r.Status)
 	})
 	t.Run("MalformedAndUnknownIDsNotFound", func(t *testing.T) {
 		for _, id := range []string{"not-a-uuid", "123", uuid.NewString()} {
 			for _, a := range actions {
-				r := b.post(t, "/cpe/devices/"+id+"/"+a.route, b.keyA, a.body)
-				require.Equal(t, http.StatusNotFound, r.status, "%s %s: %s", id, a.route, r.raw)
-				require.Equal(t, "not_found", r.errCode())
+				r := b.Post(t, "/cpe/devices/"+id+"/"+a.route, b.KeyA, a.body)
+				require.Equal(t, http.StatusNotFound, r.Status, "%s %s: %s", id, a.route, r.Raw)
+				require.Equal(t, "not_found", r.ErrCode())
 			}
-			require.Equal(t, http.StatusNotFound, b.api(t, http.MethodGet, "/cpe/devices/"+id+"/diagnostics", b.keyA, "").status)
-			require.Equal(t, http.StatusNotFound, b.api(t, http.MethodGet, "/cpe/tasks/"+id, b.keyA, "").status)
-			require.Equal(t, http.StatusNotFound, b.post(t, "/cpe/tasks/"+id+"/retry", b.keyA, "").status)
-			require.Equal(t, http.StatusNotFound, b.post(t, "/cpe/tasks/"+id+"/cancel", b.keyA, "").status)
+			require.Equal(t, http.StatusNotFound, b.API(t, http.MethodGet, "/cpe/devices/"+id+"/diagnostics", b.KeyA, "").Status)
+			require.Equal(t, http.StatusNotFound, b.API(t, http.MethodGet, "/cpe/tasks/"+id, b.KeyA, "").Status)
+			require.Equal(t, http.StatusNotFound, b.Post(t, "/cpe/tasks/"+id+"/retry", b.KeyA, "").Status)
+			require.Equal(t, http.StatusNotFound, b.Post(t, "/cpe/tasks/"+id+"/cancel", b.KeyA, "").Status)
 		}
 	})
 	t.Run("OtherOrganizationsTaskNotFound", func(t *testing.T) {
@@ -748,23 +748,23 @@ func TestActionRolesAndTenancy(t *testing.T) {
 			{http.MethodPost, "/cpe/tasks/" + theirTask + "/retry"},
 			{http.MethodPost, "/cpe/tasks/" + theirTask + "/cancel"},
 		} {
-			r := b.api(t, call.method, call.path, b.keyA, "")
-			require.Equal(t, http.StatusNotFound, r.status, "%s %s: %s", call.method, call.path, r.raw)
-			require.Equal(t, "not_found", r.errCode())
+			r := b.API(t, call.method, call.path, b.KeyA, "")
+			require.Equal(t, http.StatusNotFound, r.Status, "%s %s: %s", call.method, call.path, r.Raw)
+			require.Equal(t, "not_found", r.ErrCode())
 		}
-		require.Equal(t, http.StatusOK, b.api(t, http.MethodGet, "/cpe/tasks/"+theirTask, b.keyB, "").status, "beta reads its own task")
+		require.Equal(t, http.StatusOK, b.API(t, http.MethodGet, "/cpe/tasks/"+theirTask, b.KeyB, "").Status, "beta reads its own task")
 	})
 	t.Run("Unauthenticated", func(t *testing.T) {
-		r := b.post(t, "/cpe/devices/"+mine.String()+"/reboot", "", "")
-		require.Equal(t, http.StatusUnauthorized, r.status)
-		require.Equal(t, http.StatusUnauthorized, b.api(t, http.MethodGet, "/cpe/tasks", "", "").status)
+		r := b.Post(t, "/cpe/devices/"+mine.String()+"/reboot", "", "")
+		require.Equal(t, http.StatusUnauthorized, r.Status)
+		require.Equal(t, http.StatusUnauthorized, b.API(t, http.MethodGet, "/cpe/tasks", "", "").Status)
 	})
 	t.Run("TechnicianMayActButNotWriteParameters", func(t *testing.T) {
-		tech := b.apiKey(t, b.orgA, actor.RoleTechnician)
-		r := b.post(t, "/cpe/devices/"+mine.String()+"/parameters", tech, actions[1].body)
-		require.Equal(t, http.StatusForbidden, r.status, r.raw)
-		require.Equal(t, before, b.count(t, `SELECT count(*) FROM cpe_tasks`), "nothing was recorded for a refused call")
-		r = b.post(t, "/cpe/devices/"+mine.String()+"/refresh", tech, "")
+		tech := b.APIKey(t, b.OrgA, actor.RoleTechnician)
+		r := b.Post(t, "/cpe/devices/"+mine.String()+"/parameters", tech, actions[1].body)
+		require.Equal(t, http.StatusForbidden, r.Status, r.Raw)
+		require.Equal(t, before, b.Count(t, `SELECT count(*) FROM cpe_tasks`), "nothing was recorded for a refused call")
+		r = b.Post(t, "/cpe/devices/"+mine.String()+"/refresh", tech, "")
 		requireDone(t, r, action.KindRefresh)
 	})
 }
@@ -774,42 +774,42 @@ func TestActionRolesAndTenancy(t *testing.T) {
 // job arguments or the server logs.
 func TestActionSecretsNeverShown(t *testing.T) {
 	t.Parallel()
-	b := setupWithSim(t, 6)
-	hw, hwGID := b.simDevice(t, b.orgA, modelHuawei, 0)
-	tp, tpGID := b.simDevice(t, b.orgA, modelTPLink, 0)
+	b := SetupWithSim(t, 6)
+	hw, hwGID := b.SimDevice(t, b.OrgA, ModelHuawei, 0)
+	tp, tpGID := b.SimDevice(t, b.OrgA, ModelTPLink, 0)
 	const wifiKey, pppPass = "Wifi-Secret-7731", "Pppoe-Secret-4419"
 	const pppPath = "Device.PPP.Interface.1.Password"
 
 	var bodies []string
-	r := b.post(t, "/cpe/devices/"+hw.String()+"/wifi", b.keyA, `{"ssid":"Kibanda","password":"`+wifiKey+`"}`)
+	r := b.Post(t, "/cpe/devices/"+hw.String()+"/wifi", b.KeyA, `{"ssid":"Kibanda","password":"`+wifiKey+`"}`)
 	requireDone(t, r, action.KindWiFi)
-	bodies = append(bodies, r.raw)
-	require.Equal(t, `set Wi-Fi "Kibanda" (2.4 and 5 GHz)`, r.body["summary"])
-	got, _ := b.sim.Value(hwGID, "InternetGatewayDevice.LANDevice.1.WLANConfiguration.5.PreSharedKey.1.PreSharedKey")
+	bodies = append(bodies, r.Raw)
+	require.Equal(t, `set Wi-Fi "Kibanda" (2.4 and 5 GHz)`, r.Body["summary"])
+	got, _ := b.Sim.Value(hwGID, "InternetGatewayDevice.LANDevice.1.WLANConfiguration.5.PreSharedKey.1.PreSharedKey")
 	require.Equal(t, wifiKey, got, "both bands got the key")
 
-	r = b.post(t, "/cpe/devices/"+tp.String()+"/parameters", b.keyA,
+	r = b.Post(t, "/cpe/devices/"+tp.String()+"/parameters", b.KeyA,
 		`{"parameters":[["`+pppPath+`","`+pppPass+`"],["Device.PPP.Interface.1.Username","alice"]]}`)
 	requireDone(t, r, action.KindParameters)
-	bodies = append(bodies, r.raw)
-	require.Equal(t, "set "+pppPath+" = ••••, Device.PPP.Interface.1.Username = alice", r.body["summary"])
-	got, _ = b.sim.Value(tpGID, pppPath)
+	bodies = append(bodies, r.Raw)
+	require.Equal(t, "set "+pppPath+" = ••••, Device.PPP.Interface.1.Username = alice", r.Body["summary"])
+	got, _ = b.Sim.Value(tpGID, pppPath)
 	require.Equal(t, pppPass, got, "the password reached the device")
 
-	r = b.api(t, http.MethodGet, "/cpe/tasks", b.keyA, "")
-	require.Len(t, r.items(), 2)
-	bodies = append(bodies, r.raw)
+	r = b.API(t, http.MethodGet, "/cpe/tasks", b.KeyA, "")
+	require.Len(t, r.Items(), 2)
+	bodies = append(bodies, r.Raw)
 
-	audit := b.dump(t, "audit_log")
+	audit := b.Dump(t, "audit_log")
 	require.Contains(t, audit, "Kibanda", "the audit rows are there to look in")
 	require.Contains(t, audit, pppPath)
 	sinks := map[string]string{
 		"responses": strings.Join(bodies, "\n"),
 		"audit_log": audit,
-		"cpe_tasks": b.dump(t, "cpe_tasks"),
-		"outbox":    b.dump(t, "outbox_events"),
-		"river_job": b.dump(t, "river_job"),
-		"logs":      b.logs.String(),
+		"cpe_tasks": b.Dump(t, "cpe_tasks"),
+		"outbox":    b.Dump(t, "outbox_events"),
+		"river_job": b.Dump(t, "river_job"),
+		"logs":      b.Logs.String(),
 	}
 	require.Contains(t, sinks["logs"], `"route":"/cpe/devices/:id/wifi"`, "the logs are there to look in")
 	for name, text := range sinks {
@@ -824,28 +824,28 @@ func TestActionSecretsNeverShown(t *testing.T) {
 // GenieACS no longer knows fails truthfully, never a 500.
 func TestActionDeviceNotInGenieACS(t *testing.T) {
 	t.Parallel()
-	b := setupWithSim(t, 3)
+	b := SetupWithSim(t, 3)
 	ctx := context.Background()
-	never := b.device(t, "HWTC0000A002", false)
-	r := b.post(t, "/cpe/devices/"+never.String()+"/reboot", b.keyA, "")
-	requireInvalid(t, r, "device", "this device has not contacted GenieACS yet; actions are possible after its first inform")
+	never := b.Device(t, "HWTC0000A002", false)
+	r := b.Post(t, "/cpe/devices/"+never.String()+"/reboot", b.KeyA, "")
+	RequireInvalid(t, r, "device", "this device has not contacted GenieACS yet; actions are possible after its first inform")
 	// Wi-Fi is kept for its first contact (the bootstrap provision applies
 	// it; the task waits to read it back).
-	r = b.post(t, "/cpe/devices/"+never.String()+"/wifi", b.keyA, `{"ssid":"Before-Contact","password":"first-contact-key"}`)
+	r = b.Post(t, "/cpe/devices/"+never.String()+"/wifi", b.KeyA, `{"ssid":"Before-Contact","password":"first-contact-key"}`)
 	requireAccepted(t, r, action.StatusPending)
-	require.Contains(t, r.body["message"], "kept for the device's first contact")
-	r = b.api(t, http.MethodGet, "/cpe/devices/"+never.String()+"/diagnostics", b.keyA, "")
-	require.Equal(t, http.StatusOK, r.status, r.raw)
+	require.Contains(t, r.Body["message"], "kept for the device's first contact")
+	r = b.API(t, http.MethodGet, "/cpe/devices/"+never.String()+"/diagnostics", b.KeyA, "")
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
 
-	gone := b.device(t, "HWTC0000A003", false)
-	_, err := b.pool.Exec(ctx, `UPDATE cpe_devices SET genieacs_id = '00E0FC-HG8245H-HWTC0000A003', data_model = 'TR-098' WHERE id = $1`, gone)
+	gone := b.Device(t, "HWTC0000A003", false)
+	_, err := b.Pool.Exec(ctx, `UPDATE cpe_devices SET genieacs_id = '00E0FC-HG8245H-HWTC0000A003', data_model = 'TR-098' WHERE id = $1`, gone)
 	require.NoError(t, err)
-	r = b.post(t, "/cpe/devices/"+gone.String()+"/reboot", b.keyA, "")
+	r = b.Post(t, "/cpe/devices/"+gone.String()+"/reboot", b.KeyA, "")
 	requireAccepted(t, r, action.StatusFailed)
-	require.Equal(t, "GenieACS does not know this device any more (deleted from GenieACS?)", r.body["message"])
-	r = b.post(t, "/cpe/devices/"+gone.String()+"/parameters", b.keyA, `{"parameters":[["InternetGatewayDevice.ManagementServer.PeriodicInformInterval","600"]]}`)
-	requireInvalid(t, r, "device", "GenieACS does not know this device any more (deleted from GenieACS?)")
-	r = b.api(t, http.MethodGet, "/cpe/devices/"+gone.String()+"/diagnostics", b.keyA, "")
-	require.Equal(t, http.StatusOK, r.status, r.raw)
-	require.Equal(t, "TR-098", r.body["dataModel"])
+	require.Equal(t, "GenieACS does not know this device any more (deleted from GenieACS?)", r.Body["message"])
+	r = b.Post(t, "/cpe/devices/"+gone.String()+"/parameters", b.KeyA, `{"parameters":[["InternetGatewayDevice.ManagementServer.PeriodicInformInterval","600"]]}`)
+	RequireInvalid(t, r, "device", "GenieACS does not know this device any more (deleted from GenieACS?)")
+	r = b.API(t, http.MethodGet, "/cpe/devices/"+gone.String()+"/diagnostics", b.KeyA, "")
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.Equal(t, "TR-098", r.Body["dataModel"])
 }

@@ -14,11 +14,11 @@ import (
 
 func TestHealth(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	r := b.api(t, http.MethodGet, "/readyz", "", "")
-	require.Equal(t, http.StatusOK, r.status)
-	require.Equal(t, "ok", r.body["database"])
-	resp, err := http.Get(b.srv.URL + "/healthz")
+	b := Setup(t)
+	r := b.API(t, http.MethodGet, "/readyz", "", "")
+	require.Equal(t, http.StatusOK, r.Status)
+	require.Equal(t, "ok", r.Body["database"])
+	resp, err := http.Get(b.Srv.URL + "/healthz")
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
@@ -26,36 +26,36 @@ func TestHealth(t *testing.T) {
 
 func TestLoginLogout(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	br := b.browser(t)
+	b := Setup(t)
+	br := b.Browser(t)
 
-	p := br.get("/")
-	require.Equal(t, http.StatusSeeOther, p.status)
-	require.Equal(t, "/login", p.header.Get("Location"))
+	p := br.Get("/")
+	require.Equal(t, http.StatusSeeOther, p.Status)
+	require.Equal(t, "/login", p.Header.Get("Location"))
 
-	p = br.get("/users")
-	require.Equal(t, "/login?next=%2Fusers", p.header.Get("Location"), "deep links come back after login")
+	p = br.Get("/users")
+	require.Equal(t, "/login?next=%2Fusers", p.Header.Get("Location"), "deep links come back after login")
 
 	t.Run("WrongPasswordRefused", func(t *testing.T) {
-		p := br.login(b.adminA.Email, "not-the-password")
-		require.Equal(t, http.StatusUnauthorized, p.status)
-		require.Contains(t, p.testid("error").Text(), "Wrong e-mail or password")
-		require.Equal(t, b.adminA.Email, p.testid("login-email").AttrOr("value", ""), "the e-mail is kept")
-		require.Zero(t, p.testid("login-password").AttrOr("value", ""), "the password is not echoed")
+		p := br.Login(b.AdminA.Email, "not-the-password")
+		require.Equal(t, http.StatusUnauthorized, p.Status)
+		require.Contains(t, p.TestID("error").Text(), "Wrong e-mail or password")
+		require.Equal(t, b.AdminA.Email, p.TestID("login-email").AttrOr("value", ""), "the e-mail is kept")
+		require.Zero(t, p.TestID("login-password").AttrOr("value", ""), "the password is not echoed")
 	})
 	t.Run("MissingFields", func(t *testing.T) {
-		br.get("/login")
-		p := br.post("/login", url.Values{"email": {""}, "password": {""}})
-		require.Equal(t, http.StatusUnprocessableEntity, p.status)
-		require.Equal(t, "is required", p.testid("error-email").Text())
-		require.Equal(t, "is required", p.testid("error-password").Text())
+		br.Get("/login")
+		p := br.Post("/login", url.Values{"email": {""}, "password": {""}})
+		require.Equal(t, http.StatusUnprocessableEntity, p.Status)
+		require.Equal(t, "is required", p.TestID("error-email").Text())
+		require.Equal(t, "is required", p.TestID("error-password").Text())
 	})
 
-	p = br.login(b.adminA.Email, testfactory.Password)
-	require.Equal(t, http.StatusSeeOther, p.status)
-	require.Equal(t, "/", p.header.Get("Location"))
+	p = br.Login(b.AdminA.Email, testfactory.Password)
+	require.Equal(t, http.StatusSeeOther, p.Status)
+	require.Equal(t, "/", p.Header.Get("Location"))
 	var sessionCookie *http.Cookie
-	for _, c := range p.header.Values("Set-Cookie") {
+	for _, c := range p.Header.Values("Set-Cookie") {
 		if strings.HasPrefix(c, "fyberpay_session=") {
 			require.Contains(t, c, "HttpOnly")
 			require.Contains(t, c, "SameSite=Lax")
@@ -65,38 +65,38 @@ func TestLoginLogout(t *testing.T) {
 	}
 	require.NotNil(t, sessionCookie)
 
-	p = br.get("/")
-	require.Equal(t, http.StatusOK, p.status)
-	require.Equal(t, b.adminA.Email, p.testid("whoami").Text())
-	require.Equal(t, "Acme Fibre", p.testid("org-name").Text())
-	require.Equal(t, "no-store", p.header.Get("Cache-Control"))
+	p = br.Get("/")
+	require.Equal(t, http.StatusOK, p.Status)
+	require.Equal(t, b.AdminA.Email, p.TestID("whoami").Text())
+	require.Equal(t, "Acme Fibre", p.TestID("org-name").Text())
+	require.Equal(t, "no-store", p.Header.Get("Cache-Control"))
 
-	p = br.post("/logout", nil)
-	require.Equal(t, http.StatusSeeOther, p.status)
-	require.Equal(t, "/login", p.header.Get("Location"))
+	p = br.Post("/logout", nil)
+	require.Equal(t, http.StatusSeeOther, p.Status)
+	require.Equal(t, "/login", p.Header.Get("Location"))
 	var logouts int
-	require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE action = 'user.logout' AND actor_label = $1`, b.adminA.Email).Scan(&logouts))
+	require.NoError(t, b.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE action = 'user.logout' AND actor_label = $1`, b.AdminA.Email).Scan(&logouts))
 	require.Equal(t, 1, logouts, "logout is audited")
-	require.Equal(t, http.StatusSeeOther, br.get("/").status)
+	require.Equal(t, http.StatusSeeOther, br.Get("/").Status)
 
 	// Replaying the old cookie after logout does not work: the row is gone.
-	replay := b.browser(t)
-	req, _ := http.NewRequest(http.MethodGet, b.srv.URL+"/", nil)
+	replay := b.Browser(t)
+	req, _ := http.NewRequest(http.MethodGet, b.Srv.URL+"/", nil)
 	req.AddCookie(sessionCookie)
-	require.Equal(t, http.StatusSeeOther, replay.do(req).status)
+	require.Equal(t, http.StatusSeeOther, replay.Do(req).Status)
 }
 
 func TestLoginThrottled(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	br := b.browser(t)
+	b := Setup(t)
+	br := b.Browser(t)
 	for range 5 {
-		require.Equal(t, http.StatusUnauthorized, br.login(b.techA.Email, "wrong-password").status)
+		require.Equal(t, http.StatusUnauthorized, br.Login(b.TechA.Email, "wrong-password").Status)
 	}
-	p := br.login(b.techA.Email, testfactory.Password)
-	require.Equal(t, http.StatusTooManyRequests, p.status)
-	require.NotEmpty(t, p.header.Get("Retry-After"))
-	require.Contains(t, p.testid("error").Text(), "too many failed logins")
+	p := br.Login(b.TechA.Email, testfactory.Password)
+	require.Equal(t, http.StatusTooManyRequests, p.Status)
+	require.NotEmpty(t, p.Header.Get("Retry-After"))
+	require.Contains(t, p.TestID("error").Text(), "too many failed logins")
 }
 
 // TestLoginOpenRedirect: the pen test's "/%09/evil.example" (a tab that
@@ -104,7 +104,7 @@ func TestLoginThrottled(t *testing.T) {
 // home after sign-in; a same-site deep link still comes back.
 func TestLoginOpenRedirect(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := Setup(t)
 	for _, tc := range []struct{ name, query, want string }{
 		{"Tab", "/%09/evil.example", "/"},
 		{"EncodedTab", "/%2509/evil.example", "/"},
@@ -114,57 +114,57 @@ func TestLoginOpenRedirect(t *testing.T) {
 		{"SameSite", "/devices%3Fstatus%3Donline", "/devices?status=online"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			br := b.browser(t)
-			p := br.get("/login?next=" + tc.query)
-			require.Equal(t, http.StatusOK, p.status)
-			require.Equal(t, tc.want, p.doc.Find(`input[name="next"]`).AttrOr("value", ""), "the form carries only a safe target")
+			br := b.Browser(t)
+			p := br.Get("/login?next=" + tc.query)
+			require.Equal(t, http.StatusOK, p.Status)
+			require.Equal(t, tc.want, p.Doc.Find(`input[name="next"]`).AttrOr("value", ""), "the form carries only a safe target")
 			raw, err := url.QueryUnescape(tc.query)
 			require.NoError(t, err)
-			p = br.post("/login", url.Values{"email": {b.adminA.Email}, "password": {testfactory.Password}, "next": {raw}})
-			require.Equal(t, http.StatusSeeOther, p.status, p.body)
-			require.Equal(t, tc.want, p.header.Get("Location"))
+			p = br.Post("/login", url.Values{"email": {b.AdminA.Email}, "password": {testfactory.Password}, "next": {raw}})
+			require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
+			require.Equal(t, tc.want, p.Header.Get("Location"))
 		})
 	}
 }
 
 func TestCSRF(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := Setup(t)
 	t.Run("LoginWithoutToken", func(t *testing.T) {
-		br := b.browser(t)
-		p := br.postRaw("/login", url.Values{"email": {b.adminA.Email}, "password": {testfactory.Password}}, nil)
-		require.Equal(t, http.StatusForbidden, p.status)
+		br := b.Browser(t)
+		p := br.PostRaw("/login", url.Values{"email": {b.AdminA.Email}, "password": {testfactory.Password}}, nil)
+		require.Equal(t, http.StatusForbidden, p.Status)
 	})
 	t.Run("SignedInPostWithoutOrWithWrongToken", func(t *testing.T) {
-		br := b.loggedIn(t, b.adminA)
+		br := b.LoggedIn(t, b.AdminA)
 		form := url.Values{"email": {"new@acme.example"}, "role": {"viewer"}, "password": {"long-enough-1"}}
-		require.Equal(t, http.StatusForbidden, br.postRaw("/users", form, nil).status)
+		require.Equal(t, http.StatusForbidden, br.PostRaw("/users", form, nil).Status)
 		form.Set("_csrf", "forged-token")
-		require.Equal(t, http.StatusForbidden, br.postRaw("/users", form, nil).status)
+		require.Equal(t, http.StatusForbidden, br.PostRaw("/users", form, nil).Status)
 		var n int
-		require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT count(*) FROM users WHERE email = 'new@acme.example'`).Scan(&n))
+		require.NoError(t, b.Pool.QueryRow(context.Background(), `SELECT count(*) FROM users WHERE email = 'new@acme.example'`).Scan(&n))
 		require.Zero(t, n, "nothing was written")
 	})
 	t.Run("CrossSiteBrowserPostBlocked", func(t *testing.T) {
-		br := b.loggedIn(t, b.adminA)
-		p := br.postRaw("/logout", url.Values{"_csrf": {br.csrf}}, http.Header{"Sec-Fetch-Site": {"cross-site"}})
-		require.Equal(t, http.StatusForbidden, p.status)
+		br := b.LoggedIn(t, b.AdminA)
+		p := br.PostRaw("/logout", url.Values{"_csrf": {br.CSRF}}, http.Header{"Sec-Fetch-Site": {"cross-site"}})
+		require.Equal(t, http.StatusForbidden, p.Status)
 	})
 }
 
 func TestSecureCookiesBehindHTTPS(t *testing.T) {
 	t.Parallel()
-	b := setupWith(t, "https://cpe.example.net")
-	br := b.browser(t)
-	req, _ := http.NewRequest(http.MethodGet, b.srv.URL+"/login", nil)
+	b := SetupWith(t, "https://cpe.example.net")
+	br := b.Browser(t)
+	req, _ := http.NewRequest(http.MethodGet, b.Srv.URL+"/login", nil)
 	req.Header.Set("X-Forwarded-Proto", "https") // as the TLS-terminating proxy sends it
-	p := br.do(req)
-	require.Contains(t, p.header.Get("Set-Cookie"), "Secure", "CSRF cookie")
-	require.Contains(t, p.header.Get("Strict-Transport-Security"), "max-age=")
-	p = br.post("/login", url.Values{"email": {b.adminA.Email}, "password": {testfactory.Password}})
-	require.Equal(t, http.StatusSeeOther, p.status)
+	p := br.Do(req)
+	require.Contains(t, p.Header.Get("Set-Cookie"), "Secure", "CSRF cookie")
+	require.Contains(t, p.Header.Get("Strict-Transport-Security"), "max-age=")
+	p = br.Post("/login", url.Values{"email": {b.AdminA.Email}, "password": {testfactory.Password}})
+	require.Equal(t, http.StatusSeeOther, p.Status)
 	found := false
-	for _, c := range p.header.Values("Set-Cookie") {
+	for _, c := range p.Header.Values("Set-Cookie") {
 		if strings.HasPrefix(c, "__Host-fyberpay_session=") {
 			found = true
 			require.Contains(t, c, "; Secure")

@@ -20,11 +20,11 @@ import (
 // compare, handler), clients in parallel on the same cores as the server —
 // comparable with the "identify" limit (one indexed SELECT behind net/http).
 func BenchmarkAPIKeyRequest(b *testing.B) {
-	bundle := setup(b)
+	bundle := Setup(b)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	req := func() error {
-		r, _ := http.NewRequest(http.MethodGet, bundle.srv.URL+"/cpe/me", nil)
-		r.Header.Set("Authorization", "Bearer "+bundle.keyA)
+		r, _ := http.NewRequest(http.MethodGet, bundle.Srv.URL+"/cpe/me", nil)
+		r.Header.Set("Authorization", "Bearer "+bundle.KeyA)
 		resp, err := client.Do(r)
 		if err != nil {
 			return err
@@ -55,23 +55,23 @@ func BenchmarkAPIKeyRequest(b *testing.B) {
 // of 1,000,000 rows: the first page, a filtered page and a page deep in the
 // log through the keyset cursor (no OFFSET).
 func BenchmarkAuditList(b *testing.B) {
-	bundle := setup(b)
+	bundle := Setup(b)
 	ctx := context.Background()
 	seed := time.Now()
-	_, err := bundle.pool.Exec(ctx, `INSERT INTO audit_log (org_id, actor_type, actor_label, action, target_type, target_id, summary, created_at)
+	_, err := bundle.Pool.Exec(ctx, `INSERT INTO audit_log (org_id, actor_type, actor_label, action, target_type, target_id, summary, created_at)
 		SELECT CASE WHEN i % 5 < 3 THEN $1::uuid ELSE $2::uuid END, 'user',
 			'staff' || (i % 40) || '@acme.example',
 			(ARRAY['device.reboot','device.wifi','subscriber.assign','user.login','webhook.test','firmware.deploy'])[1 + i % 6],
 			'device', 'dev-' || (i % 100000), 'summary ' || i, now() - make_interval(secs => 1000000 - i)
-		FROM generate_series(1, 1000000) i`, bundle.orgA.ID, bundle.orgB.ID)
+		FROM generate_series(1, 1000000) i`, bundle.OrgA.ID, bundle.OrgB.ID)
 	require.NoError(b, err)
-	_, err = bundle.pool.Exec(ctx, `VACUUM ANALYZE audit_log`)
+	_, err = bundle.Pool.Exec(ctx, `VACUUM ANALYZE audit_log`)
 	require.NoError(b, err)
 	b.Logf("seeded 1,000,000 audit rows in %s", time.Since(seed).Round(time.Millisecond))
 
 	var mid audit.Cursor
-	require.NoError(b, bundle.pool.QueryRow(ctx, `SELECT created_at, id FROM audit_log WHERE org_id = $1 ORDER BY created_at, id LIMIT 1 OFFSET 300000`,
-		bundle.orgA.ID).Scan(&mid.At, &mid.ID))
+	require.NoError(b, bundle.Pool.QueryRow(ctx, `SELECT created_at, id FROM audit_log WHERE org_id = $1 ORDER BY created_at, id LIMIT 1 OFFSET 300000`,
+		bundle.OrgA.ID).Scan(&mid.At, &mid.ID))
 	for _, bc := range []struct{ name, query string }{
 		{"FirstPage", "limit=50"},
 		{"ByAction", "limit=50&action=firmware.deploy"},
@@ -81,19 +81,19 @@ func BenchmarkAuditList(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
-				r := bundle.api(b, http.MethodGet, "/cpe/audit?"+bc.query, bundle.keyA, "")
-				if r.status != http.StatusOK || len(r.items()) != 50 {
-					b.Fatalf("status %d items %d: %s", r.status, len(r.items()), r.raw[:min(200, len(r.raw))])
+				r := bundle.API(b, http.MethodGet, "/cpe/audit?"+bc.query, bundle.KeyA, "")
+				if r.Status != http.StatusOK || len(r.Items()) != 50 {
+					b.Fatalf("status %d items %d: %s", r.Status, len(r.Items()), r.Raw[:min(200, len(r.Raw))])
 				}
 			}
 		})
 	}
 	b.Run("Actions", func(b *testing.B) {
-		br := bundle.loggedIn(b, bundle.adminA)
+		br := bundle.LoggedIn(b, bundle.AdminA)
 		for b.Loop() {
-			p := br.get("/audit")
-			if p.status != http.StatusOK || !strings.Contains(p.body, "firmware.deploy") {
-				b.Fatalf("status %d", p.status)
+			p := br.Get("/audit")
+			if p.Status != http.StatusOK || !strings.Contains(p.Body, "firmware.deploy") {
+				b.Fatalf("status %d", p.Status)
 			}
 		}
 	})

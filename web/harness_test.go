@@ -33,68 +33,68 @@ import (
 	"github.com/fyberpay/cpe/internal/user"
 )
 
-// syncBuffer collects log output from concurrent handlers.
-type syncBuffer struct {
+// LogBuffer collects log output from concurrent handlers.
+type LogBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *LogBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *LogBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
 }
 
-// internalKey is GENIEACS_INTERNAL_KEY in tests.
-const internalKey = "internal-key-for-tests-0123456789"
+// InternalKey is GENIEACS_INTERNAL_KEY in tests.
+const InternalKey = "internal-key-for-tests-0123456789"
 
-type testBundle struct {
-	pool *pgxpool.Pool
-	srv  *httptest.Server
-	logs *syncBuffer
-	box  *secret.Box
-	// sim and acs are the GenieACS simulator and its client (setupWithSim
+type Bundle struct {
+	Pool *pgxpool.Pool
+	Srv  *httptest.Server
+	Logs *LogBuffer
+	Box  *secret.Box
+	// Sim and ACS are the GenieACS simulator and its client (SetupWithSim
 	// only).
-	sim *acssim.TestServer
-	acs *genieacs.Client
+	Sim *acssim.TestServer
+	ACS *genieacs.Client
 
-	orgA, orgB                     org.Org
-	ownerA, adminA, techA, viewerA user.User
-	adminB                         user.User
-	keyA, keyViewerA, keyB         string // plaintext API keys (admin, viewer, admin)
-	keyAID                         apikey.Key
+	OrgA, OrgB                     org.Org
+	OwnerA, AdminA, TechA, ViewerA user.User
+	AdminB                         user.User
+	KeyA, KeyViewerA, KeyB         string // plaintext API keys (admin, viewer, admin)
+	KeyAID                         apikey.Key
 }
 
-func setup(t testing.TB) *testBundle {
+func Setup(t testing.TB) *Bundle {
 	t.Helper()
-	return setupWith(t, "http://127.0.0.1")
+	return SetupWith(t, "http://127.0.0.1")
 }
 
-// setupWith builds the server with the given PUBLIC_URL, without GenieACS
+// SetupWith builds the server with the given PUBLIC_URL, without GenieACS
 // (every device action is refused).
-func setupWith(t testing.TB, publicURL string) *testBundle {
+func SetupWith(t testing.TB, publicURL string) *Bundle {
 	t.Helper()
 	return build(t, publicURL, 0)
 }
 
-// setupWithSim builds the server against a GenieACS simulator with the given
+// SetupWithSim builds the server against a GenieACS simulator with the given
 // number of devices, and a River worker following device tasks.
-func setupWithSim(t testing.TB, devices int) *testBundle {
+func SetupWithSim(t testing.TB, devices int) *Bundle {
 	t.Helper()
 	return build(t, "http://127.0.0.1", devices)
 }
 
-func build(t testing.TB, publicURL string, simDevices int) *testBundle {
+func build(t testing.TB, publicURL string, simDevices int) *Bundle {
 	t.Helper()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
-	logs := &syncBuffer{}
+	logs := &LogBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	pub, _ := url.Parse(publicURL)
 	cfg := &config.Config{
@@ -102,7 +102,7 @@ func build(t testing.TB, publicURL string, simDevices int) *testBundle {
 		SessionKeys:           [][]byte{bytes.Repeat([]byte{1}, 32)},
 		EncryptionKeys:        []config.Key{{ID: "k1", Bytes: bytes.Repeat([]byte{7}, 32)}},
 		SessionTTL:            time.Hour,
-		GenieACSInternalKey:   internalKey,
+		GenieACSInternalKey:   InternalKey,
 		OperatorOrg:           "acme", // orgA runs the installation; orgB is a tenant
 		PasswordHashMemoryKiB: testfactory.FastHashKiB,
 		WebhookAllowPrivate:   true,
@@ -133,149 +133,149 @@ func build(t testing.TB, publicURL string, simDevices int) *testBundle {
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 
-	b := &testBundle{pool: pool, srv: srv, logs: logs, box: a.Box, sim: sim, acs: a.GenieACS}
-	b.orgA = testfactory.Org(ctx, t, pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("acme"), Name: testfactory.Ptr("Acme Fibre")})
-	b.orgB = testfactory.Org(ctx, t, pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("beta"), Name: testfactory.Ptr("Beta Net")})
+	b := &Bundle{Pool: pool, Srv: srv, Logs: logs, Box: a.Box, Sim: sim, ACS: a.GenieACS}
+	b.OrgA = testfactory.Org(ctx, t, pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("acme"), Name: testfactory.Ptr("Acme Fibre")})
+	b.OrgB = testfactory.Org(ctx, t, pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("beta"), Name: testfactory.Ptr("Beta Net")})
 	role := func(r actor.Role) *testfactory.UserOpts { return &testfactory.UserOpts{Role: &r} }
-	b.ownerA = testfactory.User(ctx, t, pool, b.orgA, role(actor.RoleOwner))
-	b.adminA = testfactory.User(ctx, t, pool, b.orgA, role(actor.RoleAdmin))
-	b.techA = testfactory.User(ctx, t, pool, b.orgA, role(actor.RoleTechnician))
-	b.viewerA = testfactory.User(ctx, t, pool, b.orgA, role(actor.RoleViewer))
-	b.adminB = testfactory.User(ctx, t, pool, b.orgB, role(actor.RoleAdmin))
-	b.keyAID, b.keyA = testfactory.APIKey(ctx, t, pool, b.orgA, actor.RoleAdmin)
-	_, b.keyViewerA = testfactory.APIKey(ctx, t, pool, b.orgA, actor.RoleViewer)
-	_, b.keyB = testfactory.APIKey(ctx, t, pool, b.orgB, actor.RoleAdmin)
+	b.OwnerA = testfactory.User(ctx, t, pool, b.OrgA, role(actor.RoleOwner))
+	b.AdminA = testfactory.User(ctx, t, pool, b.OrgA, role(actor.RoleAdmin))
+	b.TechA = testfactory.User(ctx, t, pool, b.OrgA, role(actor.RoleTechnician))
+	b.ViewerA = testfactory.User(ctx, t, pool, b.OrgA, role(actor.RoleViewer))
+	b.AdminB = testfactory.User(ctx, t, pool, b.OrgB, role(actor.RoleAdmin))
+	b.KeyAID, b.KeyA = testfactory.APIKey(ctx, t, pool, b.OrgA, actor.RoleAdmin)
+	_, b.KeyViewerA = testfactory.APIKey(ctx, t, pool, b.OrgA, actor.RoleViewer)
+	_, b.KeyB = testfactory.APIKey(ctx, t, pool, b.OrgB, actor.RoleAdmin)
 	return b
 }
 
-// browser is a cookie-keeping client that does not follow redirects and
+// Browser is a cookie-keeping client that does not follow redirects and
 // remembers the CSRF token of the last page it read.
-type browser struct {
-	t    testing.TB
-	c    *http.Client
-	base string
-	csrf string
+type Browser struct {
+	T      testing.TB
+	Client *http.Client
+	Base   string
+	CSRF   string
 }
 
-func (b *testBundle) browser(t testing.TB) *browser {
+func (b *Bundle) Browser(t testing.TB) *Browser {
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
-	return &browser{t: t, base: b.srv.URL, c: &http.Client{
+	return &Browser{T: t, Base: b.Srv.URL, Client: &http.Client{
 		Jar:           jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
 }
 
-type page struct {
-	status int
-	header http.Header
-	doc    *goquery.Document
-	body   string
+type Page struct {
+	Status int
+	Header http.Header
+	Doc    *goquery.Document
+	Body   string
 }
 
-// testid finds elements by data-testid.
-func (p page) testid(id string) *goquery.Selection { return p.doc.Find(`[data-testid="` + id + `"]`) }
+// TestID finds elements by data-testid.
+func (p Page) TestID(id string) *goquery.Selection { return p.Doc.Find(`[data-testid="` + id + `"]`) }
 
-func (br *browser) do(req *http.Request) page {
-	br.t.Helper()
-	resp, err := br.c.Do(req)
-	require.NoError(br.t, err)
+func (br *Browser) Do(req *http.Request) Page {
+	br.T.Helper()
+	resp, err := br.Client.Do(req)
+	require.NoError(br.T, err)
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
-	require.NoError(br.t, err)
+	require.NoError(br.T, err)
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(raw))
-	require.NoError(br.t, err)
+	require.NoError(br.T, err)
 	if tok, ok := doc.Find(`input[name="_csrf"]`).First().Attr("value"); ok {
-		br.csrf = tok
+		br.CSRF = tok
 	}
-	return page{status: resp.StatusCode, header: resp.Header, doc: doc, body: string(raw)}
+	return Page{Status: resp.StatusCode, Header: resp.Header, Doc: doc, Body: string(raw)}
 }
 
-func (br *browser) get(path string) page {
-	br.t.Helper()
-	req, err := http.NewRequest(http.MethodGet, br.base+path, nil)
-	require.NoError(br.t, err)
-	return br.do(req)
+func (br *Browser) Get(path string) Page {
+	br.T.Helper()
+	req, err := http.NewRequest(http.MethodGet, br.Base+path, nil)
+	require.NoError(br.T, err)
+	return br.Do(req)
 }
 
-// post submits a form with the remembered CSRF token.
-func (br *browser) post(path string, form url.Values) page {
-	br.t.Helper()
+// Post submits a form with the remembered CSRF token.
+func (br *Browser) Post(path string, form url.Values) Page {
+	br.T.Helper()
 	if form == nil {
 		form = url.Values{}
 	}
-	if form.Get("_csrf") == "" && br.csrf != "" {
-		form.Set("_csrf", br.csrf)
+	if form.Get("_csrf") == "" && br.CSRF != "" {
+		form.Set("_csrf", br.CSRF)
 	}
-	return br.postRaw(path, form, nil)
+	return br.PostRaw(path, form, nil)
 }
 
-func (br *browser) postRaw(path string, form url.Values, header http.Header) page {
-	br.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, br.base+path, strings.NewReader(form.Encode()))
-	require.NoError(br.t, err)
+func (br *Browser) PostRaw(path string, form url.Values, header http.Header) Page {
+	br.T.Helper()
+	req, err := http.NewRequest(http.MethodPost, br.Base+path, strings.NewReader(form.Encode()))
+	require.NoError(br.T, err)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	return br.do(req)
+	return br.Do(req)
 }
 
-// htmx posts like htmx does: CSRF in a header, HX-Request set.
-func (br *browser) htmx(path string, form url.Values) page {
-	br.t.Helper()
-	return br.postRaw(path, form, http.Header{"Hx-Request": {"true"}, "X-Csrf-Token": {br.csrf}})
+// HTMX posts like htmx does: CSRF in a header, HX-Request set.
+func (br *Browser) HTMX(path string, form url.Values) Page {
+	br.T.Helper()
+	return br.PostRaw(path, form, http.Header{"Hx-Request": {"true"}, "X-Csrf-Token": {br.CSRF}})
 }
 
-func (br *browser) login(email, password string) page {
-	br.t.Helper()
-	br.get("/login")
-	return br.post("/login", url.Values{"email": {email}, "password": {password}})
+func (br *Browser) Login(email, password string) Page {
+	br.T.Helper()
+	br.Get("/login")
+	return br.Post("/login", url.Values{"email": {email}, "password": {password}})
 }
 
-// loggedIn returns a browser signed in as u.
-func (b *testBundle) loggedIn(t testing.TB, u user.User) *browser {
+// LoggedIn returns a browser signed in as u.
+func (b *Bundle) LoggedIn(t testing.TB, u user.User) *Browser {
 	t.Helper()
-	br := b.browser(t)
-	p := br.login(u.Email, testfactory.Password)
-	require.Equal(t, http.StatusSeeOther, p.status, "login of %s: %s", u.Email, p.body)
-	br.get("/") // pick up a CSRF token
+	br := b.Browser(t)
+	p := br.Login(u.Email, testfactory.Password)
+	require.Equal(t, http.StatusSeeOther, p.Status, "login of %s: %s", u.Email, p.Body)
+	br.Get("/") // pick up a CSRF token
 	return br
 }
 
-type apiResp struct {
-	status int
-	header http.Header
-	body   map[string]any
-	raw    string
+type APIResp struct {
+	Status int
+	Header http.Header
+	Body   map[string]any
+	Raw    string
 }
 
-// errCode returns error.code of a JSON error body.
-func (r apiResp) errCode() string {
-	e, _ := r.body["error"].(map[string]any)
+// ErrCode returns error.code of a JSON error body.
+func (r APIResp) ErrCode() string {
+	e, _ := r.Body["error"].(map[string]any)
 	s, _ := e["code"].(string)
 	return s
 }
 
-func (r apiResp) errFields() map[string]any {
-	e, _ := r.body["error"].(map[string]any)
+func (r APIResp) ErrFields() map[string]any {
+	e, _ := r.Body["error"].(map[string]any)
 	f, _ := e["fields"].(map[string]any)
 	return f
 }
 
-func (r apiResp) items() []any {
-	it, _ := r.body["items"].([]any)
+func (r APIResp) Items() []any {
+	it, _ := r.Body["items"].([]any)
 	return it
 }
 
-// api calls the JSON API with a bearer key ("" for none).
-func (b *testBundle) api(t testing.TB, method, path, key, body string) apiResp {
+// API calls the JSON API with a bearer key ("" for none).
+func (b *Bundle) API(t testing.TB, method, path, key, body string) APIResp {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
-	req, err := http.NewRequest(method, b.srv.URL+path, rd)
+	req, err := http.NewRequest(method, b.Srv.URL+path, rd)
 	require.NoError(t, err)
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
@@ -287,9 +287,9 @@ func (b *testBundle) api(t testing.TB, method, path, key, body string) apiResp {
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	r := apiResp{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
+	r := APIResp{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
 	if len(raw) > 0 {
-		require.NoError(t, json.Unmarshal(raw, &r.body), "JSON body: %s", raw)
+		require.NoError(t, json.Unmarshal(raw, &r.Body), "JSON body: %s", raw)
 	}
 	return r
 }
@@ -297,11 +297,11 @@ func (b *testBundle) api(t testing.TB, method, path, key, body string) apiResp {
 // pollEvery is how often wait checks its condition.
 const pollEvery = 50 * time.Millisecond
 
-// wait calls done every pollEvery until it returns true, and once more when
+// Wait calls done every pollEvery until it returns true, and once more when
 // timeout has passed; it reports whether done returned true. done runs on
 // the caller's goroutine, so it may use require (unlike require.Eventually's
 // condition).
-func wait(timeout time.Duration, done func() bool) bool {
+func Wait(timeout time.Duration, done func() bool) bool {
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	tick := time.NewTicker(pollEvery)

@@ -13,9 +13,9 @@ import (
 	"github.com/fyberpay/cpe/web/callback"
 )
 
-func (b *testBundle) identify(t *testing.T, key, body string) apiResp {
+func (b *Bundle) Identify(t *testing.T, key, body string) APIResp {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, b.srv.URL+"/internal/cpe/identify", strings.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, b.Srv.URL+"/internal/cpe/identify", strings.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
 	if key != "" {
@@ -25,9 +25,9 @@ func (b *testBundle) identify(t *testing.T, key, body string) apiResp {
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	r := apiResp{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
+	r := APIResp{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
 	if len(raw) > 0 {
-		require.NoError(t, json.Unmarshal(raw, &r.body), string(raw))
+		require.NoError(t, json.Unmarshal(raw, &r.Body), string(raw))
 	}
 	return r
 }
@@ -36,28 +36,28 @@ const huaweiIdentify = `{"serial":"48575443A1B2C3D4","oui":"00259E","productClas
 
 func TestIdentifyEndpoint(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := Setup(t)
 	ctx := context.Background()
 
-	r := b.identify(t, internalKey, huaweiIdentify)
-	require.Equal(t, http.StatusOK, r.status, r.raw)
-	require.Equal(t, "pending", r.body["status"])
-	require.Equal(t, []any{}, r.body["tags"])
-	require.EqualValues(t, 300, r.body["periodicInformInterval"])
+	r := b.Identify(t, InternalKey, huaweiIdentify)
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.Equal(t, "pending", r.Body["status"])
+	require.Equal(t, []any{}, r.Body["tags"])
+	require.EqualValues(t, 300, r.Body["periodicInformInterval"])
 
 	t.Run("WrongOrMissingKey", func(t *testing.T) {
-		for _, key := range []string{"", "wrong-key", internalKey + "x", b.keyA} {
-			r := b.identify(t, key, huaweiIdentify)
-			require.Equal(t, http.StatusUnauthorized, r.status)
-			require.Equal(t, "unauthorized", r.errCode())
+		for _, key := range []string{"", "wrong-key", InternalKey + "x", b.KeyA} {
+			r := b.Identify(t, key, huaweiIdentify)
+			require.Equal(t, http.StatusUnauthorized, r.Status)
+			require.Equal(t, "unauthorized", r.ErrCode())
 		}
-		require.Equal(t, 1, strings.Count(b.logs.String(), "internal callback refused"), "refusals are logged, rate-limited")
+		require.Equal(t, 1, strings.Count(b.Logs.String(), "internal callback refused"), "refusals are logged, rate-limited")
 	})
 	t.Run("SessionCookieDoesNotOpenIt", func(t *testing.T) {
-		br := b.loggedIn(t, b.ownerA)
-		req, _ := http.NewRequest(http.MethodPost, b.srv.URL+"/internal/cpe/identify", strings.NewReader(huaweiIdentify))
+		br := b.LoggedIn(t, b.OwnerA)
+		req, _ := http.NewRequest(http.MethodPost, b.Srv.URL+"/internal/cpe/identify", strings.NewReader(huaweiIdentify))
 		req.Header.Set("Content-Type", "application/json")
-		require.Equal(t, http.StatusUnauthorized, br.do(req).status)
+		require.Equal(t, http.StatusUnauthorized, br.Do(req).Status)
 	})
 	t.Run("BadInput", func(t *testing.T) {
 		for name, body := range map[string]string{
@@ -67,9 +67,9 @@ func TestIdentifyEndpoint(t *testing.T) {
 			"MissingSerial": `{"oui":"00259E"}`,
 			"LongSerial":    `{"serial":"` + strings.Repeat("A", 65) + `","oui":"00259E"}`,
 		} {
-			r := b.identify(t, internalKey, body)
-			require.Equal(t, http.StatusBadRequest, r.status, name)
-			require.NotEmpty(t, r.body["error"].(map[string]any)["message"], name)
+			r := b.Identify(t, InternalKey, body)
+			require.Equal(t, http.StatusBadRequest, r.Status, name)
+			require.NotEmpty(t, r.Body["error"].(map[string]any)["message"], name)
 		}
 		// Text breaking the one rule every edge applies is a 422 naming it.
 		for name, body := range map[string]string{
@@ -77,18 +77,18 @@ func TestIdentifyEndpoint(t *testing.T) {
 			"NUL":          `{"serial":"HWTC12345678","oui":"00259E","softwareVersion":"V3\u0000R017"}`,
 			"InvalidUTF8":  "{\"serial\":\"HWTC12345678\",\"oui\":\"00\xff259E\"}",
 		} {
-			r := b.identify(t, internalKey, body)
-			require.Equal(t, http.StatusUnprocessableEntity, r.status, name)
-			require.NotEmpty(t, r.body["error"].(map[string]any)["fields"], name)
+			r := b.Identify(t, InternalKey, body)
+			require.Equal(t, http.StatusUnprocessableEntity, r.Status, name)
+			require.NotEmpty(t, r.Body["error"].(map[string]any)["fields"], name)
 		}
-		r := b.identify(t, internalKey, `{"serial":"`+strings.Repeat("A", 20000)+`"}`)
-		require.Equal(t, http.StatusRequestEntityTooLarge, r.status)
+		r := b.Identify(t, InternalKey, `{"serial":"`+strings.Repeat("A", 20000)+`"}`)
+		require.Equal(t, http.StatusRequestEntityTooLarge, r.Status)
 		var n int
-		require.NoError(t, b.pool.QueryRow(ctx, `SELECT count(*) FROM cpe_devices`).Scan(&n))
+		require.NoError(t, b.Pool.QueryRow(ctx, `SELECT count(*) FROM cpe_devices`).Scan(&n))
 		require.Equal(t, 1, n, "bad input never writes a row")
 	})
 	t.Run("PendingDeviceNotInAnyOrgAudit", func(t *testing.T) {
-		r := b.api(t, http.MethodGet, "/cpe/audit?action=cpe.discovered", b.keyA, "")
-		require.Empty(t, r.items(), "installation-level rows are listed to no organization")
+		r := b.API(t, http.MethodGet, "/cpe/audit?action=cpe.discovered", b.KeyA, "")
+		require.Empty(t, r.Items(), "installation-level rows are listed to no organization")
 	})
 }

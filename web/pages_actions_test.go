@@ -20,22 +20,22 @@ import (
 	"github.com/fyberpay/cpe/internal/action"
 )
 
-// in is the same browser (cookies, CSRF token) failing t rather than the
+// In is the same browser (cookies, CSRF token) failing t rather than the
 // test that created it, for use inside subtests.
-func (br *browser) in(t testing.TB) *browser {
+func (br *Browser) In(t testing.TB) *Browser {
 	c := *br
-	c.t = t
+	c.T = t
 	return &c
 }
 
-// bodyRecorder keeps every response a browser reads (headers and body), to
+// BodyRecorder keeps every response a browser reads (headers and body), to
 // look for secrets in.
-type bodyRecorder struct {
+type BodyRecorder struct {
 	mu  sync.Mutex
 	all []string
 }
 
-func (r *bodyRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+func (r *BodyRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := http.DefaultTransport.RoundTrip(req)
 	if err != nil {
 		return nil, err
@@ -52,81 +52,81 @@ func (r *bodyRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-func (r *bodyRecorder) text() string {
+func (r *BodyRecorder) Text() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return strings.Join(r.all, "\n")
 }
 
-// recorded makes br keep every response in r.
-func (br *browser) recorded(r *bodyRecorder) *browser {
-	br.c.Transport = r
+// Recorded makes br keep every response in r.
+func (br *Browser) Recorded(r *BodyRecorder) *Browser {
+	br.Client.Transport = r
 	return br
 }
 
 // follow asserts a 303 to want and opens it.
-func follow(t *testing.T, br *browser, p page, want string) page {
+func follow(t *testing.T, br *Browser, p Page, want string) Page {
 	t.Helper()
-	require.Equal(t, http.StatusSeeOther, p.status, p.body)
-	require.Equal(t, want, p.header.Get("Location"))
-	next := br.get(want)
-	require.Equal(t, http.StatusOK, next.status, next.body)
+	require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
+	require.Equal(t, want, p.Header.Get("Location"))
+	next := br.Get(want)
+	require.Equal(t, http.StatusOK, next.Status, next.Body)
 	return next
 }
 
 // requireForbidden asserts the role error page (not a CSRF refusal, which is
 // a 403 too).
-func requireForbidden(t *testing.T, p page, what string) {
+func requireForbidden(t *testing.T, p Page, what string) {
 	t.Helper()
-	require.Equal(t, http.StatusForbidden, p.status, "%s: %s", what, p.body)
-	require.Equal(t, "your role does not allow this", p.testid("error-message").Text(), what)
+	require.Equal(t, http.StatusForbidden, p.Status, "%s: %s", what, p.Body)
+	require.Equal(t, "your role does not allow this", p.TestID("error-message").Text(), what)
 }
 
 // requireFormError asserts a 422 re-render of the device page with field's
 // message in the form named testid, which is open.
-func requireFormError(t *testing.T, p page, formID, field, msg string) {
+func requireFormError(t *testing.T, p Page, formID, field, msg string) {
 	t.Helper()
-	require.Equal(t, http.StatusUnprocessableEntity, p.status, p.body)
-	f := p.testid(formID)
+	require.Equal(t, http.StatusUnprocessableEntity, p.Status, p.Body)
+	f := p.TestID(formID)
 	require.Equal(t, 1, f.Length(), "the %s is on the page", formID)
 	require.Equal(t, msg, strings.TrimSpace(f.Find(`[data-testid="error-`+field+`"]`).Text()), "error-%s in %s", field, formID)
 	_, open := f.Closest("details").Attr("open")
 	require.True(t, open, "the %s is open to show its error", formID)
-	require.Equal(t, 1, p.doc.Find(`[data-testid="error-`+field+`"]`).Length(), "the message is shown once")
+	require.Equal(t, 1, p.Doc.Find(`[data-testid="error-`+field+`"]`).Length(), "the message is shown once")
 }
 
 // taskStatus is the status badge of the newest task of kind on a device
 // page or tasks fragment.
-func taskStatus(p page, kind string) string {
-	return p.testid("task-row-" + kind).First().Find(`[data-testid="task-status"]`).Text()
+func taskStatus(p Page, kind string) string {
+	return p.TestID("task-row-" + kind).First().Find(`[data-testid="task-status"]`).Text()
 }
 
 // waitFragment reloads a fragment until done says it is finished.
-func waitFragment(t *testing.T, br *browser, path string, done func(page) bool) page {
+func waitFragment(t *testing.T, br *Browser, path string, done func(Page) bool) Page {
 	t.Helper()
-	var p page
-	if !wait(15*time.Second, func() bool {
-		p = br.get(path)
-		require.Equal(t, http.StatusOK, p.status, p.body)
+	var p Page
+	if !Wait(15*time.Second, func() bool {
+		p = br.Get(path)
+		require.Equal(t, http.StatusOK, p.Status, p.Body)
 		return done(p)
 	}) {
-		t.Fatalf("%s never finished: %s", path, p.body)
+		t.Fatalf("%s never finished: %s", path, p.Body)
 	}
 	return p
 }
 
 // polls reports whether a fragment's root asks htmx to reload it every
 // second.
-func polls(p page, testid string) bool {
-	v, _ := p.testid(testid).Attr("hx-trigger")
+func polls(p Page, testid string) bool {
+	v, _ := p.TestID(testid).Attr("hx-trigger")
 	return v == "every 1s"
 }
 
 // formFields are the hidden inputs of the form with data-testid id, as the
 // browser would send them.
-func formFields(p page, id string) url.Values {
+func formFields(p Page, id string) url.Values {
 	v := url.Values{}
-	p.testid(id).Find(`input[type="hidden"]`).Each(func(_ int, s *goquery.Selection) {
+	p.TestID(id).Find(`input[type="hidden"]`).Each(func(_ int, s *goquery.Selection) {
 		name, _ := s.Attr("name")
 		val, _ := s.Attr("value")
 		v.Add(name, val)
@@ -147,58 +147,58 @@ func cloneForm(v url.Values) url.Values {
 // technicians, viewers and another organization see it.
 func TestDeviceActionPages(t *testing.T) {
 	t.Parallel()
-	b := setupWithSim(t, 9)
-	hw0, hw0GID := b.simDevice(t, b.orgA, modelHuawei, 0)
-	hw1, _ := b.simDevice(t, b.orgA, modelHuawei, 1)
-	tp0, _ := b.simDevice(t, b.orgA, modelTPLink, 0)
-	zte0, _ := b.simDevice(t, b.orgA, modelZTE, 0)
-	never := b.device(t, "HWTC0000A0A0", false) // never informed: no actions
+	b := SetupWithSim(t, 9)
+	hw0, hw0GID := b.SimDevice(t, b.OrgA, ModelHuawei, 0)
+	hw1, _ := b.SimDevice(t, b.OrgA, ModelHuawei, 1)
+	tp0, _ := b.SimDevice(t, b.OrgA, ModelTPLink, 0)
+	zte0, _ := b.SimDevice(t, b.OrgA, ModelZTE, 0)
+	never := b.Device(t, "HWTC0000A0A0", false) // never informed: no actions
 
-	rec := &bodyRecorder{}
-	admin := b.loggedIn(t, b.adminA).recorded(rec)
+	rec := &BodyRecorder{}
+	admin := b.LoggedIn(t, b.AdminA).Recorded(rec)
 	const secret = "Kibanda-Secret-4471"
 	const keyPath = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.PreSharedKey.1.PreSharedKey"
 	const ssidPath = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID"
 	const interval = "InternetGatewayDevice.ManagementServer.PeriodicInformInterval"
 	devPath := func(id uuid.UUID) string { return "/devices/" + id.String() }
-	tasks := func(t *testing.T) int { return b.count(t, `SELECT count(*) FROM cpe_tasks`) }
+	tasks := func(t *testing.T) int { return b.Count(t, `SELECT count(*) FROM cpe_tasks`) }
 
 	t.Run("DevicePageOffersEveryAction", func(t *testing.T) {
-		br := admin.in(t)
-		p := br.get(devPath(hw0))
-		require.Equal(t, http.StatusOK, p.status)
-		require.Equal(t, 1, p.testid("actions").Length())
+		br := admin.In(t)
+		p := br.Get(devPath(hw0))
+		require.Equal(t, http.StatusOK, p.Status)
+		require.Equal(t, 1, p.TestID("actions").Length())
 		for _, id := range []string{"action-reboot", "action-refresh", "wifi-form", "ping-form", "speed-form", "params-form", "factory-form"} {
-			require.Equal(t, 1, p.testid(id).Length(), id)
+			require.Equal(t, 1, p.TestID(id).Length(), id)
 		}
-		require.Equal(t, "/devices/"+hw0.String()+"/diagnostics", p.testid("diagnostics").AttrOr("hx-get", ""))
-		require.Contains(t, p.testid("device-tasks").Text(), "No tasks yet.")
+		require.Equal(t, "/devices/"+hw0.String()+"/diagnostics", p.TestID("diagnostics").AttrOr("hx-get", ""))
+		require.Contains(t, p.TestID("device-tasks").Text(), "No tasks yet.")
 		require.False(t, polls(p, "device-tasks"), "nothing to follow yet")
-		_, open := p.testid("wifi-form").Closest("details").Attr("open")
+		_, open := p.TestID("wifi-form").Closest("details").Attr("open")
 		require.False(t, open, "forms start closed")
 
-		p = br.get(devPath(never))
-		require.Equal(t, http.StatusOK, p.status)
-		require.Zero(t, p.testid("actions").Length(), "a device that never informed offers no actions")
-		require.Zero(t, p.testid("diagnostics").Length())
+		p = br.Get(devPath(never))
+		require.Equal(t, http.StatusOK, p.Status)
+		require.Zero(t, p.TestID("actions").Length(), "a device that never informed offers no actions")
+		require.Zero(t, p.TestID("diagnostics").Length())
 	})
 
 	t.Run("WiFi", func(t *testing.T) {
-		br := admin.in(t)
-		p := br.post(devPath(hw0)+"/wifi", url.Values{"ssid": {"Kibanda Home"}, "password": {secret}, "band": {"2.4GHz"}})
+		br := admin.In(t)
+		p := br.Post(devPath(hw0)+"/wifi", url.Values{"ssid": {"Kibanda Home"}, "password": {secret}, "band": {"2.4GHz"}})
 		p = follow(t, br, p, devPath(hw0))
-		require.Equal(t, `Set Wi-Fi "Kibanda Home" (2.4 GHz): done.`, p.testid("flash").Text())
+		require.Equal(t, `Set Wi-Fi "Kibanda Home" (2.4 GHz): done.`, p.TestID("flash").Text())
 		require.Equal(t, "done", taskStatus(p, action.KindWiFi))
-		require.Contains(t, p.testid("task-row-wifi").Text(), `set Wi-Fi "Kibanda Home" (2.4 GHz)`)
-		ssid, _ := b.sim.Value(hw0GID, ssidPath)
+		require.Contains(t, p.TestID("task-row-wifi").Text(), `set Wi-Fi "Kibanda Home" (2.4 GHz)`)
+		ssid, _ := b.Sim.Value(hw0GID, ssidPath)
 		require.Equal(t, "Kibanda Home", ssid)
-		key, _ := b.sim.Value(hw0GID, keyPath)
+		key, _ := b.Sim.Value(hw0GID, keyPath)
 		require.Equal(t, secret, key, "the key reached the device")
-		require.Empty(t, br.get(devPath(hw0)).testid("flash").Text(), "the flash shows once")
+		require.Empty(t, br.Get(devPath(hw0)).TestID("flash").Text(), "the flash shows once")
 	})
 
 	t.Run("WiFiInvalid", func(t *testing.T) {
-		br := admin.in(t)
+		br := admin.In(t)
 		before := tasks(t)
 		passMsg := "must be 8 to 63 characters (a WPA2 passphrase) or exactly 64 hex digits"
 		for _, tc := range []struct {
@@ -213,28 +213,28 @@ func TestDeviceActionPages(t *testing.T) {
 			{"BadBand", "Kibanda", secret, "6GHz", "band", "must be 2.4GHz, 5GHz or both"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				p := br.in(t).post(devPath(hw0)+"/wifi", url.Values{"ssid": {tc.ssid}, "password": {tc.password}, "band": {tc.band}})
+				p := br.In(t).Post(devPath(hw0)+"/wifi", url.Values{"ssid": {tc.ssid}, "password": {tc.password}, "band": {tc.band}})
 				requireFormError(t, p, "wifi-form", tc.field, tc.msg)
-				require.Equal(t, tc.ssid, p.testid("wifi-ssid").AttrOr("value", "?"), "the SSID is kept")
-				_, hasValue := p.testid("wifi-password").Attr("value")
+				require.Equal(t, tc.ssid, p.TestID("wifi-ssid").AttrOr("value", "?"), "the SSID is kept")
+				_, hasValue := p.TestID("wifi-password").Attr("value")
 				require.False(t, hasValue, "the password is never sent back")
 				if tc.field != "band" {
-					require.Equal(t, "true", p.testid("wifi-form").Find(`[name="`+tc.field+`"]`).AttrOr("aria-invalid", ""))
+					require.Equal(t, "true", p.TestID("wifi-form").Find(`[name="`+tc.field+`"]`).AttrOr("aria-invalid", ""))
 				}
 			})
 		}
 		require.Equal(t, before, tasks(t), "nothing is recorded for bad input")
-		ssid, _ := b.sim.Value(hw0GID, ssidPath)
+		ssid, _ := b.Sim.Value(hw0GID, ssidPath)
 		require.Equal(t, "Kibanda Home", ssid, "the device is untouched")
 	})
 
 	t.Run("Parameters", func(t *testing.T) {
-		br := admin.in(t)
-		p := br.post(devPath(hw0)+"/parameters", url.Values{"path": {" " + interval + " "}, "value": {"600"}, "type": {""}})
+		br := admin.In(t)
+		p := br.Post(devPath(hw0)+"/parameters", url.Values{"path": {" " + interval + " "}, "value": {"600"}, "type": {""}})
 		p = follow(t, br, p, devPath(hw0))
-		require.Equal(t, "Set "+interval+" = 600: done.", p.testid("flash").Text())
+		require.Equal(t, "Set "+interval+" = 600: done.", p.TestID("flash").Text())
 		require.Equal(t, "done", taskStatus(p, action.KindParameters))
-		v, _ := b.sim.Value(hw0GID, interval)
+		v, _ := b.Sim.Value(hw0GID, interval)
 		require.Equal(t, "600", fmt.Sprint(v))
 
 		before := tasks(t)
@@ -245,57 +245,57 @@ func TestDeviceActionPages(t *testing.T) {
 			{"BadType", interval, "600", "xsd:float", `type "xsd:float" is not one of xsd:string, xsd:boolean, xsd:unsignedInt, xsd:int, xsd:unsignedLong, xsd:long, xsd:dateTime, xsd:base64, xsd:hexBinary`},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				p := br.in(t).post(devPath(hw0)+"/parameters", url.Values{"path": {tc.path}, "value": {tc.value}, "type": {tc.typ}})
+				p := br.In(t).Post(devPath(hw0)+"/parameters", url.Values{"path": {tc.path}, "value": {tc.value}, "type": {tc.typ}})
 				requireFormError(t, p, "params-form", "parameters[0]", tc.msg)
-				require.Equal(t, tc.path, p.testid("params-path").AttrOr("value", ""))
-				require.Equal(t, tc.value, p.testid("params-value").AttrOr("value", ""))
+				require.Equal(t, tc.path, p.TestID("params-path").AttrOr("value", ""))
+				require.Equal(t, tc.value, p.TestID("params-value").AttrOr("value", ""))
 			})
 		}
 		require.Equal(t, before, tasks(t))
 	})
 
 	t.Run("RebootAndRefresh", func(t *testing.T) {
-		br := admin.in(t)
-		p := follow(t, br, br.post(devPath(zte0)+"/reboot", nil), devPath(zte0))
-		require.Equal(t, "Reboot: done.", p.testid("flash").Text())
+		br := admin.In(t)
+		p := follow(t, br, br.Post(devPath(zte0)+"/reboot", nil), devPath(zte0))
+		require.Equal(t, "Reboot: done.", p.TestID("flash").Text())
 		require.Equal(t, "done", taskStatus(p, action.KindReboot))
-		p = follow(t, br, br.post(devPath(tp0)+"/refresh", nil), devPath(tp0))
-		require.Equal(t, "Refresh health values: done.", p.testid("flash").Text())
+		p = follow(t, br, br.Post(devPath(tp0)+"/refresh", nil), devPath(tp0))
+		require.Equal(t, "Refresh health values: done.", p.TestID("flash").Text())
 		require.Equal(t, "done", taskStatus(p, action.KindRefresh))
-		require.Equal(t, 1, b.count(t, `SELECT count(*) FROM audit_log WHERE action = 'cpe.reboot' AND target_id = $1`, zte0.String()))
+		require.Equal(t, 1, b.Count(t, `SELECT count(*) FROM audit_log WHERE action = 'cpe.reboot' AND target_id = $1`, zte0.String()))
 	})
 
 	t.Run("PingAndSpeedTestThenDiagnostics", func(t *testing.T) {
-		br := admin.in(t)
+		br := admin.In(t)
 		// Both started first: each device takes a moment to report.
-		p := br.post(devPath(hw1)+"/ping", url.Values{"host": {"8.8.8.8"}, "repetitions": {"3"}, "timeoutMs": {""}})
+		p := br.Post(devPath(hw1)+"/ping", url.Values{"host": {"8.8.8.8"}, "repetitions": {"3"}, "timeoutMs": {""}})
 		p = follow(t, br, p, devPath(hw1))
-		require.Equal(t, "Ping 8.8.8.8 ×3: the device is running it; results show below.", p.testid("flash").Text())
-		require.Equal(t, 1, p.testid("task-row-ping").Length())
-		p = follow(t, br, br.post(devPath(tp0)+"/speed-test", url.Values{"downloadUrl": {""}}), devPath(tp0))
-		require.Regexp(t, `^Speed test from .+/fyberpay-speedtest-10MB\.bin: the device is running it; results show below\.$`, p.testid("flash").Text())
+		require.Equal(t, "Ping 8.8.8.8 ×3: the device is running it; results show below.", p.TestID("flash").Text())
+		require.Equal(t, 1, p.TestID("task-row-ping").Length())
+		p = follow(t, br, br.Post(devPath(tp0)+"/speed-test", url.Values{"downloadUrl": {""}}), devPath(tp0))
+		require.Regexp(t, `^Speed test from .+/fyberpay-speedtest-10MB\.bin: the device is running it; results show below\.$`, p.TestID("flash").Text())
 
-		frag := waitFragment(t, br, devPath(hw1)+"/diagnostics", func(p page) bool {
-			return !polls(p, "diagnostics") && strings.Contains(p.testid("diag-ping").Text(), "replies")
+		frag := waitFragment(t, br, devPath(hw1)+"/diagnostics", func(p Page) bool {
+			return !polls(p, "diagnostics") && strings.Contains(p.TestID("diag-ping").Text(), "replies")
 		})
-		require.Regexp(t, `^\s*\d+/3 replies, avg \d+ ms\s*$`, frag.testid("diag-ping").Text())
-		require.Equal(t, "Completed", frag.testid("diag-ping-state").Text())
-		require.Equal(t, "diagnostics-refresh from:body", frag.testid("diagnostics").AttrOr("hx-trigger", ""))
-		tf := br.get(devPath(hw1) + "/tasks")
-		require.Equal(t, http.StatusOK, tf.status)
+		require.Regexp(t, `^\s*\d+/3 replies, avg \d+ ms\s*$`, frag.TestID("diag-ping").Text())
+		require.Equal(t, "Completed", frag.TestID("diag-ping-state").Text())
+		require.Equal(t, "diagnostics-refresh from:body", frag.TestID("diagnostics").AttrOr("hx-trigger", ""))
+		tf := br.Get(devPath(hw1) + "/tasks")
+		require.Equal(t, http.StatusOK, tf.Status)
 		require.Equal(t, "done", taskStatus(tf, action.KindPing))
-		require.Contains(t, tf.testid("task-message").Text(), "replies")
+		require.Contains(t, tf.TestID("task-message").Text(), "replies")
 		require.False(t, polls(tf, "device-tasks"), "nothing open, nothing to poll")
 
-		frag = waitFragment(t, br, devPath(tp0)+"/diagnostics", func(p page) bool {
-			return !polls(p, "diagnostics") && p.testid("diag-download-state").Text() == "Complete"
+		frag = waitFragment(t, br, devPath(tp0)+"/diagnostics", func(p Page) bool {
+			return !polls(p, "diagnostics") && p.TestID("diag-download-state").Text() == "Complete"
 		})
-		require.Regexp(t, `^\d+\.\d Mbps$`, frag.testid("diag-download-mbps").Text())
-		require.Equal(t, "done", taskStatus(br.get(devPath(tp0)+"/tasks"), action.KindSpeedTest))
+		require.Regexp(t, `^\d+\.\d Mbps$`, frag.TestID("diag-download-mbps").Text())
+		require.Equal(t, "done", taskStatus(br.Get(devPath(tp0)+"/tasks"), action.KindSpeedTest))
 	})
 
 	t.Run("PingInvalid", func(t *testing.T) {
-		br := admin.in(t)
+		br := admin.In(t)
 		before := tasks(t)
 		hostMsg := "must be a host name (such as example.com) or an IP address"
 		for _, tc := range []struct{ name, host, reps, timeout, field, msg string }{
@@ -309,17 +309,17 @@ func TestDeviceActionPages(t *testing.T) {
 			{"TimeoutNotANumber", "8.8.8.8", "", "soon", "timeoutMs", "must be between 100 and 60000 milliseconds"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				p := br.in(t).post(devPath(hw1)+"/ping", url.Values{"host": {tc.host}, "repetitions": {tc.reps}, "timeoutMs": {tc.timeout}})
+				p := br.In(t).Post(devPath(hw1)+"/ping", url.Values{"host": {tc.host}, "repetitions": {tc.reps}, "timeoutMs": {tc.timeout}})
 				requireFormError(t, p, "ping-form", tc.field, tc.msg)
-				require.Equal(t, tc.host, p.testid("ping-host").AttrOr("value", "?"))
-				require.Equal(t, tc.reps, p.testid("ping-reps").AttrOr("value", "?"))
+				require.Equal(t, tc.host, p.TestID("ping-host").AttrOr("value", "?"))
+				require.Equal(t, tc.reps, p.TestID("ping-reps").AttrOr("value", "?"))
 			})
 		}
 		require.Equal(t, before, tasks(t))
 	})
 
 	t.Run("SpeedTestInvalid", func(t *testing.T) {
-		br := admin.in(t)
+		br := admin.In(t)
 		before := tasks(t)
 		for _, tc := range []struct{ name, url, msg string }{
 			{"FTP", "ftp://files.example.com/10MB.bin", "must be an http:// or https:// URL"},
@@ -327,48 +327,48 @@ func TestDeviceActionPages(t *testing.T) {
 			{"TooLong", "http://files.example.com/" + strings.Repeat("a", 240), "must be at most 256 characters (TR-143)"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				p := br.in(t).post(devPath(tp0)+"/speed-test", url.Values{"downloadUrl": {tc.url}})
+				p := br.In(t).Post(devPath(tp0)+"/speed-test", url.Values{"downloadUrl": {tc.url}})
 				requireFormError(t, p, "speed-form", "downloadUrl", tc.msg)
-				require.Equal(t, tc.url, p.testid("speed-url").AttrOr("value", ""))
+				require.Equal(t, tc.url, p.TestID("speed-url").AttrOr("value", ""))
 			})
 		}
 		require.Equal(t, before, tasks(t))
 	})
 
 	t.Run("FactoryResetNeedsTheSerial", func(t *testing.T) {
-		br := admin.in(t)
-		serial := br.get(devPath(hw0)).testid("device-serial").Text()
+		br := admin.In(t)
+		serial := br.Get(devPath(hw0)).TestID("device-serial").Text()
 		require.NotEmpty(t, serial)
 		for _, typed := range []string{"", "yes", serial[:len(serial)-1], serial + "0"} {
-			p := br.post(devPath(hw0)+"/factory-reset", url.Values{"confirm": {typed}})
+			p := br.Post(devPath(hw0)+"/factory-reset", url.Values{"confirm": {typed}})
 			requireFormError(t, p, "factory-form", "confirm", "type the serial "+serial+" exactly to confirm")
 		}
-		require.Zero(t, b.count(t, `SELECT count(*) FROM cpe_tasks WHERE kind = 'factory_reset'`))
-		v, _ := b.sim.Value(hw0GID, interval)
+		require.Zero(t, b.Count(t, `SELECT count(*) FROM cpe_tasks WHERE kind = 'factory_reset'`))
+		v, _ := b.Sim.Value(hw0GID, interval)
 		require.Equal(t, "600", fmt.Sprint(v), "the device kept its configuration")
 
-		p := br.post(devPath(hw0)+"/factory-reset", url.Values{"confirm": {"  " + strings.ToLower(serial) + " "}})
+		p := br.Post(devPath(hw0)+"/factory-reset", url.Values{"confirm": {"  " + strings.ToLower(serial) + " "}})
 		p = follow(t, br, p, devPath(hw0))
-		require.Equal(t, "Factory reset: done.", p.testid("flash").Text())
+		require.Equal(t, "Factory reset: done.", p.TestID("flash").Text())
 		require.Equal(t, "done", taskStatus(p, action.KindFactoryReset))
-		v, _ = b.sim.Value(hw0GID, interval)
+		v, _ = b.Sim.Value(hw0GID, interval)
 		require.NotEqual(t, "600", fmt.Sprint(v), "the reset restored the factory value")
 	})
 
 	t.Run("TechnicianHasNoAdvancedForm", func(t *testing.T) {
-		br := b.loggedIn(t, b.techA).recorded(rec)
-		p := br.get(devPath(hw1))
-		require.Equal(t, http.StatusOK, p.status)
-		require.Equal(t, 1, p.testid("actions").Length(), "technicians act on devices")
-		require.Equal(t, 1, p.testid("wifi-form").Length())
-		require.Zero(t, p.testid("params-form").Length())
-		require.Zero(t, p.testid("params-open").Length())
-		require.NotContains(t, p.body, "/parameters")
+		br := b.LoggedIn(t, b.TechA).Recorded(rec)
+		p := br.Get(devPath(hw1))
+		require.Equal(t, http.StatusOK, p.Status)
+		require.Equal(t, 1, p.TestID("actions").Length(), "technicians act on devices")
+		require.Equal(t, 1, p.TestID("wifi-form").Length())
+		require.Zero(t, p.TestID("params-form").Length())
+		require.Zero(t, p.TestID("params-open").Length())
+		require.NotContains(t, p.Body, "/parameters")
 		before := tasks(t)
-		requireForbidden(t, br.post(devPath(hw1)+"/parameters", url.Values{"path": {interval}, "value": {"900"}}), "parameters")
+		requireForbidden(t, br.Post(devPath(hw1)+"/parameters", url.Values{"path": {interval}, "value": {"900"}}), "parameters")
 		require.Equal(t, before, tasks(t))
-		p = follow(t, br, br.post(devPath(hw1)+"/refresh", nil), devPath(hw1))
-		require.Equal(t, "Refresh health values: done.", p.testid("flash").Text())
+		p = follow(t, br, br.Post(devPath(hw1)+"/refresh", nil), devPath(hw1))
+		require.Equal(t, "Refresh health values: done.", p.TestID("flash").Text())
 	})
 
 	posts := []struct {
@@ -386,51 +386,51 @@ func TestDeviceActionPages(t *testing.T) {
 	}
 
 	t.Run("ViewerForbiddenEveryAction", func(t *testing.T) {
-		br := b.loggedIn(t, b.viewerA).recorded(rec)
-		p := br.get(devPath(hw1))
-		require.Equal(t, http.StatusOK, p.status)
-		require.Zero(t, p.testid("actions").Length(), "no Actions article")
-		require.Zero(t, p.doc.Find(`form[action^="/devices/`+hw1.String()+`/"]`).Length(), "no form acts on the device")
-		require.Zero(t, p.testid("task-retry").Length()+p.testid("task-cancel").Length())
-		require.Equal(t, 1, p.testid("task-row-ping").Length(), "viewers still see the tasks")
+		br := b.LoggedIn(t, b.ViewerA).Recorded(rec)
+		p := br.Get(devPath(hw1))
+		require.Equal(t, http.StatusOK, p.Status)
+		require.Zero(t, p.TestID("actions").Length(), "no Actions article")
+		require.Zero(t, p.Doc.Find(`form[action^="/devices/`+hw1.String()+`/"]`).Length(), "no form acts on the device")
+		require.Zero(t, p.TestID("task-retry").Length()+p.TestID("task-cancel").Length())
+		require.Equal(t, 1, p.TestID("task-row-ping").Length(), "viewers still see the tasks")
 		before := tasks(t)
 		for _, c := range posts {
-			requireForbidden(t, br.post(devPath(hw1)+"/"+c.route, cloneForm(c.form)), c.route+" "+c.form.Encode())
+			requireForbidden(t, br.Post(devPath(hw1)+"/"+c.route, cloneForm(c.form)), c.route+" "+c.form.Encode())
 		}
-		requireForbidden(t, br.post("/devices/bulk", url.Values{"action": {"reboot"}, "ids": {hw1.String()}}), "bulk")
+		requireForbidden(t, br.Post("/devices/bulk", url.Values{"action": {"reboot"}, "ids": {hw1.String()}}), "bulk")
 		require.Equal(t, before, tasks(t), "nothing was recorded")
-		require.Zero(t, b.count(t, `SELECT count(*) FROM cpe_bulk_actions`))
+		require.Zero(t, b.Count(t, `SELECT count(*) FROM cpe_bulk_actions`))
 	})
 
 	t.Run("OtherOrganizationIs404", func(t *testing.T) {
-		br := b.loggedIn(t, b.adminB).recorded(rec)
+		br := b.LoggedIn(t, b.AdminB).Recorded(rec)
 		before := tasks(t)
 		for _, id := range []string{hw1.String(), "not-a-uuid", uuid.NewString()} {
 			for _, path := range []string{"", "/tasks", "/diagnostics"} {
-				p := br.get("/devices/" + id + path)
-				require.Equal(t, http.StatusNotFound, p.status, "GET %s%s", id, path)
-				require.NotContains(t, p.body, "Acme")
+				p := br.Get("/devices/" + id + path)
+				require.Equal(t, http.StatusNotFound, p.Status, "GET %s%s", id, path)
+				require.NotContains(t, p.Body, "Acme")
 			}
 			for _, c := range posts {
-				p := br.post("/devices/"+id+"/"+c.route, cloneForm(c.form))
-				require.Equal(t, http.StatusNotFound, p.status, "POST %s/%s %s: %s", id, c.route, c.form.Encode(), p.body)
+				p := br.Post("/devices/"+id+"/"+c.route, cloneForm(c.form))
+				require.Equal(t, http.StatusNotFound, p.Status, "POST %s/%s %s: %s", id, c.route, c.form.Encode(), p.Body)
 			}
-			p := br.post("/devices/"+id+"/wifi", url.Values{"ssid": {""}, "password": {""}})
-			require.Equal(t, http.StatusNotFound, p.status, "the device is looked up before the input")
+			p := br.Post("/devices/"+id+"/wifi", url.Values{"ssid": {""}, "password": {""}})
+			require.Equal(t, http.StatusNotFound, p.Status, "the device is looked up before the input")
 		}
 		require.Equal(t, before, tasks(t))
 	})
 
 	t.Run("WiFiPasswordNeverRendered", func(t *testing.T) {
-		br := admin.in(t)
+		br := admin.In(t)
 		for _, path := range []string{devPath(hw0), devPath(hw0) + "/tasks", "/tasks", "/audit", "/devices"} {
-			require.Equal(t, http.StatusOK, br.get(path).status, path)
+			require.Equal(t, http.StatusOK, br.Get(path).Status, path)
 		}
-		all := rec.text()
+		all := rec.Text()
 		require.Contains(t, all, `Kibanda Home`, "the pages are there to look in")
 		require.Contains(t, all, `/audit`)
 		require.NotContains(t, all, secret)
-		require.NotContains(t, b.dump(t, "audit_log"), secret)
+		require.NotContains(t, b.Dump(t, "audit_log"), secret)
 	})
 }
 
@@ -439,144 +439,144 @@ func TestDeviceActionPages(t *testing.T) {
 // fragments polling while a task is open, and another organization's tasks.
 func TestTaskPages(t *testing.T) {
 	t.Parallel()
-	b := setupWithSim(t, 6)
+	b := SetupWithSim(t, 6)
 	ctx := context.Background()
-	hw, _ := b.simDevice(t, b.orgA, modelHuawei, 0)
-	zte, zteGID := b.simDevice(t, b.orgA, modelZTE, 1)
-	theirs, _ := b.simDevice(t, b.orgB, modelHuawei, 1)
-	require.NoError(t, b.sim.SetOnline(zteGID, false))
-	admin := b.loggedIn(t, b.adminA)
-	zteSerial := admin.get("/devices/" + zte.String()).testid("device-serial").Text()
+	hw, _ := b.SimDevice(t, b.OrgA, ModelHuawei, 0)
+	zte, zteGID := b.SimDevice(t, b.OrgA, ModelZTE, 1)
+	theirs, _ := b.SimDevice(t, b.OrgB, ModelHuawei, 1)
+	require.NoError(t, b.Sim.SetOnline(zteGID, false))
+	admin := b.LoggedIn(t, b.AdminA)
+	zteSerial := admin.Get("/devices/" + zte.String()).TestID("device-serial").Text()
 	require.NotEmpty(t, zteSerial)
 
 	// One task of beta's, to be kept from acme.
-	bb := b.loggedIn(t, b.adminB)
-	require.Equal(t, http.StatusSeeOther, bb.post("/devices/"+theirs.String()+"/refresh", nil).status)
+	bb := b.LoggedIn(t, b.AdminB)
+	require.Equal(t, http.StatusSeeOther, bb.Post("/devices/"+theirs.String()+"/refresh", nil).Status)
 	var theirTask uuid.UUID
-	require.NoError(t, b.pool.QueryRow(ctx, `SELECT id FROM cpe_tasks WHERE device_id = $1`, theirs).Scan(&theirTask))
+	require.NoError(t, b.Pool.QueryRow(ctx, `SELECT id FROM cpe_tasks WHERE device_id = $1`, theirs).Scan(&theirTask))
 
 	// An offline device's reboot stays queued.
-	p := admin.post("/devices/"+zte.String()+"/reboot", nil)
+	p := admin.Post("/devices/"+zte.String()+"/reboot", nil)
 	p = follow(t, admin, p, "/devices/"+zte.String())
-	require.Contains(t, p.testid("flash").Text(), "Reboot: queued — ")
-	require.Contains(t, p.testid("flash").Text(), "offline")
+	require.Contains(t, p.TestID("flash").Text(), "Reboot: queued — ")
+	require.Contains(t, p.TestID("flash").Text(), "offline")
 	require.Equal(t, "queued", taskStatus(p, action.KindReboot))
-	cancelForm := p.testid("task-row-reboot").Find(`form[action$="/cancel"]`)
+	cancelForm := p.TestID("task-row-reboot").Find(`form[action$="/cancel"]`)
 	require.Equal(t, 1, cancelForm.Length())
 	cancelPath := cancelForm.AttrOr("action", "")
 	taskID := strings.TrimSuffix(strings.TrimPrefix(cancelPath, "/tasks/"), "/cancel")
 	_, err := uuid.Parse(taskID)
 	require.NoError(t, err, cancelPath)
 	require.Equal(t, "/devices/"+zte.String(), cancelForm.Find(`input[name="back"]`).AttrOr("value", ""))
-	require.Equal(t, "Wake device", strings.TrimSpace(p.testid("task-row-reboot").Find(`[data-testid="task-retry"]`).Text()))
+	require.Equal(t, "Wake device", strings.TrimSpace(p.TestID("task-row-reboot").Find(`[data-testid="task-retry"]`).Text()))
 	status := func(t *testing.T) string {
 		var s string
-		require.NoError(t, b.pool.QueryRow(ctx, `SELECT status FROM cpe_tasks WHERE id = $1`, taskID).Scan(&s))
+		require.NoError(t, b.Pool.QueryRow(ctx, `SELECT status FROM cpe_tasks WHERE id = $1`, taskID).Scan(&s))
 		return s
 	}
 
 	t.Run("FragmentsPollWhileATaskIsOpen", func(t *testing.T) {
-		br := admin.in(t)
-		tf := br.get("/devices/" + zte.String() + "/tasks")
-		require.Equal(t, http.StatusOK, tf.status)
+		br := admin.In(t)
+		tf := br.Get("/devices/" + zte.String() + "/tasks")
+		require.Equal(t, http.StatusOK, tf.Status)
 		require.True(t, polls(tf, "device-tasks"))
-		require.Equal(t, "/devices/"+zte.String()+"/tasks", tf.testid("device-tasks").AttrOr("hx-get", ""))
-		require.True(t, polls(br.get("/devices/"+zte.String()), "device-tasks"), "the page polls from the start")
+		require.Equal(t, "/devices/"+zte.String()+"/tasks", tf.TestID("device-tasks").AttrOr("hx-get", ""))
+		require.True(t, polls(br.Get("/devices/"+zte.String()), "device-tasks"), "the page polls from the start")
 		// A ping waiting for the device keeps the diagnostics polling;
 		// once cancelled they stop.
-		p := follow(t, br, br.post("/devices/"+zte.String()+"/ping", url.Values{"host": {"example.com"}}), "/devices/"+zte.String())
-		require.Contains(t, p.testid("flash").Text(), "Ping example.com ×10: queued — ")
-		require.True(t, polls(br.get("/devices/"+zte.String()+"/diagnostics"), "diagnostics"))
-		cancel := p.testid("task-row-ping").Find(`form[action$="/cancel"]`).AttrOr("action", "")
+		p := follow(t, br, br.Post("/devices/"+zte.String()+"/ping", url.Values{"host": {"example.com"}}), "/devices/"+zte.String())
+		require.Contains(t, p.TestID("flash").Text(), "Ping example.com ×10: queued — ")
+		require.True(t, polls(br.Get("/devices/"+zte.String()+"/diagnostics"), "diagnostics"))
+		cancel := p.TestID("task-row-ping").Find(`form[action$="/cancel"]`).AttrOr("action", "")
 		require.NotEmpty(t, cancel)
-		p = follow(t, br, br.post(cancel, url.Values{"back": {"/devices/" + zte.String()}}), "/devices/"+zte.String())
-		require.Equal(t, "Cancelled: ping example.com ×10 on "+zteSerial+" (cancelled).", p.testid("flash").Text())
+		p = follow(t, br, br.Post(cancel, url.Values{"back": {"/devices/" + zte.String()}}), "/devices/"+zte.String())
+		require.Equal(t, "Cancelled: ping example.com ×10 on "+zteSerial+" (cancelled).", p.TestID("flash").Text())
 		require.Equal(t, "cancelled", taskStatus(p, action.KindPing))
-		require.False(t, polls(br.get("/devices/"+zte.String()+"/diagnostics"), "diagnostics"))
-		require.True(t, polls(br.get("/devices/"+zte.String()+"/tasks"), "device-tasks"), "the reboot is still open")
+		require.False(t, polls(br.Get("/devices/"+zte.String()+"/diagnostics"), "diagnostics"))
+		require.True(t, polls(br.Get("/devices/"+zte.String()+"/tasks"), "device-tasks"), "the reboot is still open")
 	})
 
 	t.Run("ViewerSeesNoButtonsAndIsRefused", func(t *testing.T) {
-		br := b.loggedIn(t, b.viewerA)
-		p := br.get("/devices/" + zte.String())
+		br := b.LoggedIn(t, b.ViewerA)
+		p := br.Get("/devices/" + zte.String())
 		require.Equal(t, "queued", taskStatus(p, action.KindReboot))
-		require.Zero(t, p.testid("task-retry").Length()+p.testid("task-cancel").Length())
-		p = br.get("/tasks")
-		require.Equal(t, 1, p.testid("task-"+taskID).Length())
-		require.Zero(t, p.testid("task-retry").Length()+p.testid("task-cancel").Length())
+		require.Zero(t, p.TestID("task-retry").Length()+p.TestID("task-cancel").Length())
+		p = br.Get("/tasks")
+		require.Equal(t, 1, p.TestID("task-"+taskID).Length())
+		require.Zero(t, p.TestID("task-retry").Length()+p.TestID("task-cancel").Length())
 		for _, op := range []string{"retry", "cancel"} {
-			requireForbidden(t, br.post("/tasks/"+taskID+"/"+op, url.Values{"back": {"/tasks"}}), op)
+			requireForbidden(t, br.Post("/tasks/"+taskID+"/"+op, url.Values{"back": {"/tasks"}}), op)
 		}
 		require.Equal(t, "queued", status(t))
 	})
 
 	t.Run("OtherOrganizationIs404", func(t *testing.T) {
-		br := bb.in(t)
+		br := bb.In(t)
 		for _, op := range []string{"retry", "cancel"} {
 			for _, id := range []string{taskID, "not-a-uuid", uuid.NewString()} {
-				p := br.post("/tasks/"+id+"/"+op, url.Values{"back": {"/tasks"}})
-				require.Equal(t, http.StatusNotFound, p.status, "%s %s", op, id)
+				p := br.Post("/tasks/"+id+"/"+op, url.Values{"back": {"/tasks"}})
+				require.Equal(t, http.StatusNotFound, p.Status, "%s %s", op, id)
 			}
 		}
 		require.Equal(t, "queued", status(t))
-		p := br.get("/tasks")
-		require.Zero(t, p.testid("task-"+taskID).Length())
-		require.Equal(t, 1, p.testid("task-"+theirTask.String()).Length())
-		p = admin.in(t).get("/tasks")
-		require.Zero(t, p.testid("task-"+theirTask.String()).Length(), "acme never sees beta's task")
-		require.Zero(t, admin.in(t).get("/tasks?device="+theirs.String()).testid("tasks-table").Length())
-		p = admin.in(t).post("/tasks/"+theirTask.String()+"/retry", nil)
-		require.Equal(t, http.StatusNotFound, p.status)
+		p := br.Get("/tasks")
+		require.Zero(t, p.TestID("task-"+taskID).Length())
+		require.Equal(t, 1, p.TestID("task-"+theirTask.String()).Length())
+		p = admin.In(t).Get("/tasks")
+		require.Zero(t, p.TestID("task-"+theirTask.String()).Length(), "acme never sees beta's task")
+		require.Zero(t, admin.In(t).Get("/tasks?device="+theirs.String()).TestID("tasks-table").Length())
+		p = admin.In(t).Post("/tasks/"+theirTask.String()+"/retry", nil)
+		require.Equal(t, http.StatusNotFound, p.Status)
 	})
 
 	t.Run("CancelAndRetryGoBack", func(t *testing.T) {
-		br := admin.in(t)
-		p := br.post(cancelPath, url.Values{"back": {"/devices/" + zte.String()}})
+		br := admin.In(t)
+		p := br.Post(cancelPath, url.Values{"back": {"/devices/" + zte.String()}})
 		p = follow(t, br, p, "/devices/"+zte.String())
-		require.Equal(t, "Cancelled: reboot on "+zteSerial+" (cancelled).", p.testid("flash").Text())
+		require.Equal(t, "Cancelled: reboot on "+zteSerial+" (cancelled).", p.TestID("flash").Text())
 		require.Equal(t, "cancelled", taskStatus(p, action.KindReboot))
 		require.False(t, polls(p, "device-tasks"), "nothing open any more")
-		require.Zero(t, p.testid("task-row-reboot").Find(`[data-testid="task-cancel"]`).Length())
+		require.Zero(t, p.TestID("task-row-reboot").Find(`[data-testid="task-cancel"]`).Length())
 
 		// From the Tasks page, filtered: back to the same filtered page.
-		p = br.get("/tasks?kind=reboot&status=cancelled")
-		row := p.testid("task-" + taskID)
+		p = br.Get("/tasks?kind=reboot&status=cancelled")
+		row := p.TestID("task-" + taskID)
 		require.Equal(t, 1, row.Length())
 		retry := row.Find(`form[action$="/retry"]`)
 		back := retry.Find(`input[name="back"]`).AttrOr("value", "")
 		require.Equal(t, "/tasks?kind=reboot&status=cancelled", back)
-		p = follow(t, br, br.post(retry.AttrOr("action", ""), url.Values{"back": {back}}), back)
-		require.Equal(t, "Retried: reboot on "+zteSerial+" (queued).", p.testid("flash").Text())
-		require.Zero(t, p.testid("task-"+taskID).Length(), "no longer cancelled")
+		p = follow(t, br, br.Post(retry.AttrOr("action", ""), url.Values{"back": {back}}), back)
+		require.Equal(t, "Retried: reboot on "+zteSerial+" (queued).", p.TestID("flash").Text())
+		require.Zero(t, p.TestID("task-"+taskID).Length(), "no longer cancelled")
 		require.Equal(t, "queued", status(t))
 	})
 
 	t.Run("OffSiteBackFallsBackToTasks", func(t *testing.T) {
-		br := admin.in(t)
+		br := admin.In(t)
 		for _, back := range []string{"//evil.example", "//evil.example/devices", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", "devices", ""} {
-			p := br.post("/tasks/"+taskID+"/retry", url.Values{"back": {back}})
+			p := br.Post("/tasks/"+taskID+"/retry", url.Values{"back": {back}})
 			p = follow(t, br, p, "/tasks")
-			require.Equal(t, "Retried: reboot on "+zteSerial+" (queued).", p.testid("flash").Text(), "back %q", back)
+			require.Equal(t, "Retried: reboot on "+zteSerial+" (queued).", p.TestID("flash").Text(), "back %q", back)
 		}
-		p := br.post("/tasks/"+taskID+"/cancel", url.Values{"back": {"//evil.example"}})
+		p := br.Post("/tasks/"+taskID+"/cancel", url.Values{"back": {"//evil.example"}})
 		p = follow(t, br, p, "/tasks")
-		require.Equal(t, "Cancelled: reboot on "+zteSerial+" (cancelled).", p.testid("flash").Text())
+		require.Equal(t, "Cancelled: reboot on "+zteSerial+" (cancelled).", p.TestID("flash").Text())
 		// A refused operation says why, and goes back all the same.
-		p = br.post("/tasks/"+taskID+"/cancel", url.Values{"back": {"/devices/" + zte.String()}})
+		p = br.Post("/tasks/"+taskID+"/cancel", url.Values{"back": {"/devices/" + zte.String()}})
 		p = follow(t, br, p, "/devices/"+zte.String())
-		require.Equal(t, "status: a cancelled task cannot be cancelled", p.testid("flash").Text())
-		p = follow(t, br, br.post("/tasks/"+taskID+"/cancel", url.Values{"back": {"https://evil.example"}}), "/tasks")
-		require.Equal(t, "status: a cancelled task cannot be cancelled", p.testid("flash").Text())
+		require.Equal(t, "status: a cancelled task cannot be cancelled", p.TestID("flash").Text())
+		p = follow(t, br, br.Post("/tasks/"+taskID+"/cancel", url.Values{"back": {"https://evil.example"}}), "/tasks")
+		require.Equal(t, "status: a cancelled task cannot be cancelled", p.TestID("flash").Text())
 	})
 
 	t.Run("TasksPageFilters", func(t *testing.T) {
-		br := admin.in(t)
-		p := follow(t, br, br.post("/devices/"+hw.String()+"/refresh", nil), "/devices/"+hw.String())
+		br := admin.In(t)
+		p := follow(t, br, br.Post("/devices/"+hw.String()+"/refresh", nil), "/devices/"+hw.String())
 		require.Equal(t, "done", taskStatus(p, action.KindRefresh))
-		count := func(p page) int { return p.testid("tasks-table").Find("tbody tr").Length() }
-		all := br.get("/tasks")
-		require.Equal(t, http.StatusOK, all.status)
-		require.Equal(t, 3, count(all), "reboot, ping and refresh: %s", all.testid("tasks-table").Text())
+		count := func(p Page) int { return p.TestID("tasks-table").Find("tbody tr").Length() }
+		all := br.Get("/tasks")
+		require.Equal(t, http.StatusOK, all.Status)
+		require.Equal(t, 3, count(all), "reboot, ping and refresh: %s", all.TestID("tasks-table").Text())
 		for _, tc := range []struct {
 			query string
 			want  int
@@ -590,28 +590,28 @@ func TestTaskPages(t *testing.T) {
 			{"?device=" + zte.String() + "&kind=reboot", 1, "reboot"},
 			{"?kind=wifi", 0, ""},
 		} {
-			p := br.get("/tasks" + tc.query)
-			require.Equal(t, http.StatusOK, p.status, tc.query)
-			require.Equal(t, tc.want, count(p), "%s: %s", tc.query, p.testid("tasks-table").Text())
+			p := br.Get("/tasks" + tc.query)
+			require.Equal(t, http.StatusOK, p.Status, tc.query)
+			require.Equal(t, tc.want, count(p), "%s: %s", tc.query, p.TestID("tasks-table").Text())
 			if tc.want == 0 {
-				require.Equal(t, 1, p.testid("no-tasks").Length())
+				require.Equal(t, 1, p.TestID("no-tasks").Length())
 			}
 			if tc.kind != "" {
-				require.Contains(t, p.testid("tasks-table").Text(), tc.kind, tc.query)
+				require.Contains(t, p.TestID("tasks-table").Text(), tc.kind, tc.query)
 			}
 		}
-		p = br.get("/tasks?kind=refresh&status=done")
-		require.Equal(t, "refresh", p.testid("filter-task-kind").Find("option[selected]").AttrOr("value", ""))
-		require.Equal(t, "done", p.testid("filter-task-status").Find("option[selected]").AttrOr("value", ""))
-		p = br.get("/tasks?device=" + hw.String())
-		require.Equal(t, hw.String(), p.testid("task-filter").Find(`input[name="device"]`).AttrOr("value", ""), "the device filter is kept")
+		p = br.Get("/tasks?kind=refresh&status=done")
+		require.Equal(t, "refresh", p.TestID("filter-task-kind").Find("option[selected]").AttrOr("value", ""))
+		require.Equal(t, "done", p.TestID("filter-task-status").Find("option[selected]").AttrOr("value", ""))
+		p = br.Get("/tasks?device=" + hw.String())
+		require.Equal(t, hw.String(), p.TestID("task-filter").Find(`input[name="device"]`).AttrOr("value", ""), "the device filter is kept")
 
 		for _, tc := range []struct{ query, field, msg string }{
 			{"?status=sleeping", "status", "must be one of " + strings.Join(action.Statuses(), ", ")},
 			{"?kind=explode", "kind", "must be one of " + strings.Join(action.Kinds(), ", ")},
 		} {
-			p := br.get("/tasks" + tc.query)
-			require.Equal(t, tc.msg, p.testid("error-"+tc.field).Text(), tc.query)
+			p := br.Get("/tasks" + tc.query)
+			require.Equal(t, tc.msg, p.TestID("error-"+tc.field).Text(), tc.query)
 			require.Equal(t, 3, count(p), "%s: the whole list instead", tc.query)
 		}
 		for _, tc := range []struct{ query, field, msg string }{
@@ -619,23 +619,23 @@ func TestTaskPages(t *testing.T) {
 			{"?device=garbage", "device", "is not a device id"},
 			{"?bulk=garbage", "bulk", "is not a bulk action id"},
 		} {
-			p := br.get("/tasks" + tc.query)
-			require.Equal(t, http.StatusUnprocessableEntity, p.status, tc.query)
-			require.Equal(t, tc.msg, p.testid("error-"+tc.field).Text(), tc.query)
+			p := br.Get("/tasks" + tc.query)
+			require.Equal(t, http.StatusUnprocessableEntity, p.Status, tc.query)
+			require.Equal(t, tc.msg, p.TestID("error-"+tc.field).Text(), tc.query)
 			require.Equal(t, 3, count(p), "%s: the whole list instead", tc.query)
 		}
 	})
 
 	t.Run("TasksPagePages", func(t *testing.T) {
-		br := admin.in(t)
-		_, err := b.pool.Exec(ctx, `INSERT INTO cpe_tasks (org_id, device_id, kind, summary, status, actor_label, expires_at, created_at, finished_at)
+		br := admin.In(t)
+		_, err := b.Pool.Exec(ctx, `INSERT INTO cpe_tasks (org_id, device_id, kind, summary, status, actor_label, expires_at, created_at, finished_at)
 			SELECT $1, $2, 'refresh', 'old refresh ' || i, 'done', 'test', now(), now() - i * interval '1 minute', now()
-			FROM generate_series(1, 55) i`, b.orgA.ID, hw)
+			FROM generate_series(1, 55) i`, b.OrgA.ID, hw)
 		require.NoError(t, err)
-		p := br.get("/tasks?kind=refresh")
-		rows := p.testid("tasks-table").Find("tbody tr")
+		p := br.Get("/tasks?kind=refresh")
+		rows := p.TestID("tasks-table").Find("tbody tr")
 		require.Equal(t, 50, rows.Length())
-		next := p.testid("tasks-next").AttrOr("href", "")
+		next := p.TestID("tasks-next").AttrOr("href", "")
 		require.True(t, strings.HasPrefix(next, "/tasks?"), next)
 		u, err := url.Parse(next)
 		require.NoError(t, err)
@@ -643,13 +643,13 @@ func TestTaskPages(t *testing.T) {
 		require.NotEmpty(t, u.Query().Get("after"))
 		first := map[string]bool{}
 		rows.Each(func(_ int, s *goquery.Selection) { first[s.AttrOr("data-testid", "")] = true })
-		p = br.get(next)
-		rows = p.testid("tasks-table").Find("tbody tr")
+		p = br.Get(next)
+		rows = p.TestID("tasks-table").Find("tbody tr")
 		require.Equal(t, 56-50, rows.Length())
 		rows.Each(func(_ int, s *goquery.Selection) {
 			require.False(t, first[s.AttrOr("data-testid", "")], "no task on two pages")
 		})
-		require.Zero(t, p.testid("tasks-next").Length())
+		require.Zero(t, p.TestID("tasks-next").Length())
 		require.Contains(t, rows.Last().Text(), "old refresh 55", "oldest last")
 	})
 }
@@ -659,34 +659,34 @@ func TestTaskPages(t *testing.T) {
 // another organization's bulk action.
 func TestBulkPages(t *testing.T) {
 	t.Parallel()
-	b := setupWithSim(t, 9)
+	b := SetupWithSim(t, 9)
 	ctx := context.Background()
 	hw := make([]uuid.UUID, 3)
 	for i := range hw {
-		hw[i], _ = b.simDevice(t, b.orgA, modelHuawei, i)
+		hw[i], _ = b.SimDevice(t, b.OrgA, ModelHuawei, i)
 	}
-	zte, _ := b.simDevice(t, b.orgA, modelZTE, 0)
-	tp, _ := b.simDevice(t, b.orgA, modelTPLink, 0)
-	theirs, _ := b.simDevice(t, b.orgB, modelZTE, 1)
-	admin := b.loggedIn(t, b.adminA)
-	bulks := func(t *testing.T) int { return b.count(t, `SELECT count(*) FROM cpe_bulk_actions`) }
+	zte, _ := b.SimDevice(t, b.OrgA, ModelZTE, 0)
+	tp, _ := b.SimDevice(t, b.OrgA, ModelTPLink, 0)
+	theirs, _ := b.SimDevice(t, b.OrgB, ModelZTE, 1)
+	admin := b.LoggedIn(t, b.AdminA)
+	bulks := func(t *testing.T) int { return b.Count(t, `SELECT count(*) FROM cpe_bulk_actions`) }
 	tags := func(t *testing.T, id uuid.UUID) []string {
 		t.Helper()
 		var tags []string
-		require.NoError(t, b.pool.QueryRow(ctx, `SELECT tags FROM cpe_devices WHERE id = $1`, id).Scan(&tags))
+		require.NoError(t, b.Pool.QueryRow(ctx, `SELECT tags FROM cpe_devices WHERE id = $1`, id).Scan(&tags))
 		return tags
 	}
-	options := func(p page) []string {
+	options := func(p Page) []string {
 		var v []string
-		p.testid("bulk-action").Find("option").Each(func(_ int, s *goquery.Selection) { v = append(v, s.AttrOr("value", "")) })
+		p.TestID("bulk-action").Find("option").Each(func(_ int, s *goquery.Selection) { v = append(v, s.AttrOr("value", "")) })
 		return v
 	}
 	bulkPath := regexp.MustCompile(`^/bulk/[0-9a-f-]{36}$`)
 	// waitDone follows a bulk action's progress fragment to the end.
-	waitDone := func(t *testing.T, br *browser, path string) page {
+	waitDone := func(t *testing.T, br *Browser, path string) Page {
 		t.Helper()
-		return waitFragment(t, br, path+"/progress", func(p page) bool {
-			if p.testid("bulk-status").Text() == "running" {
+		return waitFragment(t, br, path+"/progress", func(p Page) bool {
+			if p.TestID("bulk-status").Text() == "running" {
 				require.True(t, polls(p, "bulk-progress"), "a running bulk action polls")
 				return false
 			}
@@ -696,95 +696,95 @@ func TestBulkPages(t *testing.T) {
 	var started string
 
 	t.Run("FormOfferedByRole", func(t *testing.T) {
-		p := admin.in(t).get("/devices")
-		require.Equal(t, 1, p.testid("bulk-form").Length())
-		require.Equal(t, 5, p.doc.Find(`input[type="checkbox"][name="ids"][form="bulk-form"]`).Length(), "one box per device of acme")
+		p := admin.In(t).Get("/devices")
+		require.Equal(t, 1, p.TestID("bulk-form").Length())
+		require.Equal(t, 5, p.Doc.Find(`input[type="checkbox"][name="ids"][form="bulk-form"]`).Length(), "one box per device of acme")
 		require.Equal(t, []string{"reboot", "refresh", "tag_add", "tag_remove"}, options(p))
-		require.Equal(t, 1, p.testid("bulk-tag").Length())
+		require.Equal(t, 1, p.TestID("bulk-tag").Length())
 
-		p = b.loggedIn(t, b.techA).get("/devices")
-		require.Equal(t, 1, p.testid("bulk-form").Length())
+		p = b.LoggedIn(t, b.TechA).Get("/devices")
+		require.Equal(t, 1, p.TestID("bulk-form").Length())
 		require.Equal(t, []string{"reboot", "refresh"}, options(p), "tags only for owners and admins")
-		require.Zero(t, p.testid("bulk-tag").Length())
+		require.Zero(t, p.TestID("bulk-tag").Length())
 
-		vb := b.loggedIn(t, b.viewerA)
-		p = vb.get("/devices")
-		require.Equal(t, http.StatusOK, p.status)
-		require.Equal(t, 5, p.testid("devices-table").Find("tbody tr").Length(), "viewers see the devices")
-		require.Zero(t, p.testid("bulk-form").Length())
-		require.Zero(t, p.testid("select-device").Length())
-		require.Zero(t, p.doc.Find(`[form="bulk-form"]`).Length())
+		vb := b.LoggedIn(t, b.ViewerA)
+		p = vb.Get("/devices")
+		require.Equal(t, http.StatusOK, p.Status)
+		require.Equal(t, 5, p.TestID("devices-table").Find("tbody tr").Length(), "viewers see the devices")
+		require.Zero(t, p.TestID("bulk-form").Length())
+		require.Zero(t, p.TestID("select-device").Length())
+		require.Zero(t, p.Doc.Find(`[form="bulk-form"]`).Length())
 	})
 
 	t.Run("BySelection", func(t *testing.T) {
-		br := admin.in(t)
-		p := br.get("/devices")
+		br := admin.In(t)
+		p := br.Get("/devices")
 		form := formFields(p, "bulk-form")
 		require.Equal(t, "/devices", form.Get("back"))
 		for _, id := range []uuid.UUID{zte, tp} {
-			box := p.doc.Find(`input[name="ids"][value="` + id.String() + `"]`)
+			box := p.Doc.Find(`input[name="ids"][value="` + id.String() + `"]`)
 			require.Equal(t, 1, box.Length(), id)
 			form.Add("ids", box.AttrOr("value", ""))
 		}
 		form.Set("action", "reboot")
 		form.Set("scope", "selected")
-		p = br.post("/devices/bulk", form)
-		require.Equal(t, http.StatusSeeOther, p.status, p.body)
-		loc := p.header.Get("Location")
+		p = br.Post("/devices/bulk", form)
+		require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
+		loc := p.Header.Get("Location")
 		require.Regexp(t, bulkPath, loc)
 		started = strings.TrimPrefix(loc, "/bulk/")
-		p = br.get(loc)
-		require.Equal(t, http.StatusOK, p.status)
-		require.Contains(t, p.body, "reboot on 2 selected devices")
-		require.Equal(t, 1, p.testid("bulk-progress").Length())
-		require.Regexp(t, `^\d+ %$`, p.testid("bulk-percent").Text())
-		require.Equal(t, "2", p.testid("bulk-bar").AttrOr("max", ""))
+		p = br.Get(loc)
+		require.Equal(t, http.StatusOK, p.Status)
+		require.Contains(t, p.Body, "reboot on 2 selected devices")
+		require.Equal(t, 1, p.TestID("bulk-progress").Length())
+		require.Regexp(t, `^\d+ %$`, p.TestID("bulk-percent").Text())
+		require.Equal(t, "2", p.TestID("bulk-bar").AttrOr("max", ""))
 
 		p = waitDone(t, br, loc)
-		require.Equal(t, "100 %", p.testid("bulk-percent").Text())
-		require.Equal(t, "done", p.testid("bulk-status").Text())
-		require.Equal(t, "2", p.testid("bulk-bar").AttrOr("value", ""))
-		require.Equal(t, 2, p.testid("bulk-tasks").Find("tbody tr").Length())
-		require.Contains(t, p.testid("bulk-counts").Text(), "done: 2")
-		p = br.get(loc)
-		require.Equal(t, "100 %", p.testid("bulk-percent").Text(), "the page shows the end too")
+		require.Equal(t, "100 %", p.TestID("bulk-percent").Text())
+		require.Equal(t, "done", p.TestID("bulk-status").Text())
+		require.Equal(t, "2", p.TestID("bulk-bar").AttrOr("value", ""))
+		require.Equal(t, 2, p.TestID("bulk-tasks").Find("tbody tr").Length())
+		require.Contains(t, p.TestID("bulk-counts").Text(), "done: 2")
+		p = br.Get(loc)
+		require.Equal(t, "100 %", p.TestID("bulk-percent").Text(), "the page shows the end too")
 		require.False(t, polls(p, "bulk-progress"))
 
-		p = br.get("/tasks?bulk=" + started)
-		require.Equal(t, 2, p.testid("tasks-table").Find("tbody tr").Length())
-		require.Equal(t, 2, p.testid("tasks-table").Find(`[data-testid="task-status"]:contains("done")`).Length())
+		p = br.Get("/tasks?bulk=" + started)
+		require.Equal(t, 2, p.TestID("tasks-table").Find("tbody tr").Length())
+		require.Equal(t, 2, p.TestID("tasks-table").Find(`[data-testid="task-status"]:contains("done")`).Length())
 	})
 
 	t.Run("ByFilter", func(t *testing.T) {
-		br := admin.in(t)
-		p := br.get("/devices?model=HG8245H")
-		require.Equal(t, 3, p.testid("select-device").Length())
+		br := admin.In(t)
+		p := br.Get("/devices?model=HG8245H")
+		require.Equal(t, 3, p.TestID("select-device").Length())
 		form := formFields(p, "bulk-form")
 		require.Equal(t, "HG8245H", form.Get("model"), "the form carries the list's filter")
 		require.Equal(t, "/devices?model=HG8245H", form.Get("back"))
 		form.Set("action", "tag_add")
 		form.Set("tag", "vip")
 		form.Set("scope", "filter")
-		p = br.post("/devices/bulk", form)
-		require.Equal(t, http.StatusSeeOther, p.status, p.body)
-		loc := p.header.Get("Location")
+		p = br.Post("/devices/bulk", form)
+		require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
+		loc := p.Header.Get("Location")
 		require.Regexp(t, bulkPath, loc)
-		p = br.get(loc)
-		require.Contains(t, p.body, "add tag vip on model=HG8245H")
+		p = br.Get(loc)
+		require.Contains(t, p.Body, "add tag vip on model=HG8245H")
 		p = waitDone(t, br, loc)
-		require.Equal(t, "100 %", p.testid("bulk-percent").Text())
-		require.Contains(t, p.testid("bulk-counts").Text(), "done: 3")
+		require.Equal(t, "100 %", p.TestID("bulk-percent").Text())
+		require.Contains(t, p.TestID("bulk-counts").Text(), "done: 3")
 		for _, id := range hw {
 			require.Contains(t, tags(t, id), "vip")
 		}
 		require.NotContains(t, tags(t, zte), "vip")
 		require.NotContains(t, tags(t, theirs), "vip")
-		p = br.get("/devices?tag=vip")
-		require.Equal(t, 3, p.testid("select-device").Length())
+		p = br.Get("/devices?tag=vip")
+		require.Equal(t, 3, p.TestID("select-device").Length())
 	})
 
 	t.Run("NothingChosenFlashesAndGoesBack", func(t *testing.T) {
-		br := admin.in(t)
+		br := admin.In(t)
 		before := bulks(t)
 		for _, tc := range []struct {
 			name string
@@ -804,45 +804,45 @@ func TestBulkPages(t *testing.T) {
 				"Bulk action not started — ids: select devices, or give a filter for every matching device"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				p := follow(t, br.in(t), br.in(t).post("/devices/bulk", tc.form), tc.to)
-				require.Equal(t, tc.msg, p.testid("flash").Text())
+				p := follow(t, br.In(t), br.In(t).Post("/devices/bulk", tc.form), tc.to)
+				require.Equal(t, tc.msg, p.TestID("flash").Text())
 			})
 		}
-		p := br.post("/devices/bulk", url.Values{"action": {"reboot"}, "scope": {"selected"}, "ids": {"nope"}})
-		require.Equal(t, http.StatusUnprocessableEntity, p.status, "a tampered selection")
+		p := br.Post("/devices/bulk", url.Values{"action": {"reboot"}, "scope": {"selected"}, "ids": {"nope"}})
+		require.Equal(t, http.StatusUnprocessableEntity, p.Status, "a tampered selection")
 		require.Equal(t, before, bulks(t), "nothing was started")
 	})
 
 	t.Run("Roles", func(t *testing.T) {
 		before := bulks(t)
-		tb := b.loggedIn(t, b.techA)
+		tb := b.LoggedIn(t, b.TechA)
 		for _, a := range []string{"tag_add", "tag_remove"} {
-			requireForbidden(t, tb.post("/devices/bulk", url.Values{"action": {a}, "tag": {"vip"}, "scope": {"selected"}, "ids": {zte.String()}}), a)
+			requireForbidden(t, tb.Post("/devices/bulk", url.Values{"action": {a}, "tag": {"vip"}, "scope": {"selected"}, "ids": {zte.String()}}), a)
 		}
-		vb := b.loggedIn(t, b.viewerA)
+		vb := b.LoggedIn(t, b.ViewerA)
 		for _, form := range []url.Values{
 			{"action": {"reboot"}, "scope": {"selected"}, "ids": {zte.String()}},
 			{"action": {"refresh"}, "scope": {"filter"}},
 			{"action": {"reboot"}, "scope": {"selected"}},
 			{"action": {"reboot"}, "scope": {"selected"}, "ids": {"nope"}},
 		} {
-			requireForbidden(t, vb.post("/devices/bulk", form), form.Encode())
+			requireForbidden(t, vb.Post("/devices/bulk", form), form.Encode())
 		}
 		require.Equal(t, before, bulks(t))
-		require.Equal(t, http.StatusOK, vb.get("/bulk/"+started).status, "viewers follow progress")
+		require.Equal(t, http.StatusOK, vb.Get("/bulk/"+started).Status, "viewers follow progress")
 	})
 
 	t.Run("OtherOrganizationIs404", func(t *testing.T) {
 		require.NotEmpty(t, started)
-		bb := b.loggedIn(t, b.adminB)
+		bb := b.LoggedIn(t, b.AdminB)
 		for _, path := range []string{"/bulk/" + started, "/bulk/" + started + "/progress", "/bulk/not-a-uuid", "/bulk/" + uuid.NewString()} {
-			p := bb.get(path)
-			require.Equal(t, http.StatusNotFound, p.status, path)
-			require.NotContains(t, p.body, "selected devices")
+			p := bb.Get(path)
+			require.Equal(t, http.StatusNotFound, p.Status, path)
+			require.NotContains(t, p.Body, "selected devices")
 		}
 		before := bulks(t)
-		p := bb.post("/devices/bulk", url.Values{"action": {"reboot"}, "scope": {"selected"}, "ids": {theirs.String(), zte.String()}})
-		require.Equal(t, http.StatusNotFound, p.status, "acme's device in beta's selection")
+		p := bb.Post("/devices/bulk", url.Values{"action": {"reboot"}, "scope": {"selected"}, "ids": {theirs.String(), zte.String()}})
+		require.Equal(t, http.StatusNotFound, p.Status, "acme's device in beta's selection")
 		require.Equal(t, before, bulks(t))
 	})
 }
