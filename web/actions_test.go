@@ -6,66 +6,17 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/actor"
-	"github.com/fyberpay/cpe/internal/cpe"
-	"github.com/fyberpay/cpe/internal/org"
-	"github.com/fyberpay/cpe/internal/testfactory"
+	"github.com/fyberpay/cpe/web/webtest"
 )
-
-// Simulated models, as their product class appears in GenieACS ids.
-const (
-	ModelHuawei = "HG8245H"
-	ModelZTE    = "F660"
-	ModelTPLink = "Archer%20AX10"
-)
-
-// SimDevice registers the n-th simulated device of a model as o's, as if it
-// had informed: it returns the device id and its GenieACS id.
-func (b *Bundle) SimDevice(t *testing.T, o org.Org, model string, n int) (uuid.UUID, string) {
-	t.Helper()
-	ctx := context.Background()
-	for _, gid := range b.Sim.DeviceIDs() {
-		if !strings.Contains(gid, "-"+model+"-") {
-			continue
-		}
-		if n > 0 {
-			n--
-			continue
-		}
-		d, err := b.ACS.GetDevice(ctx, gid, []string{"_deviceId", "InternetGatewayDevice.DeviceInfo.SoftwareVersion", "Device.DeviceInfo.SoftwareVersion"})
-		require.NoError(t, err)
-		dataModel := map[string]string{"InternetGatewayDevice": "TR-098", "Device": "TR-181"}[d.Root()]
-		var id uuid.UUID
-		require.NoError(t, b.Pool.QueryRow(ctx, `INSERT INTO cpe_devices (org_id, serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model, first_contact_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING id`, o.ID, d.Identity.SerialNumber, cpe.NormalizeSerial(d.Identity.SerialNumber),
-			d.Identity.OUI, d.Identity.ProductClass, d.Identity.Manufacturer, gid, dataModel).Scan(&id))
-		return id, gid
-	}
-	t.Fatalf("no simulated %s number %d", model, n)
-	return uuid.Nil, ""
-}
-
-func (b *Bundle) Post(t *testing.T, path, key, body string) APIResp {
-	t.Helper()
-	return b.API(t, http.MethodPost, path, key, body)
-}
-
-// RequireInvalid asserts a 422 naming field with exactly msg.
-func RequireInvalid(t *testing.T, r APIResp, field, msg string) {
-	t.Helper()
-	require.Equal(t, http.StatusUnprocessableEntity, r.Status, r.Raw)
-	require.Equal(t, "invalid", r.ErrCode(), r.Raw)
-	require.Equal(t, msg, r.ErrFields()[field], r.Raw)
-}
 
 // requireDone asserts a 200 with a done task of kind, and no Location.
-func requireDone(t *testing.T, r APIResp, kind string) {
+func requireDone(t *testing.T, r webtest.APIResp, kind string) {
 	t.Helper()
 	require.Equal(t, http.StatusOK, r.Status, r.Raw)
 	require.Equal(t, action.StatusDone, r.Body["status"], r.Raw)
@@ -75,7 +26,7 @@ func requireDone(t *testing.T, r APIResp, kind string) {
 }
 
 // requireAccepted asserts a 202 with a task in status and a Location to it.
-func requireAccepted(t *testing.T, r APIResp, status string) string {
+func requireAccepted(t *testing.T, r webtest.APIResp, status string) string {
 	t.Helper()
 	require.Equal(t, http.StatusAccepted, r.Status, r.Raw)
 	require.Equal(t, status, r.Body["status"], r.Raw)
@@ -84,61 +35,11 @@ func requireAccepted(t *testing.T, r APIResp, status string) string {
 	return id
 }
 
-// WaitTask polls GET /cpe/tasks/:id until the task has status want.
-func (b *Bundle) WaitTask(t *testing.T, key, id, want string) APIResp {
-	t.Helper()
-	var r APIResp
-	if !Wait(15*time.Second, func() bool {
-		r = b.API(t, http.MethodGet, "/cpe/tasks/"+id, key, "")
-		require.Equal(t, http.StatusOK, r.Status, r.Raw)
-		return r.Body["status"] == want
-	}) {
-		t.Fatalf("task %s is %v (%v), want %s", id, r.Body["status"], r.Body["message"], want)
-	}
-	return r
-}
-
-// WaitBulk polls GET /cpe/bulk/:id until the bulk action has finished.
-func (b *Bundle) WaitBulk(t *testing.T, key, id string) APIResp {
-	t.Helper()
-	var r APIResp
-	if !Wait(15*time.Second, func() bool {
-		r = b.API(t, http.MethodGet, "/cpe/bulk/"+id, key, "")
-		require.Equal(t, http.StatusOK, r.Status, r.Raw)
-		return r.Body["status"] != "running"
-	}) {
-		t.Fatalf("bulk %s still running: %s", id, r.Raw)
-	}
-	return r
-}
-
-func (b *Bundle) Count(t *testing.T, query string, args ...any) int {
-	t.Helper()
-	var n int
-	require.NoError(t, b.Pool.QueryRow(context.Background(), query, args...).Scan(&n))
-	return n
-}
-
-// Dump is every row of a table as text, to look for secrets in.
-func (b *Bundle) Dump(t *testing.T, table string) string {
-	t.Helper()
-	var s string
-	require.NoError(t, b.Pool.QueryRow(context.Background(), `SELECT COALESCE(string_agg(r::text, E'\n'), '') FROM `+table+` r`).Scan(&s))
-	return s
-}
-
-// APIKey creates an API key of role in o.
-func (b *Bundle) APIKey(t *testing.T, o org.Org, role actor.Role) string {
-	t.Helper()
-	_, key := testfactory.APIKey(context.Background(), t, b.Pool, o, role)
-	return key
-}
-
 // TestActionsWithoutGenieACS: with no GenieACS configured every action is
 // refused with a 422 naming why, and nothing is recorded; reads still work.
 func TestActionsWithoutGenieACS(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	dev := b.Device(t, "HWTC0000A001", false).String()
 	for _, call := range []struct{ path, body string }{
 		{"/cpe/devices/" + dev + "/reboot", ""},
@@ -167,9 +68,9 @@ func TestActionsWithoutGenieACS(t *testing.T) {
 // every validation answers 422 with its field and nothing is recorded.
 func TestActionWiFi(t *testing.T) {
 	t.Parallel()
-	b := SetupWithSim(t, 6)
+	b := webtest.SetupWithSim(t, 6)
 	ctx := context.Background()
-	dev, gid := b.SimDevice(t, b.OrgA, ModelHuawei, 0)
+	dev, gid := b.SimDevice(t, b.OrgA, webtest.ModelHuawei, 0)
 	tech := b.APIKey(t, b.OrgA, actor.RoleTechnician)
 	path := "/cpe/devices/" + dev.String() + "/wifi"
 	const keyPath = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.PreSharedKey.1.PreSharedKey"
@@ -220,11 +121,11 @@ func TestActionWiFi(t *testing.T) {
 			{"BandInvalid", `{"ssid":"Home","password":"long-enough","band":"6GHz"}`, "band", "must be 2.4GHz, 5GHz or both"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				RequireInvalid(t, b.Post(t, path, tech, tc.body), tc.field, tc.msg)
+				webtest.RequireInvalid(t, b.Post(t, path, tech, tc.body), tc.field, tc.msg)
 			})
 		}
 		r := b.Post(t, path, tech, `{}`)
-		RequireInvalid(t, r, "ssid", "is required")
+		webtest.RequireInvalid(t, r, "ssid", "is required")
 		require.Equal(t, "is required", r.ErrFields()["password"], "every field is reported at once")
 		require.Equal(t, before, b.Count(t, `SELECT count(*) FROM cpe_tasks`), "nothing is recorded for bad input")
 	})
@@ -242,10 +143,10 @@ func TestActionWiFi(t *testing.T) {
 // refused with 422 before anything is sent.
 func TestActionParameters(t *testing.T) {
 	t.Parallel()
-	b := SetupWithSim(t, 6)
+	b := webtest.SetupWithSim(t, 6)
 	ctx := context.Background()
-	hw, hwGID := b.SimDevice(t, b.OrgA, ModelHuawei, 0)
-	tp, _ := b.SimDevice(t, b.OrgA, ModelTPLink, 0)
+	hw, hwGID := b.SimDevice(t, b.OrgA, webtest.ModelHuawei, 0)
+	tp, _ := b.SimDevice(t, b.OrgA, webtest.ModelTPLink, 0)
 	hwPath := "/cpe/devices/" + hw.String() + "/parameters"
 	const interval = "InternetGatewayDevice.ManagementServer.PeriodicInformInterval"
 	const swVersion = "InternetGatewayDevice.DeviceInfo.SoftwareVersion"
@@ -264,7 +165,7 @@ func TestActionParameters(t *testing.T) {
 		before := b.Count(t, `SELECT count(*) FROM cpe_tasks`)
 		missing := "InternetGatewayDevice.X_FYBER_Nothing.Enable"
 		r := b.Post(t, hwPath, b.KeyA, `{"parameters":[["`+missing+`",true]]}`)
-		RequireInvalid(t, r, "parameters[0]", "the device has no parameter "+missing)
+		webtest.RequireInvalid(t, r, "parameters[0]", "the device has no parameter "+missing)
 		require.Equal(t, before, b.Count(t, `SELECT count(*) FROM cpe_tasks`))
 	})
 	t.Run("Invalid", func(t *testing.T) {
@@ -304,11 +205,11 @@ func TestActionParameters(t *testing.T) {
 			{"Object", hwPath, `[["InternetGatewayDevice.DeviceInfo","x"]]`, "parameters[0]", "InternetGatewayDevice.DeviceInfo is an object, not a parameter"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				RequireInvalid(t, b.Post(t, tc.device, b.KeyA, `{"parameters":`+tc.params+`}`), tc.field, tc.msg)
+				webtest.RequireInvalid(t, b.Post(t, tc.device, b.KeyA, `{"parameters":`+tc.params+`}`), tc.field, tc.msg)
 			})
 		}
 		r := b.Post(t, hwPath, b.KeyA, `{}`)
-		RequireInvalid(t, r, "parameters", "give at least one [path, value, type?]")
+		webtest.RequireInvalid(t, r, "parameters", "give at least one [path, value, type?]")
 		r = b.Post(t, hwPath, b.KeyA, `{"parameters":[["only-a-path"]]}`)
 		require.Equal(t, http.StatusBadRequest, r.Status, r.Raw)
 		require.Equal(t, "bad_json", r.ErrCode())
@@ -320,7 +221,7 @@ func TestActionParameters(t *testing.T) {
 		require.Nil(t, d.Params[swVersion].Writable, "writability is unknown until GenieACS lists DeviceInfo")
 		before := b.Count(t, `SELECT count(*) FROM cpe_tasks`)
 		r := b.Post(t, hwPath, b.KeyA, `{"parameters":[["`+swVersion+`","V9"]]}`)
-		RequireInvalid(t, r, "parameters[0]", swVersion+" is read-only on this device")
+		webtest.RequireInvalid(t, r, "parameters[0]", swVersion+" is read-only on this device")
 		require.Equal(t, before, b.Count(t, `SELECT count(*) FROM cpe_tasks`), "refused before anything is sent")
 		d, err = b.ACS.GetDevice(ctx, hwGID, []string{swVersion})
 		require.NoError(t, err)
@@ -353,12 +254,12 @@ func TestActionParameters(t *testing.T) {
 // and answers 200 with the done task, audited.
 func TestActionRebootFactoryResetRefresh(t *testing.T) {
 	t.Parallel()
-	b := SetupWithSim(t, 6)
+	b := webtest.SetupWithSim(t, 6)
 	tech := b.APIKey(t, b.OrgA, actor.RoleTechnician)
 	for _, tc := range []struct{ route, kind, model, summary string }{
-		{"reboot", action.KindReboot, ModelZTE, "reboot"},
-		{"factory-reset", action.KindFactoryReset, ModelHuawei, "factory reset"},
-		{"refresh", action.KindRefresh, ModelTPLink, "refresh health values"},
+		{"reboot", action.KindReboot, webtest.ModelZTE, "reboot"},
+		{"factory-reset", action.KindFactoryReset, webtest.ModelHuawei, "factory reset"},
+		{"refresh", action.KindRefresh, webtest.ModelTPLink, "refresh health values"},
 	} {
 		t.Run(tc.route, func(t *testing.T) {
 			dev, _ := b.SimDevice(t, b.OrgA, tc.model, 0)
@@ -379,10 +280,10 @@ func TestActionRebootFactoryResetRefresh(t *testing.T) {
 // shows them; bad input is a 422.
 func TestActionSpeedTestPingDiagnostics(t *testing.T) {
 	t.Parallel()
-	b := SetupWithSim(t, 6)
+	b := webtest.SetupWithSim(t, 6)
 	tech := b.APIKey(t, b.OrgA, actor.RoleTechnician)
-	tp, tpGID := b.SimDevice(t, b.OrgA, ModelTPLink, 0)
-	hw, hwGID := b.SimDevice(t, b.OrgA, ModelHuawei, 0)
+	tp, tpGID := b.SimDevice(t, b.OrgA, webtest.ModelTPLink, 0)
+	hw, hwGID := b.SimDevice(t, b.OrgA, webtest.ModelHuawei, 0)
 	tpPath, hwPath := "/cpe/devices/"+tp.String(), "/cpe/devices/"+hw.String()
 	// Slow lines: 10 MB at 2 Mbit/s take 42 device seconds (0.7 s here), so
 	// the tests are still running when the routes answer.
@@ -419,7 +320,7 @@ func TestActionSpeedTestPingDiagnostics(t *testing.T) {
 			{"SpeedTestTooLong", "/speed-test", `{"downloadUrl":"http://files.example.com/` + strings.Repeat("a", 240) + `"}`, "downloadUrl", "must be at most 256 characters (TR-143)"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				RequireInvalid(t, b.Post(t, hwPath+tc.route, tech, tc.body), tc.field, tc.msg)
+				webtest.RequireInvalid(t, b.Post(t, hwPath+tc.route, tech, tc.body), tc.field, tc.msg)
 			})
 		}
 		r := b.Post(t, hwPath+"/ping", tech, `{"host":"8.8.8.8","repetitions":"ten"}`)
@@ -461,9 +362,9 @@ func TestActionSpeedTestPingDiagnostics(t *testing.T) {
 // and retry move it truthfully and refuse what does not apply.
 func TestTaskRetryAndCancel(t *testing.T) {
 	t.Parallel()
-	b := SetupWithSim(t, 6)
+	b := webtest.SetupWithSim(t, 6)
 	tech := b.APIKey(t, b.OrgA, actor.RoleTechnician)
-	dev, gid := b.SimDevice(t, b.OrgA, ModelZTE, 1)
+	dev, gid := b.SimDevice(t, b.OrgA, webtest.ModelZTE, 1)
 	require.NoError(t, b.Sim.SetOnline(gid, false))
 
 	r := b.Post(t, "/cpe/devices/"+dev.String()+"/reboot", tech, "")
@@ -480,7 +381,7 @@ func TestTaskRetryAndCancel(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.Status, r.Raw)
 	require.Equal(t, action.StatusCancelled, r.Body["status"])
 	require.NotEmpty(t, r.Body["finishedAt"])
-	RequireInvalid(t, b.Post(t, task+"/cancel", tech, ""), "status", "a cancelled task cannot be cancelled")
+	webtest.RequireInvalid(t, b.Post(t, task+"/cancel", tech, ""), "status", "a cancelled task cannot be cancelled")
 
 	// GenieACS no longer holds it: a retry sends it afresh, and it waits
 	// for the device again.
@@ -489,8 +390,8 @@ func TestTaskRetryAndCancel(t *testing.T) {
 	require.NoError(t, b.Sim.SetOnline(gid, true))
 	b.WaitTask(t, tech, id, action.StatusDone)
 
-	RequireInvalid(t, b.Post(t, task+"/retry", tech, ""), "status", "a done task cannot be retried")
-	RequireInvalid(t, b.Post(t, task+"/cancel", tech, ""), "status", "a done task cannot be cancelled")
+	webtest.RequireInvalid(t, b.Post(t, task+"/retry", tech, ""), "status", "a done task cannot be retried")
+	webtest.RequireInvalid(t, b.Post(t, task+"/cancel", tech, ""), "status", "a done task cannot be cancelled")
 	require.Equal(t, 1, b.Count(t, `SELECT count(*) FROM audit_log WHERE action = 'cpe.task_cancel' AND target_id = $1`, dev.String()))
 	require.Equal(t, 1, b.Count(t, `SELECT count(*) FROM audit_log WHERE action = 'cpe.task_retry' AND target_id = $1`, dev.String()))
 	for _, op := range []string{"retry", "cancel"} {
@@ -503,10 +404,10 @@ func TestTaskRetryAndCancel(t *testing.T) {
 // keyset-paged; bad filters are 422; another organization sees only its own.
 func TestTasksList(t *testing.T) {
 	t.Parallel()
-	b := SetupWithSim(t, 6)
-	hw, _ := b.SimDevice(t, b.OrgA, ModelHuawei, 0)
-	tp, _ := b.SimDevice(t, b.OrgA, ModelTPLink, 0)
-	theirs, _ := b.SimDevice(t, b.OrgB, ModelHuawei, 1)
+	b := webtest.SetupWithSim(t, 6)
+	hw, _ := b.SimDevice(t, b.OrgA, webtest.ModelHuawei, 0)
+	tp, _ := b.SimDevice(t, b.OrgA, webtest.ModelTPLink, 0)
+	theirs, _ := b.SimDevice(t, b.OrgB, webtest.ModelHuawei, 1)
 	var ids []string
 	for _, call := range []struct{ path, body string }{
 		{"/cpe/devices/" + hw.String() + "/refresh", ""},
@@ -560,7 +461,7 @@ func TestTasksList(t *testing.T) {
 			{"?limit=501", "limit", "must be between 1 and 500"},
 			{"?after=garbage", "after", "is not a cursor from a previous page"},
 		} {
-			RequireInvalid(t, b.API(t, http.MethodGet, "/cpe/tasks"+tc.query, b.KeyA, ""), tc.field, tc.msg)
+			webtest.RequireInvalid(t, b.API(t, http.MethodGet, "/cpe/tasks"+tc.query, b.KeyA, ""), tc.field, tc.msg)
 		}
 	})
 }
@@ -569,13 +470,13 @@ func TestTasksList(t *testing.T) {
 // per device and reports progress; bad input is a 422 and roles are held.
 func TestBulkActions(t *testing.T) {
 	t.Parallel()
-	b := SetupWithSim(t, 9)
+	b := webtest.SetupWithSim(t, 9)
 	ctx := context.Background()
 	tech := b.APIKey(t, b.OrgA, actor.RoleTechnician)
-	hw0, _ := b.SimDevice(t, b.OrgA, ModelHuawei, 0)
-	hw1, _ := b.SimDevice(t, b.OrgA, ModelHuawei, 1)
-	zte, _ := b.SimDevice(t, b.OrgA, ModelZTE, 0)
-	theirs, _ := b.SimDevice(t, b.OrgB, ModelHuawei, 2)
+	hw0, _ := b.SimDevice(t, b.OrgA, webtest.ModelHuawei, 0)
+	hw1, _ := b.SimDevice(t, b.OrgA, webtest.ModelHuawei, 1)
+	zte, _ := b.SimDevice(t, b.OrgA, webtest.ModelZTE, 0)
+	theirs, _ := b.SimDevice(t, b.OrgB, webtest.ModelHuawei, 2)
 
 	start := func(t *testing.T, key, body string) string {
 		t.Helper()
@@ -652,7 +553,7 @@ func TestBulkActions(t *testing.T) {
 			{"FilterInvalid", `{"action":"reboot","filter":{"status":"sleeping"}}`, "filter.status", "must be online, offline, stale, unknown, pending_push or deleted_in_genieacs"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				RequireInvalid(t, b.Post(t, "/cpe/devices/bulk", b.KeyA, tc.body), tc.field, tc.msg)
+				webtest.RequireInvalid(t, b.Post(t, "/cpe/devices/bulk", b.KeyA, tc.body), tc.field, tc.msg)
 			})
 		}
 		r := b.Post(t, "/cpe/devices/bulk", b.KeyA, `{"action":"reboot","ids":["nope"]}`)
@@ -692,9 +593,9 @@ func TestBulkActions(t *testing.T) {
 // unknown ids are 404, never a leak; nothing is recorded for any of them.
 func TestActionRolesAndTenancy(t *testing.T) {
 	t.Parallel()
-	b := SetupWithSim(t, 6)
-	mine, _ := b.SimDevice(t, b.OrgA, ModelHuawei, 0)
-	theirs, _ := b.SimDevice(t, b.OrgB, ModelHuawei, 1)
+	b := webtest.SetupWithSim(t, 6)
+	mine, _ := b.SimDevice(t, b.OrgA, webtest.ModelHuawei, 0)
+	theirs, _ := b.SimDevice(t, b.OrgB, webtest.ModelHuawei, 1)
 	r := b.Post(t, "/cpe/devices/"+theirs.String()+"/refresh", b.KeyB, "")
 	require.Equal(t, http.StatusOK, r.Status, r.Raw)
 	theirTask := r.Body["id"].(string)
@@ -774,9 +675,9 @@ func TestActionRolesAndTenancy(t *testing.T) {
 // job arguments or the server logs.
 func TestActionSecretsNeverShown(t *testing.T) {
 	t.Parallel()
-	b := SetupWithSim(t, 6)
-	hw, hwGID := b.SimDevice(t, b.OrgA, ModelHuawei, 0)
-	tp, tpGID := b.SimDevice(t, b.OrgA, ModelTPLink, 0)
+	b := webtest.SetupWithSim(t, 6)
+	hw, hwGID := b.SimDevice(t, b.OrgA, webtest.ModelHuawei, 0)
+	tp, tpGID := b.SimDevice(t, b.OrgA, webtest.ModelTPLink, 0)
 	const wifiKey, pppPass = "Wifi-Secret-7731", "Pppoe-Secret-4419"
 	const pppPath = "Device.PPP.Interface.1.Password"
 
@@ -824,11 +725,11 @@ func TestActionSecretsNeverShown(t *testing.T) {
 // GenieACS no longer knows fails truthfully, never a 500.
 func TestActionDeviceNotInGenieACS(t *testing.T) {
 	t.Parallel()
-	b := SetupWithSim(t, 3)
+	b := webtest.SetupWithSim(t, 3)
 	ctx := context.Background()
 	never := b.Device(t, "HWTC0000A002", false)
 	r := b.Post(t, "/cpe/devices/"+never.String()+"/reboot", b.KeyA, "")
-	RequireInvalid(t, r, "device", "this device has not contacted GenieACS yet; actions are possible after its first inform")
+	webtest.RequireInvalid(t, r, "device", "this device has not contacted GenieACS yet; actions are possible after its first inform")
 	// Wi-Fi is kept for its first contact (the bootstrap provision applies
 	// it; the task waits to read it back).
 	r = b.Post(t, "/cpe/devices/"+never.String()+"/wifi", b.KeyA, `{"ssid":"Before-Contact","password":"first-contact-key"}`)
@@ -844,7 +745,7 @@ func TestActionDeviceNotInGenieACS(t *testing.T) {
 	requireAccepted(t, r, action.StatusFailed)
 	require.Equal(t, "GenieACS does not know this device any more (deleted from GenieACS?)", r.Body["message"])
 	r = b.Post(t, "/cpe/devices/"+gone.String()+"/parameters", b.KeyA, `{"parameters":[["InternetGatewayDevice.ManagementServer.PeriodicInformInterval","600"]]}`)
-	RequireInvalid(t, r, "device", "GenieACS does not know this device any more (deleted from GenieACS?)")
+	webtest.RequireInvalid(t, r, "device", "GenieACS does not know this device any more (deleted from GenieACS?)")
 	r = b.API(t, http.MethodGet, "/cpe/devices/"+gone.String()+"/diagnostics", b.KeyA, "")
 	require.Equal(t, http.StatusOK, r.Status, r.Raw)
 	require.Equal(t, "TR-098", r.Body["dataModel"])

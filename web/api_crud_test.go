@@ -5,11 +5,13 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 func TestAPIUsersCRUD(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	r := b.API(t, http.MethodGet, "/cpe/users", b.KeyA, "")
 	require.Equal(t, http.StatusOK, r.Status)
 	require.Len(t, r.Items(), 4, "acme's four staff")
@@ -35,7 +37,7 @@ func TestAPIUsersCRUD(t *testing.T) {
 
 func TestAPIKeysCRUD(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	r := b.API(t, http.MethodPost, "/cpe/api-keys", b.KeyA, `{"name":"crm","role":"technician"}`)
 	require.Equal(t, http.StatusCreated, r.Status)
 	id, key := r.Body["id"].(string), r.Body["key"].(string)
@@ -62,7 +64,7 @@ func TestAPIKeysCRUD(t *testing.T) {
 
 func TestAPIWebhooksCRUD(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	r := b.API(t, http.MethodPost, "/cpe/webhooks", b.KeyA, `{"url":"https://billing.acme.example/h","description":"billing","topics":["cpe.assigned","cpe.claimed"]}`)
 	require.Equal(t, http.StatusCreated, r.Status, r.Raw)
 	id := r.Body["id"].(string)
@@ -103,7 +105,7 @@ func TestAPIWebhooksCRUD(t *testing.T) {
 
 func TestWebhookEditFormBadInput(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	r := b.API(t, http.MethodPost, "/cpe/webhooks", b.KeyA, `{"url":"https://billing.acme.example/h","topics":["cpe.claimed"]}`)
 	id := r.Body["id"].(string)
 	br := b.LoggedIn(t, b.AdminA)

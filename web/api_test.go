@@ -9,11 +9,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/testfactory"
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 func TestAPIAuthentication(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	r := b.API(t, http.MethodGet, "/cpe/users", "", "")
 	require.Equal(t, http.StatusUnauthorized, r.Status)
 	require.Equal(t, "unauthorized", r.ErrCode())
@@ -35,7 +36,7 @@ func TestAPIAuthentication(t *testing.T) {
 
 func TestAPIBadInput(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	cases := []struct {
 		name, body string
 		status     int
@@ -75,7 +76,7 @@ func TestAPIBadInput(t *testing.T) {
 
 func TestAPIWrongRole(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	for _, call := range []struct{ method, path, body string }{
 		{http.MethodGet, "/cpe/users", ""},
 		{http.MethodPost, "/cpe/users", `{"email":"v@acme.example","role":"viewer","password":"long-enough-1"}`},
@@ -95,7 +96,7 @@ func TestAPIWrongRole(t *testing.T) {
 // rows are invisible to beta through pages and API: 404, never a leak.
 func TestTwoOrganizationIsolation(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 
 	// acme creates a webhook and a key through the API, making audit rows.
 	r := b.API(t, http.MethodPost, "/cpe/webhooks", b.KeyA, `{"url":"https://billing.acme.example/hook","topics":["cpe.claimed"]}`)
@@ -169,7 +170,7 @@ func TestTwoOrganizationIsolation(t *testing.T) {
 // none appears in the logs.
 func TestSecretsNeverLogged(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	br := b.Browser(t)
 	br.Login(b.AdminA.Email, "a-wrong-password-123")
 	br.Login(b.AdminA.Email, testfactory.Password)

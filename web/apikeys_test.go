@@ -6,11 +6,13 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 func TestAPIKeysPage(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	br := b.LoggedIn(t, b.AdminA)
 	br.Get("/api-keys")
 

@@ -10,11 +10,13 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 func TestAuditPage(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	ctx := context.Background()
 	// 120 rows for acme, in the past week, plus one for beta.
 	_, err := b.Pool.Exec(ctx, `INSERT INTO audit_log (org_id, actor_type, actor_label, action, summary, created_at)

@@ -10,11 +10,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/testfactory"
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 func TestHealth(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	r := b.API(t, http.MethodGet, "/readyz", "", "")
 	require.Equal(t, http.StatusOK, r.Status)
 	require.Equal(t, "ok", r.Body["database"])
@@ -26,7 +27,7 @@ func TestHealth(t *testing.T) {
 
 func TestLoginLogout(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	br := b.Browser(t)
 
 	p := br.Get("/")
@@ -88,7 +89,7 @@ func TestLoginLogout(t *testing.T) {
 
 func TestLoginThrottled(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	br := b.Browser(t)
 	for range 5 {
 		require.Equal(t, http.StatusUnauthorized, br.Login(b.TechA.Email, "wrong-password").Status)
@@ -104,7 +105,7 @@ func TestLoginThrottled(t *testing.T) {
 // home after sign-in; a same-site deep link still comes back.
 func TestLoginOpenRedirect(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	for _, tc := range []struct{ name, query, want string }{
 		{"Tab", "/%09/evil.example", "/"},
 		{"EncodedTab", "/%2509/evil.example", "/"},
@@ -129,7 +130,7 @@ func TestLoginOpenRedirect(t *testing.T) {
 
 func TestCSRF(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	t.Run("LoginWithoutToken", func(t *testing.T) {
 		br := b.Browser(t)
 		p := br.PostRaw("/login", url.Values{"email": {b.AdminA.Email}, "password": {testfactory.Password}}, nil)
@@ -154,7 +155,7 @@ func TestCSRF(t *testing.T) {
 
 func TestSecureCookiesBehindHTTPS(t *testing.T) {
 	t.Parallel()
-	b := SetupWith(t, "https://cpe.example.net")
+	b := webtest.SetupWith(t, "https://cpe.example.net")
 	br := b.Browser(t)
 	req, _ := http.NewRequest(http.MethodGet, b.Srv.URL+"/login", nil)
 	req.Header.Set("X-Forwarded-Proto", "https") // as the TLS-terminating proxy sends it

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/audit"
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 // BenchmarkAPIKeyRequest measures an authenticated JSON API request through
@@ -20,7 +21,7 @@ import (
 // compare, handler), clients in parallel on the same cores as the server —
 // comparable with the "identify" limit (one indexed SELECT behind net/http).
 func BenchmarkAPIKeyRequest(b *testing.B) {
-	bundle := Setup(b)
+	bundle := webtest.Setup(b)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	req := func() error {
 		r, _ := http.NewRequest(http.MethodGet, bundle.Srv.URL+"/cpe/me", nil)
@@ -55,7 +56,7 @@ func BenchmarkAPIKeyRequest(b *testing.B) {
 // of 1,000,000 rows: the first page, a filtered page and a page deep in the
 // log through the keyset cursor (no OFFSET).
 func BenchmarkAuditList(b *testing.B) {
-	bundle := Setup(b)
+	bundle := webtest.Setup(b)
 	ctx := context.Background()
 	seed := time.Now()
 	_, err := bundle.Pool.Exec(ctx, `INSERT INTO audit_log (org_id, actor_type, actor_label, action, target_type, target_id, summary, created_at)

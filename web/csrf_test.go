@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/testfactory"
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 // newUser is a form that creates a staff member (refused without the token).
@@ -21,7 +22,7 @@ func newUser(email string) url.Values {
 // refused in another.
 func TestCSRFTokenBoundToSession(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 
 	t.Run("TokenFromBeforeLoginRefusedAfter", func(t *testing.T) {
 		t.Parallel()
@@ -86,7 +87,7 @@ func TestCSRFTokenBoundToSession(t *testing.T) {
 // says the request is same-origin, and refused otherwise.
 func TestRiverUICSRF(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	br := b.LoggedIn(t, b.OwnerA)
 	cancel := func(h http.Header) int {
 		req, err := http.NewRequest(http.MethodPost, b.Srv.URL+"/admin/jobs/api/jobs/cancel", strings.NewReader(`{"ids":["1"]}`))
@@ -111,7 +112,7 @@ func TestRiverUICSRF(t *testing.T) {
 // Domain); over plain http they keep their plain names.
 func TestCookieNamesFollowPublicURL(t *testing.T) {
 	t.Parallel()
-	cookies := func(p Page) map[string]*http.Cookie {
+	cookies := func(p webtest.Page) map[string]*http.Cookie {
 		out := map[string]*http.Cookie{}
 		for _, line := range p.Header.Values("Set-Cookie") {
 			c, err := http.ParseSetCookie(line)
@@ -122,7 +123,7 @@ func TestCookieNamesFollowPublicURL(t *testing.T) {
 	}
 	t.Run("HTTPS", func(t *testing.T) {
 		t.Parallel()
-		b := SetupWith(t, "https://cpe.example.net")
+		b := webtest.SetupWith(t, "https://cpe.example.net")
 		br := b.Browser(t)
 		got := cookies(br.Get("/login"))
 		c := got["__Host-fyberpay_csrf"]
@@ -149,7 +150,7 @@ func TestCookieNamesFollowPublicURL(t *testing.T) {
 	})
 	t.Run("HTTP", func(t *testing.T) {
 		t.Parallel()
-		b := Setup(t)
+		b := webtest.Setup(t)
 		br := b.Browser(t)
 		require.Contains(t, cookies(br.Get("/login")), "fyberpay_csrf")
 		got := cookies(br.Post("/login", url.Values{"email": {b.AdminA.Email}, "password": {testfactory.Password}}))

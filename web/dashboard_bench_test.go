@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/testfactory"
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 // BenchmarkDashboard measures the dashboard of an organization with
@@ -19,7 +20,7 @@ import (
 // cost of computing them is BenchmarkFleet in internal/dashboard. Run with
 // -benchtime=200x for stable percentiles.
 func BenchmarkDashboard(b *testing.B) {
-	bundle := Setup(b)
+	bundle := webtest.Setup(b)
 	ctx := context.Background()
 	testfactory.Fleet(ctx, b, bundle.Pool, bundle.OrgA, 1, 100000)
 	testfactory.Fleet(ctx, b, bundle.Pool, bundle.OrgB, 100001, 20000)

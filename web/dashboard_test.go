@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,56 +10,13 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/stretchr/testify/require"
 
-	"github.com/fyberpay/cpe/internal/org"
+	"github.com/fyberpay/cpe/web/webtest"
 )
-
-// SeedDashboard gives acme 8 devices (3 online, 2 offline under an hour,
-// 2 stale, 1 never seen; firmware V2 ×3, "V3 R1+beta" ×1, V1 ×2 and two
-// without a version; models HG8245H ×4, F660 ×3, one unreported) and 4
-// faults (3 today, 1 yesterday); beta gets 2 devices and a fault of its own.
-func SeedDashboard(t *testing.T, b *Bundle) {
-	t.Helper()
-	n := 0
-	dev := func(o org.Org, firmware, model string, ago time.Duration) {
-		n++
-		var last *time.Time
-		if ago >= 0 {
-			l := time.Now().Add(-ago)
-			last = &l
-		}
-		_, err := b.Pool.Exec(context.Background(), `INSERT INTO cpe_devices (org_id, serial, serial_norm, software_version, product_class, last_inform_at)
-			VALUES ($1, $2, $2, $3, $4, $5)`, o.ID, fmt.Sprintf("DASH%08d", n), firmware, model, last)
-		require.NoError(t, err)
-	}
-	fault := func(o org.Org, status string, raised time.Time) {
-		n++
-		_, err := b.Pool.Exec(context.Background(), `INSERT INTO cpe_faults (genieacs_id, org_id, genieacs_device_id, channel, code, status, raised_at)
-			VALUES ($1, $2, $1, 'default', '9002', $3, $4)`, fmt.Sprintf("dev-%d", n), o.ID, status, raised)
-		require.NoError(t, err)
-	}
-	dev(b.OrgA, "V2", "HG8245H", time.Minute)
-	dev(b.OrgA, "V3 R1+beta", "HG8245H", 5*time.Minute)
-	dev(b.OrgA, "V1", "F660", 2*time.Minute)
-	dev(b.OrgA, "V1", "HG8245H", 20*time.Minute)
-	dev(b.OrgA, "", "F660", 50*time.Minute)
-	dev(b.OrgA, "V2", "HG8245H", 3*time.Hour)
-	dev(b.OrgA, "", "", 40*24*time.Hour)
-	dev(b.OrgA, "V2", "F660", -1)
-	dev(b.OrgB, "V9-BETA", "BETA-ONLY", time.Minute)
-	dev(b.OrgB, "V2", "HG8245H", 2*time.Hour)
-	now := time.Now().UTC()
-	today := now.Truncate(24 * time.Hour)
-	fault(b.OrgA, "active", now)
-	fault(b.OrgA, "resolved", now)
-	fault(b.OrgA, "cleared", now)
-	fault(b.OrgA, "active", today.Add(-time.Hour))
-	fault(b.OrgB, "active", now)
-}
 
 func TestDashboardAPI(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
-	SeedDashboard(t, b)
+	b := webtest.Setup(t)
+	webtest.SeedDashboard(t, b)
 
 	t.Run("SpecFieldsAndExtras", func(t *testing.T) {
 		r := b.API(t, http.MethodGet, "/cpe/dashboard", b.KeyA, "")
@@ -125,8 +81,8 @@ func TestDashboardAPI(t *testing.T) {
 
 func TestDashboardPage(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
-	SeedDashboard(t, b)
+	b := webtest.Setup(t)
+	webtest.SeedDashboard(t, b)
 	br := b.LoggedIn(t, b.ViewerA)
 	p := br.Get("/")
 	require.Equal(t, http.StatusOK, p.Status)
@@ -227,6 +183,6 @@ func TestDashboardPage(t *testing.T) {
 }
 
 // deviceRows counts the rows of a device list page.
-func deviceRows(p Page) int {
+func deviceRows(p webtest.Page) int {
 	return p.Doc.Find(`tr[data-testid^="device-row-"]`).Length()
 }

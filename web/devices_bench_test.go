@@ -10,12 +10,14 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 // seedFleet puts 100,000 devices across three organizations (acme holds
 // 50,000), a third of acme's assigned to subscribers, informs spread over
 // two hours, six models and five firmware versions.
-func seedFleet(b testing.TB, bundle *Bundle) {
+func seedFleet(b testing.TB, bundle *webtest.Bundle) {
 	ctx := context.Background()
 	_, err := bundle.Pool.Exec(ctx, `INSERT INTO subscribers (org_id, username, name) SELECT $1, 'user' || i, 'User ' || i FROM generate_series(1, 20000) i`, bundle.OrgA.ID)
 	require.NoError(b, err)
@@ -33,7 +35,7 @@ func seedFleet(b testing.TB, bundle *Bundle) {
 	require.NoError(b, err)
 }
 
-func seedOrg(b testing.TB, bundle *Bundle) any {
+func seedOrg(b testing.TB, bundle *webtest.Bundle) any {
 	var id any
 	require.NoError(b, bundle.Pool.QueryRow(context.Background(), `INSERT INTO organizations (slug, name) VALUES ('gamma', 'Gamma') RETURNING id`).Scan(&id))
 	return id
@@ -43,7 +45,7 @@ func seedOrg(b testing.TB, bundle *Bundle) any {
 // half): the first page, searches and filters, reporting p50/p95 of the
 // whole request (HTTP, API key, query, JSON) over the run.
 func BenchmarkDeviceList(b *testing.B) {
-	bundle := Setup(b)
+	bundle := webtest.Setup(b)
 	seedFleet(b, bundle)
 	for _, q := range []struct{ name, query string }{
 		{"FirstPage", ""},
@@ -78,7 +80,7 @@ func BenchmarkDeviceList(b *testing.B) {
 // BenchmarkImport10k is a 10,000-row CSV import through the API: preview
 // (every row checked) and commit.
 func BenchmarkImport10k(b *testing.B) {
-	bundle := Setup(b)
+	bundle := webtest.Setup(b)
 	ctx := context.Background()
 	_, err := bundle.Pool.Exec(ctx, `INSERT INTO subscribers (org_id, username) SELECT $1, 'user' || i FROM generate_series(1, 2000) i`, bundle.OrgA.ID)
 	require.NoError(b, err)

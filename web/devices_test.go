@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,35 +15,12 @@ import (
 
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/testfactory"
+	"github.com/fyberpay/cpe/web/webtest"
 )
-
-// Upload posts a multipart CSV file with the remembered CSRF token.
-func (br *Browser) Upload(path, filename, content string) Page {
-	br.T.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	require.NoError(br.T, w.WriteField("_csrf", br.CSRF))
-	fw, err := w.CreateFormFile("file", filename)
-	require.NoError(br.T, err)
-	_, _ = fw.Write([]byte(content))
-	require.NoError(br.T, w.Close())
-	req, err := http.NewRequest(http.MethodPost, br.Base+path, &body)
-	require.NoError(br.T, err)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	return br.Do(req)
-}
-
-func (b *Bundle) Device(t *testing.T, serial string, pending bool) uuid.UUID {
-	t.Helper()
-	if pending {
-		return testfactory.Device(context.Background(), t, b.Pool, nil, serial, nil)
-	}
-	return testfactory.Device(context.Background(), t, b.Pool, &b.OrgA, serial, nil)
-}
 
 func TestDevicesPages(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	ctx := context.Background()
 	mine := b.Device(t, "48575443000000A1", false)
 	theirs := testfactory.Device(ctx, t, b.Pool, &b.OrgB, "HWTC0000BBBB", nil)
@@ -157,7 +133,7 @@ func TestDevicesPages(t *testing.T) {
 
 func TestDeviceImportPage(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	ctx := context.Background()
 	testfactory.Device(ctx, t, b.Pool, &b.OrgB, "HWTC0000BBBB", nil)
 	testfactory.Subscriber(ctx, t, b.Pool, b.Box, b.OrgA, &testfactory.SubscriberOpts{Username: testfactory.Ptr("alice")})
@@ -207,7 +183,7 @@ func TestDeviceImportPage(t *testing.T) {
 
 func TestPendingAndClaimPages(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	dev := b.Device(t, "HWTC0000C1A1", true)
 	br := b.LoggedIn(t, b.AdminA)
 	p := br.Get("/pending")
@@ -232,7 +208,7 @@ func TestPendingAndClaimPages(t *testing.T) {
 
 func TestDevicesAPI(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	ctx := context.Background()
 	testfactory.Subscriber(ctx, t, b.Pool, b.Box, b.OrgA, &testfactory.SubscriberOpts{Username: testfactory.Ptr("alice"), PlanGroup: testfactory.Ptr("home")})
 	pending := b.Device(t, "HWTC0000D0D0", true)

@@ -1,56 +1,21 @@
 package web_test
 
 import (
-	"context"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/fyberpay/cpe/internal/fault"
-	"github.com/fyberpay/cpe/internal/jobs"
+	"github.com/fyberpay/cpe/web/webtest"
 )
-
-// FaultDoc is a fault document as GenieACS writes it.
-func FaultDoc(device, channel, code string) string {
-	return `{"_id":"` + device + `:` + channel + `","device":"` + device + `","channel":"` + channel +
-		`","timestamp":"2026-01-02T03:04:05.000Z","code":"` + code + `","message":"Invalid arguments","retries":2,"provisions":"[]"}`
-}
-
-// SeedFaults puts fault documents in the simulator and runs one poll.
-func (b *Bundle) SeedFaults(t *testing.T, docs ...string) {
-	t.Helper()
-	for _, d := range docs {
-		require.NoError(t, b.Sim.PutFaultDocument(d))
-	}
-	ins, err := jobs.NewInserter(b.Pool, slog.New(slog.DiscardHandler))
-	require.NoError(t, err)
-	_, err = fault.NewService(b.Pool, b.ACS, ins).Poll(context.Background())
-	require.NoError(t, err)
-}
-
-func (b *Bundle) FaultID(t *testing.T, genieID string) string {
-	t.Helper()
-	var id string
-	require.NoError(t, b.Pool.QueryRow(context.Background(), `SELECT id::text FROM cpe_faults WHERE genieacs_id = $1`, genieID).Scan(&id))
-	return id
-}
-
-func (b *Bundle) InGenieACS(t *testing.T, genieID string) bool {
-	t.Helper()
-	fs, err := b.ACS.Faults(context.Background(), map[string]any{"_id": genieID})
-	require.NoError(t, err)
-	return len(fs) == 1
-}
 
 func TestFaultsAPI(t *testing.T) {
 	t.Parallel()
-	b := SetupWithSim(t, 3)
-	_, gidA := b.SimDevice(t, b.OrgA, ModelHuawei, 0)
-	_, gidB := b.SimDevice(t, b.OrgB, ModelZTE, 0)
-	b.SeedFaults(t, FaultDoc(gidA, "default", "cwmp.9002"), FaultDoc(gidB, "default", "cwmp.9002"))
+	b := webtest.SetupWithSim(t, 3)
+	_, gidA := b.SimDevice(t, b.OrgA, webtest.ModelHuawei, 0)
+	_, gidB := b.SimDevice(t, b.OrgB, webtest.ModelZTE, 0)
+	b.SeedFaults(t, webtest.FaultDoc(gidA, "default", "cwmp.9002"), webtest.FaultDoc(gidB, "default", "cwmp.9002"))
 	mine, theirs := b.FaultID(t, gidA+":default"), b.FaultID(t, gidB+":default")
 
 	t.Run("ListsTheOrganizationsOwn", func(t *testing.T) {
@@ -113,12 +78,12 @@ func TestFaultsAPI(t *testing.T) {
 
 func TestFaultBoardPage(t *testing.T) {
 	t.Parallel()
-	b := SetupWithSim(t, 4)
-	devA, gidA := b.SimDevice(t, b.OrgA, ModelHuawei, 0)
-	_, gidA2 := b.SimDevice(t, b.OrgA, ModelHuawei, 1)
-	_, gidB := b.SimDevice(t, b.OrgB, ModelZTE, 0)
-	b.SeedFaults(t, FaultDoc(gidA, "default", "cwmp.9002"), FaultDoc(gidA2, "default", "cwmp.9002"),
-		FaultDoc(gidA, "fyberpay-bootstrap", "timeout"), FaultDoc(gidB, "default", "cwmp.9002"))
+	b := webtest.SetupWithSim(t, 4)
+	devA, gidA := b.SimDevice(t, b.OrgA, webtest.ModelHuawei, 0)
+	_, gidA2 := b.SimDevice(t, b.OrgA, webtest.ModelHuawei, 1)
+	_, gidB := b.SimDevice(t, b.OrgB, webtest.ModelZTE, 0)
+	b.SeedFaults(t, webtest.FaultDoc(gidA, "default", "cwmp.9002"), webtest.FaultDoc(gidA2, "default", "cwmp.9002"),
+		webtest.FaultDoc(gidA, "fyberpay-bootstrap", "timeout"), webtest.FaultDoc(gidB, "default", "cwmp.9002"))
 	mine, theirs := b.FaultID(t, gidA+":default"), b.FaultID(t, gidB+":default")
 
 	admin := b.LoggedIn(t, b.AdminA)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/fyberpay/cpe/web/callback"
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 // listFilters are every list route with the query parameters it reads, for
@@ -48,7 +49,7 @@ func FuzzTextAtTheEdges(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	b := Setup(f)
+	b := webtest.Setup(f)
 	br := b.LoggedIn(f, b.AdminA)
 	f.Fuzz(func(t *testing.T, s string) {
 		br.T = t
@@ -78,7 +79,7 @@ func FuzzTextAtTheEdges(f *testing.F) {
 				t.Fatal(err)
 			}
 			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set(callback.HeaderKey, InternalKey)
+			req.Header.Set(callback.HeaderKey, webtest.InternalKey)
 			if st := doStatus(t, req); st >= 500 {
 				t.Fatalf("identify %q: %d", body, st)
 			}

@@ -11,11 +11,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/testfactory"
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 func TestDeviceHealth(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Minute)
 	seed := func(dev uuid.UUID, ago time.Duration, recv, sent, uptime int64, cpu float64, memory int64, clients int) {

@@ -2,51 +2,30 @@ package web_test
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/fyberpay/cpe/web/callback"
+	"github.com/fyberpay/cpe/web/webtest"
 )
-
-func (b *Bundle) Identify(t *testing.T, key, body string) APIResp {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, b.Srv.URL+"/internal/cpe/identify", strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	if key != "" {
-		req.Header.Set(callback.HeaderKey, key)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	r := APIResp{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
-	if len(raw) > 0 {
-		require.NoError(t, json.Unmarshal(raw, &r.Body), string(raw))
-	}
-	return r
-}
 
 const huaweiIdentify = `{"serial":"48575443A1B2C3D4","oui":"00259E","productClass":"HG8245H","manufacturer":"Huawei Technologies Co., Ltd","deviceId":"00259E-HG8245H-48575443A1B2C3D4","root":"InternetGatewayDevice"}`
 
 func TestIdentifyEndpoint(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	ctx := context.Background()
 
-	r := b.Identify(t, InternalKey, huaweiIdentify)
+	r := b.Identify(t, webtest.InternalKey, huaweiIdentify)
 	require.Equal(t, http.StatusOK, r.Status, r.Raw)
 	require.Equal(t, "pending", r.Body["status"])
 	require.Equal(t, []any{}, r.Body["tags"])
 	require.EqualValues(t, 300, r.Body["periodicInformInterval"])
 
 	t.Run("WrongOrMissingKey", func(t *testing.T) {
-		for _, key := range []string{"", "wrong-key", InternalKey + "x", b.KeyA} {
+		for _, key := range []string{"", "wrong-key", webtest.InternalKey + "x", b.KeyA} {
 			r := b.Identify(t, key, huaweiIdentify)
 			require.Equal(t, http.StatusUnauthorized, r.Status)
 			require.Equal(t, "unauthorized", r.ErrCode())
@@ -67,7 +46,7 @@ func TestIdentifyEndpoint(t *testing.T) {
 			"MissingSerial": `{"oui":"00259E"}`,
 			"LongSerial":    `{"serial":"` + strings.Repeat("A", 65) + `","oui":"00259E"}`,
 		} {
-			r := b.Identify(t, InternalKey, body)
+			r := b.Identify(t, webtest.InternalKey, body)
 			require.Equal(t, http.StatusBadRequest, r.Status, name)
 			require.NotEmpty(t, r.Body["error"].(map[string]any)["message"], name)
 		}
@@ -77,11 +56,11 @@ func TestIdentifyEndpoint(t *testing.T) {
 			"NUL":          `{"serial":"HWTC12345678","oui":"00259E","softwareVersion":"V3\u0000R017"}`,
 			"InvalidUTF8":  "{\"serial\":\"HWTC12345678\",\"oui\":\"00\xff259E\"}",
 		} {
-			r := b.Identify(t, InternalKey, body)
+			r := b.Identify(t, webtest.InternalKey, body)
 			require.Equal(t, http.StatusUnprocessableEntity, r.Status, name)
 			require.NotEmpty(t, r.Body["error"].(map[string]any)["fields"], name)
 		}
-		r := b.Identify(t, InternalKey, `{"serial":"`+strings.Repeat("A", 20000)+`"}`)
+		r := b.Identify(t, webtest.InternalKey, `{"serial":"`+strings.Repeat("A", 20000)+`"}`)
 		require.Equal(t, http.StatusRequestEntityTooLarge, r.Status)
 		var n int
 		require.NoError(t, b.Pool.QueryRow(ctx, `SELECT count(*) FROM cpe_devices`).Scan(&n))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/testfactory"
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 // TestIdentityConflictAtIdentify is the penetration test's case: a CPE
@@ -19,7 +20,7 @@ import (
 // resolved through the API and the pages.
 func TestIdentityConflictAtIdentify(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	ctx := context.Background()
 	sub := testfactory.Subscriber(ctx, t, b.Pool, b.Box, b.OrgA, &testfactory.SubscriberOpts{
 		Username: testfactory.Ptr("amina"), PPPoEPassword: testfactory.Ptr("amina-ppp-secret")})
@@ -27,11 +28,11 @@ func TestIdentityConflictAtIdentify(t *testing.T) {
 	testfactory.DesiredWiFi(ctx, t, b.Pool, b.Box, dev, "2.4GHz", "Amina Home", "amina-wifi-secret")
 	const real = `{"serial":"ZTEGC0FFEE12","oui":"344B50","productClass":"F660","manufacturer":"ZTE","deviceId":"344B50-F660-ZTEGC0FFEE12","root":"InternetGatewayDevice"}`
 	const impostor = `{"serial":"ZTEGC0FFEE12","oui":"00259E","productClass":"HG8245H","manufacturer":"Huawei","deviceId":"00259E-HG8245H-ZTEGC0FFEE12","root":"InternetGatewayDevice"}`
-	r := b.Identify(t, InternalKey, real)
+	r := b.Identify(t, webtest.InternalKey, real)
 	require.Equal(t, http.StatusOK, r.Status, r.Raw)
 	require.Contains(t, r.Raw, "amina-ppp-secret")
 
-	r = b.Identify(t, InternalKey, impostor)
+	r = b.Identify(t, webtest.InternalKey, impostor)
 	require.Equal(t, http.StatusOK, r.Status, r.Raw)
 	require.Equal(t, "conflict", r.Body["status"])
 	require.Equal(t, []any{"org:" + b.OrgA.Slug}, r.Body["tags"])
@@ -56,7 +57,7 @@ func TestIdentityConflictAtIdentify(t *testing.T) {
 	r = b.API(t, http.MethodGet, "/cpe/identity-conflicts", b.KeyB, "")
 	require.EqualValues(t, 0, r.Body["total"], "another organization sees none")
 	r = b.API(t, http.MethodGet, "/cpe/identity-conflicts?limit=501", b.KeyViewerA, "")
-	RequireInvalid(t, r, "limit", "must be a number between 1 and 500")
+	webtest.RequireInvalid(t, r, "limit", "must be a number between 1 and 500")
 
 	accept := path + "/identity-conflicts/" + cid + "/accept"
 	t.Run("APIRefusals", func(t *testing.T) {
@@ -92,18 +93,18 @@ func TestIdentityConflictAtIdentify(t *testing.T) {
 	r = b.API(t, http.MethodPost, accept, b.KeyA, "")
 	require.Equal(t, http.StatusConflict, r.Status, "already rejected")
 	require.Equal(t, "conflict_resolved", r.ErrCode())
-	r = b.Identify(t, InternalKey, impostor)
+	r = b.Identify(t, webtest.InternalKey, impostor)
 	require.Equal(t, []any{}, r.Body["tags"], "a rejected identity gets nothing")
 
 	t.Run("AcceptSwap", func(t *testing.T) {
 		const rma = `{"serial":"ZTEGC0FFEE12","oui":"344B50","productClass":"F670L","manufacturer":"ZTE","deviceId":"344B50-F670L-ZTEGC0FFEE12","root":"InternetGatewayDevice"}`
-		require.Equal(t, "conflict", b.Identify(t, InternalKey, rma).Body["status"])
+		require.Equal(t, "conflict", b.Identify(t, webtest.InternalKey, rma).Body["status"])
 		r := b.API(t, http.MethodGet, "/cpe/identity-conflicts", b.KeyA, "")
 		cid := r.Items()[0].(map[string]any)["id"].(string)
 		r = b.API(t, http.MethodPost, path+"/identity-conflicts/"+cid+"/accept", b.KeyA, "")
 		require.Equal(t, http.StatusOK, r.Status, r.Raw)
 		require.Equal(t, "accepted", r.Body["status"])
-		r = b.Identify(t, InternalKey, rma)
+		r = b.Identify(t, webtest.InternalKey, rma)
 		require.Equal(t, "assigned", r.Body["status"])
 		require.Contains(t, r.Raw, "amina-ppp-secret")
 		require.Equal(t, 1, b.Count(t, `SELECT count(*) FROM audit_log WHERE action = 'cpe.identity_accepted' AND actor_type = $1`, string(actor.KindAPIKey)))

@@ -1,15 +1,12 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,54 +15,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/action"
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
-// In is the same browser (cookies, CSRF token) failing t rather than the
-// test that created it, for use inside subtests.
-func (br *Browser) In(t testing.TB) *Browser {
-	c := *br
-	c.T = t
-	return &c
-}
-
-// BodyRecorder keeps every response a browser reads (headers and body), to
-// look for secrets in.
-type BodyRecorder struct {
-	mu  sync.Mutex
-	all []string
-}
-
-func (r *BodyRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := http.DefaultTransport.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-	raw, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	r.mu.Lock()
-	r.all = append(r.all, req.URL.String()+"\n"+fmt.Sprint(resp.Header)+"\n"+string(raw))
-	r.mu.Unlock()
-	resp.Body = io.NopCloser(bytes.NewReader(raw))
-	return resp, nil
-}
-
-func (r *BodyRecorder) Text() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return strings.Join(r.all, "\n")
-}
-
-// Recorded makes br keep every response in r.
-func (br *Browser) Recorded(r *BodyRecorder) *Browser {
-	br.Client.Transport = r
-	return br
-}
-
 // follow asserts a 303 to want and opens it.
-func follow(t *testing.T, br *Browser, p Page, want string) Page {
+func follow(t *testing.T, br *webtest.Browser, p webtest.Page, want string) webtest.Page {
 	t.Helper()
 	require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
 	require.Equal(t, want, p.Header.Get("Location"))
@@ -76,7 +30,7 @@ func follow(t *testing.T, br *Browser, p Page, want string) Page {
 
 // requireForbidden asserts the role error page (not a CSRF refusal, which is
 // a 403 too).
-func requireForbidden(t *testing.T, p Page, what string) {
+func requireForbidden(t *testing.T, p webtest.Page, what string) {
 	t.Helper()
 	require.Equal(t, http.StatusForbidden, p.Status, "%s: %s", what, p.Body)
 	require.Equal(t, "your role does not allow this", p.TestID("error-message").Text(), what)
@@ -84,7 +38,7 @@ func requireForbidden(t *testing.T, p Page, what string) {
 
 // requireFormError asserts a 422 re-render of the device page with field's
 // message in the form named testid, which is open.
-func requireFormError(t *testing.T, p Page, formID, field, msg string) {
+func requireFormError(t *testing.T, p webtest.Page, formID, field, msg string) {
 	t.Helper()
 	require.Equal(t, http.StatusUnprocessableEntity, p.Status, p.Body)
 	f := p.TestID(formID)
@@ -97,15 +51,15 @@ func requireFormError(t *testing.T, p Page, formID, field, msg string) {
 
 // taskStatus is the status badge of the newest task of kind on a device
 // page or tasks fragment.
-func taskStatus(p Page, kind string) string {
+func taskStatus(p webtest.Page, kind string) string {
 	return p.TestID("task-row-" + kind).First().Find(`[data-testid="task-status"]`).Text()
 }
 
 // waitFragment reloads a fragment until done says it is finished.
-func waitFragment(t *testing.T, br *Browser, path string, done func(Page) bool) Page {
+func waitFragment(t *testing.T, br *webtest.Browser, path string, done func(webtest.Page) bool) webtest.Page {
 	t.Helper()
-	var p Page
-	if !Wait(15*time.Second, func() bool {
+	var p webtest.Page
+	if !webtest.Wait(15*time.Second, func() bool {
 		p = br.Get(path)
 		require.Equal(t, http.StatusOK, p.Status, p.Body)
 		return done(p)
@@ -117,14 +71,14 @@ func waitFragment(t *testing.T, br *Browser, path string, done func(Page) bool) 
 
 // polls reports whether a fragment's root asks htmx to reload it every
 // second.
-func polls(p Page, testid string) bool {
+func polls(p webtest.Page, testid string) bool {
 	v, _ := p.TestID(testid).Attr("hx-trigger")
 	return v == "every 1s"
 }
 
 // formFields are the hidden inputs of the form with data-testid id, as the
 // browser would send them.
-func formFields(p Page, id string) url.Values {
+func formFields(p webtest.Page, id string) url.Values {
 	v := url.Values{}
 	p.TestID(id).Find(`input[type="hidden"]`).Each(func(_ int, s *goquery.Selection) {
 		name, _ := s.Attr("name")
@@ -147,14 +101,14 @@ func cloneForm(v url.Values) url.Values {
 // technicians, viewers and another organization see it.
 func TestDeviceActionPages(t *testing.T) {
 	t.Parallel()
-	b := SetupWithSim(t, 9)
-	hw0, hw0GID := b.SimDevice(t, b.OrgA, ModelHuawei, 0)
-	hw1, _ := b.SimDevice(t, b.OrgA, ModelHuawei, 1)
-	tp0, _ := b.SimDevice(t, b.OrgA, ModelTPLink, 0)
-	zte0, _ := b.SimDevice(t, b.OrgA, ModelZTE, 0)
+	b := webtest.SetupWithSim(t, 9)
+	hw0, hw0GID := b.SimDevice(t, b.OrgA, webtest.ModelHuawei, 0)
+	hw1, _ := b.SimDevice(t, b.OrgA, webtest.ModelHuawei, 1)
+	tp0, _ := b.SimDevice(t, b.OrgA, webtest.ModelTPLink, 0)
+	zte0, _ := b.SimDevice(t, b.OrgA, webtest.ModelZTE, 0)
 	never := b.Device(t, "HWTC0000A0A0", false) // never informed: no actions
 
-	rec := &BodyRecorder{}
+	rec := &webtest.BodyRecorder{}
 	admin := b.LoggedIn(t, b.AdminA).Recorded(rec)
 	const secret = "Kibanda-Secret-4471"
 	const keyPath = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.PreSharedKey.1.PreSharedKey"
@@ -275,7 +229,7 @@ func TestDeviceActionPages(t *testing.T) {
 		p = follow(t, br, br.Post(devPath(tp0)+"/speed-test", url.Values{"downloadUrl": {""}}), devPath(tp0))
 		require.Regexp(t, `^Speed test from .+/fyberpay-speedtest-10MB\.bin: the device is running it; results show below\.$`, p.TestID("flash").Text())
 
-		frag := waitFragment(t, br, devPath(hw1)+"/diagnostics", func(p Page) bool {
+		frag := waitFragment(t, br, devPath(hw1)+"/diagnostics", func(p webtest.Page) bool {
 			return !polls(p, "diagnostics") && strings.Contains(p.TestID("diag-ping").Text(), "replies")
 		})
 		require.Regexp(t, `^\s*\d+/3 replies, avg \d+ ms\s*$`, frag.TestID("diag-ping").Text())
@@ -287,7 +241,7 @@ func TestDeviceActionPages(t *testing.T) {
 		require.Contains(t, tf.TestID("task-message").Text(), "replies")
 		require.False(t, polls(tf, "device-tasks"), "nothing open, nothing to poll")
 
-		frag = waitFragment(t, br, devPath(tp0)+"/diagnostics", func(p Page) bool {
+		frag = waitFragment(t, br, devPath(tp0)+"/diagnostics", func(p webtest.Page) bool {
 			return !polls(p, "diagnostics") && p.TestID("diag-download-state").Text() == "Complete"
 		})
 		require.Regexp(t, `^\d+\.\d Mbps$`, frag.TestID("diag-download-mbps").Text())
@@ -439,11 +393,11 @@ func TestDeviceActionPages(t *testing.T) {
 // fragments polling while a task is open, and another organization's tasks.
 func TestTaskPages(t *testing.T) {
 	t.Parallel()
-	b := SetupWithSim(t, 6)
+	b := webtest.SetupWithSim(t, 6)
 	ctx := context.Background()
-	hw, _ := b.SimDevice(t, b.OrgA, ModelHuawei, 0)
-	zte, zteGID := b.SimDevice(t, b.OrgA, ModelZTE, 1)
-	theirs, _ := b.SimDevice(t, b.OrgB, ModelHuawei, 1)
+	hw, _ := b.SimDevice(t, b.OrgA, webtest.ModelHuawei, 0)
+	zte, zteGID := b.SimDevice(t, b.OrgA, webtest.ModelZTE, 1)
+	theirs, _ := b.SimDevice(t, b.OrgB, webtest.ModelHuawei, 1)
 	require.NoError(t, b.Sim.SetOnline(zteGID, false))
 	admin := b.LoggedIn(t, b.AdminA)
 	zteSerial := admin.Get("/devices/" + zte.String()).TestID("device-serial").Text()
@@ -573,7 +527,7 @@ func TestTaskPages(t *testing.T) {
 		br := admin.In(t)
 		p := follow(t, br, br.Post("/devices/"+hw.String()+"/refresh", nil), "/devices/"+hw.String())
 		require.Equal(t, "done", taskStatus(p, action.KindRefresh))
-		count := func(p Page) int { return p.TestID("tasks-table").Find("tbody tr").Length() }
+		count := func(p webtest.Page) int { return p.TestID("tasks-table").Find("tbody tr").Length() }
 		all := br.Get("/tasks")
 		require.Equal(t, http.StatusOK, all.Status)
 		require.Equal(t, 3, count(all), "reboot, ping and refresh: %s", all.TestID("tasks-table").Text())
@@ -659,15 +613,15 @@ func TestTaskPages(t *testing.T) {
 // another organization's bulk action.
 func TestBulkPages(t *testing.T) {
 	t.Parallel()
-	b := SetupWithSim(t, 9)
+	b := webtest.SetupWithSim(t, 9)
 	ctx := context.Background()
 	hw := make([]uuid.UUID, 3)
 	for i := range hw {
-		hw[i], _ = b.SimDevice(t, b.OrgA, ModelHuawei, i)
+		hw[i], _ = b.SimDevice(t, b.OrgA, webtest.ModelHuawei, i)
 	}
-	zte, _ := b.SimDevice(t, b.OrgA, ModelZTE, 0)
-	tp, _ := b.SimDevice(t, b.OrgA, ModelTPLink, 0)
-	theirs, _ := b.SimDevice(t, b.OrgB, ModelZTE, 1)
+	zte, _ := b.SimDevice(t, b.OrgA, webtest.ModelZTE, 0)
+	tp, _ := b.SimDevice(t, b.OrgA, webtest.ModelTPLink, 0)
+	theirs, _ := b.SimDevice(t, b.OrgB, webtest.ModelZTE, 1)
 	admin := b.LoggedIn(t, b.AdminA)
 	bulks := func(t *testing.T) int { return b.Count(t, `SELECT count(*) FROM cpe_bulk_actions`) }
 	tags := func(t *testing.T, id uuid.UUID) []string {
@@ -676,16 +630,16 @@ func TestBulkPages(t *testing.T) {
 		require.NoError(t, b.Pool.QueryRow(ctx, `SELECT tags FROM cpe_devices WHERE id = $1`, id).Scan(&tags))
 		return tags
 	}
-	options := func(p Page) []string {
+	options := func(p webtest.Page) []string {
 		var v []string
 		p.TestID("bulk-action").Find("option").Each(func(_ int, s *goquery.Selection) { v = append(v, s.AttrOr("value", "")) })
 		return v
 	}
 	bulkPath := regexp.MustCompile(`^/bulk/[0-9a-f-]{36}$`)
 	// waitDone follows a bulk action's progress fragment to the end.
-	waitDone := func(t *testing.T, br *Browser, path string) Page {
+	waitDone := func(t *testing.T, br *webtest.Browser, path string) webtest.Page {
 		t.Helper()
-		return waitFragment(t, br, path+"/progress", func(p Page) bool {
+		return waitFragment(t, br, path+"/progress", func(p webtest.Page) bool {
 			if p.TestID("bulk-status").Text() == "running" {
 				require.True(t, polls(p, "bulk-progress"), "a running bulk action polls")
 				return false

@@ -9,11 +9,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/testfactory"
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 func TestPlansPages(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 
 	var planID string
 	t.Run("AdminCreatesAndEdits", func(t *testing.T) {
@@ -110,7 +111,7 @@ func TestPlansPages(t *testing.T) {
 
 func TestPlansAPI(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	r := b.API(t, http.MethodPost, "/cpe/plans", b.KeyA, `{"name":"Home 10","genieacsGroup":"home-10"}`)
 	require.Equal(t, http.StatusCreated, r.Status, r.Raw)
 	id := r.Body["id"].(string)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/user"
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 // The README's page table says who may open each page; every role of the
@@ -26,9 +27,9 @@ func TestReadmePageRolesAreTrue(t *testing.T) {
 	table = table[:strings.Index(table, "\n\n")]
 	row := regexp.MustCompile("^\\| `(/[^`]*)` \\| ([^|]+) \\|")
 
-	b := Setup(t)
+	b := webtest.Setup(t)
 	roles := map[string]user.User{"owner": b.OwnerA, "admin": b.AdminA, "technician": b.TechA, "viewer": b.ViewerA}
-	browsers := map[string]*Browser{}
+	browsers := map[string]*webtest.Browser{}
 	for name, u := range roles {
 		browsers[name] = b.LoggedIn(t, u)
 	}

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 // requireSecurityHeaders asserts the headers every response carries.
@@ -19,7 +21,7 @@ func requireSecurityHeaders(t *testing.T, h http.Header, what string) {
 
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	owner := b.LoggedIn(t, b.OwnerA)
 
 	p := owner.Get("/admin/jobs/")

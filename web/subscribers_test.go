@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -13,62 +12,15 @@ import (
 
 	"github.com/fyberpay/cpe/internal/subscriber"
 	"github.com/fyberpay/cpe/internal/testfactory"
+	"github.com/fyberpay/cpe/web/webtest"
 )
-
-// PPP1 and PPP2 are PPPoE passwords that must never show up in a page,
-// a JSON body or a log line.
-const (
-	PPP1 = "Xk9-ppp-secret-one"
-	PPP2 = "Xk9-ppp-secret-two"
-)
-
-// Catalog is the subscriber service as org A's admin, for fixtures.
-func (b *Bundle) Catalog() (*subscriber.Service, context.Context) {
-	return subscriber.NewService(b.Pool, b.Box), context.Background()
-}
-
-func (b *Bundle) SeedPlan(t *testing.T, name, group string) subscriber.Plan {
-	t.Helper()
-	svc, ctx := b.Catalog()
-	p, err := svc.CreatePlan(ctx, testfactory.Actor(b.AdminA), subscriber.PlanInput{Name: name, Group: group})
-	require.NoError(t, err)
-	return p
-}
-
-func (b *Bundle) SeedSubscriber(t *testing.T, in subscriber.Input) subscriber.Subscriber {
-	t.Helper()
-	svc, ctx := b.Catalog()
-	s, err := svc.Create(ctx, testfactory.Actor(b.AdminA), in)
-	require.NoError(t, err)
-	return s
-}
-
-func (b *Bundle) PPPoEPassword(t *testing.T, id uuid.UUID) string {
-	t.Helper()
-	svc, ctx := b.Catalog()
-	c, err := svc.Credentials(ctx, b.Pool, b.OrgA.ID, id)
-	require.NoError(t, err)
-	return c.PPPoEPassword
-}
-
-// NoSecrets fails if a PPPoE password appears in any of the bodies or in
-// the server's log.
-func (b *Bundle) NoSecrets(t *testing.T, bodies ...string) {
-	t.Helper()
-	for _, pw := range []string{PPP1, PPP2} {
-		for i, body := range bodies {
-			require.NotContains(t, body, pw, "body %d", i)
-		}
-		require.NotContains(t, b.Logs.String(), pw, "server log")
-	}
-}
 
 func TestSubscribersPages(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	home := b.SeedPlan(t, "Home 10", "home-10")
 	var bodies []string
-	keep := func(p Page) Page { bodies = append(bodies, p.Body); return p }
+	keep := func(p webtest.Page) webtest.Page { bodies = append(bodies, p.Body); return p }
 	t.Cleanup(func() { b.NoSecrets(t, bodies...) })
 
 	var aliceID string
@@ -84,7 +36,7 @@ func TestSubscribersPages(t *testing.T) {
 		require.Equal(t, "Home 10 (home-10)", p.TestID("in-plan").Find(`option[value="`+home.ID.String()+`"]`).Text())
 
 		p = keep(br.Post("/subscribers", url.Values{"username": {"alice.w"}, "name": {"Alice W"}, "phone": {"+254 700 1"},
-			"planId": {home.ID.String()}, "pppoeUsername": {"alice@isp"}, "pppoePassword": {PPP1}}))
+			"planId": {home.ID.String()}, "pppoeUsername": {"alice@isp"}, "pppoePassword": {webtest.PPP1}}))
 		require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
 		loc := p.Header.Get("Location")
 		require.True(t, strings.HasPrefix(loc, "/subscribers/"), loc)
@@ -101,7 +53,7 @@ func TestSubscribersPages(t *testing.T) {
 		require.False(t, hasValue, "the password input is always empty")
 		require.Equal(t, "alice@isp", p.TestID("in-pppoe-username").AttrOr("value", ""))
 		require.Equal(t, "active", p.TestID("subscriber-status").Text())
-		require.Equal(t, PPP1, b.PPPoEPassword(t, uuid.MustParse(aliceID)))
+		require.Equal(t, webtest.PPP1, b.PPPoEPassword(t, uuid.MustParse(aliceID)))
 
 		p = keep(br.Get("/subscribers"))
 		row := p.TestID("subscriber-row-alice.w")
@@ -120,13 +72,13 @@ func TestSubscribersPages(t *testing.T) {
 		require.Contains(t, p.TestID("flash").Text(), "Saved subscriber alice.w.")
 		require.Equal(t, "Alice Wanjiru", p.TestID("in-name").AttrOr("value", ""))
 		require.Equal(t, "set", p.TestID("pppoe-status").Text())
-		require.Equal(t, PPP1, b.PPPoEPassword(t, uuid.MustParse(aliceID)), "kept")
+		require.Equal(t, webtest.PPP1, b.PPPoEPassword(t, uuid.MustParse(aliceID)), "kept")
 
 		// A new password replaces it.
 		p = keep(br.Post(loc, url.Values{"username": {"alice.w"}, "name": {"Alice Wanjiru"}, "planId": {home.ID.String()},
-			"pppoeUsername": {"alice@isp"}, "pppoePassword": {PPP2}}))
+			"pppoeUsername": {"alice@isp"}, "pppoePassword": {webtest.PPP2}}))
 		require.Equal(t, http.StatusSeeOther, p.Status)
-		require.Equal(t, PPP2, b.PPPoEPassword(t, uuid.MustParse(aliceID)))
+		require.Equal(t, webtest.PPP2, b.PPPoEPassword(t, uuid.MustParse(aliceID)))
 		require.Equal(t, "set", keep(br.Get(loc)).TestID("pppoe-status").Text())
 
 		// Suspend (plain form), then activate (htmx fragment).
@@ -157,7 +109,7 @@ func TestSubscribersPages(t *testing.T) {
 		br := b.LoggedIn(t, b.AdminA)
 		br.Get("/subscribers/new")
 		p := keep(br.Post("/subscribers", url.Values{"username": {"bad name"}, "name": {"Bob"}, "phone": {"call me"},
-			"planId": {uuid.NewString()}, "pppoePassword": {PPP1}}))
+			"planId": {uuid.NewString()}, "pppoePassword": {webtest.PPP1}}))
 		require.Equal(t, http.StatusUnprocessableEntity, p.Status)
 		require.Contains(t, p.TestID("error-username").Text(), "printable ASCII")
 		require.Contains(t, p.TestID("error-phone").Text(), "digits")
@@ -180,7 +132,7 @@ func TestSubscribersPages(t *testing.T) {
 		require.Equal(t, "is already in use", p.TestID("error-username").Text())
 
 		// The edit form too, with the subscriber's header still shown.
-		p = keep(br.Post("/subscribers/"+aliceID, url.Values{"username": {"taken"}, "pppoePassword": {PPP2}, "pppoeUsername": {"a b"}}))
+		p = keep(br.Post("/subscribers/"+aliceID, url.Values{"username": {"taken"}, "pppoePassword": {webtest.PPP2}, "pppoeUsername": {"a b"}}))
 		require.Equal(t, http.StatusUnprocessableEntity, p.Status)
 		require.Equal(t, "alice.w", p.TestID("subscriber-title").Text())
 		require.NotEmpty(t, p.TestID("error-pppoeUsername").Text())
@@ -294,10 +246,10 @@ func TestSubscribersPages(t *testing.T) {
 
 func TestSubscribersAPI(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	home := b.SeedPlan(t, "Home 10", "home-10")
 	var bodies []string
-	call := func(method, path, key, body string) APIResp {
+	call := func(method, path, key, body string) webtest.APIResp {
 		t.Helper()
 		r := b.API(t, method, path, key, body)
 		bodies = append(bodies, r.Raw)
@@ -306,7 +258,7 @@ func TestSubscribersAPI(t *testing.T) {
 	t.Cleanup(func() { b.NoSecrets(t, bodies...) })
 
 	r := call(http.MethodPost, "/cpe/subscribers", b.KeyA, fmt.Sprintf(
-		`{"username":"bob","name":"Bob K","phone":"0700 1","planId":%q,"pppoeUsername":"bob@isp","pppoePassword":%q}`, home.ID, PPP1))
+		`{"username":"bob","name":"Bob K","phone":"0700 1","planId":%q,"pppoeUsername":"bob@isp","pppoePassword":%q}`, home.ID, webtest.PPP1))
 	require.Equal(t, http.StatusCreated, r.Status, r.Raw)
 	id := r.Body["id"].(string)
 	require.Equal(t, "bob", r.Body["username"])
@@ -314,7 +266,7 @@ func TestSubscribersAPI(t *testing.T) {
 	require.Equal(t, "home-10", r.Body["planGroup"])
 	require.Equal(t, true, r.Body["hasPppoePassword"])
 	require.NotContains(t, r.Body, "pppoePassword")
-	require.Equal(t, PPP1, b.PPPoEPassword(t, uuid.MustParse(id)))
+	require.Equal(t, webtest.PPP1, b.PPPoEPassword(t, uuid.MustParse(id)))
 
 	t.Run("ReadAndList", func(t *testing.T) {
 		r := call(http.MethodGet, "/cpe/subscribers/"+id, b.KeyViewerA, "")
@@ -354,11 +306,11 @@ func TestSubscribersAPI(t *testing.T) {
 		require.Equal(t, "Bob Kamau", r.Body["name"])
 		require.Nil(t, r.Body["planId"], "PUT replaces: no planId, no plan")
 		require.Equal(t, true, r.Body["hasPppoePassword"])
-		require.Equal(t, PPP1, b.PPPoEPassword(t, uuid.MustParse(id)))
+		require.Equal(t, webtest.PPP1, b.PPPoEPassword(t, uuid.MustParse(id)))
 
-		r = call(http.MethodPut, "/cpe/subscribers/"+id, b.KeyA, fmt.Sprintf(`{"username":"bob","pppoeUsername":"bob@isp","pppoePassword":%q}`, PPP2))
+		r = call(http.MethodPut, "/cpe/subscribers/"+id, b.KeyA, fmt.Sprintf(`{"username":"bob","pppoeUsername":"bob@isp","pppoePassword":%q}`, webtest.PPP2))
 		require.Equal(t, http.StatusOK, r.Status)
-		require.Equal(t, PPP2, b.PPPoEPassword(t, uuid.MustParse(id)))
+		require.Equal(t, webtest.PPP2, b.PPPoEPassword(t, uuid.MustParse(id)))
 
 		r = call(http.MethodPut, "/cpe/subscribers/"+id, b.KeyA, `{"username":"bob","pppoeUsername":"bob@isp","clearPppoePassword":true}`)
 		require.Equal(t, http.StatusOK, r.Status)
@@ -383,7 +335,7 @@ func TestSubscribersAPI(t *testing.T) {
 			{"UnknownField", http.MethodPost, "/cpe/subscribers", `{"username":"x","password":"y"}`, 400, "bad_json"},
 			{"WrongType", http.MethodPut, "/cpe/subscribers/" + id, `{"username":7}`, 400, "bad_json"},
 			{"BadPlanID", http.MethodPost, "/cpe/subscribers", `{"username":"x","planId":"nope"}`, 400, "bad_json"},
-			{"Invalid", http.MethodPost, "/cpe/subscribers", `{"username":"a b","phone":"x","pppoePassword":"` + PPP1 + `"}`, 422, "invalid"},
+			{"Invalid", http.MethodPost, "/cpe/subscribers", `{"username":"a b","phone":"x","pppoePassword":"` + webtest.PPP1 + `"}`, 422, "invalid"},
 			{"Duplicate", http.MethodPost, "/cpe/subscribers", `{"username":"bob"}`, 422, "invalid"},
 			{"BadStatus", http.MethodGet, "/cpe/subscribers?status=gone", ``, 422, "invalid"},
 			{"BadLimit", http.MethodGet, "/cpe/subscribers?limit=lots", ``, 400, "bad_query"},
@@ -396,7 +348,7 @@ func TestSubscribersAPI(t *testing.T) {
 				require.Equal(t, tc.code, r.ErrCode())
 			})
 		}
-		r := call(http.MethodPost, "/cpe/subscribers", b.KeyA, `{"username":"a b","phone":"x","pppoePassword":"`+PPP1+`"}`)
+		r := call(http.MethodPost, "/cpe/subscribers", b.KeyA, `{"username":"a b","phone":"x","pppoePassword":"`+webtest.PPP1+`"}`)
 		require.Contains(t, r.ErrFields(), "username")
 		require.Contains(t, r.ErrFields(), "phone")
 		require.Contains(t, r.ErrFields(), "pppoeUsername")

@@ -8,11 +8,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/devsync"
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 func TestSyncPageAndAPI(t *testing.T) {
 	t.Parallel()
-	b := SetupWithSim(t, 6)
+	b := webtest.SetupWithSim(t, 6)
 	ctx := context.Background()
 	s := devsync.NewService(b.Pool, b.ACS, nil, nil)
 	run, err := s.Sync(ctx, devsync.Full)

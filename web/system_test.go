@@ -5,11 +5,13 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 func TestSystemPageWithoutGenieACS(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	br := b.LoggedIn(t, b.AdminA)
 	p := br.Get("/admin/system")
 	require.Equal(t, http.StatusOK, p.Status)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/testfactory"
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 // foreignCall is an API call on an id ({id} in path and body) and the id of
@@ -23,7 +24,7 @@ type foreignCall struct {
 
 // seedForeign seeds one object of every kind in orgB and returns the API
 // calls that take their ids.
-func seedForeign(t *testing.T, b *Bundle) []foreignCall {
+func seedForeign(t *testing.T, b *webtest.Bundle) []foreignCall {
 	t.Helper()
 	ctx := context.Background()
 	devB := testfactory.Device(ctx, t, b.Pool, &b.OrgB, "HWTCBE7A0001", nil)
@@ -99,7 +100,7 @@ func seedForeign(t *testing.T, b *Bundle) []foreignCall {
 // byte for byte: nothing tells a tenant that an id exists elsewhere.
 func TestForeignObjectsAnswerLikeMissingOnes(t *testing.T) {
 	t.Parallel()
-	b := SetupWithSim(t, 2) // device actions reach their device lookup only with GenieACS
+	b := webtest.SetupWithSim(t, 2) // device actions reach their device lookup only with GenieACS
 	calls := seedForeign(t, b)
 	for _, c := range calls {
 		random := uuid.NewString()
@@ -142,7 +143,7 @@ func TestForeignObjectsAnswerLikeMissingOnes(t *testing.T) {
 func TestForeignSerialIsNotNamed(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	testfactory.Device(ctx, t, b.Pool, &b.OrgB, "HWTCBE7A0002", nil)
 	r := b.API(t, http.MethodPost, "/cpe/devices", b.KeyA, `{"serial":"HWTCBE7A0002"}`)
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status, r.Raw)
@@ -163,7 +164,7 @@ func TestForeignSerialIsNotNamed(t *testing.T) {
 func TestClaimForeignDeviceIsNotFound(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	devB := testfactory.Device(ctx, t, b.Pool, &b.OrgB, "HWTCBE7A0003", nil)
 	br := b.LoggedIn(t, b.AdminA)
 	br.Get("/pending")
@@ -178,7 +179,7 @@ func TestClaimForeignDeviceIsNotFound(t *testing.T) {
 // the same status and the same page.
 func TestForeignObjectsPagesLikeMissingOnes(t *testing.T) {
 	t.Parallel()
-	b := SetupWithSim(t, 2)
+	b := webtest.SetupWithSim(t, 2)
 	api := seedForeign(t, b)
 	ids := map[string]string{}
 	for _, c := range api {
@@ -240,7 +241,7 @@ func TestForeignObjectsPagesLikeMissingOnes(t *testing.T) {
 	for _, c := range calls {
 		theirs, ok := ids[c.kind]
 		require.True(t, ok, c.kind)
-		do := func(id string) Page {
+		do := func(id string) webtest.Page {
 			path := strings.ReplaceAll(c.path, "{id}", id)
 			if c.method == http.MethodGet {
 				return br.Get(path)

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/validation"
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 // TestControlCharactersInWrites: NUL, other controls and invalid UTF-8 in
@@ -15,7 +16,7 @@ import (
 // naming it, never 500, and write nothing.
 func TestControlCharactersInWrites(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	tables := `(SELECT count(*) FROM plans) + (SELECT count(*) FROM subscribers) + (SELECT count(*) FROM webhook_endpoints) +
 		(SELECT count(*) FROM api_keys) + (SELECT count(*) FROM users) + (SELECT count(*) FROM cpe_devices)`
 	before := b.Count(t, `SELECT `+tables)

@@ -10,11 +10,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/testfactory"
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 func TestUsersPage(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	ctx := context.Background()
 
 	t.Run("AdminCreatesTechnicianWhoCanLogIn", func(t *testing.T) {
@@ -116,7 +117,7 @@ func TestUsersPage(t *testing.T) {
 
 func TestProfilePassword(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	ctx := context.Background()
 	u := testfactory.User(ctx, t, b.Pool, b.OrgA, nil)
 	other := b.LoggedIn(t, u) // another device

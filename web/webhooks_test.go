@@ -18,11 +18,12 @@ import (
 	"github.com/fyberpay/cpe/internal/jobs"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/secret"
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 func TestWebhooksPage(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	var hits atomic.Int32
 	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
 	t.Cleanup(rcv.Close)
@@ -98,7 +99,7 @@ func TestWebhooksPage(t *testing.T) {
 
 func TestRiverUIAccess(t *testing.T) {
 	t.Parallel()
-	b := Setup(t)
+	b := webtest.Setup(t)
 	require.Equal(t, http.StatusSeeOther, b.Browser(t).Get("/admin/jobs/").Status)
 	require.Equal(t, http.StatusForbidden, b.LoggedIn(t, b.TechA).Get("/admin/jobs/").Status)
 	p := b.LoggedIn(t, b.AdminA).Get("/admin/jobs/")

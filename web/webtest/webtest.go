@@ -1,21 +1,24 @@
-package web_test
+// Package webtest is the shared HTTP test harness of web/ and its packages
+// (page, api, callback): Setup builds the whole application through
+// internal/app, as `serve` does (same configuration, services and router),
+// on a fresh database (internal/dbtest) behind an httptest server, and
+// Browser and API are the clients the tests drive it with.
+//
+// Only tests import it. internal/app imports web, so no non-test package of
+// web/ may import webtest; external test packages (page_test, api_test,
+// callback_test, web_test) may.
+package webtest
 
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/PuerkitoBio/goquery"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
@@ -33,18 +36,21 @@ import (
 	"github.com/fyberpay/cpe/internal/user"
 )
 
-// LogBuffer collects log output from concurrent handlers.
+// LogBuffer collects the server's log (JSON, debug level) from concurrent
+// handlers.
 type LogBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
+// Write appends p.
 func (s *LogBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
+// String is everything logged so far.
 func (s *LogBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -54,11 +60,15 @@ func (s *LogBuffer) String() string {
 // InternalKey is GENIEACS_INTERNAL_KEY in tests.
 const InternalKey = "internal-key-for-tests-0123456789"
 
+// Bundle is one running application on its own database, and the fixtures
+// every test starts from: acme (OrgA, the operator organization) with an
+// owner, an admin, a technician and a viewer; beta (OrgB, a tenant) with an
+// admin; API keys of both.
 type Bundle struct {
-	Pool *pgxpool.Pool
-	Srv  *httptest.Server
-	Logs *LogBuffer
-	Box  *secret.Box
+	Pool *pgxpool.Pool    // the test's own database
+	Srv  *httptest.Server // the application's router (app.Web)
+	Logs *LogBuffer       // what the server logged
+	Box  *secret.Box      // the application's encryption box
 	// Sim and ACS are the GenieACS simulator and its client (SetupWithSim
 	// only).
 	Sim *acssim.TestServer
@@ -71,6 +81,8 @@ type Bundle struct {
 	KeyAID                         apikey.Key
 }
 
+// Setup builds the server with a plain-http PUBLIC_URL, without GenieACS
+// (every device action is refused).
 func Setup(t testing.TB) *Bundle {
 	t.Helper()
 	return SetupWith(t, "http://127.0.0.1")
@@ -148,153 +160,7 @@ func build(t testing.TB, publicURL string, simDevices int) *Bundle {
 	return b
 }
 
-// Browser is a cookie-keeping client that does not follow redirects and
-// remembers the CSRF token of the last page it read.
-type Browser struct {
-	T      testing.TB
-	Client *http.Client
-	Base   string
-	CSRF   string
-}
-
-func (b *Bundle) Browser(t testing.TB) *Browser {
-	jar, err := cookiejar.New(nil)
-	require.NoError(t, err)
-	return &Browser{T: t, Base: b.Srv.URL, Client: &http.Client{
-		Jar:           jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
-}
-
-type Page struct {
-	Status int
-	Header http.Header
-	Doc    *goquery.Document
-	Body   string
-}
-
-// TestID finds elements by data-testid.
-func (p Page) TestID(id string) *goquery.Selection { return p.Doc.Find(`[data-testid="` + id + `"]`) }
-
-func (br *Browser) Do(req *http.Request) Page {
-	br.T.Helper()
-	resp, err := br.Client.Do(req)
-	require.NoError(br.T, err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(br.T, err)
-	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(raw))
-	require.NoError(br.T, err)
-	if tok, ok := doc.Find(`input[name="_csrf"]`).First().Attr("value"); ok {
-		br.CSRF = tok
-	}
-	return Page{Status: resp.StatusCode, Header: resp.Header, Doc: doc, Body: string(raw)}
-}
-
-func (br *Browser) Get(path string) Page {
-	br.T.Helper()
-	req, err := http.NewRequest(http.MethodGet, br.Base+path, nil)
-	require.NoError(br.T, err)
-	return br.Do(req)
-}
-
-// Post submits a form with the remembered CSRF token.
-func (br *Browser) Post(path string, form url.Values) Page {
-	br.T.Helper()
-	if form == nil {
-		form = url.Values{}
-	}
-	if form.Get("_csrf") == "" && br.CSRF != "" {
-		form.Set("_csrf", br.CSRF)
-	}
-	return br.PostRaw(path, form, nil)
-}
-
-func (br *Browser) PostRaw(path string, form url.Values, header http.Header) Page {
-	br.T.Helper()
-	req, err := http.NewRequest(http.MethodPost, br.Base+path, strings.NewReader(form.Encode()))
-	require.NoError(br.T, err)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	return br.Do(req)
-}
-
-// HTMX posts like htmx does: CSRF in a header, HX-Request set.
-func (br *Browser) HTMX(path string, form url.Values) Page {
-	br.T.Helper()
-	return br.PostRaw(path, form, http.Header{"Hx-Request": {"true"}, "X-Csrf-Token": {br.CSRF}})
-}
-
-func (br *Browser) Login(email, password string) Page {
-	br.T.Helper()
-	br.Get("/login")
-	return br.Post("/login", url.Values{"email": {email}, "password": {password}})
-}
-
-// LoggedIn returns a browser signed in as u.
-func (b *Bundle) LoggedIn(t testing.TB, u user.User) *Browser {
-	t.Helper()
-	br := b.Browser(t)
-	p := br.Login(u.Email, testfactory.Password)
-	require.Equal(t, http.StatusSeeOther, p.Status, "login of %s: %s", u.Email, p.Body)
-	br.Get("/") // pick up a CSRF token
-	return br
-}
-
-type APIResp struct {
-	Status int
-	Header http.Header
-	Body   map[string]any
-	Raw    string
-}
-
-// ErrCode returns error.code of a JSON error body.
-func (r APIResp) ErrCode() string {
-	e, _ := r.Body["error"].(map[string]any)
-	s, _ := e["code"].(string)
-	return s
-}
-
-func (r APIResp) ErrFields() map[string]any {
-	e, _ := r.Body["error"].(map[string]any)
-	f, _ := e["fields"].(map[string]any)
-	return f
-}
-
-func (r APIResp) Items() []any {
-	it, _ := r.Body["items"].([]any)
-	return it
-}
-
-// API calls the JSON API with a bearer key ("" for none).
-func (b *Bundle) API(t testing.TB, method, path, key, body string) APIResp {
-	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, b.Srv.URL+path, rd)
-	require.NoError(t, err)
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	r := APIResp{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
-	if len(raw) > 0 {
-		require.NoError(t, json.Unmarshal(raw, &r.Body), "JSON body: %s", raw)
-	}
-	return r
-}
-
-// pollEvery is how often wait checks its condition.
+// pollEvery is how often Wait checks its condition.
 const pollEvery = 50 * time.Millisecond
 
 // Wait calls done every pollEvery until it returns true, and once more when
