@@ -1,4 +1,4 @@
-package web_test
+package callback_test
 
 import (
 	"context"
