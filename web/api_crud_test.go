@@ -102,18 +102,3 @@ func TestAPIWebhooksCRUD(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, b.API(t, http.MethodDelete, "/cpe/webhooks/"+id, b.KeyA, "").Status)
 	require.Equal(t, http.StatusNotFound, b.API(t, http.MethodGet, "/cpe/webhooks/"+id, b.KeyA, "").Status)
 }
-
-func TestWebhookEditFormBadInput(t *testing.T) {
-	t.Parallel()
-	b := webtest.Setup(t)
-	r := b.API(t, http.MethodPost, "/cpe/webhooks", b.KeyA, `{"url":"https://billing.acme.example/h","topics":["cpe.claimed"]}`)
-	id := r.Body["id"].(string)
-	br := b.LoggedIn(t, b.AdminA)
-	br.Get("/settings/webhooks/" + id)
-	p := br.Post("/settings/webhooks/"+id, map[string][]string{"url": {"nope"}, "topics": {}})
-	require.Equal(t, http.StatusUnprocessableEntity, p.Status)
-	require.NotEmpty(t, p.TestID("error-url").Text())
-	require.NotEmpty(t, p.TestID("error-topics").Text())
-	r = b.API(t, http.MethodGet, "/cpe/webhooks/"+id, b.KeyA, "")
-	require.Equal(t, "https://billing.acme.example/h", r.Body["url"], "nothing half-written")
-}
