@@ -1,9 +1,7 @@
-package web_test
+package api_test
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,42 +13,6 @@ import (
 	"github.com/fyberpay/cpe/internal/audit"
 	"github.com/fyberpay/cpe/web/webtest"
 )
-
-// BenchmarkAPIKeyRequest measures an authenticated JSON API request through
-// the whole stack (Echo, request log, API-key lookup + constant-time hash
-// compare, handler), clients in parallel on the same cores as the server —
-// comparable with the "identify" limit (one indexed SELECT behind net/http).
-func BenchmarkAPIKeyRequest(b *testing.B) {
-	bundle := webtest.Setup(b)
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	req := func() error {
-		r, _ := http.NewRequest(http.MethodGet, bundle.Srv.URL+"/cpe/me", nil)
-		r.Header.Set("Authorization", "Bearer "+bundle.KeyA)
-		resp, err := client.Do(r)
-		if err != nil {
-			return err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("status %d", resp.StatusCode)
-		}
-		return nil
-	}
-	require.NoError(b, req())
-	b.SetParallelism(16) // 16 × GOMAXPROCS client goroutines
-	start := time.Now()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if err := req(); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
-}
 
 // BenchmarkAuditList pages the audit log of an organization holding 600,000
 // of 1,000,000 rows: the first page, a filtered page and a page deep in the
