@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -156,5 +157,30 @@ func TestCookieNamesFollowPublicURL(t *testing.T) {
 		got := cookies(br.Post("/login", url.Values{"email": {b.AdminA.Email}, "password": {testfactory.Password}}))
 		require.Contains(t, got, "fyberpay_session")
 		require.False(t, got["fyberpay_session"].Secure)
+	})
+}
+
+func TestCSRF(t *testing.T) {
+	t.Parallel()
+	b := webtest.Setup(t)
+	t.Run("LoginWithoutToken", func(t *testing.T) {
+		br := b.Browser(t)
+		p := br.PostRaw("/login", url.Values{"email": {b.AdminA.Email}, "password": {testfactory.Password}}, nil)
+		require.Equal(t, http.StatusForbidden, p.Status)
+	})
+	t.Run("SignedInPostWithoutOrWithWrongToken", func(t *testing.T) {
+		br := b.LoggedIn(t, b.AdminA)
+		form := url.Values{"email": {"new@acme.example"}, "role": {"viewer"}, "password": {"long-enough-1"}}
+		require.Equal(t, http.StatusForbidden, br.PostRaw("/users", form, nil).Status)
+		form.Set("_csrf", "forged-token")
+		require.Equal(t, http.StatusForbidden, br.PostRaw("/users", form, nil).Status)
+		var n int
+		require.NoError(t, b.Pool.QueryRow(context.Background(), `SELECT count(*) FROM users WHERE email = 'new@acme.example'`).Scan(&n))
+		require.Zero(t, n, "nothing was written")
+	})
+	t.Run("CrossSiteBrowserPostBlocked", func(t *testing.T) {
+		br := b.LoggedIn(t, b.AdminA)
+		p := br.PostRaw("/logout", url.Values{"_csrf": {br.CSRF}}, http.Header{"Sec-Fetch-Site": {"cross-site"}})
+		require.Equal(t, http.StatusForbidden, p.Status)
 	})
 }

@@ -2,11 +2,13 @@ package web_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/fyberpay/cpe/internal/testfactory"
 	"github.com/fyberpay/cpe/web/webtest"
 )
 
@@ -65,4 +67,49 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.True(t, strings.HasPrefix(resp.Header.Get("Content-Type"), "text/css"))
 	requireSecurityHeaders(t, resp.Header, "static file")
+}
+
+func TestSecureCookiesBehindHTTPS(t *testing.T) {
+	t.Parallel()
+	b := webtest.SetupWith(t, "https://cpe.example.net")
+	br := b.Browser(t)
+	req, _ := http.NewRequest(http.MethodGet, b.Srv.URL+"/login", nil)
+	req.Header.Set("X-Forwarded-Proto", "https") // as the TLS-terminating proxy sends it
+	p := br.Do(req)
+	require.Contains(t, p.Header.Get("Set-Cookie"), "Secure", "CSRF cookie")
+	require.Contains(t, p.Header.Get("Strict-Transport-Security"), "max-age=")
+	p = br.Post("/login", url.Values{"email": {b.AdminA.Email}, "password": {testfactory.Password}})
+	require.Equal(t, http.StatusSeeOther, p.Status)
+	found := false
+	for _, c := range p.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(c, "__Host-fyberpay_session=") {
+			found = true
+			require.Contains(t, c, "; Secure")
+			require.Contains(t, c, "HttpOnly")
+		}
+	}
+	require.True(t, found)
+}
+
+// TestSecretsNeverLogged drives the flows that handle secrets and checks
+// none appears in the logs.
+func TestSecretsNeverLogged(t *testing.T) {
+	t.Parallel()
+	b := webtest.Setup(t)
+	br := b.Browser(t)
+	br.Login(b.AdminA.Email, "a-wrong-password-123")
+	br.Login(b.AdminA.Email, testfactory.Password)
+	r := b.API(t, http.MethodPost, "/cpe/api-keys", b.KeyA, `{"name":"logged?"}`)
+	newKey := r.Body["key"].(string)
+	r = b.API(t, http.MethodPost, "/cpe/webhooks", b.KeyA, `{"url":"https://x.example/h","topics":["cpe.claimed"]}`)
+	hookSecret := r.Body["secret"].(string)
+	b.API(t, http.MethodPost, "/cpe/users", b.KeyA, `{"email":"pw@acme.example","role":"viewer","password":"user-pass-in-body"}`)
+	b.API(t, http.MethodGet, "/cpe/me", "fpk_aaaaaaaaaaaa_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "")
+
+	logs := b.Logs.String()
+	require.Contains(t, logs, `"path":"/cpe/api-keys"`, "requests are logged")
+	require.Contains(t, logs, `"org_id":"`+b.OrgA.ID.String()+`"`)
+	for _, s := range []string{testfactory.Password, "a-wrong-password-123", b.KeyA, newKey, hookSecret, "user-pass-in-body", "bbbbbbbbbbbbbbbb"} {
+		require.NotContains(t, logs, s)
+	}
 }

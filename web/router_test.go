@@ -10,6 +10,18 @@ import (
 	"github.com/fyberpay/cpe/web/webtest"
 )
 
+func TestHealth(t *testing.T) {
+	t.Parallel()
+	b := webtest.Setup(t)
+	r := b.API(t, http.MethodGet, "/readyz", "", "")
+	require.Equal(t, http.StatusOK, r.Status)
+	require.Equal(t, "ok", r.Body["database"])
+	resp, err := http.Get(b.Srv.URL + "/healthz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
 func TestRiverUIAccess(t *testing.T) {
 	t.Parallel()
 	b := webtest.Setup(t)
