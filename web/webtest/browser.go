@@ -151,6 +151,7 @@ type BodyRecorder struct {
 	all []string
 }
 
+// RoundTrip sends req and keeps the answer.
 func (r *BodyRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := http.DefaultTransport.RoundTrip(req)
 	if err != nil {
@@ -168,6 +169,7 @@ func (r *BodyRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// Text is every answer kept so far.
 func (r *BodyRecorder) Text() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
