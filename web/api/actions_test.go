@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fyberpay/cpe/internal/acssim"
 	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/web/webtest"
@@ -216,14 +217,21 @@ func TestActionParameters(t *testing.T) {
 		require.Equal(t, before, b.Count(t, `SELECT count(*) FROM cpe_tasks`), "nothing is recorded for bad input")
 	})
 	t.Run("ReadOnlyRefusedBeforeSending", func(t *testing.T) {
-		d, err := b.ACS.GetDevice(ctx, hwGID, []string{swVersion})
+		// A Huawei of its own, which GenieACS has seen only at its
+		// bootstrap. hw's first periodic inform lists DeviceInfo (the
+		// health preset); it is due about a second after SetupWithSim
+		// unless WrittenAndReadBack's session puts it off, a race a busy
+		// machine lost.
+		ro, roGID := b.QuietSimDevice(t, b.OrgA, acssim.ProfileHuaweiHG8245H)
+		roPath := "/cpe/devices/" + ro.String() + "/parameters"
+		d, err := b.ACS.GetDevice(ctx, roGID, []string{swVersion})
 		require.NoError(t, err)
 		require.Nil(t, d.Params[swVersion].Writable, "writability is unknown until GenieACS lists DeviceInfo")
 		before := b.Count(t, `SELECT count(*) FROM cpe_tasks`)
-		r := b.Post(t, hwPath, b.KeyA, `{"parameters":[["`+swVersion+`","V9"]]}`)
+		r := b.Post(t, roPath, b.KeyA, `{"parameters":[["`+swVersion+`","V9"]]}`)
 		webtest.RequireInvalid(t, r, "parameters[0]", swVersion+" is read-only on this device")
 		require.Equal(t, before, b.Count(t, `SELECT count(*) FROM cpe_tasks`), "refused before anything is sent")
-		d, err = b.ACS.GetDevice(ctx, hwGID, []string{swVersion})
+		d, err = b.ACS.GetDevice(ctx, roGID, []string{swVersion})
 		require.NoError(t, err)
 		require.NotNil(t, d.Params[swVersion].Writable, "read from the device first")
 		require.False(t, *d.Params[swVersion].Writable)

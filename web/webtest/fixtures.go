@@ -34,7 +34,6 @@ const (
 // had informed: it returns the device id and its GenieACS id.
 func (b *Bundle) SimDevice(t *testing.T, o org.Org, model string, n int) (uuid.UUID, string) {
 	t.Helper()
-	ctx := context.Background()
 	for _, gid := range b.Sim.DeviceIDs() {
 		if !strings.Contains(gid, "-"+model+"-") {
 			continue
@@ -43,17 +42,44 @@ func (b *Bundle) SimDevice(t *testing.T, o org.Org, model string, n int) (uuid.U
 			n--
 			continue
 		}
-		d, err := b.ACS.GetDevice(ctx, gid, []string{"_deviceId", "InternetGatewayDevice.DeviceInfo.SoftwareVersion", "Device.DeviceInfo.SoftwareVersion"})
-		require.NoError(t, err)
-		dataModel := map[string]string{"InternetGatewayDevice": "TR-098", "Device": "TR-181"}[d.Root()]
-		var id uuid.UUID
-		require.NoError(t, b.Pool.QueryRow(ctx, `INSERT INTO cpe_devices (org_id, serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model, first_contact_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING id`, o.ID, d.Identity.SerialNumber, cpe.NormalizeSerial(d.Identity.SerialNumber),
-			d.Identity.OUI, d.Identity.ProductClass, d.Identity.Manufacturer, gid, dataModel).Scan(&id))
-		return id, gid
+		return b.register(t, o, gid), gid
 	}
 	t.Fatalf("no simulated %s number %d", model, n)
 	return uuid.Nil, ""
+}
+
+// QuietSimDevice adds a simulated CPE of profile (acssim.Profile...) whose
+// periodic informs are off, bootstraps it and registers it as o's: GenieACS
+// then learns about it only when asked (connection requests). It is for
+// tests about what GenieACS does not know yet: the fleet's periodic informs
+// run the health preset, which lists DeviceInfo, and the first of them comes
+// about a second after SetupWithSim returns.
+func (b *Bundle) QuietSimDevice(t *testing.T, o org.Org, profile string) (uuid.UUID, string) {
+	t.Helper()
+	gid, err := b.Sim.AddDevice(profile, "")
+	require.NoError(t, err)
+	if err := b.Sim.SetValue(gid, "InternetGatewayDevice.ManagementServer.PeriodicInformEnable", false); err != nil {
+		require.NoError(t, b.Sim.SetValue(gid, "Device.ManagementServer.PeriodicInformEnable", false))
+	}
+	// Its bootstrap, now: the session supersedes the inform AddDevice
+	// scheduled (seconds away for SetupWithSim's fleets) and, periodic
+	// informs being off, schedules none.
+	require.NoError(t, b.Sim.Inform(context.Background(), gid, "0 BOOTSTRAP", "1 BOOT"))
+	return b.register(t, o, gid), gid
+}
+
+// register records the simulated device gid as o's, as if it had informed.
+func (b *Bundle) register(t *testing.T, o org.Org, gid string) uuid.UUID {
+	t.Helper()
+	ctx := context.Background()
+	d, err := b.ACS.GetDevice(ctx, gid, []string{"_deviceId", "InternetGatewayDevice.DeviceInfo.SoftwareVersion", "Device.DeviceInfo.SoftwareVersion"})
+	require.NoError(t, err)
+	dataModel := map[string]string{"InternetGatewayDevice": "TR-098", "Device": "TR-181"}[d.Root()]
+	var id uuid.UUID
+	require.NoError(t, b.Pool.QueryRow(ctx, `INSERT INTO cpe_devices (org_id, serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model, first_contact_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING id`, o.ID, d.Identity.SerialNumber, cpe.NormalizeSerial(d.Identity.SerialNumber),
+		d.Identity.OUI, d.Identity.ProductClass, d.Identity.Manufacturer, gid, dataModel).Scan(&id))
+	return id
 }
 
 // Device adds a device to acme's inventory, or a pending one (no
