@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/testfactory"
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 // newUser is a form that creates a staff member (refused without the token).
@@ -21,64 +23,64 @@ func newUser(email string) url.Values {
 // refused in another.
 func TestCSRFTokenBoundToSession(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := webtest.Setup(t)
 
 	t.Run("TokenFromBeforeLoginRefusedAfter", func(t *testing.T) {
 		t.Parallel()
-		br := b.browser(t)
-		br.get("/login")
-		before := br.csrf
+		br := b.Browser(t)
+		br.Get("/login")
+		before := br.CSRF
 		require.NotEmpty(t, before)
-		p := br.post("/login", url.Values{"email": {b.adminA.Email}, "password": {testfactory.Password}})
-		require.Equal(t, http.StatusSeeOther, p.status)
+		p := br.Post("/login", url.Values{"email": {b.AdminA.Email}, "password": {testfactory.Password}})
+		require.Equal(t, http.StatusSeeOther, p.Status)
 		form := newUser("pre-login@acme.example")
 		form.Set("_csrf", before)
-		require.Equal(t, http.StatusForbidden, br.postRaw("/users", form, nil).status, "the sign-in form's token")
-		p = br.postRaw("/users", newUser("pre-login@acme.example"), http.Header{"X-Csrf-Token": {before}})
-		require.Equal(t, http.StatusForbidden, p.status, "nor in the header")
-		p = br.postRaw("/users", newUser("pre-login@acme.example"), http.Header{"X-Csrf-Token": {before}, "Hx-Request": {"true"}})
-		require.Contains(t, p.testid("error").Text(), "did not come from this site", "nor from htmx")
+		require.Equal(t, http.StatusForbidden, br.PostRaw("/users", form, nil).Status, "the sign-in form's token")
+		p = br.PostRaw("/users", newUser("pre-login@acme.example"), http.Header{"X-Csrf-Token": {before}})
+		require.Equal(t, http.StatusForbidden, p.Status, "nor in the header")
+		p = br.PostRaw("/users", newUser("pre-login@acme.example"), http.Header{"X-Csrf-Token": {before}, "Hx-Request": {"true"}})
+		require.Contains(t, p.TestID("error").Text(), "did not come from this site", "nor from htmx")
 
-		br.get("/users")
-		require.NotEqual(t, before, br.csrf, "a new token after sign-in")
-		require.Equal(t, http.StatusSeeOther, br.post("/users", newUser("pre-login@acme.example")).status, "the session's token works")
+		br.Get("/users")
+		require.NotEqual(t, before, br.CSRF, "a new token after sign-in")
+		require.Equal(t, http.StatusSeeOther, br.Post("/users", newUser("pre-login@acme.example")).Status, "the session's token works")
 	})
 	t.Run("OtherSessionsTokenRefused", func(t *testing.T) {
 		t.Parallel()
-		a1, a2 := b.loggedIn(t, b.adminA), b.loggedIn(t, b.adminA) // the same user, two sessions
-		require.NotEqual(t, a1.csrf, a2.csrf)
+		a1, a2 := b.LoggedIn(t, b.AdminA), b.LoggedIn(t, b.AdminA) // the same user, two sessions
+		require.NotEqual(t, a1.CSRF, a2.CSRF)
 		form := newUser("cross-session@acme.example")
-		form.Set("_csrf", a1.csrf)
-		require.Equal(t, http.StatusForbidden, a2.postRaw("/users", form, nil).status, "session A's token in session B")
-		other := b.loggedIn(t, b.ownerA)
-		require.Equal(t, http.StatusForbidden, other.postRaw("/users", form, nil).status, "nor another user's session")
-		require.Equal(t, http.StatusSeeOther, a1.postRaw("/users", form, nil).status, "in its own session it works")
+		form.Set("_csrf", a1.CSRF)
+		require.Equal(t, http.StatusForbidden, a2.PostRaw("/users", form, nil).Status, "session A's token in session B")
+		other := b.LoggedIn(t, b.OwnerA)
+		require.Equal(t, http.StatusForbidden, other.PostRaw("/users", form, nil).Status, "nor another user's session")
+		require.Equal(t, http.StatusSeeOther, a1.PostRaw("/users", form, nil).Status, "in its own session it works")
 	})
 	t.Run("LogoutEndsTheToken", func(t *testing.T) {
 		t.Parallel()
-		br := b.loggedIn(t, b.techA)
-		signedIn := br.csrf
-		require.Equal(t, http.StatusSeeOther, br.post("/logout", nil).status)
-		br.get("/login")
-		require.NotEqual(t, signedIn, br.csrf, "the sign-in form has a new token")
-		form := url.Values{"email": {b.techA.Email}, "password": {testfactory.Password}, "_csrf": {signedIn}}
-		require.Equal(t, http.StatusForbidden, br.postRaw("/login", form, nil).status, "the old session's token is refused")
-		require.Equal(t, http.StatusSeeOther, br.post("/login", url.Values{"email": {b.techA.Email}, "password": {testfactory.Password}}).status)
+		br := b.LoggedIn(t, b.TechA)
+		signedIn := br.CSRF
+		require.Equal(t, http.StatusSeeOther, br.Post("/logout", nil).Status)
+		br.Get("/login")
+		require.NotEqual(t, signedIn, br.CSRF, "the sign-in form has a new token")
+		form := url.Values{"email": {b.TechA.Email}, "password": {testfactory.Password}, "_csrf": {signedIn}}
+		require.Equal(t, http.StatusForbidden, br.PostRaw("/login", form, nil).Status, "the old session's token is refused")
+		require.Equal(t, http.StatusSeeOther, br.Post("/login", url.Values{"email": {b.TechA.Email}, "password": {testfactory.Password}}).Status)
 	})
 	t.Run("SignInTokensDifferPerBrowser", func(t *testing.T) {
 		t.Parallel()
-		x, y := b.browser(t), b.browser(t)
-		x.get("/login")
-		y.get("/login")
-		require.NotEqual(t, x.csrf, y.csrf)
-		form := url.Values{"email": {b.viewerA.Email}, "password": {testfactory.Password}, "_csrf": {x.csrf}}
-		require.Equal(t, http.StatusForbidden, y.postRaw("/login", form, nil).status)
+		x, y := b.Browser(t), b.Browser(t)
+		x.Get("/login")
+		y.Get("/login")
+		require.NotEqual(t, x.CSRF, y.CSRF)
+		form := url.Values{"email": {b.ViewerA.Email}, "password": {testfactory.Password}, "_csrf": {x.CSRF}}
+		require.Equal(t, http.StatusForbidden, y.PostRaw("/login", form, nil).Status)
 	})
 	t.Run("SameOriginHeaderIsNoToken", func(t *testing.T) {
 		t.Parallel()
-		br := b.loggedIn(t, b.adminA)
-		p := br.postRaw("/users", newUser("fetch-meta@acme.example"), http.Header{"Sec-Fetch-Site": {"same-origin"}})
-		require.Equal(t, http.StatusForbidden, p.status, "pages always need the token")
+		br := b.LoggedIn(t, b.AdminA)
+		p := br.PostRaw("/users", newUser("fetch-meta@acme.example"), http.Header{"Sec-Fetch-Site": {"same-origin"}})
+		require.Equal(t, http.StatusForbidden, p.Status, "pages always need the token")
 	})
 }
 
@@ -86,16 +88,16 @@ func TestCSRFTokenBoundToSession(t *testing.T) {
 // says the request is same-origin, and refused otherwise.
 func TestRiverUICSRF(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	br := b.loggedIn(t, b.ownerA)
+	b := webtest.Setup(t)
+	br := b.LoggedIn(t, b.OwnerA)
 	cancel := func(h http.Header) int {
-		req, err := http.NewRequest(http.MethodPost, b.srv.URL+"/admin/jobs/api/jobs/cancel", strings.NewReader(`{"ids":["1"]}`))
+		req, err := http.NewRequest(http.MethodPost, b.Srv.URL+"/admin/jobs/api/jobs/cancel", strings.NewReader(`{"ids":["1"]}`))
 		require.NoError(t, err)
 		req.Header.Set("Content-Type", "application/json")
 		for k, v := range h {
 			req.Header[k] = v
 		}
-		resp, err := br.c.Do(req)
+		resp, err := br.Client.Do(req)
 		require.NoError(t, err)
 		resp.Body.Close()
 		return resp.StatusCode
@@ -104,16 +106,16 @@ func TestRiverUICSRF(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, cancel(http.Header{"Sec-Fetch-Site": {"cross-site"}}))
 	require.Equal(t, http.StatusForbidden, cancel(http.Header{"Sec-Fetch-Site": {"same-site"}}))
 	require.NotEqual(t, http.StatusForbidden, cancel(http.Header{"Sec-Fetch-Site": {"same-origin"}}))
-	require.NotEqual(t, http.StatusForbidden, cancel(http.Header{"X-Csrf-Token": {br.csrf}}), "or with the session's token")
+	require.NotEqual(t, http.StatusForbidden, cancel(http.Header{"X-Csrf-Token": {br.CSRF}}), "or with the session's token")
 }
 
 // Under https both cookies carry the __Host- prefix (Secure, Path=/, no
 // Domain); over plain http they keep their plain names.
 func TestCookieNamesFollowPublicURL(t *testing.T) {
 	t.Parallel()
-	cookies := func(p page) map[string]*http.Cookie {
+	cookies := func(p webtest.Page) map[string]*http.Cookie {
 		out := map[string]*http.Cookie{}
-		for _, line := range p.header.Values("Set-Cookie") {
+		for _, line := range p.Header.Values("Set-Cookie") {
 			c, err := http.ParseSetCookie(line)
 			require.NoError(t, err)
 			out[c.Name] = c
@@ -122,17 +124,17 @@ func TestCookieNamesFollowPublicURL(t *testing.T) {
 	}
 	t.Run("HTTPS", func(t *testing.T) {
 		t.Parallel()
-		b := setupWith(t, "https://cpe.example.net")
-		br := b.browser(t)
-		got := cookies(br.get("/login"))
+		b := webtest.SetupWith(t, "https://cpe.example.net")
+		br := b.Browser(t)
+		got := cookies(br.Get("/login"))
 		c := got["__Host-fyberpay_csrf"]
 		require.NotNil(t, c, "%v", got)
 		require.True(t, c.Secure)
 		require.True(t, c.HttpOnly)
 		require.Equal(t, "/", c.Path)
 		require.Empty(t, c.Domain)
-		p := br.post("/login", url.Values{"email": {b.adminA.Email}, "password": {testfactory.Password}})
-		require.Equal(t, http.StatusSeeOther, p.status)
+		p := br.Post("/login", url.Values{"email": {b.AdminA.Email}, "password": {testfactory.Password}})
+		require.Equal(t, http.StatusSeeOther, p.Status)
 		got = cookies(p)
 		s := got["__Host-fyberpay_session"]
 		require.NotNil(t, s, "%v", got)
@@ -142,18 +144,43 @@ func TestCookieNamesFollowPublicURL(t *testing.T) {
 		require.Empty(t, s.Domain)
 		require.NotContains(t, got, "fyberpay_session")
 		require.Equal(t, -1, got["__Host-fyberpay_csrf"].MaxAge, "the sign-in form's cookie ends at sign-in")
-		p = br.get("/")
-		require.Equal(t, http.StatusOK, p.status, "signed in through the prefixed cookie")
-		require.Equal(t, b.adminA.Email, p.testid("whoami").Text())
-		require.Equal(t, http.StatusSeeOther, br.post("/logout", nil).status)
+		p = br.Get("/")
+		require.Equal(t, http.StatusOK, p.Status, "signed in through the prefixed cookie")
+		require.Equal(t, b.AdminA.Email, p.TestID("whoami").Text())
+		require.Equal(t, http.StatusSeeOther, br.Post("/logout", nil).Status)
 	})
 	t.Run("HTTP", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t)
-		br := b.browser(t)
-		require.Contains(t, cookies(br.get("/login")), "fyberpay_csrf")
-		got := cookies(br.post("/login", url.Values{"email": {b.adminA.Email}, "password": {testfactory.Password}}))
+		b := webtest.Setup(t)
+		br := b.Browser(t)
+		require.Contains(t, cookies(br.Get("/login")), "fyberpay_csrf")
+		got := cookies(br.Post("/login", url.Values{"email": {b.AdminA.Email}, "password": {testfactory.Password}}))
 		require.Contains(t, got, "fyberpay_session")
 		require.False(t, got["fyberpay_session"].Secure)
+	})
+}
+
+func TestCSRF(t *testing.T) {
+	t.Parallel()
+	b := webtest.Setup(t)
+	t.Run("LoginWithoutToken", func(t *testing.T) {
+		br := b.Browser(t)
+		p := br.PostRaw("/login", url.Values{"email": {b.AdminA.Email}, "password": {testfactory.Password}}, nil)
+		require.Equal(t, http.StatusForbidden, p.Status)
+	})
+	t.Run("SignedInPostWithoutOrWithWrongToken", func(t *testing.T) {
+		br := b.LoggedIn(t, b.AdminA)
+		form := url.Values{"email": {"new@acme.example"}, "role": {"viewer"}, "password": {"long-enough-1"}}
+		require.Equal(t, http.StatusForbidden, br.PostRaw("/users", form, nil).Status)
+		form.Set("_csrf", "forged-token")
+		require.Equal(t, http.StatusForbidden, br.PostRaw("/users", form, nil).Status)
+		var n int
+		require.NoError(t, b.Pool.QueryRow(context.Background(), `SELECT count(*) FROM users WHERE email = 'new@acme.example'`).Scan(&n))
+		require.Zero(t, n, "nothing was written")
+	})
+	t.Run("CrossSiteBrowserPostBlocked", func(t *testing.T) {
+		br := b.LoggedIn(t, b.AdminA)
+		p := br.PostRaw("/logout", url.Values{"_csrf": {br.CSRF}}, http.Header{"Sec-Fetch-Site": {"cross-site"}})
+		require.Equal(t, http.StatusForbidden, p.Status)
 	})
 }

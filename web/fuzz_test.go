@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/fyberpay/cpe/web/callback"
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 // listFilters are every list route with the query parameters it reads, for
@@ -48,18 +49,18 @@ func FuzzTextAtTheEdges(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	b := setup(f)
-	br := b.loggedIn(f, b.adminA)
+	b := webtest.Setup(f)
+	br := b.LoggedIn(f, b.AdminA)
 	f.Fuzz(func(t *testing.T, s string) {
-		br.t = t
+		br.T = t
 		for _, l := range listFilters {
 			for _, p := range l.params {
 				u := l.path + "?" + url.Values{p: {s}}.Encode()
 				var status int
 				if strings.HasPrefix(l.path, "/cpe/") {
-					status = rawStatus(t, b.srv.URL+u, b.keyA)
+					status = rawStatus(t, b.Srv.URL+u, b.KeyA)
 				} else {
-					status = br.get(u).status
+					status = br.Get(u).Status
 				}
 				if status >= 500 {
 					t.Fatalf("GET %s: %d", u, status)
@@ -73,20 +74,20 @@ func FuzzTextAtTheEdges(f *testing.F) {
 			`{"serial":` + string(val) + `,"oui":"00259E","productClass":` + string(val) + `,"manufacturer":` + string(val) + `,"deviceId":` + string(val) + `}`,
 			`{"serial":"HWTC12345678","oui":"00259E","productClass":"HG8245H","manufacturer":"Huawei","deviceId":"00259E-HG8245H-HWTC12345678","root":` + string(val) + `}`,
 		} {
-			req, err := http.NewRequest(http.MethodPost, b.srv.URL+"/internal/cpe/identify", strings.NewReader(body))
+			req, err := http.NewRequest(http.MethodPost, b.Srv.URL+"/internal/cpe/identify", strings.NewReader(body))
 			if err != nil {
 				t.Fatal(err)
 			}
 			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set(callback.HeaderKey, internalKey)
+			req.Header.Set(callback.HeaderKey, webtest.InternalKey)
 			if st := doStatus(t, req); st >= 500 {
 				t.Fatalf("identify %q: %d", body, st)
 			}
 		}
-		anon := b.browser(t)
-		anon.get("/login")
-		if p := anon.post("/login", url.Values{"email": {s}, "password": {"x"}}); p.status >= 500 || p.status == http.StatusSeeOther {
-			t.Fatalf("login with e-mail %q: %d", s, p.status)
+		anon := b.Browser(t)
+		anon.Get("/login")
+		if p := anon.Post("/login", url.Values{"email": {s}, "password": {"x"}}); p.Status >= 500 || p.Status == http.StatusSeeOther {
+			t.Fatalf("login with e-mail %q: %d", s, p.Status)
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/user"
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 // The README's page table says who may open each page; every role of the
@@ -26,13 +27,13 @@ func TestReadmePageRolesAreTrue(t *testing.T) {
 	table = table[:strings.Index(table, "\n\n")]
 	row := regexp.MustCompile("^\\| `(/[^`]*)` \\| ([^|]+) \\|")
 
-	b := setup(t)
-	roles := map[string]user.User{"owner": b.ownerA, "admin": b.adminA, "technician": b.techA, "viewer": b.viewerA}
-	browsers := map[string]*browser{}
+	b := webtest.Setup(t)
+	roles := map[string]user.User{"owner": b.OwnerA, "admin": b.AdminA, "technician": b.TechA, "viewer": b.ViewerA}
+	browsers := map[string]*webtest.Browser{}
 	for name, u := range roles {
-		browsers[name] = b.loggedIn(t, u)
+		browsers[name] = b.LoggedIn(t, u)
 	}
-	tenantAdmin := b.loggedIn(t, b.adminB)
+	tenantAdmin := b.LoggedIn(t, b.AdminB)
 	checked := 0
 	for _, line := range strings.Split(table, "\n") {
 		m := row.FindStringSubmatch(line)
@@ -56,19 +57,19 @@ func TestReadmePageRolesAreTrue(t *testing.T) {
 			t.Fatalf("README %s: unknown who %q", path, who)
 		}
 		for name, br := range browsers {
-			p := br.get(path)
-			ok := p.status < 400
+			p := br.Get(path)
+			ok := p.Status < 400
 			want := false
 			for _, a := range allowed {
 				want = want || a == name
 			}
-			require.Equal(t, want, ok, "README says %q may open %s; %s got %d", who, path, name, p.status)
+			require.Equal(t, want, ok, "README says %q may open %s; %s got %d", who, path, name, p.Status)
 			if !want {
-				require.Equal(t, http.StatusForbidden, p.status, "%s as %s", path, name)
+				require.Equal(t, http.StatusForbidden, p.Status, "%s as %s", path, name)
 			}
 		}
 		if operatorOnly {
-			require.Equal(t, http.StatusForbidden, tenantAdmin.get(path).status, "%s as a tenant's admin", path)
+			require.Equal(t, http.StatusForbidden, tenantAdmin.Get(path).Status, "%s as a tenant's admin", path)
 		}
 		checked++
 	}

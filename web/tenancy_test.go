@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/testfactory"
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 // foreignCall is an API call on an id ({id} in path and body) and the id of
@@ -23,32 +24,32 @@ type foreignCall struct {
 
 // seedForeign seeds one object of every kind in orgB and returns the API
 // calls that take their ids.
-func seedForeign(t *testing.T, b *testBundle) []foreignCall {
+func seedForeign(t *testing.T, b *webtest.Bundle) []foreignCall {
 	t.Helper()
 	ctx := context.Background()
-	devB := testfactory.Device(ctx, t, b.pool, &b.orgB, "HWTCBE7A0001", nil)
-	subB := testfactory.Subscriber(ctx, t, b.pool, b.box, b.orgB, &testfactory.SubscriberOpts{PlanGroup: testfactory.Ptr("beta-home")})
+	devB := testfactory.Device(ctx, t, b.Pool, &b.OrgB, "HWTCBE7A0001", nil)
+	subB := testfactory.Subscriber(ctx, t, b.Pool, b.Box, b.OrgB, &testfactory.SubscriberOpts{PlanGroup: testfactory.Ptr("beta-home")})
 	var planB, faultB, taskB, bulkB, importB uuid.UUID
-	require.NoError(t, b.pool.QueryRow(ctx, `SELECT id FROM plans WHERE org_id = $1`, b.orgB.ID).Scan(&planB))
-	testfactory.Faults(ctx, t, b.pool, b.orgB, 1, 1)
-	require.NoError(t, b.pool.QueryRow(ctx, `UPDATE cpe_faults SET status = 'active' WHERE org_id = $1 RETURNING id`, b.orgB.ID).Scan(&faultB))
-	require.NoError(t, b.pool.QueryRow(ctx, `INSERT INTO cpe_bulk_actions (org_id, kind, device_ids, summary, actor_label)
-		VALUES ($1, 'reboot', ARRAY[$2::uuid], 'reboot 1 device', 'beta') RETURNING id`, b.orgB.ID, devB).Scan(&bulkB))
-	require.NoError(t, b.pool.QueryRow(ctx, `INSERT INTO cpe_tasks (org_id, device_id, kind, summary, status, actor_label, expires_at)
-		VALUES ($1, $2, 'reboot', 'reboot', 'failed', 'beta', now() + interval '1 hour') RETURNING id`, b.orgB.ID, devB).Scan(&taskB))
-	require.NoError(t, b.pool.QueryRow(ctx, `INSERT INTO cpe_imports (org_id, filename, rows, valid, invalid)
-		VALUES ($1, 'beta.csv', '[]', 0, 0) RETURNING id`, b.orgB.ID).Scan(&importB))
-	r := b.api(t, http.MethodPost, "/cpe/webhooks", b.keyB, `{"url":"https://hooks.beta.example/h","topics":["cpe.claimed"]}`)
-	require.Equal(t, http.StatusCreated, r.status, r.raw)
-	hookB := r.body["id"].(string)
-	r = b.api(t, http.MethodPost, "/cpe/api-keys", b.keyB, `{"name":"beta-crm","role":"viewer"}`)
-	require.Equal(t, http.StatusCreated, r.status, r.raw)
-	keyB := r.body["id"].(string)
-	r = b.api(t, http.MethodGet, "/cpe/audit?action=webhook.create", b.keyB, "")
-	require.Len(t, r.items(), 1)
-	auditB := strconv.FormatFloat(r.items()[0].(map[string]any)["id"].(float64), 'f', 0, 64)
+	require.NoError(t, b.Pool.QueryRow(ctx, `SELECT id FROM plans WHERE org_id = $1`, b.OrgB.ID).Scan(&planB))
+	testfactory.Faults(ctx, t, b.Pool, b.OrgB, 1, 1)
+	require.NoError(t, b.Pool.QueryRow(ctx, `UPDATE cpe_faults SET status = 'active' WHERE org_id = $1 RETURNING id`, b.OrgB.ID).Scan(&faultB))
+	require.NoError(t, b.Pool.QueryRow(ctx, `INSERT INTO cpe_bulk_actions (org_id, kind, device_ids, summary, actor_label)
+		VALUES ($1, 'reboot', ARRAY[$2::uuid], 'reboot 1 device', 'beta') RETURNING id`, b.OrgB.ID, devB).Scan(&bulkB))
+	require.NoError(t, b.Pool.QueryRow(ctx, `INSERT INTO cpe_tasks (org_id, device_id, kind, summary, status, actor_label, expires_at)
+		VALUES ($1, $2, 'reboot', 'reboot', 'failed', 'beta', now() + interval '1 hour') RETURNING id`, b.OrgB.ID, devB).Scan(&taskB))
+	require.NoError(t, b.Pool.QueryRow(ctx, `INSERT INTO cpe_imports (org_id, filename, rows, valid, invalid)
+		VALUES ($1, 'beta.csv', '[]', 0, 0) RETURNING id`, b.OrgB.ID).Scan(&importB))
+	r := b.API(t, http.MethodPost, "/cpe/webhooks", b.KeyB, `{"url":"https://hooks.beta.example/h","topics":["cpe.claimed"]}`)
+	require.Equal(t, http.StatusCreated, r.Status, r.Raw)
+	hookB := r.Body["id"].(string)
+	r = b.API(t, http.MethodPost, "/cpe/api-keys", b.KeyB, `{"name":"beta-crm","role":"viewer"}`)
+	require.Equal(t, http.StatusCreated, r.Status, r.Raw)
+	keyB := r.Body["id"].(string)
+	r = b.API(t, http.MethodGet, "/cpe/audit?action=webhook.create", b.KeyB, "")
+	require.Len(t, r.Items(), 1)
+	auditB := strconv.FormatFloat(r.Items()[0].(map[string]any)["id"].(float64), 'f', 0, 64)
 
-	dev, sub, plan, user := devB.String(), subB.String(), planB.String(), b.adminB.ID.String()
+	dev, sub, plan, user := devB.String(), subB.String(), planB.String(), b.AdminB.ID.String()
 	return []foreignCall{
 		{http.MethodGet, "/cpe/devices/{id}", "", dev},
 		{http.MethodPost, "/cpe/devices/{id}/assign-subscriber", `{"subscriber":"nobody"}`, dev},
@@ -99,42 +100,42 @@ func seedForeign(t *testing.T, b *testBundle) []foreignCall {
 // byte for byte: nothing tells a tenant that an id exists elsewhere.
 func TestForeignObjectsAnswerLikeMissingOnes(t *testing.T) {
 	t.Parallel()
-	b := setupWithSim(t, 2) // device actions reach their device lookup only with GenieACS
+	b := webtest.SetupWithSim(t, 2) // device actions reach their device lookup only with GenieACS
 	calls := seedForeign(t, b)
 	for _, c := range calls {
 		random := uuid.NewString()
 		if strings.HasPrefix(c.path, "/cpe/audit/") {
 			random = "987654321"
 		}
-		theirs := b.api(t, c.method, strings.ReplaceAll(c.path, "{id}", c.theirs), b.keyA, strings.ReplaceAll(c.body, "{id}", c.theirs))
-		none := b.api(t, c.method, strings.ReplaceAll(c.path, "{id}", random), b.keyA, strings.ReplaceAll(c.body, "{id}", random))
+		theirs := b.API(t, c.method, strings.ReplaceAll(c.path, "{id}", c.theirs), b.KeyA, strings.ReplaceAll(c.body, "{id}", c.theirs))
+		none := b.API(t, c.method, strings.ReplaceAll(c.path, "{id}", random), b.KeyA, strings.ReplaceAll(c.body, "{id}", random))
 		what := c.method + " " + c.path
-		require.Equal(t, http.StatusNotFound, none.status, "%s: a random id: %s", what, none.raw)
-		require.Equal(t, none.status, theirs.status, "%s: %s", what, theirs.raw)
-		require.Equal(t, none.raw, theirs.raw, what)
+		require.Equal(t, http.StatusNotFound, none.Status, "%s: a random id: %s", what, none.Raw)
+		require.Equal(t, none.Status, theirs.Status, "%s: %s", what, theirs.Raw)
+		require.Equal(t, none.Raw, theirs.Raw, what)
 	}
 	// References to another organization's objects inside our own requests.
 	ctx := context.Background()
-	devA := testfactory.Device(ctx, t, b.pool, &b.orgA, "HWTCACE00001", nil)
+	devA := testfactory.Device(ctx, t, b.Pool, &b.OrgA, "HWTCACE00001", nil)
 	var subB, planB string
-	require.NoError(t, b.pool.QueryRow(ctx, `SELECT s.id::text, p.id::text FROM subscribers s, plans p WHERE s.org_id = $1 AND p.org_id = $1`, b.orgB.ID).Scan(&subB, &planB))
+	require.NoError(t, b.Pool.QueryRow(ctx, `SELECT s.id::text, p.id::text FROM subscribers s, plans p WHERE s.org_id = $1 AND p.org_id = $1`, b.OrgB.ID).Scan(&subB, &planB))
 	for _, c := range []struct{ method, path, body, theirs string }{
 		{http.MethodPost, "/cpe/devices/" + devA.String() + "/assign-subscriber", `{"subscriberId":"{id}"}`, subB},
 		{http.MethodPost, "/cpe/subscribers", `{"username":"newsub","name":"N","planId":"{id}"}`, planB},
 		{http.MethodPost, "/cpe/devices/bulk", `{"action":"reboot","ids":["` + devA.String() + `","{id}"]}`, calls[0].theirs},
 	} {
 		random := uuid.NewString()
-		theirs := b.api(t, c.method, c.path, b.keyA, strings.ReplaceAll(c.body, "{id}", c.theirs))
-		none := b.api(t, c.method, c.path, b.keyA, strings.ReplaceAll(c.body, "{id}", random))
-		require.GreaterOrEqual(t, none.status, 400, "%s %s: %s", c.method, c.path, none.raw)
-		require.Equal(t, none.raw, theirs.raw, "%s %s", c.method, c.path)
+		theirs := b.API(t, c.method, c.path, b.KeyA, strings.ReplaceAll(c.body, "{id}", c.theirs))
+		none := b.API(t, c.method, c.path, b.KeyA, strings.ReplaceAll(c.body, "{id}", random))
+		require.GreaterOrEqual(t, none.Status, 400, "%s %s: %s", c.method, c.path, none.Raw)
+		require.Equal(t, none.Raw, theirs.Raw, "%s %s", c.method, c.path)
 	}
 
 	// Nothing of orgB changed.
 	var disabled bool
-	require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT disabled FROM users WHERE id = $1`, b.adminB.ID).Scan(&disabled))
+	require.NoError(t, b.Pool.QueryRow(context.Background(), `SELECT disabled FROM users WHERE id = $1`, b.AdminB.ID).Scan(&disabled))
 	require.False(t, disabled)
-	require.Equal(t, http.StatusOK, b.api(t, http.MethodGet, "/cpe/me", b.keyB, "").status)
+	require.Equal(t, http.StatusOK, b.API(t, http.MethodGet, "/cpe/me", b.KeyB, "").Status)
 }
 
 // Registering a serial another organization has says no more than that it
@@ -142,20 +143,20 @@ func TestForeignObjectsAnswerLikeMissingOnes(t *testing.T) {
 func TestForeignSerialIsNotNamed(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	b := setup(t)
-	testfactory.Device(ctx, t, b.pool, &b.orgB, "HWTCBE7A0002", nil)
-	r := b.api(t, http.MethodPost, "/cpe/devices", b.keyA, `{"serial":"HWTCBE7A0002"}`)
-	require.Equal(t, http.StatusUnprocessableEntity, r.status, r.raw)
-	msg, _ := r.errFields()["serial"].(string)
+	b := webtest.Setup(t)
+	testfactory.Device(ctx, t, b.Pool, &b.OrgB, "HWTCBE7A0002", nil)
+	r := b.API(t, http.MethodPost, "/cpe/devices", b.KeyA, `{"serial":"HWTCBE7A0002"}`)
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status, r.Raw)
+	msg, _ := r.ErrFields()["serial"].(string)
 	require.NotEmpty(t, msg)
 	require.NotContains(t, strings.ToLower(msg), "organization")
-	require.NotContains(t, r.raw, "beta")
+	require.NotContains(t, r.Raw, "beta")
 
-	br := b.loggedIn(t, b.adminA)
-	br.get("/devices/new")
-	p := br.post("/devices", url.Values{"serial": {"HWTCBE7A0002"}})
-	require.Equal(t, http.StatusUnprocessableEntity, p.status)
-	require.Equal(t, msg, p.testid("error-serial").Text())
+	br := b.LoggedIn(t, b.AdminA)
+	br.Get("/devices/new")
+	p := br.Post("/devices", url.Values{"serial": {"HWTCBE7A0002"}})
+	require.Equal(t, http.StatusUnprocessableEntity, p.Status)
+	require.Equal(t, msg, p.TestID("error-serial").Text())
 }
 
 // Claiming another organization's device answers like a random id, on the
@@ -163,22 +164,22 @@ func TestForeignSerialIsNotNamed(t *testing.T) {
 func TestClaimForeignDeviceIsNotFound(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	b := setup(t)
-	devB := testfactory.Device(ctx, t, b.pool, &b.orgB, "HWTCBE7A0003", nil)
-	br := b.loggedIn(t, b.adminA)
-	br.get("/pending")
-	theirs := br.post("/pending/"+devB.String()+"/claim", nil)
-	none := br.post("/pending/"+uuid.NewString()+"/claim", nil)
-	require.Equal(t, none.status, theirs.status)
-	require.Equal(t, none.testid("error").Text(), theirs.testid("error").Text())
-	require.Equal(t, strings.TrimSpace(none.doc.Find("main").Text()), strings.TrimSpace(theirs.doc.Find("main").Text()))
+	b := webtest.Setup(t)
+	devB := testfactory.Device(ctx, t, b.Pool, &b.OrgB, "HWTCBE7A0003", nil)
+	br := b.LoggedIn(t, b.AdminA)
+	br.Get("/pending")
+	theirs := br.Post("/pending/"+devB.String()+"/claim", nil)
+	none := br.Post("/pending/"+uuid.NewString()+"/claim", nil)
+	require.Equal(t, none.Status, theirs.Status)
+	require.Equal(t, none.TestID("error").Text(), theirs.TestID("error").Text())
+	require.Equal(t, strings.TrimSpace(none.Doc.Find("main").Text()), strings.TrimSpace(theirs.Doc.Find("main").Text()))
 }
 
 // The same on the pages: another organization's id and a random one give
 // the same status and the same page.
 func TestForeignObjectsPagesLikeMissingOnes(t *testing.T) {
 	t.Parallel()
-	b := setupWithSim(t, 2)
+	b := webtest.SetupWithSim(t, 2)
 	api := seedForeign(t, b)
 	ids := map[string]string{}
 	for _, c := range api {
@@ -236,25 +237,25 @@ func TestForeignObjectsPagesLikeMissingOnes(t *testing.T) {
 		{http.MethodPost, "/settings/webhooks/{id}/rotate", nil, "webhooks"},
 		{http.MethodPost, "/settings/webhooks/{id}/delete", nil, "webhooks"},
 	}
-	br := b.loggedIn(t, b.ownerA)
+	br := b.LoggedIn(t, b.OwnerA)
 	for _, c := range calls {
 		theirs, ok := ids[c.kind]
 		require.True(t, ok, c.kind)
-		do := func(id string) page {
+		do := func(id string) webtest.Page {
 			path := strings.ReplaceAll(c.path, "{id}", id)
 			if c.method == http.MethodGet {
-				return br.get(path)
+				return br.Get(path)
 			}
 			f := url.Values{}
 			for k, v := range c.form {
 				f[k] = v
 			}
-			return br.post(path, f)
+			return br.Post(path, f)
 		}
 		what := c.method + " " + c.path
 		foreign, none := do(theirs), do(uuid.NewString())
-		require.Equal(t, http.StatusNotFound, none.status, "%s: a random id", what)
-		require.Equal(t, none.status, foreign.status, what)
-		require.Equal(t, strings.TrimSpace(none.doc.Find("main").Text()), strings.TrimSpace(foreign.doc.Find("main").Text()), what)
+		require.Equal(t, http.StatusNotFound, none.Status, "%s: a random id", what)
+		require.Equal(t, none.Status, foreign.Status, what)
+		require.Equal(t, strings.TrimSpace(none.Doc.Find("main").Text()), strings.TrimSpace(foreign.Doc.Find("main").Text()), what)
 	}
 }

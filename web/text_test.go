@@ -8,16 +8,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/validation"
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 // TestControlCharactersInWrites: NUL, other controls and invalid UTF-8 in
 // the text fields of writes answer 422 naming the field (JSON) or a page
 // naming it, never 500, and write nothing.
 func TestControlCharactersInWrites(t *testing.T) {
-	b := setup(t)
+	t.Parallel()
+	b := webtest.Setup(t)
 	tables := `(SELECT count(*) FROM plans) + (SELECT count(*) FROM subscribers) + (SELECT count(*) FROM webhook_endpoints) +
 		(SELECT count(*) FROM api_keys) + (SELECT count(*) FROM users) + (SELECT count(*) FROM cpe_devices)`
-	before := b.count(t, `SELECT `+tables)
+	before := b.Count(t, `SELECT `+tables)
 
 	t.Run("API", func(t *testing.T) {
 		for _, tc := range []struct{ name, method, path, body, field, reason string }{
@@ -32,26 +34,26 @@ func TestControlCharactersInWrites(t *testing.T) {
 			{"PathParam", http.MethodGet, "/cpe/devices/%00", ``, "id", validation.ReasonControl},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				r := b.api(t, tc.method, tc.path, b.keyA, tc.body)
-				require.Equal(t, http.StatusUnprocessableEntity, r.status, r.raw)
-				require.Equal(t, "invalid", r.errCode())
-				require.Equal(t, tc.reason, r.errFields()[tc.field], r.raw)
+				r := b.API(t, tc.method, tc.path, b.KeyA, tc.body)
+				require.Equal(t, http.StatusUnprocessableEntity, r.Status, r.Raw)
+				require.Equal(t, "invalid", r.ErrCode())
+				require.Equal(t, tc.reason, r.ErrFields()[tc.field], r.Raw)
 			})
 		}
 	})
 	t.Run("Pages", func(t *testing.T) {
-		br := b.loggedIn(t, b.ownerA)
+		br := b.LoggedIn(t, b.OwnerA)
 		for _, tc := range []struct{ name, path, field string }{
 			{"UserName", "/users", "name"},
 			{"APIKeyName", "/api-keys", "name"},
 			{"PlanName", "/plans", "name"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				p := br.post(tc.path, url.Values{tc.field: {"bad\x00name"}, "email": {"y@acme.example"}, "role": {"viewer"}, "password": {"long-enough-1"}})
-				require.Equal(t, http.StatusUnprocessableEntity, p.status, p.body)
-				require.Contains(t, p.body, tc.field+" "+validation.ReasonControl)
+				p := br.Post(tc.path, url.Values{tc.field: {"bad\x00name"}, "email": {"y@acme.example"}, "role": {"viewer"}, "password": {"long-enough-1"}})
+				require.Equal(t, http.StatusUnprocessableEntity, p.Status, p.Body)
+				require.Contains(t, p.Body, tc.field+" "+validation.ReasonControl)
 			})
 		}
 	})
-	require.Equal(t, before, b.count(t, `SELECT `+tables), "nothing was written")
+	require.Equal(t, before, b.Count(t, `SELECT `+tables), "nothing was written")
 }

@@ -1,4 +1,4 @@
-package web_test
+package api_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/testfactory"
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 // BenchmarkDashboard measures the dashboard of an organization with
@@ -19,15 +20,15 @@ import (
 // cost of computing them is BenchmarkFleet in internal/dashboard. Run with
 // -benchtime=200x for stable percentiles.
 func BenchmarkDashboard(b *testing.B) {
-	bundle := setup(b)
+	bundle := webtest.Setup(b)
 	ctx := context.Background()
-	testfactory.Fleet(ctx, b, bundle.pool, bundle.orgA, 1, 100000)
-	testfactory.Fleet(ctx, b, bundle.pool, bundle.orgB, 100001, 20000)
-	testfactory.Faults(ctx, b, bundle.pool, bundle.orgA, 1, 4000)
-	testfactory.Faults(ctx, b, bundle.pool, bundle.orgB, 4001, 1000)
-	_, err := bundle.pool.Exec(ctx, `VACUUM ANALYZE cpe_devices, cpe_faults`)
+	testfactory.Fleet(ctx, b, bundle.Pool, bundle.OrgA, 1, 100000)
+	testfactory.Fleet(ctx, b, bundle.Pool, bundle.OrgB, 100001, 20000)
+	testfactory.Faults(ctx, b, bundle.Pool, bundle.OrgA, 1, 4000)
+	testfactory.Faults(ctx, b, bundle.Pool, bundle.OrgB, 4001, 1000)
+	_, err := bundle.Pool.Exec(ctx, `VACUUM ANALYZE cpe_devices, cpe_faults`)
 	require.NoError(b, err)
-	br := bundle.loggedIn(b, bundle.viewerA)
+	br := bundle.LoggedIn(b, bundle.ViewerA)
 	run := func(name string, call func(*testing.B)) {
 		b.Run(name, func(b *testing.B) {
 			var durs []time.Duration
@@ -43,14 +44,14 @@ func BenchmarkDashboard(b *testing.B) {
 		})
 	}
 	run("API", func(b *testing.B) {
-		r := bundle.api(b, http.MethodGet, "/cpe/dashboard", bundle.keyA, "")
-		if r.status != http.StatusOK || r.body["total"] != 100000.0 {
-			b.Fatalf("status %d: %.200s", r.status, r.raw)
+		r := bundle.API(b, http.MethodGet, "/cpe/dashboard", bundle.KeyA, "")
+		if r.Status != http.StatusOK || r.Body["total"] != 100000.0 {
+			b.Fatalf("status %d: %.200s", r.Status, r.Raw)
 		}
 	})
 	run("Page", func(b *testing.B) {
-		if p := br.get("/"); p.status != http.StatusOK || p.testid("stat-total").Text() != "100,000" {
-			b.Fatalf("status %d, total %q", p.status, p.testid("stat-total").Text())
+		if p := br.Get("/"); p.Status != http.StatusOK || p.TestID("stat-total").Text() != "100,000" {
+			b.Fatalf("status %d, total %q", p.Status, p.TestID("stat-total").Text())
 		}
 	})
 }

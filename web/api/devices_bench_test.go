@@ -1,4 +1,4 @@
-package web_test
+package api_test
 
 import (
 	"context"
@@ -10,32 +10,34 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/web/webtest"
 )
 
 // seedFleet puts 100,000 devices across three organizations (acme holds
 // 50,000), a third of acme's assigned to subscribers, informs spread over
 // two hours, six models and five firmware versions.
-func seedFleet(b testing.TB, bundle *testBundle) {
+func seedFleet(b testing.TB, bundle *webtest.Bundle) {
 	ctx := context.Background()
-	_, err := bundle.pool.Exec(ctx, `INSERT INTO subscribers (org_id, username, name) SELECT $1, 'user' || i, 'User ' || i FROM generate_series(1, 20000) i`, bundle.orgA.ID)
+	_, err := bundle.Pool.Exec(ctx, `INSERT INTO subscribers (org_id, username, name) SELECT $1, 'user' || i, 'User ' || i FROM generate_series(1, 20000) i`, bundle.OrgA.ID)
 	require.NoError(b, err)
 	orgC := seedOrg(b, bundle)
-	_, err = bundle.pool.Exec(ctx, `
+	_, err = bundle.Pool.Exec(ctx, `
 		INSERT INTO cpe_devices (org_id, subscriber_id, serial, serial_norm, oui, product_class, software_version, data_model, last_inform_at, tags, first_contact_at)
 		SELECT CASE WHEN i % 2 = 0 THEN $1::uuid WHEN i % 4 = 1 THEN $2::uuid ELSE $3::uuid END,
 			CASE WHEN i % 2 = 0 AND i % 3 = 0 THEN (SELECT id FROM subscribers WHERE org_id = $1 AND username = 'user' || (1 + i % 20000)) END,
 			'48575443' || upper(lpad(to_hex(i), 8, '0')), 'HWTC' || upper(lpad(to_hex(i), 8, '0')), '00259E',
 			(ARRAY['HG8245H','HG8546M','F660','F670L','Archer AX10','EG8145V5'])[1 + i % 6],
 			'V' || (i % 5), 'TR-098', now() - make_interval(secs => (i * 7919) % 7200), ARRAY['org:x'], now()
-		FROM generate_series(1, 100000) i`, bundle.orgA.ID, bundle.orgB.ID, orgC)
+		FROM generate_series(1, 100000) i`, bundle.OrgA.ID, bundle.OrgB.ID, orgC)
 	require.NoError(b, err)
-	_, err = bundle.pool.Exec(ctx, `ANALYZE`)
+	_, err = bundle.Pool.Exec(ctx, `ANALYZE`)
 	require.NoError(b, err)
 }
 
-func seedOrg(b testing.TB, bundle *testBundle) any {
+func seedOrg(b testing.TB, bundle *webtest.Bundle) any {
 	var id any
-	require.NoError(b, bundle.pool.QueryRow(context.Background(), `INSERT INTO organizations (slug, name) VALUES ('gamma', 'Gamma') RETURNING id`).Scan(&id))
+	require.NoError(b, bundle.Pool.QueryRow(context.Background(), `INSERT INTO organizations (slug, name) VALUES ('gamma', 'Gamma') RETURNING id`).Scan(&id))
 	return id
 }
 
@@ -43,7 +45,7 @@ func seedOrg(b testing.TB, bundle *testBundle) any {
 // half): the first page, searches and filters, reporting p50/p95 of the
 // whole request (HTTP, API key, query, JSON) over the run.
 func BenchmarkDeviceList(b *testing.B) {
-	bundle := setup(b)
+	bundle := webtest.Setup(b)
 	seedFleet(b, bundle)
 	for _, q := range []struct{ name, query string }{
 		{"FirstPage", ""},
@@ -62,10 +64,10 @@ func BenchmarkDeviceList(b *testing.B) {
 			var durs []time.Duration
 			for b.Loop() {
 				start := time.Now()
-				r := bundle.api(b, http.MethodGet, "/cpe/devices?limit=50&"+q.query, bundle.keyA, "")
+				r := bundle.API(b, http.MethodGet, "/cpe/devices?limit=50&"+q.query, bundle.KeyA, "")
 				durs = append(durs, time.Since(start))
-				if r.status != http.StatusOK {
-					b.Fatalf("status %d: %s", r.status, r.raw)
+				if r.Status != http.StatusOK {
+					b.Fatalf("status %d: %s", r.Status, r.Raw)
 				}
 			}
 			sort.Slice(durs, func(i, j int) bool { return durs[i] < durs[j] })
@@ -78,9 +80,9 @@ func BenchmarkDeviceList(b *testing.B) {
 // BenchmarkImport10k is a 10,000-row CSV import through the API: preview
 // (every row checked) and commit.
 func BenchmarkImport10k(b *testing.B) {
-	bundle := setup(b)
+	bundle := webtest.Setup(b)
 	ctx := context.Background()
-	_, err := bundle.pool.Exec(ctx, `INSERT INTO subscribers (org_id, username) SELECT $1, 'user' || i FROM generate_series(1, 2000) i`, bundle.orgA.ID)
+	_, err := bundle.Pool.Exec(ctx, `INSERT INTO subscribers (org_id, username) SELECT $1, 'user' || i FROM generate_series(1, 2000) i`, bundle.OrgA.ID)
 	require.NoError(b, err)
 	run := 0
 	for b.Loop() {
@@ -95,18 +97,18 @@ func BenchmarkImport10k(b *testing.B) {
 			fmt.Fprintf(&sb, "HWTC%02X%06X,HG8245H,%s\n", run, i, sub)
 		}
 		start := time.Now()
-		req, _ := http.NewRequest(http.MethodPost, bundle.srv.URL+"/cpe/devices/import?filename=bench.csv", strings.NewReader(sb.String()))
-		req.Header.Set("Authorization", "Bearer "+bundle.keyA)
+		req, _ := http.NewRequest(http.MethodPost, bundle.Srv.URL+"/cpe/devices/import?filename=bench.csv", strings.NewReader(sb.String()))
+		req.Header.Set("Authorization", "Bearer "+bundle.KeyA)
 		resp, err := http.DefaultClient.Do(req)
 		require.NoError(b, err)
 		resp.Body.Close()
 		require.Equal(b, http.StatusCreated, resp.StatusCode)
 		preview := time.Since(start)
 		var id string
-		require.NoError(b, bundle.pool.QueryRow(ctx, `SELECT id::text FROM cpe_imports ORDER BY created_at DESC LIMIT 1`).Scan(&id))
-		r := bundle.api(b, http.MethodPost, "/cpe/imports/"+id+"/commit", bundle.keyA, "")
-		require.Equal(b, http.StatusOK, r.status, r.raw)
-		require.EqualValues(b, 10000, r.body["added"])
+		require.NoError(b, bundle.Pool.QueryRow(ctx, `SELECT id::text FROM cpe_imports ORDER BY created_at DESC LIMIT 1`).Scan(&id))
+		r := bundle.API(b, http.MethodPost, "/cpe/imports/"+id+"/commit", bundle.KeyA, "")
+		require.Equal(b, http.StatusOK, r.Status, r.Raw)
+		require.EqualValues(b, 10000, r.Body["added"])
 		b.ReportMetric(preview.Seconds(), "preview-s")
 		b.ReportMetric(time.Since(start).Seconds(), "total-s")
 	}
