@@ -13,6 +13,7 @@ import (
 	"github.com/fyberpay/cpe/internal/acssim"
 	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/cpe/cpetest"
 	"github.com/fyberpay/cpe/web/webtest"
 )
 
@@ -747,8 +748,7 @@ func TestActionDeviceNotInGenieACS(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.Status, r.Raw)
 
 	gone := b.Device(t, "HWTC0000A003", false)
-	_, err := b.Pool.Exec(ctx, `UPDATE cpe_devices SET genieacs_id = '00E0FC-HG8245H-HWTC0000A003', data_model = 'TR-098' WHERE id = $1`, gone)
-	require.NoError(t, err)
+	require.NoError(t, cpetest.SetGenieACS(ctx, b.Pool, gone, "00E0FC-HG8245H-HWTC0000A003", "TR-098"))
 	r = b.Post(t, "/cpe/devices/"+gone.String()+"/reboot", b.KeyA, "")
 	requireAccepted(t, r, action.StatusFailed)
 	require.Equal(t, "GenieACS does not know this device any more (deleted from GenieACS?)", r.Body["message"])

@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fyberpay/cpe/internal/cpe/cpetest"
 	"github.com/fyberpay/cpe/web/webtest"
 )
 
@@ -22,21 +24,46 @@ func seedFleet(b testing.TB, bundle *webtest.Bundle) {
 	_, err := bundle.Pool.Exec(ctx, `INSERT INTO subscribers (org_id, username, name) SELECT $1, 'user' || i, 'User ' || i FROM generate_series(1, 20000) i`, bundle.OrgA.ID)
 	require.NoError(b, err)
 	orgC := seedOrg(b, bundle)
-	_, err = bundle.Pool.Exec(ctx, `
-		INSERT INTO cpe_devices (org_id, subscriber_id, serial, serial_norm, oui, product_class, software_version, data_model, last_inform_at, tags, first_contact_at)
-		SELECT CASE WHEN i % 2 = 0 THEN $1::uuid WHEN i % 4 = 1 THEN $2::uuid ELSE $3::uuid END,
-			CASE WHEN i % 2 = 0 AND i % 3 = 0 THEN (SELECT id FROM subscribers WHERE org_id = $1 AND username = 'user' || (1 + i % 20000)) END,
-			'48575443' || upper(lpad(to_hex(i), 8, '0')), 'HWTC' || upper(lpad(to_hex(i), 8, '0')), '00259E',
-			(ARRAY['HG8245H','HG8546M','F660','F670L','Archer AX10','EG8145V5'])[1 + i % 6],
-			'V' || (i % 5), 'TR-098', now() - make_interval(secs => (i * 7919) % 7200), ARRAY['org:x'], now()
-		FROM generate_series(1, 100000) i`, bundle.OrgA.ID, bundle.OrgB.ID, orgC)
+	subs := map[string]uuid.UUID{}
+	rows, err := bundle.Pool.Query(ctx, `SELECT username, id FROM subscribers WHERE org_id = $1`, bundle.OrgA.ID)
+	require.NoError(b, err)
+	for rows.Next() {
+		var name string
+		var id uuid.UUID
+		require.NoError(b, rows.Scan(&name, &id))
+		subs[name] = id
+	}
+	require.NoError(b, rows.Err())
+	models := []string{"HG8245H", "HG8546M", "F660", "F670L", "Archer AX10", "EG8145V5"}
+	now := time.Now()
+	fleet := make([]cpetest.Device, 0, 100000)
+	for i := 1; i <= 100000; i++ {
+		d := cpetest.Device{Serial: fmt.Sprintf("48575443%08X", i), OUI: "00259E", ProductClass: models[i%6],
+			SoftwareVersion: fmt.Sprintf("V%d", i%5), DataModel: "TR-098", Tags: []string{"org:x"}, FirstContactAt: &now}
+		last := now.Add(-time.Duration((i*7919)%7200) * time.Second)
+		d.LastInformAt = &last
+		switch {
+		case i%2 == 0:
+			d.OrgID = &bundle.OrgA.ID
+			if i%3 == 0 {
+				sub := subs[fmt.Sprintf("user%d", 1+i%20000)]
+				d.SubscriberID = &sub
+			}
+		case i%4 == 1:
+			d.OrgID = &bundle.OrgB.ID
+		default:
+			d.OrgID = &orgC
+		}
+		fleet = append(fleet, d)
+	}
+	_, err = cpetest.InsertMany(ctx, bundle.Pool, fleet)
 	require.NoError(b, err)
 	_, err = bundle.Pool.Exec(ctx, `ANALYZE`)
 	require.NoError(b, err)
 }
 
-func seedOrg(b testing.TB, bundle *webtest.Bundle) any {
-	var id any
+func seedOrg(b testing.TB, bundle *webtest.Bundle) uuid.UUID {
+	var id uuid.UUID
 	require.NoError(b, bundle.Pool.QueryRow(context.Background(), `INSERT INTO organizations (slug, name) VALUES ('gamma', 'Gamma') RETURNING id`).Scan(&id))
 	return id
 }

@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/fyberpay/cpe/internal/cpe/cpetest"
 	"github.com/fyberpay/cpe/web/callback"
 	"github.com/fyberpay/cpe/web/webtest"
 )
@@ -16,9 +18,12 @@ import (
 func BenchmarkIdentifyHTTP(b *testing.B) {
 	bundle := webtest.Setup(b)
 	ctx := context.Background()
-	if _, err := bundle.Pool.Exec(ctx, `INSERT INTO cpe_devices (serial, serial_norm, oui, product_class, first_contact_at)
-		SELECT 'HWTC' || lpad(to_hex(i), 8, '0'), upper('HWTC' || lpad(to_hex(i), 8, '0')), '00259E', 'HG8245H', now()
-		FROM generate_series(1, 100000) i`); err != nil {
+	now := time.Now()
+	fleet := make([]cpetest.Device, 100000)
+	for i := range fleet {
+		fleet[i] = cpetest.Device{Serial: fmt.Sprintf("HWTC%08X", i+1), OUI: "00259E", ProductClass: "HG8245H", FirstContactAt: &now}
+	}
+	if _, err := cpetest.InsertMany(ctx, bundle.Pool, fleet); err != nil {
 		b.Fatal(err)
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/cpe/cpetest"
 	"github.com/fyberpay/cpe/internal/testfactory"
 	"github.com/fyberpay/cpe/web/webtest"
 )
@@ -42,8 +43,8 @@ func TestDevicesPages(t *testing.T) {
 	})
 	t.Run("DeletedFromGenieACS", func(t *testing.T) {
 		gone := b.Device(t, "HWTC000000A2", false)
-		_, err := b.Pool.Exec(ctx, `UPDATE cpe_devices SET genieacs_id = 'x', genieacs_deleted_at = now() WHERE id = $1`, gone)
-		require.NoError(t, err)
+		require.NoError(t, cpetest.SetGenieACS(ctx, b.Pool, gone, "x", ""))
+		require.NoError(t, cpetest.MarkGone(ctx, b.Pool, gone))
 		p := br.Get("/devices?status=deleted_in_genieacs")
 		require.Equal(t, http.StatusOK, p.Status)
 		require.Equal(t, 1, p.TestID("device-row-HWTC000000A2").Length())
@@ -60,8 +61,7 @@ func TestDevicesPages(t *testing.T) {
 		items := r.Body["items"].([]any)
 		require.Len(t, items, 1)
 		require.NotEmpty(t, items[0].(map[string]any)["genieacsDeletedAt"])
-		_, err = b.Pool.Exec(ctx, `DELETE FROM cpe_devices WHERE id = $1`, gone)
-		require.NoError(t, err)
+		require.NoError(t, cpetest.Delete(ctx, b.Pool, []uuid.UUID{gone}))
 	})
 	t.Run("DetailAndAssign", func(t *testing.T) {
 		p := br.Get("/devices/" + mine.String())
@@ -116,8 +116,7 @@ func TestDevicesPages(t *testing.T) {
 		require.Equal(t, http.StatusSeeOther, p.Status)
 	})
 	t.Run("ExportDefusesFormulas", func(t *testing.T) {
-		_, err := b.Pool.Exec(ctx, `UPDATE cpe_devices SET software_version = '=cmd|'' /C calc''!A0' WHERE id = $1`, mine)
-		require.NoError(t, err)
+		require.NoError(t, cpetest.SetSoftwareVersion(ctx, b.Pool, []uuid.UUID{mine}, "=cmd|' /C calc'!A0"))
 		req, _ := http.NewRequest(http.MethodGet, b.Srv.URL+"/devices/export.csv?serial=HWTC000000A1", nil)
 		resp, err := br.Client.Do(req)
 		require.NoError(t, err)

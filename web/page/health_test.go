@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fyberpay/cpe/internal/cpe/cpetest"
 	"github.com/fyberpay/cpe/internal/testfactory"
 	"github.com/fyberpay/cpe/web/webtest"
 )
@@ -33,9 +34,8 @@ func TestDeviceHealth(t *testing.T) {
 	seed(dev, 45*time.Minute, 1_112_500_000, 1_056_250_000, 1900, 20, 41_000, 3)
 	seed(dev, 30*time.Minute, 1_337_500_000, 1_168_750_000, 2800, 30, 42_000, 4)
 	seed(dev, 15*time.Minute, 5_000, 5_000, 60, 40, 43_000, 5)
-	_, err := b.Pool.Exec(ctx, `UPDATE cpe_devices SET health_at = $2, cpu_percent = 40, memory_free_kib = 43000, uptime_s = 60, wifi_clients = 5,
-		wan_bytes_sent = 5000, wan_bytes_received = 5000 WHERE id = $1`, dev, now.Add(-15*time.Minute))
-	require.NoError(t, err)
+	require.NoError(t, cpetest.SetHealth(ctx, b.Pool, dev, cpetest.Health{At: now.Add(-15 * time.Minute), CPUPercent: 40,
+		MemoryFreeKiB: 43000, UptimeS: 60, WiFiClients: 5, WANBytesSent: 5000, WANBytesReceived: 5000}))
 	empty := testfactory.Device(ctx, t, b.Pool, &b.OrgA, "HEALTHWEB2", nil)
 	theirs := testfactory.Device(ctx, t, b.Pool, &b.OrgB, "HEALTHWEB3", nil)
 	seed(theirs, 15*time.Minute, 0, 0, 10, 99, 1, 1)

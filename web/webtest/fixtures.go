@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/actor"
-	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/cpe/cpetest"
 	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/jobs"
 	"github.com/fyberpay/cpe/internal/org"
@@ -75,10 +75,11 @@ func (b *Bundle) register(t *testing.T, o org.Org, gid string) uuid.UUID {
 	d, err := b.ACS.GetDevice(ctx, gid, []string{"_deviceId", "InternetGatewayDevice.DeviceInfo.SoftwareVersion", "Device.DeviceInfo.SoftwareVersion"})
 	require.NoError(t, err)
 	dataModel := map[string]string{"InternetGatewayDevice": "TR-098", "Device": "TR-181"}[d.Root()]
-	var id uuid.UUID
-	require.NoError(t, b.Pool.QueryRow(ctx, `INSERT INTO cpe_devices (org_id, serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model, first_contact_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING id`, o.ID, d.Identity.SerialNumber, cpe.NormalizeSerial(d.Identity.SerialNumber),
-		d.Identity.OUI, d.Identity.ProductClass, d.Identity.Manufacturer, gid, dataModel).Scan(&id))
+	now := time.Now()
+	id, err := cpetest.Insert(ctx, b.Pool, cpetest.Device{OrgID: &o.ID, Serial: d.Identity.SerialNumber, OUI: d.Identity.OUI,
+		ProductClass: d.Identity.ProductClass, Manufacturer: d.Identity.Manufacturer, GenieACSID: gid, DataModel: dataModel,
+		FirstContactAt: &now})
+	require.NoError(t, err)
 	return id
 }
 
@@ -129,8 +130,8 @@ func SeedDashboard(t *testing.T, b *Bundle) {
 			l := time.Now().Add(-ago)
 			last = &l
 		}
-		_, err := b.Pool.Exec(context.Background(), `INSERT INTO cpe_devices (org_id, serial, serial_norm, software_version, product_class, last_inform_at)
-			VALUES ($1, $2, $2, $3, $4, $5)`, o.ID, fmt.Sprintf("DASH%08d", n), firmware, model, last)
+		_, err := cpetest.Insert(context.Background(), b.Pool, cpetest.Device{OrgID: &o.ID, Serial: fmt.Sprintf("DASH%08d", n),
+			SoftwareVersion: firmware, ProductClass: model, LastInformAt: last})
 		require.NoError(t, err)
 	}
 	fault := func(o org.Org, status string, raised time.Time) {
