@@ -22,6 +22,7 @@ func spv(path string, v any) string {
 }
 
 func TestTaskOutcomes(t *testing.T) {
+	t.Parallel()
 	b := setup(t, setupOpts{})
 	id := b.addDevice(t, ProfileHuaweiHG8245H)
 
@@ -256,6 +257,7 @@ func mustResolve(t *testing.T, s *Sim, id, path string) nref {
 }
 
 func TestConnectionRequests(t *testing.T) {
+	t.Parallel()
 	b := setup(t, setupOpts{})
 	id := b.addDevice(t, ProfileZTEF660)
 	gpv := `{"name":"getParameterValues","parameterNames":["InternetGatewayDevice.DeviceInfo.UpTime"]}`
@@ -300,6 +302,7 @@ func TestConnectionRequests(t *testing.T) {
 }
 
 func TestDeviceLifecycle(t *testing.T) {
+	t.Parallel()
 	clock := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
 	var mu = make(chan struct{}, 1)
 	mu <- struct{}{}
@@ -372,6 +375,7 @@ func TestDeviceLifecycle(t *testing.T) {
 }
 
 func TestHealthValuesMoveBetweenInforms(t *testing.T) {
+	t.Parallel()
 	clock := newFakeClock()
 	b := setup(t, setupOpts{opts: Options{Devices: 3, Seed: 5, Now: clock.now}})
 	installHealth(t, b.nbi)
