@@ -103,16 +103,13 @@ func (b *testBundle) taskFault(t testing.TB, gid string) string {
 // while its device is in session (GenieACS answers 503 then).
 func (b *testBundle) deleteFault(t testing.TB, id string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		err := b.client.DeleteFault(context.Background(), id)
+	var err error
+	require.Eventually(t, func() bool {
+		err = b.client.DeleteFault(context.Background(), id)
 		var he *genieacs.HTTPError
-		if err == nil || !errors.As(err, &he) || he.Status != http.StatusServiceUnavailable || time.Now().After(deadline) {
-			require.NoError(t, err)
-			return
-		}
-		time.Sleep(20 * time.Millisecond) // polling the condition: the session ends by itself
-	}
+		return !errors.As(err, &he) || he.Status != http.StatusServiceUnavailable
+	}, 10*time.Second, 20*time.Millisecond, "GenieACS still answers 503: the device's session did not end")
+	require.NoError(t, err)
 }
 
 func (b *testBundle) poll(t testing.TB) fault.PollResult {
@@ -161,6 +158,7 @@ func doc(device, channel, code string, retries int, at string) string {
 }
 
 func TestPollRaisesUpdatesAndResolves(t *testing.T) {
+	t.Parallel()
 	b := setup(t, 4)
 	ctx := context.Background()
 	dev, gid := b.owned(t, b.org, "HG8245H", 0)
@@ -262,6 +260,7 @@ func TestPollRaisesUpdatesAndResolves(t *testing.T) {
 }
 
 func TestPollSkipsMalformedDocuments(t *testing.T) {
+	t.Parallel()
 	b := setup(t, 2)
 	ctx := context.Background()
 	_, gid := b.owned(t, b.org, "HG8245H", 0)
@@ -308,6 +307,7 @@ func TestPollSkipsMalformedDocuments(t *testing.T) {
 }
 
 func TestPollStoresTenThousandFaultsInBatches(t *testing.T) {
+	t.Parallel()
 	b := setup(t, 1)
 	ctx := context.Background()
 	const n = 10000
@@ -335,6 +335,7 @@ func TestPollStoresTenThousandFaultsInBatches(t *testing.T) {
 }
 
 func TestClearDeletesInGenieACS(t *testing.T) {
+	t.Parallel()
 	b := setup(t, 3)
 	ctx := context.Background()
 	box, err := secret.NewBox([]config.Key{{ID: "k1", Bytes: bytes.Repeat([]byte{9}, 32)}})
@@ -412,6 +413,7 @@ func TestClearDeletesInGenieACS(t *testing.T) {
 }
 
 func TestTenancyAndRoles(t *testing.T) {
+	t.Parallel()
 	b := setup(t, 3)
 	ctx := context.Background()
 	_, gid := b.owned(t, b.org, "HG8245H", 0)
@@ -451,6 +453,7 @@ func TestTenancyAndRoles(t *testing.T) {
 }
 
 func TestListFiltersAndPages(t *testing.T) {
+	t.Parallel()
 	b := setup(t, 4)
 	ctx := context.Background()
 	hw, hwGID := b.owned(t, b.org, "HG8245H", 0)
