@@ -75,9 +75,11 @@ func (b *testBundle) fault(t *testing.T, o *org.Org, status string, raised time.
 }
 
 func TestFleet(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 
 	t.Run("CountsOneOrganization", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t)
 		// acme: 3 online, 2 offline under an hour, 2 stale, 1 never seen.
 		b.device(t, &b.orgA, "V2", "HG8245H", time.Minute)
@@ -116,6 +118,7 @@ func TestFleet(t *testing.T) {
 	})
 
 	t.Run("AFirmwareNoDeviceRunsAnyMoreIsGone", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t)
 		b.device(t, &b.orgA, "V9", "F660", 3*24*time.Hour)
 		// Its minute folded into its day; the upgrade then removes it from
@@ -131,6 +134,7 @@ func TestFleet(t *testing.T) {
 	})
 
 	t.Run("CompactionOnlyWidens", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t)
 		b.device(t, &b.orgA, "V1", "F660", 3*time.Hour)
 		b.device(t, &b.orgA, "V1", "F660", 20*time.Minute)
@@ -151,6 +155,7 @@ func TestFleet(t *testing.T) {
 	})
 
 	t.Run("EmptyOrganization", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t)
 		b.device(t, &b.orgB, "V1", "F660", time.Minute)
 		f, err := b.svc.Fleet(ctx, b.viewerA)
@@ -162,6 +167,7 @@ func TestFleet(t *testing.T) {
 	})
 
 	t.Run("FaultsPerDay", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t)
 		today := time.Now().UTC().Truncate(24 * time.Hour)
 		// Today: one of each status.
@@ -191,6 +197,7 @@ func TestFleet(t *testing.T) {
 	})
 
 	t.Run("SummaryCarriesTheFleet", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t)
 		b.device(t, &b.orgA, "V1", "F660", time.Minute)
 		b.fault(t, &b.orgA, "active", time.Now())
@@ -203,6 +210,7 @@ func TestFleet(t *testing.T) {
 	})
 
 	t.Run("ASnapshotForTheTTL", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t)
 		b.device(t, &b.orgA, "V1", "F660", time.Minute)
 		first, err := b.svc.Fleet(ctx, b.viewerA)
@@ -222,6 +230,7 @@ func TestFleet(t *testing.T) {
 	})
 
 	t.Run("RefusesWithoutRead", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t)
 		noRole := b.viewerA
 		noRole.Role = "root"
