@@ -64,10 +64,12 @@ func (b *testBundle) seed(t *testing.T, device uuid.UUID, ss ...sample) {
 }
 
 func TestSeries(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	const h, m = time.Hour, time.Minute
 
 	t.Run("TrafficRatesAndGauges", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t)
 		b.seed(t, b.deviceA,
 			// Before the window: no gauge point, but the first rate.
@@ -112,6 +114,7 @@ func TestSeries(t *testing.T) {
 	})
 
 	t.Run("LongWindowsAveragedIntoBuckets", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t)
 		// A sample every 15 min for 30 days: CPU alternating 10 and 20,
 		// traffic a steady 1 Mbps down and 2 Mbps up.
@@ -157,6 +160,7 @@ func TestSeries(t *testing.T) {
 	})
 
 	t.Run("LatestFromTheDevice", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t)
 		_, err := b.pool.Exec(ctx, `UPDATE cpe_devices SET health_at = $2, uptime_s = 3600, cpu_percent = 12.5, memory_free_kib = 40960,
 			wan_bytes_sent = 7, wan_bytes_received = 8, wifi_clients = 5 WHERE id = $1`, b.deviceA, b.now)
@@ -181,6 +185,7 @@ func TestSeries(t *testing.T) {
 	})
 
 	t.Run("Refusals", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t) // one database: these only read (and seed another organization)
 
 		t.Run("OnlyTheThreeRanges", func(t *testing.T) {
