@@ -117,11 +117,12 @@ func distinctLastInforms(t *testing.T, ts *TestServer) map[any]bool {
 	return distinct
 }
 
-// probeUpTimeAdvanced: the probe's UpTime grew, or it went offline (then
-// UpTimeAdvances checks nothing of it).
+// probeUpTimeAdvanced: the probe is online and its UpTime grew (one the
+// churn took offline restarts from 0 when it comes back, and grows past
+// before soon after).
 func probeUpTimeAdvanced(ts *TestServer, probe string, before float64) bool {
 	ts.mu.RLock()
 	defer ts.mu.RUnlock()
 	d := ts.byID[probe]
-	return !d.has(fOnline) || ts.rawValue(d, nref{node: d.tpl.ids.uptime}).(float64) > before
+	return d.has(fOnline) && ts.rawValue(d, nref{node: d.tpl.ids.uptime}).(float64) > before
 }
