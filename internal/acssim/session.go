@@ -196,7 +196,17 @@ func (s *Sim) powerCycle(d *device, events uint8, reset bool) {
 			d.ext.added, d.ext.deleted = nil, nil
 		}
 	}
-	s.after(s.wall(bootDuration), func() { s.bootUp(d) })
+	gate := s.bootGate
+	s.after(s.wall(bootDuration), func() {
+		if gate != nil {
+			select {
+			case <-gate:
+			case <-s.closed:
+				return
+			}
+		}
+		s.bootUp(d)
+	})
 }
 
 // bootUp completes a power cycle and sends the boot inform.

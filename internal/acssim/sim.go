@@ -138,6 +138,9 @@ type Sim struct {
 	cfgRev      int
 	presetCache []*preset
 	presetRev   int
+	// bootGate, when set (package tests, under mu), keeps a device that
+	// starts a power cycle down until the channel is closed.
+	bootGate chan struct{}
 
 	ext     *extRunner
 	informs atomic.Int64

@@ -321,9 +321,20 @@ func TestDeviceLifecycle(t *testing.T) {
 		docs, _ := b.nbi.devices(`{"_id":`+jsonString(id)+`}`, "_lastBoot")
 		bootBefore := docs[0]["_lastBoot"]
 		advance(time.Second)
+		// The device stays down until the gate opens: its 30 s boot is
+		// 30 ms of wall time here, less than a busy machine may take
+		// between two requests.
+		gate := make(chan struct{})
+		b.sim.mu.Lock()
+		b.sim.bootGate = gate
+		b.sim.mu.Unlock()
 		r := b.nbi.task(id, `{"name":"reboot"}`, true)
 		require.Equal(t, "200 OK", r.status)
 		require.Equal(t, "202 Device is offline", b.nbi.task(id, `{"name":"reboot"}`, true).status, "down while rebooting")
+		b.sim.mu.Lock()
+		b.sim.bootGate = nil
+		b.sim.mu.Unlock()
+		close(gate)
 		eventually(t, "the boot inform", func() bool {
 			b.sim.mu.RLock()
 			defer b.sim.mu.RUnlock()
