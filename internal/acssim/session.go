@@ -631,11 +631,7 @@ func (s *Sim) Ready() <-chan struct{} { return s.ready }
 // Close stops pending device actions (reboots, downloads, diagnostics) and
 // releases held connections. Start's context ending calls it.
 func (s *Sim) Close() {
-	select {
-	case <-s.closed:
-	default:
-		close(s.closed)
-	}
+	s.closeOnce.Do(func() { close(s.closed) }) // Start's goroutine and a caller may close at once
 	s.ext.close()
 }
 

@@ -151,6 +151,8 @@ type Sim struct {
 	baseCtx atomic.Pointer[context.Context]
 	ready   chan struct{}
 	closed  chan struct{}
+
+	closeOnce sync.Once // closes closed
 }
 
 type profileWeight struct {
