@@ -31,6 +31,7 @@ func (c cli) run(stdin string, args ...string) (string, error) {
 }
 
 func TestCLI(t *testing.T) {
+	t.Parallel()
 	pool, url := dbtest.NewDBWithURL(t)
 	c := cli{t: t, env: map[string]string{"DATABASE_URL": url, "PASSWORD_HASH_MEMORY_KIB": "1024",
 		"ENCRYPTION_KEY": "k1:" + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))}}
@@ -126,6 +127,7 @@ func TestCLI(t *testing.T) {
 }
 
 func TestRiverLogsWarningsUnlessDebugging(t *testing.T) {
+	t.Parallel()
 	for level, want := range map[string]string{"": "warn", "info": "warn", "debug": "debug", "warn": "warn", "error": "error"} {
 		require.Equal(t, want, riverLogLevel(level), "LOG_LEVEL=%q", level)
 	}

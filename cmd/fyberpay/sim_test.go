@@ -16,7 +16,9 @@ import (
 )
 
 func TestSimFlags(t *testing.T) {
+	t.Parallel()
 	t.Run("Defaults", func(t *testing.T) {
+		t.Parallel()
 		cfg, err := parseSimFlags(nil)
 		require.NoError(t, err)
 		require.Equal(t, 100, cfg.opts.Devices)
@@ -28,6 +30,7 @@ func TestSimFlags(t *testing.T) {
 		require.Nil(t, cfg.opts.Profiles)
 	})
 	t.Run("AllFlags", func(t *testing.T) {
+		t.Parallel()
 		cfg, err := parseSimFlags([]string{
 			"--devices", "5", "--nbi-addr", "0.0.0.0:1", "--fs-addr", "0.0.0.0:2",
 			"--ext-dir", "/opt/ext", "--fyberpay-url", "http://app", "--internal-key", "k", "--await-preset", "fyberpay-bootstrap",
@@ -52,11 +55,13 @@ func TestSimFlags(t *testing.T) {
 		{"BadRatio", "sim: --offline-ratio must be between 0 and 1", []string{"--offline-ratio", "2"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := parseSimFlags(tc.args)
 			require.EqualError(t, err, tc.want)
 		})
 	}
 	t.Run("UnknownProfileIsRejectedAtStart", func(t *testing.T) {
+		t.Parallel()
 		err := sim(context.Background(), []string{"--profiles", "nokia=1", "--nbi-addr", "127.0.0.1:0", "--fs-addr", "127.0.0.1:0"}, io.Discard, io.Discard)
 		require.ErrorContains(t, err, `unknown profile "nokia"`)
 	})
@@ -81,6 +86,7 @@ func (s *syncBuffer) String() string {
 }
 
 func TestSimServesUntilCancelled(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	var out syncBuffer
 	done := make(chan error, 1)

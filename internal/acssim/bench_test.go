@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,24 +20,43 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// procStatusKB reads a "VmRSS"/"VmHWM" line of /proc/self/status in KiB.
+// procStatusKB reads a "VmRSS"/"VmHWM" line of /proc/self/status in KiB;
+// a benchmark that reports them checks they are there (procStatusReadable)
+// before it builds anything.
 func procStatusKB(tb testing.TB, field string) float64 {
 	tb.Helper()
+	v, err := readProcStatusKB(field)
+	require.NoError(tb, err)
+	return v
+}
+
+// procStatusReadable skips the benchmark, before any set-up, where
+// /proc/self/status does not report the memory figures.
+func procStatusReadable(tb testing.TB, fields ...string) {
+	tb.Helper()
+	for _, f := range fields {
+		if _, err := readProcStatusKB(f); err != nil {
+			tb.Skipf("no memory figures to report: %v", err)
+		}
+	}
+}
+
+func readProcStatusKB(field string) (float64, error) {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
-		tb.Skipf("no /proc/self/status: %v", err)
+		return 0, err
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if rest, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
-			n, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			require.NoError(tb, err)
-			return n
+			return strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
 		}
 	}
-	tb.Skipf("%s not in /proc/self/status", field)
-	return 0
+	if err := sc.Err(); err != nil {
+		return 0, err
+	}
+	return 0, fmt.Errorf("%s not in /proc/self/status", field)
 }
 
 // buildFleet creates n devices in a GenieACS configured by FyberPay (its
@@ -90,6 +110,7 @@ func buildFleet(tb testing.TB, n int) (*Sim, time.Duration) {
 // one health inform each, in one process, and reports memory (RSS, peak
 // RSS, Go heap), build time and the document entries per device.
 func BenchmarkSim100k(b *testing.B) {
+	procStatusReadable(b, "VmRSS", "VmHWM")
 	n := 100_000
 	if v, err := strconv.Atoi(os.Getenv("SIM_BENCH_DEVICES")); err == nil && v > 0 {
 		n = v

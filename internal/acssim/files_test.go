@@ -32,6 +32,7 @@ func randomBytes(n int, seed int64) []byte {
 }
 
 func TestFiles(t *testing.T) {
+	t.Parallel()
 	b := setup(t, setupOpts{})
 	data := randomBytes(10<<20, 1)
 	putFile(t, b, "fyberpay-speedtest-10MB.bin", data, map[string]string{"fileType": "3 Vendor Configuration File", "version": "1"})
@@ -101,6 +102,7 @@ func TestFiles(t *testing.T) {
 }
 
 func TestDownloadTask(t *testing.T) {
+	t.Parallel()
 	b := setup(t, setupOpts{})
 	hw := b.addDevice(t, ProfileHuaweiHG8245H)
 	putFile(t, b, "HG8245H-V3R019.bin", randomBytes(256<<10, 2),
@@ -151,6 +153,7 @@ func TestDownloadTask(t *testing.T) {
 }
 
 func TestDiagnostics(t *testing.T) {
+	t.Parallel()
 	b := setup(t, setupOpts{})
 	installScript(t, b.nbi, "results", "8 DIAGNOSTICS COMPLETE", diagnosticsResults)
 	data := randomBytes(10<<20, 3)

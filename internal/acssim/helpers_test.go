@@ -84,16 +84,10 @@ func (b *testBundle) addDevice(t *testing.T, profile string) string {
 	return id
 }
 
-// eventually polls cond for up to 5 s.
+// eventually waits up to 5 s for cond (checked at once, then every 5 ms).
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	require.Eventually(t, cond, 5*time.Second, 5*time.Millisecond, "timed out waiting for %s", what)
 }
 
 // nbiClient speaks to the simulated NBI like an integration would.

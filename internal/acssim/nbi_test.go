@@ -13,6 +13,7 @@ import (
 )
 
 func TestTags(t *testing.T) {
+	t.Parallel()
 	b := setup(t, setupOpts{opts: Options{Devices: 1}})
 	id := b.sim.DeviceIDs()[0]
 	tags := func() (any, bool) {
@@ -59,6 +60,7 @@ func TestTags(t *testing.T) {
 }
 
 func TestProvisionsAndPresets(t *testing.T) {
+	t.Parallel()
 	b := setup(t, setupOpts{})
 	t.Run("ProvisionSyntaxErrorIs400", func(t *testing.T) {
 		r := b.nbi.must(http.MethodPut, "/provisions/broken", "declare(\"X\", {value: Date.now()});\nlet x = ;\n")
@@ -109,6 +111,7 @@ func TestProvisionsAndPresets(t *testing.T) {
 }
 
 func TestRoutes(t *testing.T) {
+	t.Parallel()
 	b := setup(t, setupOpts{})
 	for _, tc := range []struct {
 		name, method, path, status, body, allow string
@@ -153,6 +156,7 @@ func (r *rawRecorder) Write(b []byte) (int, error) { return len(b), nil }
 func (r *rawRecorder) WriteHeader(code int)        { r.code = code }
 
 func TestFailureInjection(t *testing.T) {
+	t.Parallel()
 	b := setup(t, setupOpts{opts: Options{Devices: 1}})
 	t.Run("StatusForEveryRequest", func(t *testing.T) {
 		b.sim.SetFailure(Failure{Status: http.StatusInternalServerError})

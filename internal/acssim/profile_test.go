@@ -10,6 +10,7 @@ import (
 // TestProfilePaths pins the vendor paths the app's TR-098/TR-181 mapping
 // relies on (anchors.md §2.3–2.4), with their types and writability.
 func TestProfilePaths(t *testing.T) {
+	t.Parallel()
 	type p struct {
 		path, typ string
 		writable  bool

@@ -21,6 +21,7 @@ func ids(docs []map[string]any) []string {
 }
 
 func TestDeviceQueries(t *testing.T) {
+	t.Parallel()
 	clock := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	b := setup(t, setupOpts{opts: Options{Devices: 6, Seed: 3, Now: func() time.Time { return clock }}})
 	all := b.sim.DeviceIDs()
@@ -178,6 +179,7 @@ func keys(m map[string]any) []string {
 }
 
 func TestKeysetPaging10k(t *testing.T) {
+	t.Parallel()
 	b := setup(t, setupOpts{opts: Options{Devices: 10_000, Seed: 11}})
 	var last string
 	var got []string

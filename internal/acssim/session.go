@@ -196,7 +196,17 @@ func (s *Sim) powerCycle(d *device, events uint8, reset bool) {
 			d.ext.added, d.ext.deleted = nil, nil
 		}
 	}
-	s.after(s.wall(bootDuration), func() { s.bootUp(d) })
+	gate := s.bootGate
+	s.after(s.wall(bootDuration), func() {
+		if gate != nil {
+			select {
+			case <-gate:
+			case <-s.closed:
+				return
+			}
+		}
+		s.bootUp(d)
+	})
 }
 
 // bootUp completes a power cycle and sends the boot inform.
@@ -621,11 +631,7 @@ func (s *Sim) Ready() <-chan struct{} { return s.ready }
 // Close stops pending device actions (reboots, downloads, diagnostics) and
 // releases held connections. Start's context ending calls it.
 func (s *Sim) Close() {
-	select {
-	case <-s.closed:
-	default:
-		close(s.closed)
-	}
+	s.closeOnce.Do(func() { close(s.closed) }) // Start's goroutine and a caller may close at once
 	s.ext.close()
 }
 

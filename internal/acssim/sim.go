@@ -138,6 +138,9 @@ type Sim struct {
 	cfgRev      int
 	presetCache []*preset
 	presetRev   int
+	// bootGate, when set (package tests, under mu), keeps a device that
+	// starts a power cycle down until the channel is closed.
+	bootGate chan struct{}
 
 	ext     *extRunner
 	informs atomic.Int64
@@ -148,6 +151,8 @@ type Sim struct {
 	baseCtx atomic.Pointer[context.Context]
 	ready   chan struct{}
 	closed  chan struct{}
+
+	closeOnce sync.Once // closes closed
 }
 
 type profileWeight struct {

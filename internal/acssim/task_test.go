@@ -22,6 +22,7 @@ func spv(path string, v any) string {
 }
 
 func TestTaskOutcomes(t *testing.T) {
+	t.Parallel()
 	b := setup(t, setupOpts{})
 	id := b.addDevice(t, ProfileHuaweiHG8245H)
 
@@ -256,6 +257,7 @@ func mustResolve(t *testing.T, s *Sim, id, path string) nref {
 }
 
 func TestConnectionRequests(t *testing.T) {
+	t.Parallel()
 	b := setup(t, setupOpts{})
 	id := b.addDevice(t, ProfileZTEF660)
 	gpv := `{"name":"getParameterValues","parameterNames":["InternetGatewayDevice.DeviceInfo.UpTime"]}`
@@ -300,6 +302,7 @@ func TestConnectionRequests(t *testing.T) {
 }
 
 func TestDeviceLifecycle(t *testing.T) {
+	t.Parallel()
 	clock := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
 	var mu = make(chan struct{}, 1)
 	mu <- struct{}{}
@@ -318,9 +321,20 @@ func TestDeviceLifecycle(t *testing.T) {
 		docs, _ := b.nbi.devices(`{"_id":`+jsonString(id)+`}`, "_lastBoot")
 		bootBefore := docs[0]["_lastBoot"]
 		advance(time.Second)
+		// The device stays down until the gate opens: its 30 s boot is
+		// 30 ms of wall time here, less than a busy machine may take
+		// between two requests.
+		gate := make(chan struct{})
+		b.sim.mu.Lock()
+		b.sim.bootGate = gate
+		b.sim.mu.Unlock()
 		r := b.nbi.task(id, `{"name":"reboot"}`, true)
 		require.Equal(t, "200 OK", r.status)
 		require.Equal(t, "202 Device is offline", b.nbi.task(id, `{"name":"reboot"}`, true).status, "down while rebooting")
+		b.sim.mu.Lock()
+		b.sim.bootGate = nil
+		b.sim.mu.Unlock()
+		close(gate)
 		eventually(t, "the boot inform", func() bool {
 			b.sim.mu.RLock()
 			defer b.sim.mu.RUnlock()
@@ -372,6 +386,7 @@ func TestDeviceLifecycle(t *testing.T) {
 }
 
 func TestHealthValuesMoveBetweenInforms(t *testing.T) {
+	t.Parallel()
 	clock := newFakeClock()
 	b := setup(t, setupOpts{opts: Options{Devices: 3, Seed: 5, Now: clock.now}})
 	installHealth(t, b.nbi)

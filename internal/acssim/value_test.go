@@ -9,6 +9,7 @@ import (
 )
 
 func TestDeviceID(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, oui, class, serial, want string
 	}{
@@ -21,12 +22,14 @@ func TestDeviceID(t *testing.T) {
 		{"LowByteNotPadded", "A1B2C3", "X", "a\tb", "A1B2C3-X-a%9b"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			require.Equal(t, tc.want, DeviceID(tc.oui, tc.class, tc.serial))
 		})
 	}
 }
 
 func TestParseJSONErrorsMatchV8(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{`{"_id":`, "Unexpected end of JSON input"},
 		{`{x`, "Expected property name or '}' in JSON at position 1"},
@@ -47,11 +50,13 @@ func TestParseJSONErrorsMatchV8(t *testing.T) {
 		{`{"a long key here": nope, "b": 1}`, `Unexpected token 'o', ..."y here": nope, "b": "... is not valid JSON`}, // V8 reports the first mismatching letter of a literal
 	} {
 		t.Run(tc.in, func(t *testing.T) {
+			t.Parallel()
 			_, err := parseJSON([]byte(tc.in))
 			require.EqualError(t, err, tc.want)
 		})
 	}
 	t.Run("KeepsKeyOrderAndTypes", func(t *testing.T) {
+		t.Parallel()
 		v, err := parseJSON([]byte(`{"b":1,"a":[true,null,"x"],"b":2.5}`))
 		require.NoError(t, err)
 		require.Equal(t, `{"b":2.5,"a":[true,null,"x"]}`, string(appendJSON(nil, v)))
@@ -59,6 +64,7 @@ func TestParseJSONErrorsMatchV8(t *testing.T) {
 }
 
 func TestJSNumberFormatting(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   float64
 		want string
@@ -71,34 +77,41 @@ func TestJSNumberFormatting(t *testing.T) {
 }
 
 func TestNormalizeLikeGenieACS(t *testing.T) {
+	t.Parallel()
 	t.Run("NumericStringAddsNumber", func(t *testing.T) {
+		t.Parallel()
 		v, err := normalize("300")
 		require.NoError(t, err)
 		require.Equal(t, []any{"300", 300.0}, v)
 	})
 	t.Run("PaddedNumberStillNumber", func(t *testing.T) {
+		t.Parallel()
 		v, err := normalize(" 42 ")
 		require.NoError(t, err)
 		require.Contains(t, v, 42.0)
 	})
 	t.Run("TrailingGarbageIsNotNumber", func(t *testing.T) {
+		t.Parallel()
 		v, err := normalize("300abc")
 		require.NoError(t, err)
 		require.Equal(t, []any{"300abc"}, v)
 	})
 	t.Run("ISODateAddsDate", func(t *testing.T) {
+		t.Parallel()
 		v, err := normalize("2026-11-27T01:22:58.000Z")
 		require.NoError(t, err)
 		require.Len(t, v, 2)
 		require.Equal(t, time.Date(2026, 11, 27, 1, 22, 58, 0, time.UTC), v[1].(time.Time).UTC())
 	})
 	t.Run("HumanDateWithOffset", func(t *testing.T) {
+		t.Parallel()
 		v, err := normalize("2026-11-27 01:00:00 +0000")
 		require.NoError(t, err)
 		require.Len(t, v, 2)
 		require.True(t, v[1].(time.Time).Equal(time.Date(2026, 11, 27, 1, 0, 0, 0, time.UTC)))
 	})
 	t.Run("OldOrShortDatesIgnored", func(t *testing.T) {
+		t.Parallel()
 		for _, s := range []string{"1970-01-01", "2026-1"} {
 			v, err := normalize(s)
 			require.NoError(t, err)
@@ -109,12 +122,14 @@ func TestNormalizeLikeGenieACS(t *testing.T) {
 		}
 	})
 	t.Run("SlashRegex", func(t *testing.T) {
+		t.Parallel()
 		v, err := normalize("/^hg/i")
 		require.NoError(t, err)
 		re := v[1].(*object).vals[0]
 		require.Contains(t, re.(interface{ String() string }).String(), "(?i)")
 	})
 	t.Run("WildcardEscapesOnlyFirstSpecial", func(t *testing.T) {
+		t.Parallel()
 		re, err := wildcardRegExp("HG8245*")
 		require.NoError(t, err)
 		require.Equal(t, "^HG8245", re.String())
@@ -128,32 +143,39 @@ func TestNormalizeLikeGenieACS(t *testing.T) {
 }
 
 func TestExpandDeviceQuery(t *testing.T) {
-	parse := func(s string) *object {
+	t.Parallel()
+	parse := func(t *testing.T, s string) *object {
+		t.Helper()
 		v, err := parseJSON([]byte(s))
 		require.NoError(t, err)
 		return v.(*object)
 	}
 	t.Run("AppendsValueToParameterKeys", func(t *testing.T) {
-		q, err := expandDeviceQuery(parse(`{"InternetGatewayDevice.X.SSID":"abc","_deviceId._OUI":"00259E","_tags":"t"}`))
+		t.Parallel()
+		q, err := expandDeviceQuery(parse(t, `{"InternetGatewayDevice.X.SSID":"abc","_deviceId._OUI":"00259E","_tags":"t"}`))
 		require.NoError(t, err)
 		require.Equal(t, []string{"InternetGatewayDevice.X.SSID._value", "_deviceId._OUI", "_tags"}, q.keys)
 	})
 	t.Run("MultipleCandidatesBecomeOr", func(t *testing.T) {
-		q, err := expandDeviceQuery(parse(`{"A.B":"300"}`))
+		t.Parallel()
+		q, err := expandDeviceQuery(parse(t, `{"A.B":"300"}`))
 		require.NoError(t, err)
 		require.Equal(t, `{"$and":[{"$or":[{"A.B._value":"300"},{"A.B._value":300}]}]}`, string(appendJSON(nil, q)))
 	})
 	t.Run("NeMixedWithOtherOperatorIsAnError", func(t *testing.T) {
-		_, err := expandDeviceQuery(parse(`{"A":{"$ne":"1","$gt":"0"}}`))
+		t.Parallel()
+		_, err := expandDeviceQuery(parse(t, `{"A":{"$ne":"1","$gt":"0"}}`))
 		require.ErrorContains(t, err, "Cannot mix $ne or $not with other operators")
 	})
 	t.Run("NeAloneIsAndOfCandidates", func(t *testing.T) {
-		q, err := expandDeviceQuery(parse(`{"A":{"$ne":"1"}}`))
+		t.Parallel()
+		q, err := expandDeviceQuery(parse(t, `{"A":{"$ne":"1"}}`))
 		require.NoError(t, err)
 		require.Equal(t, `{"$and":[{"A._value":{"$ne":"1"}},{"A._value":{"$ne":1}}]}`, string(appendJSON(nil, q)))
 	})
 	t.Run("EmptyOperatorObjectDisappears", func(t *testing.T) {
-		q, err := expandDeviceQuery(parse(`{"A":{}}`))
+		t.Parallel()
+		q, err := expandDeviceQuery(parse(t, `{"A":{}}`))
 		require.NoError(t, err)
 		require.Empty(t, q.keys)
 	})

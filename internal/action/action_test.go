@@ -3,13 +3,17 @@ package action_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/acssim"
@@ -22,6 +26,7 @@ import (
 	"github.com/fyberpay/cpe/internal/dbtest"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/jobs"
+	"github.com/fyberpay/cpe/internal/jobs/jobstest"
 	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/internal/secret"
 	"github.com/fyberpay/cpe/internal/testfactory"
@@ -35,17 +40,22 @@ type bundle struct {
 	client *genieacs.Client
 	svc    *action.Service
 	cpe    *cpe.Service
+	jobs   *river.Client[pgx.Tx] // the worker client
 }
 
-// setup runs a simulator (devices inform every 5 s of wall time) and a
-// River worker following tasks against real Postgres.
+// setup runs a simulator and a River worker following tasks against real
+// Postgres. Device time runs 60 times faster, but the devices inform on
+// their own only once a day (every 24 min of wall time, the first at 72 s
+// at the earliest): no periodic session (and the health provision it runs)
+// lands between a test's steps at a moment that depends on the machine's
+// load. A test that needs a device's next session runs it (sim.Inform).
 func setup(t testing.TB, devices int) *bundle {
 	t.Helper()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
 	logger := slog.New(slog.DiscardHandler)
 	sim, c := testfactory.GenieACS(t, acssim.Options{Devices: devices, Seed: 5, SessionDelay: time.Millisecond,
-		OnlineThreshold: 300 * time.Millisecond, TimeCompression: 60}, testfactory.GenieACSOpts{Breaker: genieacs.BreakerSettings{MinRequests: 1000}})
+		OnlineThreshold: 300 * time.Millisecond, TimeCompression: 60, InformInterval: 24 * time.Hour}, testfactory.GenieACSOpts{Breaker: genieacs.BreakerSettings{MinRequests: 1000}})
 	cfg := &config.Config{EncryptionKeys: []config.Key{{ID: "k1", Bytes: bytes.Repeat([]byte{9}, 32)}}, BulkRate: 200,
 		PasswordHashMemoryKiB: testfactory.FastHashKiB, WebhookAllowPrivate: true}
 	a, err := app.New(cfg, pool, app.Options{Logger: logger, GenieACS: c,
@@ -57,9 +67,10 @@ func setup(t testing.TB, devices int) *bundle {
 	require.NoError(t, err)
 	require.NoError(t, wc.Start(ctx))
 	t.Cleanup(func() { _ = wc.Stop(context.Background()) })
+	jobstest.Scheduler(t, pool) // follow jobs run 200 ms after their task, not at River's next 5 s scheduler run
 	box, svc, cs := a.Box, a.Actions, a.CPE
 	o := testfactory.Org(ctx, t, pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("acme")})
-	return &bundle{pool: pool, box: box, org: o, sim: sim, client: c, svc: svc, cpe: cs}
+	return &bundle{pool: pool, box: box, org: o, sim: sim, client: c, svc: svc, cpe: cs, jobs: wc}
 }
 
 func (b *bundle) as(t testing.TB, role actor.Role) actor.Actor {
@@ -74,20 +85,36 @@ func (b *bundle) owned(t testing.TB, productClass string, n int) (uuid.UUID, str
 	return testfactory.GenieACSDevice(context.Background(), t, b.pool, b.client, b.org, b.sim.DeviceIDs(), productClass, n)
 }
 
-// wait polls a task until it reaches want.
+// wait polls a task until it reaches want (30 s at most).
 func (b *bundle) wait(t *testing.T, a actor.Actor, id uuid.UUID, want string) action.Task {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	var tk action.Task
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		var err error
+		tk, err = b.svc.Get(context.Background(), a, id)
+		require.NoError(c, err)
+		require.Equal(c, want, tk.Status, "task %s is %s (%s)", tk.Kind, tk.Status, tk.Message)
+	}, 30*time.Second, 20*time.Millisecond)
+	return tk
+}
+
+// jobRan waits for the first end of an attempt (completed, failed, snoozed
+// or cancelled) of the follow job of task id, from a subscription made
+// before the task was recorded.
+func jobRan(t *testing.T, events <-chan *river.Event, id uuid.UUID) *river.Event {
+	t.Helper()
+	timeout := time.After(30 * time.Second)
 	for {
-		tk, err := b.svc.Get(context.Background(), a, id)
-		require.NoError(t, err)
-		if tk.Status == want {
-			return tk
+		select {
+		case ev := <-events:
+			var args action.TaskArgs
+			require.NoError(t, json.Unmarshal(ev.Job.EncodedArgs, &args))
+			if ev.Job.Kind == (action.TaskArgs{}).Kind() && args.TaskID == id {
+				return ev
+			}
+		case <-timeout:
+			t.Fatalf("the follow job of task %s did not run within 30 s", id)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("task %s is %s (%s), want %s", tk.Kind, tk.Status, tk.Message, want)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -99,6 +126,7 @@ func (b *bundle) value(t *testing.T, gid, path string) string {
 }
 
 func TestWiFiLandsAtEachModelsPaths(t *testing.T) {
+	t.Parallel()
 	b := setup(t, 6)
 	ctx := context.Background()
 	a := b.as(t, actor.RoleTechnician)
@@ -124,6 +152,7 @@ func TestWiFiLandsAtEachModelsPaths(t *testing.T) {
 }
 
 func TestOfflineDeviceQueuedThenDoneAfterItsNextInform(t *testing.T) {
+	t.Parallel()
 	b := setup(t, 3)
 	ctx := context.Background()
 	a := b.as(t, actor.RoleAdmin)
@@ -135,6 +164,7 @@ func TestOfflineDeviceQueuedThenDoneAfterItsNextInform(t *testing.T) {
 	require.Contains(t, tk.Message, "offline")
 	require.NotEmpty(t, tk.GenieACSTaskID)
 	require.NoError(t, b.sim.Sim.SetOnline(gid, true))
+	require.NoError(t, b.sim.Inform(ctx, gid, "2 PERIODIC"), "its next inform")
 	done := b.wait(t, a, tk.ID, action.StatusDone)
 	require.NotNil(t, done.FinishedAt)
 	var events int
@@ -143,6 +173,7 @@ func TestOfflineDeviceQueuedThenDoneAfterItsNextInform(t *testing.T) {
 }
 
 func TestSetOnAMissingPathFailsNamingIt(t *testing.T) {
+	t.Parallel()
 	b := setup(t, 3)
 	ctx := context.Background()
 	a := b.as(t, actor.RoleAdmin)
@@ -174,6 +205,7 @@ func TestSetOnAMissingPathFailsNamingIt(t *testing.T) {
 }
 
 func TestPingAndSpeedTestReportResults(t *testing.T) {
+	t.Parallel()
 	b := setup(t, 3)
 	ctx := context.Background()
 	a := b.as(t, actor.RoleTechnician)
@@ -200,6 +232,7 @@ func TestPingAndSpeedTestReportResults(t *testing.T) {
 }
 
 func TestBulkRebootOfAFilter(t *testing.T) {
+	t.Parallel()
 	b := setup(t, 12)
 	ctx := context.Background()
 	a := b.as(t, actor.RoleTechnician)
@@ -209,12 +242,11 @@ func TestBulkRebootOfAFilter(t *testing.T) {
 	bk, err := b.svc.StartBulk(ctx, a, action.BulkInput{Action: action.KindReboot, Filter: &action.BulkFilter{Model: "HG8245H"}})
 	require.NoError(t, err)
 	require.Equal(t, 4, bk.Total)
-	deadline := time.Now().Add(30 * time.Second)
-	for bk.Status == "running" && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		bk, err = b.svc.GetBulk(ctx, a, bk.ID)
-		require.NoError(t, err)
-	}
+		require.NoError(c, err)
+		require.NotEqual(c, "running", bk.Status)
+	}, 30*time.Second, 20*time.Millisecond)
 	require.Equal(t, "done", bk.Status)
 	require.Equal(t, 100, bk.Percent())
 	require.Equal(t, 4, bk.Counts[action.StatusDone]+bk.Counts[action.StatusQueued])
@@ -226,6 +258,7 @@ func TestBulkRebootOfAFilter(t *testing.T) {
 }
 
 func TestWiFiBothBandsAndARawKey(t *testing.T) {
+	t.Parallel()
 	b := setup(t, 3)
 	ctx := context.Background()
 	a := b.as(t, actor.RoleTechnician)
@@ -256,6 +289,7 @@ func TestWiFiBothBandsAndARawKey(t *testing.T) {
 }
 
 func TestACWMPFaultFailsNamingTheParameter(t *testing.T) {
+	t.Parallel()
 	b := setup(t, 3)
 	ctx := context.Background()
 	a := b.as(t, actor.RoleOwner)
@@ -284,6 +318,7 @@ func TestACWMPFaultFailsNamingTheParameter(t *testing.T) {
 // done; only reading the value back shows the write did not happen. Once
 // GenieACS knows, the next attempt is refused before anything is sent.
 func TestAReadOnlyWriteFailsOnTheReadBack(t *testing.T) {
+	t.Parallel()
 	b := setup(t, 3)
 	ctx := context.Background()
 	a := b.as(t, actor.RoleOwner)
@@ -309,6 +344,7 @@ func TestAReadOnlyWriteFailsOnTheReadBack(t *testing.T) {
 }
 
 func TestQueuedTaskExpiresThenRetrySendsItAgain(t *testing.T) {
+	t.Parallel()
 	b := setup(t, 3)
 	ctx := context.Background()
 	a := b.as(t, actor.RoleAdmin)
@@ -334,16 +370,22 @@ func TestQueuedTaskExpiresThenRetrySendsItAgain(t *testing.T) {
 }
 
 func TestGenieACSDownTaskWaitsThenLands(t *testing.T) {
+	t.Parallel()
 	b := setup(t, 3)
 	ctx := context.Background()
 	a := b.as(t, actor.RoleAdmin)
 	id, _ := b.owned(t, "HG8245H", 0)
 	b.sim.Sim.SetFailure(acssim.Failure{Status: 503})
+	events, stop := b.jobs.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobSnoozed, river.EventKindJobCancelled)
+	defer stop()
 	tk, err := b.svc.Reboot(ctx, a, id)
 	require.NoError(t, err, "the task is recorded even though GenieACS is down")
 	require.Equal(t, action.StatusPending, tk.Status)
 	require.Contains(t, tk.Message, "GenieACS")
-	time.Sleep(500 * time.Millisecond)
+	// The follow job tries to send it while GenieACS is still down, and
+	// comes back later: the task is still pending after that attempt.
+	ev := jobRan(t, events, tk.ID)
+	require.Equal(t, river.EventKindJobSnoozed, ev.Kind, "the follow job comes back later")
 	tk, err = b.svc.Get(ctx, a, tk.ID)
 	require.NoError(t, err)
 	require.Equal(t, action.StatusPending, tk.Status)
@@ -352,6 +394,7 @@ func TestGenieACSDownTaskWaitsThenLands(t *testing.T) {
 }
 
 func TestOtherOrganizationsAndRoles(t *testing.T) {
+	t.Parallel()
 	b := setup(t, 3)
 	ctx := context.Background()
 	id, _ := b.owned(t, "HG8245H", 0)

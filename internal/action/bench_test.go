@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/genieacs"
@@ -66,11 +68,12 @@ func BenchmarkBulkReboot(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for bk.Status == "running" {
-			time.Sleep(5 * time.Millisecond)
-			if bk, err = bd.svc.GetBulk(ctx, a, bk.ID); err != nil {
-				b.Fatal(err)
-			}
+		require.Eventually(b, func() bool {
+			bk, err = bd.svc.GetBulk(ctx, a, bk.ID)
+			return err != nil || bk.Status != "running"
+		}, 5*time.Minute, 5*time.Millisecond, "the bulk reboot finishes")
+		if err != nil {
+			b.Fatal(err)
 		}
 		rate = float64(bk.Total) / time.Since(start).Seconds()
 	}

@@ -6,6 +6,7 @@ import (
 )
 
 func TestFollowIntervalBacksOffWithAge(t *testing.T) {
+	t.Parallel()
 	every := 15 * time.Second
 	for _, tc := range []struct{ age, want time.Duration }{
 		{0, every},                          // just sent: the default

@@ -8,6 +8,7 @@ import (
 )
 
 func TestRequire(t *testing.T) {
+	t.Parallel()
 	org := uuid.New()
 	tests := []struct {
 		role Role
@@ -30,6 +31,7 @@ func TestRequire(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.role)+"/"+string(tt.perm), func(t *testing.T) {
+			t.Parallel()
 			err := Actor{OrgID: org, Role: tt.role}.Require(tt.perm)
 			if tt.ok {
 				require.NoError(t, err)
@@ -39,11 +41,13 @@ func TestRequire(t *testing.T) {
 		})
 	}
 	t.Run("NoOrgIsForbidden", func(t *testing.T) {
+		t.Parallel()
 		require.ErrorIs(t, Actor{Role: RoleOwner}.Require(PermRead), ErrForbidden)
 	})
 }
 
 func TestParseRole(t *testing.T) {
+	t.Parallel()
 	r, ok := ParseRole("technician")
 	require.True(t, ok)
 	require.Equal(t, RoleTechnician, r)

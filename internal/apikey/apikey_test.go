@@ -8,6 +8,7 @@ import (
 )
 
 func TestGenerateAndParse(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for range 200 {
 		plain, prefix := generate()

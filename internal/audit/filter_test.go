@@ -9,6 +9,7 @@ import (
 )
 
 func TestParseFilter(t *testing.T) {
+	t.Parallel()
 	day := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
 	tests := []struct {
 		name   string
@@ -29,6 +30,7 @@ func TestParseFilter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			q, err := url.ParseQuery(tt.query)
 			require.NoError(t, err)
 			got, errs := ParseFilter(q)
@@ -46,10 +48,12 @@ func TestParseFilter(t *testing.T) {
 }
 
 func TestEscapeLike(t *testing.T) {
+	t.Parallel()
 	require.Equal(t, `a\%b\_c\\`, escapeLike(`a%b_c\`))
 }
 
 func TestCursorRoundTrip(t *testing.T) {
+	t.Parallel()
 	c := Cursor{At: time.Date(2026, 11, 27, 2, 34, 18, 123456000, time.UTC), ID: 42}
 	got, err := ParseCursor(c.String())
 	require.NoError(t, err)

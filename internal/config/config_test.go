@@ -24,7 +24,9 @@ func valid() map[string]string {
 }
 
 func TestLoad(t *testing.T) {
+	t.Parallel()
 	t.Run("DefaultsWhenValid", func(t *testing.T) {
+		t.Parallel()
 		c, err := Load(envOf(valid()), Needs{Server: true})
 		require.NoError(t, err)
 		require.Equal(t, "127.0.0.1:8080", c.HTTPAddr)
@@ -38,6 +40,7 @@ func TestLoad(t *testing.T) {
 		require.Equal(t, time.Hour, c.StaleAfter)
 	})
 	t.Run("HTTPSPublicURLMakesCookiesSecure", func(t *testing.T) {
+		t.Parallel()
 		m := valid()
 		m["PUBLIC_URL"] = "https://cpe.example.net"
 		c, err := Load(envOf(m), Needs{Server: true})
@@ -45,6 +48,7 @@ func TestLoad(t *testing.T) {
 		require.True(t, c.SecureCookies())
 	})
 	t.Run("CLIOnlyNeedsDatabase", func(t *testing.T) {
+		t.Parallel()
 		_, err := Load(envOf(map[string]string{"DATABASE_URL": "postgres://x@y/z"}), Needs{})
 		require.NoError(t, err)
 	})
@@ -81,6 +85,7 @@ func TestLoad(t *testing.T) {
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			m := valid()
 			m[tt.variable] = tt.value
 			_, err := Load(envOf(m), Needs{Server: true})
@@ -93,6 +98,7 @@ func TestLoad(t *testing.T) {
 	}
 
 	t.Run("NBIURLNeedsFSAndInternalKey", func(t *testing.T) {
+		t.Parallel()
 		m := valid()
 		m["GENIEACS_NBI_URL"] = "http://genieacs:7557"
 		_, err := Load(envOf(m), Needs{Server: true})
@@ -118,6 +124,7 @@ func TestLoad(t *testing.T) {
 		require.Equal(t, "GENIEACS_FS_PUBLIC_URL", ce.Var)
 	})
 	t.Run("OperatorOrg", func(t *testing.T) {
+		t.Parallel()
 		m := valid()
 		c, err := Load(envOf(m), Needs{Server: true})
 		require.NoError(t, err)
@@ -133,6 +140,7 @@ func TestLoad(t *testing.T) {
 		require.Equal(t, "OPERATOR_ORG", ce.Var)
 	})
 	t.Run("SecretsNeverInErrors", func(t *testing.T) {
+		t.Parallel()
 		m := valid()
 		m["ENCRYPTION_KEY"] = "k1:c2VjcmV0LXZhbHVlLXRoYXQtaXMtdG9vLXNob3J0"
 		_, err := Load(envOf(m), Needs{Server: true})

@@ -55,6 +55,7 @@ func count(t *testing.T, pool *pgxpool.Pool, q string, args ...any) int {
 }
 
 func TestIdentifyUnknownDeviceBecomesPending(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
 	ans, err := b.svc.Identify(ctx, huawei("48575443A1B2C3D4"))
@@ -93,6 +94,7 @@ func TestIdentifyUnknownDeviceBecomesPending(t *testing.T) {
 }
 
 func TestIdentifyKnownDeviceWithOrgOnly(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
 	testfactory.Device(ctx, t, b.pool, &b.org, "HWTCA1B2C3D4", nil) // typed from the label
@@ -107,6 +109,7 @@ func TestIdentifyKnownDeviceWithOrgOnly(t *testing.T) {
 }
 
 func TestIdentifyAssignedDeviceGetsTagsPPPoEAndWiFi(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
 	sub := testfactory.Subscriber(ctx, t, b.pool, b.box, b.org, &testfactory.SubscriberOpts{
@@ -133,6 +136,7 @@ func TestIdentifyAssignedDeviceGetsTagsPPPoEAndWiFi(t *testing.T) {
 }
 
 func TestIdentifyRejectsBadInput(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
 	for name, in := range map[string]cpe.IdentifyInput{
@@ -154,6 +158,7 @@ func TestIdentifyRejectsBadInput(t *testing.T) {
 }
 
 func TestIdentifyKnownDeviceIsARead(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	b := setup(t)
 	in := huawei("48575443A1B2C3D4")

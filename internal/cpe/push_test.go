@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/acssim"
@@ -59,19 +60,13 @@ func (b *pushBundle) waitPush(t *testing.T, id uuid.UUID, want string) cpe.Devic
 	t.Helper()
 	a := b.admin(t)
 	var d cpe.Device
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		var err error
 		d, err = b.svc.Get(context.Background(), a, id)
-		require.NoError(t, err)
-		if d.PushState == want {
-			return d
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("push state %q, want %q (%s)", d.PushState, want, d.PushError)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		require.NoError(c, err)
+		require.Equal(c, want, d.PushState, "push state %q, want %q (%s)", d.PushState, want, d.PushError)
+	}, 20*time.Second, 20*time.Millisecond)
+	return d
 }
 
 // pppUser reads the PPPoE username the simulated device holds.
@@ -86,6 +81,7 @@ func (b *pushBundle) pppUser(t *testing.T, d *genieacs.Device) (string, []string
 }
 
 func TestPushAssignReassignUnassign(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setupPush(t)
 	a := b.admin(t)
@@ -127,6 +123,7 @@ func TestPushAssignReassignUnassign(t *testing.T) {
 }
 
 func TestPushOfflineDeviceLandsAtItsNextInform(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setupPush(t)
 	a := b.admin(t)
@@ -154,6 +151,7 @@ func TestPushOfflineDeviceLandsAtItsNextInform(t *testing.T) {
 }
 
 func TestPushRetriesWhileGenieACSIsDown(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setupPush(t)
 	a := b.admin(t)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestNormalizeSerial(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"48575443A1B2C3D4", "HWTCA1B2C3D4"},
 		{"hwtca1b2c3d4", "HWTCA1B2C3D4"},
@@ -18,11 +19,15 @@ func TestNormalizeSerial(t *testing.T) {
 		{"1234567890123", "1234567890123"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) { require.Equal(t, tt.want, NormalizeSerial(tt.in)) })
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tt.want, NormalizeSerial(tt.in))
+		})
 	}
 }
 
 func TestTags(t *testing.T) {
+	t.Parallel()
 	require.Equal(t, "sub:alice_smith_isp", devtag.Subscriber("alice.smith@isp"))
 	require.Equal(t, "plan:home-10", devtag.Plan("home-10"))
 	require.Equal(t, "org:acme", devtag.Org("acme"))

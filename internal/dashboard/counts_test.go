@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,8 +36,7 @@ func countedOf(f dashboard.Fleet) counted {
 
 // direct counts org's devices straight from cpe_devices, with the device
 // list's status filter: the truth the maintained counts must match.
-func direct(t *testing.T, pool *pgxpool.Pool, org uuid.UUID, now time.Time) counted {
-	t.Helper()
+func direct(pool *pgxpool.Pool, org uuid.UUID, now time.Time) (counted, error) {
 	c := counted{Firmware: map[string][2]int{}, Models: map[string][2]int{}}
 	th := cpe.DefaultThresholds() // the service's
 	rows, err := pool.Query(context.Background(), `SELECT software_version, product_class, count(*),
@@ -44,14 +44,18 @@ func direct(t *testing.T, pool *pgxpool.Pool, org uuid.UUID, now time.Time) coun
 			count(*) FILTER (WHERE last_inform_at <= $2 AND last_inform_at > $3),
 			count(*) FILTER (WHERE last_inform_at <= $3)
 		FROM cpe_devices WHERE org_id = $1 GROUP BY 1, 2`, org, now.Add(-th.Online), now.Add(-th.Stale))
-	require.NoError(t, err)
+	if err != nil {
+		return c, err
+	}
 	defer rows.Close()
 	for rows.Next() {
 		var (
 			fw, model                 string
 			n, online, offline, stale int
 		)
-		require.NoError(t, rows.Scan(&fw, &model, &n, &online, &offline, &stale))
+		if err := rows.Scan(&fw, &model, &n, &online, &offline, &stale); err != nil {
+			return c, err
+		}
 		c.Total += n
 		c.Online += online
 		c.Offline += offline
@@ -65,8 +69,7 @@ func direct(t *testing.T, pool *pgxpool.Pool, org uuid.UUID, now time.Time) coun
 			kv.m[kv.k] = [2]int{v[0] + n, v[1] + online}
 		}
 	}
-	require.NoError(t, rows.Err())
-	return c
+	return c, rows.Err()
 }
 
 // The counts the triggers keep agree with counting the table, after every
@@ -74,6 +77,7 @@ func direct(t *testing.T, pool *pgxpool.Pool, org uuid.UUID, now time.Time) coun
 // updates of the last inform, firmware, model and organization, deletes,
 // truncation) and compactions, at clocks on and beside every threshold.
 func TestMaintainedCountsMatchTheTable(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
 	pool := b.pool
@@ -199,16 +203,36 @@ func TestMaintainedCountsMatchTheTable(t *testing.T) {
 			require.NoError(t, err)
 			insert(100)
 		}
+		// The checks only read: they run together, and are judged in order.
+		type check struct {
+			at        time.Time
+			org       uuid.UUID
+			want, got counted
+			err       error
+		}
+		var checks []*check
 		for _, at := range clocks() {
 			for _, org := range []uuid.UUID{b.orgA.ID, b.orgB.ID} {
-				o := b.orgA
-				o.ID = org
-				a := b.viewerA
-				a.OrgID = org
-				f, err := dashboard.NewServiceTTL(pool, 0).WithClock(func() time.Time { return at }).Fleet(ctx, a)
-				require.NoError(t, err)
-				require.Equal(t, direct(t, pool, org, at), countedOf(f), "round %d, clock %s", round, at)
+				checks = append(checks, &check{at: at, org: org})
 			}
+		}
+		var wg sync.WaitGroup
+		for _, c := range checks {
+			wg.Go(func() {
+				a := b.viewerA
+				a.OrgID = c.org
+				f, err := dashboard.NewServiceTTL(pool, 0).WithClock(func() time.Time { return c.at }).Fleet(ctx, a)
+				if err == nil {
+					c.got = countedOf(f)
+					c.want, err = direct(pool, c.org, c.at)
+				}
+				c.err = err
+			})
+		}
+		wg.Wait()
+		for _, c := range checks {
+			require.NoError(t, c.err)
+			require.Equal(t, c.want, c.got, "round %d, clock %s", round, c.at)
 		}
 	}
 	var rows int

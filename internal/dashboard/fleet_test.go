@@ -74,9 +74,11 @@ func (b *testBundle) fault(t *testing.T, o *org.Org, status string, raised time.
 }
 
 func TestFleet(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 
 	t.Run("CountsOneOrganization", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t)
 		// acme: 3 online, 2 offline under an hour, 2 stale, 1 never seen.
 		b.device(t, &b.orgA, "V2", "HG8245H", time.Minute)
@@ -115,6 +117,7 @@ func TestFleet(t *testing.T) {
 	})
 
 	t.Run("AFirmwareNoDeviceRunsAnyMoreIsGone", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t)
 		id := b.device(t, &b.orgA, "V9", "F660", 3*24*time.Hour)
 		// Its minute folded into its day; the upgrade then removes it from
@@ -129,6 +132,7 @@ func TestFleet(t *testing.T) {
 	})
 
 	t.Run("CompactionOnlyWidens", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t)
 		b.device(t, &b.orgA, "V1", "F660", 3*time.Hour)
 		b.device(t, &b.orgA, "V1", "F660", 20*time.Minute)
@@ -149,6 +153,7 @@ func TestFleet(t *testing.T) {
 	})
 
 	t.Run("EmptyOrganization", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t)
 		b.device(t, &b.orgB, "V1", "F660", time.Minute)
 		f, err := b.svc.Fleet(ctx, b.viewerA)
@@ -160,6 +165,7 @@ func TestFleet(t *testing.T) {
 	})
 
 	t.Run("FaultsPerDay", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t)
 		today := time.Now().UTC().Truncate(24 * time.Hour)
 		// Today: one of each status.
@@ -189,6 +195,7 @@ func TestFleet(t *testing.T) {
 	})
 
 	t.Run("SummaryCarriesTheFleet", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t)
 		b.device(t, &b.orgA, "V1", "F660", time.Minute)
 		b.fault(t, &b.orgA, "active", time.Now())
@@ -201,6 +208,7 @@ func TestFleet(t *testing.T) {
 	})
 
 	t.Run("ASnapshotForTheTTL", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t)
 		b.device(t, &b.orgA, "V1", "F660", time.Minute)
 		first, err := b.svc.Fleet(ctx, b.viewerA)
@@ -220,6 +228,7 @@ func TestFleet(t *testing.T) {
 	})
 
 	t.Run("RefusesWithoutRead", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t)
 		noRole := b.viewerA
 		noRole.Role = "root"

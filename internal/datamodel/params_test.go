@@ -17,6 +17,7 @@ func tree(paths ...string) map[string]bool {
 }
 
 func TestResolve(t *testing.T) {
+	t.Parallel()
 	hw := Identity{Manufacturer: "Huawei Technologies Co., Ltd", OUI: "00259E", ProductClass: "HG8245H", Root: TR098}
 	zteID := Identity{Manufacturer: "ZTE", OUI: "344B50", ProductClass: "F660", Root: TR098}
 	tp := Identity{Manufacturer: "TP-Link", OUI: "50C7BF", ProductClass: "Archer AX10", Root: TR181}
@@ -53,6 +54,7 @@ func TestResolve(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got, found := Resolve(tt.p, tt.id, maps.Keys(tt.tree))
 			require.Equal(t, tt.want, got)
 			require.Equal(t, tt.wantFound, found)
@@ -61,6 +63,7 @@ func TestResolve(t *testing.T) {
 }
 
 func TestTableIsComplete(t *testing.T) {
+	t.Parallel()
 	for p, m := range table {
 		require.True(t, len(m.TR098)+len(m.TR181)+len(m.Overrides) > 0, p)
 		for _, path := range append(slices.Clone(m.TR098), m.TR181...) {
@@ -74,6 +77,7 @@ func TestTableIsComplete(t *testing.T) {
 }
 
 func TestProvisionPathsCoverVendors(t *testing.T) {
+	t.Parallel()
 	pp := ProvisionPaths(HealthParams())
 	require.Contains(t, pp[TR098], "InternetGatewayDevice.DeviceInfo.X_HW_CpuUsed")
 	require.Contains(t, pp[TR098], "InternetGatewayDevice.DeviceInfo.ProcessStatus.CPUUsage")

@@ -19,6 +19,7 @@ import (
 // documents it after a refresh of the root): the table must find what each
 // device has, with the vendor's own paths.
 func TestResolveOnSimulatorProfiles(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	sim := acssim.NewTestServer(t, acssim.Options{Devices: 30, Seed: 3})
 	u, err := url.Parse(sim.NBIURL)
@@ -81,6 +82,7 @@ func TestResolveOnSimulatorProfiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.dev.Identity.ProductClass+"/"+string(tt.p), func(t *testing.T) {
+			t.Parallel()
 			got, found := datamodel.Resolve(tt.p, identity(tt.dev), maps.Keys(tt.dev.Params))
 			require.True(t, found, "resolved on the device's tree")
 			if re, ok := strings.CutPrefix(tt.want, "~"); ok {
@@ -92,6 +94,7 @@ func TestResolveOnSimulatorProfiles(t *testing.T) {
 	}
 
 	t.Run("EveryParamResolvesWhereTheModelHasIt", func(t *testing.T) {
+		t.Parallel()
 		for _, d := range []*genieacs.Device{huawei, zte, tplink} {
 			missing := []datamodel.Param{}
 			for _, p := range datamodel.Params() {

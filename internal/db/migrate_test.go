@@ -16,6 +16,7 @@ import (
 // Migration 00009 moves webhook endpoints subscribed to the foundation's
 // cpe.fault topic to fault.raised, once, keeping their other topics.
 func TestMigrationRenamesTheFaultTopic(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
 	sqlDB := stdlib.OpenDBFromPool(pool)

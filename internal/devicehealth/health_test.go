@@ -65,10 +65,12 @@ func (b *testBundle) seed(t *testing.T, device uuid.UUID, ss ...sample) {
 }
 
 func TestSeries(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	const h, m = time.Hour, time.Minute
 
 	t.Run("TrafficRatesAndGauges", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t)
 		b.seed(t, b.deviceA,
 			// Before the window: no gauge point, but the first rate.
@@ -113,6 +115,7 @@ func TestSeries(t *testing.T) {
 	})
 
 	t.Run("LongWindowsAveragedIntoBuckets", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t)
 		// A sample every 15 min for 30 days: CPU alternating 10 and 20,
 		// traffic a steady 1 Mbps down and 2 Mbps up.
@@ -158,6 +161,7 @@ func TestSeries(t *testing.T) {
 	})
 
 	t.Run("LatestFromTheDevice", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t)
 		require.NoError(t, cpetest.SetHealth(ctx, b.pool, b.deviceA, cpetest.Health{At: b.now, UptimeS: 3600, CPUPercent: 12.5,
 			MemoryFreeKiB: 40960, WANBytesSent: 7, WANBytesReceived: 8, WiFiClients: 5}))
@@ -181,6 +185,7 @@ func TestSeries(t *testing.T) {
 	})
 
 	t.Run("Refusals", func(t *testing.T) {
+		t.Parallel()
 		b := setup(t) // one database: these only read (and seed another organization)
 
 		t.Run("OnlyTheThreeRanges", func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 )
 
 func TestRates(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
 	s := func(m int, recv, sent, uptime int64) sample {
@@ -53,6 +54,7 @@ func TestRates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			down, up := rates(tt.samples)
 			require.Equal(t, tt.down, points(down))
 			require.Equal(t, tt.up, points(up))
@@ -69,6 +71,7 @@ func points(ws []weighted) []Point {
 }
 
 func TestBucket(t *testing.T) {
+	t.Parallel()
 	from := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
 	at := func(m int) time.Time { return from.Add(time.Duration(m) * time.Minute) }
 	w := func(m int, v, weight float64) weighted { return weighted{Point{at(m), v}, weight} }
@@ -87,6 +90,7 @@ func TestBucket(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			require.Equal(t, tt.want, points(bucket(tt.in, from, time.Hour)))
 		})
 	}

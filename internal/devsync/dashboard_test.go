@@ -31,6 +31,7 @@ func (c *clock) Set(t time.Time) { c.ns.Store(t.UnixNano()) }
 // exactly OFFLINE_AFTER ago is offline, a microsecond less is online; the
 // same for STALE_AFTER), before and after the counts are compacted.
 func TestDashboardFollowsTheSimulatedFleet(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
 	t0 := time.Now().UTC().Truncate(time.Second)

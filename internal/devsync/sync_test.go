@@ -55,6 +55,7 @@ func service(t *testing.T, pool *pgxpool.Pool, c *genieacs.Client) *devsync.Serv
 }
 
 func TestFullThenIncrementalThenDeleted(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
 	// Devices inform when the test says (once a day otherwise), through
@@ -125,6 +126,7 @@ func TestFullThenIncrementalThenDeleted(t *testing.T) {
 }
 
 func TestMalformedDocumentsAreSkippedAndCounted(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
 	// A stand-in NBI answering one page with good and broken documents.
@@ -170,6 +172,7 @@ func TestMalformedDocumentsAreSkippedAndCounted(t *testing.T) {
 }
 
 func TestOnlineOfflineEventsAreDebounced(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
 	nbi := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "[]") }))
@@ -213,6 +216,7 @@ func stateOf(t *testing.T, pool *pgxpool.Pool, serial string) string {
 }
 
 func TestAPassCanBeQueuedAgainAfterOneFinished(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
 	ins, err := jobs.NewInserter(pool, slog.New(slog.DiscardHandler))
@@ -233,6 +237,7 @@ func TestAPassCanBeQueuedAgainAfterOneFinished(t *testing.T) {
 // (the reader stops; nothing is reported done), and the next pass, once the
 // cause is gone, writes everything.
 func TestAWriteFailureFailsThePass(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
 	sim := acssim.NewTestServer(t, acssim.Options{Devices: 60, Seed: 5, SessionDelay: time.Millisecond})

@@ -24,6 +24,7 @@ import (
 // breaker open, the poll snoozes (no attempt used) and polls once GenieACS
 // is back.
 func TestPollJobSnoozesWhileGenieACSIsDown(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
 	sim := acssim.NewTestServer(t, acssim.Options{Devices: 1, Seed: 7})

@@ -278,6 +278,7 @@ func normalise(v any, root bool) any {
 }
 
 func TestDecodeDeviceCaptures(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{
 		"01-devices-list-projection.txt", "02-devices-query-by-id-projection.txt", "03-device-full-doc-after-first-inform.txt",
 		"04-device-full-doc-after-refreshObject.txt", "05-devices-lastInform-gt-iso.txt", "05c-devices-lastInform-gt-epoch-ms.txt",
@@ -286,6 +287,7 @@ func TestDecodeDeviceCaptures(t *testing.T) {
 		"28-devices-after-tag-delete.txt", "47-device3-after-ext-provision.txt", "75-device4-boot-timestamps.txt",
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			r := newReplay(t, name)
 			c := r.captures[0]
 			u, _ := url.Parse(c.target)
@@ -325,6 +327,7 @@ func roundTrip(t testing.TB, v any) any {
 }
 
 func TestDecodeCollectionCaptures(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	check := func(t *testing.T, body string, decoded any, ignore ...string) {
 		t.Helper()
@@ -342,6 +345,7 @@ func TestDecodeCollectionCaptures(t *testing.T) {
 		}
 	}
 	t.Run("Tasks", func(t *testing.T) {
+		t.Parallel()
 		for _, name := range []string{"101-tasks-query-by-device-pending.txt", "102-tasks-query-by-_id.txt", "109-tasks-after-uniqueKey.txt",
 			"70-tasks-query-by-device.txt", "84-tasks-list-all.txt", "94-tasks-after-task-fault-delete.txt"} {
 			r := newReplay(t, name)
@@ -365,6 +369,7 @@ func TestDecodeCollectionCaptures(t *testing.T) {
 		}
 	})
 	t.Run("Faults", func(t *testing.T) {
+		t.Parallel()
 		for _, name := range []string{"60-faults-after-reboot.txt", "72-faults-after-retry-before-session.txt", "83-faults-list.txt",
 			"89-faults-after-ext-errors.txt", "97-faults-list-after-deletes.txt", "133-faults-ext-timeout.txt"} {
 			r := newReplay(t, name)
@@ -390,6 +395,7 @@ func TestDecodeCollectionCaptures(t *testing.T) {
 		}
 	})
 	t.Run("Files", func(t *testing.T) {
+		t.Parallel()
 		for _, name := range []string{"51-files-list.txt", "52-files-query-by-filename.txt"} {
 			r := newReplay(t, name)
 			var filter map[string]any
@@ -409,6 +415,7 @@ func TestDecodeCollectionCaptures(t *testing.T) {
 		}
 	})
 	t.Run("Presets", func(t *testing.T) {
+		t.Parallel()
 		r := newReplay(t, "44-presets-list.txt")
 		ps, err := r.client(t).Presets(ctx)
 		require.NoError(t, err)
@@ -420,6 +427,7 @@ func TestDecodeCollectionCaptures(t *testing.T) {
 		check(t, r.captures[0].body, []Preset{p})
 	})
 	t.Run("Provisions", func(t *testing.T) {
+		t.Parallel()
 		r := newReplay(t, "31-provision-get-by-query.txt")
 		p, ok, err := r.client(t).GetProvision(ctx, "fyber-identify")
 		require.NoError(t, err)
@@ -430,8 +438,10 @@ func TestDecodeCollectionCaptures(t *testing.T) {
 }
 
 func TestCaptureAnswers(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run("TaskOutcomesFromReasonPhrases", func(t *testing.T) {
+		t.Parallel()
 		for name, want := range map[string]Outcome{
 			"11-task-getParameterValues-connreq.txt":    OutcomeDone,
 			"100-task-queued-no-connreq.txt":            OutcomeQueued,
@@ -455,6 +465,7 @@ func TestCaptureAnswers(t *testing.T) {
 		}
 	})
 	t.Run("ExpiryAndUniqueKey", func(t *testing.T) {
+		t.Parallel()
 		r := newReplay(t, "107-task-queued-with-expiry-uniqueKey.txt")
 		obj := "InternetGatewayDevice.DeviceInfo"
 		res, err := r.client(t).CreateTask(ctx, "202BC1-BM632w-000003",
@@ -465,6 +476,7 @@ func TestCaptureAnswers(t *testing.T) {
 		require.Equal(t, 10*time.Minute, res.Task.Expiry.Sub(*res.Task.Timestamp))
 	})
 	t.Run("UnknownDevice", func(t *testing.T) {
+		t.Parallel()
 		r := newReplay(t, "112-err-task-unknown-device-connreq.txt", "23-tag-add-unknown-device.txt")
 		u, _ := url.Parse(r.captures[0].target)
 		id, _ := url.PathUnescape(strings.TrimSuffix(strings.TrimPrefix(u.EscapedPath(), "/devices/"), "/tasks"))
@@ -474,6 +486,7 @@ func TestCaptureAnswers(t *testing.T) {
 		require.ErrorIs(t, err, ErrDeviceNotFound)
 	})
 	t.Run("WakeUp", func(t *testing.T) {
+		t.Parallel()
 		r := newReplay(t, "12-connection-request-only-no-task.txt")
 		ok, _, err := r.client(t).WakeUp(ctx, "202BC1-BM632w-000001")
 		require.NoError(t, err)
@@ -487,18 +500,21 @@ func TestCaptureAnswers(t *testing.T) {
 		require.Equal(t, "Device is offline", why)
 	})
 	t.Run("HeadCount", func(t *testing.T) {
+		t.Parallel()
 		r := newReplay(t, "118-head-devices-total.txt")
 		n, err := r.client(t).CountDevices(ctx, map[string]any{})
 		require.NoError(t, err)
 		require.Equal(t, 5, n)
 	})
 	t.Run("ProvisionSyntaxError", func(t *testing.T) {
+		t.Parallel()
 		r := newReplay(t, "32-provision-put-syntax-error.txt")
 		err := r.client(t).PutProvision(ctx, "broken", requestBody(t, "32-provision-put-syntax-error.txt"))
 		require.ErrorIs(t, err, ErrScript)
 		require.ErrorContains(t, err, "SyntaxError: Unexpected token ';'")
 	})
 	t.Run("BadQueryJSONIs400NotABreakerFailure", func(t *testing.T) {
+		t.Parallel()
 		r := newReplay(t, "110-err-bad-query-json.txt")
 		c := r.client(t)
 		resp, err := c.do(ctx, request{method: http.MethodGet, path: "/devices/", query: url.Values{"query": {`{"_id":`}}})
@@ -512,6 +528,7 @@ func TestCaptureAnswers(t *testing.T) {
 		require.True(t, excluded(err))
 	})
 	t.Run("DroppedConnection", func(t *testing.T) {
+		t.Parallel()
 		r := newReplay(t, "105-task-delete-invalid-objectid.txt")
 		c := r.client(t)
 		resp, err := c.do(ctx, request{method: http.MethodDelete, path: "/tasks/not-an-objectid"})

@@ -43,6 +43,7 @@ func answer(status, body string) string {
 }
 
 func TestGarbageAnswersAreTypedErrors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for name, body := range map[string]string{
 		"NotJSON":        "<html>oops</html>",
@@ -54,6 +55,7 @@ func TestGarbageAnswersAreTypedErrors(t *testing.T) {
 		"NoID":           `[{"_lastInform":"2026-11-27T01:00:00.000Z"}]`,
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			c := garbage(t, answer("200 OK", body))
 			seen := 0
 			_, err := c.SearchDevices(ctx, Query{}, func(*Device) error { seen++; return nil })
@@ -69,18 +71,21 @@ func TestGarbageAnswersAreTypedErrors(t *testing.T) {
 		})
 	}
 	t.Run("TaskAnswerNotATask", func(t *testing.T) {
+		t.Parallel()
 		c := garbage(t, answer("202 Accepted", `["not","a","task"]`))
 		_, err := c.CreateTask(ctx, "d", Reboot(), TaskOptions{})
 		var de *DecodeError
 		require.ErrorAs(t, err, &de)
 	})
 	t.Run("BadTotalHeader", func(t *testing.T) {
+		t.Parallel()
 		c := garbage(t, "HTTP/1.1 200 OK\r\ntotal: many\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
 		_, err := c.CountDevices(ctx, nil)
 		var de *DecodeError
 		require.ErrorAs(t, err, &de)
 	})
 	t.Run("DecodeErrorsDoNotTripTheBreaker", func(t *testing.T) {
+		t.Parallel()
 		// A garbled body is GenieACS answering, not GenieACS down.
 		c := garbage(t, answer("200 OK", "nope"))
 		for range 20 {

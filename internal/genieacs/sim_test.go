@@ -46,6 +46,7 @@ func (b *testBundle) firstOf(t *testing.T, productClass string) string {
 }
 
 func TestDevicesAgainstSimulator(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t, 2500, genieacs.BreakerSettings{})
 
@@ -106,6 +107,7 @@ func TestDevicesAgainstSimulator(t *testing.T) {
 }
 
 func TestTasksAgainstSimulator(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t, 30, genieacs.BreakerSettings{})
 	id := b.firstOf(t, "F660")
@@ -180,6 +182,7 @@ func TestTasksAgainstSimulator(t *testing.T) {
 }
 
 func TestConfigAgainstSimulator(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t, 1, genieacs.BreakerSettings{})
 
@@ -221,11 +224,13 @@ func TestConfigAgainstSimulator(t *testing.T) {
 }
 
 func TestBreaker(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t, 1, genieacs.BreakerSettings{MinRequests: 4, FailureRatio: 0.5, OpenFor: 300 * time.Millisecond, HalfOpenMax: 1})
 	require.Equal(t, "closed", b.client.BreakerState())
 
 	b.sim.SetFailure(acssim.Failure{Status: http.StatusInternalServerError})
+	beforeOpen := time.Now()
 	for range 4 {
 		_, err := b.client.CountDevices(ctx, nil)
 		var he *genieacs.HTTPError
@@ -239,8 +244,9 @@ func TestBreaker(t *testing.T) {
 	require.ErrorIs(t, err, genieacs.ErrCircuitOpen, "fails fast while open")
 	require.Less(t, time.Since(start), 50*time.Millisecond)
 
-	time.Sleep(350 * time.Millisecond)
-	require.Equal(t, "half-open", b.client.BreakerState())
+	// Half-open once OpenFor (300 ms) has passed, and not before.
+	require.Eventually(t, func() bool { return b.client.BreakerState() == "half-open" }, 5*time.Second, 5*time.Millisecond)
+	require.GreaterOrEqual(t, time.Since(beforeOpen), 300*time.Millisecond, "open for OpenFor")
 	b.sim.SetFailure(acssim.Failure{})
 	n, err := b.client.CountDevices(ctx, nil)
 	require.NoError(t, err)

@@ -16,6 +16,7 @@ import (
 )
 
 func TestWorkerDeletesWhatExpired(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
 	o := testfactory.Org(ctx, t, pool, nil)

@@ -109,6 +109,7 @@ func attempts(t *testing.T, pool *pgxpool.Pool, eventID uuid.UUID) (int, string)
 }
 
 func TestDeliveryRetriesAcrossRestart(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
 	rcv := &receiver{statuses: []int{500, 500, 200}}
@@ -173,6 +174,7 @@ func TestDeliveryRetriesAcrossRestart(t *testing.T) {
 }
 
 func TestDispatchFansOutToSubscribedEnabledEndpoints(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
 	rcv := &receiver{}
@@ -208,7 +210,17 @@ func TestDispatchFansOutToSubscribedEnabledEndpoints(t *testing.T) {
 	log, err = b.svc.ListDeliveries(ctx, b.admin, sub.ID, time.Time{}, 10)
 	require.NoError(t, err)
 	require.Zero(t, log.Queued)
-	time.Sleep(300 * time.Millisecond) // nothing more arrives
+	// Nothing more arrives: once every dispatch and delivery job has
+	// finished, the two deliveries are all there were.
+	require.Eventually(t, func() bool {
+		var open int
+		require.NoError(t, b.pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind IN ('outbox_dispatch', 'webhook_deliver')
+			AND state NOT IN ('completed', 'cancelled', 'discarded')`).Scan(&open))
+		return open == 0
+	}, 15*time.Second, 20*time.Millisecond, "the worker finishes the outbox jobs")
+	var deliveries int
+	require.NoError(t, b.pool.QueryRow(ctx, `SELECT count(*) FROM webhook_deliveries`).Scan(&deliveries))
+	require.Equal(t, 2, deliveries, "one delivery per subscribed, enabled endpoint of the organization")
 	require.Equal(t, 2, rcv.count())
 	rcv.mu.Lock()
 	defer rcv.mu.Unlock()
@@ -225,6 +237,7 @@ func TestDispatchFansOutToSubscribedEnabledEndpoints(t *testing.T) {
 }
 
 func TestRollbackLeavesNoEvent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
 	_ = db.InTx(ctx, b.pool, func(tx pgx.Tx) error {
@@ -239,6 +252,7 @@ func TestRollbackLeavesNoEvent(t *testing.T) {
 }
 
 func TestEndpointValidationAndTenancy(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
 	for name, in := range map[string]outbox.EndpointInput{
@@ -279,6 +293,7 @@ func TestEndpointValidationAndTenancy(t *testing.T) {
 }
 
 func TestPrivateAddressesRefusedByDefault(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
 	t.Cleanup(srv.Close)
 	_, err := outbox.NewHTTPClient(false).Get(srv.URL)

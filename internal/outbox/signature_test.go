@@ -8,6 +8,7 @@ import (
 )
 
 func TestSignVerify(t *testing.T) {
+	t.Parallel()
 	secret := []byte("whsec_test")
 	ts := time.Unix(1795747565, 0)
 	body := []byte(`{"id":"e1"}`)
@@ -32,12 +33,14 @@ func TestSignVerify(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			require.Equal(t, tt.ok, Verify(secret, tt.ts, tt.sig, []byte(tt.body), tt.now, 5*time.Minute))
 		})
 	}
 }
 
 func TestDefaultBackoff(t *testing.T) {
+	t.Parallel()
 	require.Equal(t, 30*time.Second, DefaultBackoff(1))
 	require.Equal(t, time.Minute, DefaultBackoff(2))
 	require.Equal(t, 6*time.Hour, DefaultBackoff(12))

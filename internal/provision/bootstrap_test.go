@@ -30,6 +30,7 @@ func newClient(t *testing.T, sim *acssim.TestServer, b genieacs.BreakerSettings)
 }
 
 func TestBootstrapIsIdempotent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	sim := acssim.NewTestServer(t, acssim.Options{})
 	c := newClient(t, sim, genieacs.BreakerSettings{})
@@ -67,6 +68,7 @@ func TestBootstrapIsIdempotent(t *testing.T) {
 // breaker opens, the job snoozes instead of burning retries, and completes
 // once GenieACS recovers.
 func TestBootstrapJobSnoozesWhileGenieACSIsDown(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
 	sim := acssim.NewTestServer(t, acssim.Options{})

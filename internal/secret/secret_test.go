@@ -12,7 +12,9 @@ import (
 func key(id string, b byte) config.Key { return config.Key{ID: id, Bytes: bytes.Repeat([]byte{b}, 32)} }
 
 func TestBox(t *testing.T) {
+	t.Parallel()
 	t.Run("RoundTripWithAdditionalData", func(t *testing.T) {
+		t.Parallel()
 		box, err := NewBox([]config.Key{key("k1", 1)})
 		require.NoError(t, err)
 		ct, kid := box.Seal([]byte("pppoe-pass"), []byte("row-1"))
@@ -27,6 +29,7 @@ func TestBox(t *testing.T) {
 	})
 
 	t.Run("RotationOpensOldKeysSealsWithNew", func(t *testing.T) {
+		t.Parallel()
 		old, err := NewBox([]config.Key{key("k1", 1)})
 		require.NoError(t, err)
 		ct, kid := old.Seal([]byte("s"), nil)
@@ -41,6 +44,7 @@ func TestBox(t *testing.T) {
 	})
 
 	t.Run("UnknownKeyAndTampering", func(t *testing.T) {
+		t.Parallel()
 		box, err := NewBox([]config.Key{key("k1", 1)})
 		require.NoError(t, err)
 		ct, _ := box.Seal([]byte("s"), nil)

@@ -17,6 +17,7 @@ import (
 )
 
 func TestStore(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
 	o := testfactory.Org(ctx, t, pool, nil)

@@ -89,6 +89,7 @@ func sealedPassword(t *testing.T, pool *pgxpool.Pool, subscriberID uuid.UUID) (s
 }
 
 func TestPlans(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
 	home := b.plan(t, b.admin, " Home 10 ", "home-10")
@@ -170,6 +171,7 @@ func TestPlans(t *testing.T) {
 }
 
 func TestCreate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
 	home := b.plan(t, b.admin, "Home 10", "home-10")
@@ -277,6 +279,7 @@ func TestCreate(t *testing.T) {
 }
 
 func TestUpdate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
 	home := b.plan(t, b.admin, "Home 10", "home-10")
@@ -380,6 +383,7 @@ func TestUpdate(t *testing.T) {
 }
 
 func TestSetStatus(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
 	u := b.subscriber(t, b.admin, subscriber.Input{Username: "carol"})
@@ -403,6 +407,7 @@ func TestSetStatus(t *testing.T) {
 }
 
 func TestList(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
 	home := b.plan(t, b.admin, "Home 10", "home-10")
@@ -514,6 +519,7 @@ func TestList(t *testing.T) {
 // TestCredentialsOpenWhatIdentifyOpens: a password written by the service
 // is what Credentials returns and what GenieACS gets from identify.
 func TestCredentialsOpenWhatIdentifyOpens(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
 	home := b.plan(t, b.admin, "Home 10", "home-10")
@@ -559,6 +565,7 @@ func TestCredentialsOpenWhatIdentifyOpens(t *testing.T) {
 // TestPasswordNeverInAuditOrErrors: no audit summary and no error message
 // carries a PPPoE password.
 func TestPasswordNeverInAuditOrErrors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
 	const pw1, pw2 = "Zq-first-secret-71", "Zq-second-secret-72"

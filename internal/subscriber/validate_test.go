@@ -11,6 +11,7 @@ import (
 )
 
 func TestInputValidate(t *testing.T) {
+	t.Parallel()
 	ok := Input{Username: "alice.w", Name: "Alice W", Phone: "+254 700-123456", PPPoEUsername: "alice@isp", PPPoEPassword: "pw with spaces"}
 	tests := []struct {
 		name   string
@@ -40,6 +41,7 @@ func TestInputValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			in := ok
 			tt.edit(&in)
 			_, err := in.validate()
@@ -55,6 +57,7 @@ func TestInputValidate(t *testing.T) {
 	}
 
 	t.Run("Normalises", func(t *testing.T) {
+		t.Parallel()
 		plan := uuid.New()
 		got, err := Input{Username: " bob ", Name: " Bob ", Phone: " 0700 ", PlanID: &plan, PPPoEUsername: " bob@isp ", PPPoEPassword: " kept as typed "}.validate()
 		require.NoError(t, err)
@@ -63,6 +66,7 @@ func TestInputValidate(t *testing.T) {
 }
 
 func TestPlanInputValidate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		in    PlanInput
@@ -78,6 +82,7 @@ func TestPlanInputValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := tt.in.validate()
 			if tt.field == "" {
 				require.NoError(t, err)

@@ -44,6 +44,7 @@ func auditCount(t *testing.T, pool *pgxpool.Pool, action string) int {
 }
 
 func TestCreate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t, user.Limits{})
 
@@ -88,6 +89,7 @@ func TestCreate(t *testing.T) {
 }
 
 func TestUpdate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t, user.Limits{})
 	tech := testfactory.User(ctx, t, b.pool, b.org, &testfactory.UserOpts{Role: testfactory.Ptr(actor.RoleTechnician)})
@@ -138,6 +140,7 @@ func TestUpdate(t *testing.T) {
 }
 
 func TestAuthenticateThrottles(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t, user.Limits{PerEmail: 3, PerIP: 5, Window: time.Minute, Lockout: time.Minute})
 	email := b.admin.Label
@@ -174,6 +177,7 @@ func TestAuthenticateThrottles(t *testing.T) {
 }
 
 func TestChangePassword(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := setup(t, user.Limits{})
 	for _, tok := range []string{"\\x0a", "\\x0b"} {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestNum(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		n    int
 		want string
@@ -21,7 +22,9 @@ func TestNum(t *testing.T) {
 }
 
 func TestTopBars(t *testing.T) {
+	t.Parallel()
 	t.Run("EveryBucketWhenFew", func(t *testing.T) {
+		t.Parallel()
 		rows := topBars([]dashboard.Bucket{{Value: "V 1+", Count: 3, Online: 1}, {Value: "", Count: 2}}, "firmware", "versions")
 		require.Equal(t, []barRow{
 			{label: "V 1+", href: "/devices?firmware=V+1%2B", count: 3, online: 1},
@@ -29,6 +32,7 @@ func TestTopBars(t *testing.T) {
 		}, rows)
 	})
 	t.Run("TheTailSummedWithoutALink", func(t *testing.T) {
+		t.Parallel()
 		var bs []dashboard.Bucket
 		for i := range maxBars + 2 {
 			bs = append(bs, dashboard.Bucket{Value: fmt.Sprintf("M%d", i), Count: 100 - i, Online: 1})

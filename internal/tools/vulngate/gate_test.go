@@ -40,6 +40,7 @@ func judge(t *testing.T, stream, accepted string) (int, string) {
 }
 
 func TestCalledFails(t *testing.T) {
+	t.Parallel()
 	code, out := judge(t, stream, "")
 	require.Equal(t, 3, code, out)
 	require.Contains(t, out, "GO-2026-0001: called one")
@@ -52,12 +53,14 @@ func TestCalledFails(t *testing.T) {
 }
 
 func TestAcceptedPasses(t *testing.T) {
+	t.Parallel()
 	code, out := judge(t, stream, "# reviewed\n\nGO-2026-0001 example.com/a/v4 we never call T.Do with untrusted input\n")
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "accepted (reviewed, no fix in this major version): we never call T.Do with untrusted input")
 }
 
 func TestAcceptedButFixedFails(t *testing.T) {
+	t.Parallel()
 	fixed := strings.Replace(stream, `{"osv": "GO-2026-0001", "trace"`, `{"osv": "GO-2026-0001", "fixed_version": "v4.2.0", "trace"`, 1)
 	code, out := judge(t, fixed, "GO-2026-0001 example.com/a/v4 reviewed\n")
 	require.Equal(t, 3, code, out)
@@ -66,12 +69,14 @@ func TestAcceptedButFixedFails(t *testing.T) {
 }
 
 func TestAcceptedOtherModuleFails(t *testing.T) {
+	t.Parallel()
 	code, out := judge(t, stream, "GO-2026-0001 example.com/a/v5 reviewed\n")
 	require.Equal(t, 3, code, out)
 	require.Contains(t, out, "review it again")
 }
 
 func TestStaleAcceptedIsANote(t *testing.T) {
+	t.Parallel()
 	code, out := judge(t, stream, "GO-2026-0001 example.com/a/v4 r\nGO-2026-0003 example.com/c r\nGO-2026-0009 example.com/d r\n")
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "accepted GO-2026-0003 is no longer reachable")
@@ -79,6 +84,7 @@ func TestStaleAcceptedIsANote(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	_, err := Read(strings.NewReader(`{"progress": {"message": "x"}}`))
 	require.ErrorContains(t, err, "no config message")
 	_, err = Read(strings.NewReader(`not json`))
