@@ -14,7 +14,7 @@ import (
 // so their merge rules cannot drift apart.
 //
 // A report is a relation with the columns reportColumns; a column a source
-// does not know is NULL (or ” for text). The rules, column by column:
+// does not know is NULL (or the empty string for text). The rules, column by column:
 var mergeRules = []struct {
 	col, merged string
 	// watched: a change of the column is a change of the row. Rows whose
@@ -101,7 +101,7 @@ func upsertReports(src string) string {
 
 // identifyReport is identify's report: one device's Inform identity, its
 // first contact now ($1 serial, $2 serial_norm, $3 oui, $4 product class,
-// $5 manufacturer, $6 GenieACS id or NULL, $7 data model or ”).
+// $5 manufacturer, $6 GenieACS id or NULL, $7 data model or the empty string).
 const identifyReport = `(VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text,
 		NULL::text, NULL::timestamptz, NULL::text[], now(), NULL::bigint, NULL::real, NULL::bigint,
 		NULL::bigint, NULL::bigint, NULL::integer, NULL::timestamptz)) AS report(` + reportColumns + `)`
