@@ -149,7 +149,8 @@ func runSuite(m *testing.M) (int, error) {
 	sim, err := acssim.New(acssim.Options{Devices: 40, Seed: 99, TimeCompression: 60, InformInterval: 600 * time.Second,
 		SessionDelay: 5 * time.Millisecond, AwaitPreset: provisions.Bootstrap,
 		// GenieACS's 3 s extension budget includes Node's start-up, which a
-		// busy CI machine running the parallel tests can take most of.
+		// busy CI machine (every package's tests and lint at once) can take
+		// most of.
 		ExtTimeout: 10 * time.Second,
 		ExtDir:     extDir, ExtEnv: []string{"FYBERPAY_URL=" + suite.baseURL, "FYBERPAY_INTERNAL_KEY=" + internalKey}})
 	if err != nil {
