@@ -61,6 +61,10 @@ type Config struct {
 	// BulkRate is how many devices a bulk action sends per second toward
 	// GenieACS (BULK_RATE, default 20).
 	BulkRate float64
+	// GenieACSWorkers is how many jobs talk to GenieACS's NBI at once
+	// (GENIEACS_WORKERS, default 4): device tasks, their follow-ups,
+	// pushes, bulk actions.
+	GenieACSWorkers int
 
 	LogLevel string
 	// TrustedProxies lists the networks whose X-Forwarded-For is believed
@@ -279,6 +283,14 @@ func (c *Config) loadFleet(r reader) error {
 			return &Error{"BULK_RATE", "must be a number of devices per second between 0.1 and 1000"}
 		}
 		c.BulkRate = rate
+	}
+	c.GenieACSWorkers = 4
+	if v := r("GENIEACS_WORKERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 64 {
+			return &Error{"GENIEACS_WORKERS", "must be a number of concurrent GenieACS jobs between 1 and 64"}
+		}
+		c.GenieACSWorkers = n
 	}
 	return nil
 }

@@ -75,6 +75,7 @@ func TestLoad(t *testing.T) {
 		{"TooFastFollowInterval", "TASK_FOLLOW_INTERVAL", "1ms"},
 		{"BadBulkRate", "BULK_RATE", "fast"},
 		{"ZeroBulkRate", "BULK_RATE", "0"},
+		{"BadGenieACSWorkers", "GENIEACS_WORKERS", "0"},
 		{"BadSyncInterval", "SYNC_FULL_INTERVAL", "1s"},
 		{"BadIncrementalSyncInterval", "SYNC_INTERVAL", "1s"},
 		{"SyncNotShorterThanOffline", "SYNC_INTERVAL", "10m"},

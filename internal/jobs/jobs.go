@@ -67,6 +67,9 @@ type Deps struct {
 	// Actions follows device tasks and runs bulk actions (nil: their jobs
 	// are never inserted).
 	Actions *action.Service
+	// GenieACSWorkers is how many jobs of the genieacs queue run at once
+	// (default 4).
+	GenieACSWorkers int
 	// PushWait and PushBackoff override the push job's check interval and
 	// retry delay (tests, e2e).
 	PushWait    time.Duration
@@ -95,11 +98,15 @@ func NewWorkerClient(d Deps) (*river.Client[pgx.Tx], error) {
 	if riverLog == nil {
 		riverLog = d.Logger
 	}
+	nbi := d.GenieACSWorkers
+	if nbi <= 0 {
+		nbi = 4
+	}
 	cfg := &river.Config{
 		Logger: riverLog,
 		Queues: map[string]river.QueueConfig{
 			QueueDefault:       {MaxWorkers: 20},
-			genieacs.QueueName: {MaxWorkers: 4},
+			genieacs.QueueName: {MaxWorkers: nbi},
 		},
 		Workers: workers,
 		// One rule for every worker: GenieACS's breaker open → snooze.
