@@ -67,13 +67,14 @@ db-up: ## make sure PostgreSQL answers on 127.0.0.1:5432 (start or install it)
 
 # The tests spend much of their time waiting (the simulator's clock, the
 # browser, polling intervals): lint runs beside them, on the CPU they leave,
-# and its output follows theirs; tests that own their state run four at a
-# time in each package (e2e's share one server and browser).
+# and its output follows theirs. e2e's tests run one at a time: they share
+# one server, browser and simulator, and sign in from one address (whose
+# in-flight sign-ins count against its throttle).
 .PHONY: test
 test: db-up check-generated e2e-setup ## everything CI runs: vet, gofmt, govulncheck, generated code, unit + integration + e2e tests
 	@mkdir -p .cache; set -uo pipefail; \
 	  $(MAKE) --no-print-directory lint > .cache/lint.log 2>&1 & lint=$$!; \
-	  E2E_REQUIRED=1 PLAYWRIGHT_DRIVER_PATH=$(PW_DRIVER_DIR) $(GO) test -count=1 -parallel 4 -timeout 20m ./...; tests=$$?; \
+	  E2E_REQUIRED=1 PLAYWRIGHT_DRIVER_PATH=$(PW_DRIVER_DIR) $(GO) test -count=1 -timeout 20m ./...; tests=$$?; \
 	  wait $$lint; linted=$$?; echo "--- make lint"; cat .cache/lint.log; \
 	  if [ $$tests -ne 0 ]; then echo "FAIL: tests"; fi; if [ $$linted -ne 0 ]; then echo "FAIL: make lint"; fi; \
 	  [ $$tests -eq 0 ] && [ $$linted -eq 0 ]

@@ -31,7 +31,6 @@ func login(t *testing.T, p playwright.Page, email, password string) {
 }
 
 func TestE2EWrongPasswordRefused(t *testing.T) {
-	t.Parallel()
 	p := newPage(t)
 	login(t, p, adminEmail, "not-the-password")
 	must(t, expect.Locator(byTestID(p, "error")).ToContainText("Wrong e-mail or password"))
@@ -40,7 +39,6 @@ func TestE2EWrongPasswordRefused(t *testing.T) {
 }
 
 func TestE2ELoginDashboardLogoutBack(t *testing.T) {
-	t.Parallel()
 	p := newPage(t)
 	login(t, p, ownerEmail, staffPassword)
 	must(t, expect.Page(p).ToHaveURL(regexp.MustCompile(`/$`)))
@@ -66,7 +64,6 @@ func TestE2ELoginDashboardLogoutBack(t *testing.T) {
 }
 
 func TestE2EViewerCannotOpenUsers(t *testing.T) {
-	t.Parallel()
 	p := newPage(t)
 	login(t, p, viewerEmail, staffPassword)
 	must(t, expect.Locator(byTestID(p, "whoami")).ToHaveText(viewerEmail))
@@ -81,7 +78,6 @@ func TestE2EViewerCannotOpenUsers(t *testing.T) {
 }
 
 func TestE2EAdminCreatesTechnicianWhoLogsIn(t *testing.T) {
-	t.Parallel()
 	p := newPage(t)
 	login(t, p, adminEmail, staffPassword)
 	must(t, byTestID(p, "nav-users").Click())

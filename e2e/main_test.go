@@ -110,9 +110,6 @@ func runSuite(m *testing.M) (int, error) {
 		"GENIEACS_FS_URL=http://127.0.0.1:"+fsPort,
 		"TASK_FOLLOW_INTERVAL=1s",
 		"BULK_RATE=100",
-		// The tests run four at a time: a bulk reboot of 200 devices must
-		// not hold every NBI slot while another test's task waits.
-		"GENIEACS_WORKERS=16",
 		"FAULT_POLL_INTERVAL=3s",
 		// Devices inform every 5 s (the simulator's time runs 60× faster)
 		// and the sync brings their informs every 10 s: a minute (the
