@@ -194,19 +194,26 @@ func GenieACSDevice(ctx context.Context, t testing.TB, pool *pgxpool.Pool, clien
 			n--
 			continue
 		}
-		d, err := client.GetDevice(ctx, gid, []string{"_deviceId", "InternetGatewayDevice.DeviceInfo.SoftwareVersion", "Device.DeviceInfo.SoftwareVersion"})
-		if err != nil {
-			t.Fatalf("testfactory.GenieACSDevice: %v", err)
-		}
-		now := time.Now()
-		id, err := cpetest.Insert(ctx, pool, cpetest.Device{OrgID: &o.ID, Serial: d.Identity.SerialNumber, OUI: d.Identity.OUI,
-			ProductClass: d.Identity.ProductClass, Manufacturer: d.Identity.Manufacturer, GenieACSID: gid,
-			DataModel: cpe.DataModel(d.Root()), FirstContactAt: &now})
-		if err != nil {
-			t.Fatalf("testfactory.GenieACSDevice: %v", err)
-		}
-		return id, gid
+		return RegisterGenieACSDevice(ctx, t, pool, client, o, gid), gid
 	}
 	t.Fatalf("testfactory.GenieACSDevice: no %s number %d among the simulated devices", productClass, n)
 	return uuid.Nil, ""
+}
+
+// RegisterGenieACSDevice records the GenieACS device gid as o's, the way
+// identify records a device that informed, and returns our id.
+func RegisterGenieACSDevice(ctx context.Context, t testing.TB, pool *pgxpool.Pool, client *genieacs.Client, o org.Org, gid string) uuid.UUID {
+	t.Helper()
+	d, err := client.GetDevice(ctx, gid, []string{"_deviceId", "InternetGatewayDevice.DeviceInfo.SoftwareVersion", "Device.DeviceInfo.SoftwareVersion"})
+	if err != nil {
+		t.Fatalf("testfactory.RegisterGenieACSDevice: %v", err)
+	}
+	now := time.Now()
+	id, err := cpetest.Insert(ctx, pool, cpetest.Device{OrgID: &o.ID, Serial: d.Identity.SerialNumber, OUI: d.Identity.OUI,
+		ProductClass: d.Identity.ProductClass, Manufacturer: d.Identity.Manufacturer, GenieACSID: gid,
+		DataModel: cpe.DataModel(d.Root()), FirstContactAt: &now})
+	if err != nil {
+		t.Fatalf("testfactory.RegisterGenieACSDevice: %v", err)
+	}
+	return id
 }

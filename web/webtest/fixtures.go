@@ -71,16 +71,7 @@ func (b *Bundle) QuietSimDevice(t *testing.T, o org.Org, profile string) (uuid.U
 // register records the simulated device gid as o's, as if it had informed.
 func (b *Bundle) register(t *testing.T, o org.Org, gid string) uuid.UUID {
 	t.Helper()
-	ctx := context.Background()
-	d, err := b.ACS.GetDevice(ctx, gid, []string{"_deviceId", "InternetGatewayDevice.DeviceInfo.SoftwareVersion", "Device.DeviceInfo.SoftwareVersion"})
-	require.NoError(t, err)
-	dataModel := map[string]string{"InternetGatewayDevice": "TR-098", "Device": "TR-181"}[d.Root()]
-	now := time.Now()
-	id, err := cpetest.Insert(ctx, b.Pool, cpetest.Device{OrgID: &o.ID, Serial: d.Identity.SerialNumber, OUI: d.Identity.OUI,
-		ProductClass: d.Identity.ProductClass, Manufacturer: d.Identity.Manufacturer, GenieACSID: gid, DataModel: dataModel,
-		FirstContactAt: &now})
-	require.NoError(t, err)
-	return id
+	return testfactory.RegisterGenieACSDevice(context.Background(), t, b.Pool, b.ACS, o, gid)
 }
 
 // Device adds a device to acme's inventory, or a pending one (no
