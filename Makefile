@@ -65,16 +65,18 @@ build: ## build bin/fyberpay
 db-up: ## make sure PostgreSQL answers on 127.0.0.1:5432 (start or install it)
 	@bash .ci/pg-up.sh
 
-# The tests spend much of their time waiting (the simulator's clock, the
-# browser, polling intervals): lint runs beside them, on the CPU they leave,
-# and its output follows theirs. e2e's tests run one at a time: they share
-# one server, browser and simulator, and sign in from one address (whose
-# in-flight sign-ins count against its throttle).
+# The tests spend much of their time waiting (Postgres, the simulator's
+# clock, the browser, polling intervals), so more of them run at once than
+# the machine has cores (-p packages, -parallel tests in each, go's default
+# for both is GOMAXPROCS); lint runs beside them, on the CPU they leave, and
+# its output follows theirs. e2e's tests share one server, browser and
+# simulator: each makes its own devices and signs in from its own address.
+TEST_FLAGS ?= -p 4 -parallel 4
 .PHONY: test
 test: db-up check-generated e2e-setup ## everything CI runs: vet, gofmt, govulncheck, generated code, unit + integration + e2e tests
 	@mkdir -p .cache; set -uo pipefail; \
 	  $(MAKE) --no-print-directory lint > .cache/lint.log 2>&1 & lint=$$!; \
-	  E2E_REQUIRED=1 PLAYWRIGHT_DRIVER_PATH=$(PW_DRIVER_DIR) $(GO) test -count=1 -timeout 20m ./...; tests=$$?; \
+	  E2E_REQUIRED=1 PLAYWRIGHT_DRIVER_PATH=$(PW_DRIVER_DIR) $(GO) test $(TEST_FLAGS) -count=1 -timeout 20m ./...; tests=$$?; \
 	  wait $$lint; linted=$$?; echo "--- make lint"; cat .cache/lint.log; \
 	  if [ $$tests -ne 0 ]; then echo "FAIL: tests"; fi; if [ $$linted -ne 0 ]; then echo "FAIL: make lint"; fi; \
 	  [ $$tests -eq 0 ] && [ $$linted -eq 0 ]
@@ -85,7 +87,7 @@ race: db-up ## unit + integration tests under the race detector (e2e runs the bi
 
 .PHONY: e2e
 e2e: db-up e2e-setup ## browser tests only (Chromium via playwright-go)
-	E2E_REQUIRED=1 PLAYWRIGHT_DRIVER_PATH=$(PW_DRIVER_DIR) $(GO) test -count=1 -v ./e2e/
+	E2E_REQUIRED=1 PLAYWRIGHT_DRIVER_PATH=$(PW_DRIVER_DIR) $(GO) test $(TEST_FLAGS) -count=1 -v ./e2e/
 
 .PHONY: e2e-setup
 e2e-setup: ## install Debian chromium and the playwright driver (from npm) if missing

@@ -58,6 +58,7 @@ var longContain = playwright.LocatorAssertionsToContainTextOptions{Timeout: play
 // PreSharedKey.1.PreSharedKey on TR-098, TP-Link's in Security.KeyPassphrase
 // on TR-181.
 func TestE2EWiFiOnTR098AndTR181(t *testing.T) {
+	t.Parallel()
 	p := newPage(t)
 	login(t, p, adminEmail, staffPassword)
 	for _, tc := range []struct {
@@ -106,6 +107,7 @@ func TestE2EWiFiOnTR098AndTR181(t *testing.T) {
 // A reboot of an offline device shows "queued"; when the device comes back
 // and informs, the page shows "done" by itself.
 func TestE2EOfflineDeviceQueuedThenDone(t *testing.T) {
+	t.Parallel()
 	id, gid := ownedDevice(t, acssim.ProfileZTEF660, "ZTEGE2E50001", "ZTEGE2E50001")
 	must(t, suite.sim.SetOnline(gid, false))
 	t.Cleanup(func() { _ = suite.sim.SetOnline(gid, true) })
@@ -126,6 +128,7 @@ func TestE2EOfflineDeviceQueuedThenDone(t *testing.T) {
 // GenieACS answers 200 for a path the device lacks and does nothing: the
 // path is read from the device first, and the form names it.
 func TestE2ESetOnAMissingPathFails(t *testing.T) {
+	t.Parallel()
 	id, _ := ownedDevice(t, acssim.ProfileHuaweiHG8245H, "48575443E2E60001", "HWTCE2E60001")
 	p := newPage(t)
 	login(t, p, adminEmail, staffPassword)
@@ -147,6 +150,7 @@ func TestE2ESetOnAMissingPathFails(t *testing.T) {
 // Ping and speed-test results (Mbps) appear in the Diagnostics panel as
 // they arrive, without reloading the page.
 func TestE2EPingAndSpeedTest(t *testing.T) {
+	t.Parallel()
 	id, _ := ownedDevice(t, acssim.ProfileTPLinkAX10, "2233445566002", "2233445566002")
 	p := newPage(t)
 	login(t, p, adminEmail, staffPassword)
@@ -170,6 +174,7 @@ func TestE2EPingAndSpeedTest(t *testing.T) {
 
 // A bulk reboot of a 200-device filter shows its progress up to 100 %.
 func TestE2EBulkRebootOfAFilter(t *testing.T) {
+	t.Parallel()
 	const n = 200
 	var csv strings.Builder
 	csv.WriteString("serial,model,subscriber\n")

@@ -31,14 +31,16 @@ func login(t *testing.T, p playwright.Page, email, password string) {
 }
 
 func TestE2EWrongPasswordRefused(t *testing.T) {
+	t.Parallel()
 	p := newPage(t)
-	login(t, p, adminEmail, "not-the-password")
+	login(t, p, wrongPwEmail, "not-the-password")
 	must(t, expect.Locator(byTestID(p, "error")).ToContainText("Wrong e-mail or password"))
 	must(t, expect.Page(p).ToHaveURL(regexp.MustCompile(`/login$`)))
 	must(t, expect.Locator(byTestID(p, "whoami")).ToHaveCount(0))
 }
 
 func TestE2ELoginDashboardLogoutBack(t *testing.T) {
+	t.Parallel()
 	p := newPage(t)
 	login(t, p, ownerEmail, staffPassword)
 	must(t, expect.Page(p).ToHaveURL(regexp.MustCompile(`/$`)))
@@ -64,6 +66,7 @@ func TestE2ELoginDashboardLogoutBack(t *testing.T) {
 }
 
 func TestE2EViewerCannotOpenUsers(t *testing.T) {
+	t.Parallel()
 	p := newPage(t)
 	login(t, p, viewerEmail, staffPassword)
 	must(t, expect.Locator(byTestID(p, "whoami")).ToHaveText(viewerEmail))
@@ -78,6 +81,7 @@ func TestE2EViewerCannotOpenUsers(t *testing.T) {
 }
 
 func TestE2EAdminCreatesTechnicianWhoLogsIn(t *testing.T) {
+	t.Parallel()
 	p := newPage(t)
 	login(t, p, adminEmail, staffPassword)
 	must(t, byTestID(p, "nav-users").Click())

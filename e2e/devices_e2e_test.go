@@ -132,6 +132,7 @@ func contains(list []string, s string) bool {
 // ever contact GenieACS; when they bootstrap, identify recognises them and
 // the assigned one comes up with its PPPoE login and all three tags.
 func TestE2EImportThenBootstrap(t *testing.T) {
+	t.Parallel()
 	p := newPage(t)
 	subscriber(t, "imp-alice", "fibre-20")
 	login(t, p, adminEmail, staffPassword)
@@ -162,6 +163,7 @@ func TestE2EImportThenBootstrap(t *testing.T) {
 // page (the simulator shows the PPPoE login and tags), then reassigned (the
 // sub:/plan: tags swap).
 func TestE2EClaimAssignReassign(t *testing.T) {
+	t.Parallel()
 	subscriber(t, "bob", "home-10")
 	subscriber(t, "carol", "biz-50")
 	dev := simDevice(t, acssim.ProfileZTEF660, "ZTEGE2E20001")
@@ -192,6 +194,7 @@ func TestE2EClaimAssignReassign(t *testing.T) {
 // With GenieACS (the simulator) stopped, an assignment is saved and shows
 // "pending push"; it lands by itself once GenieACS is back.
 func TestE2EPushWaitsForGenieACS(t *testing.T) {
+	t.Parallel()
 	subscriber(t, "dora", "home-30")
 	dev := simDevice(t, acssim.ProfileHuaweiHG8245H, "48575443E2E30001")
 	var pending struct {

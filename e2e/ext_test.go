@@ -18,6 +18,7 @@ import (
 // built-in runner, provisions/ext/fyberpay.test.js) against the running
 // fyberpay binary: the same HTTP path GenieACS uses.
 func TestExtScriptNode(t *testing.T) {
+	t.Parallel()
 	if suite.skip != "" {
 		t.Skip("e2e suite unavailable: " + suite.skip)
 	}

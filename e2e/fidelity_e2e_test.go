@@ -44,6 +44,7 @@ func simText(v any) string { return fmt.Sprint(v) }
 // PPPoE, Wi-Fi at the Huawei's own key path, tags, the inform interval.
 // Its push state and the Wi-Fi task then read back as done.
 func TestE2EImportedDeviceBootsConfigured(t *testing.T) {
+	t.Parallel()
 	subscriber(t, "boot-amina", "fibre-50")
 	var dev struct{ ID string }
 	if st := callAPI(t, http.MethodPost, "/cpe/devices", `{"serial":"HWTCE2EB0001","model":"HG8245H","subscriber":"boot-amina"}`, &dev); st != http.StatusCreated {
@@ -92,6 +93,7 @@ func TestE2EImportedDeviceBootsConfigured(t *testing.T) {
 // "pending push" until FyberPay has read the configuration back, then
 // "pushed".
 func TestE2EFactoryResetComesBackConfigured(t *testing.T) {
+	t.Parallel()
 	subscriber(t, "reset-baraka", "home-20")
 	id, gid := ownedDevice(t, acssim.ProfileTPLinkAX10, "2233445566R01", "2233445566R01")
 	if st := callAPI(t, http.MethodPost, "/cpe/devices/"+id+"/assign-subscriber", `{"subscriber":"reset-baraka"}`, nil); st >= 300 {

@@ -18,6 +18,7 @@ import (
 // (screenshots at 1280 and 390 px) and rejects it, after which the CPE is
 // answered nothing.
 func TestE2EIdentityConflict(t *testing.T) {
+	t.Parallel()
 	subscriber(t, "ilse", "home-40")
 	id, real := ownedDevice(t, acssim.ProfileZTEF660, "ZTEGE2E40001", "ZTEGE2E40001")
 	if st := callAPI(t, http.MethodPost, "/cpe/devices/"+id+"/assign-subscriber", `{"subscriber":"ilse"}`, nil); st != http.StatusOK && st != http.StatusAccepted {

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,10 +39,13 @@ var suite struct {
 
 // Staff created through the CLI before the server starts.
 const (
-	orgSlug       = "acme"
-	ownerEmail    = "owner@acme.example"
-	adminEmail    = "admin@acme.example"
-	viewerEmail   = "viewer@acme.example"
+	orgSlug     = "acme"
+	ownerEmail  = "owner@acme.example"
+	adminEmail  = "admin@acme.example"
+	viewerEmail = "viewer@acme.example"
+	// wrongPwEmail is only ever given a wrong password: the failures it
+	// collects never throttle the accounts parallel tests sign in with.
+	wrongPwEmail  = "wrong-password@acme.example"
 	staffPassword = "e2e-password-123"
 	internalKey   = "e2e-internal-key-0123456789abcdef"
 )
@@ -118,6 +122,10 @@ func runSuite(m *testing.M) (int, error) {
 		"SYNC_INTERVAL=10s",
 		"OFFLINE_AFTER=1m",
 		"OPERATOR_ORG="+orgSlug, // acme runs the installation; ops is a tenant
+		// Tests run in parallel and each browser context signs in from its
+		// own address (X-Forwarded-For through a trusted local proxy, see
+		// newPage): one test's sign-ins never count against another's.
+		"TRUSTED_PROXIES=127.0.0.1/32",
 	)
 	suite.dbURL = dbURL
 
@@ -125,7 +133,7 @@ func runSuite(m *testing.M) (int, error) {
 	if _, err := cli("", "org", "create", "--slug", orgSlug, "--name", "Acme Fibre"); err != nil {
 		return 0, err
 	}
-	for _, u := range []struct{ email, role string }{{ownerEmail, "owner"}, {adminEmail, "admin"}, {viewerEmail, "viewer"}} {
+	for _, u := range []struct{ email, role string }{{ownerEmail, "owner"}, {adminEmail, "admin"}, {viewerEmail, "viewer"}, {wrongPwEmail, "viewer"}} {
 		if _, err := cli(staffPassword+"\n", "user", "create", "--org", orgSlug, "--email", u.email, "--role", u.role); err != nil {
 			return 0, err
 		}
@@ -265,14 +273,21 @@ func waitHealthy(base string, d time.Duration) error {
 	return fmt.Errorf("server not healthy at %s after %s", base, d)
 }
 
-// newPage opens a fresh browser context (own cookies) and page; on failure
-// a full-page screenshot is saved under e2e/artifacts.
+// clients numbers the browser contexts: each gets its own client address.
+var clients atomic.Int32
+
+// newPage opens a fresh browser context (own cookies, own client address:
+// a sign-in throttle per address never couples parallel tests) and page;
+// on failure a full-page screenshot is saved under e2e/artifacts.
 func newPage(t *testing.T) playwright.Page {
 	t.Helper()
 	if suite.skip != "" {
 		t.Skip("e2e suite unavailable: " + suite.skip)
 	}
-	bctx, err := suite.browser.NewContext(playwright.BrowserNewContextOptions{BaseURL: playwright.String(suite.baseURL)})
+	n := clients.Add(1)
+	addr := fmt.Sprintf("198.51.100.%d", 1+n%254) // TEST-NET-2: never a real client
+	bctx, err := suite.browser.NewContext(playwright.BrowserNewContextOptions{BaseURL: playwright.String(suite.baseURL),
+		ExtraHttpHeaders: map[string]string{"X-Forwarded-For": addr}})
 	if err != nil {
 		t.Fatalf("new browser context: %v", err)
 	}

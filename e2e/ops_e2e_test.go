@@ -189,6 +189,7 @@ func count(t *testing.T, l playwright.Locator) int {
 // "offline" count opens the list of the device that went down, its
 // "online" count the list of the other two.
 func TestE2EDashboardFleet(t *testing.T) {
+	t.Parallel()
 	opsFleet(t)
 	p := newPage(t)
 	login(t, p, opsAdmin, staffPassword)
@@ -244,6 +245,7 @@ func TestE2EDashboardFleet(t *testing.T) {
 // An admin asks for a full device sync twice; each pass shows as done
 // (after a reload: the page does not poll). A viewer may not see the page.
 func TestE2ESyncFullPass(t *testing.T) {
+	t.Parallel()
 	p := newPage(t)
 	login(t, p, adminEmail, staffPassword)
 	full := byTestID(p, "sync-run-full")
@@ -274,6 +276,7 @@ func TestE2ESyncFullPass(t *testing.T) {
 // device. A viewer sees it without a Clear button; an admin clears it and
 // it leaves the active list (and GenieACS).
 func TestE2EFaultBoard(t *testing.T) {
+	t.Parallel()
 	opsFleet(t)
 	p := newPage(t)
 	p.OnDialog(func(d playwright.Dialog) { _ = d.Accept() })
@@ -334,6 +337,7 @@ func TestE2EFaultBoard(t *testing.T) {
 // samples are written straight into cpe_metrics, 15 minutes apart as the
 // sync stores them (a browser test cannot wait for the sync's real ones).
 func TestE2EDeviceHealthCharts(t *testing.T) {
+	t.Parallel()
 	opsFleet(t)
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, suite.dbURL)

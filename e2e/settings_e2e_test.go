@@ -14,6 +14,7 @@ import (
 // An admin creates an API key (shown once) that then works on the API, and
 // revokes it in place (htmx swap) after which it stops working.
 func TestE2EAPIKeyShownOnceThenRevoked(t *testing.T) {
+	t.Parallel()
 	p := newPage(t)
 	login(t, p, ownerEmail, staffPassword)
 	must(t, byTestID(p, "nav-apikeys").Click())
@@ -51,6 +52,7 @@ func TestE2EAPIKeyShownOnceThenRevoked(t *testing.T) {
 // An admin adds a webhook endpoint, sends a test event, and watches the
 // delivery log update itself (htmx polling) once the worker delivered it.
 func TestE2EWebhookTestEventDelivered(t *testing.T) {
+	t.Parallel()
 	var hits atomic.Int32
 	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("X-FyberPay-Signature") != "" {
@@ -80,6 +82,7 @@ func TestE2EWebhookTestEventDelivered(t *testing.T) {
 // Changing a role in the Users table posts through htmx (CSRF in a header)
 // and swaps just the row.
 func TestE2ERoleChangeInPlace(t *testing.T) {
+	t.Parallel()
 	p := newPage(t) // first: it skips the test when the suite cannot run
 	_, err := cli(staffPassword+"\n", "user", "create", "--org", orgSlug, "--email", "role-change@acme.example", "--role", "viewer")
 	must(t, err)
@@ -101,6 +104,7 @@ func TestE2ERoleChangeInPlace(t *testing.T) {
 // The System page shows GenieACS's breaker, the bootstrap the server ran at
 // start (against the simulator), identify activity, and re-runs the upload.
 func TestE2ESystemPage(t *testing.T) {
+	t.Parallel()
 	p := newPage(t)
 	login(t, p, adminEmail, staffPassword)
 	must(t, byTestID(p, "nav-system").Click())

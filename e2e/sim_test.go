@@ -22,6 +22,7 @@ import (
 // speed-test file appear in the simulator, and every device bootstraps
 // through identify into Postgres as a pending device with its data model.
 func TestSimAndServe(t *testing.T) {
+	t.Parallel()
 	if suite.skip != "" {
 		t.Skip("e2e suite unavailable: " + suite.skip)
 	}

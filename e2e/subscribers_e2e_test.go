@@ -12,6 +12,7 @@ import (
 // plan, finds them in the list, renames them leaving the password blank (it
 // stays set) and suspends them (htmx swaps the status in place).
 func TestE2ESubscriberLifecycle(t *testing.T) {
+	t.Parallel()
 	const pppPassword = "e2e-ppp-Secret-41"
 	p := newPage(t)
 	login(t, p, adminEmail, staffPassword)
