@@ -192,9 +192,10 @@ func TestE2EClaimAssignReassign(t *testing.T) {
 }
 
 // With GenieACS (the simulator) stopped, an assignment is saved and shows
-// "pending push"; it lands by itself once GenieACS is back.
+// "pending push"; it lands by itself once GenieACS is back. Not parallel:
+// it stops GenieACS for everyone, so it runs before the parallel tests
+// start (go test runs a suite's serial tests first).
 func TestE2EPushWaitsForGenieACS(t *testing.T) {
-	t.Parallel()
 	subscriber(t, "dora", "home-30")
 	dev := simDevice(t, acssim.ProfileHuaweiHG8245H, "48575443E2E30001")
 	var pending struct {

@@ -51,6 +51,9 @@ func setup(t *testing.T, so setupOpts) *testBundle {
 	if o.TimeCompression == 0 {
 		o.TimeCompression = 1000
 	}
+	if o.Now == nil {
+		o.Now = strictClock()
+	}
 	if o.DropDelay == 0 {
 		o.DropDelay = 20 * time.Millisecond
 	}
@@ -73,6 +76,25 @@ func setup(t *testing.T, so setupOpts) *testBundle {
 	}
 	require.NoError(t, s.BootstrapAll(b.ctx))
 	return b
+}
+
+// strictClock is the wall clock, but never the same millisecond twice: a
+// test runs two sessions within one millisecond, which no CPE does, and
+// GenieACS's timestamps (clear's "fetched before", a task's expiry) tell
+// sessions apart by their millisecond.
+func strictClock() func() time.Time {
+	var mu sync.Mutex
+	var last time.Time
+	return func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		now := time.Now()
+		if !now.Truncate(time.Millisecond).After(last.Truncate(time.Millisecond)) {
+			now = last.Truncate(time.Millisecond).Add(time.Millisecond)
+		}
+		last = now
+		return now
+	}
 }
 
 // addDevice adds and bootstraps one device of a profile.
