@@ -106,8 +106,10 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	switch {
 	case errors.Is(err, ErrBusy):
 		// Another pass holds the lock (a full pass asked for while an
-		// incremental one runs): run after it rather than vanish.
-		return river.JobSnooze(30 * time.Second)
+		// incremental one runs): run after it rather than vanish. An
+		// incremental pass takes seconds; someone who pressed "Run a full
+		// pass now" is watching.
+		return river.JobSnooze(2 * time.Second)
 	}
 	return err
 }
