@@ -9,3 +9,43 @@ document.addEventListener("submit", function (e) {
   var msg = e.target.getAttribute && e.target.getAttribute("data-confirm");
   if (msg && !window.confirm(msg)) { e.preventDefault(); e.stopImmediatePropagation(); }
 }, true);
+// Uploads (forms marked data-upload-progress="<id>"): refuse a file over
+// the input's data-max-bytes before sending it, and show how much of it
+// has gone while htmx sends it.
+document.addEventListener("submit", function (e) {
+  var f = e.target;
+  if (!f.getAttribute || !f.getAttribute("data-upload-progress")) { return; }
+  var input = f.querySelector("input[type=file][data-max-bytes]");
+  var max = input && Number(input.getAttribute("data-max-bytes"));
+  if (input && input.files.length && max && input.files[0].size > max) {
+    e.preventDefault(); e.stopImmediatePropagation();
+    input.setCustomValidity("This file is larger than the limit of " + fmtBytes(max) + ".");
+    input.reportValidity();
+  }
+}, true);
+document.addEventListener("change", function (e) {
+  if (e.target.matches && e.target.matches("input[type=file][data-max-bytes]")) { e.target.setCustomValidity(""); }
+});
+function fmtBytes(n) {
+  var u = ["B", "KiB", "MiB", "GiB"], i = 0;
+  while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
+  return (i ? n.toFixed(1) : n) + " " + u[i];
+}
+function uploadBox(e) {
+  var f = e.target.closest && e.target.closest("[data-upload-progress]");
+  return f && document.getElementById(f.getAttribute("data-upload-progress"));
+}
+document.addEventListener("htmx:xhr:loadstart", function (e) {
+  var box = uploadBox(e);
+  if (box) { box.hidden = false; box.querySelector("progress").value = 0; delete box.dataset.total; }
+});
+document.addEventListener("htmx:xhr:progress", function (e) {
+  var box = uploadBox(e);
+  if (!box || !e.detail.lengthComputable || !e.detail.total) { return; }
+  // htmx reports the answer's download too: keep to the upload's figures.
+  if (box.dataset.total && Number(box.dataset.total) !== e.detail.total) { return; }
+  box.dataset.total = e.detail.total;
+  var pct = Math.floor(100 * e.detail.loaded / e.detail.total);
+  box.querySelector("progress").value = pct;
+  box.querySelector("span").textContent = pct + " % of " + fmtBytes(e.detail.total) + " sent";
+});

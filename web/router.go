@@ -31,7 +31,7 @@ func routes(e *echo.Echo, d Deps) {
 	assets.StaticFS("/", static.FS)
 
 	// JSON API for integrations: API key only, no cookies, no CSRF.
-	ah := &api.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, Audit: d.Audit, Dashboards: d.Dashboard, Health: d.Health}
+	ah := &api.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, Audit: d.Audit, Dashboards: d.Dashboard, Health: d.Health, Firmware: d.Firmware}
 	op := &middleware.Operator{Slug: d.Config.OperatorOrg, BySlug: func(ctx context.Context, slug string) (org.Org, error) {
 		return org.BySlug(ctx, d.Pool, slug)
 	}}
@@ -101,6 +101,11 @@ func routes(e *echo.Echo, d Deps) {
 	cpe.GET("/faults/:id", ah.FaultsGet)
 	cpe.POST("/faults/:id/clear", ah.FaultsClear)
 	cpe.GET("/sync/runs", ah.SyncRuns)
+	cpe.GET("/firmware", ah.FirmwareList)
+	cpe.POST("/firmware", ah.FirmwareUpload)
+	cpe.POST("/firmware/upload", ah.FirmwareUploadJSON)
+	cpe.GET("/firmware/:id", ah.FirmwareGet)
+	cpe.DELETE("/firmware/:id", ah.FirmwareDelete)
 	cpe.Any("/*", func(echo.Context) error { return httperr.NotFound() })
 
 	// GenieACS callbacks: the internal key only.
@@ -112,10 +117,10 @@ func routes(e *echo.Echo, d Deps) {
 	// Browser pages: session cookie, CSRF on every state-changing request.
 	pages := e.Group("",
 		middleware.Sessions(d.Sessions, d.Users, op),
-		middleware.CheckCSRF(d.Sessions, middleware.CSRFOptions{}),
+		middleware.CheckCSRF(d.Sessions, middleware.CSRFOptions{Streamed: map[string]bool{"POST /firmware": true}}),
 	)
 	ph := &page.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Dashboard: d.Dashboard, Systems: d.System,
-		Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, Audit: d.Audit, Health: d.Health,
+		Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, Audit: d.Audit, Health: d.Health, Firmware: d.Firmware,
 		SessionMaxAge: int(d.Config.SessionTTL.Seconds())}
 	pages.GET("/login", ph.LoginForm)
 	pages.POST("/login", ph.Login)
@@ -187,6 +192,9 @@ func routes(e *echo.Echo, d Deps) {
 	staff.POST("/plans/:id", ph.PlanUpdate)
 	staff.GET("/faults", ph.FaultsList)
 	staff.POST("/faults/:id/clear", ph.FaultClear)
+	staff.GET("/firmware", ph.FirmwareList)
+	staff.POST("/firmware", ph.FirmwareUpload)
+	staff.POST("/firmware/:id/delete", ph.FirmwareDelete)
 	staff.GET("/admin/sync", ph.SyncShow) // owners and admins; the service checks
 	staff.POST("/admin/sync", ph.SyncRequest)
 	staff.GET("/admin/system", ph.SystemShow)

@@ -24,6 +24,7 @@ import (
 	"github.com/fyberpay/cpe/internal/devicehealth"
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
+	"github.com/fyberpay/cpe/internal/firmware"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/session"
@@ -59,6 +60,8 @@ type Deps struct {
 	Faults *fault.Service
 	// Health is the devices' health series (device page, /cpe/devices/:id/metrics).
 	Health *devicehealth.Service
+	// Firmware is the image library (Firmware page, /cpe/firmware).
+	Firmware *firmware.Service
 	// GenieACS is the NBI client (nil when not configured); /readyz shows
 	// its breaker, informational only.
 	GenieACS *genieacs.Client
@@ -82,7 +85,15 @@ func New(d Deps) *echo.Echo {
 	e.Use(securityHeaders(d.Config.SecureCookies()))
 	e.Use(middleware.Log(d.Logger))
 	e.Use(echomw.Recover())
-	e.Use(echomw.BodyLimit("12M"))
+	// Bodies are small but for firmware images: streamed ones are bounded
+	// by the upload itself (FIRMWARE_MAX_BYTES, measured as they pass; the
+	// limit here only stops a body far past it), base64 ones here.
+	streamed := d.Firmware.MaxBytes + 1<<20
+	e.Use(middleware.BodyLimit(12<<20, map[string]int64{
+		"POST /cpe/firmware/upload": firmware.Base64Len(d.Firmware.JSONMaxBytes) + 1<<20,
+		"POST /cpe/firmware":        streamed,
+		"POST /firmware":            streamed,
+	}))
 	// Sign-in answers a bad e-mail as a wrong one (counted, no 422 that
 	// would tell the form's rule apart from an unknown account).
 	e.Use(middleware.CleanText(func(c echo.Context) bool {

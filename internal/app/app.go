@@ -28,6 +28,7 @@ import (
 	"github.com/fyberpay/cpe/internal/devicehealth"
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
+	"github.com/fyberpay/cpe/internal/firmware"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/jobs"
 	"github.com/fyberpay/cpe/internal/outbox"
@@ -78,6 +79,7 @@ type App struct {
 	Health      *devicehealth.Service
 	System      *system.Service
 	Subscribers *subscriber.Service
+	Firmware    *firmware.Service
 	Sessions    *session.Store
 	Audit       *audit.Reader
 
@@ -143,6 +145,13 @@ func New(cfg *config.Config, pool *pgxpool.Pool, o Options) (*App, error) {
 	a.System = system.NewService(pool, a.GenieACS, a.NBIHost, ins)
 	a.Subscribers = subscriber.NewService(pool, box)
 	a.Audit = audit.NewReader(pool)
+	a.Firmware = firmware.NewService(pool, a.GenieACS)
+	if cfg.FirmwareMaxBytes > 0 {
+		a.Firmware.MaxBytes = cfg.FirmwareMaxBytes
+	}
+	if cfg.FirmwareJSONMaxBytes > 0 {
+		a.Firmware.JSONMaxBytes = cfg.FirmwareJSONMaxBytes
+	}
 	a.Sessions = session.NewStore(pool, cfg.SessionKeys, cfg.SessionTTL, cfg.SecureCookies())
 	return a, nil
 }
@@ -181,7 +190,7 @@ func (a *App) Web(ctx context.Context) (e *echo.Echo, stop func(), err error) {
 		Config: a.Config, Pool: a.Pool, Logger: a.Logger,
 		Audit: a.Audit, Users: a.Users, APIKeys: a.APIKeys, Webhooks: a.Webhooks, Dashboard: a.Dashboard,
 		CPE: a.CPE, Actions: a.Actions, Sync: a.Sync, Faults: a.Faults, Health: a.Health,
-		System: a.System, Subscribers: a.Subscribers, GenieACS: a.GenieACS, Sessions: a.Sessions,
+		System: a.System, Subscribers: a.Subscribers, Firmware: a.Firmware, GenieACS: a.GenieACS, Sessions: a.Sessions,
 		RiverUI: http.Handler(ui),
 	}), stop, nil
 }

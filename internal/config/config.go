@@ -65,6 +65,10 @@ type Config struct {
 	// (GENIEACS_WORKERS, default 4): device tasks, their follow-ups,
 	// pushes, bulk actions.
 	GenieACSWorkers int
+	// FirmwareMaxBytes bounds an image streamed as multipart/form-data
+	// (FIRMWARE_MAX_BYTES, default 512 MiB); FirmwareJSONMaxBytes one sent
+	// in base64 in JSON, decoded (FIRMWARE_JSON_MAX_BYTES, default 64 MiB).
+	FirmwareMaxBytes, FirmwareJSONMaxBytes int64
 
 	LogLevel string
 	// TrustedProxies lists the networks whose X-Forwarded-For is believed
@@ -106,7 +110,7 @@ func Load(env Lookup, needs Needs) (*Config, error) {
 	if err := c.loadBase(r); err != nil || !needs.Server {
 		return nilIfErr(c, err)
 	}
-	for _, group := range []func(reader) error{c.loadHTTP, c.loadGenieACS, c.loadFleet, c.loadWebhooks} {
+	for _, group := range []func(reader) error{c.loadHTTP, c.loadGenieACS, c.loadFleet, c.loadWebhooks, c.loadFirmware} {
 		if err := group(r); err != nil {
 			return nil, err
 		}
@@ -303,6 +307,28 @@ func (c *Config) loadWebhooks(r reader) error {
 			return &Error{"WEBHOOK_ALLOW_PRIVATE", "must be true or false"}
 		}
 		c.WebhookAllowPrivate = b
+	}
+	return nil
+}
+
+// loadFirmware: the image upload limits.
+func (c *Config) loadFirmware(r reader) error {
+	for _, b := range []struct {
+		dst      *int64
+		name     string
+		def, max int64
+	}{
+		{&c.FirmwareMaxBytes, "FIRMWARE_MAX_BYTES", 512 << 20, 8 << 30},
+		{&c.FirmwareJSONMaxBytes, "FIRMWARE_JSON_MAX_BYTES", 64 << 20, 256 << 20},
+	} {
+		*b.dst = b.def
+		if v := r(b.name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1024 || n > b.max {
+				return &Error{b.name, fmt.Sprintf("must be a number of bytes between 1024 and %d", b.max)}
+			}
+			*b.dst = n
+		}
 	}
 	return nil
 }

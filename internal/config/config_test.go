@@ -38,6 +38,8 @@ func TestLoad(t *testing.T) {
 		require.Equal(t, 20.0, c.BulkRate)
 		require.Equal(t, 10*time.Minute, c.OfflineAfter)
 		require.Equal(t, time.Hour, c.StaleAfter)
+		require.Equal(t, int64(512<<20), c.FirmwareMaxBytes)
+		require.Equal(t, int64(64<<20), c.FirmwareJSONMaxBytes)
 	})
 	t.Run("HTTPSPublicURLMakesCookiesSecure", func(t *testing.T) {
 		t.Parallel()
@@ -76,6 +78,8 @@ func TestLoad(t *testing.T) {
 		{"BadBulkRate", "BULK_RATE", "fast"},
 		{"ZeroBulkRate", "BULK_RATE", "0"},
 		{"BadGenieACSWorkers", "GENIEACS_WORKERS", "0"},
+		{"BadFirmwareMax", "FIRMWARE_MAX_BYTES", "512M"},
+		{"HugeFirmwareJSONMax", "FIRMWARE_JSON_MAX_BYTES", "1073741824"},
 		{"BadSyncInterval", "SYNC_FULL_INTERVAL", "1s"},
 		{"BadIncrementalSyncInterval", "SYNC_INTERVAL", "1s"},
 		{"SyncNotShorterThanOffline", "SYNC_INTERVAL", "10m"},

@@ -7,6 +7,8 @@ import (
 
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/db"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 )
 
 // FoldMargin is how long after a UTC day has passed the stale threshold
@@ -59,4 +61,31 @@ func Compact(ctx context.Context, q db.Executor, th cpe.Thresholds, now time.Tim
 		return 0, fmt.Errorf("compact fleet counts: %w", err)
 	}
 	return tag.RowsAffected(), nil
+}
+
+// ModelVersion is a model (product class) and a firmware version.
+type ModelVersion struct{ ProductClass, Version string }
+
+// ModelVersions counts an organization's devices per model and firmware
+// version from the fleet counts (a few rows per model, whatever the
+// fleet's size).
+func ModelVersions(ctx context.Context, q db.Executor, orgID uuid.UUID) (map[ModelVersion]int, error) {
+	rows, err := q.Query(ctx, `SELECT product_class, software_version, sum(devices)::int AS devices
+		FROM cpe_fleet_counts WHERE org_id = $1 GROUP BY product_class, software_version HAVING sum(devices) <> 0`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("model versions: %w", err)
+	}
+	counted, err := pgx.CollectRows(rows, pgx.RowToStructByName[struct {
+		ProductClass string `db:"product_class"`
+		Version      string `db:"software_version"`
+		Devices      int    `db:"devices"`
+	}])
+	if err != nil {
+		return nil, fmt.Errorf("model versions: %w", err)
+	}
+	out := make(map[ModelVersion]int, len(counted))
+	for _, c := range counted {
+		out[ModelVersion{ProductClass: c.ProductClass, Version: c.Version}] = c.Devices
+	}
+	return out, nil
 }

@@ -130,8 +130,10 @@ type File struct {
 	} `json:"metadata"`
 }
 
-// PutFile uploads a file, streaming body (size bytes), replacing any file
-// of that name. Uploads get a generous deadline of their own.
+// PutFile uploads a file, streaming body (size bytes; 0 when unknown, sent
+// chunked), replacing any file of that name. An upload may relay a
+// firmware image from a slow link: it gets two hours (the caller's context
+// ends it sooner when its client goes away).
 func (c *Client) PutFile(ctx context.Context, name string, meta FileMeta, body io.Reader, size int64) error {
 	h := http.Header{"Content-Type": {"application/octet-stream"}}
 	for k, v := range map[string]string{"fileType": meta.FileType, "oui": meta.OUI, "productClass": meta.ProductClass, "version": meta.Version} {
@@ -140,7 +142,7 @@ func (c *Client) PutFile(ctx context.Context, name string, meta FileMeta, body i
 		}
 	}
 	resp, err := c.do(ctx, request{method: http.MethodPut, path: "/files/" + fileNameEscape(name), body: body, length: size,
-		header: h, timeout: 10 * time.Minute, ok: []int{http.StatusCreated, http.StatusOK}})
+		header: h, timeout: 2 * time.Hour, ok: []int{http.StatusCreated, http.StatusOK}})
 	if err != nil {
 		return err
 	}

@@ -69,6 +69,12 @@ func BySlug(ctx context.Context, exec db.Executor, slug string) (Org, error) {
 	return o, db.MapErr(err)
 }
 
+// ByID finds an organization by id.
+func ByID(ctx context.Context, exec db.Executor, id uuid.UUID) (Org, error) {
+	o, err := db.One[Org](ctx, exec, `SELECT `+columns+` FROM organizations WHERE id = $1`, id)
+	return o, db.MapErr(err)
+}
+
 // Operator returns the actor for an operator command (the CLI) acting in
 // the organization with the given slug; an unknown slug is a clear error.
 func Operator(ctx context.Context, exec db.Executor, slug string) (actor.Actor, error) {

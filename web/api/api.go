@@ -24,6 +24,7 @@ import (
 	"github.com/fyberpay/cpe/internal/devicehealth"
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
+	"github.com/fyberpay/cpe/internal/firmware"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/subscriber"
 	"github.com/fyberpay/cpe/internal/user"
@@ -48,6 +49,8 @@ type Handler struct {
 	Dashboards *dashboard.Service
 	// Health is the devices' health series.
 	Health *devicehealth.Service
+	// Firmware is the image library.
+	Firmware *firmware.Service
 }
 
 // maxBody bounds JSON request bodies.
@@ -55,17 +58,20 @@ const maxBody = 1 << 20
 
 // decode reads a JSON body strictly: one object, no unknown fields, no
 // trailing data. Failures are 400 with the reason.
-func decode(c echo.Context, v any) error {
+func decode(c echo.Context, v any) error { return decodeMax(c, v, maxBody) }
+
+// decodeMax is decode of a body up to max bytes.
+func decodeMax(c echo.Context, v any, max int64) error {
 	ct := c.Request().Header.Get(echo.HeaderContentType)
 	if ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
 		return &httperr.Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type", Message: "send application/json"}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, maxBody))
+	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, max))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return &httperr.Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Message: fmt.Sprintf("body exceeds %d bytes", maxBody)}
+			return &httperr.Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Message: fmt.Sprintf("body exceeds %d bytes", max)}
 		}
 		if errors.Is(err, io.EOF) {
 			return httperr.BadRequest("bad_json", "request body is empty; send a JSON object")

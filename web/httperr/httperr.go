@@ -16,6 +16,7 @@ import (
 	"github.com/fyberpay/cpe/internal/apikey"
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/firmware"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/user"
 	"github.com/fyberpay/cpe/internal/validation"
@@ -46,6 +47,11 @@ func BadRequest(code, msg string) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: code, Message: msg}
 }
 
+// TooLarge is the 413 of a body over max bytes.
+func TooLarge(max int64) *Error {
+	return &Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Message: fmt.Sprintf("the request body is larger than %d bytes", max)}
+}
+
 // NotFound is the 404 every missing or foreign object gets.
 func NotFound() *Error {
 	return &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such object"}
@@ -71,12 +77,22 @@ func From(err error) *Error {
 	if errors.As(err, &ve) {
 		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid", Message: "some fields are invalid", Fields: ve}
 	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return TooLarge(mbe.Limit)
+	}
+	var fte *firmware.TooLargeError
+	if errors.As(err, &fte) {
+		return &Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Message: fte.Error(), Fields: map[string]string{"file": fte.Error()}}
+	}
 	var te *user.ThrottledError
 	if errors.As(err, &te) {
 		return &Error{Status: http.StatusTooManyRequests, Code: "throttled", Message: te.Error(),
 			RetryAfter: int(math.Ceil(te.RetryAfter.Seconds()))}
 	}
 	switch {
+	case errors.Is(err, firmware.ErrNameTaken):
+		return &Error{Status: http.StatusConflict, Code: "name_taken", Message: firmware.ErrNameTaken.Error(), Fields: map[string]string{"filename": firmware.ErrNameTaken.Error()}}
 	case errors.Is(err, user.ErrBusy):
 		return &Error{Status: http.StatusServiceUnavailable, Code: "busy", Message: user.ErrBusy.Error(), RetryAfter: 1}
 	case errors.Is(err, genieacs.ErrCircuitOpen):

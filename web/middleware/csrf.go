@@ -1,6 +1,8 @@
 package middleware
 
 import (
+	"io"
+	"mime/multipart"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -15,6 +17,40 @@ type CSRFOptions struct {
 	// (Sec-Fetch-Site: same-origin). Only for River's UI, a single-page app
 	// that cannot carry our token; our own pages always need it.
 	SameOriginFetch bool
+	// Streamed names routes ("METHOD /route/pattern") whose multipart body
+	// is streamed by the handler (a firmware image), never parsed whole:
+	// without the header, their token must be the body's first part,
+	// _csrf, and the handler reads the rest through MultipartReader.
+	Streamed map[string]bool
+}
+
+const keyMultipart = "fp.multipart"
+
+// MultipartReader returns the request's multipart reader: the one CheckCSRF
+// began (past its _csrf part) on a streamed route, else a new one.
+func MultipartReader(c echo.Context) (*multipart.Reader, error) {
+	if mr, ok := c.Get(keyMultipart).(*multipart.Reader); ok {
+		return mr, nil
+	}
+	return c.Request().MultipartReader()
+}
+
+// streamedToken reads a streamed form's first part, which must be _csrf.
+func streamedToken(c echo.Context) string {
+	mr, err := c.Request().MultipartReader()
+	if err != nil {
+		return ""
+	}
+	c.Set(keyMultipart, mr)
+	p, err := mr.NextPart()
+	if err != nil || p.FormName() != "_csrf" {
+		return ""
+	}
+	b, err := io.ReadAll(io.LimitReader(p, 256))
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }
 
 // errCSRF is the refusal of a request without the right token.
@@ -60,7 +96,11 @@ func CheckCSRF(store *session.Store, opts CSRFOptions) echo.MiddlewareFunc {
 				return next(c)
 			}
 			token := c.Request().Header.Get(echo.HeaderXCSRFToken)
-			if token == "" {
+			switch {
+			case token != "":
+			case opts.Streamed[c.Request().Method+" "+c.Path()]:
+				token = streamedToken(c)
+			default:
 				token = c.FormValue("_csrf")
 			}
 			if !store.CheckCSRF(sess, pre, token) {

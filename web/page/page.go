@@ -23,6 +23,7 @@ import (
 	"github.com/fyberpay/cpe/internal/devicehealth"
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
+	"github.com/fyberpay/cpe/internal/firmware"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/subscriber"
 	"github.com/fyberpay/cpe/internal/system"
@@ -53,6 +54,8 @@ type Handler struct {
 	Health *devicehealth.Service
 	// Audit reads the audit log.
 	Audit *audit.Reader
+	// Firmware is the image library.
+	Firmware *firmware.Service
 	// SessionMaxAge is the session cookie's lifetime in seconds.
 	SessionMaxAge int
 }

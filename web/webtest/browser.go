@@ -113,16 +113,33 @@ func (br *Browser) Login(email, password string) Page {
 // Upload posts a multipart CSV file with the remembered CSRF token.
 func (br *Browser) Upload(path, filename, content string) Page {
 	br.T.Helper()
+	return br.UploadForm(path, nil, filename, []byte(content), false)
+}
+
+// UploadForm posts a multipart form: the remembered CSRF token first (or,
+// with htmx, in a header as htmx sends it), then fields in order, then the
+// file.
+func (br *Browser) UploadForm(path string, fields [][2]string, filename string, content []byte, htmx bool) Page {
+	br.T.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
-	require.NoError(br.T, w.WriteField("_csrf", br.CSRF))
+	if !htmx {
+		require.NoError(br.T, w.WriteField("_csrf", br.CSRF))
+	}
+	for _, f := range fields {
+		require.NoError(br.T, w.WriteField(f[0], f[1]))
+	}
 	fw, err := w.CreateFormFile("file", filename)
 	require.NoError(br.T, err)
-	_, _ = fw.Write([]byte(content))
+	_, _ = fw.Write(content)
 	require.NoError(br.T, w.Close())
 	req, err := http.NewRequest(http.MethodPost, br.Base+path, &body)
 	require.NoError(br.T, err)
 	req.Header.Set("Content-Type", w.FormDataContentType())
+	if htmx {
+		req.Header.Set("Hx-Request", "true")
+		req.Header.Set("X-Csrf-Token", br.CSRF)
+	}
 	return br.Do(req)
 }
 

@@ -118,6 +118,9 @@ func build(t testing.TB, publicURL string, simDevices int) *Bundle {
 		OperatorOrg:           "acme", // orgA runs the installation; orgB is a tenant
 		PasswordHashMemoryKiB: testfactory.FastHashKiB,
 		WebhookAllowPrivate:   true,
+		// Small firmware limits: the tests pass them without sending much.
+		FirmwareMaxBytes:     256 << 10,
+		FirmwareJSONMaxBytes: 64 << 10,
 	}
 	opts := app.Options{Logger: logger}
 	var sim *acssim.TestServer
