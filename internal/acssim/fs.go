@@ -1,9 +1,9 @@
 package acssim
 
 import (
-	"bytes"
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,26 +23,36 @@ func (s *Sim) putFile(q *request, rawName string) {
 		s.drop(q.w)
 		return
 	}
-	var data []byte
+	var data pieces
+	size := 0
 	if n := q.r.ContentLength; n >= 0 {
 		if n > maxFileSize {
 			plain(q.w, http.StatusRequestEntityTooLarge, "413 Payload Too Large")
 			return
 		}
-		data = make([]byte, n)
-		if _, err := io.ReadFull(q.r.Body, data); err != nil {
+		one := make([]byte, n)
+		if _, err := io.ReadFull(q.r.Body, one); err != nil {
 			return
 		}
+		data, size = pieces{one}, int(n)
 	} else {
-		var buf bytes.Buffer
-		if _, err := buf.ReadFrom(io.LimitReader(q.r.Body, maxFileSize+1)); err != nil {
-			return
+		// Chunked, as GenieACS streams it into GridFS: kept in the pieces
+		// read (a growing buffer would clear and copy it many times).
+		for {
+			piece := make([]byte, 1<<20)
+			n, err := io.ReadFull(q.r.Body, piece)
+			data, size = append(data, piece[:n]), size+n
+			if size > maxFileSize {
+				plain(q.w, http.StatusRequestEntityTooLarge, "413 Payload Too Large")
+				return
+			}
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				break
+			}
+			if err != nil {
+				return
+			}
 		}
-		if buf.Len() > maxFileSize {
-			plain(q.w, http.StatusRequestEntityTooLarge, "413 Payload Too Large")
-			return
-		}
-		data = buf.Bytes()
 	}
 	header := func(k string) *string {
 		v, ok := q.r.Header[http.CanonicalHeaderKey(k)]
@@ -52,10 +62,10 @@ func (s *Sim) putFile(q *request, rawName string) {
 		return &v[0]
 	}
 	f := &file{
-		name: name, data: data, uploaded: s.now().UTC().Truncate(time.Millisecond),
+		name: name, data: data, size: size, uploaded: s.now().UTC().Truncate(time.Millisecond),
 		fileType: header("fileType"), oui: header("oui"), productClass: header("productClass"), version: header("version"),
 	}
-	sum := md5.Sum([]byte(fmt.Sprintf("%s-%d-%d", name, f.uploaded.UnixMilli(), len(data))))
+	sum := md5.Sum([]byte(fmt.Sprintf("%s-%d-%d", name, f.uploaded.UnixMilli(), size)))
 	f.etag = hex.EncodeToString(sum[:])
 	s.mu.Lock()
 	if _, exists := s.files[name]; exists {
@@ -130,7 +140,7 @@ func (s *Sim) FS() http.Handler {
 		h["Content-Type"] = []string{"application/octet-stream"}
 		h["ETag"] = []string{f.etag}
 		// ServeContent does Range, If-Modified-Since and Content-Length; the
-		// data slice is never copied.
-		http.ServeContent(w, r, "", f.uploaded, bytes.NewReader(f.data))
+		// pieces are never copied.
+		http.ServeContent(w, r, "", f.uploaded, f.reader())
 	})
 }

@@ -248,7 +248,7 @@ func (s *Sim) startDownload(d *device, t *task, now int64) *cwmpFault {
 	dl.fileName, dl.fileType, dl.target = name, fileType, t.doc.str("targetFileName")
 	dl.download, dl.created = now, now
 	speed := s.deviceSpeed(d) // bytes per device second
-	dur := time.Duration(float64(len(f.data))/speed*float64(time.Second)) + flashDuration
+	dur := time.Duration(float64(f.size)/speed*float64(time.Second)) + flashDuration
 	taskID := t.id
 	fsURL := s.fsURL
 	meta := *f
@@ -277,7 +277,7 @@ func (s *Sim) uploadSpeed(d *device) float64 {
 func (s *Sim) finishDownload(d *device, taskID objectID, name, fileType string, f *file, fsURL string, dur time.Duration) {
 	var fail *cwmpFault
 	if fsURL != "" {
-		if err := s.fetch(fsURL, name, len(f.data)); err != nil {
+		if err := s.fetch(fsURL, name, f.size); err != nil {
 			s.log.Warn("simulated download failed", "device", d.id, "file", name, "err", err)
 			fail = cpeFault("9010", "Download failed", nil)
 		}
@@ -397,7 +397,7 @@ func (s *Sim) startDiagnostics(d *device, r nref, now int64) {
 				name = nm
 			}
 			if f := s.files[name]; f != nil {
-				size = len(f.data)
+				size = f.size
 			}
 		}
 		speed := s.deviceSpeed(d) * (0.85 + float64(hashOf(d.seed, uint64(runs))%25)/100)

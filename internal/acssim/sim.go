@@ -495,7 +495,7 @@ func (s *Sim) File(name string) (FileMeta, int64, bool) {
 	return FileMeta{
 		FileType: deref(f.fileType), OUI: deref(f.oui), ProductClass: deref(f.productClass),
 		Version: deref(f.version), UploadDate: f.uploaded,
-	}, int64(len(f.data)), true
+	}, int64(f.size), true
 }
 
 // Stats returns the current counters.

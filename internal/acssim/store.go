@@ -1,6 +1,9 @@
 package acssim
 
-import "time"
+import (
+	"io"
+	"time"
+)
 
 // docStore is a small collection of JSON documents keyed by _id, in
 // insertion order (presets, provisions, virtual parameters, objects).
@@ -200,11 +203,36 @@ func (fs *faultStore) delDevice(device string) {
 // file is one stored file (GridFS fs.files plus its bytes).
 type file struct {
 	name                                 string
-	data                                 []byte
+	data                                 pieces // the bytes, as they arrived
+	size                                 int
 	uploaded                             time.Time
 	fileType, oui, productClass, version *string
 	etag                                 string
 }
+
+// pieces are a file's bytes in the pieces they arrived in (a chunked
+// upload is never joined into one copy).
+type pieces [][]byte
+
+// ReadAt reads from the pieces as from one slice.
+func (ps pieces) ReadAt(b []byte, off int64) (int, error) {
+	n := 0
+	for _, p := range ps {
+		if off >= int64(len(p)) {
+			off -= int64(len(p))
+			continue
+		}
+		c := copy(b[n:], p[off:])
+		n, off = n+c, 0
+		if n == len(b) {
+			return n, nil
+		}
+	}
+	return n, io.EOF
+}
+
+// reader reads the file from its start.
+func (f *file) reader() io.ReadSeeker { return io.NewSectionReader(f.data, 0, int64(f.size)) }
 
 func (f *file) doc() *object {
 	meta := &object{}
@@ -220,7 +248,7 @@ func (f *file) doc() *object {
 	meta.set("version", str(f.version))
 	o := &object{}
 	o.set("_id", f.name)
-	o.set("length", float64(len(f.data)))
+	o.set("length", float64(f.size))
 	o.set("chunkSize", float64(261120))
 	o.set("uploadDate", f.uploaded)
 	o.set("filename", f.name)

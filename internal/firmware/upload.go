@@ -162,6 +162,63 @@ type meter struct {
 	over bool
 }
 
+// WriteTo sends the image on in large pieces (a multipart part yields a
+// few KiB per read, and each write toward GenieACS is an HTTP chunk) and
+// hashes each piece on another core while the next is read and sent.
+func (m *meter) WriteTo(w io.Writer) (int64, error) {
+	const size, ring = 256 << 10, 4
+	bufs := make([][]byte, ring)
+	for i := range bufs {
+		bufs[i] = make([]byte, size)
+	}
+	pieces := make(chan []byte, ring-2) // at most ring-1 buffers away from the reader
+	hashed := make(chan struct{})
+	go func() {
+		for p := range pieces {
+			_, _ = m.hash.Write(p)
+		}
+		close(hashed)
+	}()
+	defer func() {
+		close(pieces)
+		<-hashed
+	}()
+	var total int64
+	for i := 0; ; i++ {
+		buf := bufs[i%ring]
+		n, err := io.ReadFull(m.counted(), buf)
+		if n > 0 {
+			pieces <- buf[:n]
+			wn, werr := w.Write(buf[:n])
+			total += int64(wn)
+			if werr != nil {
+				return total, werr
+			}
+		}
+		switch {
+		case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+			return total, nil
+		case err != nil:
+			return total, err
+		}
+	}
+}
+
+// counted reads the image counting (not hashing) it: WriteTo hashes.
+func (m *meter) counted() io.Reader { return countingReader{m} }
+
+type countingReader struct{ m *meter }
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.m.r.Read(p)
+	c.m.n += int64(n)
+	if c.m.n > c.m.limit {
+		c.m.over = true
+		return 0, &TooLargeError{Limit: c.m.limit}
+	}
+	return n, err
+}
+
 func (m *meter) Read(p []byte) (int, error) {
 	n, err := m.r.Read(p)
 	m.n += int64(n)
