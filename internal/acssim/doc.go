@@ -68,6 +68,11 @@
 //     after the transfer, as a CPE validating the image would: the
 //     TransferComplete fault lands on the task's channel as cwmp.9018
 //     "File corrupted" and the version does not change.
+//   - An image whose file name holds ImageFailMarker ("-simfail") fails
+//     the same way with cwmp.9010 "Download failed: image verification
+//     failed"; after one holding ImageBrickMarker ("-simbrick") the device
+//     reboots and never informs again (a bricked CPE), for tests and the
+//     demo.
 //   - A value the CPE rejects (a Wi-Fi key under 8 characters, an inform
 //     interval of 0) faults with cwmp.9007 naming the parameter.
 //   - TR-181 diagnostics finish in DiagnosticsState "Complete" (TR-181

@@ -144,6 +144,35 @@ func TestDownloadTask(t *testing.T) {
 		require.Equal(t, "File corrupted", faults[0]["message"])
 		require.Equal(t, before, b.nbi.value(zte, "InternetGatewayDevice.DeviceInfo.SoftwareVersion"))
 	})
+	t.Run("MarkedImagesFailOrBrick", func(t *testing.T) {
+		meta := map[string]string{"fileType": "1 Firmware Upgrade Image", "oui": "00259E", "productClass": "HG8245H", "version": "V3R020"}
+		putFile(t, b, "HG8245H-V3R020"+ImageFailMarker+".bin", randomBytes(64<<10, 4), meta)
+		putFile(t, b, "HG8245H-V3R021"+ImageBrickMarker+".bin", randomBytes(64<<10, 5), meta)
+		failing := b.addDevice(t, ProfileHuaweiHG8245H)
+		before := b.nbi.value(failing, hwSW)
+		r := b.nbi.task(failing, `{"name":"download","file":"HG8245H-V3R020`+ImageFailMarker+`.bin"}`, true)
+		require.Equal(t, "200 OK", r.status)
+		taskID := r.json(t)["_id"].(string)
+		var faults []map[string]any
+		eventually(t, "the TransferComplete fault", func() bool {
+			faults, _ = b.nbi.list("faults", `{"_id":`+jsonString(failing+":task_"+taskID)+`}`, "", "")
+			return len(faults) == 1
+		})
+		require.Equal(t, "cwmp.9010", faults[0]["code"])
+		require.Equal(t, "Download failed: image verification failed", faults[0]["message"])
+		require.Equal(t, before, b.nbi.value(failing, hwSW))
+
+		bricked := b.addDevice(t, ProfileHuaweiHG8245H)
+		r = b.nbi.task(bricked, `{"name":"download","file":"HG8245H-V3R021`+ImageBrickMarker+`.bin"}`, true)
+		require.Equal(t, "200 OK", r.status)
+		eventually(t, "the device going down", func() bool {
+			b.sim.mu.RLock()
+			defer b.sim.mu.RUnlock()
+			return b.sim.byID[bricked].has(fRebooting)
+		})
+		r = b.nbi.task(bricked, `{"name":"reboot"}`, true)
+		require.Equal(t, "202 Device is offline", r.status, "it never comes back")
+	})
 	t.Run("UnknownFileFaults9010", func(t *testing.T) {
 		r := b.nbi.task(hw, `{"name":"download","file":"nope.bin"}`, true)
 		require.Equal(t, "202 Task faulted", r.status)

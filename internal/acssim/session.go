@@ -290,6 +290,9 @@ func (s *Sim) finishDownload(d *device, taskID objectID, name, fileType string, 
 		// The image is for another model: the CPE rejects it after download.
 		fail = cpeFault("9018", "File corrupted", nil)
 	}
+	if fail == nil && strings.Contains(name, ImageFailMarker) {
+		fail = cpeFault("9010", "Download failed: image verification failed", nil)
+	}
 	if dl := d.ext.dl; dl != nil {
 		dl.started = now - dur.Milliseconds()
 		dl.completed = now
@@ -309,6 +312,12 @@ func (s *Sim) finishDownload(d *device, taskID objectID, name, fileType string, 
 		if online {
 			go func() { _ = s.session(s.ctx(), d, nil) }()
 		}
+		return
+	}
+	if strings.Contains(name, ImageBrickMarker) {
+		// Flashed and never booted again: offline for good.
+		d.flags |= fRebooting
+		s.mu.Unlock()
 		return
 	}
 	if f.version != nil && *f.version != "" {

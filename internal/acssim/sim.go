@@ -83,6 +83,15 @@ type Failure struct {
 	Drop bool
 }
 
+// Firmware images whose file name holds one of these markers misbehave as
+// a bad image does in the field (tests, the demo): ImageFailMarker's
+// transfer completes with cwmp.9010 and the version stays; after
+// ImageBrickMarker's the device reboots and never comes back.
+const (
+	ImageFailMarker  = "-simfail"
+	ImageBrickMarker = "-simbrick"
+)
+
 // FileMeta is a stored file's metadata; an empty field was not sent.
 type FileMeta struct {
 	FileType, OUI, ProductClass, Version string
