@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -32,6 +33,37 @@ type Fleet struct {
 	Firmware        []Bucket       // by software version, most devices first
 	Models          []Bucket       // by product class, most devices first
 	FaultsByDay     []DayCount     // faults raised per UTC day, oldest first, Days of them
+	// Compliance is, per model with an uploaded firmware image, its newest
+	// image's version and how many of the model's devices run it; most
+	// devices first.
+	Compliance []Compliance
+}
+
+// Compliance is one model's devices on its newest uploaded firmware.
+type Compliance struct {
+	Model    string `json:"model"`
+	Newest   string `json:"newestVersion"`
+	Devices  int    `json:"devices"`
+	OnNewest int    `json:"onNewest"`
+}
+
+// Percent is the share of the model's devices on the newest version.
+func (c Compliance) Percent() int {
+	if c.Devices == 0 {
+		return 0
+	}
+	return c.OnNewest * 100 / c.Devices
+}
+
+// NewestFor reports whether version is some model's newest uploaded image.
+func (f Fleet) NewestFor(version string) []string {
+	var models []string
+	for _, c := range f.Compliance {
+		if c.Newest == version {
+			models = append(models, c.Model)
+		}
+	}
+	return models
 }
 
 // Offline is every device that is not online: recently offline, stale and
@@ -170,6 +202,9 @@ func (s *Service) fleet(ctx context.Context, orgID uuid.UUID, now time.Time) (Fl
 		}
 	}
 	f.Firmware, f.Models = sorted(t.firmware), sorted(t.models)
+	if f.Compliance, err = compliance(ctx, tx, orgID, t.byModel); err != nil {
+		return Fleet{}, err
+	}
 
 	if f.FaultsByDay, err = faultsByDay(ctx, tx, orgID, now); err != nil {
 		return Fleet{}, err
@@ -211,10 +246,11 @@ func merge(ivs []interval) []interval {
 type tally struct {
 	f                *Fleet
 	firmware, models map[string]*Bucket
+	byModel          map[ModelVersion]int
 }
 
 func newTally(f *Fleet) *tally {
-	return &tally{f: f, firmware: map[string]*Bucket{}, models: map[string]*Bucket{}}
+	return &tally{f: f, firmware: map[string]*Bucket{}, models: map[string]*Bucket{}, byModel: map[ModelVersion]int{}}
 }
 
 // add counts n devices of fw and model, of which online, offline and stale
@@ -225,6 +261,7 @@ func (t *tally) add(fw, model string, n, online, offline, stale int) {
 	t.f.RecentlyOffline += offline
 	t.f.Stale += stale
 	t.f.NeverSeen += n - online - offline - stale
+	t.byModel[ModelVersion{ProductClass: model, Version: fw}] += n
 	for _, kv := range []struct {
 		m map[string]*Bucket
 		v string
@@ -237,6 +274,37 @@ func (t *tally) add(fw, model string, n, online, offline, stale int) {
 		b.Count += n
 		b.Online += online
 	}
+}
+
+// compliance pairs each model's newest uploaded firmware image (by upload
+// time) with the model's devices counted in byModel.
+func compliance(ctx context.Context, q pgx.Tx, orgID uuid.UUID, byModel map[ModelVersion]int) ([]Compliance, error) {
+	rows, err := q.Query(ctx, `SELECT DISTINCT ON (product_class) product_class, version FROM firmware_images
+		WHERE org_id = $1 AND state = 'ready' ORDER BY product_class, uploaded_at DESC`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard firmware: %w", err)
+	}
+	newest, err := pgx.CollectRows(rows, pgx.RowToStructByName[struct {
+		Model   string `db:"product_class"`
+		Version string `db:"version"`
+	}])
+	if err != nil {
+		return nil, fmt.Errorf("dashboard firmware: %w", err)
+	}
+	perModel := map[string]int{}
+	for mv, n := range byModel {
+		perModel[mv.ProductClass] += n
+	}
+	var out []Compliance
+	for _, nw := range newest {
+		if perModel[nw.Model] == 0 {
+			continue
+		}
+		out = append(out, Compliance{Model: nw.Model, Newest: nw.Version, Devices: perModel[nw.Model],
+			OnNewest: byModel[ModelVersion{ProductClass: nw.Model, Version: nw.Version}]})
+	}
+	slices.SortFunc(out, func(a, b Compliance) int { return cmp.Or(b.Devices-a.Devices, strings.Compare(a.Model, b.Model)) })
+	return out, nil
 }
 
 // faultsByDay counts the organization's faults by the UTC day GenieACS

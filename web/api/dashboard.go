@@ -38,6 +38,9 @@ type dashboardBody struct {
 	// FaultsByDay is faults raised per UTC day, the last 14 days, oldest
 	// first.
 	FaultsByDay []dashboard.DayCount `json:"faultsByDay"`
+	// FirmwareCompliance is, per model with an uploaded image, the newest
+	// image's version and how many of the model's devices run it.
+	FirmwareCompliance []dashboard.Compliance `json:"firmwareCompliance"`
 	// AsOf is the instant the statuses were computed against.
 	AsOf time.Time `json:"asOf"`
 }
@@ -57,7 +60,10 @@ func (h *Handler) Dashboard(c echo.Context) error {
 	body := dashboardBody{
 		Total: f.Total, Online: f.Online, Offline: f.Offline(), StaleDevices: f.Stale, FirmwareCounts: f.FirmwareCounts(),
 		RecentlyOffline: f.RecentlyOffline, NeverSeen: f.NeverSeen, Models: make([]dashboardModel, 0, len(f.Models)),
-		FaultsByDay: f.FaultsByDay, AsOf: f.AsOf,
+		FaultsByDay: f.FaultsByDay, FirmwareCompliance: f.Compliance, AsOf: f.AsOf,
+	}
+	if body.FirmwareCompliance == nil {
+		body.FirmwareCompliance = []dashboard.Compliance{}
 	}
 	for _, m := range f.Models {
 		body.Models = append(body.Models, dashboardModel{Model: m.Value, Count: m.Count, Online: m.Online})

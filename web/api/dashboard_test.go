@@ -1,12 +1,14 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/web/webtest"
 )
 
@@ -23,7 +25,7 @@ func TestDashboardAPI(t *testing.T) {
 			keys = append(keys, k)
 		}
 		require.ElementsMatch(t, []string{"total", "online", "offline", "staleDevices", "firmwareCounts",
-			"recentlyOffline", "neverSeen", "models", "faultsByDay", "asOf"}, keys)
+			"recentlyOffline", "neverSeen", "models", "faultsByDay", "firmwareCompliance", "asOf"}, keys)
 		require.EqualValues(t, 8, r.Body["total"])
 		require.EqualValues(t, 3, r.Body["online"])
 		require.EqualValues(t, 5, r.Body["offline"], "offline is every device not online")
@@ -74,4 +76,40 @@ func TestDashboardAPI(t *testing.T) {
 		require.Equal(t, "unauthorized", r.ErrCode())
 		require.NotContains(t, r.Raw, "total")
 	})
+}
+
+// Per model with an uploaded image, the share of its devices on the newest
+// one (by upload time), on the page as on the API.
+func TestDashboardFirmwareCompliance(t *testing.T) {
+	t.Parallel()
+	b := webtest.Setup(t)
+	webtest.SeedDashboard(t, b)
+	img := func(o org.Org, model, version string, ago time.Duration) {
+		_, err := b.Pool.Exec(context.Background(), `INSERT INTO firmware_images (org_id, filename, stored_name, oui, product_class, version, size, sha256, state, uploaded_by, uploaded_at)
+			VALUES ($1, $2, $3, '00259E', $4, $5, 10, 'x', 'ready', 'test', $6)`, o.ID, model+version+".bin", o.Slug+"_"+model+version+".bin", model, version, time.Now().Add(-ago))
+		require.NoError(t, err)
+	}
+	img(b.OrgA, "HG8245H", "V1", 2*time.Hour)
+	img(b.OrgA, "HG8245H", "V2", time.Hour) // newer upload: the one that counts
+	img(b.OrgA, "F660", "V7", time.Hour)
+	img(b.OrgA, "NO-DEVICES", "V1", time.Hour)
+	img(b.OrgB, "HG8245H", "V3 R1+beta", 0)
+
+	r := b.API(t, http.MethodGet, "/cpe/dashboard", b.KeyA, "")
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.Equal(t, []any{
+		map[string]any{"model": "HG8245H", "newestVersion": "V2", "devices": 4.0, "onNewest": 2.0},
+		map[string]any{"model": "F660", "newestVersion": "V7", "devices": 3.0, "onNewest": 0.0},
+	}, r.Body["firmwareCompliance"], "a model without devices is left out; beta's image counts for beta only")
+
+	p := b.LoggedIn(t, b.AdminA).Get("/")
+	rows := p.TestID("compliance-row")
+	require.Equal(t, 2, rows.Length())
+	require.Equal(t, "50", rows.First().AttrOr("data-percent", ""))
+	require.Contains(t, rows.First().Text(), "2 of 4 (50 %)")
+	require.Equal(t, "HG8245H", p.Doc.Find(`[data-testid="firmware-bar"][data-firmware="V2"]`).AttrOr("data-newest", ""),
+		"the firmware chart marks the newest image's version")
+
+	r = b.API(t, http.MethodGet, "/cpe/dashboard", b.KeyB, "")
+	require.Equal(t, []any{map[string]any{"model": "HG8245H", "newestVersion": "V3 R1+beta", "devices": 1.0, "onNewest": 0.0}}, r.Body["firmwareCompliance"])
 }
