@@ -38,7 +38,7 @@ help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 .PHONY: run
-run: db-up build ## the demo: Postgres, migrations, demo org + owner (credentials printed), GenieACS simulator, serve on 127.0.0.1:8080
+run: db-up build ## the demo: Postgres, migrations, GenieACS simulator, demo org + owner (credentials printed) with firmware images, serve on 127.0.0.1:8080
 	@mkdir -p .data
 	@test -f $(DEV_ENV) || { \
 	  echo "SESSION_KEYS=$$(head -c 32 /dev/urandom | base64 -w0)"; \
@@ -50,10 +50,12 @@ run: db-up build ## the demo: Postgres, migrations, demo org + owner (credential
 	@set -a; . ./$(DEV_ENV); set +a; \
 	  export DATABASE_URL="$(DATABASE_URL)" WEBHOOK_ALLOW_PRIVATE=true OPERATOR_ORG=demo \
 	    GENIEACS_NBI_URL=http://127.0.0.1:7557 GENIEACS_FS_URL=http://127.0.0.1:7567; \
-	  ./$(BIN) migrate && ./$(BIN) demo --password "$$DEMO_PASSWORD" --sim-devices $(SIM_DEVICES) || exit 1; \
+	  ./$(BIN) migrate || exit 1; \
 	  ./$(BIN) sim --devices $(SIM_DEVICES) --time-compression 10 --offline-ratio 0.1 \
 	    --fyberpay-url http://127.0.0.1:8080 --internal-key "$$GENIEACS_INTERNAL_KEY" --await-preset fyberpay-bootstrap \
 	    > .data/sim.log 2>&1 & sim=$$!; trap 'kill $$sim 2>/dev/null' EXIT; \
+	  for i in $$(seq 1 100); do curl -fs -o /dev/null http://127.0.0.1:7557/files/ && break; sleep 0.1; done; \
+	  ./$(BIN) demo --password "$$DEMO_PASSWORD" --sim-devices $(SIM_DEVICES) || exit 1; \
 	  echo "GenieACS simulator: $(SIM_DEVICES) devices on 127.0.0.1:7557 (log: .data/sim.log)"; \
 	  echo "open http://127.0.0.1:8080 (Ctrl-C stops)"; ./$(BIN) serve
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -9,7 +10,9 @@ import (
 	"io"
 	"log/slog"
 	"math/big"
+	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -21,6 +24,8 @@ import (
 	"github.com/fyberpay/cpe/internal/config"
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/firmware"
+	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/jobs"
 	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/internal/secret"
@@ -202,7 +207,66 @@ func demo(ctx context.Context, env config.Lookup, args []string, stdout io.Write
 	if err != nil {
 		return err
 	}
-	return demoInventory(ctx, pool, cpe.NewService(pool, box, ins).WithThresholds(app.Thresholds(cfg)), actor.System(o.ID), *simDevices, *simSeed, stdout)
+	if err := demoInventory(ctx, pool, cpe.NewService(pool, box, ins).WithThresholds(app.Thresholds(cfg)), actor.System(o.ID), *simDevices, *simSeed, stdout); err != nil {
+		return err
+	}
+	return demoFirmware(ctx, pool, env, actor.System(o.ID), *simDevices, *simSeed, stdout)
+}
+
+// demoVersion is the version of the demo's firmware images.
+const demoVersion = "DEMO-2026.12"
+
+// demoFirmware uploads one firmware image per model of the simulator's
+// devices into a demo organization that has none, to the GenieACS (the
+// simulator) at GENIEACS_NBI_URL, so the Firmware page is not empty and a
+// deployment can be tried. Without GenieACS it does nothing.
+func demoFirmware(ctx context.Context, pool *pgxpool.Pool, env config.Lookup, a actor.Actor, n int, seed int64, stdout io.Writer) error {
+	v, ok := env("GENIEACS_NBI_URL")
+	if !ok || v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil {
+		return &config.Error{Var: "GENIEACS_NBI_URL", Reason: err.Error()}
+	}
+	acs, err := genieacs.New(genieacs.Config{NBIURL: u})
+	if err != nil {
+		return err
+	}
+	images := firmware.NewService(pool, acs)
+	if have, err := images.List(ctx, a); err != nil || len(have) > 0 {
+		return err
+	}
+	sim, err := acssim.New(acssim.Options{Devices: n, Seed: seed})
+	if err != nil {
+		return err
+	}
+	defer sim.Close()
+	models := map[[2]string]bool{}
+	for _, id := range sim.DeviceIDs() {
+		parts := strings.SplitN(id, "-", 3)
+		oui, _ := url.PathUnescape(parts[0])
+		pc, _ := url.PathUnescape(parts[1])
+		models[[2]string{oui, pc}] = true
+	}
+	data := make([]byte, 2<<20)
+	for i := range data {
+		data[i] = byte(i*131 + i>>9)
+	}
+	for m := range models {
+		name := strings.Map(func(r rune) rune {
+			if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+				return r
+			}
+			return '-'
+		}, m[1]) + "_" + demoVersion + ".bin"
+		if _, err := images.Upload(ctx, a, firmware.Meta{Filename: name, OUI: m[0], ProductClass: m[1], Version: demoVersion},
+			bytes.NewReader(data), int64(len(data)), images.MaxBytes); err != nil {
+			return fmt.Errorf("demo firmware %s: %w", name, err)
+		}
+	}
+	fmt.Fprintf(stdout, "  %d firmware images (one per simulated model, version %s) on the simulator's file server\n", len(models), demoVersion)
+	return nil
 }
 
 // demoInventory puts four in five of the simulator's devices (`fyberpay

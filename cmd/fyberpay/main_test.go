@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/fyberpay/cpe/internal/acssim"
 	"github.com/fyberpay/cpe/internal/dbtest"
 	"github.com/fyberpay/cpe/internal/subscriber/subscribertest"
 	"github.com/fyberpay/cpe/migrations"
@@ -152,4 +153,46 @@ func latestMigration(t *testing.T) int {
 	}
 	require.Positive(t, latest)
 	return latest
+}
+
+// With GenieACS at GENIEACS_NBI_URL (the simulator `make run` starts
+// first), demo uploads one firmware image per simulated model, once.
+func TestDemoFirmware(t *testing.T) {
+	t.Parallel()
+	pool, url := dbtest.NewDBWithURL(t)
+	sim := acssim.NewTestServer(t, acssim.Options{Devices: 1, Seed: 1})
+	c := cli{t: t, env: map[string]string{"DATABASE_URL": url, "PASSWORD_HASH_MEMORY_KIB": "1024",
+		"ENCRYPTION_KEY": "k1:" + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)), "GENIEACS_NBI_URL": sim.NBIURL}}
+	_, err := c.run("", "migrate")
+	require.NoError(t, err)
+	out, err := c.run("", "demo", "--sim-devices", "20")
+	require.NoError(t, err)
+	same, err := acssim.New(acssim.Options{Devices: 20, Seed: 1}) // the simulator `make run` starts
+	require.NoError(t, err)
+	t.Cleanup(same.Close)
+	distinct := map[string]bool{}
+	for _, id := range same.DeviceIDs() {
+		distinct[strings.SplitN(id, "-", 3)[1]] = true
+	}
+	models := len(distinct)
+	require.Greater(t, models, 1)
+	require.Contains(t, out, fmt.Sprintf("%d firmware images (one per simulated model, version DEMO-2026.12)", models))
+	rows, err := pool.Query(context.Background(), `SELECT stored_name, product_class FROM firmware_images WHERE state = 'ready'`)
+	require.NoError(t, err)
+	n := 0
+	for rows.Next() {
+		var stored, pc string
+		require.NoError(t, rows.Scan(&stored, &pc))
+		meta, size, ok := sim.File(stored)
+		require.True(t, ok, "%s is in GenieACS", stored)
+		require.Equal(t, pc, meta.ProductClass)
+		require.Equal(t, "DEMO-2026.12", meta.Version)
+		require.Equal(t, int64(2<<20), size)
+		n++
+	}
+	require.NoError(t, rows.Err())
+	require.Equal(t, models, n)
+	out, err = c.run("", "demo", "--sim-devices", "20")
+	require.NoError(t, err)
+	require.NotContains(t, out, "firmware images", "not uploaded again")
 }
