@@ -28,6 +28,7 @@ import (
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/jobs"
 	"github.com/fyberpay/cpe/internal/org"
+	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/secret"
 	"github.com/fyberpay/cpe/internal/subscriber"
 	"github.com/fyberpay/cpe/internal/user"
@@ -210,7 +211,7 @@ func demo(ctx context.Context, env config.Lookup, args []string, stdout io.Write
 	if err := demoInventory(ctx, pool, cpe.NewService(pool, box, ins).WithThresholds(app.Thresholds(cfg)), actor.System(o.ID), *simDevices, *simSeed, stdout); err != nil {
 		return err
 	}
-	return demoFirmware(ctx, pool, env, actor.System(o.ID), *simDevices, *simSeed, stdout)
+	return demoFirmware(ctx, pool, env, ins, actor.System(o.ID), *simDevices, *simSeed, stdout)
 }
 
 // demoVersion is the version of the demo's firmware images.
@@ -220,7 +221,7 @@ const demoVersion = "DEMO-2026.12"
 // devices into a demo organization that has none, to the GenieACS (the
 // simulator) at GENIEACS_NBI_URL, so the Firmware page is not empty and a
 // deployment can be tried. Without GenieACS it does nothing.
-func demoFirmware(ctx context.Context, pool *pgxpool.Pool, env config.Lookup, a actor.Actor, n int, seed int64, stdout io.Writer) error {
+func demoFirmware(ctx context.Context, pool *pgxpool.Pool, env config.Lookup, ins outbox.JobInserter, a actor.Actor, n int, seed int64, stdout io.Writer) error {
 	v, ok := env("GENIEACS_NBI_URL")
 	if !ok || v == "" {
 		return nil
@@ -233,7 +234,7 @@ func demoFirmware(ctx context.Context, pool *pgxpool.Pool, env config.Lookup, a 
 	if err != nil {
 		return err
 	}
-	images := firmware.NewService(pool, acs)
+	images := firmware.NewService(pool, acs, ins)
 	if have, err := images.List(ctx, a); err != nil || len(have) > 0 {
 		return err
 	}

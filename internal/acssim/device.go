@@ -70,6 +70,7 @@ type dlRecord struct {
 	download, created, completed, started  int64
 	lastFileName, lastFileType, lastTarget string
 	lastDownload, transferTS               int64
+	count                                  int // Download RPCs received
 }
 
 // devExtra holds the rarely used per-device state, allocated on demand so

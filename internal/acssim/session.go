@@ -246,6 +246,7 @@ func (s *Sim) startDownload(d *device, t *task, now int64) *cwmpFault {
 		x.dl = dl
 	}
 	dl.fileName, dl.fileType, dl.target = name, fileType, t.doc.str("targetFileName")
+	dl.count++
 	dl.download, dl.created = now, now
 	speed := s.deviceSpeed(d) // bytes per device second
 	dur := time.Duration(float64(f.size)/speed*float64(time.Second)) + flashDuration

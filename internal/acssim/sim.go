@@ -507,6 +507,18 @@ func (s *Sim) File(name string) (FileMeta, int64, bool) {
 	}, int64(f.size), true
 }
 
+// Downloads is how many Download RPCs (firmware or other files) the device
+// received.
+func (s *Sim) Downloads(id string) int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	d := s.byID[id]
+	if d == nil || d.ext == nil || d.ext.dl == nil {
+		return 0
+	}
+	return d.ext.dl.count
+}
+
 // Stats returns the current counters.
 func (s *Sim) Stats() Stats {
 	s.mu.RLock()

@@ -55,6 +55,9 @@ type Options struct {
 	// ContactEvery is how often identify's contact times are written
 	// (default 100 ms).
 	ContactEvery time.Duration
+	// FirmwareFollowEvery is how often a firmware deployment's job steps
+	// (default 10 s; tests).
+	FirmwareFollowEvery time.Duration
 }
 
 // App is the built graph.
@@ -145,7 +148,8 @@ func New(cfg *config.Config, pool *pgxpool.Pool, o Options) (*App, error) {
 	a.System = system.NewService(pool, a.GenieACS, a.NBIHost, ins)
 	a.Subscribers = subscriber.NewService(pool, box)
 	a.Audit = audit.NewReader(pool)
-	a.Firmware = firmware.NewService(pool, a.GenieACS)
+	a.Firmware = firmware.NewService(pool, a.GenieACS, ins)
+	a.Firmware.FollowEvery = o.FirmwareFollowEvery
 	if cfg.FirmwareMaxBytes > 0 {
 		a.Firmware.MaxBytes = cfg.FirmwareMaxBytes
 	}
@@ -163,7 +167,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, o Options) (*App, error) {
 func (a *App) Workers() jobs.Deps {
 	return jobs.Deps{
 		Pool: a.Pool, Logger: a.Logger, RiverLogger: a.riverLogger, Box: a.Box, Inserter: a.Inserter,
-		GenieACS: a.GenieACS, CPE: a.CPE, Actions: a.Actions, Sync: a.Sync, Faults: a.Faults,
+		GenieACS: a.GenieACS, CPE: a.CPE, Actions: a.Actions, Firmware: a.Firmware, Sync: a.Sync, Faults: a.Faults,
 		FaultPollEvery: a.Config.FaultPollInterval, SyncEvery: a.Config.SyncInterval, SyncFullEvery: a.Config.SyncFullInterval,
 		MetricsRetention: a.Config.MetricsRetention, GenieACSWorkers: a.Config.GenieACSWorkers,
 		HTTPClient: outbox.NewHTTPClient(a.Config.WebhookAllowPrivate),

@@ -24,7 +24,7 @@ func BenchmarkUploadMultipart(b *testing.B) {
 	o := testfactory.Org(ctx, b, pool, nil)
 	a := actor.System(o.ID)
 	a.Role, a.Label = actor.RoleAdmin, "bench"
-	s := firmware.NewService(pool, acs)
+	s := firmware.NewService(pool, acs, nil)
 	chunk := make([]byte, 1<<20)
 	const mib = 64
 	b.SetBytes(mib << 20)

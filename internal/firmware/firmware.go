@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/fyberpay/cpe/internal/genieacs"
+	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/validation"
 )
 
@@ -79,15 +80,20 @@ const (
 type Service struct {
 	pool *pgxpool.Pool
 	acs  *genieacs.Client
+	jobs outbox.JobInserter
 	// MaxBytes bounds a streamed (multipart) upload, JSONMaxBytes a
 	// base64 one, decoded.
 	MaxBytes, JSONMaxBytes int64
+	// FollowEvery is how often a deployment's job reads its devices back
+	// from GenieACS and sends the next downloads (default 10 s).
+	FollowEvery time.Duration
 }
 
-// NewService builds the library on pool and GenieACS (nil when it is not
-// configured: uploads and deletes then fail clearly).
-func NewService(pool *pgxpool.Pool, acs *genieacs.Client) *Service {
-	return &Service{pool: pool, acs: acs, MaxBytes: DefaultMaxBytes, JSONMaxBytes: DefaultJSONMaxBytes}
+// NewService builds the library and deployments on pool and GenieACS (nil
+// when it is not configured: uploads, deletes and deployments then fail
+// clearly); jobs enqueues deployments' jobs and outbox events.
+func NewService(pool *pgxpool.Pool, acs *genieacs.Client, jobs outbox.JobInserter) *Service {
+	return &Service{pool: pool, acs: acs, jobs: jobs, MaxBytes: DefaultMaxBytes, JSONMaxBytes: DefaultJSONMaxBytes}
 }
 
 // fileNameRE is what an image's file name may hold: a CPE fetches it as

@@ -89,6 +89,14 @@ func (s *Service) Delete(ctx context.Context, a actor.Actor, id uuid.UUID) (Imag
 	if s.acs == nil {
 		return Image{}, validation.Errors{"file": "GenieACS is not configured (GENIEACS_NBI_URL)"}
 	}
+	var inUse bool
+	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM firmware_deployments WHERE image_id = $1 AND state IN ('running', 'paused', 'halted'))`,
+		id).Scan(&inUse); err != nil {
+		return Image{}, err
+	}
+	if inUse {
+		return Image{}, ErrImageInUse
+	}
 	if err := s.acs.DeleteFile(ctx, img.StoredName); err != nil && !errors.Is(err, genieacs.ErrNotFound) {
 		return Image{}, err
 	}

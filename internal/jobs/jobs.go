@@ -18,6 +18,7 @@ import (
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
+	"github.com/fyberpay/cpe/internal/firmware"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/housekeeping"
 	"github.com/fyberpay/cpe/internal/outbox"
@@ -67,6 +68,8 @@ type Deps struct {
 	// Actions follows device tasks and runs bulk actions (nil: their jobs
 	// are never inserted).
 	Actions *action.Service
+	// Firmware runs firmware deployments.
+	Firmware *firmware.Service
 	// GenieACSWorkers is how many jobs of the genieacs queue run at once
 	// (default 4).
 	GenieACSWorkers int
@@ -93,6 +96,7 @@ func NewWorkerClient(d Deps) (*river.Client[pgx.Tx], error) {
 	river.AddWorker(workers, &action.TaskWorker{Service: d.Actions})
 	river.AddWorker(workers, &action.BulkWorker{Service: d.Actions})
 	river.AddWorker(workers, &cpe.PushWorker{Service: d.CPE, Client: d.GenieACS, Wait: d.PushWait, Backoff: d.PushBackoff})
+	river.AddWorker(workers, &firmware.DeploymentWorker{Service: d.Firmware})
 
 	riverLog := d.RiverLogger
 	if riverLog == nil {

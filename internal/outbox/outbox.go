@@ -29,9 +29,13 @@ const (
 	TopicTaskFinished Topic = "cpe.task_finished"
 	TopicFaultRaised  Topic = "fault.raised"
 	TopicFaultEnded   Topic = "fault.resolved"
-	TopicFirmware     Topic = "firmware.deployment"
-	TopicOnline       Topic = "cpe.online"
-	TopicOffline      Topic = "cpe.offline"
+	// A firmware deployment started, halted (its halt rule tripped) or
+	// completed; the payload holds its counts.
+	TopicFirmwareStarted   Topic = "firmware.deployment.started"
+	TopicFirmwareHalted    Topic = "firmware.deployment.halted"
+	TopicFirmwareCompleted Topic = "firmware.deployment.completed"
+	TopicOnline            Topic = "cpe.online"
+	TopicOffline           Topic = "cpe.offline"
 	// TopicIdentityConflict: a CPE reported a claimed device's serial with
 	// another OUI, product class or GenieACS id.
 	TopicIdentityConflict Topic = "cpe.identity_conflict"
@@ -54,7 +58,9 @@ func Subscribable() []TopicInfo {
 		{TopicTaskFinished, "a device task reached its outcome (done or failed)"},
 		{TopicFaultRaised, "GenieACS reported a fault for a device (new, or back after it was resolved)"},
 		{TopicFaultEnded, "a device's fault ended: GenieACS no longer holds it (resolved) or staff cleared it (cleared)"},
-		{TopicFirmware, "a firmware deployment changed state"},
+		{TopicFirmwareStarted, "a firmware deployment started (targets and waves)"},
+		{TopicFirmwareHalted, "a firmware deployment halted: its failure rate passed the limit (the reason and counts)"},
+		{TopicFirmwareCompleted, "a firmware deployment sent every wave and every device finished (the counts)"},
 		{TopicOnline, "a device informed again after being offline"},
 		{TopicOffline, "a device stopped informing (no inform for OFFLINE_AFTER, 10 minutes by default)"},
 		{TopicIdentityConflict, "a CPE reported one of your devices' serial with another OUI, product class or GenieACS id (not applied, secrets withheld)"},

@@ -255,3 +255,75 @@ func TestAPIFirmwareBadUploads(t *testing.T) {
 	// Without a key: 401.
 	require.Equal(t, http.StatusUnauthorized, b.API(t, http.MethodGet, "/cpe/firmware", "", "").Status)
 }
+
+func TestAPIFirmwareDeploy(t *testing.T) {
+	t.Parallel()
+	b := webtest.SetupWithSim(t, 30)
+	var gids []string
+	for i := range 2 {
+		_, gid := b.SimDevice(t, b.OrgA, "HG8245H", i)
+		gids = append(gids, gid)
+	}
+	r := uploadJSON(t, b, b.KeyA, "HG8245H_V-API.bin", image(20<<10))
+	require.Equal(t, http.StatusCreated, r.Status, r.Raw)
+	imageID := r.Body["id"].(string)
+	// uploadJSON's version is V3R017C10S135.
+	deploy := func(key, body string) webtest.APIResp { return b.API(t, http.MethodPost, "/cpe/firmware/deploy", key, body) }
+
+	require.Equal(t, http.StatusForbidden, deploy(b.KeyViewerA, `{"filename":"HG8245H_V-API.bin","model":"HG8245H"}`).Status)
+	r = deploy(b.KeyB, `{"filename":"HG8245H_V-API.bin","model":"HG8245H"}`)
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "another organization's image is not in beta's library")
+	require.Contains(t, r.ErrFields(), "filename")
+	r = deploy(b.KeyA, `{"filename":"HG8245H_V-API.bin","model":"HG8245H","waves":[50,80]}`)
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	require.Contains(t, r.ErrFields(), "waves")
+	r = deploy(b.KeyA, `{"filename":"HG8245H_V-API.bin","model":"HG8245H","window":{"from":"01:00","to":"05:00","timezone":"Nairobi"}}`)
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	require.Contains(t, r.ErrFields(), "window.timezone")
+	r = deploy(b.KeyA, `{"filename":"HG8245H_V-API.bin","model":"F660"}`)
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	require.Contains(t, r.ErrFields(), "model")
+
+	r = deploy(b.KeyA, `{"filename":"HG8245H_V-API.bin","model":"HG8245H","waves":[50,100],"dryRun":true}`)
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.Equal(t, []any{1.0, 1.0}, r.Body["waves"])
+	require.Zero(t, b.Count(t, `SELECT count(*) FROM firmware_deployments`))
+
+	r = deploy(b.KeyA, `{"filename":"HG8245H_V-API.bin","model":"HG8245H","waves":[50,100],"maxInFlight":2}`)
+	require.Equal(t, http.StatusAccepted, r.Status, r.Raw)
+	id := r.Body["deploymentId"].(string)
+	require.Equal(t, "/cpe/firmware/deployments/"+id, r.Header.Get("Location"))
+	require.Equal(t, 2.0, r.Body["targeted"])
+	require.Equal(t, 0.0, r.Body["succeeded"])
+
+	// Paused, the image is in use; resumed, it finishes.
+	r = b.API(t, http.MethodPost, "/cpe/firmware/deployments/"+id+"/pause", b.KeyA, "")
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.Equal(t, "paused", r.Body["state"])
+	require.Equal(t, http.StatusConflict, b.API(t, http.MethodPost, "/cpe/firmware/deployments/"+id+"/pause", b.KeyA, "").Status)
+	require.Equal(t, http.StatusConflict, b.API(t, http.MethodDelete, "/cpe/firmware/"+imageID, b.KeyA, "").Status)
+	require.Equal(t, http.StatusForbidden, b.API(t, http.MethodPost, "/cpe/firmware/deployments/"+id+"/resume", b.KeyViewerA, "").Status)
+	require.Equal(t, http.StatusNotFound, b.API(t, http.MethodPost, "/cpe/firmware/deployments/"+id+"/resume", b.KeyB, "").Status)
+	require.Equal(t, http.StatusNotFound, b.API(t, http.MethodGet, "/cpe/firmware/deployments/"+id, b.KeyB, "").Status)
+	r = b.API(t, http.MethodPost, "/cpe/firmware/deployments/"+id+"/resume", b.KeyA, "")
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.True(t, webtest.Wait(60*time.Second, func() bool {
+		r = b.API(t, http.MethodGet, "/cpe/firmware/deployments/"+id, b.KeyViewerA, "")
+		return r.Body["state"] == "completed"
+	}), "the deployment completes by itself: %s", r.Raw)
+	states := r.Body["counts"].(map[string]any)["states"].(map[string]any)
+	require.Equal(t, 2.0, states["upgraded"])
+	for _, gid := range gids {
+		require.Equal(t, 1, b.Sim.Downloads(gid))
+		v, _ := b.Sim.Value(gid, "InternetGatewayDevice.DeviceInfo.SoftwareVersion")
+		require.Equal(t, "V3R017C10S135", v)
+	}
+	require.Equal(t, http.StatusConflict, b.API(t, http.MethodPost, "/cpe/firmware/deployments/"+id+"/cancel", b.KeyA, "").Status)
+	r = b.API(t, http.MethodGet, "/cpe/firmware/deployments", b.KeyA, "")
+	require.Len(t, r.Items(), 1)
+	require.Empty(t, b.API(t, http.MethodGet, "/cpe/firmware/deployments", b.KeyB, "").Items())
+	for _, action := range []string{"firmware.deploy", "firmware.pause", "firmware.resume"} {
+		require.Equal(t, 1, b.Count(t, `SELECT count(*) FROM audit_log WHERE action = $1 AND target_id = $2`, action, id), action)
+	}
+	require.Equal(t, http.StatusNoContent, b.API(t, http.MethodDelete, "/cpe/firmware/"+imageID, b.KeyA, "").Status, "finished: the image may go")
+}

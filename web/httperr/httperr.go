@@ -91,6 +91,10 @@ func From(err error) *Error {
 			RetryAfter: int(math.Ceil(te.RetryAfter.Seconds()))}
 	}
 	switch {
+	case errors.Is(err, firmware.ErrDeploymentState):
+		return &Error{Status: http.StatusConflict, Code: "wrong_state", Message: firmware.ErrDeploymentState.Error()}
+	case errors.Is(err, firmware.ErrImageInUse):
+		return &Error{Status: http.StatusConflict, Code: "in_use", Message: firmware.ErrImageInUse.Error()}
 	case errors.Is(err, firmware.ErrNameTaken):
 		return &Error{Status: http.StatusConflict, Code: "name_taken", Message: firmware.ErrNameTaken.Error(), Fields: map[string]string{"filename": firmware.ErrNameTaken.Error()}}
 	case errors.Is(err, user.ErrBusy):

@@ -128,6 +128,7 @@ func build(t testing.TB, publicURL string, simDevices int) *Bundle {
 		sim, opts.GenieACS = testfactory.GenieACS(t, acssim.Options{Devices: simDevices, Seed: 5, SessionDelay: time.Millisecond,
 			OnlineThreshold: 300 * time.Millisecond, TimeCompression: 60}, testfactory.GenieACSOpts{Breaker: genieacs.BreakerSettings{MinRequests: 1000}})
 		opts.TaskFollowEvery, opts.InlineWait, opts.FSURL = 200*time.Millisecond, 5*time.Second, sim.FSURL
+		opts.FirmwareFollowEvery = 100 * time.Millisecond
 	}
 	a, err := app.New(cfg, pool, opts)
 	require.NoError(t, err)
