@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/genieacs"
@@ -28,9 +29,12 @@ type DeploymentArgs struct {
 func (DeploymentArgs) Kind() string { return "firmware_deployment" }
 
 // InsertOpts implements river.JobArgsWithInsertOpts: the GenieACS queue,
-// one job per deployment.
+// one job per deployment at a time (a finished job does not count: a
+// resume enqueues the deployment again).
 func (DeploymentArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: genieacs.QueueName, MaxAttempts: 25, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: genieacs.QueueName, MaxAttempts: 25, UniqueOpts: river.UniqueOpts{ByArgs: true,
+		ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
+			rivertype.JobStateRunning, rivertype.JobStateScheduled}}}
 }
 
 // DeploymentWorker runs deployments.
@@ -50,6 +54,15 @@ func (w *DeploymentWorker) Work(ctx context.Context, job *river.Job[DeploymentAr
 	again, err := w.Service.advance(ctx, job.Args.DeploymentID, time.Now())
 	if err != nil {
 		return err
+	}
+	if again == 0 {
+		// A resume while this job ran found it running and enqueued
+		// nothing: it carries on.
+		var state string
+		err := w.Service.pool.QueryRow(ctx, `SELECT state FROM firmware_deployments WHERE id = $1`, job.Args.DeploymentID).Scan(&state)
+		if err == nil && state == "running" {
+			again = w.Service.followEvery()
+		}
 	}
 	if again > 0 {
 		return river.JobSnooze(again)
