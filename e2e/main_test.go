@@ -120,6 +120,7 @@ func runSuite(m *testing.M) (int, error) {
 		// shortest OFFLINE_AFTER) tells a device that stopped (opsDown)
 		// from the others within the run.
 		"SYNC_INTERVAL=10s",
+		"FIRMWARE_FOLLOW_INTERVAL=1s",
 		"OFFLINE_AFTER=1m",
 		"OPERATOR_ORG="+orgSlug, // acme runs the installation; ops is a tenant
 		// Tests run in parallel and each browser context signs in from its

@@ -149,7 +149,10 @@ func New(cfg *config.Config, pool *pgxpool.Pool, o Options) (*App, error) {
 	a.Subscribers = subscriber.NewService(pool, box)
 	a.Audit = audit.NewReader(pool)
 	a.Firmware = firmware.NewService(pool, a.GenieACS, ins)
-	a.Firmware.FollowEvery = o.FirmwareFollowEvery
+	a.Firmware.FollowEvery = cfg.FirmwareFollowInterval
+	if o.FirmwareFollowEvery > 0 {
+		a.Firmware.FollowEvery = o.FirmwareFollowEvery
+	}
 	if cfg.FirmwareMaxBytes > 0 {
 		a.Firmware.MaxBytes = cfg.FirmwareMaxBytes
 	}

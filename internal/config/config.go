@@ -69,6 +69,10 @@ type Config struct {
 	// (FIRMWARE_MAX_BYTES, default 512 MiB); FirmwareJSONMaxBytes one sent
 	// in base64 in JSON, decoded (FIRMWARE_JSON_MAX_BYTES, default 64 MiB).
 	FirmwareMaxBytes, FirmwareJSONMaxBytes int64
+	// FirmwareFollowInterval is how often a firmware deployment reads its
+	// devices back and sends the next downloads (FIRMWARE_FOLLOW_INTERVAL,
+	// default 10s).
+	FirmwareFollowInterval time.Duration
 
 	LogLevel string
 	// TrustedProxies lists the networks whose X-Forwarded-For is believed
@@ -311,8 +315,13 @@ func (c *Config) loadWebhooks(r reader) error {
 	return nil
 }
 
-// loadFirmware: the image upload limits.
+// loadFirmware: the image upload limits and the deployments' pace.
 func (c *Config) loadFirmware(r reader) error {
+	var err error
+	if c.FirmwareFollowInterval, err = r.duration("FIRMWARE_FOLLOW_INTERVAL", 10*time.Second, 100*time.Millisecond, 10*time.Minute,
+		"must be a duration between 100ms and 10m, e.g. 10s"); err != nil {
+		return err
+	}
 	for _, b := range []struct {
 		dst      *int64
 		name     string

@@ -79,6 +79,7 @@ func TestLoad(t *testing.T) {
 		{"ZeroBulkRate", "BULK_RATE", "0"},
 		{"BadGenieACSWorkers", "GENIEACS_WORKERS", "0"},
 		{"BadFirmwareMax", "FIRMWARE_MAX_BYTES", "512M"},
+		{"BadFirmwareFollow", "FIRMWARE_FOLLOW_INTERVAL", "1ms"},
 		{"HugeFirmwareJSONMax", "FIRMWARE_JSON_MAX_BYTES", "1073741824"},
 		{"BadSyncInterval", "SYNC_FULL_INTERVAL", "1s"},
 		{"BadIncrementalSyncInterval", "SYNC_INTERVAL", "1s"},

@@ -264,7 +264,7 @@ func (s *Service) transition(ctx context.Context, a actor.Actor, id uuid.UUID, a
 			return err
 		}
 		if to == "running" {
-			_, err = s.jobs.InsertTx(ctx, tx, DeploymentArgs{DeploymentID: id}, nil)
+			_, err = s.jobs.InsertTx(ctx, tx, DeploymentArgs{DeploymentID: id, Resumed: time.Now().UnixNano()}, nil)
 		}
 		return err
 	})

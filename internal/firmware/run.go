@@ -23,6 +23,10 @@ import (
 // then waits FollowEvery and runs again until nothing is left to do.
 type DeploymentArgs struct {
 	DeploymentID uuid.UUID `json:"deploymentId"`
+	// Resumed tells a resume's job from the one it may overlap with (a
+	// job finishing as the resume came); the deployment's lock keeps the
+	// two from stepping at once.
+	Resumed int64 `json:"resumed,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -110,6 +114,21 @@ var inFlight = []string{"sending", "sent", "downloading"}
 // up to the cap and the next wave. It returns how long to wait before the
 // next step (0: the deployment needs no more steps).
 func (s *Service) advance(ctx context.Context, id uuid.UUID, now time.Time) (time.Duration, error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Release()
+	var locked bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(hashtextextended($1, 0))`, "firmware-deployment:"+id.String()).Scan(&locked); err != nil {
+		return 0, err
+	}
+	if !locked {
+		return s.followEvery(), nil // another job is stepping it
+	}
+	defer func() {
+		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtextextended($1, 0))`, "firmware-deployment:"+id.String())
+	}()
 	d, err := db.One[deployment](ctx, s.pool, `SELECT id, org_id, filename, stored_name, product_class, version, waves, max_in_flight,
 			window_days, window_from, window_to, window_tz, failure_rate_percent, min_devices, offline_grace_minutes, state, wave
 		FROM firmware_deployments WHERE id = $1`, id)
