@@ -85,6 +85,13 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 			return fmt.Errorf("queue GenieACS bootstrap: %w", err)
 		}
 		logger.Info("GenieACS bootstrap queued", "nbi", a.NBIHost)
+		n, err := a.Firmware.Requeue(ctx)
+		if err != nil {
+			return fmt.Errorf("requeue firmware deployments: %w", err)
+		}
+		if n > 0 {
+			logger.Info("firmware deployments resumed", "deployments", n)
+		}
 	}
 
 	errc := make(chan error, 2)

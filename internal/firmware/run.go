@@ -537,3 +537,31 @@ func containsInt(xs []int, x int) bool {
 	}
 	return false
 }
+
+// Requeue enqueues a job for every deployment that is not finished, at a
+// process's start: the job of a process that died stays "running" in River
+// until its rescuer gives up on it (an hour), and a deployment must go on
+// where it was. A job stepping a deployment another one steps already
+// waits for its lock; it returns how many it enqueued.
+func (s *Service) Requeue(ctx context.Context) (int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id FROM firmware_deployments d WHERE state = 'running'
+		OR (state IN ('paused', 'halted', 'cancelled') AND EXISTS (SELECT 1 FROM firmware_deployment_devices f
+			WHERE f.deployment_id = d.id AND f.state = ANY($1)))`, inFlight)
+	if err != nil {
+		return 0, err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return 0, err
+	}
+	start := time.Now().UnixNano()
+	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		for _, id := range ids {
+			if _, err := s.jobs.InsertTx(ctx, tx, DeploymentArgs{DeploymentID: id, Resumed: start}, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return len(ids), err
+}
