@@ -268,7 +268,9 @@ func TestAPIFirmwareDeploy(t *testing.T) {
 	require.Equal(t, http.StatusCreated, r.Status, r.Raw)
 	imageID := r.Body["id"].(string)
 	// uploadJSON's version is V3R017C10S135.
-	deploy := func(key, body string) webtest.APIResp { return b.API(t, http.MethodPost, "/cpe/firmware/deploy", key, body) }
+	deploy := func(key, body string) webtest.APIResp {
+		return b.API(t, http.MethodPost, "/cpe/firmware/deploy", key, body)
+	}
 
 	require.Equal(t, http.StatusForbidden, deploy(b.KeyViewerA, `{"filename":"HG8245H_V-API.bin","model":"HG8245H"}`).Status)
 	r = deploy(b.KeyB, `{"filename":"HG8245H_V-API.bin","model":"HG8245H"}`)
