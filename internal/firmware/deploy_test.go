@@ -369,3 +369,40 @@ func BenchmarkDeploy10k(b *testing.B) {
 		b.ReportMetric(float64(heapPeak)/(1<<20), "heap_peak_MiB")
 	}
 }
+
+// Outside its window a deployment sends nothing and waits; a device that
+// never comes for its queued download is offline after the grace, and
+// the download is withdrawn.
+func TestDeployWindowAndOfflineGrace(t *testing.T) {
+	t.Parallel()
+	f := newFleet(t, 2)
+	f.upload(t, "HG8245H_V14.bin", "V14")
+	ctx := context.Background()
+	now := time.Now().UTC()
+	closed := &Window{From: now.Add(2 * time.Hour).Format("15:04"), To: now.Add(3 * time.Hour).Format("15:04"), Timezone: "UTC"}
+	res, err := f.s.Deploy(ctx, f.a, DeployInput{Filename: "HG8245H_V14.bin", Model: "HG8245H", Window: closed})
+	require.NoError(t, err)
+	again, err := f.s.advance(ctx, *res.DeploymentID, now)
+	require.NoError(t, err)
+	require.Greater(t, again, time.Duration(0), "it waits for the window")
+	require.Equal(t, 2, f.get(t, *res.DeploymentID).Counts.States["waiting"], "nothing sent outside the window")
+	require.Zero(t, f.sim.Stats().TasksPending)
+	_, err = f.s.Cancel(ctx, f.a, *res.DeploymentID)
+	require.NoError(t, err)
+
+	for _, gid := range f.gids {
+		require.NoError(t, f.sim.SetOnline(gid, false))
+	}
+	res, err = f.s.Deploy(ctx, f.a, DeployInput{Filename: "HG8245H_V14.bin", Model: "HG8245H", Halt: &Halt{OfflineGraceMinutes: intp(30), MinDevices: intp(5)}})
+	require.NoError(t, err)
+	_, err = f.s.advance(ctx, *res.DeploymentID, time.Now())
+	require.NoError(t, err)
+	require.Equal(t, 2, f.get(t, *res.DeploymentID).Counts.States["sent"])
+	require.Equal(t, 2, f.sim.Stats().TasksPending)
+	_, err = f.s.advance(ctx, *res.DeploymentID, time.Now().Add(31*time.Minute))
+	require.NoError(t, err)
+	d := f.get(t, *res.DeploymentID)
+	require.Equal(t, 2, d.Counts.States["offline"])
+	require.Contains(t, d.Failing[0].Detail, "did not contact GenieACS within 30 minutes")
+	require.Zero(t, f.sim.Stats().TasksPending, "withdrawn")
+}

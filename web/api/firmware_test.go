@@ -264,6 +264,7 @@ func TestAPIFirmwareDeploy(t *testing.T) {
 		_, gid := b.SimDevice(t, b.OrgA, "HG8245H", i)
 		gids = append(gids, gid)
 	}
+	_, betaGID := b.SimDevice(t, b.OrgB, "HG8245H", 2) // beta's: never a target of acme's deployment
 	r := uploadJSON(t, b, b.KeyA, "HG8245H_V-API.bin", image(20<<10))
 	require.Equal(t, http.StatusCreated, r.Status, r.Raw)
 	imageID := r.Body["id"].(string)
@@ -320,6 +321,7 @@ func TestAPIFirmwareDeploy(t *testing.T) {
 		v, _ := b.Sim.Value(gid, "InternetGatewayDevice.DeviceInfo.SoftwareVersion")
 		require.Equal(t, "V3R017C10S135", v)
 	}
+	require.Zero(t, b.Sim.Downloads(betaGID), "another organization's device got nothing")
 	require.Equal(t, http.StatusConflict, b.API(t, http.MethodPost, "/cpe/firmware/deployments/"+id+"/cancel", b.KeyA, "").Status)
 	r = b.API(t, http.MethodGet, "/cpe/firmware/deployments", b.KeyA, "")
 	require.Len(t, r.Items(), 1)
