@@ -37,7 +37,7 @@ func (h *Handler) FirmwareUploadJSON(c echo.Context) error {
 // productClass, version (and optionally filename), then file, streamed to
 // GenieACS (up to FIRMWARE_MAX_BYTES).
 func (h *Handler) FirmwareUpload(c echo.Context) error {
-	mr, err := c.Request().MultipartReader()
+	mr, err := firmware.MultipartReader(c.Request())
 	if err != nil {
 		return &httperr.Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type",
 			Message: "send multipart/form-data with the fields oui, productClass, version, then file (or JSON to /cpe/firmware/upload)"}

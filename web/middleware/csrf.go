@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/fyberpay/cpe/internal/firmware"
 	"github.com/fyberpay/cpe/internal/session"
 )
 
@@ -32,12 +33,12 @@ func MultipartReader(c echo.Context) (*multipart.Reader, error) {
 	if mr, ok := c.Get(keyMultipart).(*multipart.Reader); ok {
 		return mr, nil
 	}
-	return c.Request().MultipartReader()
+	return firmware.MultipartReader(c.Request())
 }
 
 // streamedToken reads a streamed form's first part, which must be _csrf.
 func streamedToken(c echo.Context) string {
-	mr, err := c.Request().MultipartReader()
+	mr, err := firmware.MultipartReader(c.Request())
 	if err != nil {
 		return ""
 	}
