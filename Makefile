@@ -114,6 +114,7 @@ bench: db-up ## benchmarks: Go benchmarks, then wrk against the real binary (fig
 	bash .ci/bench-sync.sh
 	bash .ci/bench-login.sh
 	bash .ci/bench-firmware.sh
+	bash .ci/bench-deploy.sh
 
 .PHONY: generate
 generate: ## regenerate templ output

@@ -20,7 +20,7 @@ export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB?sslmode=disable" HTT
   SESSION_KEYS=$(head -c 32 /dev/urandom | base64 -w0) ENCRYPTION_KEY=k1:$(head -c 32 /dev/urandom | base64 -w0) LOG_LEVEL=error \
   GENIEACS_NBI_URL="http://127.0.0.1:$NBI" GENIEACS_FS_URL="http://127.0.0.1:$FS" GENIEACS_INTERNAL_KEY=$KEY_INTERNAL
 cleanup() {
-  kill "${PID:-0}" "${SIM:-0}" 2>/dev/null || true; wait "${PID:-0}" "${SIM:-0}" 2>/dev/null || true
+  for p in ${PID:-} ${SIM:-}; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   dropdb -h 127.0.0.1 -U postgres --force "$DB" || true; rm -rf "$TMP"
 }
 trap cleanup EXIT

@@ -5,22 +5,29 @@
 // 40% pending, 30% owned by the organization, 30% owned and assigned to a
 // subscriber with a subscription (PPPoE username, no password); then
 // ANALYZE. Device i's serial is 48575443 and i in 8 upper-case hex digits
-// (its label HWTC…), i from 1 to n. For benchmarks only.
+// (its label HWTC…), i from 1 to n. With -genieacs, it instead gives the
+// organization every device GenieACS (the simulator) has registered, as
+// identify would have recorded them (.ci/bench-deploy.sh). For benchmarks
+// only.
 //
 //	DATABASE_URL=… go run ./internal/cpe/cpetest/cmd/seed -org acme -devices 100000
+//	DATABASE_URL=… go run ./internal/cpe/cpetest/cmd/seed -org acme -genieacs http://127.0.0.1:7557
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	neturl "net/url"
 	"os"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/cpe/cpetest"
 	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/internal/subscriber/subscribertest"
 )
@@ -28,8 +35,13 @@ import (
 func main() {
 	slug := flag.String("org", "acme", "the organization (created before) that owns 60% of the devices")
 	n := flag.Int("devices", 100000, "how many devices")
+	nbi := flag.String("genieacs", "", "the NBI whose registered devices the organization gets")
 	flag.Parse()
-	if err := seed(context.Background(), os.Getenv("DATABASE_URL"), *slug, *n); err != nil {
+	run := func() error { return seed(context.Background(), os.Getenv("DATABASE_URL"), *slug, *n) }
+	if *nbi != "" {
+		run = func() error { return fromGenieACS(context.Background(), os.Getenv("DATABASE_URL"), *slug, *nbi) }
+	}
+	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "seed:", err)
 		os.Exit(1)
 	}
@@ -78,6 +90,46 @@ func seed(ctx context.Context, url, slug string, n int) error {
 	if err != nil {
 		return err
 	}
+	_, err = pool.Exec(ctx, `ANALYZE`)
+	return err
+}
+
+// fromGenieACS gives the organization every device registered in the NBI.
+func fromGenieACS(ctx context.Context, url, slug, nbi string) error {
+	pool, err := db.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	o, err := org.BySlug(ctx, pool, slug)
+	if err != nil {
+		return fmt.Errorf("organization %q: %w", slug, err)
+	}
+	u, err := neturl.Parse(nbi)
+	if err != nil {
+		return err
+	}
+	acs, err := genieacs.New(genieacs.Config{NBIURL: u})
+	if err != nil {
+		return err
+	}
+	var devices []cpetest.Device
+	now := time.Now()
+	err = acs.EachDevice(ctx, nil, []string{"_deviceId", "InternetGatewayDevice.DeviceInfo.SoftwareVersion", "Device.DeviceInfo.SoftwareVersion"}, 1000,
+		func(d *genieacs.Device) error {
+			sw := d.String("InternetGatewayDevice.DeviceInfo.SoftwareVersion") + d.String("Device.DeviceInfo.SoftwareVersion")
+			devices = append(devices, cpetest.Device{OrgID: &o.ID, Serial: d.Identity.SerialNumber, OUI: d.Identity.OUI,
+				ProductClass: d.Identity.ProductClass, Manufacturer: d.Identity.Manufacturer, GenieACSID: d.ID,
+				DataModel: cpe.DataModel(d.Root()), SoftwareVersion: sw, FirstContactAt: &now, LastInformAt: &now})
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	if _, err := cpetest.InsertMany(ctx, pool, devices); err != nil {
+		return err
+	}
+	fmt.Printf("%d devices of GenieACS given to %s\n", len(devices), slug)
 	_, err = pool.Exec(ctx, `ANALYZE`)
 	return err
 }
