@@ -28,7 +28,7 @@ KEY=bench-internal-key-0123456789abcdef
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB?sslmode=disable" HTTP_ADDR="127.0.0.1:$PORT" \
   SESSION_KEYS=$(head -c 32 /dev/urandom | base64 -w0) ENCRYPTION_KEY=k1:$(head -c 32 /dev/urandom | base64 -w0) \
   GENIEACS_INTERNAL_KEY=$KEY LOG_LEVEL=warn
-cleanup() { kill "${PID:-0}" 2>/dev/null || true; wait "${PID:-0}" 2>/dev/null || true; dropdb -h 127.0.0.1 -U postgres --force "$DB" || true; rm -rf "$WORK"; }
+cleanup() { if [ -n "${PID:-}" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi; dropdb -h 127.0.0.1 -U postgres --force "$DB" || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 "$WORK/fyberpay" migrate >/dev/null
 "$WORK/fyberpay" org create --slug acme --name Acme >/dev/null

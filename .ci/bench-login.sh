@@ -19,7 +19,7 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB?sslmode=disable" HTTP_ADDR="127.0.0.1:$PORT" \
   SESSION_KEYS=$(head -c 32 /dev/urandom | base64 -w0) ENCRYPTION_KEY=k1:$(head -c 32 /dev/urandom | base64 -w0) LOG_LEVEL=error \
   TRUSTED_PROXIES=127.0.0.1/32
-cleanup() { kill "${PID:-0}" 2>/dev/null || true; wait "${PID:-0}" 2>/dev/null || true; dropdb -h 127.0.0.1 -U postgres --force "$DB" || true; rm -rf "$TMP"; }
+cleanup() { if [ -n "${PID:-}" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi; dropdb -h 127.0.0.1 -U postgres --force "$DB" || true; rm -rf "$TMP"; }
 trap cleanup EXIT
 "$BIN" migrate >/dev/null
 "$BIN" serve --worker=false >/dev/null 2>&1 & PID=$!
