@@ -31,7 +31,7 @@ func routes(e *echo.Echo, d Deps) {
 	assets.StaticFS("/", static.FS)
 
 	// JSON API for integrations: API key only, no cookies, no CSRF.
-	ah := &api.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, Audit: d.Audit, Dashboards: d.Dashboard, Health: d.Health, Firmware: d.Firmware}
+	ah := &api.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, Audit: d.Audit, Dashboards: d.Dashboard, Health: d.Health, Firmware: d.Firmware, Provisions: d.Provisions}
 	op := &middleware.Operator{Slug: d.Config.OperatorOrg, BySlug: func(ctx context.Context, slug string) (org.Org, error) {
 		return org.BySlug(ctx, d.Pool, slug)
 	}}
@@ -111,6 +111,11 @@ func routes(e *echo.Echo, d Deps) {
 	cpe.POST("/firmware/deployments/:id/resume", ah.FirmwareDeploymentResume)
 	cpe.POST("/firmware/deployments/:id/cancel", ah.FirmwareDeploymentCancel)
 	cpe.GET("/firmware/:id", ah.FirmwareGet)
+	cpe.GET("/provisions", ah.ProvisionsList)
+	cpe.GET("/provisions/:name", ah.ProvisionsGet)
+	cpe.PUT("/provisions/:name", ah.ProvisionsPut)
+	cpe.DELETE("/provisions/:name", ah.ProvisionsDelete)
+	cpe.POST("/provisions/:name/revert", ah.ProvisionsRevert)
 	cpe.DELETE("/firmware/:id", ah.FirmwareDelete)
 	cpe.Any("/*", func(echo.Context) error { return httperr.NotFound() })
 

@@ -26,6 +26,7 @@ import (
 	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/firmware"
 	"github.com/fyberpay/cpe/internal/genieacs"
+	"github.com/fyberpay/cpe/internal/orgprovision"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/session"
 	"github.com/fyberpay/cpe/internal/subscriber"
@@ -62,6 +63,8 @@ type Deps struct {
 	Health *devicehealth.Service
 	// Firmware is the image library (Firmware page, /cpe/firmware).
 	Firmware *firmware.Service
+	// Provisions are the organizations' own scripts (/cpe/provisions).
+	Provisions *orgprovision.Service
 	// GenieACS is the NBI client (nil when not configured); /readyz shows
 	// its breaker, informational only.
 	GenieACS *genieacs.Client

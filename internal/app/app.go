@@ -31,6 +31,7 @@ import (
 	"github.com/fyberpay/cpe/internal/firmware"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/jobs"
+	"github.com/fyberpay/cpe/internal/orgprovision"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/secret"
 	"github.com/fyberpay/cpe/internal/session"
@@ -83,6 +84,7 @@ type App struct {
 	System      *system.Service
 	Subscribers *subscriber.Service
 	Firmware    *firmware.Service
+	Provisions  *orgprovision.Service
 	Sessions    *session.Store
 	Audit       *audit.Reader
 
@@ -148,6 +150,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, o Options) (*App, error) {
 	a.System = system.NewService(pool, a.GenieACS, a.NBIHost, ins)
 	a.Subscribers = subscriber.NewService(pool, box)
 	a.Audit = audit.NewReader(pool)
+	a.Provisions = orgprovision.NewService(pool, a.GenieACS, ins)
 	a.Firmware = firmware.NewService(pool, a.GenieACS, ins)
 	a.Firmware.FollowEvery = cfg.FirmwareFollowInterval
 	if o.FirmwareFollowEvery > 0 {
@@ -197,7 +200,7 @@ func (a *App) Web(ctx context.Context) (e *echo.Echo, stop func(), err error) {
 		Config: a.Config, Pool: a.Pool, Logger: a.Logger,
 		Audit: a.Audit, Users: a.Users, APIKeys: a.APIKeys, Webhooks: a.Webhooks, Dashboard: a.Dashboard,
 		CPE: a.CPE, Actions: a.Actions, Sync: a.Sync, Faults: a.Faults, Health: a.Health,
-		System: a.System, Subscribers: a.Subscribers, Firmware: a.Firmware, GenieACS: a.GenieACS, Sessions: a.Sessions,
+		System: a.System, Subscribers: a.Subscribers, Firmware: a.Firmware, Provisions: a.Provisions, GenieACS: a.GenieACS, Sessions: a.Sessions,
 		RiverUI: http.Handler(ui),
 	}), stop, nil
 }

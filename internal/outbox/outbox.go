@@ -34,8 +34,12 @@ const (
 	TopicFirmwareStarted   Topic = "firmware.deployment.started"
 	TopicFirmwareHalted    Topic = "firmware.deployment.halted"
 	TopicFirmwareCompleted Topic = "firmware.deployment.completed"
-	TopicOnline            Topic = "cpe.online"
-	TopicOffline           Topic = "cpe.offline"
+	// An organization's provision script was saved (a new version) or
+	// deleted.
+	TopicProvisionSaved   Topic = "provision.saved"
+	TopicProvisionDeleted Topic = "provision.deleted"
+	TopicOnline           Topic = "cpe.online"
+	TopicOffline          Topic = "cpe.offline"
 	// TopicIdentityConflict: a CPE reported a claimed device's serial with
 	// another OUI, product class or GenieACS id.
 	TopicIdentityConflict Topic = "cpe.identity_conflict"
@@ -61,6 +65,8 @@ func Subscribable() []TopicInfo {
 		{TopicFirmwareStarted, "a firmware deployment started (targets and waves)"},
 		{TopicFirmwareHalted, "a firmware deployment halted: its failure rate passed the limit (the reason and counts)"},
 		{TopicFirmwareCompleted, "a firmware deployment sent every wave and every device finished (the counts)"},
+		{TopicProvisionSaved, "one of your provision scripts was saved (its new version)"},
+		{TopicProvisionDeleted, "one of your provision scripts was deleted"},
 		{TopicOnline, "a device informed again after being offline"},
 		{TopicOffline, "a device stopped informing (no inform for OFFLINE_AFTER, 10 minutes by default)"},
 		{TopicIdentityConflict, "a CPE reported one of your devices' serial with another OUI, product class or GenieACS id (not applied, secrets withheld)"},

@@ -25,6 +25,7 @@ import (
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/firmware"
+	"github.com/fyberpay/cpe/internal/orgprovision"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/subscriber"
 	"github.com/fyberpay/cpe/internal/user"
@@ -51,6 +52,8 @@ type Handler struct {
 	Health *devicehealth.Service
 	// Firmware is the image library.
 	Firmware *firmware.Service
+	// Provisions are the organizations' own provision scripts.
+	Provisions *orgprovision.Service
 }
 
 // maxBody bounds JSON request bodies.

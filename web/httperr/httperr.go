@@ -18,6 +18,7 @@ import (
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/firmware"
 	"github.com/fyberpay/cpe/internal/genieacs"
+	"github.com/fyberpay/cpe/internal/orgprovision"
 	"github.com/fyberpay/cpe/internal/user"
 	"github.com/fyberpay/cpe/internal/validation"
 )
@@ -91,6 +92,10 @@ func From(err error) *Error {
 			RetryAfter: int(math.Ceil(te.RetryAfter.Seconds()))}
 	}
 	switch {
+	case errors.Is(err, orgprovision.ErrTooLarge):
+		return &Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Message: orgprovision.ErrTooLarge.Error(), Fields: map[string]string{"script": orgprovision.ErrTooLarge.Error()}}
+	case errors.Is(err, genieacs.ErrScript):
+		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid", Message: err.Error(), Fields: map[string]string{"script": err.Error()}}
 	case errors.Is(err, firmware.ErrDeploymentState):
 		return &Error{Status: http.StatusConflict, Code: "wrong_state", Message: firmware.ErrDeploymentState.Error()}
 	case errors.Is(err, firmware.ErrImageInUse):

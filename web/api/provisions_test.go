@@ -1,0 +1,106 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/testfactory"
+	"github.com/fyberpay/cpe/web/webtest"
+)
+
+func scriptBody(script string) string {
+	b, _ := json.Marshal(map[string]string{"script": script})
+	return string(b)
+}
+
+const channelV1 = "declare('Device.WiFi.Radio.1.Channel', {value: 1}, {value: 6});"
+const channelV2 = "declare('Device.WiFi.Radio.1.Channel', {value: 1}, {value: 11});"
+
+func TestAPIProvisions(t *testing.T) {
+	t.Parallel()
+	b := webtest.SetupWithSim(t, 1)
+	put := func(key, name, script string) webtest.APIResp {
+		return b.API(t, http.MethodPut, "/cpe/provisions/"+name, key, scriptBody(script))
+	}
+
+	// Checked before GenieACS sees it: where the syntax error is.
+	r := put(b.KeyA, "wifi-channel", "const a = 1;\nconst b = ;\n")
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status, r.Raw)
+	require.Contains(t, r.ErrFields()["script"], "line 2, column")
+	_, ok := b.Sim.Provision("acme-wifi-channel")
+	require.False(t, ok)
+
+	r = put(b.KeyA, "wifi-channel", channelV1)
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.Equal(t, "acme-wifi-channel", r.Body["storedName"])
+	require.Equal(t, 1.0, r.Body["version"])
+	got, ok := b.Sim.Provision("acme-wifi-channel")
+	require.True(t, ok)
+	require.Equal(t, channelV1, got)
+
+	r = put(b.KeyA, "wifi-channel", channelV2)
+	require.Equal(t, 2.0, r.Body["version"])
+	require.Len(t, r.Body["versions"], 2)
+	r = b.API(t, http.MethodGet, "/cpe/provisions/wifi-channel?version=1", b.KeyViewerA, "")
+	require.Equal(t, http.StatusOK, r.Status)
+	require.Equal(t, channelV1, r.Body["script"])
+
+	r = b.API(t, http.MethodPost, "/cpe/provisions/wifi-channel/revert", b.KeyA, `{"version":1}`)
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.Equal(t, 3.0, r.Body["version"])
+	require.Equal(t, channelV1, r.Body["script"])
+	require.Equal(t, "revert to version 1", r.Body["versions"].([]any)[0].(map[string]any)["note"])
+	got, _ = b.Sim.Provision("acme-wifi-channel")
+	require.Equal(t, channelV1, got)
+	r = b.API(t, http.MethodPost, "/cpe/provisions/wifi-channel/revert", b.KeyA, `{"version":9}`)
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	require.Contains(t, r.ErrFields(), "version")
+
+	r = b.API(t, http.MethodGet, "/cpe/provisions", b.KeyViewerA, "")
+	require.Len(t, r.Items(), 1)
+	require.Empty(t, b.API(t, http.MethodGet, "/cpe/provisions", b.KeyB, "").Items(), "beta sees none of acme's")
+
+	// Names.
+	for _, name := range []string{"Bad", "a.b", "a%2Fb", strings.Repeat("a", 65), "x_y"} {
+		r = put(b.KeyA, name, channelV1)
+		require.Equal(t, http.StatusUnprocessableEntity, r.Status, "%s: %s", name, r.Raw)
+	}
+	ctx := context.Background()
+	testfactory.Org(ctx, t, b.Pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("acme-fibre")})
+	r = put(b.KeyA, "fibre-x", channelV1)
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "acme-fibre-x is in acme-fibre's namespace")
+	require.Contains(t, r.ErrFields()["name"], "another organization's namespace")
+	fp := testfactory.Org(ctx, t, b.Pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("fyberpay")})
+	keyFP := b.APIKey(t, fp, actor.RoleAdmin)
+	r = put(keyFP, "bootstrap", "log('x');")
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "fyberpay-bootstrap is FyberPay's own")
+	sys, _ := b.Sim.Provision("fyberpay-bootstrap")
+	require.NotEqual(t, "log('x');", sys)
+
+	// Size, roles, other organizations.
+	r = put(b.KeyA, "big", "//"+strings.Repeat("x", 64<<10))
+	require.Equal(t, http.StatusRequestEntityTooLarge, r.Status, r.Raw)
+	require.Equal(t, http.StatusForbidden, put(b.KeyViewerA, "wifi-channel", channelV2).Status)
+	require.Equal(t, http.StatusForbidden, b.API(t, http.MethodDelete, "/cpe/provisions/wifi-channel", b.KeyViewerA, "").Status)
+	require.Equal(t, http.StatusForbidden, b.API(t, http.MethodPost, "/cpe/provisions/wifi-channel/revert", b.KeyViewerA, `{"version":1}`).Status)
+	require.Equal(t, http.StatusNotFound, b.API(t, http.MethodGet, "/cpe/provisions/wifi-channel", b.KeyB, "").Status)
+	require.Equal(t, http.StatusNotFound, b.API(t, http.MethodDelete, "/cpe/provisions/wifi-channel", b.KeyB, "").Status)
+	require.Equal(t, http.StatusNotFound, b.API(t, http.MethodPost, "/cpe/provisions/wifi-channel/revert", b.KeyB, `{"version":1}`).Status)
+	r = put(b.KeyB, "wifi-channel", channelV2)
+	require.Equal(t, "beta-wifi-channel", r.Body["storedName"], "beta's own, beside acme's")
+	got, _ = b.Sim.Provision("acme-wifi-channel")
+	require.Equal(t, channelV1, got, "acme's untouched")
+
+	require.Equal(t, http.StatusNoContent, b.API(t, http.MethodDelete, "/cpe/provisions/wifi-channel", b.KeyA, "").Status)
+	_, ok = b.Sim.Provision("acme-wifi-channel")
+	require.False(t, ok, "gone from GenieACS")
+	require.Equal(t, http.StatusNotFound, b.API(t, http.MethodGet, "/cpe/provisions/wifi-channel", b.KeyA, "").Status)
+	require.Equal(t, 4, b.Count(t, `SELECT count(*) FROM audit_log WHERE action IN ('provision.save', 'provision.delete') AND org_id = $1`, b.OrgA.ID))
+	require.Equal(t, 4, b.Count(t, `SELECT count(*) FROM outbox_events WHERE topic IN ('provision.saved', 'provision.deleted') AND org_id = $1`, b.OrgA.ID))
+}
