@@ -12,6 +12,12 @@ CREATE TABLE org_provisions (
     created_at   timestamptz NOT NULL DEFAULT now(),
     updated_at   timestamptz NOT NULL DEFAULT now(),
     updated_by   text NOT NULL,
+    -- The binding: a preset of the same name in GenieACS while enabled,
+    -- on these events, for the organization's devices (of model, if set).
+    bound        boolean NOT NULL DEFAULT false,
+    events       text[] NOT NULL DEFAULT '{}',
+    weight       integer NOT NULL DEFAULT 0,
+    model        text NOT NULL DEFAULT '',
     UNIQUE (org_id, name)
 );
 CREATE TABLE org_provision_versions (

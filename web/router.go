@@ -116,6 +116,7 @@ func routes(e *echo.Echo, d Deps) {
 	cpe.PUT("/provisions/:name", ah.ProvisionsPut)
 	cpe.DELETE("/provisions/:name", ah.ProvisionsDelete)
 	cpe.POST("/provisions/:name/revert", ah.ProvisionsRevert)
+	cpe.PUT("/provisions/:name/binding", ah.ProvisionsBind)
 	cpe.DELETE("/firmware/:id", ah.FirmwareDelete)
 	cpe.Any("/*", func(echo.Context) error { return httperr.NotFound() })
 

@@ -50,6 +50,18 @@ type Provision struct {
 	UpdatedBy  string    `json:"updatedBy" db:"updated_by"`
 	Script     string    `json:"script,omitempty" db:"script"`
 	Versions   []Version `json:"versions,omitempty" db:"-"`
+	Binding    Binding   `json:"binding" db:"-"`
+	Bound      bool      `json:"-" db:"bound"`
+	Events     []string  `json:"-" db:"events"`
+	Weight     int       `json:"-" db:"weight"`
+	Model      string    `json:"-" db:"model"`
+}
+
+func (p *Provision) fill() {
+	p.Binding = Binding{Events: p.Events, Weight: p.Weight, Model: p.Model, Enabled: p.Bound}
+	if p.Binding.Events == nil {
+		p.Binding.Events = []string{}
+	}
 }
 
 // Version is one saved version.
@@ -210,12 +222,16 @@ func (s *Service) List(ctx context.Context, a actor.Actor) ([]Provision, error) 
 	if err := a.Require(actor.PermRead); err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT id, name, stored_name, version, updated_at, updated_by, '' AS script
+	rows, err := s.pool.Query(ctx, `SELECT id, name, stored_name, version, updated_at, updated_by, '' AS script, bound, events, weight, model
 		FROM org_provisions WHERE org_id = $1 ORDER BY name`, a.OrgID)
 	if err != nil {
 		return nil, fmt.Errorf("list provisions: %w", err)
 	}
-	return pgx.CollectRows(rows, pgx.RowToStructByName[Provision])
+	ps, err := pgx.CollectRows(rows, pgx.RowToStructByName[Provision])
+	for i := range ps {
+		ps[i].fill()
+	}
+	return ps, err
 }
 
 // Get returns a provision with its current script and its versions.
@@ -223,12 +239,14 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, name string) (Provisio
 	if err := a.Require(actor.PermRead); err != nil {
 		return Provision{}, err
 	}
-	p, err := db.One[Provision](ctx, s.pool, `SELECT p.id, p.name, p.stored_name, p.version, p.updated_at, p.updated_by, v.script
+	p, err := db.One[Provision](ctx, s.pool, `SELECT p.id, p.name, p.stored_name, p.version, p.updated_at, p.updated_by, v.script,
+			p.bound, p.events, p.weight, p.model
 		FROM org_provisions p JOIN org_provision_versions v ON v.provision_id = p.id AND v.version = p.version
 		WHERE p.org_id = $1 AND p.name = $2`, a.OrgID, name)
 	if err != nil {
 		return Provision{}, db.MapErr(err)
 	}
+	p.fill()
 	rows, err := s.pool.Query(ctx, `SELECT version, author, note, length(script) AS size, created_at FROM org_provision_versions
 		WHERE provision_id = $1 ORDER BY version DESC`, p.ID)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/fyberpay/cpe/internal/orgprovision"
 	"github.com/fyberpay/cpe/internal/validation"
 )
 
@@ -77,4 +78,18 @@ func (h *Handler) ProvisionsDelete(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// ProvisionsBind is PUT /cpe/provisions/:name/binding {events, weight,
+// model, enabled}.
+func (h *Handler) ProvisionsBind(c echo.Context) error {
+	var in orgprovision.Binding
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	p, err := h.Provisions.Bind(c.Request().Context(), actorOf(c), c.Param("name"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
 }

@@ -3,12 +3,14 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/fyberpay/cpe/internal/acssim"
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/testfactory"
 	"github.com/fyberpay/cpe/web/webtest"
@@ -103,4 +105,59 @@ func TestAPIProvisions(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, b.API(t, http.MethodGet, "/cpe/provisions/wifi-channel", b.KeyA, "").Status)
 	require.Equal(t, 4, b.Count(t, `SELECT count(*) FROM audit_log WHERE action IN ('provision.save', 'provision.delete') AND org_id = $1`, b.OrgA.ID))
 	require.Equal(t, 4, b.Count(t, `SELECT count(*) FROM outbox_events WHERE topic IN ('provision.saved', 'provision.deleted') AND org_id = $1`, b.OrgA.ID))
+}
+
+// The spec's example, saved and bound to periodic informs, sets the channel
+// on the organization's TR-181 devices and on no other organization's;
+// disabling the binding removes the preset and keeps the provision.
+func TestAPIProvisionBinding(t *testing.T) {
+	t.Parallel()
+	b := webtest.SetupWithSim(t, 1)
+	ctx := context.Background()
+	var acme, beta string
+	for i, tag := range []string{"org:acme", "org:beta"} {
+		gid, err := b.Sim.AddDevice(acssim.ProfileTPLinkAX10, fmt.Sprintf("AX10BIND%04d", i))
+		require.NoError(t, err)
+		require.NoError(t, b.Sim.Inform(ctx, gid, "0 BOOTSTRAP", "1 BOOT"))
+		require.NoError(t, b.ACS.AddTag(ctx, gid, tag))
+		if i == 0 {
+			acme = gid
+		} else {
+			beta = gid
+		}
+	}
+	const channel = "Device.WiFi.Radio.1.Channel"
+	betaBefore, _ := b.Sim.Value(beta, channel)
+
+	r := b.API(t, http.MethodPut, "/cpe/provisions/wifi-channel", b.KeyA, scriptBody(channelV1))
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.Equal(t, false, r.Body["binding"].(map[string]any)["enabled"])
+	bind := func(key, body string) webtest.APIResp {
+		return b.API(t, http.MethodPut, "/cpe/provisions/wifi-channel/binding", key, body)
+	}
+	require.Equal(t, http.StatusUnprocessableEntity, bind(b.KeyA, `{"events":["9 NOPE"],"enabled":true}`).Status)
+	require.Equal(t, http.StatusUnprocessableEntity, bind(b.KeyA, `{"events":[],"enabled":true}`).Status)
+	require.Equal(t, http.StatusForbidden, bind(b.KeyViewerA, `{"events":["2 PERIODIC"],"enabled":true}`).Status)
+	require.Equal(t, http.StatusNotFound, bind(b.KeyB, `{"events":["2 PERIODIC"],"enabled":true}`).Status)
+	r = bind(b.KeyA, `{"events":["2 PERIODIC"],"weight":5,"enabled":true}`)
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.Equal(t, []any{"2 PERIODIC"}, r.Body["binding"].(map[string]any)["events"])
+	preset, ok := b.Sim.Preset("acme-wifi-channel")
+	require.True(t, ok)
+	require.Contains(t, string(preset), `org:acme`)
+
+	for _, gid := range []string{acme, beta} {
+		require.NoError(t, b.Sim.Inform(ctx, gid, "2 PERIODIC"))
+	}
+	v, _ := b.Sim.Value(acme, channel)
+	require.EqualValues(t, 6, v, "acme's device got the channel")
+	v, _ = b.Sim.Value(beta, channel)
+	require.Equal(t, betaBefore, v, "beta's device did not")
+
+	r = bind(b.KeyA, `{"events":["2 PERIODIC"],"enabled":false}`)
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	_, ok = b.Sim.Preset("acme-wifi-channel")
+	require.False(t, ok, "the preset is gone")
+	_, ok = b.Sim.Provision("acme-wifi-channel")
+	require.True(t, ok, "the provision is kept")
 }
