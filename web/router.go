@@ -132,7 +132,7 @@ func routes(e *echo.Echo, d Deps) {
 		middleware.CheckCSRF(d.Sessions, middleware.CSRFOptions{Streamed: map[string]bool{"POST /firmware": true}}),
 	)
 	ph := &page.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Dashboard: d.Dashboard, Systems: d.System,
-		Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, Audit: d.Audit, Health: d.Health, Firmware: d.Firmware,
+		Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, Audit: d.Audit, Health: d.Health, Firmware: d.Firmware, Provisions: d.Provisions,
 		SessionMaxAge: int(d.Config.SessionTTL.Seconds())}
 	pages.GET("/login", ph.LoginForm)
 	pages.POST("/login", ph.Login)
@@ -215,6 +215,13 @@ func routes(e *echo.Echo, d Deps) {
 	staff.POST("/firmware/deployments/:id/pause", ph.FirmwareDeploymentAction("pause"))
 	staff.POST("/firmware/deployments/:id/resume", ph.FirmwareDeploymentAction("resume"))
 	staff.POST("/firmware/deployments/:id/cancel", ph.FirmwareDeploymentAction("cancel"))
+	staff.GET("/provisions", ph.ProvisionsList)
+	staff.POST("/provisions", ph.ProvisionCreate)
+	staff.GET("/provisions/:name", ph.ProvisionShow)
+	staff.POST("/provisions/:name", ph.ProvisionSave)
+	staff.POST("/provisions/:name/binding", ph.ProvisionBind)
+	staff.POST("/provisions/:name/revert", ph.ProvisionRevert)
+	staff.POST("/provisions/:name/delete", ph.ProvisionDelete)
 	staff.GET("/admin/sync", ph.SyncShow) // owners and admins; the service checks
 	staff.POST("/admin/sync", ph.SyncRequest)
 	staff.GET("/admin/system", ph.SystemShow)

@@ -24,6 +24,7 @@ import (
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/firmware"
+	"github.com/fyberpay/cpe/internal/orgprovision"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/subscriber"
 	"github.com/fyberpay/cpe/internal/system"
@@ -56,6 +57,8 @@ type Handler struct {
 	Audit *audit.Reader
 	// Firmware is the image library.
 	Firmware *firmware.Service
+	// Provisions are the organization's own provision scripts.
+	Provisions *orgprovision.Service
 	// SessionMaxAge is the session cookie's lifetime in seconds.
 	SessionMaxAge int
 }

@@ -1,0 +1,79 @@
+package page_test
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/internal/user"
+	"github.com/fyberpay/cpe/web/webtest"
+)
+
+func TestProvisionsPages(t *testing.T) {
+	t.Parallel()
+	b := webtest.SetupWithSim(t, 1)
+	br := b.LoggedIn(t, b.AdminA)
+	p := br.Get("/provisions")
+	require.Equal(t, http.StatusOK, p.Status)
+	require.Equal(t, 1, p.TestID("no-provisions").Length())
+
+	// A syntax error: the message names line and column, the listing marks
+	// the line, the script is kept.
+	bad := "const a = 1;\nconst b = ;\nlog('x');"
+	p = br.Post("/provisions", url.Values{"name": {"dns"}, "script": {bad}})
+	require.Equal(t, http.StatusUnprocessableEntity, p.Status)
+	require.Contains(t, p.TestID("error-script").Text(), "line 2, column")
+	require.Contains(t, p.TestID("provision-error-line").Text(), "const b = ;")
+	require.Equal(t, bad, p.TestID("provision-script").Text())
+
+	good := "declare('Device.DNS.Client.Server.1.DNSServer', {value: 1}, {value: '1.1.1.1'});"
+	p = br.Post("/provisions", url.Values{"name": {"dns"}, "script": {good}})
+	require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
+	p = br.Get("/provisions/dns")
+	require.Contains(t, p.TestID("flash").Text(), "Saved dns")
+	p = br.Post("/provisions/dns", url.Values{"script": {good + "\nlog('v2');"}})
+	require.Equal(t, http.StatusSeeOther, p.Status)
+	p = br.Get("/provisions/dns")
+	require.Equal(t, 2, p.TestID("version-row").Length())
+	got, _ := b.Sim.Provision("acme-dns")
+	require.Contains(t, got, "log('v2')")
+
+	p = br.Post("/provisions/dns/binding", url.Values{"enabled": {"true"}})
+	require.Equal(t, http.StatusUnprocessableEntity, p.Status, "no event chosen")
+	require.NotEmpty(t, p.TestID("error-events").Text())
+	p = br.Post("/provisions/dns/binding", url.Values{"enabled": {"true"}, "events": {"2 PERIODIC"}, "weight": {"3"}})
+	require.Equal(t, http.StatusSeeOther, p.Status)
+	_, bound := b.Sim.Preset("acme-dns")
+	require.True(t, bound)
+
+	p = br.Post("/provisions/dns/revert", url.Values{"version": {"1"}})
+	require.Equal(t, http.StatusSeeOther, p.Status)
+	got, _ = b.Sim.Provision("acme-dns")
+	require.Equal(t, good, got)
+	p = br.Get("/provisions")
+	require.Contains(t, p.TestID("provision-row").Text(), "2 PERIODIC")
+
+	// A technician and a viewer read it, and cannot write; beta cannot see it.
+	for _, u := range []user.User{b.TechA, b.ViewerA} {
+		vb := b.LoggedIn(t, u)
+		p = vb.Get("/provisions/dns")
+		require.Equal(t, http.StatusOK, p.Status)
+		_, ro := p.TestID("provision-script").Attr("readonly")
+		require.True(t, ro, "read-only")
+		require.Equal(t, 0, p.TestID("provision-save").Length())
+		require.Equal(t, http.StatusForbidden, vb.Post("/provisions/dns", url.Values{"script": {"log(1);"}}).Status)
+		require.Equal(t, http.StatusForbidden, vb.Post("/provisions/dns/delete", nil).Status)
+	}
+	ob := b.LoggedIn(t, b.AdminB)
+	require.Equal(t, http.StatusNotFound, ob.Get("/provisions/dns").Status)
+	require.Equal(t, http.StatusNotFound, ob.Post("/provisions/dns/delete", nil).Status)
+
+	p = br.Post("/provisions/dns/delete", nil)
+	require.Equal(t, http.StatusSeeOther, p.Status)
+	_, ok := b.Sim.Provision("acme-dns")
+	require.False(t, ok)
+	_, bound = b.Sim.Preset("acme-dns")
+	require.False(t, bound, "its preset went with it")
+}
