@@ -34,7 +34,11 @@ func (h *Handler) provisionsPage(c echo.Context, status int, name, script string
 	if errs != nil {
 		p.ErrorLine = errorLine(script)
 	}
-	return Render(c, status, pview.List(Meta(c, "Provisions", "provisions"), p))
+	m := Meta(c, "Provisions", "provisions")
+	if errs != nil {
+		m.Error = "Not saved: " + firstMessage(errs)
+	}
+	return Render(c, status, pview.List(m, p))
 }
 
 // ProvisionsList is the Provisions page.
@@ -79,7 +83,11 @@ func (h *Handler) provisionPage(c echo.Context, status int, script *string, b *o
 	if b != nil {
 		page.Binding = *b
 	}
-	return Render(c, status, pview.Show(Meta(c, p.Name, "provisions"), page))
+	m := Meta(c, p.Name, "provisions")
+	if errs != nil {
+		m.Error = "Not saved: " + firstMessage(errs)
+	}
+	return Render(c, status, pview.Show(m, page))
 }
 
 // ProvisionShow is one provision's editor, binding and versions.
