@@ -161,3 +161,24 @@ func TestAPIProvisionBinding(t *testing.T) {
 	_, ok = b.Sim.Provision("acme-wifi-channel")
 	require.True(t, ok, "the provision is kept")
 }
+
+// A bound script that never ends is stopped by the runtime's time limit,
+// as GenieACS stops it: the session ends with a fault on the preset's
+// channel, and the device goes on informing.
+func TestAPIProvisionRunawayScript(t *testing.T) {
+	t.Parallel()
+	b := webtest.SetupWithSim(t, 1)
+	ctx := context.Background()
+	gid, err := b.Sim.AddDevice(acssim.ProfileTPLinkAX10, "AX10LOOP0001")
+	require.NoError(t, err)
+	require.NoError(t, b.Sim.Inform(ctx, gid, "0 BOOTSTRAP", "1 BOOT"))
+	require.NoError(t, b.ACS.AddTag(ctx, gid, "org:acme"))
+	require.Equal(t, http.StatusOK, b.API(t, http.MethodPut, "/cpe/provisions/spin", b.KeyA, scriptBody("while (true) {}")).Status)
+	require.Equal(t, http.StatusOK, b.API(t, http.MethodPut, "/cpe/provisions/spin/binding", b.KeyA, `{"events":["2 PERIODIC"],"enabled":true}`).Status)
+	require.NoError(t, b.Sim.Inform(ctx, gid, "2 PERIODIC"), "the session ends")
+	faults, err := b.ACS.Faults(ctx, map[string]any{"device": gid, "channel": "acme-spin"})
+	require.NoError(t, err)
+	require.Len(t, faults, 1)
+	require.Equal(t, "script.Error", faults[0].Code)
+	require.Contains(t, faults[0].Message, "timed out")
+}
