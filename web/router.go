@@ -117,6 +117,7 @@ func routes(e *echo.Echo, d Deps) {
 	cpe.DELETE("/provisions/:name", ah.ProvisionsDelete)
 	cpe.POST("/provisions/:name/revert", ah.ProvisionsRevert)
 	cpe.PUT("/provisions/:name/binding", ah.ProvisionsBind)
+	cpe.POST("/provisions/:name/try", ah.ProvisionsTry)
 	cpe.DELETE("/firmware/:id", ah.FirmwareDelete)
 	cpe.Any("/*", func(echo.Context) error { return httperr.NotFound() })
 
@@ -222,6 +223,7 @@ func routes(e *echo.Echo, d Deps) {
 	staff.POST("/provisions/:name/binding", ph.ProvisionBind)
 	staff.POST("/provisions/:name/revert", ph.ProvisionRevert)
 	staff.POST("/provisions/:name/delete", ph.ProvisionDelete)
+	staff.POST("/provisions/:name/try", ph.ProvisionTry)
 	staff.GET("/admin/sync", ph.SyncShow) // owners and admins; the service checks
 	staff.POST("/admin/sync", ph.SyncRequest)
 	staff.GET("/admin/system", ph.SystemShow)

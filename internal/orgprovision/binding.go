@@ -59,12 +59,14 @@ func (b Binding) validate() (Binding, error) {
 }
 
 // Precondition is the preset's precondition: the organization's tag (and
-// the model), as the Mongo-style query GenieACS accepts beside its
-// expressions; a tag with ':' cannot be a Tags.<tag> path (DESIGN.md §5).
+// the model), as the Mongo-style query GenieACS converts to an expression
+// (`_tags` → Tags.<tag>; other keys are parameters, so the model is
+// DeviceID.ProductClass, not _deviceId._ProductClass); a tag with ':'
+// cannot be written as a Tags.<tag> path in an expression (DESIGN.md §5).
 func Precondition(slug, model string) string {
 	q := map[string]string{"_tags": devtag.Org(slug)}
 	if model != "" {
-		q["_deviceId._ProductClass"] = model
+		q["DeviceID.ProductClass"] = model
 	}
 	b, _ := json.Marshal(q)
 	return string(b)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/fyberpay/cpe/internal/orgprovision"
@@ -92,4 +93,25 @@ func (h *Handler) ProvisionsBind(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, p)
+}
+
+// ProvisionsTry is POST /cpe/provisions/:name/try {deviceId}: one run of
+// the current script on one device (a connection request), with what
+// changed and GenieACS's fault; nothing stays bound.
+func (h *Handler) ProvisionsTry(c echo.Context) error {
+	var in struct {
+		DeviceID string `json:"deviceId"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	id, err := uuid.Parse(in.DeviceID)
+	if err != nil {
+		return validation.Errors{"deviceId": "must be a device id"}
+	}
+	res, err := h.Provisions.Try(c.Request().Context(), actorOf(c), h.Devices, c.Param("name"), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
 }

@@ -182,3 +182,56 @@ func TestAPIProvisionRunawayScript(t *testing.T) {
 	require.Equal(t, "script.Error", faults[0].Code)
 	require.Contains(t, faults[0].Message, "timed out")
 }
+
+// "Try on one device" runs the current script once on that device and
+// answers what it read or set, or GenieACS's fault; nothing stays bound.
+func TestAPIProvisionTry(t *testing.T) {
+	t.Parallel()
+	b := webtest.SetupWithSim(t, 1)
+	devID, gid := b.QuietSimDevice(t, b.OrgA, acssim.ProfileTPLinkAX10)
+	try := func(key, name string) webtest.APIResp {
+		return b.API(t, http.MethodPost, "/cpe/provisions/"+name+"/try", key, `{"deviceId":"`+devID.String()+`"}`)
+	}
+	require.Equal(t, http.StatusOK, b.API(t, http.MethodPut, "/cpe/provisions/channel", b.KeyA, scriptBody(channelV1)).Status)
+	r := try(b.KeyA, "channel")
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.Equal(t, true, r.Body["ran"])
+	require.Nil(t, r.Body["fault"])
+	changed := r.Body["changed"].([]any)
+	vdbg, _ := b.Sim.Value(gid, "Device.WiFi.Radio.1.Channel")
+	require.NotEmpty(t, changed, "%s; channel now %v", r.Raw, vdbg)
+	var found bool
+	for _, c := range changed {
+		if c.(map[string]any)["path"] == "Device.WiFi.Radio.1.Channel" {
+			found = c.(map[string]any)["after"] == "6"
+		}
+	}
+	require.True(t, found, "the channel it set: %v", changed)
+	v, _ := b.Sim.Value(gid, "Device.WiFi.Radio.1.Channel")
+	require.EqualValues(t, 6, v)
+
+	require.Equal(t, http.StatusOK, b.API(t, http.MethodPut, "/cpe/provisions/thrower", b.KeyA, scriptBody("throw new Error('no such thing');")).Status)
+	r = try(b.KeyA, "thrower")
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.Equal(t, "script.Error", r.Body["fault"].(map[string]any)["code"])
+	require.Contains(t, r.Body["fault"].(map[string]any)["message"], "no such thing")
+	require.Equal(t, http.StatusOK, b.API(t, http.MethodPut, "/cpe/provisions/missing-ext", b.KeyA, scriptBody("ext('nope', 'fn');")).Status)
+	r = try(b.KeyA, "missing-ext")
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.NotNil(t, r.Body["fault"], "a missing ext script faults")
+
+	presets, err := b.ACS.Presets(context.Background())
+	require.NoError(t, err)
+	for _, p := range presets {
+		require.NotContains(t, p.ID, "try", "nothing stays bound")
+	}
+	faults, err := b.ACS.Faults(context.Background(), map[string]any{"device": gid})
+	require.NoError(t, err)
+	require.Empty(t, faults, "the try's faults are cleared with it")
+
+	require.Equal(t, http.StatusForbidden, try(b.KeyViewerA, "channel").Status)
+	require.Equal(t, http.StatusNotFound, try(b.KeyB, "channel").Status)
+	otherDev, _ := b.QuietSimDevice(t, b.OrgB, acssim.ProfileTPLinkAX10)
+	r = b.API(t, http.MethodPost, "/cpe/provisions/channel/try", b.KeyA, `{"deviceId":"`+otherDev.String()+`"}`)
+	require.Equal(t, http.StatusNotFound, r.Status, "never on another organization's device")
+}

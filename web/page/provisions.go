@@ -5,10 +5,14 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/orgprovision"
 	"github.com/fyberpay/cpe/views/form"
 	pview "github.com/fyberpay/cpe/views/provisions"
@@ -142,4 +146,47 @@ func (h *Handler) ProvisionDelete(c echo.Context) error {
 	}
 	flash(c, fmt.Sprintf("Deleted %s.", name))
 	return seeOther(c, "/provisions")
+}
+
+// ProvisionTry runs the saved script once on the device of the serial.
+func (h *Handler) ProvisionTry(c echo.Context) error {
+	a, serial := actorOf(c), strings.TrimSpace(c.FormValue("serial"))
+	if err := a.Require(actor.PermManageProvisions); err != nil {
+		return err
+	}
+	page, err := h.Devices.List(c.Request().Context(), a, cpe.Filter{Serial: serial, Limit: 10})
+	if err != nil {
+		return err
+	}
+	var id uuid.UUID
+	for _, d := range page.Items {
+		if serial != "" && (strings.EqualFold(d.Serial, serial) || strings.EqualFold(d.ReportedSerial, serial)) {
+			id = d.ID
+		}
+	}
+	if id == uuid.Nil {
+		return h.provisionTryPage(c, http.StatusUnprocessableEntity, serial, nil, form.Errors{"device": "none of your devices has this serial"})
+	}
+	res, err := h.Provisions.Try(c.Request().Context(), a, h.Devices, c.Param("name"), id)
+	if errs, ok := formErrors(err); ok {
+		return h.provisionTryPage(c, http.StatusUnprocessableEntity, serial, nil, errs)
+	} else if err != nil {
+		return err
+	}
+	return h.provisionTryPage(c, http.StatusOK, serial, &res, nil)
+}
+
+func (h *Handler) provisionTryPage(c echo.Context, status int, serial string, res *orgprovision.TryResult, errs form.Errors) error {
+	a := actorOf(c)
+	p, err := h.Provisions.Get(c.Request().Context(), a, c.Param("name"))
+	if err != nil {
+		return err
+	}
+	page := pview.ShowPage{P: p, CanWrite: a.Can(actor.PermManageProvisions), Script: p.Script, Binding: p.Binding, Errors: errs,
+		TrySerial: serial, Try: res, CSRF: middleware.CSRF(c)}
+	m := Meta(c, p.Name, "provisions")
+	if errs != nil {
+		m.Error = "Not run: " + firstMessage(errs)
+	}
+	return Render(c, status, pview.Show(m, page))
 }

@@ -1,12 +1,15 @@
 package page_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/fyberpay/cpe/internal/acssim"
 	"github.com/fyberpay/cpe/internal/user"
 	"github.com/fyberpay/cpe/web/webtest"
 )
@@ -76,4 +79,33 @@ func TestProvisionsPages(t *testing.T) {
 	require.False(t, ok)
 	_, bound = b.Sim.Preset("acme-dns")
 	require.False(t, bound, "its preset went with it")
+}
+
+// "Try on one device" from the page: a script that throws shows GenieACS's
+// fault text and leaves nothing bound; an unknown serial is refused.
+func TestProvisionTryPage(t *testing.T) {
+	t.Parallel()
+	b := webtest.SetupWithSim(t, 1)
+	_, gid := b.QuietSimDevice(t, b.OrgA, acssim.ProfileTPLinkAX10)
+	serial := gid[strings.LastIndexByte(gid, '-')+1:]
+	br := b.LoggedIn(t, b.AdminA)
+	br.Get("/provisions")
+	p := br.Post("/provisions", url.Values{"name": {"boom"}, "script": {"throw new Error('boom at the CPE');"}})
+	require.Equal(t, http.StatusSeeOther, p.Status)
+	br.Get("/provisions/boom")
+	p = br.Post("/provisions/boom/try", url.Values{"serial": {serial}})
+	require.Equal(t, http.StatusOK, p.Status, p.Body)
+	require.Contains(t, p.TestID("try-fault").Text(), "script.Error")
+	require.Contains(t, p.TestID("try-fault").Text(), "boom at the CPE")
+	presets, err := b.ACS.Presets(context.Background())
+	require.NoError(t, err)
+	for _, pr := range presets {
+		require.NotContains(t, pr.ID, "boom")
+		require.NotContains(t, pr.ID, "try")
+	}
+	p = br.Post("/provisions/boom/try", url.Values{"serial": {"NOSUCHSERIAL"}})
+	require.Equal(t, http.StatusUnprocessableEntity, p.Status)
+	require.NotEmpty(t, p.TestID("error-device").Text())
+	vb := b.LoggedIn(t, b.TechA)
+	require.Equal(t, http.StatusForbidden, vb.Post("/provisions/boom/try", url.Values{"serial": {serial}}).Status)
 }
