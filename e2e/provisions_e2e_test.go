@@ -1,11 +1,16 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/mxschmitt/playwright-go"
+
+	"github.com/fyberpay/cpe/internal/acssim"
 )
 
 // An admin saves a provision with a syntax error and sees its line and
@@ -65,4 +70,59 @@ func TestE2EProvisionEditor(t *testing.T) {
 	must(t, expect.Locator(byTestID(tp, "provision-script")).ToHaveAttribute("readonly", ""))
 	must(t, expect.Locator(byTestID(tp, "provision-save")).ToHaveCount(0))
 	must(t, expect.Locator(byTestID(tp, "version-revert")).ToHaveCount(0))
+}
+
+// The spec's example, saved and bound to periodic informs from the page,
+// sets the channel on the organization's TR-181 devices and on no other
+// organization's.
+func TestE2EProvisionRunsOnOwnDevicesOnly(t *testing.T) {
+	t.Parallel()
+	if suite.skip != "" {
+		t.Skip("e2e suite unavailable: " + suite.skip)
+	}
+	_, err := cli("", "org", "create", "--slug", "provco", "--name", "Provisions ISP")
+	must(t, err)
+	_, err = cli(staffPassword+"\n", "user", "create", "--org", "provco", "--email", "admin@provco.example", "--role", "admin")
+	must(t, err)
+	out, err := cli("", "apikey", "create", "--org", "provco", "--name", "e2e")
+	must(t, err)
+	key := strings.TrimSpace(out[strings.LastIndexByte(strings.TrimSpace(out), '\n')+1:])
+	const channel = "Device.WiFi.Radio.1.Channel"
+	var own []string
+	for i := range 2 {
+		serial := fmt.Sprintf("AX10PROV%04d", i)
+		own = append(own, simDevice(t, acssim.ProfileTPLinkAX10, serial))
+		opsClaimPending(t, key, serial)
+	}
+	_, other := ownedDevice(t, acssim.ProfileTPLinkAX10, "AX10PROVX001", "AX10PROVX001") // acme's
+	for _, gid := range append(own, other) {
+		must(t, suite.sim.SetValue(gid, channel, float64(11)))
+	}
+
+	p := newPage(t)
+	login(t, p, "admin@provco.example", staffPassword)
+	_, err = p.Goto("/provisions")
+	must(t, err)
+	must(t, byTestID(p, "provision-name").Fill("wifi-channel"))
+	must(t, byTestID(p, "provision-script").Fill("declare('Device.WiFi.Radio.1.Channel', {value: 1}, {value: 6});"))
+	must(t, byTestID(p, "provision-save").Click())
+	must(t, expect.Locator(byTestID(p, "flash")).ToContainText("Saved wifi-channel"))
+	must(t, byTestID(p, "bind-enabled").Check())
+	must(t, byTestID(p, "bind-2-PERIODIC").Check())
+	must(t, byTestID(p, "bind-save").Click())
+	must(t, expect.Locator(byTestID(p, "flash")).ToContainText("Saved when it runs"))
+
+	for _, gid := range own { // the next periodic informs (every 5 s here)
+		deadline := time.Now().Add(45 * time.Second)
+		for fmt.Sprint(simValue(t, gid, channel)) != "6" {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: channel %v, want 6", gid, simValue(t, gid, channel))
+			}
+			<-time.After(250 * time.Millisecond)
+		}
+	}
+	must(t, suite.sim.Inform(context.Background(), other, "2 PERIODIC"))
+	if v := fmt.Sprint(simValue(t, other, channel)); v != "11" {
+		t.Fatalf("another organization's device got channel %s", v)
+	}
 }
