@@ -21,6 +21,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/pmezard/go-difflib/difflib"
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/audit"
@@ -315,5 +316,24 @@ func (s *Service) Delete(ctx context.Context, a actor.Actor, name string) error 
 			return err
 		}
 		return nil
+	})
+}
+
+// Diff is a version's change against the version before it, as a unified
+// diff of lines (version 1 against nothing).
+func (s *Service) Diff(ctx context.Context, a actor.Actor, name string, version int) (string, error) {
+	after, err := s.Script(ctx, a, name, version)
+	if err != nil {
+		return "", err
+	}
+	before := ""
+	if version > 1 {
+		if before, err = s.Script(ctx, a, name, version-1); err != nil {
+			return "", err
+		}
+	}
+	return difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
+		A: difflib.SplitLines(before), B: difflib.SplitLines(after),
+		FromFile: fmt.Sprintf("version %d", version-1), ToFile: fmt.Sprintf("version %d", version), Context: 3,
 	})
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/fyberpay/cpe/internal/orgprovision"
 	"github.com/fyberpay/cpe/views/form"
 	pview "github.com/fyberpay/cpe/views/provisions"
+	"github.com/fyberpay/cpe/web/httperr"
 	"github.com/fyberpay/cpe/web/middleware"
 )
 
@@ -94,9 +95,32 @@ func (h *Handler) provisionPage(c echo.Context, status int, script *string, b *o
 	return Render(c, status, pview.Show(m, page))
 }
 
-// ProvisionShow is one provision's editor, binding and versions.
+// ProvisionShow is one provision's editor, binding and versions
+// (?diff=N: version N's change against the one before).
 func (h *Handler) ProvisionShow(c echo.Context) error {
+	if v := c.QueryParam("diff"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return httperr.BadRequest("bad_version", "diff must be a version number")
+		}
+		return h.provisionDiffPage(c, n)
+	}
 	return h.provisionPage(c, http.StatusOK, nil, nil, nil)
+}
+
+func (h *Handler) provisionDiffPage(c echo.Context, version int) error {
+	a := actorOf(c)
+	p, err := h.Provisions.Get(c.Request().Context(), a, c.Param("name"))
+	if err != nil {
+		return err
+	}
+	diff, err := h.Provisions.Diff(c.Request().Context(), a, p.Name, version)
+	if err != nil {
+		return err
+	}
+	page := pview.ShowPage{P: p, CanWrite: a.Can(actor.PermManageProvisions), Script: p.Script, Binding: p.Binding,
+		DiffVersion: version, Diff: diff, CSRF: middleware.CSRF(c)}
+	return Render(c, http.StatusOK, pview.Show(Meta(c, p.Name, "provisions"), page))
 }
 
 // ProvisionSave saves the editor's script as the next version.

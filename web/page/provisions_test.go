@@ -43,6 +43,11 @@ func TestProvisionsPages(t *testing.T) {
 	got, _ := b.Sim.Provision("acme-dns")
 	require.Contains(t, got, "log('v2')")
 
+	p = br.Get("/provisions/dns?diff=2")
+	require.Contains(t, p.TestID("diff").Find(".add").Text(), "+log('v2');", "version 2's change against version 1")
+	require.Equal(t, http.StatusBadRequest, br.Get("/provisions/dns?diff=x").Status)
+	require.Equal(t, http.StatusNotFound, br.Get("/provisions/dns?diff=9").Status)
+
 	p = br.Post("/provisions/dns/binding", url.Values{"enabled": {"true"}})
 	require.Equal(t, http.StatusUnprocessableEntity, p.Status, "no event chosen")
 	require.NotEmpty(t, p.TestID("error-events").Text())
