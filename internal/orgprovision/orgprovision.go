@@ -52,6 +52,9 @@ type Provision struct {
 	Script     string    `json:"script,omitempty" db:"script"`
 	Versions   []Version `json:"versions,omitempty" db:"-"`
 	Binding    Binding   `json:"binding" db:"-"`
+	// Warnings are the current script's probable mistakes (Save and
+	// CheckWarnings fill them).
+	Warnings []Warning `json:"warnings,omitempty" db:"-"`
 	Bound      bool      `json:"-" db:"bound"`
 	Events     []string  `json:"-" db:"events"`
 	Weight     int       `json:"-" db:"weight"`
@@ -215,7 +218,22 @@ func (s *Service) save(ctx context.Context, a actor.Actor, name, script, note st
 	if err != nil {
 		return Provision{}, err
 	}
-	return s.Get(ctx, a, name)
+	p, err := s.Get(ctx, a, name)
+	if err != nil {
+		return Provision{}, err
+	}
+	p.Warnings = s.CheckWarnings(ctx, a.OrgID, script)
+	return p, nil
+}
+
+// CheckWarnings is Warnings that reports a failed look-up as a warning of
+// its own (the script is saved either way).
+func (s *Service) CheckWarnings(ctx context.Context, orgID uuid.UUID, script string) []Warning {
+	ws, err := s.Warnings(ctx, orgID, script)
+	if err != nil {
+		return append(ws, Warning{Line: 1, Column: 1, Message: "the paths could not be looked up in GenieACS: " + err.Error()})
+	}
+	return ws
 }
 
 // List returns the organization's provisions (without scripts).

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fyberpay/cpe/internal/acssim"
 	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/testfactory"
 	"github.com/fyberpay/cpe/web/webtest"
 )
@@ -234,4 +235,36 @@ func TestAPIProvisionTry(t *testing.T) {
 	otherDev, _ := b.QuietSimDevice(t, b.OrgB, acssim.ProfileTPLinkAX10)
 	r = b.API(t, http.MethodPost, "/cpe/provisions/channel/try", b.KeyA, `{"deviceId":"`+otherDev.String()+`"}`)
 	require.Equal(t, http.StatusNotFound, r.Status, "never on another organization's device")
+}
+
+// Warnings beside a saved script: a call GenieACS does not provide, and a
+// declared path none of the organization's devices has in GenieACS; a
+// path the organization's device has is not flagged. The script is saved.
+func TestAPIProvisionWarnings(t *testing.T) {
+	t.Parallel()
+	b := webtest.SetupWithSim(t, 1)
+	ctx := context.Background()
+	gid, err := b.Sim.AddDevice(acssim.ProfileTPLinkAX10, "AX10WARN0001")
+	require.NoError(t, err)
+	require.NoError(t, b.Sim.Inform(ctx, gid, "0 BOOTSTRAP", "1 BOOT"))
+	require.NoError(t, b.ACS.AddTag(ctx, gid, "org:acme"))
+	_, err = b.ACS.CreateTask(ctx, gid, genieacs.Task{Name: genieacs.TaskGetParameterValues, ParameterNames: []string{"Device.WiFi.Radio.1.Channel"}},
+		genieacs.TaskOptions{ConnectionRequest: true})
+	require.NoError(t, err)
+	script := "function helper() { return 1; }\n" +
+		"helper();\n" +
+		"declare('Device.WiFi.Radio.1.Channel', {value: 1});\n" +
+		"declare('Device.NoSuch.Thing', {value: 1});\n" +
+		"declare('Tags.x', null, {value: true});\n" +
+		"setValue('Device.X', 1);\n"
+	r := b.API(t, http.MethodPut, "/cpe/provisions/warned", b.KeyA, scriptBody(script))
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	var msgs []string
+	for _, w := range r.Body["warnings"].([]any) {
+		m := w.(map[string]any)
+		msgs = append(msgs, fmt.Sprintf("%v:%v %v", m["line"], m["column"], m["message"]))
+	}
+	require.Len(t, msgs, 2, "%v", msgs)
+	require.Contains(t, msgs[0], "4:1 none of your devices has Device.NoSuch.Thing")
+	require.Contains(t, msgs[1], "6:1 setValue() is not a function GenieACS provides")
 }

@@ -81,6 +81,9 @@ func (h *Handler) provisionPage(c echo.Context, status int, script *string, b *o
 	if err != nil {
 		return err
 	}
+	if errs == nil {
+		p.Warnings = h.Provisions.CheckWarnings(c.Request().Context(), a.OrgID, p.Script)
+	}
 	page := pview.ShowPage{P: p, CanWrite: a.Can(actor.PermManageProvisions), Script: p.Script, Binding: p.Binding, Errors: errs, CSRF: middleware.CSRF(c)}
 	if script != nil {
 		page.Script, page.ErrorLine = *script, errorLine(*script)
