@@ -55,10 +55,10 @@ type Provision struct {
 	// Warnings are the current script's probable mistakes (Save and
 	// CheckWarnings fill them).
 	Warnings []Warning `json:"warnings,omitempty" db:"-"`
-	Bound      bool      `json:"-" db:"bound"`
-	Events     []string  `json:"-" db:"events"`
-	Weight     int       `json:"-" db:"weight"`
-	Model      string    `json:"-" db:"model"`
+	Bound    bool      `json:"-" db:"bound"`
+	Events   []string  `json:"-" db:"events"`
+	Weight   int       `json:"-" db:"weight"`
+	Model    string    `json:"-" db:"model"`
 }
 
 func (p *Provision) fill() {
