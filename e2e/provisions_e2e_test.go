@@ -27,6 +27,7 @@ func TestE2EProvisionEditor(t *testing.T) {
 	must(t, byTestID(p, "provision-save").Click())
 	must(t, expect.Locator(byTestID(p, "error-script")).ToContainText(regexp.MustCompile(`line 2, column \d+`)))
 	must(t, expect.Locator(byTestID(p, "provision-error-line")).ToContainText("declare('Device.Time.NTPServer1'"))
+	must(t, expect.Locator(byTestID(p, "gutter-error-line")).ToHaveText("2\n")) // the editor's line numbers mark it
 	must(t, expect.Locator(byTestID(p, "error")).ToContainText("line 2, column"))
 	must(t, expect.Locator(byTestID(p, "error")).ToBeInViewport()) // where the eye is
 	for _, w := range []int{1280, 390} {

@@ -49,3 +49,26 @@ document.addEventListener("htmx:xhr:progress", function (e) {
   box.querySelector("progress").value = pct;
   box.querySelector("span").textContent = pct + " % of " + fmtBytes(e.detail.total) + " sent";
 });
+// Code editors: line numbers beside the textarea, kept in step with its
+// lines and scroll; the line of a syntax error (data-error-line) marked.
+function paintGutter(box) {
+  var ta = box.querySelector("textarea"), g = box.querySelector(".gutter");
+  var n = Math.max(ta.value.split("\n").length, Number(ta.getAttribute("rows")) || 1);
+  var bad = Number(box.getAttribute("data-error-line")) || 0;
+  g.textContent = "";
+  for (var i = 1; i <= n; i++) {
+    var s = document.createElement("span");
+    if (i === bad) { s.className = "error-ln"; s.setAttribute("data-testid", "gutter-error-line"); }
+    s.textContent = i + (i < n ? "\n" : "");
+    g.appendChild(s);
+  }
+  g.scrollTop = ta.scrollTop;
+}
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll(".code-editor").forEach(function (box) {
+    var ta = box.querySelector("textarea"), g = box.querySelector(".gutter");
+    paintGutter(box);
+    ta.addEventListener("input", function () { paintGutter(box); });
+    ta.addEventListener("scroll", function () { g.scrollTop = ta.scrollTop; });
+  });
+});

@@ -15,6 +15,7 @@ import (
 	"github.com/fyberpay/cpe/internal/devtag"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/org"
+	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/validation"
 )
 
@@ -97,6 +98,9 @@ func (s *Service) Bind(ctx context.Context, a actor.Actor, name string, b Bindin
 			summary = fmt.Sprintf("bound provision %s to %s (weight %d%s)", name, strings.Join(b.Events, ", "), b.Weight, modelNote(b.Model))
 		}
 		if err := audit.Record(ctx, tx, a, audit.Entry{Action: "provision.bind", TargetType: "provision", TargetID: id, Summary: summary}); err != nil {
+			return err
+		}
+		if _, err := outbox.Write(ctx, tx, s.jobs, a.OrgID, outbox.TopicProvisionSaved, map[string]any{"name": name, "binding": b}); err != nil {
 			return err
 		}
 		if !b.Enabled {

@@ -65,7 +65,7 @@ func Subscribable() []TopicInfo {
 		{TopicFirmwareStarted, "a firmware deployment started (targets and waves)"},
 		{TopicFirmwareHalted, "a firmware deployment halted: its failure rate passed the limit (the reason and counts)"},
 		{TopicFirmwareCompleted, "a firmware deployment sent every wave and every device finished (the counts)"},
-		{TopicProvisionSaved, "one of your provision scripts was saved (its new version)"},
+		{TopicProvisionSaved, "one of your provision scripts was saved (its new version) or bound (when it runs)"},
 		{TopicProvisionDeleted, "one of your provision scripts was deleted"},
 		{TopicOnline, "a device informed again after being offline"},
 		{TopicOffline, "a device stopped informing (no inform for OFFLINE_AFTER, 10 minutes by default)"},
