@@ -36,6 +36,8 @@ func TestProvisionsPages(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
 	p = br.Get("/provisions/dns")
 	require.Contains(t, p.TestID("flash").Text(), "Saved dns")
+	require.Contains(t, p.TestID("provision-warning").Text(), "none of your devices has Device.DNS.Client.Server.1.DNSServer",
+		"a warning beside the editor; saved all the same")
 	p = br.Post("/provisions/dns", url.Values{"script": {good + "\nlog('v2');"}})
 	require.Equal(t, http.StatusSeeOther, p.Status)
 	p = br.Get("/provisions/dns")
