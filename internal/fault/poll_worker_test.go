@@ -30,7 +30,9 @@ func TestPollJobSnoozesWhileGenieACSIsDown(t *testing.T) {
 	sim := acssim.NewTestServer(t, acssim.Options{Devices: 1, Seed: 7})
 	u, _ := url.Parse(sim.NBIURL)
 	c, err := genieacs.New(genieacs.Config{NBIURL: u, Timeout: 5 * time.Second,
-		Breaker: genieacs.BreakerSettings{MinRequests: 2, FailureRatio: 0.5, OpenFor: 1500 * time.Millisecond, HalfOpenMax: 1}})
+		// Open long enough that the job surely runs while it is, however
+		// slowly River starts on a loaded machine.
+		Breaker: genieacs.BreakerSettings{MinRequests: 2, FailureRatio: 0.5, OpenFor: 5 * time.Second, HalfOpenMax: 1}})
 	require.NoError(t, err)
 	logger := slog.New(slog.DiscardHandler)
 	ins, err := jobs.NewInserter(pool, logger)
