@@ -1,0 +1,63 @@
+package e2e
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/mxschmitt/playwright-go"
+)
+
+// Every page at 1280 and 390 px: a screenshot each, and no page scrolls
+// sideways (wide tables scroll inside their own box). On a phone the
+// navigation is behind the Menu button.
+func TestE2ELayoutNoSidewaysScroll(t *testing.T) {
+	t.Parallel()
+	p := newPage(t)
+	login(t, p, adminEmail, staffPassword)
+	pages := []string{"/", "/devices", "/devices/import", "/devices/new", "/pending", "/tasks", "/faults", "/firmware", "/firmware/deployments",
+		"/firmware/deploy", "/provisions", "/subscribers", "/subscribers/new", "/plans", "/users", "/api-keys", "/settings/webhooks",
+		"/audit", "/profile", "/admin/system", "/admin/sync"}
+	var wide []string
+	for _, w := range []int{1280, 390} {
+		must(t, p.SetViewportSize(w, 900))
+		for _, path := range pages {
+			_, err := p.Goto(path)
+			must(t, err)
+			name := strings.Trim(regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(path, "-"), "-")
+			if name == "" {
+				name = "dashboard"
+			}
+			if _, err := p.Screenshot(playwright.PageScreenshotOptions{Path: playwright.String(fmt.Sprintf("artifacts/page-%s-%d.png", name, w)), FullPage: playwright.Bool(true)}); err != nil {
+				t.Fatalf("screenshot: %v", err)
+			}
+			over, err := p.Evaluate(`() => document.scrollingElement.scrollWidth - window.innerWidth`)
+			must(t, err)
+			var n float64
+			switch v := over.(type) {
+			case int:
+				n = float64(v)
+			case float64:
+				n = v
+			default:
+				t.Fatalf("scrollWidth - innerWidth is a %T", over)
+			}
+			if n > 0 {
+				wide = append(wide, fmt.Sprintf("%s at %d px: %.0f px too wide", path, w, n))
+			}
+		}
+	}
+	if len(wide) > 0 {
+		t.Fatalf("pages that scroll sideways:\n%s", strings.Join(wide, "\n"))
+	}
+
+	// On a phone the menu opens the navigation.
+	must(t, p.SetViewportSize(390, 900))
+	_, err := p.Goto("/")
+	must(t, err)
+	must(t, expect.Locator(byTestID(p, "nav-devices")).Not().ToBeVisible())
+	must(t, byTestID(p, "menu-toggle").Click())
+	must(t, byTestID(p, "nav-devices").Click())
+	must(t, expect.Page(p).ToHaveURL(regexp.MustCompile(`/devices$`)))
+}
