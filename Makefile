@@ -57,7 +57,9 @@ run: db-up build ## the demo: Postgres, migrations, GenieACS simulator, demo org
 	  for i in $$(seq 1 100); do curl -fs -o /dev/null http://127.0.0.1:7557/files/ && break; sleep 0.1; done; \
 	  ./$(BIN) demo --password "$$DEMO_PASSWORD" --sim-devices $(SIM_DEVICES) || exit 1; \
 	  echo "GenieACS simulator: $(SIM_DEVICES) devices on 127.0.0.1:7557 (log: .data/sim.log)"; \
-	  echo "open http://127.0.0.1:8080 (Ctrl-C stops)"; ./$(BIN) serve
+	  ( for i in $$(seq 1 100); do curl -fs -o /dev/null http://127.0.0.1:8080/healthz && break; sleep 0.1; done; \
+	    echo; echo "FyberPay is up: open http://127.0.0.1:8080 and sign in as owner@demo.fyberpay.test with $$DEMO_PASSWORD (Ctrl-C stops)" ) & \
+	  ./$(BIN) serve
 
 .PHONY: build
 build: ## build bin/fyberpay

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -27,6 +28,35 @@ const HeaderKey = "X-FyberPay-Internal-Key"
 type Handler struct {
 	CPE    *cpe.Service
 	Logger *slog.Logger
+
+	// Identify calls are summarised at INFO at most once a minute (each
+	// request's own line is at DEBUG).
+	mu      sync.Mutex
+	counts  map[string]int
+	summary rate.Sometimes
+}
+
+// count adds an identify outcome and, at most once a minute, logs the
+// counts since the last summary.
+func (h *Handler) count(outcome string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.counts == nil {
+		h.counts = map[string]int{}
+		h.summary = rate.Sometimes{Interval: time.Minute}
+	}
+	h.counts[outcome]++
+	h.summary.Do(func() {
+		args := []any{"total", 0}
+		total := 0
+		for _, k := range []string{"pending", "claimed", "assigned", "refused"} {
+			total += h.counts[k]
+			args = append(args, k, h.counts[k])
+		}
+		args[1] = total
+		h.Logger.Info("identify calls since the last summary", args...)
+		clear(h.counts)
+	})
 }
 
 // RequireKey admits requests carrying the internal key, compared in
@@ -73,12 +103,14 @@ func (h *Handler) Identify(c echo.Context) error {
 	}
 	ans, err := h.CPE.Identify(c.Request().Context(), in)
 	if err != nil {
+		h.count("refused")
 		if he := httperr.From(err); he.Status == http.StatusUnprocessableEntity {
 			he.Status = http.StatusBadRequest // the ext script treats any 4xx as "fix the caller"
 			return he
 		}
 		return err
 	}
+	h.count(ans.Status)
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, ans)
 }

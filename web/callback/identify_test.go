@@ -23,6 +23,10 @@ func TestIdentifyEndpoint(t *testing.T) {
 	require.Equal(t, "pending", r.Body["status"])
 	require.Equal(t, []any{}, r.Body["tags"])
 	require.EqualValues(t, 300, r.Body["periodicInformInterval"])
+	require.Contains(t, b.Logs.String(), `"msg":"identify calls since the last summary","total":1,"pending":1`,
+		"identify is summarised at INFO (once a minute at most); each call's own line is DEBUG")
+	b.Identify(t, webtest.InternalKey, huaweiIdentify)
+	require.Equal(t, 1, strings.Count(b.Logs.String(), "identify calls since the last summary"), "not again within the minute")
 
 	t.Run("WrongOrMissingKey", func(t *testing.T) {
 		for _, key := range []string{"", "wrong-key", webtest.InternalKey + "x", b.KeyA} {

@@ -12,8 +12,11 @@ import (
 )
 
 // Log writes one structured line per request, after it is handled, with
-// request id, org id and user or key id. It never logs headers, bodies or
-// query strings (which could carry secrets).
+// request id, org id and user or key id: at INFO for 4xx answers and
+// requests slower than SlowRequest, ERROR for 5xx, DEBUG for the rest (a
+// fleet's identify calls and the pages' polling would drown everything
+// else). It never logs headers, bodies or query strings (which could carry
+// secrets).
 func Log(logger *slog.Logger) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -28,9 +31,12 @@ func Log(logger *slog.Logger) echo.MiddlewareFunc {
 				// The central error handler has not run yet; compute the status it will write.
 				status = httperr.From(err).Status
 			}
-			level := slog.LevelInfo
-			if status >= 500 && !gone {
+			level := slog.LevelDebug
+			switch {
+			case status >= 500 && !gone:
 				level = slog.LevelError
+			case status >= 400 || time.Since(start) >= SlowRequest:
+				level = slog.LevelInfo
 			}
 			// The request's context is done when the client went away; the
 			// line is still written.
@@ -69,6 +75,10 @@ func Log(logger *slog.Logger) echo.MiddlewareFunc {
 		}
 	}
 }
+
+// SlowRequest is how long a request takes before its line is logged at
+// INFO whatever its answer.
+const SlowRequest = time.Second
 
 // StatusClientClosedRequest is logged for requests the client abandoned
 // before the answer (nginx's 499); nothing is written to them.
