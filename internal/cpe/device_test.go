@@ -331,3 +331,18 @@ func TestThresholdsAreConfigurable(t *testing.T) {
 	require.Equal(t, "online", s)
 	require.Equal(t, 1, n, "the list's status filter follows the same threshold")
 }
+
+// A CSV the reader cannot parse is explained in plain words, with its line.
+func TestImportCSVProblemsInWords(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for body, want := range map[string]string{
+		"serial,model\nHWTC00000001,\"HG8245H\n": `line 2 has a quoted value that is never closed`,
+		"serial,model\nHWTC00000001,HG\"8245H\n": `line 2 has a " inside a value that is not quoted`,
+	} {
+		_, err := b.svc.PreviewImport(context.Background(), b.admin(t), "bad.csv", strings.NewReader(body))
+		var fe *cpe.ErrImportFile
+		require.ErrorAs(t, err, &fe)
+		require.Contains(t, fe.Error(), want)
+	}
+}

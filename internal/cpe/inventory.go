@@ -113,7 +113,7 @@ func parseCSV(r io.Reader) ([]ImportRow, error) {
 	if errors.Is(err, io.EOF) {
 		return nil, &ErrImportFile{"is empty; the first line must name the columns: serial, model, subscriber"}
 	} else if err != nil {
-		return nil, &ErrImportFile{"is not valid CSV: " + err.Error()}
+		return nil, &ErrImportFile{csvProblem(err)}
 	}
 	cols := map[string]int{}
 	for i, h := range header {
@@ -143,7 +143,7 @@ func parseCSV(r io.Reader) ([]ImportRow, error) {
 			break
 		}
 		if err != nil {
-			return nil, &ErrImportFile{"is not valid CSV: " + err.Error()}
+			return nil, &ErrImportFile{csvProblem(err)}
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
@@ -479,4 +479,22 @@ func (s *Service) CommitImport(ctx context.Context, a actor.Actor, id uuid.UUID)
 				res.Added+res.Claimed, imp.Filename, res.Added, res.Claimed, res.Assigned)})
 	})
 	return res, err
+}
+
+// csvProblem says in plain words why a file is not valid CSV, and where.
+func csvProblem(err error) string {
+	var pe *csv.ParseError
+	if !errors.As(err, &pe) {
+		return "is not valid CSV: " + err.Error()
+	}
+	why := pe.Err.Error()
+	switch {
+	case errors.Is(pe.Err, csv.ErrQuote):
+		why = `has a quoted value that is never closed (a " without its closing ")`
+	case errors.Is(pe.Err, csv.ErrBareQuote):
+		why = `has a " inside a value that is not quoted (quote the whole value and double the inner ", like "a ""b"" c")`
+	case errors.Is(pe.Err, csv.ErrFieldCount):
+		why = "has a line with another number of columns than the first line"
+	}
+	return fmt.Sprintf("is not valid CSV: line %d %s", pe.Line, why)
 }

@@ -57,7 +57,23 @@ func (l Limits) withDefaults() Limits {
 type ThrottledError struct{ RetryAfter time.Duration }
 
 func (e *ThrottledError) Error() string {
-	return fmt.Sprintf("too many failed logins; try again in %s", e.RetryAfter.Round(time.Second))
+	return "too many failed logins; try again in " + inWords(e.RetryAfter)
+}
+
+// inWords is a wait as people say it: "15 minutes", "42 seconds".
+func inWords(d time.Duration) string {
+	if d >= time.Minute {
+		m := int((d + time.Minute - 1) / time.Minute)
+		if m == 1 {
+			return "1 minute"
+		}
+		return fmt.Sprintf("%d minutes", m)
+	}
+	s := max(int((d+time.Second-1)/time.Second), 1)
+	if s == 1 {
+		return "1 second"
+	}
+	return fmt.Sprintf("%d seconds", s)
 }
 
 // Authenticate checks an e-mail and password from ip. Before any hashing it

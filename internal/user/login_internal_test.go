@@ -135,3 +135,13 @@ func TestChangePasswordThrottled(t *testing.T) {
 	_, err = s.Authenticate(ctx, u.Email, testPassword, "192.0.2.61")
 	require.ErrorAs(t, err, &te, "the sign-in form shares the lock")
 }
+
+func TestThrottledMessageInWords(t *testing.T) {
+	t.Parallel()
+	for d, want := range map[time.Duration]string{
+		15 * time.Minute: "15 minutes", 14*time.Minute + 2*time.Second: "15 minutes", time.Minute: "1 minute",
+		42 * time.Second: "42 seconds", 300 * time.Millisecond: "1 second",
+	} {
+		require.Equal(t, "too many failed logins; try again in "+want, (&ThrottledError{RetryAfter: d}).Error())
+	}
+}

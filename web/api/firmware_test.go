@@ -331,3 +331,14 @@ func TestAPIFirmwareDeploy(t *testing.T) {
 	}
 	require.Equal(t, http.StatusNoContent, b.API(t, http.MethodDelete, "/cpe/firmware/"+imageID, b.KeyA, "").Status, "finished: the image may go")
 }
+
+// A JSON value of the wrong kind is named in JSON's words, not Go's.
+func TestAPIJSONKindInWords(t *testing.T) {
+	t.Parallel()
+	b := webtest.Setup(t)
+	r := b.API(t, http.MethodPost, "/cpe/firmware/deploy", b.KeyA, `{"filename":"x.bin","model":"HG8245H","waves":"10, 100"}`)
+	require.Equal(t, http.StatusBadRequest, r.Status)
+	require.Contains(t, r.Raw, `field \"waves\" must be an array`)
+	r = b.API(t, http.MethodPost, "/cpe/firmware/deploy", b.KeyA, `{"filename":"x.bin","model":"HG8245H","maxInFlight":"ten"}`)
+	require.Contains(t, r.Raw, `field \"maxInFlight\" must be a whole number`)
+}
