@@ -15,6 +15,12 @@ import (
 func TestE2ELayoutNoSidewaysScroll(t *testing.T) {
 	t.Parallel()
 	p := newPage(t)
+	var missing []string
+	p.OnResponse(func(r playwright.Response) {
+		if r.Status() >= 400 {
+			missing = append(missing, fmt.Sprintf("%d %s", r.Status(), r.URL()))
+		}
+	})
 	login(t, p, adminEmail, staffPassword)
 	pages := []string{"/", "/devices", "/devices/import", "/devices/new", "/pending", "/tasks", "/faults", "/firmware", "/firmware/deployments",
 		"/firmware/deploy", "/provisions", "/subscribers", "/subscribers/new", "/plans", "/users", "/api-keys", "/settings/webhooks",
@@ -51,10 +57,20 @@ func TestE2ELayoutNoSidewaysScroll(t *testing.T) {
 	if len(wide) > 0 {
 		t.Fatalf("pages that scroll sideways:\n%s", strings.Join(wide, "\n"))
 	}
+	if len(missing) > 0 {
+		t.Fatalf("requests the pages made that failed (a 404 in the console):\n%s", strings.Join(missing, "\n"))
+	}
+
+	// The icon a headed browser asks for (headless Chromium does not).
+	resp, err := p.Goto("/static/favicon.svg")
+	must(t, err)
+	if resp.Status() != 200 {
+		t.Fatalf("favicon: %d", resp.Status())
+	}
 
 	// On a phone the menu opens the navigation.
 	must(t, p.SetViewportSize(390, 900))
-	_, err := p.Goto("/")
+	_, err = p.Goto("/")
 	must(t, err)
 	must(t, expect.Locator(byTestID(p, "nav-devices")).Not().ToBeVisible())
 	must(t, byTestID(p, "menu-toggle").Click())
