@@ -219,6 +219,8 @@ type Filter struct {
 type Page struct {
 	Items []Device `json:"items"`
 	Next  string   `json:"next,omitempty"`
+	// Total counts every match, where the list knows it cheaply (pending).
+	Total *int `json:"total,omitempty"`
 }
 
 // cursor is the position after the last row of a page.
@@ -467,23 +469,52 @@ const ErrSerialUnavailable = "cannot be registered here; ask the operator if thi
 // Pending lists devices no organization owns yet, newest first. Only
 // owners and admins (who may claim) see them.
 func (s *Service) Pending(ctx context.Context, a actor.Actor, after string, limit int) (Page, error) {
+	return s.PendingSearch(ctx, a, PendingFilter{After: after, Limit: limit})
+}
+
+// PendingFilter narrows the pending list: Serial is a prefix of the label
+// or Huawei hex form.
+type PendingFilter struct {
+	Serial, After string
+	Limit         int
+}
+
+// PendingSearch is Pending with a serial search; the page's Total counts
+// every pending device the search matches (the pending partial index).
+func (s *Service) PendingSearch(ctx context.Context, a actor.Actor, f PendingFilter) (Page, error) {
 	if err := a.Require(actor.PermClaimDevice); err != nil {
 		return Page{}, err
 	}
+	limit, after := f.Limit, f.After
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	where, args := "d.org_id IS NULL", []any{limit + 1}
+	serial := strings.TrimSpace(f.Serial)
+	if serial != "" && !serialPrefixRE.MatchString(serial) {
+		return Page{}, validation.Errors{"serial": "must be the start of a serial: letters, digits, - and _"}
+	}
+	// The search's condition, its arguments from $1; the page's query puts
+	// the limit after them.
+	where, args := "d.org_id IS NULL", []any{}
+	if serial != "" {
+		args = append(args, escapeLike(NormalizeSerialPrefix(serial))+"%")
+		where += fmt.Sprintf(" AND d.serial_norm LIKE $%d", len(args))
+	}
+	var total int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM cpe_devices d WHERE `+where, args...).Scan(&total); err != nil {
+		return Page{}, fmt.Errorf("count pending devices: %w", err)
+	}
 	if after != "" {
 		c, err := decodeCursor(after)
 		if err != nil {
 			return Page{}, validation.Errors{"after": "is not a cursor from a previous page"}
 		}
-		where += " AND (d.created_at, d.id) < ($2, $3)"
+		where += fmt.Sprintf(" AND (d.created_at, d.id) < ($%d, $%d)", len(args)+1, len(args)+2)
 		args = append(args, c.T, c.I)
 	}
+	args = append(args, limit+1)
 	rows, err := s.pool.Query(ctx, `SELECT `+deviceColumns+` FROM cpe_devices d `+deviceJoins+` WHERE `+where+`
-		ORDER BY d.created_at DESC, d.id DESC LIMIT $1`, args...)
+		ORDER BY d.created_at DESC, d.id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("list pending devices: %w", err)
 	}
@@ -491,7 +522,7 @@ func (s *Service) Pending(ctx context.Context, a actor.Actor, after string, limi
 	if err != nil {
 		return Page{}, err
 	}
-	p := Page{Items: items}
+	p := Page{Items: items, Total: &total}
 	if len(items) > limit {
 		p.Items = items[:limit]
 		last := p.Items[limit-1]

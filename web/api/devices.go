@@ -107,9 +107,11 @@ func (h *Handler) ImportsCommit(c echo.Context) error {
 	return c.JSON(http.StatusOK, res)
 }
 
-// PendingList is GET /cpe/pending?after=.
+// PendingList is GET /cpe/pending?serial=&after=: with the total the
+// search matches.
 func (h *Handler) PendingList(c echo.Context) error {
-	p, err := h.Devices.Pending(c.Request().Context(), actorOf(c), c.QueryParam("after"), 100)
+	p, err := h.Devices.PendingSearch(c.Request().Context(), actorOf(c),
+		cpe.PendingFilter{Serial: c.QueryParam("serial"), After: c.QueryParam("after"), Limit: 100})
 	if err != nil {
 		return err
 	}

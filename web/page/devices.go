@@ -240,13 +240,17 @@ func importSummary(r cpe.ImportResult) string {
 
 // PendingList shows unowned devices to those who may claim them.
 func (h *Handler) PendingList(c echo.Context) error {
-	p, err := h.Devices.Pending(c.Request().Context(), actorOf(c), c.QueryParam("after"), 50)
+	serial := c.QueryParam("serial")
+	p, err := h.Devices.PendingSearch(c.Request().Context(), actorOf(c), cpe.PendingFilter{Serial: serial, After: c.QueryParam("after"), Limit: 50})
 	if err != nil {
 		return err
 	}
-	view := devices.PendingPage{Items: p.Items, CSRF: middleware.CSRF(c)}
+	view := devices.PendingPage{Items: p.Items, CSRF: middleware.CSRF(c), Serial: serial}
+	if p.Total != nil {
+		view.Total = *p.Total
+	}
 	if p.Next != "" {
-		view.NextHref = "/pending?after=" + url.QueryEscape(p.Next)
+		view.NextHref = "/pending?" + url.Values{"serial": {serial}, "after": {p.Next}}.Encode()
 	}
 	return Render(c, http.StatusOK, devices.Pending(Meta(c, "Pending devices", "pending"), view))
 }
