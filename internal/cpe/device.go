@@ -531,6 +531,20 @@ func (s *Service) PendingSearch(ctx context.Context, a actor.Actor, f PendingFil
 	return p, nil
 }
 
+// OfSubscriber lists the organization's devices assigned to a subscriber
+// (most recently informing first).
+func (s *Service) OfSubscriber(ctx context.Context, a actor.Actor, subscriberID uuid.UUID) ([]Device, error) {
+	if err := a.Require(actor.PermRead); err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+deviceColumns+` FROM cpe_devices d `+deviceJoins+`
+		WHERE d.org_id = $1 AND d.subscriber_id = $2 ORDER BY d.last_inform_at DESC NULLS LAST, d.serial_norm LIMIT 100`, a.OrgID, subscriberID)
+	if err != nil {
+		return nil, fmt.Errorf("devices of a subscriber: %w", err)
+	}
+	return scanDevices(rows, s.thresholds, time.Now())
+}
+
 // GetPending returns one pending device (for the claim confirmation).
 func (s *Service) GetPending(ctx context.Context, a actor.Actor, id uuid.UUID) (Device, error) {
 	if err := a.Require(actor.PermClaimDevice); err != nil {

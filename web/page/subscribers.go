@@ -81,6 +81,13 @@ func (h *Handler) SubscribersList(c echo.Context) error {
 // editPage renders the new-subscriber page (s nil) or a subscriber's page.
 func (h *Handler) editPage(c echo.Context, status int, s *subscriber.Subscriber, f subscribers.Form) error {
 	p := subscribers.EditPage{Subscriber: s, Form: f, CanManage: canManageCatalog(c), CSRF: middleware.CSRF(c)}
+	if s != nil {
+		ds, err := h.Devices.OfSubscriber(c.Request().Context(), actorOf(c), s.ID)
+		if err != nil {
+			return err
+		}
+		p.Devices = ds
+	}
 	if p.CanManage {
 		plans, err := h.Subscribers.ListPlans(c.Request().Context(), actorOf(c))
 		if err != nil {

@@ -1,6 +1,7 @@
 package page_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -242,4 +243,21 @@ func TestSubscribersPages(t *testing.T) {
 		p = keep(br.Get("/subscribers?q=zzz-nobody"))
 		require.Equal(t, 1, p.TestID("subscribers-empty").Length())
 	})
+}
+
+// A subscriber's page lists the devices assigned to them.
+func TestSubscriberPageListsDevices(t *testing.T) {
+	t.Parallel()
+	b := webtest.Setup(t)
+	s := b.SeedSubscriber(t, subscriber.Input{Username: "wanjiru", Name: "Wanjiru K"})
+	other := b.SeedSubscriber(t, subscriber.Input{Username: "wanjiru2", Name: "Another"})
+	testfactory.Device(context.Background(), t, b.Pool, &b.OrgA, "HWTC0000SUB1", &s.ID)
+	testfactory.Device(context.Background(), t, b.Pool, &b.OrgA, "HWTC0000SUB2", &other.ID)
+	br := b.LoggedIn(t, b.ViewerA)
+	p := br.Get("/subscribers/" + s.ID.String())
+	require.Equal(t, http.StatusOK, p.Status)
+	require.Equal(t, 1, p.TestID("subscriber-device").Length(), "only hers, not wanjiru2's")
+	require.Contains(t, p.TestID("subscriber-device").Text(), "HWTC0000SUB1")
+	p = br.Get("/subscribers/" + other.ID.String())
+	require.Contains(t, p.TestID("subscriber-device").Text(), "HWTC0000SUB2")
 }
