@@ -100,14 +100,7 @@ func fwFleet(t *testing.T) string {
 	if fwOrg.key != "" {
 		return fwOrg.key
 	}
-	_, err := cli("", "org", "create", "--slug", fwSlug, "--name", "Firmware Fibre")
-	must(t, err)
-	_, err = cli(staffPassword+"\n", "user", "create", "--org", fwSlug, "--email", fwAdmin, "--role", "admin")
-	must(t, err)
-	out, err := cli("", "apikey", "create", "--org", fwSlug, "--name", "e2e-fw")
-	must(t, err)
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	fwOrg.key = lines[len(lines)-1]
+	fwOrg.key = cliOrg(t, fwSlug, "Firmware Fibre", [][2]string{{fwAdmin, "admin"}})
 	return fwOrg.key
 }
 

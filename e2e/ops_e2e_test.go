@@ -62,16 +62,7 @@ func opsFleet(t *testing.T) {
 	if ops.key != "" {
 		return
 	}
-	_, err := cli("", "org", "create", "--slug", opsSlug, "--name", "Ops Fibre")
-	must(t, err)
-	for _, u := range []struct{ email, role string }{{opsAdmin, "admin"}, {opsViewer, "viewer"}} {
-		_, err := cli(staffPassword+"\n", "user", "create", "--org", opsSlug, "--email", u.email, "--role", u.role)
-		must(t, err)
-	}
-	out, err := cli("", "apikey", "create", "--org", opsSlug, "--name", "e2e-ops")
-	must(t, err)
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	key := lines[len(lines)-1]
+	key := cliOrg(t, opsSlug, "Ops Fibre", [][2]string{{opsAdmin, "admin"}, {opsViewer, "viewer"}})
 
 	zte, zteGID := opsClaim(t, key, acssim.ProfileZTEF660, opsZTE, opsZTE)
 	hw, hwGID := opsClaim(t, key, acssim.ProfileHuaweiHG8245H, opsHuawei, opsHuaweiLbl)
@@ -105,6 +96,23 @@ func opsFleet(t *testing.T) {
 	}
 	ops.key, ops.zte, ops.huawei, ops.down, ops.zteGID, ops.firmware = key, zte, hw, down, zteGID, fw
 	ops.faultRequested = time.Now()
+}
+
+// cliOrg makes an organization through the operator CLI, as production
+// does, with staff (e-mail, role; password staffPassword) and an API key
+// (admin), which it returns.
+func cliOrg(t *testing.T, slug, name string, staff [][2]string) string {
+	t.Helper()
+	_, err := cli("", "org", "create", "--slug", slug, "--name", name)
+	must(t, err)
+	for _, u := range staff {
+		_, err := cli(staffPassword+"\n", "user", "create", "--org", slug, "--email", u[0], "--role", u[1])
+		must(t, err)
+	}
+	out, err := cli("", "apikey", "create", "--org", slug, "--name", "e2e-"+slug)
+	must(t, err)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	return lines[len(lines)-1]
 }
 
 // opsAPI calls the JSON API with key (ops's, or acme's through callAPI)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -81,13 +80,7 @@ func TestE2EProvisionRunsOnOwnDevicesOnly(t *testing.T) {
 	if suite.skip != "" {
 		t.Skip("e2e suite unavailable: " + suite.skip)
 	}
-	_, err := cli("", "org", "create", "--slug", "provco", "--name", "Provisions ISP")
-	must(t, err)
-	_, err = cli(staffPassword+"\n", "user", "create", "--org", "provco", "--email", "admin@provco.example", "--role", "admin")
-	must(t, err)
-	out, err := cli("", "apikey", "create", "--org", "provco", "--name", "e2e")
-	must(t, err)
-	key := strings.TrimSpace(out[strings.LastIndexByte(strings.TrimSpace(out), '\n')+1:])
+	key := cliOrg(t, "provco", "Provisions ISP", [][2]string{{"admin@provco.example", "admin"}})
 	const channel = "Device.WiFi.Radio.1.Channel"
 	var own []string
 	for i := range 2 {
@@ -102,7 +95,7 @@ func TestE2EProvisionRunsOnOwnDevicesOnly(t *testing.T) {
 
 	p := newPage(t)
 	login(t, p, "admin@provco.example", staffPassword)
-	_, err = p.Goto("/provisions")
+	_, err := p.Goto("/provisions")
 	must(t, err)
 	must(t, byTestID(p, "provision-name").Fill("wifi-channel"))
 	must(t, byTestID(p, "provision-script").Fill("declare('Device.WiFi.Radio.1.Channel', {value: 1}, {value: 6});"))

@@ -493,8 +493,6 @@ func csvProblem(err error) string {
 		why = `has a quoted value that is never closed (a " without its closing ")`
 	case errors.Is(pe.Err, csv.ErrBareQuote):
 		why = `has a " inside a value that is not quoted (quote the whole value and double the inner ", like "a ""b"" c")`
-	case errors.Is(pe.Err, csv.ErrFieldCount):
-		why = "has a line with another number of columns than the first line"
 	}
 	return fmt.Sprintf("is not valid CSV: line %d %s", pe.Line, why)
 }

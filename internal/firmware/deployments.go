@@ -111,11 +111,17 @@ func (s *Service) Deployments(ctx context.Context, a actor.Actor, limit int) ([]
 	if err != nil {
 		return nil, fmt.Errorf("list deployments: %w", err)
 	}
+	ids := make([]uuid.UUID, len(ds))
 	for i := range ds {
 		ds[i].fill()
-		if ds[i].Counts, err = counts(ctx, s.pool, ds[i].ID); err != nil {
-			return nil, err
-		}
+		ids[i] = ds[i].ID
+	}
+	byID, err := stateCounts(ctx, s.pool, ids) // one query for the page, not two per deployment
+	if err != nil {
+		return nil, err
+	}
+	for i := range ds {
+		ds[i].Counts = newCounts(ds[i].Waves, byID[ds[i].ID])
 	}
 	return ds, nil
 }
@@ -165,19 +171,43 @@ func counts(ctx context.Context, q db.Executor, id uuid.UUID) (Counts, error) {
 	if err := q.QueryRow(ctx, `SELECT waves FROM firmware_deployments WHERE id = $1`, id).Scan(&waves); err != nil {
 		return Counts{}, err
 	}
-	rows, err := q.Query(ctx, `SELECT wave, state, count(*) AS n FROM firmware_deployment_devices
-		WHERE deployment_id = $1 GROUP BY wave, state`, id)
+	byID, err := stateCounts(ctx, q, []uuid.UUID{id})
 	if err != nil {
 		return Counts{}, err
 	}
-	cs, err := pgx.CollectRows(rows, pgx.RowToStructByName[struct {
-		Wave  int    `db:"wave"`
-		State string `db:"state"`
-		N     int    `db:"n"`
-	}])
+	return newCounts(waves, byID[id]), nil
+}
+
+// countRow is how many of a deployment's devices of one wave are in one
+// state.
+type countRow struct {
+	ID    uuid.UUID `db:"deployment_id"`
+	Wave  int       `db:"wave"`
+	State string    `db:"state"`
+	N     int       `db:"n"`
+}
+
+// stateCounts reads the per-wave, per-state counts of deployments, by id.
+func stateCounts(ctx context.Context, q db.Executor, ids []uuid.UUID) (map[uuid.UUID][]countRow, error) {
+	rows, err := q.Query(ctx, `SELECT deployment_id, wave, state, count(*) AS n FROM firmware_deployment_devices
+		WHERE deployment_id = ANY($1) GROUP BY deployment_id, wave, state`, ids)
 	if err != nil {
-		return Counts{}, err
+		return nil, fmt.Errorf("deployment counts: %w", err)
 	}
+	cs, err := pgx.CollectRows(rows, pgx.RowToStructByName[countRow])
+	if err != nil {
+		return nil, fmt.Errorf("deployment counts: %w", err)
+	}
+	out := map[uuid.UUID][]countRow{}
+	for _, c := range cs {
+		out[c.ID] = append(out[c.ID], c)
+	}
+	return out, nil
+}
+
+// newCounts sums a deployment's rows into its counts; waves are its
+// cumulative percentages (skipped devices have wave -1: counted overall).
+func newCounts(waves []int, rows []countRow) Counts {
 	c := Counts{States: map[string]int{}}
 	for _, st := range DeviceStates() {
 		c.States[st] = 0
@@ -185,14 +215,14 @@ func counts(ctx context.Context, q db.Executor, id uuid.UUID) (Counts, error) {
 	for i, pct := range waves {
 		c.Waves = append(c.Waves, WaveCounts{Wave: i + 1, Percent: pct, States: map[string]int{}})
 	}
-	for _, r := range cs {
+	for _, r := range rows {
 		c.States[r.State] += r.N
 		if r.Wave >= 0 && r.Wave < len(c.Waves) {
 			c.Waves[r.Wave].States[r.State] += r.N
 			c.Waves[r.Wave].Devices += r.N
 		}
 	}
-	return c, nil
+	return c
 }
 
 // Pause stops sending new downloads (devices in flight are still followed).
@@ -226,7 +256,7 @@ func (s *Service) Cancel(ctx context.Context, a actor.Actor, id uuid.UUID) (Depl
 			return Deployment{}, err
 		}
 	}
-	if err := s.stop(ctx, deployment{ID: id, OrgID: a.OrgID, StoredName: "", Filename: d.Filename}, "cancelled", "cancelled by "+a.Label); err != nil {
+	if err := s.stop(ctx, deployment{ID: id, OrgID: a.OrgID, Filename: d.Filename}, "cancelled", "cancelled by "+a.Label); err != nil {
 		return Deployment{}, err
 	}
 	if err := audit.Record(ctx, s.pool, a, audit.Entry{Action: "firmware.cancel", TargetType: "firmware_deployment", TargetID: id.String(),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -99,7 +100,6 @@ type deployment struct {
 type member struct {
 	DeviceID      uuid.UUID  `db:"device_id"`
 	GenieACSID    string     `db:"genieacs_id"`
-	Wave          int        `db:"wave"`
 	State         string     `db:"state"`
 	TaskID        string     `db:"task_id"`
 	SentAt        *time.Time `db:"sent_at"`
@@ -189,7 +189,7 @@ func (s *Service) followEvery() time.Duration {
 // the download task's fault, downloading once GenieACS ran the task,
 // offline past the grace.
 func (s *Service) follow(ctx context.Context, d deployment, now time.Time) error {
-	rows, err := s.pool.Query(ctx, `SELECT device_id, genieacs_id, wave, state, task_id, sent_at, downloading_at
+	rows, err := s.pool.Query(ctx, `SELECT device_id, genieacs_id, state, task_id, sent_at, downloading_at
 		FROM firmware_deployment_devices WHERE deployment_id = $1 AND state = ANY($2) ORDER BY position`, d.ID, inFlight)
 	if err != nil {
 		return err
@@ -418,7 +418,7 @@ func (s *Service) send(ctx context.Context, d *deployment, now time.Time) (bool,
 		)
 		UPDATE firmware_deployment_devices f SET state = 'sending', sent_at = $4
 		FROM picked WHERE f.deployment_id = $1 AND f.device_id = picked.device_id
-		RETURNING f.device_id, f.genieacs_id, f.wave, f.state, f.task_id, f.sent_at, f.downloading_at`, d.ID, d.Wave, inFlight, now)
+		RETURNING f.device_id, f.genieacs_id, f.state, f.task_id, f.sent_at, f.downloading_at`, d.ID, d.Wave, inFlight, now)
 	if err != nil {
 		return false, err
 	}
@@ -513,10 +513,10 @@ func (d deployment) inWindow(now time.Time) (bool, time.Duration) {
 		m := t.Hour()*60 + t.Minute()
 		day := int(t.Weekday())
 		if fromMin < toMin {
-			return containsInt(d.WindowDays, day) && m >= fromMin && m < toMin
+			return slices.Contains(d.WindowDays, day) && m >= fromMin && m < toMin
 		}
 		// Spans midnight: the window belongs to the day it starts on.
-		return (containsInt(d.WindowDays, day) && m >= fromMin) || (containsInt(d.WindowDays, (day+6)%7) && m < toMin)
+		return (slices.Contains(d.WindowDays, day) && m >= fromMin) || (slices.Contains(d.WindowDays, (day+6)%7) && m < toMin)
 	}
 	if open(local) {
 		return true, 0
@@ -527,15 +527,6 @@ func (d deployment) inWindow(now time.Time) (bool, time.Duration) {
 		}
 	}
 	return false, 24 * time.Hour
-}
-
-func containsInt(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // Requeue enqueues a job for every deployment that is not finished, at a

@@ -75,7 +75,10 @@ func provisionErrors(err error) (form.Errors, bool) {
 	return nil, false
 }
 
-func (h *Handler) provisionPage(c echo.Context, status int, script *string, b *orgprovision.Binding, errs form.Errors) error {
+// provisionPage renders one provision's page; edit adds what the request
+// brings (a rejected script, a binding, a diff, a try's result). With
+// errs, the banner says what was not done (notDone: "Not saved", "Not run").
+func (h *Handler) provisionPage(c echo.Context, status int, errs form.Errors, notDone string, edit func(*pview.ShowPage)) error {
 	a := actorOf(c)
 	p, err := h.Provisions.Get(c.Request().Context(), a, c.Param("name"))
 	if err != nil {
@@ -85,15 +88,12 @@ func (h *Handler) provisionPage(c echo.Context, status int, script *string, b *o
 		p.Warnings = h.Provisions.CheckWarnings(c.Request().Context(), a.OrgID, p.Script)
 	}
 	page := pview.ShowPage{P: p, CanWrite: a.Can(actor.PermManageProvisions), Script: p.Script, Binding: p.Binding, Errors: errs, CSRF: middleware.CSRF(c)}
-	if script != nil {
-		page.Script, page.ErrorLine = *script, errorLine(*script)
-	}
-	if b != nil {
-		page.Binding = *b
+	if edit != nil {
+		edit(&page)
 	}
 	m := Meta(c, p.Name, "provisions")
 	if errs != nil {
-		m.Error = "Not saved: " + firstMessage(errs)
+		m.Error = notDone + ": " + firstMessage(errs)
 	}
 	return Render(c, status, pview.Show(m, page))
 }
@@ -108,22 +108,15 @@ func (h *Handler) ProvisionShow(c echo.Context) error {
 		}
 		return h.provisionDiffPage(c, n)
 	}
-	return h.provisionPage(c, http.StatusOK, nil, nil, nil)
+	return h.provisionPage(c, http.StatusOK, nil, "", nil)
 }
 
 func (h *Handler) provisionDiffPage(c echo.Context, version int) error {
-	a := actorOf(c)
-	p, err := h.Provisions.Get(c.Request().Context(), a, c.Param("name"))
+	diff, err := h.Provisions.Diff(c.Request().Context(), actorOf(c), c.Param("name"), version)
 	if err != nil {
 		return err
 	}
-	diff, err := h.Provisions.Diff(c.Request().Context(), a, p.Name, version)
-	if err != nil {
-		return err
-	}
-	page := pview.ShowPage{P: p, CanWrite: a.Can(actor.PermManageProvisions), Script: p.Script, Binding: p.Binding,
-		DiffVersion: version, Diff: diff, CSRF: middleware.CSRF(c)}
-	return Render(c, http.StatusOK, pview.Show(Meta(c, p.Name, "provisions"), page))
+	return h.provisionPage(c, http.StatusOK, nil, "", func(p *pview.ShowPage) { p.DiffVersion, p.Diff = version, diff })
 }
 
 // ProvisionSave saves the editor's script as the next version.
@@ -131,7 +124,9 @@ func (h *Handler) ProvisionSave(c echo.Context) error {
 	name, script := c.Param("name"), c.FormValue("script")
 	p, err := h.Provisions.Save(c.Request().Context(), actorOf(c), name, script)
 	if errs, ok := provisionErrors(err); ok {
-		return h.provisionPage(c, http.StatusUnprocessableEntity, &script, nil, errs)
+		return h.provisionPage(c, http.StatusUnprocessableEntity, errs, "Not saved", func(p *pview.ShowPage) {
+			p.Script, p.ErrorLine = script, errorLine(script)
+		})
 	} else if err != nil {
 		return err
 	}
@@ -146,7 +141,7 @@ func (h *Handler) ProvisionBind(c echo.Context) error {
 	b := orgprovision.Binding{Events: form["events"], Weight: weight, Model: form.Get("model"), Enabled: form.Get("enabled") == "true"}
 	_, err := h.Provisions.Bind(c.Request().Context(), actorOf(c), c.Param("name"), b)
 	if errs, ok := formErrors(err); ok {
-		return h.provisionPage(c, http.StatusUnprocessableEntity, nil, &b, errs)
+		return h.provisionPage(c, http.StatusUnprocessableEntity, errs, "Not saved", func(p *pview.ShowPage) { p.Binding = b })
 	} else if err != nil {
 		return err
 	}
@@ -204,16 +199,5 @@ func (h *Handler) ProvisionTry(c echo.Context) error {
 }
 
 func (h *Handler) provisionTryPage(c echo.Context, status int, serial string, res *orgprovision.TryResult, errs form.Errors) error {
-	a := actorOf(c)
-	p, err := h.Provisions.Get(c.Request().Context(), a, c.Param("name"))
-	if err != nil {
-		return err
-	}
-	page := pview.ShowPage{P: p, CanWrite: a.Can(actor.PermManageProvisions), Script: p.Script, Binding: p.Binding, Errors: errs,
-		TrySerial: serial, Try: res, CSRF: middleware.CSRF(c)}
-	m := Meta(c, p.Name, "provisions")
-	if errs != nil {
-		m.Error = "Not run: " + firstMessage(errs)
-	}
-	return Render(c, status, pview.Show(m, page))
+	return h.provisionPage(c, status, errs, "Not run", func(p *pview.ShowPage) { p.TrySerial, p.Try = serial, res })
 }
