@@ -78,11 +78,30 @@ func TestE2EWiFiOnTR098AndTR181(t *testing.T) {
 		_, err := p.Goto("/devices/" + id)
 		must(t, err)
 		must(t, byTestID(p, "wifi-open").Click())
+		// A too-short key is refused by the browser: no round trip.
 		must(t, byTestID(p, "wifi-ssid").Fill("Nyumbani-"+tc.label))
 		must(t, byTestID(p, "wifi-password").Fill("short"))
 		must(t, byTestID(p, "wifi-submit").Click())
-		must(t, expect.Locator(byTestID(p, "wifi-form")).ToContainText("8 to 63 characters"))
-
+		valid, err := byTestID(p, "wifi-password").Evaluate("el => el.validity.valid", nil)
+		must(t, err)
+		if valid != false {
+			t.Fatalf("%s: the browser took a 5-character key", tc.label)
+		}
+		// What only the server can tell (32 bytes, not 32 characters):
+		// the banner at the top names the field, the field has the focus,
+		// and the address is still the device page's.
+		must(t, byTestID(p, "wifi-ssid").Fill("Nyumbani-"+strings.Repeat("é", 20)))
+		must(t, byTestID(p, "wifi-password").Fill("karibu-sana-2026"))
+		must(t, byTestID(p, "wifi-submit").Click())
+		must(t, expect.Locator(byTestID(p, "form-errors")).ToContainText("SSID must be at most 32 bytes (it is 49)"))
+		must(t, expect.Locator(byTestID(p, "wifi-ssid")).ToBeFocused())
+		must(t, expect.Page(p).ToHaveURL(suite.baseURL+"/devices/"+id))
+		inView, err := byTestID(p, "form-errors").Evaluate("el => el.getBoundingClientRect().bottom > 0 || document.activeElement.name === 'ssid'", nil)
+		must(t, err)
+		if inView != true {
+			t.Fatalf("%s: neither the banner nor the field is where the eye is", tc.label)
+		}
+		must(t, byTestID(p, "wifi-ssid").Fill("Nyumbani-"+tc.label))
 		must(t, byTestID(p, "wifi-password").Fill("karibu-sana-2026"))
 		_, err = byTestID(p, "wifi-band").SelectOption(playwright.SelectOptionValues{Values: &[]string{"2.4GHz"}})
 		must(t, err)

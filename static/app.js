@@ -72,3 +72,32 @@ document.addEventListener("DOMContentLoaded", function () {
     ta.addEventListener("scroll", function () { g.scrollTop = ta.scrollTop; });
   });
 });
+// A refused form: the page keeps the address it was posted from
+// (body[data-url]), and the first field in error is opened, scrolled to
+// and focused; the summary's links focus their field.
+function errorField(name) {
+  return document.querySelector('[aria-describedby="' + name + '-error"]') ||
+    document.querySelector('[name="' + name + '"]:not([type=hidden])');
+}
+function focusField(el) {
+  for (var d = el.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) { d.open = true; }
+  el.scrollIntoView({ block: "center" });
+  el.focus({ preventScroll: true });
+}
+document.addEventListener("DOMContentLoaded", function () {
+  var url = document.body.getAttribute("data-url");
+  if (url) { history.replaceState(null, "", url); }
+  var summary = document.querySelector("[data-testid=form-errors]");
+  if (!summary) { return; }
+  var first = null;
+  summary.querySelectorAll("a[data-field]").forEach(function (a) {
+    var el = errorField(a.getAttribute("data-field"));
+    if (el && (!first || (first.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_PRECEDING))) { first = el; }
+  });
+  if (first) { focusField(first); } else { summary.focus(); }
+});
+document.addEventListener("click", function (e) {
+  var a = e.target.closest && e.target.closest(".form-summary a[data-field]");
+  var el = a && errorField(a.getAttribute("data-field"));
+  if (el) { e.preventDefault(); focusField(el); }
+});

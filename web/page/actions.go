@@ -91,7 +91,7 @@ func (h *Handler) deviceAction(c echo.Context, forms devices.ActionForms, run fu
 		return err
 	}
 	t, err := run(c.Request().Context(), actorOf(c), id)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := formErrors(c, err); ok {
 		forms.Errors = errs
 		return h.deviceDetail(c, http.StatusUnprocessableEntity, id, devices.AssignForm{}, forms)
 	} else if err != nil {
@@ -210,7 +210,7 @@ func (h *Handler) taskOp(c echo.Context, op func(context.Context, actor.Actor, u
 		return err
 	}
 	t, err := op(c.Request().Context(), actorOf(c), id)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := formErrors(c, err); ok {
 		flash(c, firstMessage(errs))
 	} else if err != nil {
 		return err
@@ -247,7 +247,7 @@ func (h *Handler) TasksList(c echo.Context) error {
 	}
 	var errs form.Errors
 	status := http.StatusOK
-	if e, ok := formErrors(err); ok {
+	if e, ok := formErrors(c, err); ok {
 		errs, f, status = e, action.Filter{}, http.StatusUnprocessableEntity
 		p, err = h.Actions.List(c.Request().Context(), a, f)
 	}
@@ -281,7 +281,7 @@ func (h *Handler) DevicesBulk(c echo.Context) error {
 		}
 	}
 	b, err := h.Actions.StartBulk(c.Request().Context(), actorOf(c), in)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := formErrors(c, err); ok {
 		flash(c, "Bulk action not started — "+firstMessage(errs))
 		return seeOther(c, back(c, "/devices"))
 	} else if err != nil {

@@ -28,7 +28,11 @@ func requireFormError(t *testing.T, p webtest.Page, formID, field, msg string) {
 	require.Equal(t, msg, strings.TrimSpace(f.Find(`[data-testid="error-`+field+`"]`).Text()), "error-%s in %s", field, formID)
 	_, open := f.Closest("details").Attr("open")
 	require.True(t, open, "the %s is open to show its error", formID)
-	require.Equal(t, 1, p.Doc.Find(`[data-testid="error-`+field+`"]`).Length(), "the message is shown once")
+	require.Equal(t, 1, p.Doc.Find(`[data-testid="error-`+field+`"]`).Length(), "the message is shown beside the field once")
+	// And summarised at the top, linking to the field.
+	link := p.TestID("form-errors").Find(`a[data-field="` + field + `"]`)
+	require.Equal(t, 1, link.Length(), "the summary names %s", field)
+	require.Contains(t, link.Parent().Text(), msg)
 }
 
 // taskStatus is the status badge of the newest task of kind on a device
@@ -160,6 +164,15 @@ func TestDeviceActionPages(t *testing.T) {
 			})
 		}
 		require.Equal(t, before, tasks(t), "nothing is recorded for bad input")
+
+		// The refused page keeps the address it was posted from (same site
+		// only), so a reload shows the device page, not the POST.
+		bad := url.Values{"_csrf": {br.CSRF}, "ssid": {""}, "password": {secret}}
+		p := br.PostRaw(devPath(hw0)+"/wifi", bad, http.Header{"Referer": {br.Base + devPath(hw0) + "?range=7d"}})
+		require.Equal(t, http.StatusUnprocessableEntity, p.Status)
+		require.Equal(t, devPath(hw0)+"?range=7d", p.Doc.Find("body").AttrOr("data-url", "?"))
+		p = br.PostRaw(devPath(hw0)+"/wifi", bad, http.Header{"Referer": {"https://evil.example" + devPath(hw0)}})
+		require.Equal(t, "", p.Doc.Find("body").AttrOr("data-url", "?"), "another site's address is never taken")
 		ssid, _ := b.Sim.Value(hw0GID, ssidPath)
 		require.Equal(t, "Kibanda Home", ssid, "the device is untouched")
 	})

@@ -33,7 +33,7 @@ func (h *Handler) APIKeysList(c echo.Context) error {
 func (h *Handler) APIKeysCreate(c echo.Context) error {
 	in := apikey.Input{Name: c.FormValue("name"), Role: c.FormValue("role")}
 	k, plain, err := h.APIKeys.Create(c.Request().Context(), actorOf(c), in)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := formErrors(c, err); ok {
 		return h.keysPage(c, http.StatusUnprocessableEntity, apikeys.Page{Form: apikeys.CreateForm{Name: in.Name, Role: in.Role, Errors: errs}})
 	} else if err != nil {
 		return err

@@ -61,7 +61,7 @@ func (h *Handler) FirmwareDeploy(c echo.Context) error {
 	if err == nil {
 		res, err = h.Firmware.Deploy(c.Request().Context(), actorOf(c), in)
 	}
-	if fe, ok := formErrors(err); ok {
+	if fe, ok := formErrors(c, err); ok {
 		f.Errors = fe
 		return h.deployPage(c, http.StatusUnprocessableEntity, f, nil)
 	} else if err != nil {

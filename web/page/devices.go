@@ -26,7 +26,7 @@ func (h *Handler) DevicesList(c echo.Context) error {
 		Back: c.Request().URL.RequestURI(), Thresholds: h.Devices.Thresholds()}
 	status := http.StatusOK
 	page, err := h.Devices.List(ctx, a, f)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := formErrors(c, err); ok {
 		status, p.Errors = http.StatusUnprocessableEntity, errs
 	} else if err != nil {
 		return err
@@ -124,7 +124,7 @@ func (h *Handler) DeviceAssign(c echo.Context) error {
 	}
 	in := cpe.AssignInput{Subscriber: c.FormValue("subscriber")}
 	d, err := h.Devices.Assign(c.Request().Context(), actorOf(c), id, in)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := formErrors(c, err); ok {
 		return h.deviceDetail(c, http.StatusUnprocessableEntity, id, devices.AssignForm{Subscriber: in.Subscriber, Errors: errs})
 	} else if err != nil {
 		return err
@@ -140,7 +140,7 @@ func (h *Handler) DeviceUnassign(c echo.Context) error {
 		return err
 	}
 	_, err = h.Devices.Unassign(c.Request().Context(), actorOf(c), id)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := formErrors(c, err); ok {
 		return h.deviceDetail(c, http.StatusUnprocessableEntity, id, devices.AssignForm{Errors: errs})
 	} else if err != nil {
 		return err
@@ -161,7 +161,7 @@ func (h *Handler) DeviceNewForm(c echo.Context) error {
 func (h *Handler) DeviceCreate(c echo.Context) error {
 	in := cpe.InventoryInput{Serial: c.FormValue("serial"), Model: c.FormValue("model"), Subscriber: c.FormValue("subscriber")}
 	d, err := h.Devices.AddToInventory(c.Request().Context(), actorOf(c), in)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := formErrors(c, err); ok {
 		return Render(c, http.StatusUnprocessableEntity, devices.New(Meta(c, "Add a device", "devices"),
 			devices.NewForm{Serial: in.Serial, Model: in.Model, Subscriber: in.Subscriber, Errors: errs}))
 	} else if err != nil {
@@ -225,7 +225,7 @@ func (h *Handler) DeviceImportCommit(c echo.Context) error {
 		m := Meta(c, "Import devices", "devices")
 		m.Error = "The devices changed since the preview: " + err.Error()
 		return Render(c, http.StatusUnprocessableEntity, devices.Preview(m, p))
-	} else if errs, ok := formErrors(err); ok {
+	} else if errs, ok := formErrors(c, err); ok {
 		return HTMXAlertOrPage(c, firstMessage(errs))
 	} else if err != nil {
 		return err

@@ -20,7 +20,7 @@ func (h *Handler) FaultsList(c echo.Context) error {
 	p, err := h.Faults.List(ctx, a, f)
 	var errs form.Errors
 	status := http.StatusOK
-	if e, ok := formErrors(err); ok {
+	if e, ok := formErrors(c, err); ok {
 		errs, f, status = e, fault.Filter{}, http.StatusUnprocessableEntity
 		p, err = h.Faults.List(ctx, a, f)
 	}
@@ -44,7 +44,7 @@ func (h *Handler) FaultClear(c echo.Context) error {
 		return err
 	}
 	f, err := h.Faults.Clear(c.Request().Context(), actorOf(c), id)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := formErrors(c, err); ok {
 		flash(c, "Fault not cleared — "+firstMessage(errs))
 	} else if err != nil {
 		return err

@@ -48,7 +48,7 @@ func (h *Handler) FirmwareUpload(c echo.Context) error {
 		}
 		return h.firmwareSection(c, fwview.UploadForm{}, msg)
 	}
-	errs, ok := uploadErrors(err)
+	errs, ok := uploadErrors(c, err)
 	if !ok {
 		return err
 	}
@@ -87,16 +87,16 @@ func (h *Handler) firmwareSection(c echo.Context, f fwview.UploadForm, flashMsg 
 
 // uploadErrors are the errors the upload form shows beside its fields:
 // validation, a name already taken, an image over the limit.
-func uploadErrors(err error) (form.Errors, bool) {
-	if errs, ok := formErrors(err); ok {
+func uploadErrors(c echo.Context, err error) (form.Errors, bool) {
+	if errs, ok := formErrors(c, err); ok {
 		return errs, true
 	}
 	var tl *firmware.TooLargeError
 	switch {
 	case errors.As(err, &tl):
-		return form.Errors{"file": tl.Error()}, true
+		return kept(c, form.Errors{"file": tl.Error()}), true
 	case errors.Is(err, firmware.ErrNameTaken):
-		return form.Errors{"filename": firmware.ErrNameTaken.Error()}, true
+		return kept(c, form.Errors{"filename": firmware.ErrNameTaken.Error()}), true
 	}
 	return nil, false
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 
@@ -79,6 +80,12 @@ func Meta(c echo.Context, title, active string) layout.Meta {
 		m.Nav = &layout.Nav{Email: p.Email, Name: p.Name, Role: string(p.Role), OrgName: p.OrgName,
 			CanStaff: a.Can(actor.PermManageUsers), Operator: a.RequireOperator() == nil}
 	}
+	if errs, ok := c.Get(formErrorsKey).(form.Errors); ok && len(errs) > 0 {
+		m.FormErrors = errs
+		if c.Request().Method == http.MethodPost {
+			m.URL = refererPath(c)
+		}
+	}
 	if s := middleware.Session(c); s != nil && !s.IsNew {
 		if fl := s.Flashes(); len(fl) > 0 {
 			if msg, ok := fl[0].(string); ok {
@@ -113,13 +120,34 @@ func actorOf(c echo.Context) actor.Actor {
 	return a
 }
 
+// formErrorsKey holds the request's form errors for Meta's summary.
+const formErrorsKey = "page.formErrors"
+
 // formErrors splits validation errors (shown in the form) from the rest.
-func formErrors(err error) (form.Errors, bool) {
+// The errors are kept for the summary at the top of the page Meta builds
+// next.
+func formErrors(c echo.Context, err error) (form.Errors, bool) {
 	var ve validation.Errors
 	if errors.As(err, &ve) {
-		return form.Errors(ve), true
+		return kept(c, form.Errors(ve)), true
 	}
 	return nil, false
+}
+
+// kept keeps errs for the page's summary (Meta) and returns them.
+func kept(c echo.Context, errs form.Errors) form.Errors {
+	c.Set(formErrorsKey, errs)
+	return errs
+}
+
+// refererPath is the same-site page a form was posted from (its path and
+// query), or "" when the Referer is missing or another site's.
+func refererPath(c echo.Context) string {
+	u, err := url.Parse(c.Request().Referer())
+	if err != nil || u.Host != c.Request().Host {
+		return ""
+	}
+	return safePath(u.RequestURI(), "")
 }
 
 // HTMXAlert answers an htmx request with an error message shown at the top

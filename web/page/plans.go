@@ -33,7 +33,7 @@ func (h *Handler) PlansList(c echo.Context) error {
 func (h *Handler) PlansCreate(c echo.Context) error {
 	in := planInput(c)
 	p, err := h.Subscribers.CreatePlan(c.Request().Context(), actorOf(c), in)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := formErrors(c, err); ok {
 		return h.plansPage(c, http.StatusUnprocessableEntity, subscribers.PlanForm{Name: in.Name, Group: in.Group, Errors: errs})
 	} else if err != nil {
 		return err
@@ -68,7 +68,7 @@ func (h *Handler) PlanUpdate(c echo.Context) error {
 	}
 	in := planInput(c)
 	p, err := h.Subscribers.UpdatePlan(c.Request().Context(), actorOf(c), id, in)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := formErrors(c, err); ok {
 		cur, gerr := h.Subscribers.GetPlan(c.Request().Context(), actorOf(c), id)
 		if gerr != nil {
 			return gerr

@@ -35,7 +35,7 @@ func (h *Handler) ProfilePassword(c echo.Context) error {
 	sess := middleware.Session(c)
 	err := h.Users.ChangePassword(c.Request().Context(), actorOf(c), current, next, sess.ID)
 	var te *user.ThrottledError
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := formErrors(c, err); ok {
 		return Render(c, http.StatusUnprocessableEntity, profile.Show(Meta(c, "Profile", "profile"), profileView(c, errs)))
 	} else if errors.As(err, &te) || errors.Is(err, user.ErrBusy) {
 		he := httperr.From(err)

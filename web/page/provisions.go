@@ -39,11 +39,7 @@ func (h *Handler) provisionsPage(c echo.Context, status int, name, script string
 	if errs != nil {
 		p.ErrorLine = errorLine(script)
 	}
-	m := Meta(c, "Provisions", "provisions")
-	if errs != nil {
-		m.Error = "Not saved: " + firstMessage(errs)
-	}
-	return Render(c, status, pview.List(m, p))
+	return Render(c, status, pview.List(Meta(c, "Provisions", "provisions"), p))
 }
 
 // ProvisionsList is the Provisions page.
@@ -55,7 +51,7 @@ func (h *Handler) ProvisionsList(c echo.Context) error {
 func (h *Handler) ProvisionCreate(c echo.Context) error {
 	name, script := c.FormValue("name"), c.FormValue("script")
 	_, err := h.Provisions.Save(c.Request().Context(), actorOf(c), name, script)
-	if errs, ok := provisionErrors(err); ok {
+	if errs, ok := provisionErrors(c, err); ok {
 		return h.provisionsPage(c, http.StatusUnprocessableEntity, name, script, errs)
 	} else if err != nil {
 		return err
@@ -65,20 +61,20 @@ func (h *Handler) ProvisionCreate(c echo.Context) error {
 }
 
 // provisionErrors are the errors the editor shows beside its fields.
-func provisionErrors(err error) (form.Errors, bool) {
-	if errs, ok := formErrors(err); ok {
+func provisionErrors(c echo.Context, err error) (form.Errors, bool) {
+	if errs, ok := formErrors(c, err); ok {
 		return errs, true
 	}
 	if errors.Is(err, orgprovision.ErrTooLarge) {
-		return form.Errors{"script": err.Error()}, true
+		return kept(c, form.Errors{"script": err.Error()}), true
 	}
 	return nil, false
 }
 
 // provisionPage renders one provision's page; edit adds what the request
 // brings (a rejected script, a binding, a diff, a try's result). With
-// errs, the banner says what was not done (notDone: "Not saved", "Not run").
-func (h *Handler) provisionPage(c echo.Context, status int, errs form.Errors, notDone string, edit func(*pview.ShowPage)) error {
+// errs, the page's summary banner says what was refused.
+func (h *Handler) provisionPage(c echo.Context, status int, errs form.Errors, edit func(*pview.ShowPage)) error {
 	a := actorOf(c)
 	p, err := h.Provisions.Get(c.Request().Context(), a, c.Param("name"))
 	if err != nil {
@@ -91,11 +87,7 @@ func (h *Handler) provisionPage(c echo.Context, status int, errs form.Errors, no
 	if edit != nil {
 		edit(&page)
 	}
-	m := Meta(c, p.Name, "provisions")
-	if errs != nil {
-		m.Error = notDone + ": " + firstMessage(errs)
-	}
-	return Render(c, status, pview.Show(m, page))
+	return Render(c, status, pview.Show(Meta(c, p.Name, "provisions"), page))
 }
 
 // ProvisionShow is one provision's editor, binding and versions
@@ -108,7 +100,7 @@ func (h *Handler) ProvisionShow(c echo.Context) error {
 		}
 		return h.provisionDiffPage(c, n)
 	}
-	return h.provisionPage(c, http.StatusOK, nil, "", nil)
+	return h.provisionPage(c, http.StatusOK, nil, nil)
 }
 
 func (h *Handler) provisionDiffPage(c echo.Context, version int) error {
@@ -116,15 +108,15 @@ func (h *Handler) provisionDiffPage(c echo.Context, version int) error {
 	if err != nil {
 		return err
 	}
-	return h.provisionPage(c, http.StatusOK, nil, "", func(p *pview.ShowPage) { p.DiffVersion, p.Diff = version, diff })
+	return h.provisionPage(c, http.StatusOK, nil, func(p *pview.ShowPage) { p.DiffVersion, p.Diff = version, diff })
 }
 
 // ProvisionSave saves the editor's script as the next version.
 func (h *Handler) ProvisionSave(c echo.Context) error {
 	name, script := c.Param("name"), c.FormValue("script")
 	p, err := h.Provisions.Save(c.Request().Context(), actorOf(c), name, script)
-	if errs, ok := provisionErrors(err); ok {
-		return h.provisionPage(c, http.StatusUnprocessableEntity, errs, "Not saved", func(p *pview.ShowPage) {
+	if errs, ok := provisionErrors(c, err); ok {
+		return h.provisionPage(c, http.StatusUnprocessableEntity, errs, func(p *pview.ShowPage) {
 			p.Script, p.ErrorLine = script, errorLine(script)
 		})
 	} else if err != nil {
@@ -140,8 +132,8 @@ func (h *Handler) ProvisionBind(c echo.Context) error {
 	weight, _ := strconv.Atoi(form.Get("weight"))
 	b := orgprovision.Binding{Events: form["events"], Weight: weight, Model: form.Get("model"), Enabled: form.Get("enabled") == "true"}
 	_, err := h.Provisions.Bind(c.Request().Context(), actorOf(c), c.Param("name"), b)
-	if errs, ok := formErrors(err); ok {
-		return h.provisionPage(c, http.StatusUnprocessableEntity, errs, "Not saved", func(p *pview.ShowPage) { p.Binding = b })
+	if errs, ok := formErrors(c, err); ok {
+		return h.provisionPage(c, http.StatusUnprocessableEntity, errs, func(p *pview.ShowPage) { p.Binding = b })
 	} else if err != nil {
 		return err
 	}
@@ -187,10 +179,10 @@ func (h *Handler) ProvisionTry(c echo.Context) error {
 		}
 	}
 	if id == uuid.Nil {
-		return h.provisionTryPage(c, http.StatusUnprocessableEntity, serial, nil, form.Errors{"device": "none of your devices has this serial"})
+		return h.provisionTryPage(c, http.StatusUnprocessableEntity, serial, nil, kept(c, form.Errors{"device": "none of your devices has this serial"}))
 	}
 	res, err := h.Provisions.Try(c.Request().Context(), a, h.Devices, c.Param("name"), id)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := formErrors(c, err); ok {
 		return h.provisionTryPage(c, http.StatusUnprocessableEntity, serial, nil, errs)
 	} else if err != nil {
 		return err
@@ -199,5 +191,5 @@ func (h *Handler) ProvisionTry(c echo.Context) error {
 }
 
 func (h *Handler) provisionTryPage(c echo.Context, status int, serial string, res *orgprovision.TryResult, errs form.Errors) error {
-	return h.provisionPage(c, status, errs, "Not run", func(p *pview.ShowPage) { p.TrySerial, p.Try = serial, res })
+	return h.provisionPage(c, status, errs, func(p *pview.ShowPage) { p.TrySerial, p.Try = serial, res })
 }

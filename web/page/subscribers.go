@@ -52,7 +52,7 @@ func (h *Handler) SubscribersList(c echo.Context) error {
 	p := subscribers.ListPage{Q: f.Q, Status: f.Status, CanManage: canManageCatalog(c)}
 	status := http.StatusOK
 	pg, err := h.Subscribers.List(c.Request().Context(), actorOf(c), f)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := formErrors(c, err); ok {
 		p.Errors, status = errs, http.StatusUnprocessableEntity
 	} else if err != nil {
 		return err
@@ -114,7 +114,7 @@ func (h *Handler) SubscribersNew(c echo.Context) error {
 func (h *Handler) SubscribersCreate(c echo.Context) error {
 	in := subscriberInput(c)
 	s, err := h.Subscribers.Create(c.Request().Context(), actorOf(c), in)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := formErrors(c, err); ok {
 		f := subscriberForm(in)
 		f.Errors = errs
 		return h.editPage(c, http.StatusUnprocessableEntity, nil, f)
@@ -147,7 +147,7 @@ func (h *Handler) SubscriberUpdate(c echo.Context) error {
 	}
 	in := subscriberInput(c)
 	s, err := h.Subscribers.Update(c.Request().Context(), actorOf(c), id, in)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := formErrors(c, err); ok {
 		cur, gerr := h.Subscribers.Get(c.Request().Context(), actorOf(c), id)
 		if gerr != nil {
 			return gerr

@@ -20,7 +20,7 @@ func (h *Handler) SyncShow(c echo.Context) error {
 // SyncRequest queues a pass now.
 func (h *Handler) SyncRequest(c echo.Context) error {
 	queued, err := h.Sync.Request(c.Request().Context(), actorOf(c), c.FormValue("kind"))
-	switch errs, ok := formErrors(err); {
+	switch errs, ok := formErrors(c, err); {
 	case ok:
 		flash(c, firstMessage(errs))
 	case err != nil:

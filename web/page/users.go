@@ -44,7 +44,7 @@ func (h *Handler) UsersList(c echo.Context) error {
 func (h *Handler) UsersCreate(c echo.Context) error {
 	in := user.Input{Email: c.FormValue("email"), Name: c.FormValue("name"), Role: c.FormValue("role"), Password: c.FormValue("password")}
 	u, err := h.Users.Create(c.Request().Context(), actorOf(c), in)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := formErrors(c, err); ok {
 		p, lerr := h.usersPage(c, users.CreateForm{Email: in.Email, Name: in.Name, Role: in.Role, Errors: errs})
 		if lerr != nil {
 			return lerr
@@ -81,7 +81,7 @@ func (h *Handler) usersUpdate(c echo.Context, ch user.Change, done string) error
 		return err
 	}
 	u, err := h.Users.Update(c.Request().Context(), actorOf(c), id, ch)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := formErrors(c, err); ok {
 		if middleware.IsHTMX(c) {
 			return HTMXAlert(c, firstMessage(errs))
 		}
@@ -89,9 +89,7 @@ func (h *Handler) usersUpdate(c echo.Context, ch user.Change, done string) error
 		if lerr != nil {
 			return lerr
 		}
-		m := Meta(c, "Staff", "users")
-		m.Error = firstMessage(errs)
-		return Render(c, http.StatusUnprocessableEntity, users.List(m, p))
+		return Render(c, http.StatusUnprocessableEntity, users.List(Meta(c, "Staff", "users"), p))
 	} else if err != nil {
 		return err
 	}

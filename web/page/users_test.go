@@ -85,7 +85,7 @@ func TestUsersPage(t *testing.T) {
 		require.Equal(t, http.StatusForbidden, br.Post("/users/"+b.OwnerA.ID.String()+"/disable", nil).Status)
 		p := br.Post("/users/"+b.AdminA.ID.String()+"/role", url.Values{"role": {"viewer"}})
 		require.Equal(t, http.StatusUnprocessableEntity, p.Status)
-		require.Contains(t, p.TestID("error").Text(), "your own role")
+		require.Contains(t, p.TestID("form-errors").Text(), "your own role")
 	})
 
 	t.Run("OtherOrganizationsUserIs404", func(t *testing.T) {

@@ -42,7 +42,7 @@ func (h *Handler) WebhooksList(c echo.Context) error {
 func (h *Handler) WebhooksCreate(c echo.Context) error {
 	in := endpointInput(c)
 	e, secret, err := h.Webhooks.CreateEndpoint(c.Request().Context(), actorOf(c), in)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := formErrors(c, err); ok {
 		f := formOf(in)
 		f.Errors = errs
 		return h.webhooksPage(c, http.StatusUnprocessableEntity, f)
@@ -123,7 +123,7 @@ func (h *Handler) WebhookUpdate(c echo.Context) error {
 	}
 	in := endpointInput(c)
 	_, err = h.Webhooks.UpdateEndpoint(c.Request().Context(), actorOf(c), id, in)
-	if errs, ok := formErrors(err); ok {
+	if errs, ok := formErrors(c, err); ok {
 		f := formOf(in)
 		f.Errors = errs
 		return h.webhookDetail(c, http.StatusUnprocessableEntity, id, "", &f)
