@@ -101,6 +101,7 @@ func TestE2EWiFiOnTR098AndTR181(t *testing.T) {
 		if inView != true {
 			t.Fatalf("%s: neither the banner nor the field is where the eye is", tc.label)
 		}
+		shot(t, p, "wifi-refused-"+tc.label)
 		must(t, byTestID(p, "wifi-ssid").Fill("Nyumbani-"+tc.label))
 		must(t, byTestID(p, "wifi-password").Fill("karibu-sana-2026"))
 		_, err = byTestID(p, "wifi-band").SelectOption(playwright.SelectOptionValues{Values: &[]string{"2.4GHz"}})
@@ -216,14 +217,72 @@ func TestE2EBulkRebootOfAFilter(t *testing.T) {
 
 	_, err = p.Goto("/devices?serial=ZTEGBK")
 	must(t, err)
+	must(t, expect.Locator(byTestID(p, "devices-total")).ToHaveText(fmt.Sprintf("%d devices match; 50 shown", n)))
 	_, err = byTestID(p, "bulk-scope").SelectOption(playwright.SelectOptionValues{Values: &[]string{"filter"}})
 	must(t, err)
 	_, err = byTestID(p, "bulk-action").SelectOption(playwright.SelectOptionValues{Values: &[]string{"reboot"}})
 	must(t, err)
 	must(t, byTestID(p, "bulk-submit").Click())
+	must(t, expect.Locator(byTestID(p, "bulk-confirm")).ToContainText(fmt.Sprintf("Reboot %d devices?", n)))
+	must(t, byTestID(p, "bulk-confirm-input").Fill(fmt.Sprint(n)))
+	must(t, byTestID(p, "bulk-confirm-submit").Click())
 	must(t, expect.Page(p).ToHaveURL(regexp.MustCompile(`/bulk/[0-9a-f-]{36}$`)))
 	must(t, expect.Locator(byTestID(p, "bulk-progress")).ToContainText(fmt.Sprintf("of %d devices", n)))
 	must(t, expect.Locator(byTestID(p, "bulk-percent")).ToHaveText("100 %", long))
 	must(t, expect.Locator(byTestID(p, "bulk-status")).ToHaveText("done", long))
 	must(t, expect.Locator(byTestID(p, "bulk-counts")).ToContainText("done: ", longContain))
+}
+
+// A reboot of a whole fleet (no filter) of more than 20 devices names the
+// count and needs it typed; a small selection is confirmed in a dialog
+// naming the action and the count.
+func TestE2EBulkRebootOfTheWholeFleet(t *testing.T) {
+	t.Parallel()
+	const n = 23
+	key := cliOrg(t, "fleetco", "Fleet Co", [][2]string{{"admin@fleetco.example", "admin"}})
+	for i := 0; i < n; i++ {
+		if st := opsAPI(t, key, http.MethodPost, "/cpe/devices", fmt.Sprintf(`{"serial":"FLEETCO%04d","model":"HG8245H"}`, i), nil); st != http.StatusCreated {
+			t.Fatalf("add device %d: %d", i, st)
+		}
+	}
+	p := newPage(t)
+	var asked []string
+	p.OnDialog(func(d playwright.Dialog) { asked = append(asked, d.Message()); _ = d.Dismiss() })
+	login(t, p, "admin@fleetco.example", staffPassword)
+	_, err := p.Goto("/devices")
+	must(t, err)
+	must(t, expect.Locator(byTestID(p, "devices-total")).ToHaveText(fmt.Sprintf("%d devices match", n)))
+
+	// Two selected: the dialog names the action and the count (dismissed:
+	// nothing happens).
+	must(t, byTestID(p, "select-device").Nth(0).Check())
+	must(t, byTestID(p, "select-device").Nth(1).Check())
+	_, err = byTestID(p, "bulk-action").SelectOption(playwright.SelectOptionValues{Values: &[]string{"reboot"}})
+	must(t, err)
+	must(t, byTestID(p, "bulk-submit").Click())
+	must(t, expect.Page(p).ToHaveURL(suite.baseURL+"/devices"))
+	if len(asked) != 1 || asked[0] != "Reboot 2 devices?" {
+		t.Fatalf("dialogs: %q", asked)
+	}
+
+	// Every device: the server's page asks for the number.
+	_, err = byTestID(p, "bulk-scope").SelectOption(playwright.SelectOptionValues{Values: &[]string{"filter"}})
+	must(t, err)
+	must(t, byTestID(p, "bulk-submit").Click())
+	must(t, expect.Locator(byTestID(p, "bulk-confirm").Locator("h1")).ToHaveText(fmt.Sprintf("Reboot %d devices?", n)))
+	if len(asked) != 1 {
+		t.Fatalf("a dialog before the typed confirmation: %q", asked)
+	}
+	must(t, byTestID(p, "bulk-confirm-input").Fill("20"))
+	must(t, byTestID(p, "bulk-confirm-submit").Click())
+	valid, err := byTestID(p, "bulk-confirm-input").Evaluate("el => el.validity.valid", nil)
+	must(t, err)
+	if valid != false {
+		t.Fatal("the browser took a wrong number")
+	}
+	shot(t, p, "bulk-confirm")
+	must(t, byTestID(p, "bulk-confirm-input").Fill(fmt.Sprint(n)))
+	must(t, byTestID(p, "bulk-confirm-submit").Click())
+	must(t, expect.Page(p).ToHaveURL(regexp.MustCompile(`/bulk/[0-9a-f-]{36}$`)))
+	must(t, expect.Locator(byTestID(p, "bulk-progress")).ToContainText(fmt.Sprintf("of %d devices", n)))
 }

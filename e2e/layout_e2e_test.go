@@ -38,18 +38,7 @@ func TestE2ELayoutNoSidewaysScroll(t *testing.T) {
 			if _, err := p.Screenshot(playwright.PageScreenshotOptions{Path: playwright.String(fmt.Sprintf("artifacts/page-%s-%d.png", name, w)), FullPage: playwright.Bool(true)}); err != nil {
 				t.Fatalf("screenshot: %v", err)
 			}
-			over, err := p.Evaluate(`() => document.scrollingElement.scrollWidth - window.innerWidth`)
-			must(t, err)
-			var n float64
-			switch v := over.(type) {
-			case int:
-				n = float64(v)
-			case float64:
-				n = v
-			default:
-				t.Fatalf("scrollWidth - innerWidth is a %T", over)
-			}
-			if n > 0 {
+			if n := overflow(t, p); n > 0 {
 				wide = append(wide, fmt.Sprintf("%s at %d px: %.0f px too wide", path, w, n))
 			}
 		}
@@ -76,4 +65,35 @@ func TestE2ELayoutNoSidewaysScroll(t *testing.T) {
 	must(t, byTestID(p, "menu-toggle").Click())
 	must(t, byTestID(p, "nav-devices").Click())
 	must(t, expect.Page(p).ToHaveURL(regexp.MustCompile(`/devices$`)))
+}
+
+// overflow is how many pixels the page is wider than the viewport.
+func overflow(t *testing.T, p playwright.Page) float64 {
+	t.Helper()
+	over, err := p.Evaluate(`() => document.scrollingElement.scrollWidth - window.innerWidth`)
+	must(t, err)
+	switch v := over.(type) {
+	case int:
+		return float64(v)
+	case float64:
+		return v
+	}
+	t.Fatalf("scrollWidth - innerWidth is a %T", over)
+	return 0
+}
+
+// shot screenshots the page as it is at 1280 and 390 px wide
+// (artifacts/<name>-<width>.png), failing if it scrolls sideways at
+// either; the viewport is 1280 px wide again afterwards.
+func shot(t *testing.T, p playwright.Page, name string) {
+	t.Helper()
+	for _, w := range []int{390, 1280} {
+		must(t, p.SetViewportSize(w, 900))
+		if _, err := p.Screenshot(playwright.PageScreenshotOptions{Path: playwright.String(fmt.Sprintf("artifacts/%s-%d.png", name, w)), FullPage: playwright.Bool(true)}); err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		if n := overflow(t, p); n > 0 {
+			t.Fatalf("%s scrolls sideways at %d px (%.0f px too wide)", name, w, n)
+		}
+	}
 }

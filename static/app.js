@@ -101,3 +101,27 @@ document.addEventListener("click", function (e) {
   var el = a && errorField(a.getAttribute("data-field"));
   if (el) { e.preventDefault(); focusField(el); }
 });
+// The devices list's bulk form: the confirmation names the action and
+// the number of devices; a destructive action on more than
+// data-bulk-over devices is confirmed on the server's page instead (the
+// count typed).
+document.addEventListener("submit", function (e) {
+  var f = e.target;
+  if (!f.matches || !f.matches("#bulk-form")) { return; }
+  var opt = f.querySelector("select[name=action]").selectedOptions[0];
+  var n, exact = true;
+  if (f.querySelector("select[name=scope]").value === "filter") {
+    n = Number(f.getAttribute("data-bulk-total"));
+    exact = f.getAttribute("data-bulk-exact") === "true";
+  } else {
+    n = document.querySelectorAll('input[name=ids][form="bulk-form"]:checked').length;
+    if (n === 0) {
+      e.preventDefault(); e.stopImmediatePropagation();
+      window.alert("Select the devices first, or choose every device matching this filter.");
+      return;
+    }
+  }
+  if (opt.getAttribute("data-destructive") && (!exact || n > Number(f.getAttribute("data-bulk-over")))) { return; }
+  var what = (exact ? n : "more than " + n) + (n === 1 ? " device" : " devices");
+  if (!window.confirm(opt.getAttribute("data-verb") + " " + what + "?")) { e.preventDefault(); e.stopImmediatePropagation(); }
+}, true);

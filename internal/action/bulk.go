@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -59,7 +60,38 @@ type BulkInput struct {
 	Tag    string      `json:"tag,omitempty"`
 	IDs    []uuid.UUID `json:"ids,omitempty"`
 	Filter *BulkFilter `json:"filter,omitempty"`
+	// Confirm is the number of devices the caller expects to act on. A
+	// reboot of more than BulkConfirmOver devices needs it; when given it
+	// must equal the count, so a filter that matches more than was meant
+	// starts nothing.
+	Confirm string `json:"confirm,omitempty"`
 }
+
+// BulkConfirmOver is how many devices a bulk reboot may reach without the
+// count confirmed (typed by a person, or sent by an integrator).
+const BulkConfirmOver = 20
+
+// ConfirmError is a bulk action that needs its count confirmed: nothing
+// was started. It reads as a validation error on "confirm".
+type ConfirmError struct {
+	Total   int    // the devices it would act on
+	Summary string // "reboot on all devices"
+	Verb    string // "Reboot"
+	Typed   string // what was sent instead ("" when nothing)
+}
+
+func (e *ConfirmError) fields() validation.Errors {
+	msg := fmt.Sprintf("this would %s %d devices; confirm with the number %d", strings.ToLower(e.Verb), e.Total, e.Total)
+	if e.Typed != "" {
+		msg = fmt.Sprintf("%q is not the number of devices (%d)", e.Typed, e.Total)
+	}
+	return validation.Errors{"confirm": msg}
+}
+
+func (e *ConfirmError) Error() string { return e.fields().Error() }
+
+// Unwrap lets it be handled as validation errors (422 naming confirm).
+func (e *ConfirmError) Unwrap() error { return e.fields() }
 
 // BulkActions are the actions offered on many devices (no factory reset,
 // no raw parameters).
@@ -181,6 +213,10 @@ func (s *Service) StartBulk(ctx context.Context, a actor.Actor, in BulkInput) (B
 		in.IDs, what = ids, fmt.Sprintf("%d selected devices", total)
 	}
 	summary := bulkVerb(in.Action, in.Tag) + " on " + what
+	typed := strings.TrimSpace(in.Confirm)
+	if (typed != "" || (in.Action == KindReboot && total > BulkConfirmOver)) && typed != strconv.Itoa(total) {
+		return Bulk{}, &ConfirmError{Total: total, Summary: summary, Verb: BulkLabel(in.Action), Typed: typed}
+	}
 	var filter []byte
 	if in.Filter != nil {
 		filter, _ = json.Marshal(in.Filter)
@@ -203,6 +239,21 @@ func (s *Service) StartBulk(ctx context.Context, a actor.Actor, in BulkInput) (B
 		return Bulk{}, err
 	}
 	return s.GetBulk(ctx, a, id)
+}
+
+// BulkLabel is a bulk action's name for people ("Reboot").
+func BulkLabel(kind string) string {
+	switch kind {
+	case KindReboot:
+		return "Reboot"
+	case KindRefresh:
+		return "Refresh health values on"
+	case KindTagAdd:
+		return "Add a tag to"
+	case KindTagRemove:
+		return "Remove a tag from"
+	}
+	return kind
 }
 
 func bulkVerb(kind, tag string) string {

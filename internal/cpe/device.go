@@ -331,22 +331,37 @@ func (f Filter) conditions(th Thresholds, now time.Time, arg func(any) string) [
 // Count returns how many of the organization's devices match f (its
 // cursor, sort and limit aside).
 func (s *Service) Count(ctx context.Context, a actor.Actor, f Filter) (int, error) {
+	n, _, err := s.CountUpTo(ctx, a, f, 0)
+	return n, err
+}
+
+// CountUpTo counts like Count but stops past limit (0: no limit): a list's
+// total for filters the maintained counts do not keep, bounded so a broad
+// search never counts a whole national fleet. exact is false when there
+// are more than limit (n is then limit).
+func (s *Service) CountUpTo(ctx context.Context, a actor.Actor, f Filter, limit int) (n int, exact bool, err error) {
 	if err := a.Require(actor.PermRead); err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	f.After, f.Limit = "", 0
 	if err := f.validate(); err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	args := []any{a.OrgID}
 	arg := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
-	where := append([]string{"d.org_id = $1"}, f.conditions(s.thresholds, time.Now(), arg)...)
-	var n int
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM cpe_devices d WHERE `+strings.Join(where, " AND "), args...).Scan(&n)
-	return n, err
+	where := strings.Join(append([]string{"d.org_id = $1"}, f.conditions(s.thresholds, time.Now(), arg)...), " AND ")
+	if limit <= 0 {
+		err = s.pool.QueryRow(ctx, `SELECT count(*) FROM cpe_devices d WHERE `+where, args...).Scan(&n)
+		return n, err == nil, err
+	}
+	err = s.pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM cpe_devices d WHERE `+where+` LIMIT `+arg(limit+1)+`) m`, args...).Scan(&n)
+	if n > limit {
+		return limit, false, err
+	}
+	return n, err == nil, err
 }
 
 // List returns the actor's organization's devices matching f, keyset-paged

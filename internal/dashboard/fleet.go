@@ -33,10 +33,44 @@ type Fleet struct {
 	Firmware        []Bucket       // by software version, most devices first
 	Models          []Bucket       // by product class, most devices first
 	FaultsByDay     []DayCount     // faults raised per UTC day, oldest first, Days of them
+	// Cells are the devices per model and firmware version, by status:
+	// what the device list's total reads for those filters.
+	Cells map[ModelVersion]StatusCounts
 	// Compliance is, per model with an uploaded firmware image, its newest
 	// image's version and how many of the model's devices run it; most
 	// devices first.
 	Compliance []Compliance
+}
+
+// StatusCounts are devices by status; Total - Online - Offline - Stale
+// never informed.
+type StatusCounts struct{ Total, Online, Offline, Stale int }
+
+// Matching counts the devices of model and firmware ("" for any) in a
+// status of the device list ("" for any), and reports whether the counts
+// can tell (not for statuses they do not keep, such as pending_push).
+func (f Fleet) Matching(model, firmware, status string) (int, bool) {
+	n := 0
+	for k, c := range f.Cells {
+		if (model != "" && k.ProductClass != model) || (firmware != "" && k.Version != firmware) {
+			continue
+		}
+		switch status {
+		case "":
+			n += c.Total
+		case "online":
+			n += c.Online
+		case "offline":
+			n += c.Offline
+		case "stale":
+			n += c.Stale
+		case "unknown":
+			n += c.Total - c.Online - c.Offline - c.Stale
+		default:
+			return 0, false
+		}
+	}
+	return n, true
 }
 
 // Compliance is one model's devices on its newest uploaded firmware.
@@ -250,6 +284,7 @@ type tally struct {
 }
 
 func newTally(f *Fleet) *tally {
+	f.Cells = map[ModelVersion]StatusCounts{}
 	return &tally{f: f, firmware: map[string]*Bucket{}, models: map[string]*Bucket{}, byModel: map[ModelVersion]int{}}
 }
 
@@ -261,7 +296,11 @@ func (t *tally) add(fw, model string, n, online, offline, stale int) {
 	t.f.RecentlyOffline += offline
 	t.f.Stale += stale
 	t.f.NeverSeen += n - online - offline - stale
-	t.byModel[ModelVersion{ProductClass: model, Version: fw}] += n
+	mv := ModelVersion{ProductClass: model, Version: fw}
+	t.byModel[mv] += n
+	c := t.f.Cells[mv]
+	c.Total, c.Online, c.Offline, c.Stale = c.Total+n, c.Online+online, c.Offline+offline, c.Stale+stale
+	t.f.Cells[mv] = c
 	for _, kv := range []struct {
 		m map[string]*Bucket
 		v string

@@ -14,6 +14,7 @@ import (
 	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/cpe/cpetest"
+	"github.com/fyberpay/cpe/internal/testfactory"
 	"github.com/fyberpay/cpe/web/webtest"
 )
 
@@ -501,6 +502,24 @@ func TestBulkActions(t *testing.T) {
 		require.NoError(t, b.Pool.QueryRow(ctx, `SELECT tags FROM cpe_devices WHERE id = $1`, id).Scan(&tags))
 		return tags
 	}
+
+	t.Run("RebootOfManyNeedsTheCount", func(t *testing.T) {
+		o := testfactory.Org(ctx, t, b.Pool, nil)
+		key := b.APIKey(t, o, actor.RoleTechnician)
+		testfactory.Fleet(ctx, t, b.Pool, o, 900000, 25)
+		before := b.Count(t, `SELECT count(*) FROM cpe_bulk_actions WHERE org_id = $1`, o.ID)
+		r := b.Post(t, "/cpe/devices/bulk", key, `{"action":"reboot","filter":{}}`)
+		webtest.RequireInvalid(t, r, "confirm", "this would reboot 25 devices; confirm with the number 25")
+		r = b.Post(t, "/cpe/devices/bulk", key, `{"action":"reboot","filter":{},"confirm":"24"}`)
+		webtest.RequireInvalid(t, r, "confirm", `"24" is not the number of devices (25)`)
+		// A non-destructive action on as many needs nothing; a count, when
+		// sent, is checked on any action.
+		r = b.Post(t, "/cpe/devices/bulk", key, `{"action":"refresh","filter":{"model":"HG8245H"},"confirm":"25"}`)
+		webtest.RequireInvalid(t, r, "confirm", `"25" is not the number of devices (9)`)
+		require.Equal(t, before, b.Count(t, `SELECT count(*) FROM cpe_bulk_actions WHERE org_id = $1`, o.ID), "nothing started")
+		id := start(t, key, `{"action":"reboot","filter":{},"confirm":" 25 "}`)
+		require.Equal(t, 25.0, b.API(t, http.MethodGet, "/cpe/bulk/"+id, key, "").Body["total"])
+	})
 
 	t.Run("TagAddByFilter", func(t *testing.T) {
 		id := start(t, b.KeyA, `{"action":"tag_add","tag":"vip","filter":{"model":"HG8245H"}}`)

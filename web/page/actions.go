@@ -2,6 +2,10 @@ package page
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
 	"net/http"
 	"strconv"
 	"strings"
@@ -280,7 +284,12 @@ func (h *Handler) DevicesBulk(c echo.Context) error {
 			in.IDs = append(in.IDs, id)
 		}
 	}
+	in.Confirm = c.FormValue("confirm")
 	b, err := h.Actions.StartBulk(c.Request().Context(), actorOf(c), in)
+	var ce *action.ConfirmError
+	if errors.As(err, &ce) {
+		return h.bulkConfirm(c, *ce)
+	}
 	if errs, ok := formErrors(c, err); ok {
 		flash(c, "Bulk action not started — "+firstMessage(errs))
 		return seeOther(c, back(c, "/devices"))
@@ -288,6 +297,28 @@ func (h *Handler) DevicesBulk(c echo.Context) error {
 		return err
 	}
 	return seeOther(c, "/bulk/"+b.ID.String())
+}
+
+// bulkConfirm asks for the number of devices a bulk action reaches (422
+// when a wrong number was typed).
+func (h *Handler) bulkConfirm(c echo.Context, ce action.ConfirmError) error {
+	status := http.StatusOK
+	if ce.Typed != "" {
+		status = http.StatusUnprocessableEntity
+		kept(c, form.Errors{"confirm": fmt.Sprintf("%s is not the number of devices; type %d", strconv.Quote(ce.Typed), ce.Total)})
+	}
+	posted, _ := c.FormParams()
+	var fields [][2]string
+	for _, k := range slices.Sorted(maps.Keys(posted)) {
+		if k == "_csrf" || k == "confirm" {
+			continue
+		}
+		for _, v := range posted[k] {
+			fields = append(fields, [2]string{k, v})
+		}
+	}
+	return Render(c, status, tasks.BulkConfirm(Meta(c, "Confirm: "+strings.ToLower(ce.Verb), "devices"),
+		tasks.BulkConfirmPage{Confirm: ce, Fields: fields, Back: back(c, "/devices")}))
 }
 
 // BulkShow is a bulk action's progress page.

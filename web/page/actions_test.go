@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/action"
+	"github.com/fyberpay/cpe/internal/testfactory"
 	"github.com/fyberpay/cpe/web/webtest"
 )
 
@@ -648,12 +649,14 @@ func TestBulkPages(t *testing.T) {
 		p := admin.In(t).Get("/devices")
 		require.Equal(t, 1, p.TestID("bulk-form").Length())
 		require.Equal(t, 5, p.Doc.Find(`input[type="checkbox"][name="ids"][form="bulk-form"]`).Length(), "one box per device of acme")
-		require.Equal(t, []string{"reboot", "refresh", "tag_add", "tag_remove"}, options(p))
+		require.Equal(t, []string{"", "reboot", "refresh", "tag_add", "tag_remove"}, options(p), "no action until one is chosen")
 		require.Equal(t, 1, p.TestID("bulk-tag").Length())
+		require.Equal(t, "5 devices match", p.TestID("devices-total").Text())
+		require.Equal(t, "5", p.TestID("bulk-form").AttrOr("data-bulk-total", ""))
 
 		p = b.LoggedIn(t, b.TechA).Get("/devices")
 		require.Equal(t, 1, p.TestID("bulk-form").Length())
-		require.Equal(t, []string{"reboot", "refresh"}, options(p), "tags only for owners and admins")
+		require.Equal(t, []string{"", "reboot", "refresh"}, options(p), "tags only for owners and admins")
 		require.Zero(t, p.TestID("bulk-tag").Length())
 
 		vb := b.LoggedIn(t, b.ViewerA)
@@ -708,6 +711,7 @@ func TestBulkPages(t *testing.T) {
 		br := admin.In(t)
 		p := br.Get("/devices?model=HG8245H")
 		require.Equal(t, 3, p.TestID("select-device").Length())
+		require.Equal(t, "3 devices match", p.TestID("devices-total").Text())
 		form := formFields(p, "bulk-form")
 		require.Equal(t, "HG8245H", form.Get("model"), "the form carries the list's filter")
 		require.Equal(t, "/devices?model=HG8245H", form.Get("back"))
@@ -794,4 +798,56 @@ func TestBulkPages(t *testing.T) {
 		require.Equal(t, http.StatusNotFound, p.Status, "acme's device in beta's selection")
 		require.Equal(t, before, bulks(t))
 	})
+}
+
+// A bulk reboot of more than action.BulkConfirmOver devices asks for the
+// number on a page of its own; a wrong number starts nothing.
+func TestBulkRebootOfManyAsksForTheCount(t *testing.T) {
+	t.Parallel()
+	b := webtest.SetupWithSim(t, 1)
+	ctx := context.Background()
+	testfactory.Fleet(ctx, t, b.Pool, b.OrgA, 700000, 30)
+	testfactory.Fleet(ctx, t, b.Pool, b.OrgB, 800000, 3)
+	admin := b.LoggedIn(t, b.AdminA)
+	bulks := func(t *testing.T) int { return b.Count(t, `SELECT count(*) FROM cpe_bulk_actions`) }
+
+	p := admin.Get("/devices")
+	require.Equal(t, "30 devices match", p.TestID("devices-total").Text())
+	p = admin.Get("/devices?serial=48575443000AAE60")
+	require.Equal(t, "1 device matches", p.TestID("devices-total").Text(), "a search is counted too")
+
+	form := formFields(admin.Get("/devices"), "bulk-form")
+	form.Set("action", "reboot")
+	form.Set("scope", "filter")
+	p = admin.Post("/devices/bulk", form)
+	require.Equal(t, http.StatusOK, p.Status, p.Header.Get("Location")+" "+admin.Get("/devices").TestID("flash").Text())
+	require.Contains(t, p.TestID("bulk-confirm").Find("h1").Text(), "Reboot 30 devices?")
+	require.Equal(t, "30", p.TestID("bulk-confirm-count").Text())
+	require.Equal(t, "30", p.TestID("bulk-confirm-input").AttrOr("pattern", ""), "the browser checks the number too")
+	require.Equal(t, "Reboot 30 devices", strings.TrimSpace(p.TestID("bulk-confirm-submit").Text()))
+	require.Equal(t, 0, bulks(t), "nothing started before the number")
+
+	again := formFields(p, "bulk-confirm")
+	require.Equal(t, "reboot", again.Get("action"), "the choice is carried over")
+	require.Equal(t, "filter", again.Get("scope"))
+	again.Set("confirm", "3")
+	p = admin.Post("/devices/bulk", again)
+	require.Equal(t, http.StatusUnprocessableEntity, p.Status)
+	require.Contains(t, p.TestID("form-errors").Text(), `"3" is not the number of devices; type 30`)
+	require.Equal(t, 0, bulks(t))
+
+	again.Set("confirm", "30")
+	p = admin.Post("/devices/bulk", again)
+	require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
+	require.Regexp(t, `^/bulk/[0-9a-f-]{36}$`, p.Header.Get("Location"))
+	require.Equal(t, 1, bulks(t))
+	require.Equal(t, 30, b.Count(t, `SELECT total FROM cpe_bulk_actions`), "beta's devices are not counted")
+
+	// A refresh of as many is not destructive: no number needed.
+	form.Set("action", "refresh")
+	p = admin.Post("/devices/bulk", form)
+	require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
+	require.Equal(t, 2, bulks(t))
+	again.Del("_csrf")
+	requireForbidden(t, b.LoggedIn(t, b.ViewerA).Post("/devices/bulk", again), "viewer")
 }

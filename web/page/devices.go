@@ -1,6 +1,7 @@
 package page
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -32,6 +33,11 @@ func (h *Handler) DevicesList(c echo.Context) error {
 		return err
 	}
 	p.Items = page.Items
+	if status == http.StatusOK {
+		if p.Total, err = h.deviceTotal(ctx, a, f); err != nil {
+			return err
+		}
+	}
 	if p.Models, p.Firmware, err = h.Devices.Facets(ctx, a); err != nil {
 		return err
 	}
@@ -40,6 +46,25 @@ func (h *Handler) DevicesList(c echo.Context) error {
 	p.ExportURL = "/devices/export.csv?" + q.Encode()
 	p.NextHref = nextHref(c, page.Next)
 	return Render(c, status, devices.List(Meta(c, "Devices", "devices"), p))
+}
+
+// countCap bounds the count of a search the maintained counts do not keep.
+const countCap = 10000
+
+// deviceTotal is how many devices match f: from the dashboard's maintained
+// counts for model, firmware and status, else counted up to countCap.
+func (h *Handler) deviceTotal(ctx context.Context, a actor.Actor, f cpe.Filter) (devices.Total, error) {
+	if f.Serial == "" && f.Subscriber == "" && f.Tag == "" && h.Dashboard != nil {
+		fl, err := h.Dashboard.Fleet(ctx, a)
+		if err != nil {
+			return devices.Total{}, err
+		}
+		if n, ok := fl.Matching(f.Model, f.Firmware, f.Status); ok {
+			return devices.Total{N: n, Exact: true}, nil
+		}
+	}
+	n, exact, err := h.Devices.CountUpTo(ctx, a, f, countCap)
+	return devices.Total{N: n, Exact: exact}, err
 }
 
 // DevicesExport streams the current filter as CSV.
