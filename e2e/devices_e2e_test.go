@@ -257,3 +257,48 @@ func TestE2EPushWaitsForGenieACS(t *testing.T) {
 	must(t, expect.Locator(byTestID(p, "push-state")).ToHaveText("pushed", playwright.LocatorAssertionsToHaveTextOptions{Timeout: playwright.Float(60000)}))
 	waitSim(t, dev, "dora@isp", []string{"sub:dora", "plan:home-30"}, nil)
 }
+
+// One PPPoE identity per line: assigning a subscriber who is on another
+// device offers to move them; after the move exactly one simulated CPE
+// holds the login (the other's is cleared), and the tags follow.
+func TestE2EMoveSubscriberBetweenDevices(t *testing.T) {
+	t.Parallel()
+	subscriber(t, "erin", "home-20")
+	first, firstGID := ownedDevice(t, acssim.ProfileZTEF660, "ZTEGE2E50001", "ZTEGE2E50001")
+	second, secondGID := ownedDevice(t, acssim.ProfileZTEF660, "ZTEGE2E50002", "ZTEGE2E50002")
+	pushed := playwright.LocatorAssertionsToHaveTextOptions{Timeout: playwright.Float(30000)}
+
+	p := newPage(t)
+	login(t, p, adminEmail, staffPassword)
+	_, err := p.Goto("/devices/" + first)
+	must(t, err)
+	must(t, byTestID(p, "assign-subscriber").Fill("erin"))
+	must(t, byTestID(p, "assign-submit").Click())
+	must(t, expect.Locator(byTestID(p, "push-state")).ToHaveText("pushed", pushed))
+	waitSim(t, firstGID, "erin@isp", []string{"sub:erin"}, nil)
+
+	_, err = p.Goto("/devices/" + second)
+	must(t, err)
+	must(t, byTestID(p, "assign-subscriber").Fill("Erin"))
+	must(t, byTestID(p, "assign-submit").Click())
+	must(t, expect.Locator(byTestID(p, "form-errors")).ToContainText("erin is already on ZTEGE2E50001"))
+	must(t, expect.Locator(byTestID(p, "assign-subscriber")).ToBeFocused())
+	must(t, expect.Page(p).ToHaveURL(suite.baseURL+"/devices/"+second))
+	shot(t, p, "assign-move")
+	must(t, byTestID(p, "assign-move-submit").Click())
+	must(t, expect.Locator(byTestID(p, "flash")).ToContainText("Moved erin here"))
+	must(t, expect.Locator(byTestID(p, "device-subscriber")).ToContainText("erin"))
+	must(t, expect.Locator(byTestID(p, "push-state")).ToHaveText("pushed", pushed))
+
+	waitSim(t, secondGID, "erin@isp", []string{"sub:erin", "plan:home-20"}, nil)
+	waitSim(t, firstGID, "", []string{"org:acme"}, []string{"sub:erin", "plan:home-20"})
+	holders := 0
+	for _, gid := range []string{firstGID, secondGID} {
+		if user, _ := simState(t, gid); user == "erin@isp" {
+			holders++
+		}
+	}
+	if holders != 1 {
+		t.Fatalf("%d simulated CPEs hold erin's PPPoE login", holders)
+	}
+}

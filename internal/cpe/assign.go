@@ -17,10 +17,41 @@ import (
 	"github.com/fyberpay/cpe/internal/validation"
 )
 
-// AssignInput names the subscriber by id or username.
+// AssignInput names the subscriber by id or username (any case).
 type AssignInput struct {
 	SubscriberID *uuid.UUID `json:"subscriberId,omitempty"`
 	Subscriber   string     `json:"subscriber,omitempty"` // username
+	// Move takes the subscriber off the device(s) they are on: those are
+	// unassigned and their PPPoE login cleared. Without it, a subscriber
+	// on another device is refused (AssignedElsewhereError).
+	Move bool `json:"move,omitempty"`
+}
+
+// Elsewhere is a device a subscriber is already on.
+type Elsewhere struct {
+	ID     uuid.UUID `json:"id" db:"id"`
+	Serial string    `json:"serial" db:"serial"`
+}
+
+// AssignedElsewhereError refuses to give a subscriber a second device: two
+// CPEs would dial with one PPPoE login. Nothing was changed.
+type AssignedElsewhereError struct {
+	Subscriber string
+	Devices    []Elsewhere
+}
+
+func (e *AssignedElsewhereError) Error() string {
+	return fmt.Sprintf("%s is already on device %s; move them (move: true) to unassign it and clear its PPPoE login",
+		e.Subscriber, Serials(e.Devices))
+}
+
+// Serials lists the devices' serials ("A, B").
+func Serials(es []Elsewhere) string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = e.Serial
+	}
+	return strings.Join(out, ", ")
 }
 
 // Assign links a device to a subscriber and queues the push of the
@@ -50,7 +81,8 @@ func (s *Service) Assign(ctx context.Context, a actor.Actor, id uuid.UUID, in As
 		}](ctx, tx, `SELECT s.id, s.username, s.status, COALESCE(p.genieacs_group, '') AS plan_group,
 				COALESCE(sub.pppoe_username, '') AS pppoe_username, `+subscriber.HasPasswordSQL+` AS has_password
 			FROM subscribers s LEFT JOIN subscriptions sub ON sub.subscriber_id = s.id LEFT JOIN plans p ON p.id = sub.plan_id
-			WHERE s.org_id = $1 AND (s.id = $2::uuid OR ($2::uuid IS NULL AND s.username = $3))`,
+			WHERE s.org_id = $1 AND (s.id = $2::uuid OR ($2::uuid IS NULL AND lower(s.username) = lower($3)))
+			FOR UPDATE OF s`,
 			a.OrgID, in.SubscriberID, strings.TrimSpace(in.Subscriber))
 		if errors.Is(db.MapErr(err), db.ErrNotFound) {
 			return validation.Errors{"subscriber": "no such subscriber in this organization"}
@@ -64,7 +96,31 @@ func (s *Service) Assign(ctx context.Context, a actor.Actor, id uuid.UUID, in As
 		case sub.PPPUser == "" || !sub.HasPassword:
 			return validation.Errors{"subscriber": username + " has no PPPoE credentials; set them on the subscriber first"}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE cpe_devices SET subscriber_id = $2, updated_at = now() WHERE id = $1`, id, subID); err != nil {
+		// The subscriber's row is locked: two assignments of one subscriber
+		// run one after the other, and the second sees the first's device.
+		rows, err := tx.Query(ctx, `SELECT id, serial_norm AS serial FROM cpe_devices WHERE org_id = $1 AND subscriber_id = $2 AND id <> $3 ORDER BY serial_norm`,
+			a.OrgID, subID, id)
+		if err != nil {
+			return err
+		}
+		others, err := pgx.CollectRows(rows, pgx.RowToStructByName[Elsewhere])
+		if err != nil {
+			return err
+		}
+		if len(others) > 0 && !in.Move {
+			return &AssignedElsewhereError{Subscriber: username, Devices: others}
+		}
+		for _, o := range others {
+			if _, err := tx.Exec(ctx, `UPDATE cpe_devices SET subscriber_id = NULL, pppoe_clear = true, updated_at = now() WHERE id = $1`, o.ID); err != nil {
+				return fmt.Errorf("move: %w", err)
+			}
+			if _, err := s.changed(ctx, tx, a, o.ID, audit.Entry{Action: "cpe.unassign",
+				Summary: fmt.Sprintf("moved %s from %s to %s; clearing its PPPoE login", username, o.Serial, before.Serial)},
+				outbox.TopicUnassigned, map[string]any{"deviceId": o.ID, "serial": o.Serial, "previousSubscriber": username, "movedTo": id}); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE cpe_devices SET subscriber_id = $2, pppoe_clear = false, updated_at = now() WHERE id = $1`, id, subID); err != nil {
 			return fmt.Errorf("assign: %w", err)
 		}
 		summary := fmt.Sprintf("assigned %s to %s", before.Serial, username)

@@ -162,7 +162,7 @@ func (s *Service) Push(ctx context.Context, acs *genieacs.Client, args PushArgs)
 	}
 	p := &pusher{s: s, acs: acs, args: args}
 	t, err := db.One[pushTarget](ctx, s.pool, `SELECT org_id, COALESCE(genieacs_id, '') AS genieacs_id, serial_norm, manufacturer, oui, product_class, data_model,
-			push_task_id, push_requested_at, push_state FROM cpe_devices WHERE id = $1`, args.DeviceID)
+			push_task_id, push_requested_at, push_state, pppoe_clear FROM cpe_devices WHERE id = $1`, args.DeviceID)
 	if errors.Is(db.MapErr(err), db.ErrNotFound) || (err == nil && t.Org == nil) {
 		return false, fmt.Errorf("%w: device gone or no longer owned", ErrPushCancelled)
 	} else if err != nil {
@@ -225,7 +225,19 @@ type pushTarget struct {
 	TaskID       string     `db:"push_task_id"`
 	RequestedAt  *time.Time `db:"push_requested_at"`
 	State        string     `db:"push_state"`
-	orgID        uuid.UUID  // *Org, once known not nil
+	// Clear: the device was moved off its subscriber; its PPPoE login is
+	// to be emptied (and the connection disabled) unless it has one again.
+	Clear bool      `db:"pppoe_clear"`
+	orgID uuid.UUID // *Org, once known not nil
+}
+
+// wantPPPoE is the login to write: the subscriber's, an empty one when the
+// device's is to be cleared, or nil for none.
+func (t pushTarget) wantPPPoE(ans IdentifyAnswer) *PPPoE {
+	if ans.PPPoE == nil && t.Clear {
+		return &PPPoE{}
+	}
+	return ans.PPPoE
 }
 
 var errNoPPP = errors.New("the device has no PPP connection to write the PPPoE login to")
@@ -252,7 +264,8 @@ func (p *pusher) step(ctx context.Context, t pushTarget) error {
 		return err
 	}
 	p.record(ctx, dev, root)
-	if ans.PPPoE == nil {
+	want := t.wantPPPoE(ans)
+	if want == nil {
 		return p.finish(ctx, PushDone, "")
 	}
 	// GenieACS knows only what it fetched, and a device's PPP instance
@@ -266,7 +279,7 @@ func (p *pusher) step(ctx context.Context, t pushTarget) error {
 	}
 	switch res.Outcome {
 	case genieacs.OutcomeDone:
-		return p.setPPPoE(ctx, t, ans.PPPoE)
+		return p.setPPPoE(ctx, t, want)
 	case genieacs.OutcomeFaulted:
 		return p.finish(ctx, PushFailed, p.faultText(ctx, t.GenieID, res.Task.ID))
 	}
@@ -286,14 +299,18 @@ func (p *pusher) setPPPoE(ctx context.Context, t pushTarget, want *PPPoE) error 
 		return err
 	}
 	user, found := datamodel.Resolve(datamodel.PPPoEUsername, t.identity(), maps.Keys(dev.Params))
-	if !found {
+	switch {
+	case !found && want.Username == "":
+		return p.finish(ctx, PushDone, "") // no PPP connection: nothing to clear
+	case !found:
 		return errNoPPP
 	}
 	base := strings.TrimSuffix(user, "Username")
+	// A cleared login also stops the connection dialling.
 	task := genieacs.SetParameterValues(
 		genieacs.ParameterValue{Path: base + "Username", Value: want.Username, Type: "xsd:string"},
 		genieacs.ParameterValue{Path: base + "Password", Value: want.Password, Type: "xsd:string"},
-		genieacs.ParameterValue{Path: base + "Enable", Value: true, Type: "xsd:boolean"},
+		genieacs.ParameterValue{Path: base + "Enable", Value: want.Username != "", Type: "xsd:boolean"},
 	)
 	task.UniqueKey = "fyberpay-pppoe" // a newer push replaces a queued older one
 	res, err := p.acs.CreateTask(ctx, t.GenieID, task, genieacs.TaskOptions{ConnectionRequest: true})
@@ -336,14 +353,15 @@ func (p *pusher) checkTask(ctx context.Context, t pushTarget) error {
 	if err != nil {
 		return err
 	}
-	if ans.PPPoE == nil {
+	want := t.wantPPPoE(ans)
+	if want == nil {
 		return p.finish(ctx, PushDone, "")
 	}
 	if refresh {
 		if _, err := p.s.pool.Exec(ctx, `UPDATE cpe_devices SET push_task_id = '' WHERE id = $1`, p.args.DeviceID); err != nil {
 			return err
 		}
-		return p.setPPPoE(ctx, t, ans.PPPoE)
+		return p.setPPPoE(ctx, t, want)
 	}
 	dev, err := p.acs.GetDevice(ctx, t.GenieID, []string{pppRoot(t.root())})
 	if err != nil {
@@ -353,7 +371,7 @@ func (p *pusher) checkTask(ctx context.Context, t pushTarget) error {
 	if !found {
 		return errNoPPP
 	}
-	return p.verify(ctx, t, strings.TrimSuffix(user, "Username"), ans.PPPoE.Username)
+	return p.verify(ctx, t, strings.TrimSuffix(user, "Username"), want.Username)
 }
 
 // verify reads the values back: GenieACS's "done" never proves a write (a
@@ -436,7 +454,8 @@ func (p *pusher) finish(ctx context.Context, state, msg string) error {
 			OrgID  uuid.UUID `db:"org_id"`
 			Serial string    `db:"serial_norm"`
 		}](ctx, tx, `UPDATE cpe_devices SET push_state = $2, push_error = $3, push_task_id = '',
-				pushed_at = CASE WHEN $2 = 'done' THEN now() ELSE pushed_at END, updated_at = now()
+				pushed_at = CASE WHEN $2 = 'done' THEN now() ELSE pushed_at END,
+				pppoe_clear = pppoe_clear AND $2 <> 'done', updated_at = now()
 			WHERE id = $1 AND push_requested_at <= $4::timestamptz + interval '1 millisecond' AND push_state = 'pending'
 			RETURNING org_id, serial_norm`, p.args.DeviceID, state, validation.Storable(msg, 300), p.args.RequestedAt)
 		if errors.Is(db.MapErr(err), db.ErrNotFound) {

@@ -2,6 +2,7 @@ package cpe_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -54,6 +55,13 @@ func (b *pushBundle) owned(t *testing.T, productClass string) (uuid.UUID, *genie
 	d, err := b.client.GetDevice(ctx, gid, []string{"_deviceId"})
 	require.NoError(t, err)
 	return id, d
+}
+
+func (b *pushBundle) serialOf(t *testing.T, id uuid.UUID) string {
+	t.Helper()
+	d, err := b.svc.Get(context.Background(), b.admin(t), id)
+	require.NoError(t, err)
+	return d.Serial
 }
 
 func (b *pushBundle) waitPush(t *testing.T, id uuid.UUID, want string) cpe.Device {
@@ -120,6 +128,60 @@ func TestPushAssignReassignUnassign(t *testing.T) {
 		})
 	}
 	require.Positive(t, count(t, b.pool, `SELECT count(*) FROM audit_log WHERE action = 'cpe.push' AND summary LIKE 'configuration pushed%'`))
+}
+
+// One PPPoE identity per line: a subscriber already on a device is
+// refused on a second one, or moved: the first is unassigned and its
+// login cleared on the CPE itself, so only one CPE can dial.
+func TestPushMoveClearsTheOldDevice(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setupPush(t)
+	a := b.admin(t)
+	testfactory.Subscriber(ctx, t, b.pool, b.box, b.org, &testfactory.SubscriberOpts{Username: testfactory.Ptr("Wanjiru"), PlanGroup: testfactory.Ptr("home-10"),
+		PPPoEUser: testfactory.Ptr("wanjiru@isp")})
+	first, firstDev := b.owned(t, "HG8245H")
+	second, secondDev := b.owned(t, "Archer%20AX10")
+	_, err := b.svc.Assign(ctx, a, first, cpe.AssignInput{Subscriber: "wanjiru"})
+	require.NoError(t, err, "usernames are matched without case")
+	b.waitPush(t, first, cpe.PushDone)
+	user, _ := b.pppUser(t, firstDev)
+	require.Equal(t, "wanjiru@isp", user)
+
+	_, err = b.svc.Assign(ctx, a, second, cpe.AssignInput{Subscriber: "Wanjiru"})
+	var ae *cpe.AssignedElsewhereError
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, []cpe.Elsewhere{{ID: first, Serial: b.serialOf(t, first)}}, ae.Devices)
+	require.Contains(t, err.Error(), "Wanjiru is already on device "+b.serialOf(t, first))
+	d, err := b.svc.Get(ctx, a, second)
+	require.NoError(t, err)
+	require.Empty(t, d.Subscriber, "a refused assignment changes nothing")
+
+	_, err = b.svc.Assign(ctx, a, second, cpe.AssignInput{Subscriber: "Wanjiru", Move: true})
+	require.NoError(t, err)
+	b.waitPush(t, second, cpe.PushDone)
+	b.waitPush(t, first, cpe.PushDone)
+	user, tags := b.pppUser(t, secondDev)
+	require.Equal(t, "wanjiru@isp", user)
+	require.Contains(t, tags, "sub:Wanjiru")
+	user, tags = b.pppUser(t, firstDev)
+	require.Empty(t, user, "the old device's login is cleared on the CPE")
+	require.NotContains(t, tags, "sub:Wanjiru")
+	doc, err := b.client.GetDevice(ctx, firstDev.ID, []string{"InternetGatewayDevice.WANDevice"})
+	require.NoError(t, err)
+	enables := 0
+	for path, v := range doc.Params {
+		if strings.HasSuffix(path, "WANPPPConnection.1.Enable") {
+			require.Equal(t, "false", fmt.Sprint(v.Value), "%s: the cleared connection stops dialling", path)
+			enables++
+		}
+	}
+	require.Equal(t, 1, enables, "the PPP connection's Enable was read")
+	old, err := b.svc.Get(ctx, a, first)
+	require.NoError(t, err)
+	require.Empty(t, old.Subscriber)
+	require.Zero(t, count(t, b.pool, `SELECT count(*) FROM cpe_devices WHERE pppoe_clear`), "the clearing is done once pushed")
+	require.Equal(t, 1, count(t, b.pool, `SELECT count(*) FROM audit_log WHERE action = 'cpe.unassign' AND summary LIKE 'moved Wanjiru from %'`))
 }
 
 func TestPushOfflineDeviceLandsAtItsNextInform(t *testing.T) {

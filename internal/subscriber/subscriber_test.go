@@ -228,6 +228,22 @@ func TestCreate(t *testing.T) {
 		_, err = b.svc.Create(ctx, b.adminB, subscriber.Input{Username: "alice.w"})
 		require.NoError(t, err, "another organization may use the same username")
 	})
+	t.Run("UsernameAndPPPoEUsernameIgnoreCase", func(t *testing.T) {
+		_, err := b.svc.Create(ctx, b.admin, subscriber.Input{Username: "ALICE.W"})
+		require.Equal(t, "is already in use", fieldErrors(t, err)["username"], "Alice.W and alice.w are one customer")
+		_, err = b.svc.Create(ctx, b.admin, subscriber.Input{Username: "bob.k", PPPoEUsername: "Alice@ISP", PPPoEPassword: "other-pass"})
+		require.Equal(t, "is already another subscriber's PPPoE username", fieldErrors(t, err)["pppoeUsername"])
+		require.Zero(t, count(t, b.pool, `SELECT count(*) FROM subscribers WHERE username = 'bob.k'`), "nothing half-written")
+		bob, err := b.svc.Create(ctx, b.admin, subscriber.Input{Username: "bob.k", PPPoEUsername: "bob@isp", PPPoEPassword: "other-pass"})
+		require.NoError(t, err)
+		_, err = b.svc.Update(ctx, b.admin, bob.ID, subscriber.Input{Username: "bob.k", PPPoEUsername: "alice@isp"})
+		require.Equal(t, "is already another subscriber's PPPoE username", fieldErrors(t, err)["pppoeUsername"])
+		got, err := b.svc.Get(ctx, b.admin, bob.ID)
+		require.NoError(t, err)
+		require.Equal(t, "bob@isp", got.PPPoEUsername, "the refused change left nothing")
+		_, err = b.svc.Create(ctx, b.adminB, subscriber.Input{Username: "carol", PPPoEUsername: "alice@isp", PPPoEPassword: "x-pass-123"})
+		require.NoError(t, err, "another organization's BRAS is its own")
+	})
 	t.Run("NoTwoSubscribersShareADeviceTag", func(t *testing.T) {
 		// alice.w's devices carry sub:alice_w; alice_w's would too.
 		_, err := b.svc.Create(ctx, b.admin, subscriber.Input{Username: "alice_w"})

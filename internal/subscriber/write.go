@@ -16,8 +16,22 @@ import (
 	"github.com/fyberpay/cpe/internal/validation"
 )
 
-// errUsernameTaken is the field error of a duplicate username.
+// errUsernameTaken is the field error of a duplicate username (whatever
+// its case: "Wanjiru" and "wanjiru" are one customer).
 var errUsernameTaken = validation.Errors{"username": "is already in use"}
+
+// errPPPoETaken is the field error of a PPPoE username another subscriber
+// of the organization has: two CPEs dialling with one login lose one
+// session at the BRAS.
+var errPPPoETaken = validation.Errors{"pppoeUsername": "is already another subscriber's PPPoE username"}
+
+// subscriptionErr maps a refused subscription write.
+func subscriptionErr(err error) error {
+	if err = db.MapErr(err); errors.Is(err, db.ErrConflict) && strings.Contains(err.Error(), "pppoe") {
+		return errPPPoETaken
+	}
+	return fmt.Errorf("write subscription: %w", err)
+}
 
 // tagTaken refuses a username whose device tag (sub:<username>, see
 // cpe.TagSafe) another subscriber of the organization already has (self:
@@ -98,7 +112,7 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in Input) (Subscrib
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO subscriptions (id, org_id, subscriber_id, plan_id, pppoe_username, pppoe_password_enc, pppoe_key_id)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, subscriptionID, a.OrgID, id, in.PlanID, in.PPPoEUsername, sealed, keyID); err != nil {
-			return fmt.Errorf("insert subscription: %w", err)
+			return subscriptionErr(err)
 		}
 		if u, err = get(ctx, tx, a.OrgID, id); err != nil {
 			return err
@@ -223,7 +237,7 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id uuid.UUID, in In
 				pppoe_key_id = CASE WHEN $8 THEN EXCLUDED.pppoe_key_id ELSE subscriptions.pppoe_key_id END,
 				updated_at = now()`,
 			subID, a.OrgID, id, in.PlanID, in.PPPoEUsername, sealed, keyID, !keep); err != nil {
-			return fmt.Errorf("update subscription: %w", err)
+			return subscriptionErr(err)
 		}
 		if u, err = get(ctx, tx, a.OrgID, id); err != nil {
 			return err

@@ -132,6 +132,10 @@ func From(err error) *Error {
 	if errors.Is(err, cpe.ErrConflictResolved) {
 		return &Error{Status: http.StatusConflict, Code: "conflict_resolved", Message: cpe.ErrConflictResolved.Error()}
 	}
+	var ae *cpe.AssignedElsewhereError
+	if errors.As(err, &ae) {
+		return &Error{Status: http.StatusConflict, Code: "assigned_elsewhere", Message: ae.Error()}
+	}
 	if errors.Is(err, cpe.ErrAlreadyClaimed) {
 		return &Error{Status: http.StatusConflict, Code: "already_claimed", Message: cpe.ErrAlreadyClaimed.Error()}
 	}

@@ -147,14 +147,23 @@ func (h *Handler) DeviceAssign(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	in := cpe.AssignInput{Subscriber: c.FormValue("subscriber")}
+	in := cpe.AssignInput{Subscriber: c.FormValue("subscriber"), Move: c.FormValue("move") == "true"}
 	d, err := h.Devices.Assign(c.Request().Context(), actorOf(c), id, in)
+	var ae *cpe.AssignedElsewhereError
+	if errors.As(err, &ae) {
+		errs := kept(c, map[string]string{"subscriber": ae.Subscriber + " is already on " + cpe.Serials(ae.Devices) + "; move them here, or choose another subscriber"})
+		return h.deviceDetail(c, http.StatusConflict, id, devices.AssignForm{Subscriber: ae.Subscriber, Errors: errs, Elsewhere: ae.Devices})
+	}
 	if errs, ok := formErrors(c, err); ok {
 		return h.deviceDetail(c, http.StatusUnprocessableEntity, id, devices.AssignForm{Subscriber: in.Subscriber, Errors: errs})
 	} else if err != nil {
 		return err
 	}
-	flash(c, "Assigned to "+d.Subscriber+"; pushing the PPPoE login to the device.")
+	msg := "Assigned to " + d.Subscriber + "; pushing the PPPoE login to the device."
+	if in.Move {
+		msg = "Moved " + d.Subscriber + " here; pushing the PPPoE login to this device and clearing it on the other."
+	}
+	flash(c, msg)
 	return seeOther(c, "/devices/"+id.String())
 }
 
