@@ -27,8 +27,8 @@ func TestE2EProvisionEditor(t *testing.T) {
 	must(t, expect.Locator(byTestID(p, "error-script")).ToContainText(regexp.MustCompile(`line 2, column \d+`)))
 	must(t, expect.Locator(byTestID(p, "provision-error-line")).ToContainText("declare('Device.Time.NTPServer1'"))
 	must(t, expect.Locator(byTestID(p, "gutter-error-line")).ToHaveText("2\n")) // the editor's line numbers mark it
-	must(t, expect.Locator(byTestID(p, "error")).ToContainText("line 2, column"))
-	must(t, expect.Locator(byTestID(p, "error")).ToBeInViewport()) // where the eye is
+	must(t, expect.Locator(byTestID(p, "form-errors")).ToContainText("line 2, column"))
+	must(t, expect.Locator(byTestID(p, "error-script")).ToBeInViewport()) // where the eye is: the field, focused
 	for _, w := range []int{1280, 390} {
 		must(t, p.SetViewportSize(w, 900))
 		if _, err := p.Screenshot(playwright.PageScreenshotOptions{Path: playwright.String(fmt.Sprintf("artifacts/provision-error-%d.png", w)), FullPage: playwright.Bool(true)}); err != nil {

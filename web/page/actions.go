@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -120,6 +120,12 @@ func taskFlash(t action.Task) string {
 		return what + ": queued — " + t.Message + "."
 	case action.StatusFailed:
 		return what + ": failed — " + t.Message
+	case action.StatusPending:
+		if t.Message != "" {
+			// GenieACS is not answering: the task waits in FyberPay.
+			return what + ": queued until GenieACS is back — " + t.Message + "."
+		}
+		return what + ": sending to GenieACS; its status updates below."
 	}
 	return what + ": sent to GenieACS; its status updates below."
 }
