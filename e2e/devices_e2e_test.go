@@ -250,9 +250,20 @@ func TestE2EPushWaitsForGenieACS(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	must(t, expect.Locator(byTestID(p, "push-state")).ToHaveText("pending push"))
+	// Every page says GenieACS is away, since when, and what happens to
+	// actions meanwhile; the open page learns it by itself.
+	banner := byTestID(p, "outage-banner")
+	must(t, expect.Locator(banner).ToContainText(regexp.MustCompile(`^GenieACS is unreachable since \d\d:\d\d UTC \(.+\); actions are queued and will be sent when it is back\.$`),
+		playwright.LocatorAssertionsToContainTextOptions{Timeout: playwright.Float(30000)}))
+	shot(t, p, "outage")
+	must(t, byTestID(p, "nav-devices").Click())
+	must(t, expect.Locator(banner).ToBeVisible())
 
 	must(t, suite.sim.start())
 	restarted = true
+	must(t, expect.Locator(banner).ToHaveCount(0, playwright.LocatorAssertionsToHaveCountOptions{Timeout: playwright.Float(30000)}))
+	_, err = p.Goto("/devices/" + id)
+	must(t, err)
 	// The page polls; the push retries on its own.
 	must(t, expect.Locator(byTestID(p, "push-state")).ToHaveText("pushed", playwright.LocatorAssertionsToHaveTextOptions{Timeout: playwright.Float(60000)}))
 	waitSim(t, dev, "dora@isp", []string{"sub:dora", "plan:home-30"}, nil)
@@ -263,7 +274,7 @@ func TestE2EPushWaitsForGenieACS(t *testing.T) {
 // holds the login (the other's is cleared), and the tags follow.
 func TestE2EMoveSubscriberBetweenDevices(t *testing.T) {
 	t.Parallel()
-	subscriber(t, "erin", "home-20")
+	subscriber(t, "erin", "move-20")
 	first, firstGID := ownedDevice(t, acssim.ProfileZTEF660, "ZTEGE2E50001", "ZTEGE2E50001")
 	second, secondGID := ownedDevice(t, acssim.ProfileZTEF660, "ZTEGE2E50002", "ZTEGE2E50002")
 	pushed := playwright.LocatorAssertionsToHaveTextOptions{Timeout: playwright.Float(30000)}
@@ -290,8 +301,8 @@ func TestE2EMoveSubscriberBetweenDevices(t *testing.T) {
 	must(t, expect.Locator(byTestID(p, "device-subscriber")).ToContainText("erin"))
 	must(t, expect.Locator(byTestID(p, "push-state")).ToHaveText("pushed", pushed))
 
-	waitSim(t, secondGID, "erin@isp", []string{"sub:erin", "plan:home-20"}, nil)
-	waitSim(t, firstGID, "", []string{"org:acme"}, []string{"sub:erin", "plan:home-20"})
+	waitSim(t, secondGID, "erin@isp", []string{"sub:erin", "plan:move-20"}, nil)
+	waitSim(t, firstGID, "", []string{"org:acme"}, []string{"sub:erin", "plan:move-20"})
 	holders := 0
 	for _, gid := range []string{firstGID, secondGID} {
 		if user, _ := simState(t, gid); user == "erin@isp" {

@@ -121,6 +121,7 @@ func runSuite(m *testing.M) (int, error) {
 		// from the others within the run.
 		"SYNC_INTERVAL=10s",
 		"FIRMWARE_FOLLOW_INTERVAL=1s",
+		"GENIEACS_PROBE_INTERVAL=1s", // the outage banner within seconds
 		"OFFLINE_AFTER=1m",
 		"OPERATOR_ORG="+orgSlug, // acme runs the installation; ops is a tenant
 		// Tests run in parallel and each browser context signs in from its

@@ -135,12 +135,16 @@ func routes(e *echo.Echo, d Deps) {
 	ph := &page.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Dashboard: d.Dashboard, Systems: d.System,
 		Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, Audit: d.Audit, Health: d.Health, Firmware: d.Firmware, Provisions: d.Provisions,
 		SessionMaxAge: int(d.Config.SessionTTL.Seconds())}
+	if d.GenieACS != nil {
+		ph.GenieACS = d.GenieACS
+	}
 	pages.GET("/login", ph.LoginForm)
 	pages.POST("/login", ph.Login)
 	pages.POST("/logout", ph.Logout)
 
-	staff := pages.Group("", middleware.RequireUser)
+	staff := pages.Group("", middleware.RequireUser, ph.OutageNotice)
 	staff.GET("/", ph.Home)
+	staff.GET("/status/genieacs", ph.OutageStatus)
 	staff.GET("/users", ph.UsersList)
 	staff.POST("/users", ph.UsersCreate)
 	staff.POST("/users/:id/role", ph.UsersSetRole)

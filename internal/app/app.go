@@ -196,6 +196,10 @@ func (a *App) Web(ctx context.Context) (e *echo.Echo, stop func(), err error) {
 		return nil, nil, fmt.Errorf("start river ui: %w", err)
 	}
 	stop = a.CPE.StartContactBatching(ctx, a.contactEvery, a.Logger)
+	if a.GenieACS != nil && a.Config.GenieACSProbeInterval > 0 {
+		// The outage banner's source while nothing else calls GenieACS.
+		go a.GenieACS.Watch(ctx, a.Config.GenieACSProbeInterval)
+	}
 	return web.New(web.Deps{
 		Config: a.Config, Pool: a.Pool, Logger: a.Logger,
 		Audit: a.Audit, Users: a.Users, APIKeys: a.APIKeys, Webhooks: a.Webhooks, Dashboard: a.Dashboard,

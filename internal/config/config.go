@@ -55,6 +55,10 @@ type Config struct {
 	// feeds); SyncFullInterval the full pass's (SYNC_FULL_INTERVAL,
 	// default 1h).
 	SyncInterval, SyncFullInterval time.Duration
+	// GenieACSProbeInterval is how often the web server checks that
+	// GenieACS answers, for the outage banner (GENIEACS_PROBE_INTERVAL,
+	// default 10s).
+	GenieACSProbeInterval time.Duration
 	// MetricsRetention is how long device health samples are kept
 	// (METRICS_RETENTION, default 720h).
 	MetricsRetention time.Duration
@@ -270,6 +274,7 @@ func (c *Config) loadFleet(r reader) error {
 		{&c.FaultPollInterval, "FAULT_POLL_INTERVAL", time.Minute, time.Second, time.Hour, "must be a duration between 1s and 1h, e.g. 1m"},
 		{&c.SyncInterval, "SYNC_INTERVAL", time.Minute, 5 * time.Second, time.Hour, "must be a duration between 5s and 1h, e.g. 1m"},
 		{&c.SyncFullInterval, "SYNC_FULL_INTERVAL", time.Hour, 5 * time.Minute, 7 * 24 * time.Hour, "must be a duration between 5m and 168h, e.g. 1h"},
+		{&c.GenieACSProbeInterval, "GENIEACS_PROBE_INTERVAL", 10 * time.Second, time.Second, 5 * time.Minute, "must be a duration between 1s and 5m, e.g. 10s"},
 		{&c.MetricsRetention, "METRICS_RETENTION", 30 * 24 * time.Hour, time.Hour, 400 * 24 * time.Hour, "must be a duration between 1h and 9600h, e.g. 720h"},
 	} {
 		if *d.dst, err = r.duration(d.name, d.def, d.lo, d.hi, d.msg); err != nil {

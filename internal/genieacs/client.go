@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -96,6 +97,73 @@ type Client struct {
 	hc      *http.Client
 	timeout time.Duration
 	cb      *gobreaker.CircuitBreaker[*http.Response]
+	down    outage
+}
+
+// outage is the current streak of calls GenieACS did not answer.
+type outage struct {
+	mu       sync.Mutex
+	since    time.Time // the streak's first failure; zero when none
+	failures int
+}
+
+// outageAfter is how many calls in a row GenieACS must fail before it is
+// called unreachable (one timeout is not an outage).
+const outageAfter = 2
+
+// record notes how a call went: an answer (any status GenieACS chose to
+// send) ends an outage; a failure to answer extends it.
+func (o *outage) record(err error, now time.Time) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	switch {
+	case err == nil, excluded(err) && !errors.Is(err, context.Canceled):
+		o.since, o.failures = time.Time{}, 0
+	case errors.Is(err, context.Canceled), errors.Is(err, ErrCircuitOpen):
+		// the caller gave up, or no call was made
+	default:
+		if o.failures == 0 {
+			o.since = now
+		}
+		o.failures++
+	}
+}
+
+// Outage reports whether GenieACS is unreachable now (its breaker is not
+// closed, or its last calls all failed) and since when.
+func (c *Client) Outage() (since time.Time, down bool) {
+	c.down.mu.Lock()
+	since, failures := c.down.since, c.down.failures
+	c.down.mu.Unlock()
+	if c.cb.State() != gobreaker.StateClosed || failures >= outageAfter {
+		if since.IsZero() {
+			since = time.Now()
+		}
+		return since, true
+	}
+	return time.Time{}, false
+}
+
+// Probe makes one cheap call (a count of a device id no device has), so
+// an idle installation still learns when GenieACS goes away or comes
+// back. It goes through the breaker like any call.
+func (c *Client) Probe(ctx context.Context) error {
+	_, err := c.CountDevices(ctx, map[string]any{"_id": "fyberpay-probe"})
+	return err
+}
+
+// Watch probes GenieACS every interval until ctx ends.
+func (c *Client) Watch(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			_ = c.Probe(ctx)
+		}
+	}
 }
 
 // New builds a client.
@@ -226,8 +294,9 @@ func (c *Client) do(ctx context.Context, r request) (*http.Response, error) {
 		return resp, nil
 	})
 	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
-		return nil, ErrCircuitOpen
+		err = ErrCircuitOpen
 	}
+	c.down.record(err, time.Now())
 	return resp, err
 }
 

@@ -24,14 +24,18 @@ import (
 
 // Status is what the System page shows.
 type Status struct {
-	GenieACSConfigured bool              `json:"genieacsConfigured"`
-	NBIHost            string            `json:"nbiHost,omitempty"`
-	Breaker            string            `json:"breaker,omitempty"` // closed, half-open, open
-	BreakerRequests    uint32            `json:"breakerRequests"`
-	BreakerFailures    uint32            `json:"breakerFailures"`
-	Bootstrap          *provision.Result `json:"bootstrap,omitempty"`
-	LastIdentify       *time.Time        `json:"lastIdentify,omitempty"`
-	PendingDevices     int               `json:"pendingDevices"`
+	GenieACSConfigured bool   `json:"genieacsConfigured"`
+	NBIHost            string `json:"nbiHost,omitempty"`
+	Breaker            string `json:"breaker,omitempty"` // closed, half-open, open
+	BreakerRequests    uint32 `json:"breakerRequests"`
+	BreakerFailures    uint32 `json:"breakerFailures"`
+	// Reachable is GenieACS answering now (a call made for the page);
+	// DownSince when it stopped.
+	Reachable      bool              `json:"reachable"`
+	DownSince      *time.Time        `json:"downSince,omitempty"`
+	Bootstrap      *provision.Result `json:"bootstrap,omitempty"`
+	LastIdentify   *time.Time        `json:"lastIdentify,omitempty"`
+	PendingDevices int               `json:"pendingDevices"`
 }
 
 // Service computes the status.
@@ -81,6 +85,15 @@ func (s *Service) Status(ctx context.Context, a actor.Actor) (Status, error) {
 	}
 	st := Status{GenieACSConfigured: s.client != nil, NBIHost: s.host}
 	if s.client != nil {
+		// A live answer, not the last background call's.
+		pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		_ = s.client.Probe(pctx)
+		cancel()
+		since, down := s.client.Outage()
+		st.Reachable = !down
+		if down {
+			st.DownSince = &since
+		}
 		st.Breaker = s.client.BreakerState()
 		c := s.client.BreakerCounts()
 		st.BreakerRequests, st.BreakerFailures = c.Requests, c.TotalFailures

@@ -62,6 +62,8 @@ type Handler struct {
 	Provisions *orgprovision.Service
 	// SessionMaxAge is the session cookie's lifetime in seconds.
 	SessionMaxAge int
+	// GenieACS reports its outages for the banner (nil without GenieACS).
+	GenieACS Outager
 }
 
 // Render writes a templ component with a status.
@@ -80,6 +82,7 @@ func Meta(c echo.Context, title, active string) layout.Meta {
 		m.Nav = &layout.Nav{Email: p.Email, Name: p.Name, Role: string(p.Role), OrgName: p.OrgName,
 			CanStaff: a.Can(actor.PermManageUsers), Operator: a.RequireOperator() == nil}
 	}
+	m.Outage, _ = c.Get(outageKey).(string)
 	if errs, ok := c.Get(formErrorsKey).(form.Errors); ok && len(errs) > 0 {
 		m.FormErrors = errs
 		if c.Request().Method == http.MethodPost {
