@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -29,7 +31,11 @@ func TestE2EFirmwareUpload(t *testing.T) {
 	must(t, byTestID(p, "upload-oui").Fill("344b50"))
 	must(t, byTestID(p, "upload-model").Fill("F660"))
 	must(t, byTestID(p, "upload-version").Fill("V6.0.10P2T9"))
-	must(t, byTestID(p, "upload-file").SetInputFiles([]playwright.InputFile{{Name: "F660_V6.0.10P2T9.bin", MimeType: "application/octet-stream", Buffer: img}}))
+	// A local path: the browser reads the file itself (a 6 MiB buffer
+	// would cross the driver's pipe base64-encoded, slow on a busy machine).
+	file := filepath.Join(t.TempDir(), "F660_V6.0.10P2T9.bin")
+	must(t, os.WriteFile(file, img, 0o600))
+	must(t, byTestID(p, "upload-file").SetInputFiles(file))
 	// What the progress line says while the image goes, as each progress
 	// event leaves it.
 	_, err := p.Evaluate(`() => { window.__progress = [];
