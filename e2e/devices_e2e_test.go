@@ -275,8 +275,8 @@ func TestE2EPushWaitsForGenieACS(t *testing.T) {
 func TestE2EMoveSubscriberBetweenDevices(t *testing.T) {
 	t.Parallel()
 	subscriber(t, "erin", "move-20")
-	first, firstGID := ownedDevice(t, acssim.ProfileZTEF660, "ZTEGE2E50001", "ZTEGE2E50001")
-	second, secondGID := ownedDevice(t, acssim.ProfileZTEF660, "ZTEGE2E50002", "ZTEGE2E50002")
+	first, firstGID := ownedDevice(t, acssim.ProfileZTEF660, "ZTEGE2E61001", "ZTEGE2E61001")
+	second, secondGID := ownedDevice(t, acssim.ProfileZTEF660, "ZTEGE2E61002", "ZTEGE2E61002")
 	pushed := playwright.LocatorAssertionsToHaveTextOptions{Timeout: playwright.Float(30000)}
 
 	p := newPage(t)
@@ -292,7 +292,7 @@ func TestE2EMoveSubscriberBetweenDevices(t *testing.T) {
 	must(t, err)
 	must(t, byTestID(p, "assign-subscriber").Fill("Erin"))
 	must(t, byTestID(p, "assign-submit").Click())
-	must(t, expect.Locator(byTestID(p, "form-errors")).ToContainText("erin is already on ZTEGE2E50001"))
+	must(t, expect.Locator(byTestID(p, "form-errors")).ToContainText("erin is already on ZTEGE2E61001"))
 	must(t, expect.Locator(byTestID(p, "assign-subscriber")).ToBeFocused())
 	must(t, expect.Page(p).ToHaveURL(suite.baseURL+"/devices/"+second))
 	shot(t, p, "assign-move")
