@@ -121,6 +121,13 @@ func TestE2EWiFiOnTR098AndTR181(t *testing.T) {
 		if strings.Contains(content, "karibu-sana-2026") {
 			t.Fatal("the Wi-Fi key is shown on the page")
 		}
+		// The page opens with the device's own Wi-Fi name now, its WAN and
+		// uptime (read from GenieACS).
+		_, err = p.Reload()
+		must(t, err)
+		must(t, expect.Locator(byTestID(p, "line-ssid24")).ToHaveText("2.4 GHz Nyumbani-"+tc.label))
+		must(t, expect.Locator(byTestID(p, "line-wan")).ToContainText("PPPoE · "))
+		shot(t, p, "device-glance-"+tc.label)
 	}
 }
 

@@ -61,6 +61,13 @@ const (
 	OpticalTxPower   Param = "health.optical_tx"
 	DNSServers       Param = "dns.servers"
 
+	// The WAN as support reads it: the address (the PPP connection's
+	// first on TR-098; on TR-181 every IPv4 address with its addressing
+	// type, the WAN being the one not Static) and an IP connection's status.
+	WANIPAddress       Param = "wan.ip"
+	WANIPStatus        Param = "wan.ip.status"
+	IPv4AddressingType Param = "ip.v4.addressing"
+
 	DownloadState      Param = "diag.download.state"
 	DownloadURL        Param = "diag.download.url"
 	DownloadBOMTime    Param = "diag.download.bom_time"
@@ -234,7 +241,10 @@ var table = map[Param]Mapping{
 		{Match: huawei, TR098: []string{"InternetGatewayDevice.WANDevice.1.X_GponInterafceConfig.TXPower"}},
 		{Match: zte, TR098: []string{"InternetGatewayDevice.WANDevice.1.X_ZTE-COM_WANPONInterfaceConfig.TXPower"}},
 	}},
-	DNSServers: {TR098: []string{igdPPP + "DNSServers", igdIP + "DNSServers"}, TR181: []string{"Device.DNS.Client.Server.*.DNSServer"}},
+	WANIPAddress:       {TR098: []string{igdPPP + "ExternalIPAddress", igdIP + "ExternalIPAddress"}, TR181: []string{"Device.IP.Interface.*.IPv4Address.*.IPAddress"}},
+	WANIPStatus:        {TR098: []string{igdIP + "ConnectionStatus"}, TR181: []string{"Device.IP.Interface.*.Status"}},
+	IPv4AddressingType: {TR181: []string{"Device.IP.Interface.*.IPv4Address.*.AddressingType"}},
+	DNSServers:         {TR098: []string{igdPPP + "DNSServers", igdIP + "DNSServers"}, TR181: []string{"Device.DNS.Client.Server.*.DNSServer"}},
 
 	DownloadState:      {TR098: []string{igdDL + "DiagnosticsState"}, TR181: []string{devDL + "DiagnosticsState"}},
 	DownloadURL:        {TR098: []string{igdDL + "DownloadURL"}, TR181: []string{devDL + "DownloadURL"}},
@@ -382,7 +392,9 @@ func compareInstances(a, b string) int {
 // HealthParams are refreshed on every periodic inform.
 func HealthParams() []Param {
 	return []Param{UpTime, SoftwareVersion, CPUUsage, MemoryFree, MemoryTotal, MemoryUsed,
-		WANBytesSent, WANBytesReceived, WiFiClients24, WiFiClients5, OpticalRxPower, OpticalTxPower, PPPoEStatus}
+		WANBytesSent, WANBytesReceived, WiFiClients24, WiFiClients5, OpticalRxPower, OpticalTxPower, PPPoEStatus,
+		// what the device page shows first (action.Line)
+		WiFiSSID24, WiFiSSID5, PPPoEUsername, WANIPAddress, WANIPStatus, IPv4AddressingType}
 }
 
 // DiagnosticResults are refreshed after "8 DIAGNOSTICS COMPLETE".

@@ -120,6 +120,20 @@ func (h *Handler) DevicesDiagnostics(c echo.Context) error {
 	return c.JSON(http.StatusOK, d)
 }
 
+// DevicesLine is GET /cpe/devices/:id/line: Wi-Fi names, WAN type,
+// status, address and PPPoE login, uptime, as GenieACS last read them.
+func (h *Handler) DevicesLine(c echo.Context) error {
+	id, err := httperr.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	l, err := h.Actions.Line(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, l)
+}
+
 // TasksList is GET /cpe/tasks?status=&kind=&device=&bulk=&after=&limit=.
 func (h *Handler) TasksList(c echo.Context) error {
 	f, err := TaskFilter(c)

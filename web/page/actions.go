@@ -15,6 +15,7 @@ import (
 
 	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/validation"
 	"github.com/fyberpay/cpe/views/devices"
@@ -85,6 +86,28 @@ func (h *Handler) DeviceDiagnostics(c echo.Context) error {
 		}
 	}
 	return Render(c, http.StatusOK, devices.Diagnostics(id, d, msg, poll))
+}
+
+// DeviceLine is the line essentials fragment at the top of the device page.
+func (h *Handler) DeviceLine(c echo.Context) error {
+	id, err := httperr.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	l, err := h.Actions.Line(c.Request().Context(), actorOf(c), id)
+	msg := ""
+	switch {
+	case err == nil:
+	case errors.Is(err, db.ErrNotFound), errors.Is(err, actor.ErrForbidden):
+		return err // ours, before anything is taken for GenieACS not answering
+	case errors.As(err, new(validation.Errors)):
+		msg = "GenieACS is not configured on this installation."
+	case genieacs.IsRetryable(err):
+		msg = "GenieACS is not answering; they will show when it does."
+	default:
+		return err
+	}
+	return Render(c, http.StatusOK, devices.Line(l, msg))
 }
 
 // deviceAction runs one action from the device page: back to the page with

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/fyberpay/cpe/views/layout"
+	"github.com/fyberpay/cpe/views/shared"
 )
 
 // Outager tells whether GenieACS is unreachable and since when
@@ -46,17 +47,5 @@ func (h *Handler) outageText(now time.Time) string {
 		return ""
 	}
 	return fmt.Sprintf("GenieACS is unreachable since %s UTC (%s); actions are queued and will be sent when it is back.",
-		since.UTC().Format("15:04"), ago(now.Sub(since)))
-}
-
-// ago says a duration as people say it: "under a minute", "5 min", "2 h 10 min".
-func ago(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return "under a minute"
-	case d < time.Hour:
-		return fmt.Sprintf("%d min", int(d.Minutes()))
-	}
-	h := int(d.Hours())
-	return fmt.Sprintf("%d h %d min", h, int(d.Minutes())-60*h)
+		since.UTC().Format("15:04"), shared.Span(now.Sub(since)))
 }

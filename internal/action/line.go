@@ -1,0 +1,148 @@
+package action
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"regexp"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/datamodel"
+	"github.com/fyberpay/cpe/internal/genieacs"
+)
+
+// Line is what support asks first about a subscriber's line, as GenieACS
+// last read it from the device (the health provision refreshes it at every
+// periodic inform): the Wi-Fi names, the WAN connection and the uptime.
+// Empty fields are values GenieACS does not hold.
+type Line struct {
+	DeviceID uuid.UUID `json:"deviceId"`
+	SSID24   string    `json:"ssid24,omitempty"`
+	SSID5    string    `json:"ssid5,omitempty"`
+	// Has5 is false on a device without a 5 GHz radio.
+	Has5 bool `json:"has5GHz"`
+	// WANType is "PPPoE" or "IP"; WANStatus the connection's own word
+	// (Connected, Disconnected, Up, ...).
+	WANType   string `json:"wanType,omitempty"`
+	WANStatus string `json:"wanStatus,omitempty"`
+	WANIP     string `json:"wanIp,omitempty"`
+	// PPPoEUsername is the login the CPE holds now (not the one FyberPay
+	// wants: see the device's push state).
+	PPPoEUsername string `json:"pppoeUsername,omitempty"`
+	UptimeSeconds *int64 `json:"uptimeSeconds,omitempty"`
+	// ReadAt is when GenieACS last read these values from the device.
+	ReadAt *time.Time `json:"readAt,omitempty"`
+}
+
+// Line reads a device's line essentials from GenieACS.
+func (s *Service) Line(ctx context.Context, a actor.Actor, deviceID uuid.UUID) (Line, error) {
+	if err := a.Require(actor.PermRead); err != nil {
+		return Line{}, err
+	}
+	dev, err := device(ctx, s.pool, a.OrgID, deviceID)
+	if err != nil {
+		return Line{}, err
+	}
+	out := Line{DeviceID: dev.id}
+	if dev.genieID == "" {
+		return out, nil
+	}
+	if s.acs == nil {
+		return Line{}, errNotConfigured()
+	}
+	doc, err := s.acs.GetDevice(ctx, dev.genieID, lineProjection(dev.root()))
+	if err != nil {
+		if errors.Is(err, genieacs.ErrDeviceNotFound) {
+			return out, nil
+		}
+		return Line{}, err
+	}
+	l := readLine(doc, datamodel.Identity{Manufacturer: dev.manufacturer, OUI: dev.oui, ProductClass: dev.product, Root: dev.root()})
+	l.DeviceID = dev.id
+	return l, nil
+}
+
+func lineProjection(root string) []string {
+	if root == datamodel.TR181 {
+		return []string{"Device.WiFi.SSID", "Device.PPP.Interface", "Device.IP.Interface", "Device.DeviceInfo.UpTime"}
+	}
+	return []string{"InternetGatewayDevice.LANDevice.1.WLANConfiguration", "InternetGatewayDevice.WANDevice.1.WANConnectionDevice",
+		"InternetGatewayDevice.DeviceInfo.UpTime"}
+}
+
+// wan181 matches a TR-181 IPv4 address's addressing type.
+var wan181 = regexp.MustCompile(`^Device\.IP\.Interface\.(\d+)\.IPv4Address\.(\d+)\.AddressingType$`)
+
+// readLine picks the line essentials out of a device document.
+func readLine(doc *genieacs.Device, id datamodel.Identity) Line {
+	var l Line
+	seen := func(v genieacs.Param) {
+		if !v.Timestamp.IsZero() && (l.ReadAt == nil || v.Timestamp.After(*l.ReadAt)) {
+			t := v.Timestamp
+			l.ReadAt = &t
+		}
+	}
+	val := func(p datamodel.Param) (string, bool) {
+		path, found := datamodel.Resolve(p, id, maps.Keys(doc.Params))
+		if !found {
+			return "", false
+		}
+		v, ok := doc.Params[path]
+		if !ok || v.Value == nil {
+			return "", false
+		}
+		seen(v)
+		return canonical(v.Value), true
+	}
+	l.SSID24, _ = val(datamodel.WiFiSSID24)
+	l.SSID5, l.Has5 = val(datamodel.WiFiSSID5)
+	if u, ok := val(datamodel.UpTime); ok {
+		if n, err := strconv.ParseInt(u, 10, 64); err == nil {
+			l.UptimeSeconds = &n
+		}
+	}
+	if user, ok := val(datamodel.PPPoEUsername); ok {
+		l.WANType, l.PPPoEUsername = "PPPoE", user
+		l.WANStatus, _ = val(datamodel.PPPoEStatus)
+	}
+	if id.Root != datamodel.TR181 {
+		l.WANIP, _ = val(datamodel.WANIPAddress) // the PPP connection's first
+		if l.WANType == "" {
+			if st, ok := val(datamodel.WANIPStatus); ok {
+				l.WANType, l.WANStatus = "IP", st
+			}
+		}
+		return l
+	}
+	// TR-181: IP.Interface.1 is usually the LAN bridge; the WAN's address is
+	// the one the network gave (IPCP for PPP, DHCP), not a Static one.
+	for _, k := range slices.Sorted(maps.Keys(doc.Params)) {
+		m := wan181.FindStringSubmatch(k)
+		if m == nil {
+			continue
+		}
+		kind := canonical(doc.Params[k].Value)
+		if kind != "IPCP" && kind != "DHCP" {
+			continue
+		}
+		prefix := "Device.IP.Interface." + m[1] + "."
+		if v, ok := doc.Params[prefix+"IPv4Address."+m[2]+".IPAddress"]; ok {
+			l.WANIP = canonical(v.Value)
+			seen(v)
+		}
+		if l.WANType == "" {
+			l.WANType = "IP"
+			if v, ok := doc.Params[prefix+"Status"]; ok {
+				l.WANStatus = canonical(v.Value)
+				seen(v)
+			}
+		}
+		break
+	}
+	return l
+}

@@ -1,0 +1,94 @@
+package action_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/internal/acssim"
+	"github.com/fyberpay/cpe/internal/action"
+	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/testfactory"
+)
+
+// TestLineAsSupportReadsIt: after a periodic inform (the health provision
+// fetches them) the line essentials are the CPE's own values, on TR-098
+// with PPP, TR-181 with PPP and a TR-181 router on plain DHCP; before it,
+// only what GenieACS holds; another organization's device is not found.
+func TestLineAsSupportReadsIt(t *testing.T) {
+	t.Parallel()
+	b := setup(t, 6)
+	ctx := context.Background()
+	viewer := b.as(t, actor.RoleViewer)
+	cpeStr := func(gid, path string) string {
+		v, ok := b.sim.Value(gid, path)
+		if !ok {
+			return ""
+		}
+		return fmt.Sprint(v)
+	}
+	tendaGID, err := b.sim.AddDevice(acssim.ProfileTendaN301, "")
+	require.NoError(t, err)
+	require.NoError(t, b.sim.Inform(ctx, tendaGID, "0 BOOTSTRAP,1 BOOT"))
+
+	for _, tc := range []struct {
+		model, ssid24, ssid5, user, status, ip, wanType string
+	}{
+		{"HG8245H", "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID", "InternetGatewayDevice.LANDevice.1.WLANConfiguration.5.SSID",
+			"InternetGatewayDevice.WANDevice.1.WANConnectionDevice.*.WANPPPConnection.1.Username",
+			"InternetGatewayDevice.WANDevice.1.WANConnectionDevice.*.WANPPPConnection.1.ConnectionStatus",
+			"InternetGatewayDevice.WANDevice.1.WANConnectionDevice.*.WANPPPConnection.1.ExternalIPAddress", "PPPoE"},
+		{"Archer%20AX10", "Device.WiFi.SSID.1.SSID", "Device.WiFi.SSID.3.SSID", "Device.PPP.Interface.1.Username", // SSID.2 is its guest network
+			"Device.PPP.Interface.1.ConnectionStatus", "Device.IP.Interface.2.IPv4Address.1.IPAddress", "PPPoE"},
+		{"N301", "Device.WiFi.SSID.1.SSID", "Device.WiFi.SSID.2.SSID", "", "Device.IP.Interface.2.Status", "Device.IP.Interface.2.IPv4Address.1.IPAddress", "IP"},
+	} {
+		t.Run(tc.model, func(t *testing.T) {
+			id, gid := b.owned(t, tc.model, 0)
+			require.NoError(t, b.sim.Inform(ctx, gid, "2 PERIODIC"), "the health provision reads the line")
+			l, err := b.svc.Line(ctx, viewer, id)
+			require.NoError(t, err)
+			// The TR-098 PPP connection device's instance varies by variant.
+			resolve := func(pattern string) string {
+				for _, j := range []string{"1", "2", "3"} {
+					p := strings.Replace(pattern, "*", j, 1)
+					if _, ok := b.sim.Value(gid, p); ok {
+						return p
+					}
+				}
+				return pattern
+			}
+			require.NotEmpty(t, l.SSID24)
+			require.Equal(t, cpeStr(gid, tc.ssid24), l.SSID24)
+			require.Equal(t, cpeStr(gid, tc.ssid5), l.SSID5)
+			_, has5 := b.sim.Value(gid, tc.ssid5)
+			require.Equal(t, has5, l.Has5)
+			require.Equal(t, tc.wanType, l.WANType)
+			require.Equal(t, cpeStr(gid, resolve(tc.status)), l.WANStatus)
+			require.NotEmpty(t, l.WANStatus)
+			require.Equal(t, cpeStr(gid, resolve(tc.ip)), l.WANIP)
+			if tc.user != "" {
+				require.Equal(t, cpeStr(gid, resolve(tc.user)), l.PPPoEUsername)
+			}
+			require.NotNil(t, l.UptimeSeconds)
+			require.NotNil(t, l.ReadAt)
+		})
+	}
+	require.NotEmpty(t, cpeStr(tendaGID, "Device.IP.Interface.2.IPv4Address.1.IPAddress"), "the DHCP router has a WAN address to show")
+
+	id, _ := b.owned(t, "HG8245H", 1)
+	other := testfactory.Org(ctx, t, b.pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("beta")})
+	owner := actor.RoleOwner
+	stranger := testfactory.Actor(testfactory.User(ctx, t, b.pool, other, &testfactory.UserOpts{Role: &owner}))
+	_, err = b.svc.Line(ctx, stranger, id)
+	require.ErrorIs(t, err, db.ErrNotFound)
+	l, err := b.svc.Line(ctx, viewer, id)
+	require.NoError(t, err)
+	// Before any periodic inform GenieACS holds only what the inform
+	// carried: the management connection's address (its connection
+	// request URL's), no Wi-Fi, no PPP.
+	require.Equal(t, action.Line{DeviceID: id, WANIP: l.WANIP, UptimeSeconds: l.UptimeSeconds, ReadAt: l.ReadAt}, l)
+}
