@@ -296,7 +296,7 @@ func (f *Filter) validate() error {
 func (f Filter) conditions(th Thresholds, now time.Time, arg func(any) string) []string {
 	var out []string
 	if f.Serial != "" {
-		out = append(out, "d.serial_norm LIKE "+arg(escapeLike(NormalizeSerialPrefix(f.Serial))+"%"))
+		out = append(out, "d.serial_norm LIKE "+arg(serialPattern(f.Serial)))
 	}
 	if f.Subscriber != "" {
 		out = append(out, "d.subscriber_id IN (SELECT id FROM subscribers WHERE org_id = $1 AND username LIKE "+
@@ -468,6 +468,13 @@ func (s *Service) Facets(ctx context.Context, a actor.Actor) (models, firmware [
 	return models, firmware, err
 }
 
+// serialPattern is the LIKE pattern of a serial search: anywhere in the
+// label form (a Huawei hex prefix is read as its vendor letters), served
+// by the trigram index.
+func serialPattern(q string) string {
+	return "%" + escapeLike(NormalizeSerialPrefix(strings.TrimSpace(q))) + "%"
+}
+
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
@@ -506,13 +513,13 @@ func (s *Service) PendingSearch(ctx context.Context, a actor.Actor, f PendingFil
 	}
 	serial := strings.TrimSpace(f.Serial)
 	if serial != "" && !serialPrefixRE.MatchString(serial) {
-		return Page{}, validation.Errors{"serial": "must be the start of a serial: letters, digits, - and _"}
+		return Page{}, validation.Errors{"serial": "must be letters, digits, '.', '_', ':' or '-'"}
 	}
 	// The search's condition, its arguments from $1; the page's query puts
 	// the limit after them.
 	where, args := "d.org_id IS NULL", []any{}
 	if serial != "" {
-		args = append(args, escapeLike(NormalizeSerialPrefix(serial))+"%")
+		args = append(args, serialPattern(serial))
 		where += fmt.Sprintf(" AND d.serial_norm LIKE $%d", len(args))
 	}
 	var total int

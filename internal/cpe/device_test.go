@@ -76,6 +76,11 @@ func TestListFiltersAndKeyset(t *testing.T) {
 		require.Len(t, collect(cpe.Filter{Status: "online"}), 7, "informs in the last 10 minutes: i = 1..10 minus multiples of 4")
 		require.Len(t, collect(cpe.Filter{Serial: "hwtc0000001"}), 10, "case-insensitive prefix")
 		require.Len(t, collect(cpe.Filter{Serial: "48575443000000"}), 99, "Huawei hex prefix")
+		// Anywhere in the serial: the last digits off a label.
+		require.Len(t, collect(cpe.Filter{Serial: "0012"}), 11, "HWTC00000012 and HWTC00000120-129")
+		require.Len(t, collect(cpe.Filter{Serial: "130"}), 1)
+		require.Empty(t, collect(cpe.Filter{Serial: "99999"}), "never another organization's")
+		require.Empty(t, collect(cpe.Filter{Serial: "_0"}), "a LIKE wildcard is a character")
 	})
 	t.Run("BadFilter", func(t *testing.T) {
 		_, err := b.svc.List(ctx, a, cpe.Filter{Status: "asleep", Sort: "random", After: "zzz", Serial: "drop table;"})

@@ -78,6 +78,9 @@ func BenchmarkDeviceList(b *testing.B) {
 		{"FirstPage", ""},
 		{"SerialPrefix", "serial=HWTC0000A"},
 		{"SerialHexPrefix", "serial=485754430000B"},
+		{"SerialAnywhere", "serial=1A2B"},     // the last digits off a label: 12 of acme's devices
+		{"SerialAnywhereShort", "serial=7F"},  // two characters: no trigram to use
+		{"SerialAnywhereNone", "serial=ZZZ9"}, // nothing matches
 		{"SubscriberPrefix", "subscriber=user12"},
 		{"Model", "model=HG8245H"},
 		{"ModelOfAnotherOrg", "model=F670L"}, // acme has none: must not walk the fleet
