@@ -49,9 +49,10 @@ run: db-up build ## the demo: Postgres, migrations, GenieACS simulator, demo org
 	@psql "$(DATABASE_URL)" -tAc 'select 1' >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres fyberpay
 	@set -a; . ./$(DEV_ENV); set +a; \
 	  export DATABASE_URL="$(DATABASE_URL)" WEBHOOK_ALLOW_PRIVATE=true OPERATOR_ORG=demo \
-	    GENIEACS_NBI_URL=http://127.0.0.1:7557 GENIEACS_FS_URL=http://127.0.0.1:7567; \
+	    GENIEACS_NBI_URL=http://127.0.0.1:7557 GENIEACS_FS_URL=http://127.0.0.1:7567 \
+	    OFFLINE_AFTER=$${OFFLINE_AFTER:-1m} STALE_AFTER=$${STALE_AFTER:-90s} SYNC_INTERVAL=$${SYNC_INTERVAL:-15s}; \
 	  ./$(BIN) migrate || exit 1; \
-	  ./$(BIN) sim --devices $(SIM_DEVICES) --time-compression 10 --offline-ratio 0.1 \
+	  ./$(BIN) sim --devices $(SIM_DEVICES) --time-compression 10 --offline-ratio 0.1 --retire-ratio 0.05 \
 	    --fyberpay-url http://127.0.0.1:8080 --internal-key "$$GENIEACS_INTERNAL_KEY" --await-preset fyberpay-bootstrap \
 	    > .data/sim.log 2>&1 & sim=$$!; trap 'kill $$sim 2>/dev/null' EXIT; \
 	  for i in $$(seq 1 100); do curl -fs -o /dev/null http://127.0.0.1:7557/files/ && break; sleep 0.1; done; \

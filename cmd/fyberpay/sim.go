@@ -35,6 +35,7 @@ func parseSimFlags(args []string) (simConfig, error) {
 	awaitPreset := fs.String("await-preset", "", "")
 	profiles := fs.String("profiles", "", "")
 	offline := fs.Float64("offline-ratio", 0, "")
+	retire := fs.Float64("retire-ratio", 0, "")
 	interval := fs.Duration("inform-interval", 300*time.Second, "")
 	compression := fs.Float64("time-compression", 1, "")
 	seed := fs.Int64("seed", 1, "")
@@ -46,6 +47,9 @@ func parseSimFlags(args []string) (simConfig, error) {
 	}
 	if *offline < 0 || *offline > 1 {
 		return simConfig{}, fmt.Errorf("sim: --offline-ratio must be between 0 and 1")
+	}
+	if *retire < 0 || *offline+*retire > 1 {
+		return simConfig{}, fmt.Errorf("sim: --retire-ratio must be between 0 and 1 - --offline-ratio")
 	}
 	if *interval < time.Second {
 		return simConfig{}, fmt.Errorf("sim: --inform-interval must be at least 1s")
@@ -66,7 +70,7 @@ func parseSimFlags(args []string) (simConfig, error) {
 	}
 	return simConfig{
 		opts: acssim.Options{
-			Devices: *devices, Profiles: mix, OfflineRatio: *offline, InformInterval: *interval,
+			Devices: *devices, Profiles: mix, OfflineRatio: *offline, RetireRatio: *retire, InformInterval: *interval,
 			TimeCompression: *compression, ExtDir: *extDir, ExtEnv: env, AwaitPreset: *awaitPreset, Seed: *seed,
 		},
 		nbiAddr: *nbiAddr, fsAddr: *fsAddr,

@@ -35,7 +35,7 @@ func TestSimFlags(t *testing.T) {
 			"--devices", "5", "--nbi-addr", "0.0.0.0:1", "--fs-addr", "0.0.0.0:2",
 			"--ext-dir", "/opt/ext", "--fyberpay-url", "http://app", "--internal-key", "k", "--await-preset", "fyberpay-bootstrap",
 			"--profiles", "huawei-hg8245h=50,zte-f660=30,tplink-archer-ax10=20", "--offline-ratio", "0.1",
-			"--inform-interval", "60s", "--time-compression", "60", "--seed", "9",
+			"--retire-ratio", "0.05", "--inform-interval", "60s", "--time-compression", "60", "--seed", "9",
 		})
 		require.NoError(t, err)
 		require.Equal(t, map[string]int{acssim.ProfileHuaweiHG8245H: 50, acssim.ProfileZTEF660: 30, acssim.ProfileTPLinkAX10: 20}, cfg.opts.Profiles)
@@ -43,6 +43,7 @@ func TestSimFlags(t *testing.T) {
 		require.Equal(t, []string{"FYBERPAY_URL=http://app", "FYBERPAY_INTERNAL_KEY=k"}, cfg.opts.ExtEnv)
 		require.Equal(t, "fyberpay-bootstrap", cfg.opts.AwaitPreset)
 		require.Equal(t, 0.1, cfg.opts.OfflineRatio)
+		require.Equal(t, 0.05, cfg.opts.RetireRatio)
 		require.Equal(t, 60.0, cfg.opts.TimeCompression)
 	})
 	for _, tc := range []struct {
@@ -53,6 +54,7 @@ func TestSimFlags(t *testing.T) {
 		{"StrayArgument", `sim: unexpected argument "extra"`, []string{"extra"}},
 		{"BadProfiles", `sim: --profiles: want name=weight, got "huawei"`, []string{"--profiles", "huawei"}},
 		{"BadRatio", "sim: --offline-ratio must be between 0 and 1", []string{"--offline-ratio", "2"}},
+		{"BadRetireRatio", "sim: --retire-ratio must be between 0 and 1 - --offline-ratio", []string{"--offline-ratio", "0.5", "--retire-ratio", "0.6"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -19,6 +19,7 @@ const (
 	fInitial             // created by Options.Devices: bootstraps when the Sim starts
 	fUnresponsive        // accepts connection requests, never starts a session
 	fNoReboot            // test quirk: Reboot/FactoryReset answer CWMP fault 9000
+	fRetired             // powers off for good after its first session (Options.RetireRatio)
 )
 
 // Pending inform events, sent at the next session.

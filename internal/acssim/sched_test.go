@@ -127,3 +127,38 @@ func probeUpTimeAdvanced(ts *TestServer, probe string, before float64) bool {
 	d := ts.byID[probe]
 	return d.has(fOnline) && ts.rawValue(d, nref{node: d.tpl.ids.uptime}).(float64) > before
 }
+
+// TestRetiredDevicesGoForGood: RetireRatio devices bootstrap, then never
+// inform again nor come back with the churn, while the rest inform and
+// churn on.
+func TestRetiredDevicesGoForGood(t *testing.T) {
+	t.Parallel()
+	ts := NewTestServer(t, Options{
+		Devices: 40, Seed: 3, InformInterval: 60 * time.Second, TimeCompression: 300, OfflineRatio: 0.1, RetireRatio: 0.25,
+	})
+	retired := func() (ids []string, informs int, online int) {
+		ts.mu.RLock()
+		defer ts.mu.RUnlock()
+		for _, d := range ts.devs {
+			if d.has(fRetired) {
+				ids = append(ids, d.id)
+				informs += int(d.informs)
+				if d.has(fOnline) {
+					online++
+				}
+			}
+		}
+		return ids, informs, online
+	}
+	ids, informs, online := retired()
+	require.Len(t, ids, 10)
+	require.Equal(t, 10, informs, "each bootstrapped once")
+	require.Zero(t, online)
+	start := ts.Stats().Informs
+	// Three inform intervals of the others (0.2 s of wall time each) and
+	// many churn ticks.
+	require.Eventually(t, func() bool { return ts.Stats().Informs >= start+3*30 }, 20*time.Second, 10*time.Millisecond)
+	_, informs, online = retired()
+	require.Equal(t, 10, informs, "never again")
+	require.Zero(t, online, "the churn never brings them back")
+}

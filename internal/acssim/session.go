@@ -131,6 +131,9 @@ func (s *Sim) sessionMode(ctx context.Context, d *device, events []string, mode 
 	}
 	d.flags &^= fBusy
 	first := d.has(fInitial) && d.informs == 1
+	if first && d.has(fRetired) {
+		d.flags &^= fOnline // unplugged after its first session, for good
+	}
 	next, periodicOn := s.nextPeriodic(d, now, first)
 	d.sched++
 	gen := d.sched
@@ -782,7 +785,7 @@ func (s *Sim) churn(ctx context.Context) {
 		pick := func(online bool) *device {
 			for try := 0; try < 64; try++ {
 				d := s.devs[s.rnd.intn(n)]
-				if d.has(fOnline) == online && !d.has(fBusy) && d.has(fInformed) && !d.has(fRebooting) {
+				if d.has(fOnline) == online && !d.has(fBusy|fRetired) && d.has(fInformed) && !d.has(fRebooting) {
 					return d
 				}
 			}

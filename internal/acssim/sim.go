@@ -26,6 +26,10 @@ type Options struct {
 	// devices stop informing and connection requests to them fail. With
 	// Start, devices churn: offline ones come back and others go offline.
 	OfflineRatio float64
+	// RetireRatio is the fraction of devices that bootstrap when the Sim
+	// starts and then power off for good (unplugged, returned, dead): the
+	// ACS sees them go offline, then stale. Churn never brings them back.
+	RetireRatio float64
 	// InformInterval is the devices' default PeriodicInformInterval
 	// (default 300 s).
 	InformInterval time.Duration
@@ -178,6 +182,9 @@ func New(opts Options) (*Sim, error) {
 	if opts.OfflineRatio < 0 || opts.OfflineRatio > 1 {
 		return nil, fmt.Errorf("acssim: offline ratio %v outside [0,1]", opts.OfflineRatio)
 	}
+	if opts.RetireRatio < 0 || opts.OfflineRatio+opts.RetireRatio > 1 {
+		return nil, fmt.Errorf("acssim: retire ratio %v outside [0,%v]", opts.RetireRatio, 1-opts.OfflineRatio)
+	}
 	if opts.InformInterval <= 0 {
 		opts.InformInterval = 300 * time.Second
 	}
@@ -297,8 +304,13 @@ func (s *Sim) createInitial() {
 		s.devs = append(s.devs, d)
 	}
 	offline := int(float64(n)*s.opts.OfflineRatio + 0.5)
-	for _, i := range r.perm(n)[:offline] {
+	retired := min(int(float64(n)*s.opts.RetireRatio+0.5), n-offline)
+	perm := r.perm(n)
+	for _, i := range perm[:offline] {
 		s.devs[i].flags &^= fOnline
+	}
+	for _, i := range perm[offline : offline+retired] {
+		s.devs[i].flags |= fRetired
 	}
 	sort.Slice(s.devs, func(i, j int) bool { return s.devs[i].id < s.devs[j].id })
 	s.reindex()
