@@ -94,6 +94,9 @@ func TestDashboardPage(t *testing.T) {
 		today := time.Now().UTC().Format("2006-01-02")
 		count, _ := chart.Find(`rect[data-day="` + today + `"]`).Attr("data-count")
 		require.Equal(t, "3", count)
+		// Values on the bars, and what they count.
+		require.Equal(t, []string{"1", "3"}, chart.Find(`[data-testid="bar-value"]`).Map(func(_ int, s *goquery.Selection) string { return s.Text() }))
+		require.Equal(t, "faults per day (UTC)", chart.Find(`[data-testid="axis-unit"]`).Text())
 	})
 
 	t.Run("OtherOrganizationAbsent", func(t *testing.T) {

@@ -126,6 +126,10 @@ func TestDeviceHealth(t *testing.T) {
 		require.Equal(t, 1, strings.Count(cpu.AttrOr("d", ""), "M"), "one segment")
 		require.Equal(t, 3, strings.Count(cpu.AttrOr("d", ""), "L"))
 		require.Equal(t, "40 %", p.TestID("health-cpu-chart").Find(`[data-testid="axis-max"]`).Text())
+		// Each value on hover.
+		pts := p.TestID("health-cpu-chart").Find(`[data-testid="chart-point"] title`)
+		require.Equal(t, 4, pts.Length())
+		require.Regexp(t, `^\d\d:\d\d UTC — CPU use, percent: \d+(\.\d)? %$`, pts.Last().Text())
 		require.Equal(t, "4", p.TestID("health-wifi-chart").Find(`[data-testid="health-line"]`).AttrOr("data-points", ""))
 		mem := p.TestID("health-memory-chart")
 		require.Equal(t, "42 MiB", mem.Find(`[data-testid="axis-max"]`).Text())
