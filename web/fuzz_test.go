@@ -20,21 +20,25 @@ var listFilters = []struct {
 }{
 	{"/cpe/devices", []string{"serial", "subscriber", "model", "firmware", "tag", "status", "sort", "after", "limit"}},
 	{"/cpe/devices.csv", []string{"serial", "subscriber", "model", "firmware", "tag", "status", "sort"}},
-	{"/cpe/audit", []string{"actor", "action", "from", "to", "after", "limit"}},
+	{"/cpe/audit", []string{"actor", "action", "targetType", "targetId", "before", "limit"}},
 	{"/cpe/faults", []string{"status", "code", "model", "device", "after", "limit"}},
 	{"/cpe/subscribers", []string{"q", "status", "after", "limit"}},
 	{"/cpe/tasks", []string{"status", "kind", "device", "bulk", "after", "limit"}},
-	{"/cpe/pending", []string{"after", "limit"}},
+	{"/cpe/pending", []string{"serial", "after", "limit"}},
+	{"/cpe/identity-conflicts", []string{"limit"}},
+	{"/cpe/firmware/deployments", []string{"limit", "after"}},
 	{"/cpe/plans", []string{"after"}},
 	{"/cpe/webhooks", []string{"after"}},
 	{"/cpe/sync/runs", []string{"after", "limit"}},
 	{"/devices", []string{"serial", "subscriber", "model", "firmware", "tag", "status", "sort", "after"}},
 	{"/devices/export.csv", []string{"serial", "subscriber", "model", "firmware", "tag", "status", "sort"}},
-	{"/audit", []string{"actor", "action", "from", "to", "after"}},
+	{"/audit", []string{"actor", "action", "targetType", "targetId", "before"}},
 	{"/faults", []string{"status", "code", "model", "device", "after"}},
 	{"/subscribers", []string{"q", "status", "after"}},
 	{"/tasks", []string{"status", "kind", "device", "bulk", "after"}},
-	{"/pending", []string{"after"}},
+	{"/pending", []string{"serial", "after"}},
+	{"/firmware/deploy", []string{"image"}},
+	{"/firmware/deployments", []string{"after"}},
 	{"/login", []string{"next"}},
 }
 
@@ -43,7 +47,7 @@ var listFilters = []struct {
 // seeds are the penetration test's cases (NUL, invalid UTF-8, controls).
 func FuzzTextAtTheEdges(f *testing.F) {
 	for _, s := range []string{
-		"a\x00b", "\x00", "\xff\xfe", "HWTC\x01\x02", "/%09/evil.example", "/\t/evil.example", "a%00%40x.test",
+		"a\x00b", "\x00", "\xff\xfe", "HWTC\x01\x02", "/%09/evil.example", "/\t/evil.example", "a%00%40x.test", "a\x00@x.test",
 		"", "'", "%", "\\", "\"", "9999999999999999999999", "-1", "2026-13-45", "null", "\u202egnp.exe",
 		"\U0001F642", strings.Repeat("A", 300), "eyJpZCI6MX0", "00000000-0000-0000-0000-00000000000\x00",
 	} {

@@ -2,6 +2,8 @@ package cpe_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -128,6 +130,55 @@ func TestIdentityConflict(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "conflict", ans.Status, "the unit swapped out is now the stranger")
 	})
+}
+
+// TestIdentityConflictOnEachFieldAlone: the OUI alone, the product class
+// alone or the GenieACS id alone differing is a conflict (no secrets, the
+// stored identity kept); the manufacturer string alone is not (vendors
+// report it inconsistently across firmware).
+func TestIdentityConflictOnEachFieldAlone(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	for i, tc := range []struct {
+		name     string
+		change   func(*cpe.IdentifyInput)
+		conflict bool
+	}{
+		{"OUI", func(in *cpe.IdentifyInput) { in.OUI = "00259E" }, true},
+		{"ProductClass", func(in *cpe.IdentifyInput) { in.ProductClass = "F670L" }, true},
+		{"GenieACSID", func(in *cpe.IdentifyInput) { in.DeviceID = "344B50-F660-ZTEGC0FFEE99" }, true},
+		{"ManufacturerOnly", func(in *cpe.IdentifyInput) { in.Manufacturer = "ZTE Corporation" }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			serial := fmt.Sprintf("ZTEGC0FFEE%02d", 20+i)
+			sub := testfactory.Subscriber(ctx, t, b.pool, b.box, b.org, &testfactory.SubscriberOpts{
+				Username: testfactory.Ptr("field." + strings.ToLower(tc.name)), PPPoEPassword: testfactory.Ptr("s3cret-" + tc.name)})
+			dev := testfactory.Device(ctx, t, b.pool, &b.org, serial, &sub)
+			real := cpe.IdentifyInput{Serial: serial, OUI: "344B50", ProductClass: "F660", Manufacturer: "ZTE",
+				DeviceID: "344B50-F660-" + serial, Root: "InternetGatewayDevice"}
+			ans, err := b.svc.Identify(ctx, real)
+			require.NoError(t, err)
+			require.Equal(t, "assigned", ans.Status)
+			other := real
+			tc.change(&other)
+			ans, err = b.svc.Identify(ctx, other)
+			require.NoError(t, err)
+			n := count(t, b.pool, `SELECT count(*) FROM cpe_identity_conflicts WHERE device_id = $1`, dev)
+			var oui, pc, gid string
+			require.NoError(t, b.pool.QueryRow(ctx, `SELECT oui, product_class, genieacs_id FROM cpe_devices WHERE id = $1`, dev).Scan(&oui, &pc, &gid))
+			if tc.conflict {
+				require.Equal(t, "conflict", ans.Status)
+				require.Nil(t, ans.PPPoE, "no PPPoE secret")
+				require.Equal(t, 1, n)
+				require.Equal(t, []string{"344B50", "F660", real.DeviceID}, []string{oui, pc, gid}, "the stored identity is kept")
+			} else {
+				require.Equal(t, "assigned", ans.Status)
+				require.NotNil(t, ans.PPPoE)
+				require.Zero(t, n)
+			}
+		})
+	}
 }
 
 // TestIdentityOfPendingDeviceUpdates: a device no organization holds takes

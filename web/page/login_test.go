@@ -32,6 +32,14 @@ func TestLoginLogout(t *testing.T) {
 		require.Equal(t, b.AdminA.Email, p.TestID("login-email").AttrOr("value", ""), "the e-mail is kept")
 		require.Zero(t, p.TestID("login-password").AttrOr("value", ""), "the password is not echoed")
 	})
+	t.Run("ControlCharacterInEmailIsAnOrdinaryFailure", func(t *testing.T) {
+		// The penetration test's e-mail=a%00%40x.test: a NUL, then "@x.test".
+		before := b.Count(t, `SELECT COALESCE(sum(failures), 0) FROM login_failures`)
+		p := br.In(t).Login("a\x00@x.test", "whatever-password")
+		require.Equal(t, http.StatusUnauthorized, p.Status, p.Body)
+		require.Contains(t, p.TestID("error").Text(), "Wrong e-mail or password")
+		require.Greater(t, b.Count(t, `SELECT COALESCE(sum(failures), 0) FROM login_failures`), before, "counted like any failure")
+	})
 	t.Run("MissingFields", func(t *testing.T) {
 		br.Get("/login")
 		p := br.Post("/login", url.Values{"email": {""}, "password": {""}})
