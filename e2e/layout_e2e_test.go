@@ -2,11 +2,14 @@ package e2e
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/mxschmitt/playwright-go"
+
+	"github.com/fyberpay/cpe/internal/acssim"
 )
 
 // Every page at 1280 and 390 px: a screenshot each, and no page scrolls
@@ -25,6 +28,22 @@ func TestE2ELayoutNoSidewaysScroll(t *testing.T) {
 	pages := []string{"/", "/devices", "/devices/import", "/devices/new", "/pending", "/tasks", "/faults", "/firmware", "/firmware/deployments",
 		"/firmware/deploy", "/provisions", "/subscribers", "/subscribers/new", "/plans", "/users", "/api-keys", "/settings/webhooks",
 		"/audit", "/profile", "/admin/system", "/admin/sync"}
+	// And one of each detail page, on objects of this test's own.
+	subscriber(t, "layout-wanjiru", "layout-plan")
+	var subs struct{ Items []struct{ ID string } }
+	if st := callAPI(t, http.MethodGet, "/cpe/subscribers?q=layout-wanjiru", "", &subs); st != http.StatusOK || len(subs.Items) != 1 {
+		t.Fatalf("subscriber: %d %+v", st, subs)
+	}
+	dev, _ := ownedDevice(t, acssim.ProfileTPLinkAX10, "2233445566080", "2233445566080")
+	var hook struct{ ID string }
+	if st := callAPI(t, http.MethodPost, "/cpe/webhooks", `{"url":"http://127.0.0.1:9/layout","topics":["provision.deleted"],"description":"layout check"}`, &hook); st != http.StatusCreated {
+		t.Fatalf("webhook: %d", st)
+	}
+	if st := callAPI(t, http.MethodPut, "/cpe/provisions/layout-ntp", `{"script":"declare('Device.Time.NTPServer1', {value: 1}, {value: 'pool.ntp.org'});"}`, nil); st != http.StatusOK {
+		t.Fatalf("provision: %d", st)
+	}
+	pages = append(pages, "/subscribers/"+subs.Items[0].ID, "/devices/"+dev, "/settings/webhooks/"+hook.ID,
+		"/settings/webhooks/"+hook.ID+"/log", "/provisions/layout-ntp")
 	var wide []string
 	for _, w := range []int{1280, 390} {
 		must(t, p.SetViewportSize(w, 900))
