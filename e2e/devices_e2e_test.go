@@ -283,6 +283,9 @@ func TestE2EMoveSubscriberBetweenDevices(t *testing.T) {
 	login(t, p, adminEmail, staffPassword)
 	_, err := p.Goto("/devices/" + first)
 	must(t, err)
+	// The field suggests subscribers as one types (by name here).
+	must(t, byTestID(p, "assign-subscriber").PressSequentially("Sub er"))
+	must(t, expect.Locator(p.Locator(`#subscriber-options option[value="erin"]`)).ToHaveCount(1))
 	must(t, byTestID(p, "assign-subscriber").Fill("erin"))
 	must(t, byTestID(p, "assign-submit").Click())
 	must(t, expect.Locator(byTestID(p, "push-state")).ToHaveText("pushed", pushed))

@@ -199,6 +199,7 @@ func routes(e *echo.Echo, d Deps) {
 	staff.GET("/pending", ph.PendingList)
 	staff.POST("/pending/:id/claim", ph.PendingClaim)
 	staff.GET("/subscribers", ph.SubscribersList)
+	staff.GET("/subscribers/suggest", ph.SubscribersSuggest)
 	staff.GET("/subscribers/new", ph.SubscribersNew)
 	staff.POST("/subscribers", ph.SubscribersCreate)
 	staff.GET("/subscribers/:id", ph.SubscriberShow)

@@ -3,12 +3,14 @@ package page
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/subscriber"
+	"github.com/fyberpay/cpe/views/devices"
 	"github.com/fyberpay/cpe/views/subscribers"
 	"github.com/fyberpay/cpe/web/httperr"
 	"github.com/fyberpay/cpe/web/middleware"
@@ -103,6 +105,22 @@ func (h *Handler) editPage(c echo.Context, status int, s *subscriber.Subscriber,
 }
 
 // SubscribersNew shows the add-subscriber form.
+// SubscribersSuggest is the assign field's search-as-you-type: up to 8
+// subscribers whose username starts with, or whose name or phone holds,
+// what was typed (the field's own name, subscriber).
+func (h *Handler) SubscribersSuggest(c echo.Context) error {
+	q := strings.TrimSpace(c.QueryParam("subscriber"))
+	var items []subscriber.Subscriber
+	if q != "" {
+		p, err := h.Subscribers.List(c.Request().Context(), actorOf(c), subscriber.Filter{Q: q, Limit: 8})
+		if err != nil {
+			return err
+		}
+		items = p.Items
+	}
+	return Render(c, http.StatusOK, devices.SubscriberOptions(items))
+}
+
 func (h *Handler) SubscribersNew(c echo.Context) error {
 	if err := actorOf(c).Require(actor.PermManageCatalog); err != nil {
 		return err
