@@ -192,6 +192,7 @@ func TestE2EPingAndSpeedTest(t *testing.T) {
 	must(t, byTestID(p, "ping-reps").Fill("2")) // done two (device) seconds after it was asked
 	must(t, byTestID(p, "ping-submit").Click())
 	must(t, expect.Locator(byTestID(p, "diag-ping")).ToContainText("replies", longContain))
+	must(t, expect.Locator(byTestID(p, "task-row-ping").First().GetByTestId("task-status")).ToHaveText("done", long))
 
 	must(t, byTestID(p, "speed-open").Click())
 	must(t, byTestID(p, "speed-submit").Click())

@@ -126,6 +126,9 @@ func TestE2EFactoryResetComesBackConfigured(t *testing.T) {
 	if got := simValue(t, gid, "Device.WiFi.AccessPoint.1.Security.KeyPassphrase"); got != "baraka-wifi-key" {
 		t.Fatalf("key %q after the reset", got)
 	}
+	if got := simValue(t, gid, "Device.ManagementServer.PeriodicInformInterval"); got != "300" {
+		t.Fatalf("inform interval %s after the reset, want 300 (a reset CPE is back at the simulator's 600)", got)
+	}
 	_, tags := simState(t, gid)
 	if !contains(tags, "sub:reset-baraka") || !contains(tags, "plan:home-20") {
 		t.Fatalf("tags %v after the reset", tags)

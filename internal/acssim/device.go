@@ -15,7 +15,6 @@ const (
 	fInformed            // the CPE has bootstrapped at least once
 	fBusy                // a session holds the device (cwmp_session lock)
 	fRebooting           // powered down for a reboot / factory reset / flash
-	fIdentify            // identify must run (bootstrap not yet identified)
 	fInitial             // created by Options.Devices: bootstraps when the Sim starts
 	fUnresponsive        // accepts connection requests, never starts a session
 	fNoReboot            // test quirk: Reboot/FactoryReset answer CWMP fault 9000

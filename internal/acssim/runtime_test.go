@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -316,4 +318,59 @@ func TestClearForgetsWhatWasFetched(t *testing.T) {
 	require.False(t, ok, "cleared")
 	_, ok = b.nbi.param(id, "InternetGatewayDevice.DeviceInfo.SoftwareVersion", "_value")
 	require.True(t, ok, "this session's Inform parameters stay")
+}
+
+// TestDeclareInstanceCounts: declare(path.*, null, {path: n}) makes the
+// CPE hold exactly n instances of a table, adding or deleting as GenieACS
+// does; the document follows.
+func TestDeclareInstanceCounts(t *testing.T) {
+	t.Parallel()
+	const table = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.AssociatedDevice"
+	b, id := scriptEnv(t, ProfileHuaweiHG8245H, map[string]string{"count": `declare("` + table + `.*", null, {path: 3});`})
+	count := func() int {
+		t.Helper()
+		docs, _ := b.nbi.devices(`{"_id":`+jsonString(id)+`}`, table)
+		node := any(docs[0])
+		for _, seg := range strings.Split(table, ".") {
+			m, ok := node.(map[string]any)
+			if !ok {
+				return 0
+			}
+			node = m[seg]
+		}
+		n := 0
+		for k := range node.(map[string]any) {
+			if _, err := strconv.Atoi(k); err == nil {
+				n++
+			}
+		}
+		return n
+	}
+	require.NoError(t, b.sim.Inform(b.ctx, id, "2 PERIODIC"))
+	require.Nil(t, b.faultOf(id, "count"))
+	require.Equal(t, 3, count(), "grown to 3")
+	r := b.nbi.must(http.MethodPut, "/provisions/count", `declare("`+table+`.*", null, {path: 1});`)
+	require.Equal(t, http.StatusOK, r.code)
+	require.NoError(t, b.sim.Inform(b.ctx, id, "2 PERIODIC"))
+	require.Nil(t, b.faultOf(id, "count"))
+	require.Equal(t, 1, count(), "shrunk to 1")
+}
+
+// TestPresetsApplyInWeightOrder: presets run lightest first, so for one
+// parameter the heaviest preset's value is what the CPE keeps; equal
+// weights go by name.
+func TestPresetsApplyInWeightOrder(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{})
+	id := b.addDevice(t, ProfileHuaweiHG8245H)
+	const code = "InternetGatewayDevice.DeviceInfo.ProvisioningCode"
+	for name, p := range map[string]string{
+		"a-heavy": `{"weight":10,"channel":"a","events":{"2 PERIODIC":true},"configurations":[{"type":"value","name":"` + code + `","value":"HEAVY"}]}`,
+		"z-light": `{"weight":0,"channel":"z","events":{"2 PERIODIC":true},"configurations":[{"type":"value","name":"` + code + `","value":"LIGHT"}]}`,
+	} {
+		r := b.nbi.must(http.MethodPut, "/presets/"+name, p)
+		require.Equal(t, http.StatusOK, r.code)
+	}
+	require.NoError(t, b.sim.Inform(b.ctx, id, "2 PERIODIC"))
+	require.Equal(t, "HEAVY", b.nbi.value(id, code), "the heavier preset wins although its name sorts first")
 }

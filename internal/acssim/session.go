@@ -24,7 +24,8 @@ const (
 // list). Pending events (boot after a reboot, diagnostics complete) are
 // added; with none at all the event is "2 PERIODIC", and a device that
 // never informed sends "0 BOOTSTRAP,1 BOOT". The session updates the
-// document, runs identify on bootstrap and executes queued tasks.
+// document, executes queued tasks, then applies the presets its events
+// match (FyberPay's bootstrap provision calls identify through ext).
 func (s *Sim) Inform(ctx context.Context, id string, events ...string) error {
 	s.mu.RLock()
 	d := s.byID[id]

@@ -393,6 +393,38 @@ func TestGenieACSDownTaskWaitsThenLands(t *testing.T) {
 	b.wait(t, a, tk.ID, action.StatusDone)
 }
 
+// TestWaitingTaskSaysGenieACSIsBackWhenItIs: a task waiting for an offline
+// device says GenieACS is not answering while it is not, and stops saying
+// so as soon as it answers again (it kept the message ~18 minutes on a real
+// GenieACS).
+func TestWaitingTaskSaysGenieACSIsBackWhenItIs(t *testing.T) {
+	t.Parallel()
+	b := setup(t, 3)
+	ctx := context.Background()
+	a := b.as(t, actor.RoleAdmin)
+	id, gid := b.owned(t, "HG8245H", 0)
+	require.NoError(t, b.sim.Sim.SetOnline(gid, false))
+	tk, err := b.svc.Refresh(ctx, a, id)
+	require.NoError(t, err)
+	require.Equal(t, action.StatusQueued, tk.Status)
+	message := func(want string) {
+		t.Helper()
+		require.EventuallyWithT(t, func(c *assert.CollectT) {
+			got, err := b.svc.Get(ctx, a, tk.ID)
+			require.NoError(c, err)
+			require.Equal(c, action.StatusQueued, got.Status)
+			require.Equal(c, want, got.Message)
+		}, 30*time.Second, 20*time.Millisecond)
+	}
+	b.sim.Sim.SetFailure(acssim.Failure{Status: 503})
+	message("GenieACS did not answer; trying again shortly")
+	b.sim.Sim.SetFailure(acssim.Failure{})
+	message("queued in GenieACS; it runs at the device's next session")
+	require.NoError(t, b.sim.Sim.SetOnline(gid, true))
+	require.NoError(t, b.sim.Inform(ctx, gid, "2 PERIODIC"))
+	b.wait(t, a, tk.ID, action.StatusDone)
+}
+
 func TestOtherOrganizationsAndRoles(t *testing.T) {
 	t.Parallel()
 	b := setup(t, 3)
