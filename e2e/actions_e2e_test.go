@@ -146,7 +146,7 @@ func TestE2EOfflineDeviceQueuedThenDone(t *testing.T) {
 	must(t, byTestID(p, "action-reboot").Click())
 	row := byTestID(p, "task-row-reboot").First()
 	must(t, expect.Locator(row.GetByTestId("task-status")).ToHaveText("queued"))
-	must(t, expect.Locator(row.GetByTestId("task-message")).ToContainText("offline"))
+	must(t, expect.Locator(row.GetByTestId("task-message")).ToContainText("GenieACS could not reach the device just now"))
 
 	must(t, suite.sim.SetOnline(gid, true))
 	must(t, expect.Locator(row.GetByTestId("task-status")).ToHaveText("done", long))

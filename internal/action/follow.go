@@ -291,12 +291,8 @@ func (s *Service) dispatch(ctx context.Context, r row, req request) error {
 
 func queuedText(res genieacs.TaskResult, woke bool) string {
 	switch res.Outcome {
-	case genieacs.OutcomeOffline:
-		return "the device is offline; GenieACS runs it at the device's next inform"
-	case genieacs.OutcomeConnectionRequestError:
-		return "GenieACS could not wake the device (" + strings.TrimPrefix(res.Reason, "Connection request error: ") + "); it runs at the device's next inform"
-	case genieacs.OutcomeNotProcessed:
-		return "the device did not start a session in time; GenieACS runs it at the device's next inform"
+	case genieacs.OutcomeOffline, genieacs.OutcomeConnectionRequestError, genieacs.OutcomeNotProcessed:
+		return res.Waiting() + "; GenieACS runs it at the device's next inform"
 	}
 	if !woke {
 		return "queued in GenieACS for the device's next inform"

@@ -284,7 +284,7 @@ func (p *pusher) step(ctx context.Context, t pushTarget) error {
 		return p.finish(ctx, PushFailed, p.faultText(ctx, t.GenieID, res.Task.ID))
 	}
 	if _, err := p.s.pool.Exec(ctx, `UPDATE cpe_devices SET push_task_id = $2, push_error = $3 WHERE id = $1`,
-		p.args.DeviceID, refreshPrefix+res.Task.ID, "waiting for the device to report its PPP connections ("+res.Reason+")"); err != nil {
+		p.args.DeviceID, refreshPrefix+res.Task.ID, "waiting for the device to report its PPP connections ("+res.Waiting()+")"); err != nil {
 		return err
 	}
 	return errPushWait
@@ -325,7 +325,7 @@ func (p *pusher) setPPPoE(ctx context.Context, t pushTarget, want *PPPoE) error 
 	}
 	// Queued for the device's next session: remember the task and check back.
 	if _, err := p.s.pool.Exec(ctx, `UPDATE cpe_devices SET push_task_id = $2, push_error = $3 WHERE id = $1`,
-		p.args.DeviceID, res.Task.ID, "queued in GenieACS: "+res.Reason); err != nil {
+		p.args.DeviceID, res.Task.ID, "queued in GenieACS: "+res.Waiting()); err != nil {
 		return err
 	}
 	return errPushWait

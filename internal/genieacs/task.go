@@ -237,6 +237,22 @@ type TaskResult struct {
 	Task    Task   // the stored task, with its ID
 }
 
+// Waiting says in plain words why a stored task waits for the device's
+// next session. GenieACS's "Device is offline" means only that the
+// connection request got no session just now: the device may well be
+// online by its informs (FyberPay's status), so it is not repeated as is.
+func (r TaskResult) Waiting() string {
+	switch r.Outcome {
+	case OutcomeOffline:
+		return "GenieACS could not reach the device just now (no session after its connection request)"
+	case OutcomeConnectionRequestError:
+		return "GenieACS could not wake the device (" + strings.TrimPrefix(r.Reason, "Connection request error: ") + ")"
+	case OutcomeNotProcessed:
+		return "the device did not start a session in time"
+	}
+	return r.Reason
+}
+
 // TaskOptions say whether to wake the device now.
 type TaskOptions struct {
 	// ConnectionRequest asks GenieACS to contact the device now and wait
