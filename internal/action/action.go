@@ -50,12 +50,15 @@ const (
 	StatusDone      = "done"
 	StatusFailed    = "failed"
 	StatusExpired   = "expired"
+	// StatusSuperseded: the device did not keep the value because a later
+	// task changed the same parameter.
+	StatusSuperseded = "superseded"
 	StatusCancelled = "cancelled"
 )
 
 // Statuses lists every status, for filters.
 func Statuses() []string {
-	return []string{StatusPending, StatusQueued, StatusRunning, StatusDone, StatusFailed, StatusExpired, StatusCancelled}
+	return []string{StatusPending, StatusQueued, StatusRunning, StatusDone, StatusFailed, StatusExpired, StatusCancelled, StatusSuperseded}
 }
 
 // Task is one action on one device and its truthful status.
@@ -81,7 +84,7 @@ type Task struct {
 // Finished reports whether the task reached an end state.
 func (t Task) Finished() bool {
 	switch t.Status {
-	case StatusDone, StatusFailed, StatusExpired, StatusCancelled:
+	case StatusDone, StatusFailed, StatusExpired, StatusCancelled, StatusSuperseded:
 		return true
 	}
 	return false

@@ -9,7 +9,9 @@
 //   - 200: the device ran it in a session without fault. That does not prove
 //     a write (a path the device lacks is a silent 200), so writes are read
 //     back (a getParameterValues, then the stored value) before "done"; a
-//     missing path or a different value is "failed", naming the path.
+//     missing path or a different value is "failed", naming the path —
+//     unless a later task on the device wrote the same path: then it is
+//     "superseded" (naming that task), not a failure.
 //     Secrets (Wi-Fi keys, passwords) read back as "" on CPEs: for them the
 //     path existing is the proof, and they are never compared.
 //   - 202 Task faulted: "failed" with the CWMP fault code and the parameter

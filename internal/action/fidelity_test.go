@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/acssim"
@@ -150,4 +152,43 @@ func TestFailedDiagnosticsStayFailed(t *testing.T) {
 	got, err := b.svc.Get(ctx, a, tk.ID)
 	require.NoError(t, err)
 	require.Equal(t, action.StatusFailed, got.Status)
+}
+
+// TestOverwrittenWiFiIsSuperseded: two Wi-Fi changes wait for an offline
+// device and both run once it is back, in whichever order their sends
+// take; the one whose name the device does not keep is "superseded",
+// naming the other, not "failed"; the other is done.
+func TestOverwrittenWiFiIsSuperseded(t *testing.T) {
+	t.Parallel()
+	b := setup(t, 3)
+	ctx := context.Background()
+	a := b.as(t, actor.RoleTechnician)
+	id, gid := b.owned(t, "HG8245H", 0)
+	require.NoError(t, b.sim.Sim.SetOnline(gid, false))
+	one, err := b.svc.SetWiFi(ctx, a, id, action.WiFiInput{SSID: "Home-One", Password: "first-pass-123", Band: action.Band24})
+	require.NoError(t, err)
+	b.wait(t, a, one.ID, action.StatusQueued)
+	two, err := b.svc.SetWiFi(ctx, a, id, action.WiFiInput{SSID: "Home-Two", Password: "second-pass-123", Band: action.Band24})
+	require.NoError(t, err)
+	b.wait(t, a, two.ID, action.StatusQueued)
+	require.NoError(t, b.sim.Sim.SetOnline(gid, true))
+	require.NoError(t, b.sim.Inform(ctx, gid, "2 PERIODIC"))
+
+	var tasks map[string]action.Task
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		tasks = map[string]action.Task{}
+		for _, id := range []uuid.UUID{one.ID, two.ID} {
+			tk, err := b.svc.Get(ctx, a, id)
+			require.NoError(c, err)
+			require.True(c, tk.Finished(), "%s is %s (%s)", tk.Summary, tk.Status, tk.Message)
+			tasks[tk.Status] = tk
+		}
+	}, 30*time.Second, 20*time.Millisecond)
+	won, lost := tasks[action.StatusDone], tasks[action.StatusSuperseded]
+	require.NotEmpty(t, won.Summary, "one is done: %+v", tasks)
+	require.NotEmpty(t, lost.Summary, "the other is superseded, not failed: %+v", tasks)
+	require.Contains(t, lost.Message, "another change to the same setting replaced it: "+won.Summary)
+	ssid := map[uuid.UUID]string{one.ID: "Home-One", two.ID: "Home-Two"}[won.ID]
+	require.Equal(t, ssid, b.cpeValue(t, gid, "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID"), "the device holds the winner's")
+	require.False(t, lost.Retryable(), "sending it again would undo the other change")
 }

@@ -74,7 +74,9 @@ func (r row) identity() datamodel.Identity {
 
 // failure ends a task as failed; anything else an advance returns is
 // transient (the job tries again).
-type failure struct{ code, msg string }
+// failure is a task's end judged by FyberPay; status is failed unless set
+// (superseded).
+type failure struct{ code, msg, status string }
 
 func (f *failure) Error() string { return f.msg }
 
@@ -90,7 +92,7 @@ func (s *Service) advance(ctx context.Context, id uuid.UUID) error {
 	}
 	now := time.Now()
 	switch {
-	case r.status == StatusDone || r.status == StatusExpired || r.status == StatusCancelled:
+	case r.status == StatusDone || r.status == StatusExpired || r.status == StatusCancelled || r.status == StatusSuperseded:
 		return nil
 	case r.status == StatusFailed && r.genieTask == "":
 		return nil
@@ -123,6 +125,8 @@ func (s *Service) advance(ctx context.Context, id uuid.UUID) error {
 	switch {
 	case err == nil:
 		return s.recovered(ctx, r)
+	case errors.As(err, &f) && f.status != "":
+		return s.end(ctx, r.id, f.status, f.msg, "", nil, true)
 	case errors.As(err, &f) && f.code == "":
 		// Judged here (a value that did not read back, a device that
 		// reported an error or no results): GenieACS holds nothing of it
@@ -434,7 +438,7 @@ func (s *Service) readBack(ctx context.Context, r row, cs []check) error {
 	if err != nil {
 		return err
 	}
-	var missing, wrong []string
+	var missing, wrong, wrongPaths, wrongValues []string
 	for _, c := range cs {
 		p, ok := dev.Params[c.Path]
 		switch {
@@ -446,6 +450,7 @@ func (s *Service) readBack(ctx context.Context, r row, cs []check) error {
 			// reads back as "" on CPEs: existing (writable) is the proof
 		case !sameValue(p, c.Value):
 			wrong = append(wrong, fmt.Sprintf("%s reads back as %q, not %q", c.Path, deviceText(p), c.Value))
+			wrongPaths, wrongValues = append(wrongPaths, c.Path), append(wrongValues, deviceText(p))
 		}
 	}
 	switch {
@@ -454,9 +459,32 @@ func (s *Service) readBack(ctx context.Context, r row, cs []check) error {
 	case len(missing) > 1:
 		return fail("the device has no parameters %s (GenieACS skipped them)", strings.Join(missing, ", "))
 	case len(wrong) > 0:
+		if other, at, ok, err := s.supersededBy(ctx, r, wrongPaths, wrongValues); err != nil {
+			return err
+		} else if ok {
+			return &failure{status: StatusSuperseded, msg: fmt.Sprintf("another change to the same setting replaced it: %s (asked %s)", other, at.UTC().Format("2006-01-02 15:04 UTC"))}
+		}
 		return fail("the device did not take the new value: %s", strings.Join(wrong, "; "))
 	}
 	return nil
+}
+
+// supersededBy finds another task on the device, active since this one
+// was asked, that wrote the very value the device reads back at one of
+// paths: then the device took a change, just not this one (the two ran in
+// the other order, or the other came later), and this task is superseded,
+// not failed.
+func (s *Service) supersededBy(ctx context.Context, r row, paths, values []string) (summary string, at time.Time, ok bool, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT l.summary, l.created_at FROM cpe_tasks l, cpe_tasks t
+		WHERE t.id = $1 AND l.device_id = t.device_id AND l.id <> t.id AND l.updated_at >= t.created_at
+			AND l.status NOT IN ('cancelled', 'expired')
+			AND EXISTS (SELECT 1 FROM jsonb_array_elements(l.checks) c, unnest($2::text[], $3::text[]) AS w(path, value)
+				WHERE c->>'path' = w.path AND c->>'value' = w.value)
+		ORDER BY l.created_at DESC LIMIT 1`, r.id, paths, values).Scan(&summary, &at)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", time.Time{}, false, nil
+	}
+	return summary, at, err == nil, err
 }
 
 func deviceText(p genieacs.Param) string {
@@ -531,7 +559,7 @@ func (s *Service) await(ctx context.Context, r row) error {
 // set moves a task to a state that is not an end.
 func (s *Service) set(ctx context.Context, id uuid.UUID, status, msg string) error {
 	_, err := s.pool.Exec(ctx, `UPDATE cpe_tasks SET status = $2, message = $3, fault_code = '', finished_at = NULL, send_claimed_at = NULL, updated_at = now()
-		WHERE id = $1 AND status NOT IN ('done', 'cancelled', 'expired')`, id, status, validation.Storable(msg, 500))
+		WHERE id = $1 AND status NOT IN ('done', 'cancelled', 'expired', 'superseded')`, id, status, validation.Storable(msg, 500))
 	return err
 }
 
@@ -554,7 +582,7 @@ func (s *Service) end(ctx context.Context, id uuid.UUID, status, msg, code strin
 				finished_at = CASE WHEN status <> $2 OR message <> $3 THEN now() ELSE finished_at END,
 				send_claimed_at = NULL, updated_at = now()
 			FROM (SELECT id, status AS old_status, message AS old_message FROM cpe_tasks WHERE id = $1 FOR UPDATE) o
-			WHERE t.id = o.id AND t.status NOT IN ('done', 'cancelled', 'expired')
+			WHERE t.id = o.id AND t.status NOT IN ('done', 'cancelled', 'expired', 'superseded')
 				AND (t.status <> $2 OR t.message <> $3 OR ($6 AND t.genieacs_task_id <> ''))
 			RETURNING o.old_status <> $2 OR o.old_message <> $3`,
 			id, status, validation.Storable(msg, 500), code, res, unfollow).Scan(&changed)

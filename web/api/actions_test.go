@@ -379,7 +379,7 @@ func TestTaskRetryAndCancel(t *testing.T) {
 
 	r := b.Post(t, "/cpe/devices/"+dev.String()+"/reboot", tech, "")
 	id := requireAccepted(t, r, action.StatusQueued)
-	require.Contains(t, r.Body["message"], "offline")
+	require.Contains(t, r.Body["message"], "GenieACS could not reach the device just now")
 	task := "/cpe/tasks/" + id
 
 	r = b.API(t, http.MethodGet, task, b.KeyViewerA, "")

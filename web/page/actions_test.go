@@ -409,7 +409,7 @@ func TestTaskPages(t *testing.T) {
 	p := admin.Post("/devices/"+zte.String()+"/reboot", nil)
 	p = follow(t, admin, p, "/devices/"+zte.String())
 	require.Contains(t, p.TestID("flash").Text(), "Reboot: queued — ")
-	require.Contains(t, p.TestID("flash").Text(), "offline")
+	require.Contains(t, p.TestID("flash").Text(), "GenieACS could not reach the device just now")
 	require.Equal(t, "queued", taskStatus(p, action.KindReboot))
 	cancelForm := p.TestID("task-row-reboot").Find(`form[action$="/cancel"]`)
 	require.Equal(t, 1, cancelForm.Length())
