@@ -253,7 +253,7 @@ func TestE2EPushWaitsForGenieACS(t *testing.T) {
 	// Every page says GenieACS is away, since when, and what happens to
 	// actions meanwhile; the open page learns it by itself.
 	banner := byTestID(p, "outage-banner")
-	must(t, expect.Locator(banner).ToContainText(regexp.MustCompile(`^GenieACS is unreachable since \d\d:\d\d UTC \(.+\); actions are queued and will be sent when it is back\.$`),
+	must(t, expect.Locator(banner).ToContainText(regexp.MustCompile(`^GenieACS is unreachable since \d\d:\d\d EAT \(.+\); actions are queued and will be sent when it is back\.$`),
 		playwright.LocatorAssertionsToContainTextOptions{Timeout: playwright.Float(30000)}))
 	shot(t, p, "outage")
 	must(t, byTestID(p, "nav-devices").Click())

@@ -27,7 +27,7 @@ func TestE2ELayoutNoSidewaysScroll(t *testing.T) {
 	login(t, p, adminEmail, staffPassword)
 	pages := []string{"/", "/devices", "/devices/import", "/devices/new", "/pending", "/tasks", "/faults", "/firmware", "/firmware/deployments",
 		"/firmware/deploy", "/provisions", "/subscribers", "/subscribers/new", "/plans", "/users", "/api-keys", "/settings/webhooks",
-		"/audit", "/profile", "/admin/system", "/admin/sync"}
+		"/audit", "/profile", "/settings/organization", "/admin/system", "/admin/sync"}
 	// And one of each detail page, on objects of this test's own.
 	subscriber(t, "layout-wanjiru", "layout-plan")
 	var subs struct{ Items []struct{ ID string } }
@@ -65,6 +65,16 @@ func TestE2ELayoutNoSidewaysScroll(t *testing.T) {
 	if len(wide) > 0 {
 		t.Fatalf("pages that scroll sideways:\n%s", strings.Join(wide, "\n"))
 	}
+	// acme's first sign-in came from a browser in Nairobi: its pages show
+	// East Africa Time, UTC on hover.
+	must(t, p.SetViewportSize(1280, 900))
+	_, err := p.Goto("/settings/organization")
+	must(t, err)
+	must(t, expect.Locator(byTestID(p, "org-time-zone")).ToContainText("Africa/Nairobi"))
+	_, err = p.Goto("/audit")
+	must(t, err)
+	must(t, expect.Locator(p.Locator("main time").First()).ToHaveText(regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d EAT$`)))
+	must(t, expect.Locator(p.Locator("main time").First()).ToHaveAttribute("title", regexp.MustCompile(` UTC$`)))
 	if len(missing) > 0 {
 		t.Fatalf("requests the pages made that failed (a 404 in the console):\n%s", strings.Join(missing, "\n"))
 	}

@@ -288,8 +288,10 @@ func newPage(t *testing.T) playwright.Page {
 	}
 	n := clients.Add(1)
 	addr := fmt.Sprintf("198.51.100.%d", 1+n%254) // TEST-NET-2: never a real client
+	// Staff browse from Nairobi: an organization's first sign-in takes the
+	// browser's time zone, and pages show times in it.
 	bctx, err := suite.browser.NewContext(playwright.BrowserNewContextOptions{BaseURL: playwright.String(suite.baseURL),
-		ExtraHttpHeaders: map[string]string{"X-Forwarded-For": addr}})
+		ExtraHttpHeaders: map[string]string{"X-Forwarded-For": addr}, TimezoneId: playwright.String("Africa/Nairobi")})
 	if err != nil {
 		t.Fatalf("new browser context: %v", err)
 	}

@@ -125,3 +125,12 @@ document.addEventListener("submit", function (e) {
   var what = (exact ? n : "more than " + n) + (n === 1 ? " device" : " devices");
   if (!window.confirm(opt.getAttribute("data-verb") + " " + what + "?")) { e.preventDefault(); e.stopImmediatePropagation(); }
 }, true);
+
+// The sign-in form tells the server the browser's time zone: an
+// organization's first sign-in takes it as the organization's.
+document.addEventListener("submit", function (e) {
+  var tz = e.target.querySelector && e.target.querySelector("input[data-browser-tz]");
+  if (tz) {
+    try { tz.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (err) { tz.value = ""; }
+  }
+});

@@ -31,7 +31,7 @@ func routes(e *echo.Echo, d Deps) {
 	assets.StaticFS("/", static.FS)
 
 	// JSON API for integrations: API key only, no cookies, no CSRF.
-	ah := &api.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, Audit: d.Audit, Dashboards: d.Dashboard, Health: d.Health, Firmware: d.Firmware, Provisions: d.Provisions}
+	ah := &api.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, Audit: d.Audit, Dashboards: d.Dashboard, Health: d.Health, Firmware: d.Firmware, Provisions: d.Provisions, Orgs: d.Orgs}
 	op := &middleware.Operator{Slug: d.Config.OperatorOrg, BySlug: func(ctx context.Context, slug string) (org.Org, error) {
 		return org.BySlug(ctx, d.Pool, slug)
 	}}
@@ -50,6 +50,8 @@ func routes(e *echo.Echo, d Deps) {
 	cpe.GET("/audit", ah.AuditList)
 	cpe.GET("/audit/:id", ah.AuditGet)
 	cpe.GET("/webhooks", ah.WebhooksList)
+	cpe.GET("/organization", ah.OrganizationGet)
+	cpe.PUT("/organization", ah.OrganizationPut)
 	cpe.POST("/webhooks", ah.WebhooksCreate)
 	cpe.GET("/webhooks/:id", ah.WebhooksGet)
 	cpe.PUT("/webhooks/:id", ah.WebhooksUpdate)
@@ -134,7 +136,7 @@ func routes(e *echo.Echo, d Deps) {
 		middleware.CheckCSRF(d.Sessions, middleware.CSRFOptions{Streamed: map[string]bool{"POST /firmware": true}}),
 	)
 	ph := &page.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Dashboard: d.Dashboard, Systems: d.System,
-		Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, Audit: d.Audit, Health: d.Health, Firmware: d.Firmware, Provisions: d.Provisions,
+		Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, Audit: d.Audit, Health: d.Health, Firmware: d.Firmware, Provisions: d.Provisions, Orgs: d.Orgs,
 		SessionMaxAge: int(d.Config.SessionTTL.Seconds())}
 	if d.GenieACS != nil {
 		ph.GenieACS = d.GenieACS
@@ -157,6 +159,8 @@ func routes(e *echo.Echo, d Deps) {
 	staff.POST("/api-keys", ph.APIKeysCreate)
 	staff.POST("/api-keys/:id/revoke", ph.APIKeysRevoke)
 	staff.GET("/audit", ph.AuditList)
+	staff.GET("/settings/organization", ph.Organization)
+	staff.POST("/settings/organization", ph.OrganizationSave)
 	staff.GET("/settings/webhooks", ph.WebhooksList)
 	staff.POST("/settings/webhooks", ph.WebhooksCreate)
 	staff.GET("/settings/webhooks/:id", ph.WebhookShow)

@@ -26,6 +26,7 @@ import (
 	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/firmware"
 	"github.com/fyberpay/cpe/internal/genieacs"
+	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/internal/orgprovision"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/session"
@@ -65,6 +66,8 @@ type Deps struct {
 	Firmware *firmware.Service
 	// Provisions are the organizations' own scripts (/cpe/provisions).
 	Provisions *orgprovision.Service
+	// Orgs are each organization's own settings (time zone).
+	Orgs *org.Service
 	// GenieACS is the NBI client (nil when not configured); /readyz shows
 	// its breaker, informational only.
 	GenieACS *genieacs.Client

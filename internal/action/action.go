@@ -44,16 +44,16 @@ func Kinds() []string {
 
 // Statuses of a task.
 const (
-	StatusPending   = "pending"
-	StatusQueued    = "queued"
-	StatusRunning   = "running"
-	StatusDone      = "done"
-	StatusFailed    = "failed"
-	StatusExpired   = "expired"
+	StatusPending = "pending"
+	StatusQueued  = "queued"
+	StatusRunning = "running"
+	StatusDone    = "done"
+	StatusFailed  = "failed"
+	StatusExpired = "expired"
 	// StatusSuperseded: the device did not keep the value because a later
 	// task changed the same parameter.
 	StatusSuperseded = "superseded"
-	StatusCancelled = "cancelled"
+	StatusCancelled  = "cancelled"
 )
 
 // Statuses lists every status, for filters.

@@ -31,6 +31,7 @@ import (
 	"github.com/fyberpay/cpe/internal/firmware"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/jobs"
+	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/internal/orgprovision"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/secret"
@@ -85,6 +86,7 @@ type App struct {
 	Subscribers *subscriber.Service
 	Firmware    *firmware.Service
 	Provisions  *orgprovision.Service
+	Orgs        *org.Service
 	Sessions    *session.Store
 	Audit       *audit.Reader
 
@@ -151,6 +153,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, o Options) (*App, error) {
 	a.Subscribers = subscriber.NewService(pool, box)
 	a.Audit = audit.NewReader(pool)
 	a.Provisions = orgprovision.NewService(pool, a.GenieACS, ins)
+	a.Orgs = org.NewService(pool)
 	a.Firmware = firmware.NewService(pool, a.GenieACS, ins)
 	a.Firmware.FollowEvery = cfg.FirmwareFollowInterval
 	if o.FirmwareFollowEvery > 0 {
@@ -204,7 +207,7 @@ func (a *App) Web(ctx context.Context) (e *echo.Echo, stop func(), err error) {
 		Config: a.Config, Pool: a.Pool, Logger: a.Logger,
 		Audit: a.Audit, Users: a.Users, APIKeys: a.APIKeys, Webhooks: a.Webhooks, Dashboard: a.Dashboard,
 		CPE: a.CPE, Actions: a.Actions, Sync: a.Sync, Faults: a.Faults, Health: a.Health,
-		System: a.System, Subscribers: a.Subscribers, Firmware: a.Firmware, Provisions: a.Provisions, GenieACS: a.GenieACS, Sessions: a.Sessions,
+		System: a.System, Subscribers: a.Subscribers, Firmware: a.Firmware, Provisions: a.Provisions, Orgs: a.Orgs, GenieACS: a.GenieACS, Sessions: a.Sessions,
 		RiverUI: http.Handler(ui),
 	}), stop, nil
 }

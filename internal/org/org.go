@@ -20,14 +20,16 @@ import (
 
 // Org is one tenant.
 type Org struct {
-	ID        uuid.UUID `json:"id" db:"id"`
-	Slug      string    `json:"slug" db:"slug"`
-	Name      string    `json:"name" db:"name"`
+	ID   uuid.UUID `json:"id" db:"id"`
+	Slug string    `json:"slug" db:"slug"`
+	Name string    `json:"name" db:"name"`
+	// TimeZone is an IANA name ("" until chosen: times show in UTC).
+	TimeZone  string    `json:"timeZone" db:"time_zone"`
 	CreatedAt time.Time `json:"createdAt" db:"created_at"`
 }
 
 // columns are read into an Org by name (its db tags).
-const columns = `id, slug, name, created_at`
+const columns = `id, slug, name, time_zone, created_at`
 
 var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$`)
 

@@ -200,12 +200,14 @@ type Principal struct {
 	User
 	OrgSlug string `db:"org_slug"`
 	OrgName string `db:"org_name"`
+	// OrgTimeZone is the organization's IANA time zone ("" for none yet).
+	OrgTimeZone string `db:"org_time_zone"`
 }
 
 // principalColumns are read from users u joined to organizations o into
 // a Principal by name.
 const principalColumns = `u.id, u.org_id, u.email, u.name, u.role, u.disabled, u.created_at, u.password_changed_at,
-	o.slug AS org_slug, o.name AS org_name`
+	o.slug AS org_slug, o.name AS org_name, o.time_zone AS org_time_zone`
 
 // ForSession loads the user a session names, refusing disabled users or a
 // user whose organization no longer matches.

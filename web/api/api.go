@@ -26,6 +26,7 @@ import (
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/firmware"
+	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/internal/orgprovision"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/subscriber"
@@ -55,6 +56,8 @@ type Handler struct {
 	Firmware *firmware.Service
 	// Provisions are the organizations' own provision scripts.
 	Provisions *orgprovision.Service
+	// Orgs are the organization's own settings.
+	Orgs *org.Service
 }
 
 // maxBody bounds JSON request bodies.

@@ -72,6 +72,13 @@ func (h *Handler) Login(c echo.Context) error {
 		return err
 	}
 	middleware.ForgetCSRF(c) // from now on the token is the new session's
+	if p.OrgTimeZone == "" && h.Orgs != nil {
+		// The organization's first sign-in names its time zone (the
+		// browser's); an owner or admin can change it.
+		if err := h.Orgs.AdoptTimeZone(c.Request().Context(), p.OrgID, c.FormValue("tz")); err != nil {
+			return err
+		}
+	}
 	return c.Redirect(http.StatusSeeOther, f.Next)
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/firmware"
+	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/internal/orgprovision"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/subscriber"
@@ -33,6 +34,7 @@ import (
 	"github.com/fyberpay/cpe/internal/validation"
 	"github.com/fyberpay/cpe/views/form"
 	"github.com/fyberpay/cpe/views/layout"
+	"github.com/fyberpay/cpe/views/shared"
 	"github.com/fyberpay/cpe/web/httperr"
 	"github.com/fyberpay/cpe/web/middleware"
 )
@@ -62,15 +64,22 @@ type Handler struct {
 	Provisions *orgprovision.Service
 	// SessionMaxAge is the session cookie's lifetime in seconds.
 	SessionMaxAge int
+	// Orgs are the organization's own settings (time zone).
+	Orgs *org.Service
 	// GenieACS reports its outages for the banner (nil without GenieACS).
 	GenieACS Outager
 }
 
 // Render writes a templ component with a status.
+// Times show in the signed-in staff member's organization's time zone.
 func Render(c echo.Context, status int, t templ.Component) error {
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	c.Response().WriteHeader(status)
-	return t.Render(c.Request().Context(), c.Response())
+	ctx := c.Request().Context()
+	if p, ok := middleware.Principal(c); ok && p.OrgTimeZone != "" {
+		ctx = shared.WithLocation(ctx, org.Location(p.OrgTimeZone))
+	}
+	return t.Render(ctx, c.Response())
 }
 
 // Meta builds the layout data for the current request, consuming any flash

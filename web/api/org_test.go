@@ -1,0 +1,37 @@
+package api_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/web/webtest"
+)
+
+// TestOrganizationAPI: GET /cpe/organization for any key; PUT its time zone
+// for owner/admin keys, 422 naming the field for a bad one; each key sees
+// its own organization.
+func TestOrganizationAPI(t *testing.T) {
+	t.Parallel()
+	b := webtest.Setup(t)
+	r := b.API(t, http.MethodGet, "/cpe/organization", b.KeyViewerA, "")
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.Equal(t, "acme", r.Body["slug"])
+	require.Equal(t, "", r.Body["timeZone"])
+
+	require.Equal(t, http.StatusForbidden, b.API(t, http.MethodPut, "/cpe/organization", b.KeyViewerA, `{"timeZone":"Africa/Nairobi"}`).Status)
+	r = b.API(t, http.MethodPut, "/cpe/organization", b.KeyA, `{"timeZone":"Nairobi"}`)
+	webtest.RequireInvalid(t, r, "timeZone", "must be an IANA time zone such as Africa/Nairobi")
+	r = b.API(t, http.MethodPut, "/cpe/organization", b.KeyA, `{"timeZone":""}`)
+	webtest.RequireInvalid(t, r, "timeZone", "is required")
+	require.Equal(t, http.StatusBadRequest, b.API(t, http.MethodPut, "/cpe/organization", b.KeyA, `{"tz":"UTC"}`).Status, "unknown field")
+
+	r = b.API(t, http.MethodPut, "/cpe/organization", b.KeyA, `{"timeZone":"Africa/Nairobi"}`)
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.Equal(t, "Africa/Nairobi", r.Body["timeZone"])
+	r = b.API(t, http.MethodGet, "/cpe/organization", b.KeyB, "")
+	require.Equal(t, "beta", r.Body["slug"])
+	require.Equal(t, "", r.Body["timeZone"], "another organization's is its own")
+	require.Equal(t, http.StatusUnauthorized, b.API(t, http.MethodGet, "/cpe/organization", "", "").Status)
+}
