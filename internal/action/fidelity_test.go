@@ -9,13 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/acssim"
 	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/genieacs"
 )
 
 // cpeValue is what the simulated CPE itself holds.
@@ -154,41 +153,31 @@ func TestFailedDiagnosticsStayFailed(t *testing.T) {
 	require.Equal(t, action.StatusFailed, got.Status)
 }
 
-// TestOverwrittenWiFiIsSuperseded: two Wi-Fi changes wait for an offline
-// device and both run once it is back, in whichever order their sends
-// take; the one whose name the device does not keep is "superseded",
-// naming the other, not "failed"; the other is done.
-func TestOverwrittenWiFiIsSuperseded(t *testing.T) {
+// TestOverwrittenWriteIsSuperseded: two writes of the Wi-Fi name wait in
+// GenieACS for the device's next session and run there one after the
+// other; the first one's value does not read back because the second
+// replaced it: "superseded", naming the second, not "failed"; the second
+// is done.
+func TestOverwrittenWriteIsSuperseded(t *testing.T) {
 	t.Parallel()
 	b := setup(t, 3)
 	ctx := context.Background()
-	a := b.as(t, actor.RoleTechnician)
+	a := b.as(t, actor.RoleAdmin)
 	id, gid := b.owned(t, "HG8245H", 0)
-	require.NoError(t, b.sim.Sim.SetOnline(gid, false))
-	one, err := b.svc.SetWiFi(ctx, a, id, action.WiFiInput{SSID: "Home-One", Password: "first-pass-123", Band: action.Band24})
-	require.NoError(t, err)
-	b.wait(t, a, one.ID, action.StatusQueued)
-	two, err := b.svc.SetWiFi(ctx, a, id, action.WiFiInput{SSID: "Home-Two", Password: "second-pass-123", Band: action.Band24})
-	require.NoError(t, err)
-	b.wait(t, a, two.ID, action.StatusQueued)
-	require.NoError(t, b.sim.Sim.SetOnline(gid, true))
+	const ssid = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID"
+	no := false // not woken: both wait for the device's next session
+	write := func(v string) action.Task {
+		t.Helper()
+		tk, err := b.svc.SetParameters(ctx, a, id, action.ParameterInput{Parameters: []genieacs.ParameterValue{{Path: ssid, Value: v, Type: "xsd:string"}}, ConnectionRequest: &no})
+		require.NoError(t, err)
+		return b.wait(t, a, tk.ID, action.StatusQueued)
+	}
+	one, two := write("Home-One"), write("Home-Two")
 	require.NoError(t, b.sim.Inform(ctx, gid, "2 PERIODIC"))
 
-	var tasks map[string]action.Task
-	require.EventuallyWithT(t, func(c *assert.CollectT) {
-		tasks = map[string]action.Task{}
-		for _, id := range []uuid.UUID{one.ID, two.ID} {
-			tk, err := b.svc.Get(ctx, a, id)
-			require.NoError(c, err)
-			require.True(c, tk.Finished(), "%s is %s (%s)", tk.Summary, tk.Status, tk.Message)
-			tasks[tk.Status] = tk
-		}
-	}, 30*time.Second, 20*time.Millisecond)
-	won, lost := tasks[action.StatusDone], tasks[action.StatusSuperseded]
-	require.NotEmpty(t, won.Summary, "one is done: %+v", tasks)
-	require.NotEmpty(t, lost.Summary, "the other is superseded, not failed: %+v", tasks)
-	require.Contains(t, lost.Message, "another change to the same setting replaced it: "+won.Summary)
-	ssid := map[uuid.UUID]string{one.ID: "Home-One", two.ID: "Home-Two"}[won.ID]
-	require.Equal(t, ssid, b.cpeValue(t, gid, "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID"), "the device holds the winner's")
-	require.False(t, lost.Retryable(), "sending it again would undo the other change")
+	b.wait(t, a, two.ID, action.StatusDone)
+	got := b.wait(t, a, one.ID, action.StatusSuperseded)
+	require.Contains(t, got.Message, "another change to the same setting replaced it: "+two.Summary)
+	require.Equal(t, "Home-Two", b.cpeValue(t, gid, ssid))
+	require.False(t, got.Retryable(), "sending it again would undo the later change")
 }

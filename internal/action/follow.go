@@ -274,13 +274,19 @@ func (s *Service) dispatch(ctx context.Context, r row, req request) error {
 	}
 	task.UniqueKey = "fyberpay-" + r.id.String() // a resend replaces, never doubles
 	wake := !req.NoWake
+	// What it writes is on record before the device can run it: another
+	// task reading back the same parameter meanwhile must see it (to tell
+	// superseded from failed).
+	body, _ := json.Marshal(checks)
+	if _, err := s.pool.Exec(ctx, `UPDATE cpe_tasks SET checks = $2, updated_at = now() WHERE id = $1`, r.id, body); err != nil {
+		return err
+	}
 	res, err := s.acs.CreateTask(ctx, r.dev.genieID, task, genieacs.TaskOptions{ConnectionRequest: wake})
 	if err != nil {
 		return err
 	}
-	body, _ := json.Marshal(checks)
-	if _, err := s.pool.Exec(ctx, `UPDATE cpe_tasks SET genieacs_task_id = $2, checks = $3, send_claimed_at = NULL, updated_at = now() WHERE id = $1`,
-		r.id, res.Task.ID, body); err != nil {
+	if _, err := s.pool.Exec(ctx, `UPDATE cpe_tasks SET genieacs_task_id = $2, send_claimed_at = NULL, updated_at = now() WHERE id = $1`,
+		r.id, res.Task.ID); err != nil {
 		return err
 	}
 	r.genieTask, r.checks = res.Task.ID, checks
