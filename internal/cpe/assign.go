@@ -23,8 +23,12 @@ type AssignInput struct {
 	Subscriber   string     `json:"subscriber,omitempty"` // username
 	// Move takes the subscriber off the device(s) they are on: those are
 	// unassigned and their PPPoE login cleared. Without it, a subscriber
-	// on another device is refused (AssignedElsewhereError).
-	Move bool `json:"move,omitempty"`
+	// on another device is refused (AssignedElsewhereError), unless their
+	// plan allows several devices: then this device needs its own PPPoE
+	// login (PPPoEUsername, PPPoEPassword), unique in the organization.
+	Move          bool   `json:"move,omitempty"`
+	PPPoEUsername string `json:"pppoeUsername,omitempty"`
+	PPPoEPassword string `json:"pppoePassword,omitempty"`
 }
 
 // Elsewhere is a device a subscriber is already on.
@@ -54,6 +58,48 @@ func Serials(es []Elsewhere) string {
 	return strings.Join(out, ", ")
 }
 
+// clearLine forgets a device's own line login (SET list fragment).
+const clearLine = `line_username = '', line_password_enc = NULL, line_key_id = ''`
+
+// lineLogin is a device's own PPPoE login, the password sealed to the
+// device's id.
+type lineLogin struct {
+	username string
+	sealed   []byte
+	keyID    string
+}
+
+// lineLogin checks and seals the own login of a further device of a
+// subscriber whose plan allows several: required, and no other
+// subscription's or device's in the organization (under the
+// organization's login lock).
+func (s *Service) lineLogin(ctx context.Context, tx pgx.Tx, orgID, id uuid.UUID, username string, others []Elsewhere, in AssignInput) (*lineLogin, error) {
+	errs := validation.Errors{}
+	u := subscriber.CheckLine(errs, in.PPPoEUsername, in.PPPoEPassword)
+	if errs["pppoeUsername"] == "is required" {
+		errs["pppoeUsername"] = fmt.Sprintf("%s is already on %s and their plan allows several devices: this one needs its own PPPoE username",
+			username, Serials(others))
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	if err := subscriber.LockLogins(ctx, tx, orgID); err != nil {
+		return nil, err
+	}
+	if holder, err := subscriber.SubscriptionHolder(ctx, tx, orgID, u); err != nil {
+		return nil, err
+	} else if holder != "" {
+		return nil, validation.Errors{"pppoeUsername": "is already the PPPoE username of subscriber " + holder}
+	}
+	if serial, err := subscriber.LineHolder(ctx, tx, orgID, u, id); err != nil {
+		return nil, err
+	} else if serial != "" {
+		return nil, validation.Errors{"pppoeUsername": "is already the PPPoE login of device " + serial}
+	}
+	sealed, keyID := s.box.Seal([]byte(in.PPPoEPassword), id[:])
+	return &lineLogin{username: u, sealed: sealed, keyID: keyID}, nil
+}
+
 // Assign links a device to a subscriber and queues the push of the
 // subscriber's PPPoE login and sub:/plan: tags. The assignment is saved
 // even when GenieACS or the device is unreachable; the push retries until
@@ -76,9 +122,10 @@ func (s *Service) Assign(ctx context.Context, a actor.Actor, id uuid.UUID, in As
 			Username    string    `db:"username"`
 			Status      string    `db:"status"`
 			Group       string    `db:"plan_group"`
+			Several     bool      `db:"several"`
 			PPPUser     string    `db:"pppoe_username"`
 			HasPassword bool      `db:"has_password"`
-		}](ctx, tx, `SELECT s.id, s.username, s.status, COALESCE(p.genieacs_group, '') AS plan_group,
+		}](ctx, tx, `SELECT s.id, s.username, s.status, COALESCE(p.genieacs_group, '') AS plan_group, COALESCE(p.several_devices, false) AS several,
 				COALESCE(sub.pppoe_username, '') AS pppoe_username, `+subscriber.HasPasswordSQL+` AS has_password
 			FROM subscribers s LEFT JOIN subscriptions sub ON sub.subscriber_id = s.id LEFT JOIN plans p ON p.id = sub.plan_id
 			WHERE s.org_id = $1 AND (s.id = $2::uuid OR ($2::uuid IS NULL AND lower(s.username) = lower($3)))
@@ -107,11 +154,19 @@ func (s *Service) Assign(ctx context.Context, a actor.Actor, id uuid.UUID, in As
 		if err != nil {
 			return err
 		}
+		var line *lineLogin
 		if len(others) > 0 && !in.Move {
-			return &AssignedElsewhereError{Subscriber: username, Devices: others}
+			if !sub.Several {
+				return &AssignedElsewhereError{Subscriber: username, Devices: others}
+			}
+			// The plan allows several devices: this one dials with its own login.
+			if line, err = s.lineLogin(ctx, tx, a.OrgID, id, username, others, in); err != nil {
+				return err
+			}
+			others = nil
 		}
 		for _, o := range others {
-			if _, err := tx.Exec(ctx, `UPDATE cpe_devices SET subscriber_id = NULL, pppoe_clear = true, updated_at = now() WHERE id = $1`, o.ID); err != nil {
+			if _, err := tx.Exec(ctx, `UPDATE cpe_devices SET subscriber_id = NULL, pppoe_clear = true, `+clearLine+`, updated_at = now() WHERE id = $1`, o.ID); err != nil {
 				return fmt.Errorf("move: %w", err)
 			}
 			if _, err := s.changed(ctx, tx, a, o.ID, audit.Entry{Action: "cpe.unassign",
@@ -120,10 +175,19 @@ func (s *Service) Assign(ctx context.Context, a actor.Actor, id uuid.UUID, in As
 				return err
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE cpe_devices SET subscriber_id = $2, pppoe_clear = false, updated_at = now() WHERE id = $1`, id, subID); err != nil {
+		if line == nil {
+			_, err = tx.Exec(ctx, `UPDATE cpe_devices SET subscriber_id = $2, pppoe_clear = false, `+clearLine+`, updated_at = now() WHERE id = $1`, id, subID)
+		} else {
+			_, err = tx.Exec(ctx, `UPDATE cpe_devices SET subscriber_id = $2, pppoe_clear = false, line_username = $3, line_password_enc = $4, line_key_id = $5,
+				updated_at = now() WHERE id = $1`, id, subID, line.username, line.sealed, line.keyID)
+		}
+		if err != nil {
 			return fmt.Errorf("assign: %w", err)
 		}
 		summary := fmt.Sprintf("assigned %s to %s", before.Serial, username)
+		if line != nil {
+			summary += " with its own PPPoE login " + line.username
+		}
 		if before.Subscriber != "" && before.Subscriber != username {
 			summary = fmt.Sprintf("reassigned %s from %s to %s", before.Serial, before.Subscriber, username)
 		}
@@ -150,7 +214,7 @@ func (s *Service) Unassign(ctx context.Context, a actor.Actor, id uuid.UUID) (De
 		if before.SubscriberID == nil {
 			return validation.Errors{"subscriber": "this device is not assigned"}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE cpe_devices SET subscriber_id = NULL, updated_at = now() WHERE id = $1`, id); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE cpe_devices SET subscriber_id = NULL, `+clearLine+`, updated_at = now() WHERE id = $1`, id); err != nil {
 			return err
 		}
 		d, err = s.changed(ctx, tx, a, id, audit.Entry{Action: "cpe.unassign", Summary: fmt.Sprintf("unassigned %s from %s", before.Serial, before.Subscriber)},

@@ -39,6 +39,11 @@ type Device struct {
 	SubscriberName  string     `json:"subscriberName,omitempty" db:"subscriber_name"`
 	Plan            string     `json:"plan,omitempty" db:"plan"`
 	PlanGroup       string     `json:"planGroup,omitempty" db:"plan_group"`
+	// LineUsername is the device's own PPPoE username when the
+	// subscriber's plan allows several devices and this is a further one
+	// (its password is never shown); "" when it dials with the
+	// subscription's.
+	LineUsername    string     `json:"linePppoeUsername,omitempty" db:"line_username"`
 	Status          string     `json:"status" db:"-"` // online, offline, stale, unknown: derived (Thresholds.Status)
 	FirstContactAt  *time.Time `json:"firstContactAt,omitempty" db:"first_contact_at"`
 	LastInformAt    *time.Time `json:"lastInformAt,omitempty" db:"last_inform_at"`
@@ -122,7 +127,7 @@ const deviceColumns = `d.id, d.serial_norm, d.serial, d.oui, d.product_class, d.
 	COALESCE(s.username, '') AS subscriber, COALESCE(s.name, '') AS subscriber_name,
 	COALESCE(p.name, '') AS plan, COALESCE(p.genieacs_group, '') AS plan_group,
 	d.first_contact_at, d.last_inform_at, d.push_state, d.push_error, d.push_requested_at, d.pushed_at, d.created_at,
-	d.genieacs_deleted_at`
+	d.genieacs_deleted_at, d.line_username`
 
 const deviceJoins = `
 	LEFT JOIN subscribers s ON s.id = d.subscriber_id AND s.org_id = d.org_id

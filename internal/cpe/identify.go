@@ -228,9 +228,10 @@ func (s *Service) read(ctx context.Context, norm string) (desiredRow, knownRow, 
 // desiredColumns and desiredJoins read what an answer needs about device d.
 const (
 	desiredColumns = `o.slug, s.username, s.status, p.genieacs_group,
-		` + subscriber.SealedColumns + `,
+		` + subscriber.DeviceLoginColumns + `,
 		w.bands, w.ssids, w.passwords, w.key_ids`
 	desiredJoins = `
+		LEFT JOIN cpe_devices dl ON dl.id = d.id
 		LEFT JOIN organizations o ON o.id = d.org_id
 		LEFT JOIN subscribers s ON s.id = d.subscriber_id AND s.org_id = d.org_id
 		LEFT JOIN subscriptions sub ON sub.subscriber_id = s.id

@@ -2,9 +2,11 @@ package subscriber
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/fyberpay/cpe/internal/db"
 )
@@ -53,11 +55,21 @@ func (s *Service) Credentials(ctx context.Context, exec db.Executor, orgID, subs
 // login sealed and has this package open it.
 const SealedColumns = `sub.id, sub.pppoe_username, sub.pppoe_password_enc, sub.pppoe_key_id`
 
+// DeviceLoginColumns select, in SealedColumns' order, the login a device
+// (alias dl, a cpe_devices row) dials with: its own line login when it has
+// one (plans with several devices per subscriber; sealed to the device's
+// id), else its subscription's (alias sub).
+const DeviceLoginColumns = `CASE WHEN dl.line_username <> '' THEN dl.id ELSE sub.id END,
+	CASE WHEN dl.line_username <> '' THEN dl.line_username ELSE sub.pppoe_username END,
+	CASE WHEN dl.line_username <> '' THEN dl.line_password_enc ELSE sub.pppoe_password_enc END,
+	CASE WHEN dl.line_username <> '' THEN dl.line_key_id ELSE sub.pppoe_key_id END`
+
 // HasPasswordSQL is true for a subscription (alias sub) with a PPPoE
 // password set.
 const HasPasswordSQL = `sub.pppoe_password_enc IS NOT NULL`
 
-// Sealed is a subscription's PPPoE login as stored: the password sealed.
+// Sealed is a PPPoE login as stored, the password sealed to the row id
+// (a subscription's, or a device's own line login).
 type Sealed struct {
 	SubscriptionID *uuid.UUID
 	Username       *string
@@ -83,4 +95,36 @@ func (s *Service) Open(c Sealed) (username, password string, ok bool, err error)
 		return "", "", false, fmt.Errorf("open PPPoE password of subscription %s: %w", c.SubscriptionID, err)
 	}
 	return *c.Username, string(pw), true, nil
+}
+
+// LockLogins serializes an organization's writers of PPPoE usernames until
+// the transaction ends: subscriptions and devices' own line logins are two
+// tables, so no one unique index guards both.
+func LockLogins(ctx context.Context, tx pgx.Tx, orgID uuid.UUID) error {
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('pppoe-logins:' || $1::text, 0))`, orgID)
+	return err
+}
+
+// LineHolder names the device (its serial) whose own line login is PPPoE
+// username u in the organization, other than device self; "" when none.
+func LineHolder(ctx context.Context, exec db.Executor, orgID uuid.UUID, u string, self uuid.UUID) (string, error) {
+	var serial string
+	err := exec.QueryRow(ctx, `SELECT serial_norm FROM cpe_devices
+		WHERE org_id = $1 AND line_username <> '' AND lower(line_username) = lower($2) AND id <> $3 LIMIT 1`, orgID, u, self).Scan(&serial)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return serial, err
+}
+
+// SubscriptionHolder names the subscriber whose subscription's PPPoE
+// username is u in the organization; "" when none.
+func SubscriptionHolder(ctx context.Context, exec db.Executor, orgID uuid.UUID, u string) (string, error) {
+	var username string
+	err := exec.QueryRow(ctx, `SELECT s.username FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
+		WHERE sub.org_id = $1 AND sub.pppoe_username <> '' AND lower(sub.pppoe_username) = lower($2) LIMIT 1`, orgID, u).Scan(&username)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return username, err
 }

@@ -16,7 +16,7 @@ import (
 )
 
 // planColumns are read into a Plan by name (its db tags).
-const planColumns = `id, name, genieacs_group, created_at, updated_at`
+const planColumns = `id, name, genieacs_group, several_devices, created_at, updated_at`
 
 // ListPlans returns the organization's plans by name.
 func (s *Service) ListPlans(ctx context.Context, a actor.Actor) ([]Plan, error) {
@@ -56,8 +56,8 @@ func (s *Service) CreatePlan(ctx context.Context, a actor.Actor, in PlanInput) (
 	var p Plan
 	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
-		p, err = db.One[Plan](ctx, tx, `INSERT INTO plans (org_id, name, genieacs_group) VALUES ($1, $2, $3) RETURNING `+planColumns,
-			a.OrgID, in.Name, in.Group)
+		p, err = db.One[Plan](ctx, tx, `INSERT INTO plans (org_id, name, genieacs_group, several_devices) VALUES ($1, $2, $3, $4) RETURNING `+planColumns,
+			a.OrgID, in.Name, in.Group, in.SeveralDevices)
 		if err = db.MapErr(err); errors.Is(err, db.ErrConflict) {
 			return validation.Errors{"name": "is already in use"}
 		} else if err != nil {
@@ -65,7 +65,7 @@ func (s *Service) CreatePlan(ctx context.Context, a actor.Actor, in PlanInput) (
 		}
 		return audit.Record(ctx, tx, a, audit.Entry{
 			Action: "plan.create", TargetType: "plan", TargetID: p.ID.String(),
-			Summary: fmt.Sprintf("created plan %q (group %s)", p.Name, p.Group),
+			Summary: fmt.Sprintf("created plan %q (group %s%s)", p.Name, p.Group, severalText(p.SeveralDevices)),
 		})
 	})
 	return p, err
@@ -96,11 +96,14 @@ func (s *Service) UpdatePlan(ctx context.Context, a actor.Actor, id uuid.UUID, i
 		if in.Group != before.Group {
 			changes = append(changes, "group "+before.Group+" → "+in.Group)
 		}
+		if in.SeveralDevices != before.SeveralDevices {
+			changes = append(changes, "devices per subscriber: "+map[bool]string{true: "several", false: "one"}[in.SeveralDevices])
+		}
 		if len(changes) == 0 {
 			return nil
 		}
-		updated, err := db.One[Plan](ctx, tx, `UPDATE plans SET name = $3, genieacs_group = $4, updated_at = now()
-			WHERE org_id = $1 AND id = $2 RETURNING `+planColumns, a.OrgID, id, in.Name, in.Group)
+		updated, err := db.One[Plan](ctx, tx, `UPDATE plans SET name = $3, genieacs_group = $4, several_devices = $5, updated_at = now()
+			WHERE org_id = $1 AND id = $2 RETURNING `+planColumns, a.OrgID, id, in.Name, in.Group, in.SeveralDevices)
 		if err = db.MapErr(err); errors.Is(err, db.ErrConflict) {
 			return validation.Errors{"name": "is already in use"}
 		} else if err != nil {
@@ -113,4 +116,11 @@ func (s *Service) UpdatePlan(ctx context.Context, a actor.Actor, id uuid.UUID, i
 		})
 	})
 	return p, err
+}
+
+func severalText(several bool) string {
+	if several {
+		return ", several devices per subscriber"
+	}
+	return ""
 }

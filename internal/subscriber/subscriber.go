@@ -11,17 +11,21 @@ import (
 
 // Plan is a service plan.
 type Plan struct {
-	ID        uuid.UUID `json:"id" db:"id"`
-	Name      string    `json:"name" db:"name"`
-	Group     string    `json:"genieacsGroup" db:"genieacs_group"` // the plan:<group> device tag
-	CreatedAt time.Time `json:"createdAt" db:"created_at"`
-	UpdatedAt time.Time `json:"updatedAt" db:"updated_at"`
+	ID    uuid.UUID `json:"id" db:"id"`
+	Name  string    `json:"name" db:"name"`
+	Group string    `json:"genieacsGroup" db:"genieacs_group"` // the plan:<group> device tag
+	// SeveralDevices lets a subscriber on the plan have more than one
+	// device, each further one with its own PPPoE login.
+	SeveralDevices bool      `json:"severalDevices" db:"several_devices"`
+	CreatedAt      time.Time `json:"createdAt" db:"created_at"`
+	UpdatedAt      time.Time `json:"updatedAt" db:"updated_at"`
 }
 
 // PlanInput creates or edits a plan.
 type PlanInput struct {
-	Name  string `json:"name"`
-	Group string `json:"genieacsGroup"`
+	Name           string `json:"name"`
+	Group          string `json:"genieacsGroup"`
+	SeveralDevices bool   `json:"severalDevices"`
 }
 
 // Statuses of a subscriber.

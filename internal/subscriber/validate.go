@@ -89,3 +89,27 @@ func (in PlanInput) validate() (PlanInput, error) {
 
 // validStatus reports whether s is a subscriber status.
 func validStatus(s string) bool { return s == StatusActive || s == StatusSuspended }
+
+// CheckLine checks a device's own PPPoE login (plans with several devices
+// per subscriber) with a subscription's rules; both parts are required. It
+// returns the username trimmed.
+func CheckLine(errs validation.Errors, username, password string) string {
+	username = strings.TrimSpace(username)
+	switch {
+	case username == "":
+		errs.Add("pppoeUsername", "is required")
+	case len(username) > maxPPPoEUsername:
+		errs.Add("pppoeUsername", fmt.Sprintf("must be at most %d characters", maxPPPoEUsername))
+	case !printableRE.MatchString(username):
+		errs.Add("pppoeUsername", "must be printable ASCII without spaces")
+	}
+	switch {
+	case password == "":
+		errs.Add("pppoePassword", "is required")
+	case len([]rune(password)) > maxPPPoEPassword:
+		errs.Add("pppoePassword", fmt.Sprintf("must be at most %d characters", maxPPPoEPassword))
+	case strings.ContainsFunc(password, unicode.IsControl):
+		errs.Add("pppoePassword", "must not contain control characters")
+	}
+	return username
+}

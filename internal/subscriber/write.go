@@ -33,6 +33,26 @@ func subscriptionErr(err error) error {
 	return fmt.Errorf("write subscription: %w", err)
 }
 
+// lineTaken refuses a PPPoE username that is a device's own line login in
+// the organization (plans with several devices per subscriber), holding
+// the organization's login lock until the transaction ends.
+func lineTaken(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, u string) error {
+	if u == "" {
+		return nil
+	}
+	if err := LockLogins(ctx, tx, orgID); err != nil {
+		return err
+	}
+	serial, err := LineHolder(ctx, tx, orgID, u, uuid.Nil)
+	if err != nil {
+		return err
+	}
+	if serial != "" {
+		return validation.Errors{"pppoeUsername": "is already the PPPoE login of device " + serial}
+	}
+	return nil
+}
+
 // tagTaken refuses a username whose device tag (sub:<username>, see
 // cpe.TagSafe) another subscriber of the organization already has (self:
 // the subscriber being renamed, or uuid.Nil). Concurrent writers of the
@@ -109,6 +129,9 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in Input) (Subscrib
 			return errUsernameTaken
 		} else if err != nil {
 			return fmt.Errorf("insert subscriber: %w", err)
+		}
+		if err := lineTaken(ctx, tx, a.OrgID, in.PPPoEUsername); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO subscriptions (id, org_id, subscriber_id, plan_id, pppoe_username, pppoe_password_enc, pppoe_key_id)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, subscriptionID, a.OrgID, id, in.PlanID, in.PPPoEUsername, sealed, keyID); err != nil {
@@ -227,6 +250,9 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id uuid.UUID, in In
 		)
 		if in.PPPoEPassword != "" {
 			sealed, keyID = s.seal(in.PPPoEPassword, subID)
+		}
+		if err := lineTaken(ctx, tx, a.OrgID, in.PPPoEUsername); err != nil {
+			return err
 		}
 		// One statement whether or not the row exists (rows written before
 		// this package may lack one); $8 false keeps the stored password.

@@ -147,7 +147,8 @@ func (h *Handler) DeviceAssign(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	in := cpe.AssignInput{Subscriber: c.FormValue("subscriber"), Move: c.FormValue("move") == "true"}
+	in := cpe.AssignInput{Subscriber: c.FormValue("subscriber"), Move: c.FormValue("move") == "true",
+		PPPoEUsername: c.FormValue("pppoeUsername"), PPPoEPassword: c.FormValue("pppoePassword")}
 	d, err := h.Devices.Assign(c.Request().Context(), actorOf(c), id, in)
 	var ae *cpe.AssignedElsewhereError
 	if errors.As(err, &ae) {
@@ -155,11 +156,14 @@ func (h *Handler) DeviceAssign(c echo.Context) error {
 		return h.deviceDetail(c, http.StatusConflict, id, devices.AssignForm{Subscriber: ae.Subscriber, Errors: errs, Elsewhere: ae.Devices})
 	}
 	if errs, ok := formErrors(c, err); ok {
-		return h.deviceDetail(c, http.StatusUnprocessableEntity, id, devices.AssignForm{Subscriber: in.Subscriber, Errors: errs})
+		return h.deviceDetail(c, http.StatusUnprocessableEntity, id, devices.AssignForm{Subscriber: in.Subscriber, LineUsername: in.PPPoEUsername, Errors: errs})
 	} else if err != nil {
 		return err
 	}
 	msg := "Assigned to " + d.Subscriber + "; pushing the PPPoE login to the device."
+	if d.LineUsername != "" {
+		msg = "Assigned to " + d.Subscriber + " with this device's own PPPoE login " + d.LineUsername + "; pushing it to the device."
+	}
 	if in.Move {
 		msg = "Moved " + d.Subscriber + " here; pushing the PPPoE login to this device and clearing it on the other."
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 func planInput(c echo.Context) subscriber.PlanInput {
-	return subscriber.PlanInput{Name: c.FormValue("name"), Group: c.FormValue("genieacsGroup")}
+	return subscriber.PlanInput{Name: c.FormValue("name"), Group: c.FormValue("genieacsGroup"), SeveralDevices: c.FormValue("severalDevices") == "true"}
 }
 
 func (h *Handler) plansPage(c echo.Context, status int, f subscribers.PlanForm) error {
@@ -34,7 +34,7 @@ func (h *Handler) PlansCreate(c echo.Context) error {
 	in := planInput(c)
 	p, err := h.Subscribers.CreatePlan(c.Request().Context(), actorOf(c), in)
 	if errs, ok := formErrors(c, err); ok {
-		return h.plansPage(c, http.StatusUnprocessableEntity, subscribers.PlanForm{Name: in.Name, Group: in.Group, Errors: errs})
+		return h.plansPage(c, http.StatusUnprocessableEntity, subscribers.PlanForm{Name: in.Name, Group: in.Group, SeveralDevices: in.SeveralDevices, Errors: errs})
 	} else if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (h *Handler) PlanShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.planPage(c, http.StatusOK, p, subscribers.PlanForm{Name: p.Name, Group: p.Group})
+	return h.planPage(c, http.StatusOK, p, subscribers.PlanForm{Name: p.Name, Group: p.Group, SeveralDevices: p.SeveralDevices})
 }
 
 // PlanUpdate saves the edit form.
@@ -73,7 +73,7 @@ func (h *Handler) PlanUpdate(c echo.Context) error {
 		if gerr != nil {
 			return gerr
 		}
-		return h.planPage(c, http.StatusUnprocessableEntity, cur, subscribers.PlanForm{Name: in.Name, Group: in.Group, Errors: errs})
+		return h.planPage(c, http.StatusUnprocessableEntity, cur, subscribers.PlanForm{Name: in.Name, Group: in.Group, SeveralDevices: in.SeveralDevices, Errors: errs})
 	} else if err != nil {
 		return err
 	}
