@@ -200,7 +200,9 @@ func (s *Service) Assign(ctx context.Context, a actor.Actor, id uuid.UUID, in As
 }
 
 // Unassign unlinks a device from its subscriber and queues the push that
-// removes the sub:/plan: tags (the PPPoE login stays on the device).
+// removes the sub:/plan: tags and clears the PPPoE login on the CPE (its
+// connection disabled): a CPE without a subscriber never dials with a
+// login that may be on another device next.
 func (s *Service) Unassign(ctx context.Context, a actor.Actor, id uuid.UUID) (Device, error) {
 	if err := a.Require(actor.PermDeviceAction); err != nil {
 		return Device{}, err
@@ -214,10 +216,10 @@ func (s *Service) Unassign(ctx context.Context, a actor.Actor, id uuid.UUID) (De
 		if before.SubscriberID == nil {
 			return validation.Errors{"subscriber": "this device is not assigned"}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE cpe_devices SET subscriber_id = NULL, `+clearLine+`, updated_at = now() WHERE id = $1`, id); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE cpe_devices SET subscriber_id = NULL, pppoe_clear = true, `+clearLine+`, updated_at = now() WHERE id = $1`, id); err != nil {
 			return err
 		}
-		d, err = s.changed(ctx, tx, a, id, audit.Entry{Action: "cpe.unassign", Summary: fmt.Sprintf("unassigned %s from %s", before.Serial, before.Subscriber)},
+		d, err = s.changed(ctx, tx, a, id, audit.Entry{Action: "cpe.unassign", Summary: fmt.Sprintf("unassigned %s from %s; clearing its PPPoE login", before.Serial, before.Subscriber)},
 			outbox.TopicUnassigned, map[string]any{"deviceId": id, "serial": before.Serial, "previousSubscriber": before.Subscriber})
 		return err
 	})

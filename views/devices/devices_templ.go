@@ -1509,7 +1509,7 @@ func Detail(m layout.Meta, p DetailPage) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 145, "\" data-confirm=\"Unassign this device? Its sub: and plan: tags are removed.\">")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 145, "\" data-confirm=\"Unassign this device? Its sub: and plan: tags are removed and its PPPoE login cleared: it stops dialling.\">")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
