@@ -17,6 +17,7 @@ import (
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/audit"
 	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/datamodel"
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/outbox"
@@ -205,6 +206,11 @@ type target struct {
 	manufacturer string
 	oui, product string
 	dataModel    string
+}
+
+// identity is what the data model's vendor overrides match on.
+func (t target) identity() datamodel.Identity {
+	return datamodel.Identity{Manufacturer: t.manufacturer, OUI: t.oui, ProductClass: t.product, Root: t.root()}
 }
 
 func (t target) root() string {

@@ -75,30 +75,38 @@ type Diagnostics struct {
 
 // Diagnostics reads the device's latest results from GenieACS.
 func (s *Service) Diagnostics(ctx context.Context, a actor.Actor, deviceID uuid.UUID) (Diagnostics, error) {
-	if err := a.Require(actor.PermRead); err != nil {
-		return Diagnostics{}, err
-	}
-	dev, err := device(ctx, s.pool, a.OrgID, deviceID)
+	dev, doc, err := s.document(ctx, a, deviceID, diagnosticsProjection)
 	if err != nil {
 		return Diagnostics{}, err
 	}
 	out := Diagnostics{DeviceID: dev.id, DataModel: dev.dataModel}
-	if dev.genieID == "" {
+	if doc == nil {
 		return out, nil
 	}
-	if s.acs == nil {
-		return Diagnostics{}, errNotConfigured()
-	}
-	doc, err := s.acs.GetDevice(ctx, dev.genieID, diagnosticsProjection(dev.root()))
-	if err != nil {
-		if errors.Is(err, genieacs.ErrDeviceNotFound) {
-			return out, nil
-		}
-		return Diagnostics{}, err
-	}
-	d := readDiagnostics(doc, datamodel.Identity{Manufacturer: dev.manufacturer, OUI: dev.oui, ProductClass: dev.product, Root: dev.root()})
+	d := readDiagnostics(doc, dev.identity())
 	d.DeviceID, d.DataModel = out.DeviceID, out.DataModel
 	return d, nil
+}
+
+// document reads, for a staff member who may read the device, the part of
+// its GenieACS document projection names for its data model; doc is nil
+// when GenieACS does not know the device (never informed, or deleted).
+func (s *Service) document(ctx context.Context, a actor.Actor, deviceID uuid.UUID, projection func(root string) []string) (target, *genieacs.Device, error) {
+	if err := a.Require(actor.PermRead); err != nil {
+		return target{}, nil, err
+	}
+	dev, err := device(ctx, s.pool, a.OrgID, deviceID)
+	if err != nil || dev.genieID == "" {
+		return dev, nil, err
+	}
+	if s.acs == nil {
+		return target{}, nil, errNotConfigured()
+	}
+	doc, err := s.acs.GetDevice(ctx, dev.genieID, projection(dev.root()))
+	if errors.Is(err, genieacs.ErrDeviceNotFound) {
+		return dev, nil, nil
+	}
+	return dev, doc, err
 }
 
 func diagnosticsProjection(root string) []string {

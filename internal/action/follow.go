@@ -68,9 +68,7 @@ func (s *Service) load(ctx context.Context, id uuid.UUID) (row, error) {
 	return r, nil
 }
 
-func (r row) identity() datamodel.Identity {
-	return datamodel.Identity{Manufacturer: r.dev.manufacturer, OUI: r.dev.oui, ProductClass: r.dev.product, Root: r.dev.root()}
-}
+func (r row) identity() datamodel.Identity { return r.dev.identity() }
 
 // failure ends a task as failed; anything else an advance returns is
 // transient (the job tries again).

@@ -2,7 +2,6 @@ package action
 
 import (
 	"context"
-	"errors"
 	"maps"
 	"regexp"
 	"slices"
@@ -41,28 +40,11 @@ type Line struct {
 
 // Line reads a device's line essentials from GenieACS.
 func (s *Service) Line(ctx context.Context, a actor.Actor, deviceID uuid.UUID) (Line, error) {
-	if err := a.Require(actor.PermRead); err != nil {
-		return Line{}, err
+	dev, doc, err := s.document(ctx, a, deviceID, lineProjection)
+	if err != nil || doc == nil {
+		return Line{DeviceID: dev.id}, err
 	}
-	dev, err := device(ctx, s.pool, a.OrgID, deviceID)
-	if err != nil {
-		return Line{}, err
-	}
-	out := Line{DeviceID: dev.id}
-	if dev.genieID == "" {
-		return out, nil
-	}
-	if s.acs == nil {
-		return Line{}, errNotConfigured()
-	}
-	doc, err := s.acs.GetDevice(ctx, dev.genieID, lineProjection(dev.root()))
-	if err != nil {
-		if errors.Is(err, genieacs.ErrDeviceNotFound) {
-			return out, nil
-		}
-		return Line{}, err
-	}
-	l := readLine(doc, datamodel.Identity{Manufacturer: dev.manufacturer, OUI: dev.oui, ProductClass: dev.product, Root: dev.root()})
+	l := readLine(doc, dev.identity())
 	l.DeviceID = dev.id
 	return l, nil
 }
