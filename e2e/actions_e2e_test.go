@@ -128,6 +128,9 @@ func TestE2EWiFiOnTR098AndTR181(t *testing.T) {
 		must(t, expect.Locator(byTestID(p, "line-ssid24")).ToHaveText("2.4 GHz Nyumbani-"+tc.label))
 		must(t, expect.Locator(byTestID(p, "line-wan")).ToContainText("PPPoE · "))
 		shot(t, p, "device-glance-"+tc.label)
+		// The parameter tree, opened node by node down to the SSID.
+		ssid := openTree(t, p, tc.ssidPath)
+		must(t, expect.Locator(ssid.GetByTestId("tree-value")).ToHaveText("Nyumbani-"+tc.label))
 	}
 }
 
@@ -293,4 +296,18 @@ func TestE2EBulkRebootOfTheWholeFleet(t *testing.T) {
 	must(t, byTestID(p, "bulk-confirm-submit").Click())
 	must(t, expect.Page(p).ToHaveURL(regexp.MustCompile(`/bulk/[0-9a-f-]{36}$`)))
 	must(t, expect.Locator(byTestID(p, "bulk-progress")).ToContainText(fmt.Sprintf("of %d devices", n)))
+}
+
+// openTree opens the device page's parameter tree down to path's parent,
+// one object at a time (each loads its level), and returns path's node.
+func openTree(t *testing.T, p playwright.Page, path string) playwright.Locator {
+	t.Helper()
+	segs := strings.Split(path, ".")
+	for i := 2; i < len(segs); i++ {
+		node := p.Locator(`[data-testid="tree-node"][data-path="` + strings.Join(segs[:i], ".") + `"]`)
+		must(t, node.Locator("summary").First().Click())
+	}
+	node := p.Locator(`[data-testid="tree-node"][data-path="` + path + `"]`)
+	must(t, expect.Locator(node).ToBeVisible())
+	return node
 }

@@ -80,6 +80,7 @@ func routes(e *echo.Echo, d Deps) {
 	cpe.POST("/devices/:id/ping", ah.DevicesPing)
 	cpe.GET("/devices/:id/diagnostics", ah.DevicesDiagnostics)
 	cpe.GET("/devices/:id/line", ah.DevicesLine)
+	cpe.GET("/devices/:id/parameters", ah.DevicesParameterTree)
 	cpe.GET("/devices/:id/metrics", ah.DevicesMetrics)
 	cpe.GET("/tasks", ah.TasksList)
 	cpe.GET("/tasks/:id", ah.TasksGet)
@@ -187,6 +188,7 @@ func routes(e *echo.Echo, d Deps) {
 	staff.GET("/devices/:id/tasks", ph.DeviceTasks)
 	staff.GET("/devices/:id/diagnostics", ph.DeviceDiagnostics)
 	staff.GET("/devices/:id/line", ph.DeviceLine)
+	staff.GET("/devices/:id/tree", ph.DeviceTree)
 	staff.GET("/devices/:id/health", ph.DeviceHealth) // the health panel, a fragment htmx loads
 	staff.POST("/devices/:id/wifi", ph.DeviceWiFi)
 	staff.POST("/devices/:id/parameters", ph.DeviceParameters)

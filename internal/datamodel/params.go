@@ -329,7 +329,7 @@ func Resolve(p Param, id Identity, tree iter.Seq[string]) (path string, found bo
 			}
 		}
 		if len(hits) > 0 {
-			slices.SortFunc(hits, compareInstances)
+			slices.SortFunc(hits, ComparePaths)
 			return hits[0], true
 		}
 	}
@@ -371,9 +371,9 @@ func patternRE(pattern string) *regexp.Regexp {
 	return re
 }
 
-// compareInstances orders paths by their instance numbers numerically
+// ComparePaths orders dotted paths with their instance numbers as numbers
 // (…Device.2… before …Device.10…).
-func compareInstances(a, b string) int {
+func ComparePaths(a, b string) int {
 	as, bs := strings.Split(a, "."), strings.Split(b, ".")
 	for i := 0; i < len(as) && i < len(bs); i++ {
 		if as[i] == bs[i] {

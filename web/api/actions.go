@@ -134,6 +134,21 @@ func (h *Handler) DevicesLine(c echo.Context) error {
 	return c.JSON(http.StatusOK, l)
 }
 
+// DevicesParameterTree is GET /cpe/devices/:id/parameters?path=: one level
+// of the device's parameter tree as GenieACS holds it (secrets never
+// shown).
+func (h *Handler) DevicesParameterTree(c echo.Context) error {
+	id, err := httperr.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	t, err := h.Actions.Tree(c.Request().Context(), actorOf(c), id, c.QueryParam("path"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, t)
+}
+
 // TasksList is GET /cpe/tasks?status=&kind=&device=&bulk=&after=&limit=.
 func (h *Handler) TasksList(c echo.Context) error {
 	f, err := TaskFilter(c)

@@ -110,6 +110,32 @@ func (h *Handler) DeviceLine(c echo.Context) error {
 	return Render(c, http.StatusOK, devices.Line(l, msg))
 }
 
+// DeviceTree is one level of the device's parameter tree (a fragment the
+// page loads as a node opens).
+func (h *Handler) DeviceTree(c echo.Context) error {
+	id, err := httperr.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	t, err := h.Actions.Tree(c.Request().Context(), actorOf(c), id, c.QueryParam("path"))
+	msg := ""
+	var ve validation.Errors
+	switch {
+	case err == nil:
+	case errors.As(err, &ve) && ve["path"] != "":
+		return err // a path the page never links: 422
+	case errors.Is(err, db.ErrNotFound), errors.Is(err, actor.ErrForbidden):
+		return err
+	case errors.As(err, &ve):
+		msg = "GenieACS is not configured on this installation."
+	case genieacs.IsRetryable(err):
+		msg = "GenieACS is not answering; the tree shows when it does."
+	default:
+		return err
+	}
+	return Render(c, http.StatusOK, devices.TreeLevel(id, t, msg))
+}
+
 // deviceAction runs one action from the device page: back to the page with
 // what happened, or the page again with the form's errors (422).
 func (h *Handler) deviceAction(c echo.Context, forms devices.ActionForms, run func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error)) error {

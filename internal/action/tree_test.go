@@ -1,0 +1,96 @@
+package action_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/internal/action"
+	"github.com/fyberpay/cpe/internal/actor"
+	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/testfactory"
+	"github.com/fyberpay/cpe/internal/validation"
+)
+
+// TestTreeBrowsesWhatGenieACSHolds: a device's tree one level at a time as
+// GenieACS holds it (after a periodic inform the health provision has
+// fetched part of it): objects and values in instance order, values with
+// type and timestamp, secrets never shown; bad paths are a 422 naming the
+// field; another organization's device is not found.
+func TestTreeBrowsesWhatGenieACSHolds(t *testing.T) {
+	t.Parallel()
+	b := setup(t, 3)
+	ctx := context.Background()
+	viewer := b.as(t, actor.RoleViewer)
+	id, gid := b.owned(t, "HG8245H", 0)
+	require.NoError(t, b.sim.Inform(ctx, gid, "2 PERIODIC"))
+	// Have GenieACS read the whole Wi-Fi configuration (as a Wi-Fi change does).
+	_, err := b.svc.SetWiFi(ctx, b.as(t, actor.RoleTechnician), id, action.WiFiInput{SSID: "Tree-Home", Password: "tree-pass-123", Band: action.Band24})
+	require.NoError(t, err)
+
+	root, err := b.svc.Tree(ctx, viewer, id, "")
+	require.NoError(t, err)
+	require.Equal(t, "InternetGatewayDevice", root.Path)
+	names := map[string]action.Node{}
+	for _, n := range root.Nodes {
+		names[n.Name] = n
+	}
+	require.True(t, names["DeviceInfo"].Object)
+	require.True(t, names["LANDevice"].Object)
+
+	require.Eventually(t, func() bool {
+		w, err := b.svc.Tree(ctx, viewer, id, "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1")
+		require.NoError(t, err)
+		for _, n := range w.Nodes {
+			if n.Name == "SSID" && n.Value != nil && *n.Value == "Tree-Home" {
+				return true
+			}
+		}
+		return false
+	}, 15*time.Second, 20*time.Millisecond, "the SSID node holds the new name")
+	w, err := b.svc.Tree(ctx, viewer, id, "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.")
+	require.NoError(t, err, "a trailing dot is forgiven")
+	var ssid, psk action.Node
+	for _, n := range w.Nodes {
+		switch n.Path {
+		case "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID":
+			ssid = n
+		case "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.PreSharedKey":
+			psk = n
+		}
+	}
+	require.Equal(t, "xsd:string", ssid.Type)
+	require.NotNil(t, ssid.Timestamp)
+	require.NotNil(t, ssid.Writable)
+	require.True(t, psk.Object)
+	keys, err := b.svc.Tree(ctx, viewer, id, "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.PreSharedKey.1")
+	require.NoError(t, err)
+	for _, n := range keys.Nodes {
+		if n.Name == "PreSharedKey" || n.Name == "KeyPassphrase" {
+			require.True(t, n.Secret, n.Path)
+			require.Nil(t, n.Value, "a secret's value is never given")
+		}
+	}
+	for i := 1; i < len(root.Nodes); i++ {
+		require.Less(t, root.Nodes[i-1].Path, root.Nodes[i].Path, "in order")
+	}
+
+	for _, bad := range []string{"InternetGatewayDevice.*.SSID", "Device..X", "Tags.foo", `InternetGatewayDevice.LANDevice.1"}`, "InternetGatewayDevice.[Name:x]"} {
+		_, err := b.svc.Tree(ctx, viewer, id, bad)
+		var ve validation.Errors
+		require.ErrorAs(t, err, &ve, bad)
+		require.Contains(t, ve["path"], "must be", bad)
+	}
+	_, err = b.svc.Tree(ctx, viewer, id, "Device.WiFi")
+	var ve validation.Errors
+	require.ErrorAs(t, err, &ve)
+	require.Equal(t, "must be under InternetGatewayDevice, this device's data model", ve["path"])
+
+	other := testfactory.Org(ctx, t, b.pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("beta")})
+	owner := actor.RoleOwner
+	stranger := testfactory.Actor(testfactory.User(ctx, t, b.pool, other, &testfactory.UserOpts{Role: &owner}))
+	_, err = b.svc.Tree(ctx, stranger, id, "")
+	require.ErrorIs(t, err, db.ErrNotFound)
+}

@@ -1,0 +1,35 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/web/webtest"
+)
+
+// TestDeviceParameterTreeAPI: GET /cpe/devices/:id/parameters?path= lists
+// one level of the tree GenieACS holds for any key role; secrets carry
+// "secret" and "set", never a value; a wildcard is a 422 on path; another
+// organization's device a 404.
+func TestDeviceParameterTreeAPI(t *testing.T) {
+	t.Parallel()
+	b := webtest.SetupWithSim(t, 3)
+	id, gid := b.SimDevice(t, b.OrgA, webtest.ModelHuawei, 0)
+	require.NoError(t, b.Sim.Inform(context.Background(), gid, "2 PERIODIC"))
+	base := "/cpe/devices/" + id.String() + "/parameters"
+
+	r := b.API(t, http.MethodGet, base, b.KeyViewerA, "")
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.Equal(t, "InternetGatewayDevice", r.Body["path"])
+	require.NotEmpty(t, r.Body["nodes"])
+	r = b.API(t, http.MethodGet, base+"?path=InternetGatewayDevice.DeviceInfo", b.KeyViewerA, "")
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.Contains(t, r.Raw, `"path":"InternetGatewayDevice.DeviceInfo.SoftwareVersion"`)
+	webtest.RequireInvalid(t, b.API(t, http.MethodGet, base+"?path=InternetGatewayDevice.*.SSID", b.KeyA, ""),
+		"path", "must be a parameter path such as InternetGatewayDevice.LANDevice.1 (no wildcards)")
+	require.Equal(t, http.StatusNotFound, b.API(t, http.MethodGet, base, b.KeyB, "").Status)
+	require.Equal(t, http.StatusNotFound, b.API(t, http.MethodGet, "/cpe/devices/nope/parameters", b.KeyA, "").Status)
+}

@@ -1,0 +1,62 @@
+package page_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/internal/cpe/cpetest"
+	"github.com/fyberpay/cpe/web/webtest"
+)
+
+// TestDeviceTreePages: the device page opens with its parameter tree's
+// root loading; each level is a fragment; a value shows with its type,
+// a secret only as set/empty; viewers read it; another organization's
+// device is a 404, a path with a wildcard a 422; without GenieACS the
+// fragment says so.
+func TestDeviceTreePages(t *testing.T) {
+	t.Parallel()
+	b := webtest.SetupWithSim(t, 3)
+	ctx := context.Background()
+	id, gid := b.SimDevice(t, b.OrgA, webtest.ModelHuawei, 0)
+	require.NoError(t, b.Sim.Inform(ctx, gid, "2 PERIODIC"), "the health provision fetches part of the tree")
+	viewer := b.LoggedIn(t, b.ViewerA)
+	p := viewer.Get("/devices/" + id.String())
+	require.Equal(t, "/devices/"+id.String()+"/tree", p.TestID("param-tree").AttrOr("hx-get", ""))
+
+	level := func(path string) webtest.Page {
+		t.Helper()
+		u := "/devices/" + id.String() + "/tree"
+		if path != "" {
+			u += "?" + url.Values{"path": {path}}.Encode()
+		}
+		f := viewer.Get(u)
+		require.Equal(t, http.StatusOK, f.Status, f.Body)
+		return f
+	}
+	root := level("")
+	require.Equal(t, "InternetGatewayDevice", root.TestID("tree-level").AttrOr("data-path", ""))
+	require.Equal(t, 1, root.Doc.Find(`[data-path="InternetGatewayDevice.LANDevice"] [data-testid="tree-open"]`).Length(), "objects open")
+	require.Equal(t, "/devices/"+id.String()+"/tree?path=InternetGatewayDevice.LANDevice",
+		root.Doc.Find(`[data-path="InternetGatewayDevice.LANDevice"] details > div`).AttrOr("hx-get", ""))
+	w := level("InternetGatewayDevice.LANDevice.1.WLANConfiguration.1")
+	ssid, _ := b.Sim.Value(gid, "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID")
+	node := w.Doc.Find(`[data-path="InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID"]`)
+	require.Equal(t, fmt.Sprint(ssid), strings.TrimSpace(node.Find(`[data-testid="tree-value"]`).Text()))
+	require.Contains(t, node.Text(), "xsd:string")
+
+	require.Equal(t, http.StatusNotFound, b.LoggedIn(t, b.AdminB).Get("/devices/"+id.String()+"/tree").Status)
+	require.Equal(t, http.StatusUnprocessableEntity, viewer.Get("/devices/"+id.String()+"/tree?path=InternetGatewayDevice.*").Status)
+
+	nb := webtest.Setup(t)
+	dev := nb.Device(t, "HWTC0000A0C1", false)
+	require.NoError(t, cpetest.SetGenieACS(ctx, nb.Pool, dev, "00259E-HG8245H-HWTC0000A0C1", "TR-098"))
+	f := nb.LoggedIn(t, nb.AdminA).Get("/devices/" + dev.String() + "/tree")
+	require.Equal(t, http.StatusOK, f.Status)
+	require.Equal(t, "GenieACS is not configured on this installation.", f.TestID("tree-error").Text())
+}
