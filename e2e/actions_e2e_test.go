@@ -131,6 +131,12 @@ func TestE2EWiFiOnTR098AndTR181(t *testing.T) {
 		// The parameter tree, opened node by node down to the SSID.
 		ssid := openTree(t, p, tc.ssidPath)
 		must(t, expect.Locator(ssid.GetByTestId("tree-value")).ToHaveText("Nyumbani-"+tc.label))
+		// Read that level from the device again; it answers in place.
+		parent := tc.ssidPath[:strings.LastIndex(tc.ssidPath, ".")]
+		level := p.Locator(`[data-testid="tree-level"][data-path="` + parent + `"]`)
+		must(t, level.GetByTestId("tree-refresh").Click())
+		must(t, expect.Locator(level.GetByTestId("tree-note")).ToHaveText("Refresh "+parent+": done."))
+		must(t, expect.Locator(level.Locator(`[data-path="`+tc.ssidPath+`"] [data-testid="tree-value"]`)).ToHaveText("Nyumbani-"+tc.label))
 	}
 }
 

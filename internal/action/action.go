@@ -265,6 +265,9 @@ type request struct {
 	Ping   *PingInput                `json:"ping,omitempty"`
 	Speed  *SpeedTestInput           `json:"speed,omitempty"`
 	Tag    string                    `json:"tag,omitempty"`
+	// Object: a refresh of this subtree (refreshObject) instead of the
+	// health values.
+	Object string `json:"object,omitempty"`
 	// NoWake leaves the task for the device's next periodic inform.
 	NoWake bool `json:"noWake,omitempty"`
 }

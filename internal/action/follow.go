@@ -410,7 +410,7 @@ func (s *Service) ran(ctx context.Context, r row) error {
 		}
 	}
 	msg := strings.Join(notes, "; ")
-	if r.kind == KindRefresh {
+	if r.kind == KindRefresh && msg == "" {
 		msg = "health values read from the device"
 	}
 	if r.kind == KindFactoryReset && s.devices != nil {
@@ -621,6 +621,9 @@ func (s *Service) build(ctx context.Context, r row, req request) (genieacs.Task,
 	case KindFactoryReset:
 		return genieacs.FactoryReset(), nil, nil
 	case KindRefresh:
+		if req.Object != "" {
+			return genieacs.RefreshObject(req.Object), []check{{Note: "read " + req.Object + " from the device"}}, nil
+		}
 		var paths []string
 		for _, p := range datamodel.HealthParams() {
 			for _, c := range datamodel.Candidates(p, id) {

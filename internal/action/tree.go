@@ -115,3 +115,19 @@ func children(doc *genieacs.Device, parent string) []Node {
 	slices.SortFunc(nodes, func(a, b Node) int { return datamodel.ComparePaths(a.Path, b.Path) })
 	return nodes
 }
+
+// RefreshTree has GenieACS read a subtree from the device again (a
+// refreshObject task, followed like any other): what the tree shows of it
+// is then fresh. Technicians, owners and admins.
+func (s *Service) RefreshTree(ctx context.Context, a actor.Actor, deviceID uuid.UUID, path string) (Task, error) {
+	path = strings.TrimSuffix(strings.TrimSpace(path), ".")
+	if !treePathRE.MatchString(path) {
+		return Task{}, validation.Errors{"path": "must be a parameter path such as InternetGatewayDevice.LANDevice.1 (no wildcards)"}
+	}
+	return s.start(ctx, a, deviceID, actor.PermDeviceAction, func(dev target) (newTask, error) {
+		if path != dev.root() && !strings.HasPrefix(path, dev.root()+".") {
+			return newTask{}, validation.Errors{"path": "must be under " + dev.root() + ", this device's data model"}
+		}
+		return newTask{kind: KindRefresh, summary: "refresh " + path, req: request{Object: path}}, nil
+	})
+}

@@ -94,3 +94,43 @@ func TestTreeBrowsesWhatGenieACSHolds(t *testing.T) {
 	_, err = b.svc.Tree(ctx, stranger, id, "")
 	require.ErrorIs(t, err, db.ErrNotFound)
 }
+
+// TestRefreshTreeReadsTheSubtree: a subtree GenieACS did not hold is read
+// from the device (a refreshObject task, done when it ran) and the tree
+// then shows it; viewers may not; bad paths are refused before anything
+// is sent.
+func TestRefreshTreeReadsTheSubtree(t *testing.T) {
+	t.Parallel()
+	b := setup(t, 3)
+	ctx := context.Background()
+	tech := b.as(t, actor.RoleTechnician)
+	id, _ := b.owned(t, "HG8245H", 0)
+	const hosts = "InternetGatewayDevice.LANDevice.1.Hosts"
+	before, err := b.svc.Tree(ctx, tech, id, hosts)
+	require.NoError(t, err)
+	require.Empty(t, before.Nodes, "GenieACS has not fetched the hosts table")
+
+	tk, err := b.svc.RefreshTree(ctx, tech, id, hosts)
+	require.NoError(t, err)
+	tk = b.wait(t, tech, tk.ID, action.StatusDone)
+	require.Equal(t, "refresh "+hosts, tk.Summary)
+	require.Equal(t, "read "+hosts+" from the device", tk.Message)
+	after, err := b.svc.Tree(ctx, tech, id, hosts)
+	require.NoError(t, err)
+	require.NotEmpty(t, after.Nodes, "now it holds them")
+
+	_, err = b.svc.RefreshTree(ctx, b.as(t, actor.RoleViewer), id, hosts)
+	require.ErrorIs(t, err, actor.ErrForbidden)
+	tasks := func() (n int) {
+		require.NoError(t, b.pool.QueryRow(ctx, `SELECT count(*) FROM cpe_tasks`).Scan(&n))
+		return n
+	}
+	n := tasks()
+	for _, bad := range []string{"", "InternetGatewayDevice.*", "Device.Hosts"} {
+		_, err := b.svc.RefreshTree(ctx, tech, id, bad)
+		var ve validation.Errors
+		require.ErrorAs(t, err, &ve, bad)
+		require.NotEmpty(t, ve["path"], bad)
+	}
+	require.Equal(t, n, tasks(), "nothing recorded")
+}

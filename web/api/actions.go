@@ -83,8 +83,17 @@ func (h *Handler) DevicesFactoryReset(c echo.Context) error {
 }
 
 // DevicesRefresh is POST /cpe/devices/:id/refresh: read health values now.
+// With {"path"} it has GenieACS read that subtree instead (refreshObject).
 func (h *Handler) DevicesRefresh(c echo.Context) error {
-	return h.deviceAction(c, nil, h.Actions.Refresh)
+	var in struct {
+		Path *string `json:"path"`
+	}
+	return h.deviceAction(c, &in, func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
+		if in.Path != nil {
+			return h.Actions.RefreshTree(ctx, a, id, *in.Path)
+		}
+		return h.Actions.Refresh(ctx, a, id)
+	})
 }
 
 // DevicesSpeedTest is POST /cpe/devices/:id/speed-test {"downloadUrl"?}.

@@ -30,6 +30,14 @@ func TestDeviceParameterTreeAPI(t *testing.T) {
 	require.Contains(t, r.Raw, `"path":"InternetGatewayDevice.DeviceInfo.SoftwareVersion"`)
 	webtest.RequireInvalid(t, b.API(t, http.MethodGet, base+"?path=InternetGatewayDevice.*.SSID", b.KeyA, ""),
 		"path", "must be a parameter path such as InternetGatewayDevice.LANDevice.1 (no wildcards)")
+	// Read a subtree from the device: POST .../refresh {"path"}.
+	r = b.Post(t, "/cpe/devices/"+id.String()+"/refresh", b.KeyA, `{"path":"InternetGatewayDevice.LANDevice.1.Hosts"}`)
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.Equal(t, "done", r.Body["status"])
+	require.Equal(t, "refresh InternetGatewayDevice.LANDevice.1.Hosts", r.Body["summary"])
+	webtest.RequireInvalid(t, b.Post(t, "/cpe/devices/"+id.String()+"/refresh", b.KeyA, `{"path":"Device.Hosts"}`),
+		"path", "must be under InternetGatewayDevice, this device's data model")
+	require.Equal(t, http.StatusForbidden, b.Post(t, "/cpe/devices/"+id.String()+"/refresh", b.KeyViewerA, `{"path":"InternetGatewayDevice.LANDevice.1.Hosts"}`).Status)
 	require.Equal(t, http.StatusNotFound, b.API(t, http.MethodGet, base, b.KeyB, "").Status)
 	require.Equal(t, http.StatusNotFound, b.API(t, http.MethodGet, "/cpe/devices/nope/parameters", b.KeyA, "").Status)
 }

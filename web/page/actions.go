@@ -133,7 +133,27 @@ func (h *Handler) DeviceTree(c echo.Context) error {
 	default:
 		return err
 	}
-	return Render(c, http.StatusOK, devices.TreeLevel(id, t, msg))
+	return Render(c, http.StatusOK, devices.TreeLevel(id, t, msg, actorOf(c).Can(actor.PermDeviceAction), ""))
+}
+
+// DeviceTreeRefresh has GenieACS read one level again (a refreshObject
+// task) and answers the level as it then is, with how the task went.
+func (h *Handler) DeviceTreeRefresh(c echo.Context) error {
+	id, err := httperr.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx, a := c.Request().Context(), actorOf(c)
+	path := c.FormValue("path")
+	tk, err := h.Actions.RefreshTree(ctx, a, id, path)
+	if err != nil {
+		return err
+	}
+	t, err := h.Actions.Tree(ctx, a, id, path)
+	if err != nil {
+		return err
+	}
+	return Render(c, http.StatusOK, devices.TreeLevel(id, t, "", true, taskFlash(tk)))
 }
 
 // deviceAction runs one action from the device page: back to the page with

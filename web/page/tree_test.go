@@ -50,7 +50,22 @@ func TestDeviceTreePages(t *testing.T) {
 	require.Equal(t, fmt.Sprint(ssid), strings.TrimSpace(node.Find(`[data-testid="tree-value"]`).Text()))
 	require.Contains(t, node.Text(), "xsd:string")
 
+	require.Zero(t, w.TestID("tree-refresh").Length(), "viewers only read")
+
+	// A technician has GenieACS read a level it does not hold yet.
+	tech := b.LoggedIn(t, b.TechA)
+	hosts := tech.Get("/devices/" + id.String() + "/tree?path=InternetGatewayDevice.LANDevice.1.Hosts")
+	require.Equal(t, 1, hosts.TestID("tree-empty").Length())
+	require.Equal(t, `{"path":"InternetGatewayDevice.LANDevice.1.Hosts"}`, hosts.TestID("tree-refresh").AttrOr("hx-vals", ""))
+	r := tech.HTMX("/devices/"+id.String()+"/tree/refresh", url.Values{"path": {"InternetGatewayDevice.LANDevice.1.Hosts"}})
+	require.Equal(t, http.StatusOK, r.Status, r.Body)
+	require.Equal(t, "Refresh InternetGatewayDevice.LANDevice.1.Hosts: done.", r.TestID("tree-note").Text())
+	require.Positive(t, r.Doc.Find(`[data-testid="tree-node"]`).Length(), "the level as it now is")
+	require.Equal(t, http.StatusForbidden, viewer.Post("/devices/"+id.String()+"/tree/refresh", url.Values{"path": {"InternetGatewayDevice.LANDevice.1.Hosts"}}).Status)
+	require.Equal(t, http.StatusUnprocessableEntity, tech.Post("/devices/"+id.String()+"/tree/refresh", url.Values{"path": {"InternetGatewayDevice.*"}}).Status)
+
 	require.Equal(t, http.StatusNotFound, b.LoggedIn(t, b.AdminB).Get("/devices/"+id.String()+"/tree").Status)
+	require.Equal(t, http.StatusNotFound, b.LoggedIn(t, b.AdminB).Post("/devices/"+id.String()+"/tree/refresh", url.Values{"path": {"InternetGatewayDevice.LANDevice.1.Hosts"}}).Status)
 	require.Equal(t, http.StatusUnprocessableEntity, viewer.Get("/devices/"+id.String()+"/tree?path=InternetGatewayDevice.*").Status)
 
 	nb := webtest.Setup(t)
