@@ -137,6 +137,18 @@ func TestE2EWiFiOnTR098AndTR181(t *testing.T) {
 		must(t, level.GetByTestId("tree-refresh").Click())
 		must(t, expect.Locator(level.GetByTestId("tree-note")).ToHaveText("Refresh "+parent+": done."))
 		must(t, expect.Locator(level.Locator(`[data-path="`+tc.ssidPath+`"] [data-testid="tree-value"]`)).ToHaveText("Nyumbani-"+tc.label))
+		// Edit the name in the tree: set, read back, shown in place.
+		node := level.Locator(`[data-path="` + tc.ssidPath + `"]`)
+		must(t, node.GetByTestId("tree-edit").Click())
+		must(t, node.GetByTestId("tree-edit-value").Fill("Mti-"+tc.label))
+		must(t, node.GetByTestId("tree-edit-submit").Click())
+		level = p.Locator(`[data-testid="tree-level"][data-path="` + parent + `"]`)
+		must(t, expect.Locator(level.GetByTestId("tree-note")).ToContainText(": done."))
+		must(t, expect.Locator(level.Locator(`[data-path="`+tc.ssidPath+`"] [data-testid="tree-value"]`)).ToHaveText("Mti-"+tc.label))
+		if got := simValue(t, gid, tc.ssidPath); got != "Mti-"+tc.label {
+			t.Fatalf("%s: SSID %q after the tree edit", tc.label, got)
+		}
+		shot(t, p, "device-tree-"+tc.label)
 	}
 }
 

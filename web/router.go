@@ -190,6 +190,7 @@ func routes(e *echo.Echo, d Deps) {
 	staff.GET("/devices/:id/line", ph.DeviceLine)
 	staff.GET("/devices/:id/tree", ph.DeviceTree)
 	staff.POST("/devices/:id/tree/refresh", ph.DeviceTreeRefresh)
+	staff.POST("/devices/:id/tree/set", ph.DeviceTreeSet)
 	staff.GET("/devices/:id/health", ph.DeviceHealth) // the health panel, a fragment htmx loads
 	staff.POST("/devices/:id/wifi", ph.DeviceWiFi)
 	staff.POST("/devices/:id/parameters", ph.DeviceParameters)

@@ -133,7 +133,45 @@ func (h *Handler) DeviceTree(c echo.Context) error {
 	default:
 		return err
 	}
-	return Render(c, http.StatusOK, devices.TreeLevel(id, t, msg, actorOf(c).Can(actor.PermDeviceAction), ""))
+	return Render(c, http.StatusOK, devices.TreeLevel(id, t, msg, treeRights(c), ""))
+}
+
+func treeRights(c echo.Context) devices.TreeRights {
+	a := actorOf(c)
+	return devices.TreeRights{Refresh: a.Can(actor.PermDeviceAction), Edit: a.Can(actor.PermAdvancedConfig)}
+}
+
+// DeviceTreeSet sets one writable value from the tree (owners, admins):
+// the raw parameter action, read back; the level answers as it then is,
+// with how the task went (a refusal in its note, nothing sent).
+func (h *Handler) DeviceTreeSet(c echo.Context) error {
+	id, err := httperr.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx, a := c.Request().Context(), actorOf(c)
+	path := c.FormValue("path")
+	in := action.ParameterInput{Parameters: []genieacs.ParameterValue{{Path: path, Value: c.FormValue("value"), Type: c.FormValue("type")}}}
+	note := ""
+	tk, err := h.Actions.SetParameters(ctx, a, id, in)
+	var ve validation.Errors
+	switch {
+	case errors.As(err, &ve) && ve["device"] == "":
+		note = "Not sent: " + strings.Join(slices.Collect(maps.Values(ve)), "; ")
+	case err != nil:
+		return err
+	default:
+		note = taskFlash(tk)
+	}
+	parent := path
+	if i := strings.LastIndex(path, "."); i > 0 {
+		parent = path[:i]
+	}
+	t, err := h.Actions.Tree(ctx, a, id, parent)
+	if err != nil {
+		return err
+	}
+	return Render(c, http.StatusOK, devices.TreeLevel(id, t, "", treeRights(c), note))
 }
 
 // DeviceTreeRefresh has GenieACS read one level again (a refreshObject
@@ -153,7 +191,7 @@ func (h *Handler) DeviceTreeRefresh(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return Render(c, http.StatusOK, devices.TreeLevel(id, t, "", true, taskFlash(tk)))
+	return Render(c, http.StatusOK, devices.TreeLevel(id, t, "", treeRights(c), taskFlash(tk)))
 }
 
 // deviceAction runs one action from the device page: back to the page with

@@ -64,6 +64,26 @@ func TestDeviceTreePages(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, viewer.Post("/devices/"+id.String()+"/tree/refresh", url.Values{"path": {"InternetGatewayDevice.LANDevice.1.Hosts"}}).Status)
 	require.Equal(t, http.StatusUnprocessableEntity, tech.Post("/devices/"+id.String()+"/tree/refresh", url.Values{"path": {"InternetGatewayDevice.*"}}).Status)
 
+	require.Zero(t, tech.Get("/devices/"+id.String()+"/tree?path=InternetGatewayDevice.LANDevice.1.WLANConfiguration.1").TestID("tree-edit").Length(),
+		"technicians do not edit raw values")
+
+	// An admin sets a writable value from the tree; it is read back and
+	// the level shows it.
+	admin := b.LoggedIn(t, b.AdminA)
+	const ssidPath = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID"
+	lvl := admin.Get("/devices/" + id.String() + "/tree?path=InternetGatewayDevice.LANDevice.1.WLANConfiguration.1")
+	require.Equal(t, 1, lvl.Doc.Find(`[data-path="`+ssidPath+`"] [data-testid="tree-edit"]`).Length())
+	r = admin.HTMX("/devices/"+id.String()+"/tree/set", url.Values{"path": {ssidPath}, "value": {"Mti-Home"}, "type": {"xsd:string"}})
+	require.Equal(t, http.StatusOK, r.Status, r.Body)
+	require.Regexp(t, `: done\.$`, r.TestID("tree-note").Text())
+	require.Equal(t, "Mti-Home", strings.TrimSpace(r.Doc.Find(`[data-path="`+ssidPath+`"] [data-testid="tree-value"]`).Text()))
+	got, _ := b.Sim.Value(gid, ssidPath)
+	require.Equal(t, "Mti-Home", got, "the CPE holds it")
+	r = admin.HTMX("/devices/"+id.String()+"/tree/set", url.Values{"path": {"InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.Enable"}, "value": {"maybe"}, "type": {"xsd:boolean"}})
+	require.Equal(t, http.StatusOK, r.Status, r.Body)
+	require.Contains(t, r.TestID("tree-note").Text(), "Not sent: ")
+	require.Equal(t, http.StatusForbidden, tech.Post("/devices/"+id.String()+"/tree/set", url.Values{"path": {ssidPath}, "value": {"x"}}).Status)
+
 	require.Equal(t, http.StatusNotFound, b.LoggedIn(t, b.AdminB).Get("/devices/"+id.String()+"/tree").Status)
 	require.Equal(t, http.StatusNotFound, b.LoggedIn(t, b.AdminB).Post("/devices/"+id.String()+"/tree/refresh", url.Values{"path": {"InternetGatewayDevice.LANDevice.1.Hosts"}}).Status)
 	require.Equal(t, http.StatusUnprocessableEntity, viewer.Get("/devices/"+id.String()+"/tree?path=InternetGatewayDevice.*").Status)
