@@ -149,6 +149,10 @@ func TestE2EWiFiOnTR098AndTR181(t *testing.T) {
 			t.Fatalf("%s: SSID %q after the tree edit", tc.label, got)
 		}
 		shot(t, p, "device-tree-"+tc.label)
+		// Find it by its value.
+		must(t, byTestID(p, "tree-search").Fill("Mti-"+tc.label))
+		must(t, expect.Locator(byTestID(p, "param-tree").Locator(`[data-testid="tree-node"][data-path="`+tc.ssidPath+`"]`)).ToBeVisible())
+		must(t, expect.Locator(byTestID(p, "param-tree").GetByTestId("tree-note")).ToContainText(`holds "Mti-`+tc.label+`"`))
 	}
 }
 

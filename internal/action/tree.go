@@ -36,9 +36,54 @@ type Node struct {
 // Tree is one level of a device's parameter tree.
 type Tree struct {
 	DeviceID uuid.UUID `json:"deviceId"`
-	// Path is the node listed (the root when none was asked).
+	// Path is the node listed (the root when none was asked); Query the
+	// search, when the nodes are a search's matches.
 	Path  string `json:"path"`
+	Query string `json:"query,omitempty"`
 	Nodes []Node `json:"nodes"`
+	// More: a search matched more than the nodes listed.
+	More bool `json:"more,omitempty"`
+}
+
+// searchLimit is how many matches a tree search lists.
+const searchLimit = 100
+
+// SearchTree finds the values GenieACS holds for the device whose path
+// or value holds q (any case); a secret matches by its path only.
+func (s *Service) SearchTree(ctx context.Context, a actor.Actor, deviceID uuid.UUID, q string) (Tree, error) {
+	q = strings.TrimSpace(q)
+	switch {
+	case q == "":
+		return Tree{}, validation.Errors{"q": "is required"}
+	case len(q) > 100:
+		return Tree{}, validation.Errors{"q": "must be at most 100 characters"}
+	}
+	var root string
+	dev, doc, err := s.document(ctx, a, deviceID, func(r string) []string { root = r; return []string{r} })
+	if err != nil {
+		return Tree{}, err
+	}
+	out := Tree{DeviceID: dev.id, Path: root, Query: q, Nodes: []Node{}}
+	if doc == nil {
+		return out, nil
+	}
+	lq := strings.ToLower(q)
+	var paths []string
+	for p, v := range doc.Params {
+		if v.Object || (!strings.Contains(strings.ToLower(p), lq) &&
+			(isSecretPath(p) || v.Value == nil || !strings.Contains(strings.ToLower(canonical(v.Value)), lq))) {
+			continue
+		}
+		paths = append(paths, p)
+	}
+	slices.SortFunc(paths, datamodel.ComparePaths)
+	if len(paths) > searchLimit {
+		paths, out.More = paths[:searchLimit], true
+	}
+	for _, p := range paths {
+		out.Nodes = append(out.Nodes, node(doc, p, p))
+	}
+	return out, nil
 }
 
 // treePathRE is a concrete parameter path: no wildcards, aliases or query
@@ -90,26 +135,8 @@ func children(doc *genieacs.Device, parent string) []Node {
 			continue
 		}
 		seen[child] = true
-		n := Node{Path: child, Name: name, Object: deeper != ""}
-		if v, ok := doc.Params[child]; ok {
-			n.Object = n.Object || v.Object
-			n.Writable = v.Writable
-			if !v.Timestamp.IsZero() {
-				ts := v.Timestamp
-				n.Timestamp = &ts
-			}
-			if !n.Object {
-				n.Type = v.Type
-				switch {
-				case isSecretPath(child):
-					set := v.Value != nil && canonical(v.Value) != ""
-					n.Secret, n.Set = true, &set
-				case v.Value != nil:
-					text := canonical(v.Value)
-					n.Value = &text
-				}
-			}
-		}
+		n := node(doc, child, name)
+		n.Object = n.Object || deeper != ""
 		nodes = append(nodes, n)
 	}
 	slices.SortFunc(nodes, func(a, b Node) int { return datamodel.ComparePaths(a.Path, b.Path) })
@@ -130,4 +157,31 @@ func (s *Service) RefreshTree(ctx context.Context, a actor.Actor, deviceID uuid.
 		}
 		return newTask{kind: KindRefresh, summary: "refresh " + path, req: request{Object: path}}, nil
 	})
+}
+
+// node is path as GenieACS holds it, named name.
+func node(doc *genieacs.Device, path, name string) Node {
+	n := Node{Path: path, Name: name}
+	v, ok := doc.Params[path]
+	if !ok {
+		return n
+	}
+	n.Object, n.Writable = v.Object, v.Writable
+	if !v.Timestamp.IsZero() {
+		ts := v.Timestamp
+		n.Timestamp = &ts
+	}
+	if n.Object {
+		return n
+	}
+	n.Type = v.Type
+	switch {
+	case isSecretPath(path):
+		set := v.Value != nil && canonical(v.Value) != ""
+		n.Secret, n.Set = true, &set
+	case v.Value != nil:
+		text := canonical(v.Value)
+		n.Value = &text
+	}
+	return n
 }

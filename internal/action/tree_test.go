@@ -134,3 +134,45 @@ func TestRefreshTreeReadsTheSubtree(t *testing.T) {
 	}
 	require.Equal(t, n, tasks(), "nothing recorded")
 }
+
+// TestSearchTreeByPathOrValue: a search lists the values GenieACS holds
+// whose path or value holds the text, any case; a secret matches only by
+// its path and never shows; an empty search is a 422 on q.
+func TestSearchTreeByPathOrValue(t *testing.T) {
+	t.Parallel()
+	b := setup(t, 3)
+	ctx := context.Background()
+	viewer := b.as(t, actor.RoleViewer)
+	id, gid := b.owned(t, "HG8245H", 0)
+	require.NoError(t, b.sim.Inform(ctx, gid, "2 PERIODIC"))
+	sw, err := b.svc.SearchTree(ctx, viewer, id, "deviceinfo.softwareversion")
+	require.NoError(t, err)
+	require.Len(t, sw.Nodes, 1, "%+v", sw.Nodes)
+	require.Equal(t, "InternetGatewayDevice.DeviceInfo.SoftwareVersion", sw.Nodes[0].Path)
+	require.NotNil(t, sw.Nodes[0].Value)
+	both, err := b.svc.SearchTree(ctx, viewer, id, "softwareversion")
+	require.NoError(t, err)
+	require.Equal(t, []string{"InternetGatewayDevice.DeviceInfo.AdditionalSoftwareVersion", "InternetGatewayDevice.DeviceInfo.SoftwareVersion"},
+		[]string{both.Nodes[0].Path, both.Nodes[1].Path}, "in path order")
+
+	byValue, err := b.svc.SearchTree(ctx, viewer, id, *sw.Nodes[0].Value)
+	require.NoError(t, err)
+	require.NotEmpty(t, byValue.Nodes)
+	found := false
+	for _, n := range byValue.Nodes {
+		found = found || n.Path == sw.Nodes[0].Path
+	}
+	require.True(t, found, "found by its value")
+
+	pw, err := b.svc.SearchTree(ctx, viewer, id, "password")
+	require.NoError(t, err)
+	for _, n := range pw.Nodes {
+		if n.Secret {
+			require.Nil(t, n.Value, n.Path)
+		}
+	}
+	_, err = b.svc.SearchTree(ctx, viewer, id, "  ")
+	var ve validation.Errors
+	require.ErrorAs(t, err, &ve)
+	require.Equal(t, "is required", ve["q"])
+}

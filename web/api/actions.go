@@ -145,13 +145,18 @@ func (h *Handler) DevicesLine(c echo.Context) error {
 
 // DevicesParameterTree is GET /cpe/devices/:id/parameters?path=: one level
 // of the device's parameter tree as GenieACS holds it (secrets never
-// shown).
+// shown); ?q= finds the parameters whose path or value holds q.
 func (h *Handler) DevicesParameterTree(c echo.Context) error {
 	id, err := httperr.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
-	t, err := h.Actions.Tree(c.Request().Context(), actorOf(c), id, c.QueryParam("path"))
+	var t action.Tree
+	if _, search := c.QueryParams()["q"]; search {
+		t, err = h.Actions.SearchTree(c.Request().Context(), actorOf(c), id, c.QueryParam("q"))
+	} else {
+		t, err = h.Actions.Tree(c.Request().Context(), actorOf(c), id, c.QueryParam("path"))
+	}
 	if err != nil {
 		return err
 	}

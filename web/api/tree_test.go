@@ -28,6 +28,10 @@ func TestDeviceParameterTreeAPI(t *testing.T) {
 	r = b.API(t, http.MethodGet, base+"?path=InternetGatewayDevice.DeviceInfo", b.KeyViewerA, "")
 	require.Equal(t, http.StatusOK, r.Status, r.Raw)
 	require.Contains(t, r.Raw, `"path":"InternetGatewayDevice.DeviceInfo.SoftwareVersion"`)
+	r = b.API(t, http.MethodGet, base+"?q=deviceinfo.softwareversion", b.KeyViewerA, "")
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.Len(t, r.Body["nodes"], 1)
+	webtest.RequireInvalid(t, b.API(t, http.MethodGet, base+"?q=", b.KeyA, ""), "q", "is required")
 	webtest.RequireInvalid(t, b.API(t, http.MethodGet, base+"?path=InternetGatewayDevice.*.SSID", b.KeyA, ""),
 		"path", "must be a parameter path such as InternetGatewayDevice.LANDevice.1 (no wildcards)")
 	// Read a subtree from the device: POST .../refresh {"path"}.

@@ -117,12 +117,19 @@ func (h *Handler) DeviceTree(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	t, err := h.Actions.Tree(c.Request().Context(), actorOf(c), id, c.QueryParam("path"))
+	var t action.Tree
+	note := ""
+	if q := strings.TrimSpace(c.QueryParam("q")); q != "" {
+		t, err = h.Actions.SearchTree(c.Request().Context(), actorOf(c), id, q)
+		note = searchNote(t)
+	} else {
+		t, err = h.Actions.Tree(c.Request().Context(), actorOf(c), id, c.QueryParam("path"))
+	}
 	msg := ""
 	var ve validation.Errors
 	switch {
 	case err == nil:
-	case errors.As(err, &ve) && ve["path"] != "":
+	case errors.As(err, &ve) && (ve["path"] != "" || ve["q"] != ""):
 		return err // a path the page never links: 422
 	case errors.Is(err, db.ErrNotFound), errors.Is(err, actor.ErrForbidden):
 		return err
@@ -133,7 +140,19 @@ func (h *Handler) DeviceTree(c echo.Context) error {
 	default:
 		return err
 	}
-	return Render(c, http.StatusOK, devices.TreeLevel(id, t, msg, treeRights(c), ""))
+	return Render(c, http.StatusOK, devices.TreeLevel(id, t, msg, treeRights(c), note))
+}
+
+// searchNote says how many parameters a tree search found.
+func searchNote(t action.Tree) string {
+	switch n := len(t.Nodes); {
+	case t.More:
+		return fmt.Sprintf("More than %d parameters hold %q; the first %d are listed.", n, t.Query, n)
+	case n == 1:
+		return fmt.Sprintf("1 parameter holds %q.", t.Query)
+	default:
+		return fmt.Sprintf("%d parameters hold %q.", n, t.Query)
+	}
 }
 
 func treeRights(c echo.Context) devices.TreeRights {

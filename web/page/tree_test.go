@@ -51,6 +51,11 @@ func TestDeviceTreePages(t *testing.T) {
 	require.Contains(t, node.Text(), "xsd:string")
 
 	require.Zero(t, w.TestID("tree-refresh").Length(), "viewers only read")
+	require.Equal(t, "/devices/"+id.String()+"/tree", p.TestID("tree-search").AttrOr("hx-get", ""))
+	found := viewer.Get("/devices/" + id.String() + "/tree?q=DeviceInfo.SoftwareVersion")
+	require.Equal(t, http.StatusOK, found.Status)
+	require.Equal(t, `1 parameter holds "DeviceInfo.SoftwareVersion".`, found.TestID("tree-note").Text())
+	require.Equal(t, 1, found.Doc.Find(`[data-path="InternetGatewayDevice.DeviceInfo.SoftwareVersion"]`).Length())
 
 	// A technician has GenieACS read a level it does not hold yet.
 	tech := b.LoggedIn(t, b.TechA)
