@@ -81,6 +81,7 @@ func routes(e *echo.Echo, d Deps) {
 	cpe.GET("/devices/:id/diagnostics", ah.DevicesDiagnostics)
 	cpe.GET("/devices/:id/line", ah.DevicesLine)
 	cpe.GET("/devices/:id/parameters", ah.DevicesParameterTree)
+	cpe.POST("/devices/:id/objects", ah.DevicesObjects)
 	cpe.GET("/devices/:id/metrics", ah.DevicesMetrics)
 	cpe.GET("/tasks", ah.TasksList)
 	cpe.GET("/tasks/:id", ah.TasksGet)
@@ -191,6 +192,8 @@ func routes(e *echo.Echo, d Deps) {
 	staff.GET("/devices/:id/tree", ph.DeviceTree)
 	staff.POST("/devices/:id/tree/refresh", ph.DeviceTreeRefresh)
 	staff.POST("/devices/:id/tree/set", ph.DeviceTreeSet)
+	staff.POST("/devices/:id/tree/add", ph.DeviceTreeAdd)
+	staff.POST("/devices/:id/tree/delete", ph.DeviceTreeDelete)
 	staff.GET("/devices/:id/health", ph.DeviceHealth) // the health panel, a fragment htmx loads
 	staff.POST("/devices/:id/wifi", ph.DeviceWiFi)
 	staff.POST("/devices/:id/parameters", ph.DeviceParameters)

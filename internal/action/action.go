@@ -268,6 +268,10 @@ type request struct {
 	// Object: a refresh of this subtree (refreshObject) instead of the
 	// health values.
 	Object string `json:"object,omitempty"`
+	// AddObject, DeleteObject: a table instance added or deleted (raw
+	// parameter tasks).
+	AddObject    string `json:"addObject,omitempty"`
+	DeleteObject string `json:"deleteObject,omitempty"`
 	// NoWake leaves the task for the device's next periodic inform.
 	NoWake bool `json:"noWake,omitempty"`
 }

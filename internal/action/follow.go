@@ -634,6 +634,12 @@ func (s *Service) build(ctx context.Context, r row, req request) (genieacs.Task,
 		}
 		return genieacs.GetParameterValues(paths...), nil, nil
 	case KindParameters:
+		switch {
+		case req.AddObject != "":
+			return genieacs.AddObject(req.AddObject), []check{{Note: "added an instance to " + req.AddObject}}, nil
+		case req.DeleteObject != "":
+			return genieacs.DeleteObject(req.DeleteObject), []check{{Note: "deleted " + req.DeleteObject}}, nil
+		}
 		var cs []check
 		for _, p := range req.Params {
 			// checks are stored in clear: a secret's value stays sealed in

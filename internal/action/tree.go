@@ -2,6 +2,7 @@ package action
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"slices"
 	"strings"
@@ -43,6 +44,9 @@ type Tree struct {
 	Nodes []Node `json:"nodes"`
 	// More: a search matched more than the nodes listed.
 	More bool `json:"more,omitempty"`
+	// Self is the listed node itself, when GenieACS holds it (a table's
+	// writable flag says whether instances may be added).
+	Self *Node `json:"self,omitempty"`
 }
 
 // searchLimit is how many matches a tree search lists.
@@ -116,6 +120,10 @@ func (s *Service) Tree(ctx context.Context, a actor.Actor, deviceID uuid.UUID, p
 		return Tree{}, validation.Errors{"path": "must be under " + dev.root() + ", this device's data model"}
 	}
 	out.Path, out.Nodes = asked, children(doc, asked)
+	if _, ok := doc.Params[asked]; ok {
+		self := node(doc, asked, asked[strings.LastIndex(asked, ".")+1:])
+		out.Self = &self
+	}
 	return out, nil
 }
 
@@ -184,4 +192,50 @@ func node(doc *genieacs.Device, path, name string) Node {
 		n.Value = &text
 	}
 	return n
+}
+
+// instanceRE ends in an instance number; a table's path does not.
+var instanceRE = regexp.MustCompile(`\.[0-9]+$`)
+
+// AddInstance adds an instance to a table of the device (an addObject task;
+// owners and admins): GenieACS then knows the instance, and reads its
+// values when asked (refresh the table).
+func (s *Service) AddInstance(ctx context.Context, a actor.Actor, deviceID uuid.UUID, table string) (Task, error) {
+	table = strings.TrimSuffix(strings.TrimSpace(table), ".")
+	if !treePathRE.MatchString(table) || instanceRE.MatchString(table) || !strings.Contains(table, ".") {
+		return Task{}, validation.Errors{"path": "must be a table's path such as InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.AssociatedDevice"}
+	}
+	return s.instanceTask(ctx, a, deviceID, table, "add an instance to "+table, request{AddObject: table})
+}
+
+// DeleteInstance deletes one instance of a table (a deleteObject task;
+// owners and admins).
+func (s *Service) DeleteInstance(ctx context.Context, a actor.Actor, deviceID uuid.UUID, instance string) (Task, error) {
+	instance = strings.TrimSuffix(strings.TrimSpace(instance), ".")
+	if !treePathRE.MatchString(instance) || !instanceRE.MatchString(instance) {
+		return Task{}, validation.Errors{"path": "must be an instance's path such as InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.AssociatedDevice.2"}
+	}
+	return s.instanceTask(ctx, a, deviceID, instance, "delete "+instance, request{DeleteObject: instance})
+}
+
+// instanceTask checks path against what GenieACS holds (under the device's
+// root; an object not marked read-only) and records the task.
+func (s *Service) instanceTask(ctx context.Context, a actor.Actor, deviceID uuid.UUID, path, summary string, req request) (Task, error) {
+	return s.start(ctx, a, deviceID, actor.PermAdvancedConfig, func(dev target) (newTask, error) {
+		if !strings.HasPrefix(path, dev.root()+".") {
+			return newTask{}, validation.Errors{"path": "must be under " + dev.root() + ", this device's data model"}
+		}
+		if dev.genieID != "" {
+			doc, err := s.acs.GetDevice(ctx, dev.genieID, []string{path})
+			if err != nil && !errors.Is(err, genieacs.ErrDeviceNotFound) {
+				return newTask{}, err
+			}
+			if doc != nil {
+				if p, ok := doc.Params[path]; ok && (!p.Object || (p.Writable != nil && !*p.Writable)) {
+					return newTask{}, validation.Errors{"path": path + " is not an object the device lets you add to or delete"}
+				}
+			}
+		}
+		return newTask{kind: KindParameters, summary: summary, req: req}, nil
+	})
 }

@@ -176,3 +176,65 @@ func TestSearchTreeByPathOrValue(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	require.Equal(t, "is required", ve["q"])
 }
+
+// TestAddAndDeleteInstances: owners and admins add an instance to a table
+// (GenieACS then knows it) and delete it; a path that is not a table or
+// an instance, or an object the device marks read-only, is refused before
+// anything is sent; technicians may not.
+func TestAddAndDeleteInstances(t *testing.T) {
+	t.Parallel()
+	b := setup(t, 3)
+	ctx := context.Background()
+	admin := b.as(t, actor.RoleAdmin)
+	id, _ := b.owned(t, "HG8245H", 0)
+	const table = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.AssociatedDevice"
+	instances := func() []string {
+		t.Helper()
+		tr, err := b.svc.Tree(ctx, admin, id, table)
+		require.NoError(t, err)
+		var out []string
+		for _, n := range tr.Nodes {
+			out = append(out, n.Path)
+		}
+		return out
+	}
+	before := instances()
+
+	tk, err := b.svc.AddInstance(ctx, admin, id, table)
+	require.NoError(t, err)
+	tk = b.wait(t, admin, tk.ID, action.StatusDone)
+	require.Equal(t, "add an instance to "+table, tk.Summary)
+	require.Equal(t, "added an instance to "+table, tk.Message)
+	after := instances()
+	require.Len(t, after, len(before)+1, "GenieACS knows the new instance")
+	added := after[len(after)-1]
+
+	tk, err = b.svc.DeleteInstance(ctx, admin, id, added)
+	require.NoError(t, err)
+	b.wait(t, admin, tk.ID, action.StatusDone)
+	require.Equal(t, before, instances())
+
+	for _, tc := range []struct {
+		add        bool
+		path, want string
+	}{
+		{true, table + ".1", "must be a table's path"},
+		{true, "InternetGatewayDevice", "must be a table's path"},
+		{false, table, "must be an instance's path"},
+		{false, "InternetGatewayDevice.*.1", "must be an instance's path"},
+		{true, "Device.Hosts.Host", "must be under InternetGatewayDevice"},
+		{true, "InternetGatewayDevice.DeviceInfo.SoftwareVersion", "is not an object the device lets you add to or delete"},
+	} {
+		var err error
+		if tc.add {
+			_, err = b.svc.AddInstance(ctx, admin, id, tc.path)
+		} else {
+			_, err = b.svc.DeleteInstance(ctx, admin, id, tc.path)
+		}
+		var ve validation.Errors
+		require.ErrorAs(t, err, &ve, tc.path)
+		require.Contains(t, ve["path"], tc.want, tc.path)
+	}
+	_, err = b.svc.AddInstance(ctx, b.as(t, actor.RoleTechnician), id, table)
+	require.ErrorIs(t, err, actor.ErrForbidden)
+}

@@ -163,6 +163,28 @@ func (h *Handler) DevicesParameterTree(c echo.Context) error {
 	return c.JSON(http.StatusOK, t)
 }
 
+// DevicesObjects is POST /cpe/devices/:id/objects {"add":"<table>"} or
+// {"delete":"<instance>"}: an addObject or deleteObject task (owner,
+// admin).
+func (h *Handler) DevicesObjects(c echo.Context) error {
+	var in struct {
+		Add    string `json:"add"`
+		Delete string `json:"delete"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	return h.deviceAction(c, nil, func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
+		switch {
+		case in.Add != "" && in.Delete == "":
+			return h.Actions.AddInstance(ctx, a, id, in.Add)
+		case in.Delete != "" && in.Add == "":
+			return h.Actions.DeleteInstance(ctx, a, id, in.Delete)
+		}
+		return action.Task{}, validation.Errors{"add": "give either add (a table's path) or delete (an instance's path)"}
+	})
+}
+
 // TasksList is GET /cpe/tasks?status=&kind=&device=&bulk=&after=&limit=.
 func (h *Handler) TasksList(c echo.Context) error {
 	f, err := TaskFilter(c)

@@ -42,6 +42,17 @@ func TestDeviceParameterTreeAPI(t *testing.T) {
 	webtest.RequireInvalid(t, b.Post(t, "/cpe/devices/"+id.String()+"/refresh", b.KeyA, `{"path":"Device.Hosts"}`),
 		"path", "must be under InternetGatewayDevice, this device's data model")
 	require.Equal(t, http.StatusForbidden, b.Post(t, "/cpe/devices/"+id.String()+"/refresh", b.KeyViewerA, `{"path":"InternetGatewayDevice.LANDevice.1.Hosts"}`).Status)
+	// Add and delete an instance.
+	const table = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.AssociatedDevice"
+	objects := "/cpe/devices/" + id.String() + "/objects"
+	r = b.Post(t, objects, b.KeyA, `{"add":"`+table+`"}`)
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.Equal(t, "add an instance to "+table, r.Body["summary"])
+	webtest.RequireInvalid(t, b.Post(t, objects, b.KeyA, `{"add":"`+table+`","delete":"`+table+`.1"}`), "add", "give either add (a table's path) or delete (an instance's path)")
+	webtest.RequireInvalid(t, b.Post(t, objects, b.KeyA, `{"delete":"`+table+`"}`), "path",
+		"must be an instance's path such as InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.AssociatedDevice.2")
+	require.Equal(t, http.StatusForbidden, b.Post(t, objects, b.KeyViewerA, `{"add":"`+table+`"}`).Status)
+	require.Equal(t, http.StatusNotFound, b.Post(t, objects, b.KeyB, `{"add":"`+table+`"}`).Status)
 	require.Equal(t, http.StatusNotFound, b.API(t, http.MethodGet, base, b.KeyB, "").Status)
 	require.Equal(t, http.StatusNotFound, b.API(t, http.MethodGet, "/cpe/devices/nope/parameters", b.KeyA, "").Status)
 }

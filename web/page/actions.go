@@ -143,6 +143,43 @@ func (h *Handler) DeviceTree(c echo.Context) error {
 	return Render(c, http.StatusOK, devices.TreeLevel(id, t, msg, treeRights(c), note))
 }
 
+// DeviceTreeAdd adds an instance to a table from the tree (owners,
+// admins); the table's level answers as it then is.
+func (h *Handler) DeviceTreeAdd(c echo.Context) error {
+	return h.treeTask(c, func(ctx context.Context, a actor.Actor, id uuid.UUID, path string) (action.Task, string, error) {
+		tk, err := h.Actions.AddInstance(ctx, a, id, path)
+		return tk, path, err
+	})
+}
+
+// DeviceTreeDelete deletes an instance from the tree (owners, admins);
+// its table's level answers as it then is.
+func (h *Handler) DeviceTreeDelete(c echo.Context) error {
+	return h.treeTask(c, func(ctx context.Context, a actor.Actor, id uuid.UUID, path string) (action.Task, string, error) {
+		tk, err := h.Actions.DeleteInstance(ctx, a, id, path)
+		return tk, path[:max(0, strings.LastIndex(path, "."))], err
+	})
+}
+
+// treeTask runs a task on the tree's form value path and renders the
+// level it names.
+func (h *Handler) treeTask(c echo.Context, run func(ctx context.Context, a actor.Actor, id uuid.UUID, path string) (action.Task, string, error)) error {
+	id, err := httperr.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx, a := c.Request().Context(), actorOf(c)
+	tk, level, err := run(ctx, a, id, strings.TrimSpace(c.FormValue("path")))
+	if err != nil {
+		return err
+	}
+	t, err := h.Actions.Tree(ctx, a, id, level)
+	if err != nil {
+		return err
+	}
+	return Render(c, http.StatusOK, devices.TreeLevel(id, t, "", treeRights(c), taskFlash(tk)))
+}
+
 // searchNote says how many parameters a tree search found.
 func searchNote(t action.Tree) string {
 	switch n := len(t.Nodes); {

@@ -89,6 +89,25 @@ func TestDeviceTreePages(t *testing.T) {
 	require.Contains(t, r.TestID("tree-note").Text(), "Not sent: ")
 	require.Equal(t, http.StatusForbidden, tech.Post("/devices/"+id.String()+"/tree/set", url.Values{"path": {ssidPath}, "value": {"x"}}).Status)
 
+	// Add an instance to a table, then delete it, from the tree.
+	const table = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.AssociatedDevice"
+	r = admin.HTMX("/devices/"+id.String()+"/tree/refresh", url.Values{"path": {table}})
+	require.Equal(t, http.StatusOK, r.Status)
+	n := r.Doc.Find(`[data-testid="tree-node"]`).Length()
+	require.Equal(t, 1, r.TestID("tree-add").Length(), "a table offers an instance: %s", r.Body)
+	r = admin.HTMX("/devices/"+id.String()+"/tree/add", url.Values{"path": {table}})
+	require.Equal(t, http.StatusOK, r.Status, r.Body)
+	require.Equal(t, "Add an instance to "+table+": done.", r.TestID("tree-note").Text())
+	require.Equal(t, n+1, r.Doc.Find(`[data-testid="tree-node"]`).Length())
+	last := r.Doc.Find(`[data-testid="tree-node"]`).Last().AttrOr("data-path", "")
+	require.Contains(t, r.Doc.Find(`[data-path="`+last+`"] [data-testid="tree-delete"]`).AttrOr("hx-confirm", ""), "Delete "+last+" from the device?")
+	r = admin.HTMX("/devices/"+id.String()+"/tree/delete", url.Values{"path": {last}})
+	require.Equal(t, http.StatusOK, r.Status, r.Body)
+	require.Equal(t, "Delete "+last+": done.", r.TestID("tree-note").Text())
+	require.Equal(t, n, r.Doc.Find(`[data-testid="tree-node"]`).Length())
+	require.Equal(t, http.StatusForbidden, tech.Post("/devices/"+id.String()+"/tree/add", url.Values{"path": {table}}).Status)
+	require.Equal(t, http.StatusUnprocessableEntity, admin.Post("/devices/"+id.String()+"/tree/delete", url.Values{"path": {table}}).Status)
+
 	require.Equal(t, http.StatusNotFound, b.LoggedIn(t, b.AdminB).Get("/devices/"+id.String()+"/tree").Status)
 	require.Equal(t, http.StatusNotFound, b.LoggedIn(t, b.AdminB).Post("/devices/"+id.String()+"/tree/refresh", url.Values{"path": {"InternetGatewayDevice.LANDevice.1.Hosts"}}).Status)
 	require.Equal(t, http.StatusUnprocessableEntity, viewer.Get("/devices/"+id.String()+"/tree?path=InternetGatewayDevice.*").Status)
