@@ -56,6 +56,9 @@ const searchLimit = 100
 // or value holds q (any case); a secret matches by its path only.
 func (s *Service) SearchTree(ctx context.Context, a actor.Actor, deviceID uuid.UUID, q string) (Tree, error) {
 	q = strings.TrimSpace(q)
+	if err := s.visible(ctx, a, deviceID); err != nil {
+		return Tree{}, err
+	}
 	switch {
 	case q == "":
 		return Tree{}, validation.Errors{"q": "is required"}
@@ -98,6 +101,9 @@ var treePathRE = regexp.MustCompile(`^(InternetGatewayDevice|Device)(\.[A-Za-z0-
 // it ("" is the device's root). Any staff member may read it.
 func (s *Service) Tree(ctx context.Context, a actor.Actor, deviceID uuid.UUID, path string) (Tree, error) {
 	path = strings.TrimSuffix(strings.TrimSpace(path), ".")
+	if err := s.visible(ctx, a, deviceID); err != nil {
+		return Tree{}, err // another organization's device: not found, whatever the path
+	}
 	if path != "" && !treePathRE.MatchString(path) {
 		return Tree{}, validation.Errors{"path": "must be a parameter path such as InternetGatewayDevice.LANDevice.1 (no wildcards)"}
 	}
@@ -156,10 +162,10 @@ func children(doc *genieacs.Device, parent string) []Node {
 // is then fresh. Technicians, owners and admins.
 func (s *Service) RefreshTree(ctx context.Context, a actor.Actor, deviceID uuid.UUID, path string) (Task, error) {
 	path = strings.TrimSuffix(strings.TrimSpace(path), ".")
-	if !treePathRE.MatchString(path) {
-		return Task{}, validation.Errors{"path": "must be a parameter path such as InternetGatewayDevice.LANDevice.1 (no wildcards)"}
-	}
 	return s.start(ctx, a, deviceID, actor.PermDeviceAction, func(dev target) (newTask, error) {
+		if !treePathRE.MatchString(path) {
+			return newTask{}, validation.Errors{"path": "must be a parameter path such as InternetGatewayDevice.LANDevice.1 (no wildcards)"}
+		}
 		if path != dev.root() && !strings.HasPrefix(path, dev.root()+".") {
 			return newTask{}, validation.Errors{"path": "must be under " + dev.root() + ", this device's data model"}
 		}
@@ -202,26 +208,33 @@ var instanceRE = regexp.MustCompile(`\.[0-9]+$`)
 // values when asked (refresh the table).
 func (s *Service) AddInstance(ctx context.Context, a actor.Actor, deviceID uuid.UUID, table string) (Task, error) {
 	table = strings.TrimSuffix(strings.TrimSpace(table), ".")
+	var bad error
 	if !treePathRE.MatchString(table) || instanceRE.MatchString(table) || !strings.Contains(table, ".") {
-		return Task{}, validation.Errors{"path": "must be a table's path such as InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.AssociatedDevice"}
+		bad = validation.Errors{"path": "must be a table's path such as InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.AssociatedDevice"}
 	}
-	return s.instanceTask(ctx, a, deviceID, table, "add an instance to "+table, request{AddObject: table})
+	return s.instanceTask(ctx, a, deviceID, table, bad, "add an instance to "+table, request{AddObject: table})
 }
 
 // DeleteInstance deletes one instance of a table (a deleteObject task;
 // owners and admins).
 func (s *Service) DeleteInstance(ctx context.Context, a actor.Actor, deviceID uuid.UUID, instance string) (Task, error) {
 	instance = strings.TrimSuffix(strings.TrimSpace(instance), ".")
+	var bad error
 	if !treePathRE.MatchString(instance) || !instanceRE.MatchString(instance) {
-		return Task{}, validation.Errors{"path": "must be an instance's path such as InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.AssociatedDevice.2"}
+		bad = validation.Errors{"path": "must be an instance's path such as InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.AssociatedDevice.2"}
 	}
-	return s.instanceTask(ctx, a, deviceID, instance, "delete "+instance, request{DeleteObject: instance})
+	return s.instanceTask(ctx, a, deviceID, instance, bad, "delete "+instance, request{DeleteObject: instance})
 }
 
-// instanceTask checks path against what GenieACS holds (under the device's
-// root; an object not marked read-only) and records the task.
-func (s *Service) instanceTask(ctx context.Context, a actor.Actor, deviceID uuid.UUID, path, summary string, req request) (Task, error) {
+// instanceTask checks path (bad: its shape was wrong) against what
+// GenieACS holds (under the device's root; an object not marked
+// read-only) and records the task. The device is looked up first, so
+// another organization's is not found whatever the path.
+func (s *Service) instanceTask(ctx context.Context, a actor.Actor, deviceID uuid.UUID, path string, bad error, summary string, req request) (Task, error) {
 	return s.start(ctx, a, deviceID, actor.PermAdvancedConfig, func(dev target) (newTask, error) {
+		if bad != nil {
+			return newTask{}, bad
+		}
 		if !strings.HasPrefix(path, dev.root()+".") {
 			return newTask{}, validation.Errors{"path": "must be under " + dev.root() + ", this device's data model"}
 		}
@@ -238,4 +251,14 @@ func (s *Service) instanceTask(ctx context.Context, a actor.Actor, deviceID uuid
 		}
 		return newTask{kind: KindParameters, summary: summary, req: req}, nil
 	})
+}
+
+// visible is nil when the actor may read the device (db.ErrNotFound for
+// another organization's).
+func (s *Service) visible(ctx context.Context, a actor.Actor, deviceID uuid.UUID) error {
+	if err := a.Require(actor.PermRead); err != nil {
+		return err
+	}
+	_, err := device(ctx, s.pool, a.OrgID, deviceID)
+	return err
 }

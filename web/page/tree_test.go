@@ -108,7 +108,11 @@ func TestDeviceTreePages(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, tech.Post("/devices/"+id.String()+"/tree/add", url.Values{"path": {table}}).Status)
 	require.Equal(t, http.StatusUnprocessableEntity, admin.Post("/devices/"+id.String()+"/tree/delete", url.Values{"path": {table}}).Status)
 
-	require.Equal(t, http.StatusNotFound, b.LoggedIn(t, b.AdminB).Get("/devices/"+id.String()+"/tree").Status)
+	beta := b.LoggedIn(t, b.AdminB)
+	require.Equal(t, http.StatusNotFound, beta.Get("/devices/"+id.String()+"/tree").Status)
+	for _, route := range []string{"add", "delete", "set"} {
+		require.Equal(t, http.StatusNotFound, beta.Post("/devices/"+id.String()+"/tree/"+route, url.Values{"path": {table + ".1"}, "value": {"x"}}).Status, route)
+	}
 	require.Equal(t, http.StatusNotFound, b.LoggedIn(t, b.AdminB).Post("/devices/"+id.String()+"/tree/refresh", url.Values{"path": {"InternetGatewayDevice.LANDevice.1.Hosts"}}).Status)
 	require.Equal(t, http.StatusUnprocessableEntity, viewer.Get("/devices/"+id.String()+"/tree?path=InternetGatewayDevice.*").Status)
 
