@@ -128,6 +128,10 @@ func TestE2EWiFiOnTR098AndTR181(t *testing.T) {
 		must(t, expect.Locator(byTestID(p, "line-ssid24")).ToHaveText("2.4 GHz Nyumbani-"+tc.label))
 		must(t, expect.Locator(byTestID(p, "line-wan")).ToContainText("PPPoE · "))
 		shot(t, p, "device-glance-"+tc.label)
+		// What is connected behind it, read from the device on demand.
+		must(t, byTestID(p, "hosts-refresh").Click())
+		must(t, expect.Locator(byTestID(p, "hosts-note")).ToContainText(": done."))
+		must(t, expect.Locator(byTestID(p, "host-row").First()).ToBeVisible())
 		// The parameter tree, opened node by node down to the SSID.
 		ssid := openTree(t, p, tc.ssidPath)
 		must(t, expect.Locator(ssid.GetByTestId("tree-value")).ToHaveText("Nyumbani-"+tc.label))

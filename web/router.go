@@ -82,6 +82,8 @@ func routes(e *echo.Echo, d Deps) {
 	cpe.GET("/devices/:id/line", ah.DevicesLine)
 	cpe.GET("/devices/:id/parameters", ah.DevicesParameterTree)
 	cpe.POST("/devices/:id/objects", ah.DevicesObjects)
+	cpe.GET("/devices/:id/hosts", ah.DevicesHosts)
+	cpe.POST("/devices/:id/hosts/refresh", ah.DevicesHostsRefresh)
 	cpe.GET("/devices/:id/metrics", ah.DevicesMetrics)
 	cpe.GET("/tasks", ah.TasksList)
 	cpe.GET("/tasks/:id", ah.TasksGet)
@@ -194,6 +196,8 @@ func routes(e *echo.Echo, d Deps) {
 	staff.POST("/devices/:id/tree/set", ph.DeviceTreeSet)
 	staff.POST("/devices/:id/tree/add", ph.DeviceTreeAdd)
 	staff.POST("/devices/:id/tree/delete", ph.DeviceTreeDelete)
+	staff.GET("/devices/:id/hosts", ph.DeviceHosts)
+	staff.POST("/devices/:id/hosts/refresh", ph.DeviceHostsRefresh)
 	staff.GET("/devices/:id/health", ph.DeviceHealth) // the health panel, a fragment htmx loads
 	staff.POST("/devices/:id/wifi", ph.DeviceWiFi)
 	staff.POST("/devices/:id/parameters", ph.DeviceParameters)

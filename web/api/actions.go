@@ -185,6 +185,26 @@ func (h *Handler) DevicesObjects(c echo.Context) error {
 	})
 }
 
+// DevicesHosts is GET /cpe/devices/:id/hosts: LAN hosts and Wi-Fi clients
+// as GenieACS last read them.
+func (h *Handler) DevicesHosts(c echo.Context) error {
+	id, err := httperr.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	hs, err := h.Actions.Hosts(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, hs)
+}
+
+// DevicesHostsRefresh is POST /cpe/devices/:id/hosts/refresh: read them
+// from the device (refreshObject tasks; technician, owner, admin).
+func (h *Handler) DevicesHostsRefresh(c echo.Context) error {
+	return h.deviceAction(c, nil, h.Actions.RefreshHosts)
+}
+
 // TasksList is GET /cpe/tasks?status=&kind=&device=&bulk=&after=&limit=.
 func (h *Handler) TasksList(c echo.Context) error {
 	f, err := TaskFilter(c)

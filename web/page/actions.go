@@ -180,6 +180,48 @@ func (h *Handler) treeTask(c echo.Context, run func(ctx context.Context, a actor
 	return Render(c, http.StatusOK, devices.TreeLevel(id, t, "", treeRights(c), taskFlash(tk)))
 }
 
+// DeviceHosts is the connected-devices fragment.
+func (h *Handler) DeviceHosts(c echo.Context) error {
+	return h.hosts(c, "")
+}
+
+// DeviceHostsRefresh has GenieACS read the hosts and Wi-Fi clients
+// (technicians up) and answers the fragment as it then is.
+func (h *Handler) DeviceHostsRefresh(c echo.Context) error {
+	id, err := httperr.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	tk, err := h.Actions.RefreshHosts(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return h.hosts(c, taskFlash(tk))
+}
+
+func (h *Handler) hosts(c echo.Context, note string) error {
+	id, err := httperr.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	a := actorOf(c)
+	hs, err := h.Actions.Hosts(c.Request().Context(), a, id)
+	msg := ""
+	var ve validation.Errors
+	switch {
+	case err == nil:
+	case errors.Is(err, db.ErrNotFound), errors.Is(err, actor.ErrForbidden):
+		return err
+	case errors.As(err, &ve):
+		msg = "GenieACS is not configured on this installation."
+	case genieacs.IsRetryable(err):
+		msg = "GenieACS is not answering; they show when it does."
+	default:
+		return err
+	}
+	return Render(c, http.StatusOK, devices.HostsPanel(id, hs, msg, a.Can(actor.PermDeviceAction), note))
+}
+
 // searchNote says how many parameters a tree search found.
 func searchNote(t action.Tree) string {
 	switch n := len(t.Nodes); {
