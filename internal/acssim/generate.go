@@ -121,7 +121,9 @@ var generators = map[string]func(t *template, n *tnode, arg string) (genFunc, er
 			prefix = "192.168.0."
 		}
 		return instGen(func(d *device, i uint64) any {
-			return prefix + strconv.FormatUint(10+i*7+hashOf(d.seed, 0x500+i)%6, 10)
+			// 10..249: a host's address stays a valid one whatever its
+			// number (added Wi-Fi clients count from 51).
+			return prefix + strconv.FormatUint(10+(i*7+hashOf(d.seed, 0x500+i)%6)%240, 10)
 		})(t, n, arg)
 	},
 	"hostname": instGen(func(d *device, i uint64) any {

@@ -171,6 +171,8 @@ func TestTaskOutcomes(t *testing.T) {
 		require.Equal(t, "200 OK", b.nbi.task(id, `{"name":"refreshObject","objectName":"`+table+`.1"}`, true).status)
 		mac := b.nbi.value(id, table+".1.AssociatedDeviceMACAddress")
 		require.Regexp(t, `^([0-9A-F]{2}:){5}[0-9A-F]{2}$`, mac)
+		ip := b.nbi.value(id, table+".1.AssociatedDeviceIPAddress")
+		require.Regexp(t, `^192\.168\.\d+\.(1\d\d|2[0-4]\d|\d\d?)$`, ip, "a valid address (it was .368)")
 		r = b.nbi.task(id, `{"name":"deleteObject","objectName":"`+table+`.1."}`, true)
 		require.Equal(t, "202 Task faulted", r.status)
 		faults, _ := b.nbi.list("faults", `{"device":`+jsonString(id)+`}`, "", "")
