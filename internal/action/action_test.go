@@ -79,6 +79,15 @@ func (b *bundle) as(t testing.TB, role actor.Role) actor.Actor {
 	return testfactory.Actor(u)
 }
 
+// stranger is an owner of another organization ("beta").
+func (b *bundle) stranger(t testing.TB) actor.Actor {
+	t.Helper()
+	ctx := context.Background()
+	other := testfactory.Org(ctx, t, b.pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("beta")})
+	owner := actor.RoleOwner
+	return testfactory.Actor(testfactory.User(ctx, t, b.pool, other, &testfactory.UserOpts{Role: &owner}))
+}
+
 // owned registers the n-th simulated device of a model as the org's.
 func (b *bundle) owned(t testing.TB, productClass string, n int) (uuid.UUID, string) {
 	t.Helper()
@@ -430,9 +439,7 @@ func TestOtherOrganizationsAndRoles(t *testing.T) {
 	b := setup(t, 3)
 	ctx := context.Background()
 	id, _ := b.owned(t, "HG8245H", 0)
-	other := testfactory.Org(ctx, t, b.pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("beta")})
-	owner := actor.RoleOwner
-	stranger := testfactory.Actor(testfactory.User(ctx, t, b.pool, other, &testfactory.UserOpts{Role: &owner}))
+	stranger := b.stranger(t)
 	viewer := b.as(t, actor.RoleViewer)
 	wifi := action.WiFiInput{SSID: "x", Password: "12345678"}
 	calls := map[string]func(actor.Actor) error{

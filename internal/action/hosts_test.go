@@ -11,7 +11,6 @@ import (
 	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/db"
-	"github.com/fyberpay/cpe/internal/testfactory"
 )
 
 // TestHostsListsWhatIsConnected: once GenieACS has read the hosts table
@@ -82,9 +81,7 @@ func TestHostsListsWhatIsConnected(t *testing.T) {
 	require.Equal(t, cpeText(tpGID, "Device.Hosts.Host.1.PhysAddress"), got.Hosts[0].MAC)
 	require.Equal(t, "Device.WiFi.SSID.1", got.Hosts[0].Interface)
 
-	other := testfactory.Org(ctx, t, b.pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("beta")})
-	owner := actor.RoleOwner
-	stranger := testfactory.Actor(testfactory.User(ctx, t, b.pool, other, &testfactory.UserOpts{Role: &owner}))
+	stranger := b.stranger(t)
 	_, err = b.svc.Hosts(ctx, stranger, hw)
 	require.ErrorIs(t, err, db.ErrNotFound)
 	_, err = b.svc.RefreshHosts(ctx, stranger, hw)

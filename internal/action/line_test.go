@@ -12,7 +12,6 @@ import (
 	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/db"
-	"github.com/fyberpay/cpe/internal/testfactory"
 )
 
 // TestLineAsSupportReadsIt: after a periodic inform (the health provision
@@ -80,9 +79,7 @@ func TestLineAsSupportReadsIt(t *testing.T) {
 	require.NotEmpty(t, cpeStr(tendaGID, "Device.IP.Interface.2.IPv4Address.1.IPAddress"), "the DHCP router has a WAN address to show")
 
 	id, _ := b.owned(t, "HG8245H", 1)
-	other := testfactory.Org(ctx, t, b.pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("beta")})
-	owner := actor.RoleOwner
-	stranger := testfactory.Actor(testfactory.User(ctx, t, b.pool, other, &testfactory.UserOpts{Role: &owner}))
+	stranger := b.stranger(t)
 	_, err = b.svc.Line(ctx, stranger, id)
 	require.ErrorIs(t, err, db.ErrNotFound)
 	l, err := b.svc.Line(ctx, viewer, id)

@@ -10,7 +10,6 @@ import (
 	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/db"
-	"github.com/fyberpay/cpe/internal/testfactory"
 	"github.com/fyberpay/cpe/internal/validation"
 )
 
@@ -88,9 +87,7 @@ func TestTreeBrowsesWhatGenieACSHolds(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	require.Equal(t, "must be under InternetGatewayDevice, this device's data model", ve["path"])
 
-	other := testfactory.Org(ctx, t, b.pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("beta")})
-	owner := actor.RoleOwner
-	stranger := testfactory.Actor(testfactory.User(ctx, t, b.pool, other, &testfactory.UserOpts{Role: &owner}))
+	stranger := b.stranger(t)
 	_, err = b.svc.Tree(ctx, stranger, id, "")
 	require.ErrorIs(t, err, db.ErrNotFound)
 }
