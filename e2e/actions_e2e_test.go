@@ -227,6 +227,14 @@ func TestE2EPingAndSpeedTest(t *testing.T) {
 	must(t, byTestID(p, "speed-submit").Click())
 	must(t, expect.Locator(byTestID(p, "diag-download-mbps")).ToHaveText(regexp.MustCompile(`^[0-9.]+ Mbps$`), long))
 	must(t, expect.Locator(byTestID(p, "task-row-speed_test").First().GetByTestId("task-status")).ToHaveText("done", long))
+
+	// The upload test beside it.
+	must(t, byTestID(p, "uptest-open").Click())
+	must(t, byTestID(p, "uptest-url").Fill("http://speed.isp.example/upload"))
+	must(t, byTestID(p, "uptest-mib").Fill("4"))
+	must(t, byTestID(p, "uptest-submit").Click())
+	must(t, expect.Locator(byTestID(p, "diag-upload-mbps")).ToHaveText(regexp.MustCompile(`^[0-9.]+ Mbps$`), long))
+	must(t, expect.Locator(byTestID(p, "task-row-speed_test").First().GetByTestId("task-message")).ToContainText("Mbps up", longContain))
 }
 
 // A bulk reboot of a 200-device filter shows its progress up to 100 %.

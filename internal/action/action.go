@@ -264,6 +264,7 @@ type request struct {
 	Params []genieacs.ParameterValue `json:"params,omitempty"`
 	Ping   *PingInput                `json:"ping,omitempty"`
 	Speed  *SpeedTestInput           `json:"speed,omitempty"`
+	Upload *UploadTestInput          `json:"upload,omitempty"`
 	Tag    string                    `json:"tag,omitempty"`
 	// Object: a refresh of this subtree (refreshObject) instead of the
 	// health values.

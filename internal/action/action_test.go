@@ -30,6 +30,7 @@ import (
 	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/internal/secret"
 	"github.com/fyberpay/cpe/internal/testfactory"
+	"github.com/fyberpay/cpe/internal/validation"
 )
 
 type bundle struct {
@@ -238,6 +239,46 @@ func TestPingAndSpeedTestReportResults(t *testing.T) {
 		require.NotNil(t, d.Ping.Success)
 		require.Equal(t, "8.8.8.8", d.Ping.Host)
 	}
+}
+
+// TestUploadTestReportsResults: a TR-143 upload test on TR-098 and TR-181
+// ends done with the upstream rate, read from the device's results; bad
+// input is a 422 naming the field before anything is sent; viewers may
+// not.
+func TestUploadTestReportsResults(t *testing.T) {
+	t.Parallel()
+	b := setup(t, 3)
+	ctx := context.Background()
+	a := b.as(t, actor.RoleTechnician)
+	var id uuid.UUID
+	for _, model := range []string{"HG8245H", "Archer%20AX10"} {
+		id, _ = b.owned(t, model, 0)
+		tk, err := b.svc.UploadTest(ctx, a, id, action.UploadTestInput{UploadURL: "http://speed.isp.example/upload", MiB: 4})
+		require.NoError(t, err)
+		require.Equal(t, "upload test of 4 MiB to speed.isp.example/upload", tk.Summary)
+		done := b.wait(t, a, tk.ID, action.StatusDone)
+		require.Regexp(t, `^\d+\.\d Mbps up$`, done.Message, model)
+		d, err := b.svc.Diagnostics(ctx, a, id)
+		require.NoError(t, err)
+		require.NotNil(t, d.Upload.Mbps, model)
+		require.Greater(t, *d.Upload.Mbps, 0.0)
+		require.Equal(t, int64(4<<20), *d.Upload.TestFileLength)
+	}
+	for _, tc := range []struct {
+		in         action.UploadTestInput
+		field, msg string
+	}{
+		{action.UploadTestInput{}, "uploadUrl", "is required: an HTTP server that takes the CPE's PUT"},
+		{action.UploadTestInput{UploadURL: "ftp://x/y"}, "uploadUrl", "must be an http:// or https:// URL"},
+		{action.UploadTestInput{UploadURL: "http://x/y", MiB: 2048}, "mib", "must be between 1 and 1024"},
+	} {
+		_, err := b.svc.UploadTest(ctx, a, id, tc.in)
+		var ve validation.Errors
+		require.ErrorAs(t, err, &ve)
+		require.Equal(t, tc.msg, ve[tc.field])
+	}
+	_, err := b.svc.UploadTest(ctx, b.as(t, actor.RoleViewer), id, action.UploadTestInput{UploadURL: "http://x/y"})
+	require.ErrorIs(t, err, actor.ErrForbidden)
 }
 
 func TestBulkRebootOfAFilter(t *testing.T) {

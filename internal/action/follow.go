@@ -539,6 +539,11 @@ func (s *Service) await(ctx context.Context, r row) error {
 		if d.Download.Mbps != nil {
 			summary = fmt.Sprintf("%.1f Mbps down", *d.Download.Mbps)
 		}
+	case "upload":
+		state, result = d.Upload.State, d.Upload
+		if d.Upload.Mbps != nil {
+			summary = fmt.Sprintf("%.1f Mbps up", *d.Upload.Mbps)
+		}
 	case "ping":
 		state, result = d.Ping.State, d.Ping
 		if d.Ping.Success != nil {
@@ -652,6 +657,14 @@ func (s *Service) build(ctx context.Context, r row, req request) (genieacs.Task,
 		}
 		return genieacs.SetParameterValues(req.Params...), cs, nil
 	case KindSpeedTest:
+		if up := req.Upload; up != nil {
+			u, n, st := first(datamodel.UploadURL), first(datamodel.UploadTestFileLength), first(datamodel.UploadState)
+			return genieacs.SetParameterValues(
+					genieacs.ParameterValue{Path: u, Value: up.UploadURL, Type: "xsd:string"},
+					genieacs.ParameterValue{Path: n, Value: int64(up.MiB) << 20, Type: "xsd:unsignedInt"},
+					genieacs.ParameterValue{Path: st, Value: "Requested", Type: "xsd:string"}),
+				[]check{{Path: u, Value: up.UploadURL}, {Path: n, Value: strconv.Itoa(up.MiB << 20)}, {Path: st, Await: "upload"}}, nil
+		}
 		u, st := first(datamodel.DownloadURL), first(datamodel.DownloadState)
 		return genieacs.SetParameterValues(
 				genieacs.ParameterValue{Path: u, Value: req.Speed.DownloadURL, Type: "xsd:string"},

@@ -472,6 +472,41 @@ func (s *Service) SpeedTest(ctx context.Context, a actor.Actor, deviceID uuid.UU
 	})
 }
 
+// UploadTestInput is POST /cpe/devices/:id/upload-test: the URL the CPE
+// sends to (an HTTP server that takes a PUT of TestFileLength bytes) and
+// how many MiB (default 10, at most 1024).
+type UploadTestInput struct {
+	UploadURL string `json:"uploadUrl"`
+	MiB       int    `json:"mib,omitempty"`
+}
+
+// UploadTest runs a TR-143 upload test on the device (technicians up).
+func (s *Service) UploadTest(ctx context.Context, a actor.Actor, deviceID uuid.UUID, in UploadTestInput) (Task, error) {
+	return s.start(ctx, a, deviceID, actor.PermDeviceAction, func(target) (newTask, error) {
+		in.UploadURL = strings.TrimSpace(in.UploadURL)
+		errs := validation.Errors{}
+		u, err := url.Parse(in.UploadURL)
+		switch {
+		case in.UploadURL == "":
+			errs.Add("uploadUrl", "is required: an HTTP server that takes the CPE's PUT")
+		case len(in.UploadURL) > 256:
+			errs.Add("uploadUrl", "must be at most 256 characters (TR-143)")
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+			errs.Add("uploadUrl", "must be an http:// or https:// URL")
+		}
+		if in.MiB == 0 {
+			in.MiB = 10
+		}
+		if in.MiB < 1 || in.MiB > 1024 {
+			errs.Add("mib", "must be between 1 and 1024")
+		}
+		if err := errs.Err(); err != nil {
+			return newTask{}, err
+		}
+		return newTask{kind: KindSpeedTest, summary: fmt.Sprintf("upload test of %d MiB to %s%s", in.MiB, u.Host, u.Path), req: request{Upload: &in}}, nil
+	})
+}
+
 // PingInput is POST /cpe/devices/:id/ping.
 type PingInput struct {
 	Host        string `json:"host"`

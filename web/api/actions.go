@@ -104,6 +104,17 @@ func (h *Handler) DevicesSpeedTest(c echo.Context) error {
 	})
 }
 
+// DevicesUploadTest is POST /cpe/devices/:id/upload-test {"uploadUrl","mib"?}.
+func (h *Handler) DevicesUploadTest(c echo.Context) error {
+	var in action.UploadTestInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	return h.deviceAction(c, nil, func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
+		return h.Actions.UploadTest(ctx, a, id, in)
+	})
+}
+
 // DevicesPing is POST /cpe/devices/:id/ping {"host","repetitions"?,"timeoutMs"?}.
 func (h *Handler) DevicesPing(c echo.Context) error {
 	var in action.PingInput

@@ -397,6 +397,19 @@ func formInt(v string) int {
 	return n
 }
 
+// DeviceUploadTest runs an upload test.
+func (h *Handler) DeviceUploadTest(c echo.Context) error {
+	mib, _ := strconv.Atoi(strings.TrimSpace(c.FormValue("mib")))
+	if strings.TrimSpace(c.FormValue("mib")) != "" && mib == 0 {
+		mib = -1 // not a number: refused as out of range
+	}
+	in := action.UploadTestInput{UploadURL: c.FormValue("uploadUrl"), MiB: mib}
+	return h.deviceAction(c, devices.ActionForms{Open: "upload", UploadURL: in.UploadURL, UploadMiB: c.FormValue("mib")},
+		func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
+			return h.Actions.UploadTest(ctx, a, id, in)
+		})
+}
+
 // DeviceSpeedTest runs a download test.
 func (h *Handler) DeviceSpeedTest(c echo.Context) error {
 	in := action.SpeedTestInput{DownloadURL: c.FormValue("downloadUrl")}

@@ -244,6 +244,27 @@ func TestDeviceActionPages(t *testing.T) {
 		require.Equal(t, "done", taskStatus(br.Get(devPath(tp0)+"/tasks"), action.KindSpeedTest))
 	})
 
+	t.Run("UploadTest", func(t *testing.T) {
+		br := admin.In(t)
+		p := follow(t, br, br.Post(devPath(hw0)+"/upload-test", url.Values{"uploadUrl": {"http://speed.isp.example/up"}, "mib": {"2"}}), devPath(hw0))
+		require.Regexp(t, `^Upload test of 2 MiB to speed\.isp\.example/up: `, p.TestID("flash").Text())
+		frag := waitFragment(t, br, devPath(hw0)+"/diagnostics", func(p webtest.Page) bool {
+			return !polls(p, "diagnostics") && strings.Contains(p.TestID("diag-upload-mbps").Text(), "Mbps")
+		})
+		require.Regexp(t, `^\d+\.\d Mbps$`, frag.TestID("diag-upload-mbps").Text())
+		before := tasks(t)
+		for _, tc := range []struct{ url, mib, field, msg string }{
+			{"", "", "uploadUrl", "is required: an HTTP server that takes the CPE's PUT"},
+			{"http://x/y", "many", "mib", "must be between 1 and 1024"},
+			{"http://x/y", "0", "mib", "must be between 1 and 1024"},
+		} {
+			requireFormError(t, br.Post(devPath(hw0)+"/upload-test", url.Values{"uploadUrl": {tc.url}, "mib": {tc.mib}}), "uptest-form", tc.field, tc.msg)
+		}
+		require.Equal(t, before, tasks(t))
+		require.Equal(t, http.StatusForbidden, b.LoggedIn(t, b.ViewerA).Post(devPath(hw0)+"/upload-test", url.Values{"uploadUrl": {"http://x/y"}}).Status)
+		require.Equal(t, http.StatusNotFound, b.LoggedIn(t, b.AdminB).Post(devPath(hw0)+"/upload-test", url.Values{"uploadUrl": {"http://x/y"}}).Status)
+	})
+
 	t.Run("PingInvalid", func(t *testing.T) {
 		br := admin.In(t)
 		before := tasks(t)
