@@ -127,6 +127,9 @@ func TestE2EWiFiOnTR098AndTR181(t *testing.T) {
 		must(t, err)
 		must(t, expect.Locator(byTestID(p, "line-ssid24")).ToHaveText("2.4 GHz Nyumbani-"+tc.label))
 		must(t, expect.Locator(byTestID(p, "line-wan")).ToContainText("PPPoE · "))
+		if tc.profile == acssim.ProfileHuaweiHG8245H { // a GPON ONT: its optical power
+			must(t, expect.Locator(byTestID(p, "line-optical")).ToContainText(regexp.MustCompile(`Rx -\d+\.\d\d dBm`)))
+		}
 		shot(t, p, "device-glance-"+tc.label)
 		// What is connected behind it, read from the device on demand.
 		must(t, byTestID(p, "hosts-refresh").Click())

@@ -3,9 +3,11 @@ package action
 import (
 	"context"
 	"maps"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -34,6 +36,13 @@ type Line struct {
 	// wants: see the device's push state).
 	PPPoEUsername string `json:"pppoeUsername,omitempty"`
 	UptimeSeconds *int64 `json:"uptimeSeconds,omitempty"`
+	// OpticalRxDBm and OpticalTxDBm are a GPON ONT's received and sent
+	// optical power (dBm); OpticalLevel judges the received one against
+	// the default thresholds: "overload" above −8, "good" down to −27,
+	// "weak" down to −30, "critical" below.
+	OpticalRxDBm *float64 `json:"opticalRxDbm,omitempty"`
+	OpticalTxDBm *float64 `json:"opticalTxDbm,omitempty"`
+	OpticalLevel string   `json:"opticalLevel,omitempty"`
 	// ReadAt is when GenieACS last read these values from the device.
 	ReadAt *time.Time `json:"readAt,omitempty"`
 }
@@ -51,9 +60,10 @@ func (s *Service) Line(ctx context.Context, a actor.Actor, deviceID uuid.UUID) (
 
 func lineProjection(root string) []string {
 	if root == datamodel.TR181 {
-		return []string{"Device.WiFi.SSID", "Device.PPP.Interface", "Device.IP.Interface", "Device.DeviceInfo.UpTime"}
+		return []string{"Device.WiFi.SSID", "Device.PPP.Interface", "Device.IP.Interface", "Device.DeviceInfo.UpTime", "Device.Optical.Interface"}
 	}
-	return []string{"InternetGatewayDevice.LANDevice.1.WLANConfiguration", "InternetGatewayDevice.WANDevice.1.WANConnectionDevice",
+	// WANDevice.1 holds the connections and the vendors' GPON interface.
+	return []string{"InternetGatewayDevice.LANDevice.1.WLANConfiguration", "InternetGatewayDevice.WANDevice.1",
 		"InternetGatewayDevice.DeviceInfo.UpTime"}
 }
 
@@ -88,6 +98,23 @@ func readLine(doc *genieacs.Device, id datamodel.Identity) Line {
 			l.UptimeSeconds = &n
 		}
 	}
+	dbm := func(p datamodel.Param) *float64 {
+		text, ok := val(p)
+		if !ok {
+			return nil
+		}
+		f, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
+		if err != nil {
+			return nil
+		}
+		if id.Root == datamodel.TR181 {
+			f *= 0.002 // TR-181 Optical.Interface levels count 0.002 dBm
+		}
+		f = math.Round(f*100) / 100
+		return &f
+	}
+	l.OpticalRxDBm, l.OpticalTxDBm = dbm(datamodel.OpticalRxPower), dbm(datamodel.OpticalTxPower)
+	l.OpticalLevel = OpticalLevel(l.OpticalRxDBm)
 	if user, ok := val(datamodel.PPPoEUsername); ok {
 		l.WANType, l.PPPoEUsername = "PPPoE", user
 		l.WANStatus, _ = val(datamodel.PPPoEStatus)
@@ -127,4 +154,21 @@ func readLine(doc *genieacs.Device, id datamodel.Identity) Line {
 		break
 	}
 	return l
+}
+
+// OpticalLevel judges a received optical power against the default
+// thresholds (GPON class B+ receivers are specified down to about −28
+// dBm): "" when there is none.
+func OpticalLevel(rx *float64) string {
+	switch {
+	case rx == nil:
+		return ""
+	case *rx > -8:
+		return "overload"
+	case *rx >= -27:
+		return "good"
+	case *rx >= -30:
+		return "weak"
+	}
+	return "critical"
 }

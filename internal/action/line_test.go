@@ -3,6 +3,7 @@ package action_test
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -20,7 +21,7 @@ import (
 // only what GenieACS holds; another organization's device is not found.
 func TestLineAsSupportReadsIt(t *testing.T) {
 	t.Parallel()
-	b := setup(t, 6)
+	b := setup(t, 9)
 	ctx := context.Background()
 	viewer := b.as(t, actor.RoleViewer)
 	cpeStr := func(gid, path string) string {
@@ -78,14 +79,58 @@ func TestLineAsSupportReadsIt(t *testing.T) {
 	}
 	require.NotEmpty(t, cpeStr(tendaGID, "Device.IP.Interface.2.IPv4Address.1.IPAddress"), "the DHCP router has a WAN address to show")
 
+	// GPON ONTs: optical power at each vendor's path, in dBm; a router has none.
+	for _, tc := range []struct {
+		model  string
+		n      int
+		rx, tx string
+	}{
+		{"HG8245H", 2, "InternetGatewayDevice.WANDevice.1.X_GponInterafceConfig.RXPower", "InternetGatewayDevice.WANDevice.1.X_GponInterafceConfig.TXPower"},
+		{"F660", 0, "InternetGatewayDevice.WANDevice.1.X_ZTE-COM_WANPONInterfaceConfig.RXPower", "InternetGatewayDevice.WANDevice.1.X_ZTE-COM_WANPONInterfaceConfig.TXPower"},
+	} {
+		id, gid := b.owned(t, tc.model, tc.n)
+		require.NoError(t, b.sim.Inform(ctx, gid, "2 PERIODIC"))
+		l, err := b.svc.Line(ctx, viewer, id)
+		require.NoError(t, err)
+		require.NotNil(t, l.OpticalRxDBm, tc.model)
+		require.NotNil(t, l.OpticalTxDBm, tc.model)
+		// The value GenieACS holds is the last inform's; the CPE's own moves on.
+		require.InDelta(t, mustFloat(t, cpeStr(gid, tc.rx)), *l.OpticalRxDBm, 0.5, tc.model)
+		require.InDelta(t, mustFloat(t, cpeStr(gid, tc.tx)), *l.OpticalTxDBm, 0.5, tc.model)
+		require.Equal(t, action.OpticalLevel(l.OpticalRxDBm), l.OpticalLevel)
+		require.NotEmpty(t, l.OpticalLevel)
+	}
+	tp, tpGID := b.owned(t, "Archer%20AX10", 1)
+	require.NoError(t, b.sim.Inform(ctx, tpGID, "2 PERIODIC"))
+	l, err := b.svc.Line(ctx, viewer, tp)
+	require.NoError(t, err)
+	require.Nil(t, l.OpticalRxDBm, "a router has no optics")
+	require.Empty(t, l.OpticalLevel)
+
 	id, _ := b.owned(t, "HG8245H", 1)
 	stranger := b.stranger(t)
 	_, err = b.svc.Line(ctx, stranger, id)
 	require.ErrorIs(t, err, db.ErrNotFound)
-	l, err := b.svc.Line(ctx, viewer, id)
+	l, err = b.svc.Line(ctx, viewer, id)
 	require.NoError(t, err)
 	// Before any periodic inform GenieACS holds only what the inform
 	// carried: the management connection's address (its connection
 	// request URL's), no Wi-Fi, no PPP.
 	require.Equal(t, action.Line{DeviceID: id, WANIP: l.WANIP, UptimeSeconds: l.UptimeSeconds, ReadAt: l.ReadAt}, l)
+}
+
+func mustFloat(t *testing.T, s string) float64 {
+	t.Helper()
+	f, err := strconv.ParseFloat(s, 64)
+	require.NoError(t, err, s)
+	return f
+}
+
+// TestOpticalLevel: the received power's judgement at each threshold.
+func TestOpticalLevel(t *testing.T) {
+	t.Parallel()
+	for rx, want := range map[float64]string{-5: "overload", -7.99: "overload", -8: "good", -20: "good", -27: "good", -27.01: "weak", -30: "weak", -30.01: "critical", -40: "critical"} {
+		require.Equal(t, want, action.OpticalLevel(&rx), "%v dBm", rx)
+	}
+	require.Empty(t, action.OpticalLevel(nil))
 }

@@ -46,6 +46,8 @@ func TestDeviceLine(t *testing.T) {
 	require.Regexp(t, `^PPPoE · \S+ · \S+`, strings.TrimSpace(f.TestID("line-wan").Text()))
 	require.Regexp(t, `^(under a minute|\d+ (min|h|days?))`, strings.TrimSpace(f.TestID("line-uptime").Text()))
 	require.Zero(t, f.TestID("line-error").Length())
+	require.Regexp(t, `^Rx -\d+\.\d\d dBm good ?Tx \d+\.\d\d dBm$`, strings.Join(strings.Fields(f.TestID("line-optical").Text()), " "),
+		"a Huawei ONT's optical power, judged")
 
 	require.Equal(t, http.StatusNotFound, b.LoggedIn(t, b.AdminB).Get("/devices/"+id.String()+"/line").Status)
 	require.Equal(t, http.StatusNotFound, viewer.Get("/devices/not-a-uuid/line").Status)
