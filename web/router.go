@@ -166,6 +166,7 @@ func routes(e *echo.Echo, d Deps) {
 	staff.GET("/audit", ph.AuditList)
 	staff.GET("/settings/organization", ph.Organization)
 	staff.POST("/settings/organization", ph.OrganizationSave)
+	staff.POST("/settings/organization/optical", ph.OrganizationOptical)
 	staff.GET("/settings/webhooks", ph.WebhooksList)
 	staff.POST("/settings/webhooks", ph.WebhooksCreate)
 	staff.GET("/settings/webhooks/:id", ph.WebhookShow)

@@ -38,8 +38,7 @@ type Line struct {
 	UptimeSeconds *int64 `json:"uptimeSeconds,omitempty"`
 	// OpticalRxDBm and OpticalTxDBm are a GPON ONT's received and sent
 	// optical power (dBm); OpticalLevel judges the received one against
-	// the default thresholds: "overload" above −8, "good" down to −27,
-	// "weak" down to −30, "critical" below.
+	// the organization's thresholds (OpticalThresholds.Level).
 	OpticalRxDBm *float64 `json:"opticalRxDbm,omitempty"`
 	OpticalTxDBm *float64 `json:"opticalTxDbm,omitempty"`
 	OpticalLevel string   `json:"opticalLevel,omitempty"`
@@ -55,6 +54,13 @@ func (s *Service) Line(ctx context.Context, a actor.Actor, deviceID uuid.UUID) (
 	}
 	l := readLine(doc, dev.identity())
 	l.DeviceID = dev.id
+	if l.OpticalRxDBm != nil {
+		th, err := s.opticalThresholds(ctx, a.OrgID)
+		if err != nil {
+			return Line{}, err
+		}
+		l.OpticalLevel = th.Level(l.OpticalRxDBm)
+	}
 	return l, nil
 }
 
@@ -114,7 +120,6 @@ func readLine(doc *genieacs.Device, id datamodel.Identity) Line {
 		return &f
 	}
 	l.OpticalRxDBm, l.OpticalTxDBm = dbm(datamodel.OpticalRxPower), dbm(datamodel.OpticalTxPower)
-	l.OpticalLevel = OpticalLevel(l.OpticalRxDBm)
 	if user, ok := val(datamodel.PPPoEUsername); ok {
 		l.WANType, l.PPPoEUsername = "PPPoE", user
 		l.WANStatus, _ = val(datamodel.PPPoEStatus)
@@ -156,19 +161,35 @@ func readLine(doc *genieacs.Device, id datamodel.Identity) Line {
 	return l
 }
 
-// OpticalLevel judges a received optical power against the default
-// thresholds (GPON class B+ receivers are specified down to about −28
-// dBm): "" when there is none.
-func OpticalLevel(rx *float64) string {
+// OpticalThresholds judge a received optical power (dBm).
+type OpticalThresholds struct{ Weak, Critical, Overload float64 }
+
+// DefaultOptical suits GPON class B+ optics (receivers specified down to
+// about −28 dBm).
+func DefaultOptical() OpticalThresholds {
+	return OpticalThresholds{Weak: -27, Critical: -30, Overload: -8}
+}
+
+// Level is "overload" above Overload, "good" down to Weak, "weak" down to
+// Critical, "critical" below; "" when there is no reading.
+func (th OpticalThresholds) Level(rx *float64) string {
 	switch {
 	case rx == nil:
 		return ""
-	case *rx > -8:
+	case *rx > th.Overload:
 		return "overload"
-	case *rx >= -27:
+	case *rx >= th.Weak:
 		return "good"
-	case *rx >= -30:
+	case *rx >= th.Critical:
 		return "weak"
 	}
 	return "critical"
+}
+
+// opticalThresholds are the organization's.
+func (s *Service) opticalThresholds(ctx context.Context, orgID uuid.UUID) (OpticalThresholds, error) {
+	var th OpticalThresholds
+	err := s.pool.QueryRow(ctx, `SELECT optical_weak_dbm::float8, optical_critical_dbm::float8, optical_overload_dbm::float8
+		FROM organizations WHERE id = $1`, orgID).Scan(&th.Weak, &th.Critical, &th.Overload)
+	return th, err
 }

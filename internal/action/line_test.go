@@ -7,12 +7,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/acssim"
 	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/org"
 )
 
 // TestLineAsSupportReadsIt: after a periodic inform (the health provision
@@ -80,6 +82,7 @@ func TestLineAsSupportReadsIt(t *testing.T) {
 	require.NotEmpty(t, cpeStr(tendaGID, "Device.IP.Interface.2.IPv4Address.1.IPAddress"), "the DHCP router has a WAN address to show")
 
 	// GPON ONTs: optical power at each vendor's path, in dBm; a router has none.
+	var ont uuid.UUID
 	for _, tc := range []struct {
 		model  string
 		n      int
@@ -89,6 +92,7 @@ func TestLineAsSupportReadsIt(t *testing.T) {
 		{"F660", 0, "InternetGatewayDevice.WANDevice.1.X_ZTE-COM_WANPONInterfaceConfig.RXPower", "InternetGatewayDevice.WANDevice.1.X_ZTE-COM_WANPONInterfaceConfig.TXPower"},
 	} {
 		id, gid := b.owned(t, tc.model, tc.n)
+		ont = id
 		require.NoError(t, b.sim.Inform(ctx, gid, "2 PERIODIC"))
 		l, err := b.svc.Line(ctx, viewer, id)
 		require.NoError(t, err)
@@ -97,12 +101,19 @@ func TestLineAsSupportReadsIt(t *testing.T) {
 		// The value GenieACS holds is the last inform's; the CPE's own moves on.
 		require.InDelta(t, mustFloat(t, cpeStr(gid, tc.rx)), *l.OpticalRxDBm, 0.5, tc.model)
 		require.InDelta(t, mustFloat(t, cpeStr(gid, tc.tx)), *l.OpticalTxDBm, 0.5, tc.model)
-		require.Equal(t, action.OpticalLevel(l.OpticalRxDBm), l.OpticalLevel)
+		require.Equal(t, action.DefaultOptical().Level(l.OpticalRxDBm), l.OpticalLevel)
 		require.NotEmpty(t, l.OpticalLevel)
 	}
+	// The organization's own thresholds judge it.
+	_, err = org.NewService(b.pool).SetOptical(ctx, b.as(t, actor.RoleAdmin), org.Optical{WeakDBm: -10, CriticalDBm: -40, OverloadDBm: -5})
+	require.NoError(t, err)
+	l, err := b.svc.Line(ctx, viewer, ont)
+	require.NoError(t, err)
+	require.Equal(t, "weak", l.OpticalLevel, "%v dBm is below this organization's -10", *l.OpticalRxDBm)
+
 	tp, tpGID := b.owned(t, "Archer%20AX10", 1)
 	require.NoError(t, b.sim.Inform(ctx, tpGID, "2 PERIODIC"))
-	l, err := b.svc.Line(ctx, viewer, tp)
+	l, err = b.svc.Line(ctx, viewer, tp)
 	require.NoError(t, err)
 	require.Nil(t, l.OpticalRxDBm, "a router has no optics")
 	require.Empty(t, l.OpticalLevel)
@@ -126,11 +137,17 @@ func mustFloat(t *testing.T, s string) float64 {
 	return f
 }
 
-// TestOpticalLevel: the received power's judgement at each threshold.
+// TestOpticalLevel: the received power's judgement at each default
+// threshold, and at an organization's own.
 func TestOpticalLevel(t *testing.T) {
 	t.Parallel()
+	th := action.DefaultOptical()
 	for rx, want := range map[float64]string{-5: "overload", -7.99: "overload", -8: "good", -20: "good", -27: "good", -27.01: "weak", -30: "weak", -30.01: "critical", -40: "critical"} {
-		require.Equal(t, want, action.OpticalLevel(&rx), "%v dBm", rx)
+		require.Equal(t, want, th.Level(&rx), "%v dBm", rx)
 	}
-	require.Empty(t, action.OpticalLevel(nil))
+	require.Empty(t, th.Level(nil))
+	own := action.OpticalThresholds{Weak: -25, Critical: -28, Overload: -10}
+	rx := -26.0
+	require.Equal(t, "weak", own.Level(&rx))
+	require.Equal(t, "good", th.Level(&rx))
 }

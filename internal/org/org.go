@@ -24,12 +24,17 @@ type Org struct {
 	Slug string    `json:"slug" db:"slug"`
 	Name string    `json:"name" db:"name"`
 	// TimeZone is an IANA name ("" until chosen: times show in UTC).
-	TimeZone  string    `json:"timeZone" db:"time_zone"`
-	CreatedAt time.Time `json:"createdAt" db:"created_at"`
+	TimeZone string `json:"timeZone" db:"time_zone"`
+	// Optical power thresholds of its GPON ONTs, dBm (received level).
+	OpticalWeakDBm     float64   `json:"opticalWeakDbm" db:"optical_weak_dbm"`
+	OpticalCriticalDBm float64   `json:"opticalCriticalDbm" db:"optical_critical_dbm"`
+	OpticalOverloadDBm float64   `json:"opticalOverloadDbm" db:"optical_overload_dbm"`
+	CreatedAt          time.Time `json:"createdAt" db:"created_at"`
 }
 
 // columns are read into an Org by name (its db tags).
-const columns = `id, slug, name, time_zone, created_at`
+const columns = `id, slug, name, time_zone, optical_weak_dbm::float8 AS optical_weak_dbm,
+	optical_critical_dbm::float8 AS optical_critical_dbm, optical_overload_dbm::float8 AS optical_overload_dbm, created_at`
 
 var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$`)
 

@@ -103,3 +103,47 @@ func AdoptTimeZone(ctx context.Context, b db.Beginner, orgID uuid.UUID, tz strin
 			Summary: fmt.Sprintf("took the time zone %s from the first sign-in's browser", tz)})
 	})
 }
+
+// Optical are an organization's optical power thresholds (dBm).
+type Optical struct {
+	WeakDBm     float64 `json:"opticalWeakDbm"`
+	CriticalDBm float64 `json:"opticalCriticalDbm"`
+	OverloadDBm float64 `json:"opticalOverloadDbm"`
+}
+
+// SetOptical sets the organization's optical thresholds (owners and
+// admins): critical < weak < overload, each between −60 and +10 dBm.
+func (s *Service) SetOptical(ctx context.Context, a actor.Actor, in Optical) (Org, error) {
+	if err := a.Require(actor.PermManageUsers); err != nil {
+		return Org{}, err
+	}
+	errs := validation.Errors{}
+	for field, v := range map[string]float64{"opticalWeakDbm": in.WeakDBm, "opticalCriticalDbm": in.CriticalDBm, "opticalOverloadDbm": in.OverloadDBm} {
+		if v < -60 || v > 10 {
+			errs.Add(field, "must be between -60 and 10 dBm")
+		}
+	}
+	if len(errs) == 0 {
+		switch {
+		case in.CriticalDBm >= in.WeakDBm:
+			errs.Add("opticalCriticalDbm", "must be below the weak threshold")
+		case in.WeakDBm >= in.OverloadDBm:
+			errs.Add("opticalOverloadDbm", "must be above the weak threshold")
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return Org{}, err
+	}
+	var o Org
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		o, err = db.One[Org](ctx, tx, `UPDATE organizations SET optical_weak_dbm = $2, optical_critical_dbm = $3, optical_overload_dbm = $4
+			WHERE id = $1 RETURNING `+columns, a.OrgID, in.WeakDBm, in.CriticalDBm, in.OverloadDBm)
+		if err = db.MapErr(err); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, audit.Entry{Action: "org.optical", TargetType: "org", TargetID: o.ID.String(),
+			Summary: fmt.Sprintf("optical thresholds: weak below %.2f dBm, critical below %.2f dBm, overload above %.2f dBm", in.WeakDBm, in.CriticalDBm, in.OverloadDBm)})
+	})
+	return o, err
+}

@@ -30,6 +30,20 @@ func TestOrganizationAPI(t *testing.T) {
 	r = b.API(t, http.MethodPut, "/cpe/organization", b.KeyA, `{"timeZone":"Africa/Nairobi"}`)
 	require.Equal(t, http.StatusOK, r.Status, r.Raw)
 	require.Equal(t, "Africa/Nairobi", r.Body["timeZone"])
+	// Optical thresholds: defaults, a change of one, refusals.
+	require.Equal(t, -27.0, r.Body["opticalWeakDbm"])
+	r = b.API(t, http.MethodPut, "/cpe/organization", b.KeyA, `{"opticalWeakDbm":-25}`)
+	require.Equal(t, http.StatusOK, r.Status, r.Raw)
+	require.Equal(t, -25.0, r.Body["opticalWeakDbm"])
+	require.Equal(t, -30.0, r.Body["opticalCriticalDbm"], "the others stay")
+	require.Equal(t, "Africa/Nairobi", r.Body["timeZone"])
+	webtest.RequireInvalid(t, b.API(t, http.MethodPut, "/cpe/organization", b.KeyA, `{"opticalCriticalDbm":-20}`),
+		"opticalCriticalDbm", "must be below the weak threshold")
+	webtest.RequireInvalid(t, b.API(t, http.MethodPut, "/cpe/organization", b.KeyA, `{"opticalOverloadDbm":40}`),
+		"opticalOverloadDbm", "must be between -60 and 10 dBm")
+	webtest.RequireInvalid(t, b.API(t, http.MethodPut, "/cpe/organization", b.KeyA, `{}`), "timeZone", "give timeZone or the optical thresholds to change")
+	require.Equal(t, http.StatusForbidden, b.API(t, http.MethodPut, "/cpe/organization", b.KeyViewerA, `{"opticalWeakDbm":-26}`).Status)
+
 	r = b.API(t, http.MethodGet, "/cpe/organization", b.KeyB, "")
 	require.Equal(t, "beta", r.Body["slug"])
 	require.Equal(t, "", r.Body["timeZone"], "another organization's is its own")

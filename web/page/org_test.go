@@ -63,4 +63,19 @@ func TestOrganizationTimeZone(t *testing.T) {
 	require.Contains(t, zone(admin), "Africa/Lagos")
 
 	require.Contains(t, zone(b.LoggedIn(t, b.AdminB)), "not set: times show in UTC", "beta's first sign-in sent no zone")
+
+	// Optical thresholds.
+	require.Equal(t, "-27", admin.Get("/settings/organization").TestID("org-opticalWeakDbm").AttrOr("value", ""))
+	r = admin.Post("/settings/organization/optical", url.Values{"opticalWeakDbm": {"-25"}, "opticalCriticalDbm": {"-24"}, "opticalOverloadDbm": {"-8"}})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	require.Equal(t, "must be below the weak threshold", strings.TrimSpace(r.TestID("error-opticalCriticalDbm").Text()))
+	require.Equal(t, "-24", r.TestID("org-opticalCriticalDbm").AttrOr("value", ""), "what was typed is kept")
+	r = admin.Post("/settings/organization/optical", url.Values{"opticalWeakDbm": {"lots"}, "opticalCriticalDbm": {"-30"}, "opticalOverloadDbm": {"-8"}})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	require.Equal(t, "must be a number of dBm, such as -27", strings.TrimSpace(r.TestID("error-opticalWeakDbm").Text()))
+	r = admin.Post("/settings/organization/optical", url.Values{"opticalWeakDbm": {"-25.5"}, "opticalCriticalDbm": {"-29"}, "opticalOverloadDbm": {"-7"}})
+	require.Equal(t, http.StatusSeeOther, r.Status, r.Body)
+	require.Equal(t, "-25.5", admin.Get("/settings/organization").TestID("org-opticalWeakDbm").AttrOr("value", ""))
+	require.Contains(t, viewer.Get("/settings/organization").TestID("optical-thresholds").Text(), "weak below -25.50 dBm")
+	require.Equal(t, http.StatusForbidden, viewer.Post("/settings/organization/optical", url.Values{"opticalWeakDbm": {"-25"}, "opticalCriticalDbm": {"-30"}, "opticalOverloadDbm": {"-8"}}).Status)
 }
