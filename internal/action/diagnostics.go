@@ -75,7 +75,7 @@ type Diagnostics struct {
 
 // Diagnostics reads the device's latest results from GenieACS.
 func (s *Service) Diagnostics(ctx context.Context, a actor.Actor, deviceID uuid.UUID) (Diagnostics, error) {
-	dev, doc, err := s.document(ctx, a, deviceID, diagnosticsProjection)
+	dev, doc, err := s.document(ctx, a, deviceID, byRoot(diagnosticsProjection))
 	if err != nil {
 		return Diagnostics{}, err
 	}
@@ -89,24 +89,35 @@ func (s *Service) Diagnostics(ctx context.Context, a actor.Actor, deviceID uuid.
 }
 
 // document reads, for a staff member who may read the device, the part of
-// its GenieACS document projection names for its data model; doc is nil
-// when GenieACS does not know the device (never informed, or deleted).
-func (s *Service) document(ctx context.Context, a actor.Actor, deviceID uuid.UUID, projection func(root string) []string) (target, *genieacs.Device, error) {
+// its GenieACS document projection names for it; doc is nil when GenieACS
+// does not know the device (never informed, or deleted). projection runs
+// once the device is found (another organization's is not found whatever
+// was asked) and may refuse what was asked before GenieACS is called.
+func (s *Service) document(ctx context.Context, a actor.Actor, deviceID uuid.UUID, projection func(dev target) ([]string, error)) (target, *genieacs.Device, error) {
 	if err := a.Require(actor.PermRead); err != nil {
 		return target{}, nil, err
 	}
 	dev, err := device(ctx, s.pool, a.OrgID, deviceID)
+	if err != nil {
+		return dev, nil, err
+	}
+	paths, err := projection(dev)
 	if err != nil || dev.genieID == "" {
 		return dev, nil, err
 	}
 	if s.acs == nil {
 		return target{}, nil, errNotConfigured()
 	}
-	doc, err := s.acs.GetDevice(ctx, dev.genieID, projection(dev.root()))
+	doc, err := s.acs.GetDevice(ctx, dev.genieID, paths)
 	if errors.Is(err, genieacs.ErrDeviceNotFound) {
 		return dev, nil, nil
 	}
 	return dev, doc, err
+}
+
+// byRoot is a projection that depends on the data model only.
+func byRoot(f func(root string) []string) func(target) ([]string, error) {
+	return func(dev target) ([]string, error) { return f(dev.root()), nil }
 }
 
 func diagnosticsProjection(root string) []string {

@@ -64,7 +64,7 @@ var (
 
 // Hosts reads what is connected behind the device, as GenieACS holds it.
 func (s *Service) Hosts(ctx context.Context, a actor.Actor, deviceID uuid.UUID) (Hosts, error) {
-	dev, doc, err := s.document(ctx, a, deviceID, hostsProjection)
+	dev, doc, err := s.document(ctx, a, deviceID, byRoot(hostsProjection))
 	out := Hosts{DeviceID: dev.id, Hosts: []Host{}}
 	if err != nil || doc == nil {
 		return out, err
@@ -161,9 +161,6 @@ func readHosts(doc *genieacs.Device, root string, out Hosts) Hosts {
 // devices from the device (refreshObject tasks; technicians up); the
 // first task's is returned.
 func (s *Service) RefreshHosts(ctx context.Context, a actor.Actor, deviceID uuid.UUID) (Task, error) {
-	if err := s.visible(ctx, a, deviceID); err != nil {
-		return Task{}, err
-	}
 	dev, err := device(ctx, s.pool, a.OrgID, deviceID)
 	if err != nil {
 		return Task{}, err

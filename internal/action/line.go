@@ -48,7 +48,7 @@ type Line struct {
 
 // Line reads a device's line essentials from GenieACS.
 func (s *Service) Line(ctx context.Context, a actor.Actor, deviceID uuid.UUID) (Line, error) {
-	dev, doc, err := s.document(ctx, a, deviceID, lineProjection)
+	dev, doc, err := s.document(ctx, a, deviceID, byRoot(lineProjection))
 	if err != nil || doc == nil {
 		return Line{DeviceID: dev.id}, err
 	}

@@ -56,17 +56,17 @@ const searchLimit = 100
 // or value holds q (any case); a secret matches by its path only.
 func (s *Service) SearchTree(ctx context.Context, a actor.Actor, deviceID uuid.UUID, q string) (Tree, error) {
 	q = strings.TrimSpace(q)
-	if err := s.visible(ctx, a, deviceID); err != nil {
-		return Tree{}, err
-	}
-	switch {
-	case q == "":
-		return Tree{}, validation.Errors{"q": "is required"}
-	case len(q) > 100:
-		return Tree{}, validation.Errors{"q": "must be at most 100 characters"}
-	}
 	var root string
-	dev, doc, err := s.document(ctx, a, deviceID, func(r string) []string { root = r; return []string{r} })
+	dev, doc, err := s.document(ctx, a, deviceID, func(dev target) ([]string, error) {
+		switch {
+		case q == "":
+			return nil, validation.Errors{"q": "is required"}
+		case len(q) > 100:
+			return nil, validation.Errors{"q": "must be at most 100 characters"}
+		}
+		root = dev.root()
+		return []string{root}, nil
+	})
 	if err != nil {
 		return Tree{}, err
 	}
@@ -101,19 +101,17 @@ var treePathRE = regexp.MustCompile(`^(InternetGatewayDevice|Device)(\.[A-Za-z0-
 // it ("" is the device's root). Any staff member may read it.
 func (s *Service) Tree(ctx context.Context, a actor.Actor, deviceID uuid.UUID, path string) (Tree, error) {
 	path = strings.TrimSuffix(strings.TrimSpace(path), ".")
-	if err := s.visible(ctx, a, deviceID); err != nil {
-		return Tree{}, err // another organization's device: not found, whatever the path
-	}
-	if path != "" && !treePathRE.MatchString(path) {
-		return Tree{}, validation.Errors{"path": "must be a parameter path such as InternetGatewayDevice.LANDevice.1 (no wildcards)"}
-	}
-	var asked string
-	dev, doc, err := s.document(ctx, a, deviceID, func(root string) []string {
-		asked = root
-		if path != "" {
-			asked = path
+	asked := path
+	dev, doc, err := s.document(ctx, a, deviceID, func(dev target) ([]string, error) {
+		switch {
+		case path == "":
+			asked = dev.root()
+		case !treePathRE.MatchString(path):
+			return nil, validation.Errors{"path": "must be a parameter path such as InternetGatewayDevice.LANDevice.1 (no wildcards)"}
+		case dev.genieID != "" && path != dev.root() && !strings.HasPrefix(path, dev.root()+"."):
+			return nil, validation.Errors{"path": "must be under " + dev.root() + ", this device's data model"}
 		}
-		return []string{asked}
+		return []string{asked}, nil
 	})
 	if err != nil {
 		return Tree{}, err
@@ -121,9 +119,6 @@ func (s *Service) Tree(ctx context.Context, a actor.Actor, deviceID uuid.UUID, p
 	out := Tree{DeviceID: dev.id, Path: path, Nodes: []Node{}}
 	if doc == nil {
 		return out, nil
-	}
-	if path != "" && path != dev.root() && !strings.HasPrefix(path, dev.root()+".") {
-		return Tree{}, validation.Errors{"path": "must be under " + dev.root() + ", this device's data model"}
 	}
 	out.Path, out.Nodes = asked, children(doc, asked)
 	if _, ok := doc.Params[asked]; ok {
@@ -251,14 +246,4 @@ func (s *Service) instanceTask(ctx context.Context, a actor.Actor, deviceID uuid
 		}
 		return newTask{kind: KindParameters, summary: summary, req: req}, nil
 	})
-}
-
-// visible is nil when the actor may read the device (db.ErrNotFound for
-// another organization's).
-func (s *Service) visible(ctx context.Context, a actor.Actor, deviceID uuid.UUID) error {
-	if err := a.Require(actor.PermRead); err != nil {
-		return err
-	}
-	_, err := device(ctx, s.pool, a.OrgID, deviceID)
-	return err
 }

@@ -95,16 +95,8 @@ func (h *Handler) DeviceLine(c echo.Context) error {
 		return err
 	}
 	l, err := h.Actions.Line(c.Request().Context(), actorOf(c), id)
-	msg := ""
-	switch {
-	case err == nil:
-	case errors.Is(err, db.ErrNotFound), errors.Is(err, actor.ErrForbidden):
-		return err // ours, before anything is taken for GenieACS not answering
-	case errors.As(err, new(validation.Errors)):
-		msg = "GenieACS is not configured on this installation."
-	case genieacs.IsRetryable(err):
-		msg = "GenieACS is not answering; they will show when it does."
-	default:
+	msg, err := genieacsNotice(err, "they will show when it does")
+	if err != nil {
 		return err
 	}
 	return Render(c, http.StatusOK, devices.Line(l, msg))
@@ -125,20 +117,9 @@ func (h *Handler) DeviceTree(c echo.Context) error {
 	} else {
 		t, err = h.Actions.Tree(c.Request().Context(), actorOf(c), id, c.QueryParam("path"))
 	}
-	msg := ""
-	var ve validation.Errors
-	switch {
-	case err == nil:
-	case errors.As(err, &ve) && (ve["path"] != "" || ve["q"] != ""):
-		return err // a path the page never links: 422
-	case errors.Is(err, db.ErrNotFound), errors.Is(err, actor.ErrForbidden):
-		return err
-	case errors.As(err, &ve):
-		msg = "GenieACS is not configured on this installation."
-	case genieacs.IsRetryable(err):
-		msg = "GenieACS is not answering; the tree shows when it does."
-	default:
-		return err
+	msg, err := genieacsNotice(err, "the tree shows when it does")
+	if err != nil {
+		return err // a path or search the page never sends: 422
 	}
 	return Render(c, http.StatusOK, devices.TreeLevel(id, t, msg, treeRights(c), note))
 }
@@ -206,20 +187,32 @@ func (h *Handler) hosts(c echo.Context, note string) error {
 	}
 	a := actorOf(c)
 	hs, err := h.Actions.Hosts(c.Request().Context(), a, id)
-	msg := ""
-	var ve validation.Errors
-	switch {
-	case err == nil:
-	case errors.Is(err, db.ErrNotFound), errors.Is(err, actor.ErrForbidden):
-		return err
-	case errors.As(err, &ve):
-		msg = "GenieACS is not configured on this installation."
-	case genieacs.IsRetryable(err):
-		msg = "GenieACS is not answering; they show when it does."
-	default:
+	msg, err := genieacsNotice(err, "they show when it does")
+	if err != nil {
 		return err
 	}
 	return Render(c, http.StatusOK, devices.HostsPanel(id, hs, msg, a.Can(actor.PermDeviceAction), note))
+}
+
+// genieacsNotice sorts the error of a fragment that reads GenieACS: ours
+// (another organization's device, a role, a bad request) are returned;
+// GenieACS not configured or not answering become the fragment's notice
+// (then: what happens when it answers).
+func genieacsNotice(err error, then string) (string, error) {
+	var ve validation.Errors
+	switch {
+	case err == nil:
+		return "", nil
+	case errors.Is(err, db.ErrNotFound), errors.Is(err, actor.ErrForbidden):
+		return "", err // ours, before anything is taken for GenieACS not answering
+	case errors.As(err, &ve) && len(ve) == 1 && ve["device"] != "":
+		return "GenieACS is not configured on this installation.", nil
+	case errors.As(err, &ve):
+		return "", err
+	case genieacs.IsRetryable(err):
+		return "GenieACS is not answering; " + then + ".", nil
+	}
+	return "", err
 }
 
 // searchNote says how many parameters a tree search found.
@@ -275,21 +268,10 @@ func (h *Handler) DeviceTreeSet(c echo.Context) error {
 // DeviceTreeRefresh has GenieACS read one level again (a refreshObject
 // task) and answers the level as it then is, with how the task went.
 func (h *Handler) DeviceTreeRefresh(c echo.Context) error {
-	id, err := httperr.IDParam(c, "id")
-	if err != nil {
-		return err
-	}
-	ctx, a := c.Request().Context(), actorOf(c)
-	path := c.FormValue("path")
-	tk, err := h.Actions.RefreshTree(ctx, a, id, path)
-	if err != nil {
-		return err
-	}
-	t, err := h.Actions.Tree(ctx, a, id, path)
-	if err != nil {
-		return err
-	}
-	return Render(c, http.StatusOK, devices.TreeLevel(id, t, "", treeRights(c), taskFlash(tk)))
+	return h.treeTask(c, func(ctx context.Context, a actor.Actor, id uuid.UUID, path string) (action.Task, string, error) {
+		tk, err := h.Actions.RefreshTree(ctx, a, id, path)
+		return tk, path, err
+	})
 }
 
 // deviceAction runs one action from the device page: back to the page with
