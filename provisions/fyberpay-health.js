@@ -5,8 +5,16 @@
 // periodic session reads them afresh (and a second preset pass in the same
 // session does not read them again).
 //
+// It also discovers, once a day, which of the capability parameters the
+// device has (datamodel.CapabilityParams: the PPP connection, Wi-Fi SSIDs
+// and keys, diagnostics objects, hosts, optical levels): {path: t} makes
+// GenieACS walk the names (GetParameterNames) when it last did before t,
+// without reading values. FyberPay judges what the device can do from
+// what this finds.
+//
 // FyberPay renders this script at upload: the line below becomes PATHS, the
-// health parameters' candidate paths per root from internal/datamodel.
+// health parameters' candidate paths per root, and CAPS, the capability
+// parameters', from internal/datamodel.
 // @fyberpay:health-paths
 
 const now = Date.now();
@@ -17,4 +25,5 @@ else if (declare("Device.DeviceInfo.SoftwareVersion", {value: 1}).size) root = "
 
 if (root) {
   for (const p of PATHS[root]) declare(p, {value: now});
+  for (const p of CAPS[root]) declare(p, {path: now - 86400000});
 }

@@ -40,7 +40,8 @@ func Render(name string) (string, error) {
 	case Bootstrap:
 		marker, decl = "// @fyberpay:map", "const MAP = "+mustJSON(jsMap())+";"
 	case Health:
-		marker, decl = "// @fyberpay:health-paths", "const PATHS = "+mustJSON(datamodel.ProvisionPaths(datamodel.HealthParams()))+";"
+		marker, decl = "// @fyberpay:health-paths", "const PATHS = "+mustJSON(datamodel.ProvisionPaths(datamodel.HealthParams()))+";\n"+
+			"const CAPS = "+mustJSON(datamodel.ProvisionPaths(datamodel.CapabilityParams()))+";"
 	case Diagnostics:
 		marker, decl = "// @fyberpay:diagnostics-paths", "const PATHS = "+mustJSON(datamodel.ProvisionPaths(datamodel.DiagnosticResults()))+";"
 	default:

@@ -11,8 +11,8 @@ const (
 	ProfileZTEF660       = "zte-f660"
 	ProfileTPLinkAX10    = "tplink-archer-ax10"
 	// ProfileTendaN301 is a single-band (2.4 GHz) TR-181 router whose WAN
-	// is plain DHCP: no PPP object at all. It is not in the default mix;
-	// name it in Options.Profiles or AddDevice.
+	// is plain DHCP: no PPP object and no diagnostics objects at all. It
+	// is not in the default mix; name it in Options.Profiles or AddDevice.
 	ProfileTendaN301 = "tenda-n301"
 )
 
@@ -124,8 +124,6 @@ func loadProfiles() (map[string]*profile, error) {
 			ssid: [2]string{"Device.WiFi.SSID.1.SSID"}, key: [2]string{"Device.WiFi.AccessPoint.1.Security.KeyPassphrase"},
 			informEnable: "Device.ManagementServer.PeriodicInformEnable", informIntv: "Device.ManagementServer.PeriodicInformInterval",
 			uptime: "Device.DeviceInfo.UpTime", swVersion: "Device.DeviceInfo.SoftwareVersion",
-			dlDiag: "Device.IP.Diagnostics.DownloadDiagnostics", ping: "Device.IP.Diagnostics.IPPing",
-			ulDiag: "Device.IP.Diagnostics.UploadDiagnostics",
 		})
 		if err != nil {
 			return nil, err
@@ -828,31 +826,6 @@ IP.Interface.2.IPv4Address.1.SubnetMask     str  r   255.255.0.0
 IP.Interface.2.IPv4Address.1.AddressingType str  r   DHCP
 IP.Interface.2.Stats.BytesSent              ulong rh @bytes:11:20000
 IP.Interface.2.Stats.BytesReceived          ulong rh @bytes:12:150000
-IP.Diagnostics.IPPing.DiagnosticsState      str  w   None
-IP.Diagnostics.IPPing.Host                  str  w
-IP.Diagnostics.IPPing.NumberOfRepetitions   uint w   4
-IP.Diagnostics.IPPing.Timeout               uint w   5000
-IP.Diagnostics.IPPing.SuccessCount          uint r   0
-IP.Diagnostics.IPPing.FailureCount          uint r   0
-IP.Diagnostics.IPPing.AverageResponseTime   uint r   0
-IP.Diagnostics.IPPing.MinimumResponseTime   uint r   0
-IP.Diagnostics.IPPing.MaximumResponseTime   uint r   0
-IP.Diagnostics.DownloadDiagnostics.DiagnosticsState     str  w None
-IP.Diagnostics.DownloadDiagnostics.DownloadURL          str  w
-IP.Diagnostics.DownloadDiagnostics.ROMTime              date r
-IP.Diagnostics.DownloadDiagnostics.BOMTime              date r
-IP.Diagnostics.DownloadDiagnostics.EOMTime              date r
-IP.Diagnostics.DownloadDiagnostics.TestBytesReceived    uint r 0
-IP.Diagnostics.DownloadDiagnostics.TotalBytesReceived   uint r 0
-IP.Diagnostics.DownloadDiagnostics.TCPOpenRequestTime   date r
-IP.Diagnostics.DownloadDiagnostics.TCPOpenResponseTime  date r
-IP.Diagnostics.UploadDiagnostics.DiagnosticsState       str  w None
-IP.Diagnostics.UploadDiagnostics.UploadURL              str  w
-IP.Diagnostics.UploadDiagnostics.TestFileLength         uint w 0
-IP.Diagnostics.UploadDiagnostics.ROMTime                date r
-IP.Diagnostics.UploadDiagnostics.BOMTime                date r
-IP.Diagnostics.UploadDiagnostics.EOMTime                date r
-IP.Diagnostics.UploadDiagnostics.TotalBytesSent         uint r 0
 WiFi.RadioNumberOfEntries                   uint r   1
 WiFi.Radio.1.Enable                         bool w   true
 WiFi.Radio.1.Status                         str  r   Up

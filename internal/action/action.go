@@ -206,6 +206,7 @@ type target struct {
 	manufacturer string
 	oui, product string
 	dataModel    string
+	caps         datamodel.Caps // nil: not known yet (nothing is refused in advance)
 }
 
 // identity is what the data model's vendor overrides match on.
@@ -222,25 +223,26 @@ func (t target) root() string {
 
 // targetColumns are read from cpe_devices d into a targetRow by name.
 const targetColumns = `d.id, d.org_id, d.serial_norm, COALESCE(d.genieacs_id, '') AS genieacs_id, d.manufacturer, d.oui,
-	d.product_class, d.data_model`
+	d.product_class, d.data_model, d.capabilities`
 
 // targetRow is a target as read.
 type targetRow struct {
-	ID           uuid.UUID  `db:"id"`
-	OrgID        *uuid.UUID `db:"org_id"`
-	Serial       string     `db:"serial_norm"`
-	GenieID      string     `db:"genieacs_id"`
-	Manufacturer string     `db:"manufacturer"`
-	OUI          string     `db:"oui"`
-	Product      string     `db:"product_class"`
-	DataModel    string     `db:"data_model"`
+	ID           uuid.UUID      `db:"id"`
+	OrgID        *uuid.UUID     `db:"org_id"`
+	Serial       string         `db:"serial_norm"`
+	GenieID      string         `db:"genieacs_id"`
+	Manufacturer string         `db:"manufacturer"`
+	OUI          string         `db:"oui"`
+	Product      string         `db:"product_class"`
+	DataModel    string         `db:"data_model"`
+	Caps         datamodel.Caps `db:"capabilities"`
 }
 
 // target is the row's target; a device of no organization has the zero
 // orgID.
 func (r targetRow) target() target {
 	t := target{id: r.ID, serial: r.Serial, genieID: r.GenieID, manufacturer: r.Manufacturer,
-		oui: r.OUI, product: r.Product, dataModel: r.DataModel}
+		oui: r.OUI, product: r.Product, dataModel: r.DataModel, caps: r.Caps}
 	if r.OrgID != nil {
 		t.orgID = *r.OrgID
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/dbtest"
+	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/jobs"
 	"github.com/fyberpay/cpe/internal/jobs/jobstest"
@@ -41,6 +42,7 @@ type bundle struct {
 	client *genieacs.Client
 	svc    *action.Service
 	cpe    *cpe.Service
+	sync   *devsync.Service
 	jobs   *river.Client[pgx.Tx] // the worker client
 }
 
@@ -71,7 +73,7 @@ func setup(t testing.TB, devices int) *bundle {
 	jobstest.Scheduler(t, pool) // follow jobs run 200 ms after their task, not at River's next 5 s scheduler run
 	box, svc, cs := a.Box, a.Actions, a.CPE
 	o := testfactory.Org(ctx, t, pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("acme")})
-	return &bundle{pool: pool, box: box, org: o, sim: sim, client: c, svc: svc, cpe: cs, jobs: wc}
+	return &bundle{pool: pool, box: box, org: o, sim: sim, client: c, svc: svc, cpe: cs, sync: a.Sync, jobs: wc}
 }
 
 func (b *bundle) as(t testing.TB, role actor.Role) actor.Actor {

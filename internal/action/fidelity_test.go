@@ -25,8 +25,18 @@ func (b *bundle) cpeValue(t *testing.T, gid, path string) any {
 	return v
 }
 
-// TestWiFiOnTR181AfterOnlyTheHealthProvision: the health provision fetched
-// a few Device.WiFi parameters (client counts, SSIDs), so GenieACS knows
+// fetchOnly has GenieACS read just these values (as a health provision
+// that reads client counts and SSIDs, and no key, did): it then knows the
+// levels on their way and nothing else of them.
+func (b *bundle) fetchOnly(t *testing.T, gid string, paths ...string) {
+	t.Helper()
+	res, err := b.client.CreateTask(context.Background(), gid, genieacs.GetParameterValues(paths...), genieacs.TaskOptions{ConnectionRequest: true})
+	require.NoError(t, err)
+	require.Equal(t, genieacs.OutcomeDone, res.Outcome, res.Reason)
+}
+
+// TestWiFiOnTR181AfterOnlyTheHealthProvision: a fetch of a few
+// Device.WiFi parameters (client counts, SSIDs) leaves GenieACS knowing
 // Device.WiFi without its access points' security. That is not "the device
 // has no Wi-Fi key".
 func TestWiFiOnTR181AfterOnlyTheHealthProvision(t *testing.T) {
@@ -35,10 +45,10 @@ func TestWiFiOnTR181AfterOnlyTheHealthProvision(t *testing.T) {
 	ctx := context.Background()
 	a := b.as(t, actor.RoleTechnician)
 	id, gid := b.owned(t, "Archer%20AX10", 0)
-	require.NoError(t, b.sim.Inform(ctx, gid, "2 PERIODIC"))
+	b.fetchOnly(t, gid, "Device.WiFi.AccessPoint.1.AssociatedDeviceNumberOfEntries", "Device.WiFi.SSID.1.SSID")
 	d, err := b.client.GetDevice(ctx, gid, []string{"Device.WiFi"})
 	require.NoError(t, err)
-	require.NotEmpty(t, d.Params, "the health provision read part of Device.WiFi")
+	require.NotEmpty(t, d.Params, "the fetch read part of Device.WiFi")
 	_, known := d.Params["Device.WiFi.AccessPoint.1.Security.KeyPassphrase"]
 	require.False(t, known, "but not where the key goes")
 
@@ -50,10 +60,9 @@ func TestWiFiOnTR181AfterOnlyTheHealthProvision(t *testing.T) {
 	require.Equal(t, "wifi-181-pass", b.cpeValue(t, gid, "Device.WiFi.AccessPoint.1.Security.KeyPassphrase"))
 }
 
-// TestWiFiKeyAtTheVendorPathAfterAPartialFetch: the health provision
-// fetched one level of WLANConfiguration.1, so GenieACS knows KeyPassphrase
-// but not PreSharedKey.1.*: the key must still go where Huawei and ZTE keep
-// it.
+// TestWiFiKeyAtTheVendorPathAfterAPartialFetch: a fetch of one level of
+// WLANConfiguration.1 leaves GenieACS knowing KeyPassphrase but not
+// PreSharedKey.1.*: the key must still go where Huawei and ZTE keep it.
 func TestWiFiKeyAtTheVendorPathAfterAPartialFetch(t *testing.T) {
 	t.Parallel()
 	b := setup(t, 3)
@@ -65,9 +74,9 @@ func TestWiFiKeyAtTheVendorPathAfterAPartialFetch(t *testing.T) {
 		{"F660", wl + "PreSharedKey.1.KeyPassphrase"},
 	} {
 		id, gid := b.owned(t, tc.model, 0)
-		// The health provision reads WLANConfiguration.1.TotalAssociations:
-		// GenieACS lists WLANConfiguration.1, one level.
-		require.NoError(t, b.sim.Inform(ctx, gid, "2 PERIODIC"))
+		// A read of WLANConfiguration.1.TotalAssociations: GenieACS lists
+		// WLANConfiguration.1, one level.
+		b.fetchOnly(t, gid, wl+"TotalAssociations")
 		d, err := b.client.GetDevice(ctx, gid, []string{strings.TrimSuffix(wl, ".")})
 		require.NoError(t, err)
 		_, kp := d.Params[wl+"KeyPassphrase"]

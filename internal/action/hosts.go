@@ -161,8 +161,14 @@ func readHosts(doc *genieacs.Device, root string, out Hosts) Hosts {
 // devices from the device (refreshObject tasks; technicians up); the
 // first task's is returned.
 func (s *Service) RefreshHosts(ctx context.Context, a actor.Actor, deviceID uuid.UUID) (Task, error) {
+	if err := a.Require(actor.PermDeviceAction); err != nil {
+		return Task{}, err
+	}
 	dev, err := device(ctx, s.pool, a.OrgID, deviceID)
 	if err != nil {
+		return Task{}, err
+	}
+	if err := dev.caps.Need(datamodel.CapHosts); err != nil {
 		return Task{}, err
 	}
 	paths := hostsProjection(dev.root())

@@ -21,6 +21,7 @@ import (
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/datamodel"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/validation"
 )
@@ -95,11 +96,29 @@ func bandLabel(b string) string {
 	return "2.4 and 5 GHz"
 }
 
+// possibleOn refuses a band the device does not have ("both" needs one of
+// them: the task says which it set).
+func (in WiFiInput) possibleOn(caps datamodel.Caps) error {
+	switch in.Band {
+	case Band24:
+		return caps.Need(datamodel.CapWiFi24)
+	case Band5:
+		return caps.Need(datamodel.CapWiFi5)
+	}
+	if caps.Why(datamodel.CapWiFi5) == "" {
+		return nil
+	}
+	return caps.Need(datamodel.CapWiFi24)
+}
+
 // SetWiFi changes a device's SSID and key on one or both bands. The desired
 // Wi-Fi is kept (sealed) so the device gets it back after a factory reset.
 func (s *Service) SetWiFi(ctx context.Context, a actor.Actor, deviceID uuid.UUID, in WiFiInput) (Task, error) {
 	return s.start(ctx, a, deviceID, actor.PermDeviceAction, func(dev target) (newTask, error) {
 		if err := in.validate(); err != nil {
+			return newTask{}, err
+		}
+		if err := in.possibleOn(dev.caps); err != nil {
 			return newTask{}, err
 		}
 		return newTask{
@@ -453,7 +472,10 @@ const SpeedTestFile = "fyberpay-speedtest-10MB.bin"
 
 // SpeedTest runs a TR-143 download test on the device.
 func (s *Service) SpeedTest(ctx context.Context, a actor.Actor, deviceID uuid.UUID, in SpeedTestInput) (Task, error) {
-	return s.start(ctx, a, deviceID, actor.PermDeviceAction, func(target) (newTask, error) {
+	return s.start(ctx, a, deviceID, actor.PermDeviceAction, func(dev target) (newTask, error) {
+		if err := dev.caps.Need(datamodel.CapDownloadTest); err != nil {
+			return newTask{}, err
+		}
 		in.DownloadURL = strings.TrimSpace(in.DownloadURL)
 		if in.DownloadURL == "" {
 			if s.FSURL == "" {
@@ -482,7 +504,10 @@ type UploadTestInput struct {
 
 // UploadTest runs a TR-143 upload test on the device (technicians up).
 func (s *Service) UploadTest(ctx context.Context, a actor.Actor, deviceID uuid.UUID, in UploadTestInput) (Task, error) {
-	return s.start(ctx, a, deviceID, actor.PermDeviceAction, func(target) (newTask, error) {
+	return s.start(ctx, a, deviceID, actor.PermDeviceAction, func(dev target) (newTask, error) {
+		if err := dev.caps.Need(datamodel.CapUploadTest); err != nil {
+			return newTask{}, err
+		}
 		in.UploadURL = strings.TrimSpace(in.UploadURL)
 		errs := validation.Errors{}
 		u, err := url.Parse(in.UploadURL)
@@ -562,7 +587,10 @@ func (in *PingInput) validate() error {
 
 // Ping runs an IP ping from the device.
 func (s *Service) Ping(ctx context.Context, a actor.Actor, deviceID uuid.UUID, in PingInput) (Task, error) {
-	return s.start(ctx, a, deviceID, actor.PermDeviceAction, func(target) (newTask, error) {
+	return s.start(ctx, a, deviceID, actor.PermDeviceAction, func(dev target) (newTask, error) {
+		if err := dev.caps.Need(datamodel.CapPing); err != nil {
+			return newTask{}, err
+		}
 		if err := in.validate(); err != nil {
 			return newTask{}, err
 		}

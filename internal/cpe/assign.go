@@ -11,6 +11,7 @@ import (
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/audit"
+	"github.com/fyberpay/cpe/internal/datamodel"
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/subscriber"
@@ -115,6 +116,12 @@ func (s *Service) Assign(ctx context.Context, a actor.Actor, id uuid.UUID, in As
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		before, err := s.getForUpdate(ctx, tx, a.OrgID, id)
 		if err != nil {
+			return err
+		}
+		// A device known to have no (writable) PPP connection cannot take
+		// the login; one not judged yet is assigned, and its push reads
+		// its PPP connections first (pending meanwhile, saying so).
+		if err := before.Capabilities.Need(datamodel.CapPPPoE); err != nil {
 			return err
 		}
 		sub, err := db.One[struct {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/audit"
+	"github.com/fyberpay/cpe/internal/datamodel"
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/validation"
@@ -55,6 +56,10 @@ type Device struct {
 	// GenieACSDeletedAt is when a full sync pass last found the device
 	// gone from GenieACS (cleared when it informs again).
 	GenieACSDeletedAt *time.Time `json:"genieacsDeletedAt,omitempty" db:"genieacs_deleted_at"`
+	// Capabilities are what the device can do, judged from its tree by
+	// the sync: a key per capability it has, true when writable; null
+	// until GenieACS has discovered its objects (nothing is refused then).
+	Capabilities datamodel.Caps `json:"capabilities" db:"capabilities"`
 }
 
 // Thresholds are the online and stale thresholds: a device is offline when
@@ -127,7 +132,7 @@ const deviceColumns = `d.id, d.serial_norm, d.serial, d.oui, d.product_class, d.
 	COALESCE(s.username, '') AS subscriber, COALESCE(s.name, '') AS subscriber_name,
 	COALESCE(p.name, '') AS plan, COALESCE(p.genieacs_group, '') AS plan_group,
 	d.first_contact_at, d.last_inform_at, d.push_state, d.push_error, d.push_requested_at, d.pushed_at, d.created_at,
-	d.genieacs_deleted_at, d.line_username`
+	d.genieacs_deleted_at, d.line_username, d.capabilities`
 
 const deviceJoins = `
 	LEFT JOIN subscribers s ON s.id = d.subscriber_id AND s.org_id = d.org_id

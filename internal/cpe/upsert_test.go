@@ -18,6 +18,7 @@ type report struct {
 	tags                                                         []string
 	uptime                                                       *int64
 	healthAt                                                     *time.Time
+	caps                                                         *string // JSON; nil: unknown
 }
 
 // stage runs the sync's upsert of reports, as devsync does: a temporary
@@ -26,18 +27,15 @@ func stage(t *testing.T, b *testBundle, reports ...report) (created, updated int
 	t.Helper()
 	ctx := context.Background()
 	require.NoError(t, pgx.BeginFunc(ctx, b.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE sync_stage (
-			genieacs_id text, serial text, serial_norm text, oui text, product_class text, manufacturer text,
-			data_model text, software_version text, last_inform_at timestamptz, tags text[],
-			uptime_s bigint, cpu_percent real, memory_free_kib bigint, wan_bytes_sent bigint, wan_bytes_received bigint,
-			wifi_clients integer, health_at timestamptz) ON COMMIT DROP`); err != nil {
+		if _, err := tx.Exec(ctx, cpe.StageTable+` ON COMMIT DROP`); err != nil {
 			return err
 		}
 		for _, r := range reports {
 			if _, err := tx.Exec(ctx, `INSERT INTO sync_stage (genieacs_id, serial, serial_norm, oui, product_class, manufacturer,
-				data_model, software_version, last_inform_at, tags, uptime_s, health_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+				data_model, software_version, last_inform_at, tags, uptime_s, health_at, capabilities)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 				r.genieID, r.serial, cpe.NormalizeSerial(r.serial), r.oui, r.product, r.manufacturer, r.model, r.software,
-				r.inform, r.tags, r.uptime, r.healthAt); err != nil {
+				r.inform, r.tags, r.uptime, r.healthAt, r.caps); err != nil {
 				return err
 			}
 		}
@@ -53,16 +51,17 @@ type stored struct {
 	tags                                                         []string
 	inform, firstContact, gone, updatedAt                        *time.Time
 	uptime                                                       *int64
+	caps                                                         *string
 }
 
 func read(t *testing.T, b *testBundle, norm string) stored {
 	t.Helper()
 	var s stored
 	require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT serial, oui, product_class, manufacturer, COALESCE(genieacs_id, ''),
-		data_model, software_version, tags, last_inform_at, first_contact_at, genieacs_deleted_at, updated_at, uptime_s
-		FROM cpe_devices WHERE serial_norm = $1`, norm).
+		data_model, software_version, tags, last_inform_at, first_contact_at, genieacs_deleted_at, updated_at, uptime_s,
+		capabilities::text FROM cpe_devices WHERE serial_norm = $1`, norm).
 		Scan(&s.serial, &s.oui, &s.product, &s.manufacturer, &s.genieID, &s.model, &s.software, &s.tags, &s.inform,
-			&s.firstContact, &s.gone, &s.updatedAt, &s.uptime))
+			&s.firstContact, &s.gone, &s.updatedAt, &s.uptime, &s.caps))
 	return s
 }
 
@@ -116,6 +115,22 @@ func TestOneUpsertMergeRules(t *testing.T) {
 		require.Equal(t, "V5R019", s.software)
 		require.Equal(t, synced.inform, s.inform)
 		require.EqualValues(t, 3600, *s.uptime)
+	})
+	t.Run("CapabilitiesAreTheLatestJudgement", func(t *testing.T) {
+		caps := `{"pppoe": true, "hosts": false}`
+		stage(t, b, report{genieID: in.DeviceID, serial: hex, oui: "00259E", product: "HG8245H", model: "TR-098",
+			inform: inform, tags: []string{"org:acme"}, caps: &caps})
+		require.JSONEq(t, caps, *read(t, b, norm).caps)
+		// A document whose objects are not discovered judges nothing: the
+		// stored judgement stays.
+		created, updated := stage(t, b, report{genieID: in.DeviceID, serial: hex, oui: "00259E", product: "HG8245H", model: "TR-098",
+			inform: inform, tags: []string{"org:acme"}})
+		require.Equal(t, [2]int{0, 0}, [2]int{created, updated})
+		require.JSONEq(t, caps, *read(t, b, norm).caps)
+		fewer := `{"hosts": false}`
+		stage(t, b, report{genieID: in.DeviceID, serial: hex, oui: "00259E", product: "HG8245H", model: "TR-098",
+			inform: inform, tags: []string{"org:acme"}, caps: &fewer})
+		require.JSONEq(t, fewer, *read(t, b, norm).caps)
 	})
 	t.Run("AnOlderInformDoesNotTakeTimeBack", func(t *testing.T) {
 		stage(t, b, report{genieID: in.DeviceID, serial: hex, oui: "00259E", product: "HG8245H",

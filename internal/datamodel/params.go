@@ -268,6 +268,17 @@ var table = map[Param]Mapping{
 	UploadBOMTime:        {TR098: []string{igdUL + "BOMTime"}, TR181: []string{devUL + "BOMTime"}},
 	UploadEOMTime:        {TR098: []string{igdUL + "EOMTime"}, TR181: []string{devUL + "EOMTime"}},
 	UploadTotalBytesSent: {TR098: []string{igdUL + "TotalBytesSent"}, TR181: []string{devUL + "TotalBytesSent"}},
+
+	// Capability evidence (capability.go).
+	TraceRouteState: {TR098: []string{"InternetGatewayDevice.TraceRouteDiagnostics.DiagnosticsState"},
+		TR181: []string{"Device.IP.Diagnostics.TraceRoute.DiagnosticsState"}},
+	// TR-098 has no standard site survey; ZTE has one per radio
+	// (reference/anchors.md §2.4, low confidence).
+	NeighbourScanState: {TR181: []string{"Device.WiFi.NeighboringWiFiDiagnostic.DiagnosticsState"},
+		Overrides: []Override{{Match: zte, TR098: []string{"InternetGatewayDevice.LANDevice.1.WIFI.Radio.*.X_ZTE-COM_NeighborAP"}}}},
+	HostCount: {TR098: []string{"InternetGatewayDevice.LANDevice.1.Hosts.HostNumberOfEntries"},
+		TR181: []string{"Device.Hosts.HostNumberOfEntries"}},
+	CapabilityMarker: {TR098: []string{"InternetGatewayDevice.ManagementServer.URL"}, TR181: []string{"Device.ManagementServer.URL"}},
 }
 
 // Candidates returns p's path patterns for a device, vendor overrides first.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -184,18 +185,36 @@ type pass struct {
 }
 
 // Projection is what a pass reads of each device: identity, last inform,
-// tags and the health values of both data models.
+// tags, the health values and the capability evidence of both data
+// models. A pattern ('*': an instance number) is read as the subtree
+// above its first wildcard (a projection names no instance it does not
+// know); a path inside a subtree already read is left out (MongoDB
+// refuses a projection with a path and its prefix).
 func Projection() []string {
-	out := []string{"_deviceId", "_lastInform", "_tags"}
-	paths := datamodel.ProvisionPaths(healthParams)
-	for _, root := range []string{datamodel.TR098, datamodel.TR181} {
-		for _, p := range paths[root] {
-			if !strings.Contains(p, "*") {
-				out = append(out, p)
+	var paths []string
+	for _, set := range []map[string][]string{datamodel.ProvisionPaths(healthParams), datamodel.ProvisionPaths(datamodel.CapabilityParams())} {
+		for _, root := range []string{datamodel.TR098, datamodel.TR181} {
+			for _, p := range set[root] {
+				if i := strings.Index(p, ".*"); i >= 0 {
+					p = p[:i]
+				}
+				paths = append(paths, p)
 			}
 		}
 	}
+	slices.Sort(paths)
+	out := []string{"_deviceId", "_lastInform", "_tags"}
+	for _, p := range slices.Compact(paths) {
+		if !slices.ContainsFunc(out, func(prefix string) bool { return within(p, prefix) }) {
+			out = append(out, p)
+		}
+	}
 	return out
+}
+
+// within reports whether path is inside the subtree at (or is) prefix.
+func within(path, prefix string) bool {
+	return path == prefix || strings.HasPrefix(path, prefix+".")
 }
 
 var healthParams = []datamodel.Param{datamodel.SoftwareVersion, datamodel.UpTime, datamodel.CPUUsage, datamodel.MemoryFree,
@@ -297,12 +316,7 @@ func (p *pass) stage(ctx context.Context) error {
 	if p.staged {
 		return nil
 	}
-	_, err := p.conn.Exec(ctx, `
-		CREATE TEMP TABLE IF NOT EXISTS sync_stage (
-			genieacs_id text, serial text, serial_norm text, oui text, product_class text, manufacturer text,
-			data_model text, software_version text, last_inform_at timestamptz, tags text[],
-			uptime_s bigint, cpu_percent real, memory_free_kib bigint, wan_bytes_sent bigint, wan_bytes_received bigint,
-			wifi_clients integer, health_at timestamptz);
+	_, err := p.conn.Exec(ctx, cpe.StageTable+`;
 		CREATE TEMP TABLE IF NOT EXISTS sync_seen (genieacs_id text PRIMARY KEY);
 		TRUNCATE sync_stage, sync_seen`)
 	p.staged = err == nil
@@ -311,7 +325,7 @@ func (p *pass) stage(ctx context.Context) error {
 
 var stageColumns = []string{"genieacs_id", "serial", "serial_norm", "oui", "product_class", "manufacturer", "data_model",
 	"software_version", "last_inform_at", "tags", "uptime_s", "cpu_percent", "memory_free_kib", "wan_bytes_sent",
-	"wan_bytes_received", "wifi_clients", "health_at"}
+	"wan_bytes_received", "wifi_clients", "health_at", "capabilities"}
 
 // flush writes the batch: COPY into staging, drop what cannot be
 // applied, one upsert, the health samples; one transaction.
@@ -420,11 +434,21 @@ type stageRow struct {
 	cpu                                                                          *float32
 	wifi                                                                         *int32
 	healthAt                                                                     *time.Time
+	caps                                                                         datamodel.Caps // nil: unknown
 }
 
 func (r stageRow) values() []any {
 	return []any{r.genieID, r.serial, r.serialNorm, r.oui, r.product, r.manufacturer, r.dataModel, r.software,
-		r.lastInform, r.tags, r.uptime, r.cpu, r.memFree, r.sent, r.received, r.wifi, r.healthAt}
+		r.lastInform, r.tags, r.uptime, r.cpu, r.memFree, r.sent, r.received, r.wifi, r.healthAt, r.capsValue()}
+}
+
+// capsValue is the capabilities column: NULL when unknown (a nil map
+// would be JSON's null).
+func (r stageRow) capsValue() any {
+	if r.caps == nil {
+		return nil
+	}
+	return r.caps
 }
 
 // docFields names the document field each text column of sync_stage comes
@@ -585,6 +609,11 @@ func rowOf(d *genieacs.Device) (stageRow, string) {
 			r.healthAt = &at
 		}
 	}
+	tree := make(map[string]bool, len(d.Params))
+	for path, p := range d.Params {
+		tree[path] = p.Writable == nil || *p.Writable
+	}
+	r.caps, _ = datamodel.DeriveCaps(ident, tree)
 	if why := r.unstorable(); why != "" {
 		return stageRow{}, why
 	}

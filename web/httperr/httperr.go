@@ -15,6 +15,7 @@ import (
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/apikey"
 	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/datamodel"
 	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/firmware"
 	"github.com/fyberpay/cpe/internal/genieacs"
@@ -85,6 +86,11 @@ func From(err error) *Error {
 	var fte *firmware.TooLargeError
 	if errors.As(err, &fte) {
 		return &Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Message: fte.Error(), Fields: map[string]string{"file": fte.Error()}}
+	}
+	var me *datamodel.MissingError
+	if errors.As(err, &me) {
+		return &Error{Status: http.StatusUnprocessableEntity, Code: "missing_capability", Message: me.Reason,
+			Fields: map[string]string{"capability": string(me.Capability)}}
 	}
 	var te *user.ThrottledError
 	if errors.As(err, &te) {

@@ -59,14 +59,14 @@ func TestDeviceTreePages(t *testing.T) {
 
 	// A technician has GenieACS read a level it does not hold yet.
 	tech := b.LoggedIn(t, b.TechA)
-	hosts := tech.Get("/devices/" + id.String() + "/tree?path=InternetGatewayDevice.LANDevice.1.Hosts")
-	require.Equal(t, 1, hosts.TestID("tree-empty").Length())
-	require.Equal(t, `{"path":"InternetGatewayDevice.LANDevice.1.Hosts"}`, hosts.TestID("tree-refresh").AttrOr("hx-vals", ""))
-	r := tech.HTMX("/devices/"+id.String()+"/tree/refresh", url.Values{"path": {"InternetGatewayDevice.LANDevice.1.Hosts"}})
+	lan := tech.Get("/devices/" + id.String() + "/tree?path=InternetGatewayDevice.LANDevice.1.LANHostConfigManagement")
+	require.Equal(t, 1, lan.TestID("tree-empty").Length())
+	require.Equal(t, `{"path":"InternetGatewayDevice.LANDevice.1.LANHostConfigManagement"}`, lan.TestID("tree-refresh").AttrOr("hx-vals", ""))
+	r := tech.HTMX("/devices/"+id.String()+"/tree/refresh", url.Values{"path": {"InternetGatewayDevice.LANDevice.1.LANHostConfigManagement"}})
 	require.Equal(t, http.StatusOK, r.Status, r.Body)
-	require.Equal(t, "Refresh InternetGatewayDevice.LANDevice.1.Hosts: done.", r.TestID("tree-note").Text())
+	require.Equal(t, "Refresh InternetGatewayDevice.LANDevice.1.LANHostConfigManagement: done.", r.TestID("tree-note").Text())
 	require.Positive(t, r.Doc.Find(`[data-testid="tree-node"]`).Length(), "the level as it now is")
-	require.Equal(t, http.StatusForbidden, viewer.Post("/devices/"+id.String()+"/tree/refresh", url.Values{"path": {"InternetGatewayDevice.LANDevice.1.Hosts"}}).Status)
+	require.Equal(t, http.StatusForbidden, viewer.Post("/devices/"+id.String()+"/tree/refresh", url.Values{"path": {"InternetGatewayDevice.LANDevice.1.LANHostConfigManagement"}}).Status)
 	require.Equal(t, http.StatusUnprocessableEntity, tech.Post("/devices/"+id.String()+"/tree/refresh", url.Values{"path": {"InternetGatewayDevice.*"}}).Status)
 
 	require.Zero(t, tech.Get("/devices/"+id.String()+"/tree?path=InternetGatewayDevice.LANDevice.1.WLANConfiguration.1").TestID("tree-edit").Length(),

@@ -28,6 +28,13 @@ func (r APIResp) ErrCode() string {
 	return s
 }
 
+// ErrMessage returns error.message of a JSON error body.
+func (r APIResp) ErrMessage() string {
+	e, _ := r.Body["error"].(map[string]any)
+	s, _ := e["message"].(string)
+	return s
+}
+
 // ErrFields returns error.fields of a JSON error body.
 func (r APIResp) ErrFields() map[string]any {
 	e, _ := r.Body["error"].(map[string]any)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/cpe/cpetest"
+	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/jobs"
 	"github.com/fyberpay/cpe/internal/org"
@@ -66,6 +67,24 @@ func (b *Bundle) QuietSimDevice(t *testing.T, o org.Org, profile string) (uuid.U
 	// informs being off, schedules none.
 	require.NoError(t, b.Sim.Inform(context.Background(), gid, "0 BOOTSTRAP", "1 BOOT"))
 	return b.register(t, o, gid), gid
+}
+
+// JudgedSimDevice adds a simulated CPE of profile (acssim.Profile...),
+// bootstraps it, runs its first periodic session (the health provision
+// discovers its objects) and a sync pass, and registers it as o's: its
+// capabilities are then judged, as in production a sync interval after
+// its first periodic inform.
+func (b *Bundle) JudgedSimDevice(t *testing.T, o org.Org, profile string) (uuid.UUID, string) {
+	t.Helper()
+	ctx := context.Background()
+	gid, err := b.Sim.AddDevice(profile, "")
+	require.NoError(t, err)
+	require.NoError(t, b.Sim.Inform(ctx, gid, "0 BOOTSTRAP", "1 BOOT"))
+	require.NoError(t, b.Sim.Inform(ctx, gid, "2 PERIODIC"))
+	id := b.register(t, o, gid)
+	_, err = b.Sync.Sync(ctx, devsync.Full)
+	require.NoError(t, err)
+	return id, gid
 }
 
 // register records the simulated device gid as o's, as if it had informed.

@@ -28,6 +28,7 @@ import (
 	"github.com/fyberpay/cpe/internal/app"
 	"github.com/fyberpay/cpe/internal/config"
 	"github.com/fyberpay/cpe/internal/dbtest"
+	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/jobs"
 	"github.com/fyberpay/cpe/internal/org"
@@ -73,6 +74,8 @@ type Bundle struct {
 	// only).
 	Sim *acssim.TestServer
 	ACS *genieacs.Client
+	// Sync is the application's sync service: tests run its passes.
+	Sync *devsync.Service
 
 	OrgA, OrgB                     org.Org
 	OwnerA, AdminA, TechA, ViewerA user.User
@@ -149,7 +152,7 @@ func build(t testing.TB, publicURL string, simDevices int) *Bundle {
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 
-	b := &Bundle{Pool: pool, Srv: srv, Logs: logs, Box: a.Box, Sim: sim, ACS: a.GenieACS}
+	b := &Bundle{Pool: pool, Srv: srv, Logs: logs, Box: a.Box, Sim: sim, ACS: a.GenieACS, Sync: a.Sync}
 	b.OrgA = testfactory.Org(ctx, t, pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("acme"), Name: testfactory.Ptr("Acme Fibre")})
 	b.OrgB = testfactory.Org(ctx, t, pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("beta"), Name: testfactory.Ptr("Beta Net")})
 	role := func(r actor.Role) *testfactory.UserOpts { return &testfactory.UserOpts{Role: &r} }

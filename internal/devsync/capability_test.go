@@ -1,0 +1,88 @@
+package devsync_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fyberpay/cpe/internal/acssim"
+	"github.com/fyberpay/cpe/internal/datamodel"
+	"github.com/fyberpay/cpe/internal/dbtest"
+	"github.com/fyberpay/cpe/internal/devsync"
+	"github.com/fyberpay/cpe/internal/testfactory"
+)
+
+// TestCapabilitiesOfEverySimulatedModel: the health provision discovers
+// each model's objects in GenieACS, and the sync judges from them what the
+// device can do — never from a list of models. A device whose periodic
+// session has not run (GenieACS knows only its Inform) is not judged.
+func TestCapabilitiesOfEverySimulatedModel(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := dbtest.NewDB(t)
+	sim, _ := testfactory.GenieACS(t, acssim.Options{Devices: 0, Seed: 3, InformInterval: 24 * time.Hour, SessionDelay: time.Millisecond},
+		testfactory.GenieACSOpts{})
+	c := client(t, sim.NBIURL)
+	s := service(t, pool, c)
+
+	diag := datamodel.Caps{datamodel.CapPing: true, datamodel.CapDownloadTest: true, datamodel.CapUploadTest: true}
+	with := func(base datamodel.Caps, more datamodel.Caps) datamodel.Caps {
+		out := datamodel.Caps{}
+		for k, v := range base {
+			out[k] = v
+		}
+		for k, v := range more {
+			out[k] = v
+		}
+		return out
+	}
+	tests := []struct {
+		profile string
+		want    datamodel.Caps
+	}{
+		{acssim.ProfileHuaweiHG8245H, with(diag, datamodel.Caps{datamodel.CapPPPoE: true, datamodel.CapWiFi24: true,
+			datamodel.CapWiFi5: true, datamodel.CapHosts: false, datamodel.CapOptical: false})},
+		{acssim.ProfileZTEF660, with(diag, datamodel.Caps{datamodel.CapPPPoE: true, datamodel.CapWiFi24: true,
+			datamodel.CapWiFi5: true, datamodel.CapHosts: false, datamodel.CapOptical: false})},
+		{acssim.ProfileTPLinkAX10, with(diag, datamodel.Caps{datamodel.CapPPPoE: true, datamodel.CapWiFi24: true,
+			datamodel.CapWiFi5: true, datamodel.CapHosts: false})},
+		// The plain IP gateway: one band, hosts, nothing else.
+		{acssim.ProfileTendaN301, datamodel.Caps{datamodel.CapWiFi24: true, datamodel.CapHosts: false}},
+	}
+	gids := map[string]string{}
+	for _, tt := range tests {
+		gid, err := sim.AddDevice(tt.profile, "")
+		require.NoError(t, err)
+		require.NoError(t, sim.Inform(ctx, gid, "0 BOOTSTRAP", "1 BOOT"))
+		gids[tt.profile] = gid
+	}
+	caps := func(gid string) *string {
+		var js *string
+		require.NoError(t, pool.QueryRow(ctx, `SELECT capabilities::text FROM cpe_devices WHERE genieacs_id = $1`, gid).Scan(&js))
+		return js
+	}
+
+	_, err := s.Sync(ctx, devsync.Full)
+	require.NoError(t, err)
+	for _, gid := range gids {
+		require.Nil(t, caps(gid), "only the Inform is known: not judged")
+	}
+
+	for _, gid := range gids {
+		require.NoError(t, sim.Inform(ctx, gid, "2 PERIODIC"))
+	}
+	_, err = s.Sync(ctx, devsync.Full)
+	require.NoError(t, err)
+	for _, tt := range tests {
+		t.Run(tt.profile, func(t *testing.T) {
+			js := caps(gids[tt.profile])
+			require.NotNil(t, js)
+			var got datamodel.Caps
+			require.NoError(t, json.Unmarshal([]byte(*js), &got))
+			require.Equal(t, tt.want, got)
+		})
+	}
+}
