@@ -39,6 +39,9 @@ type Hosts struct {
 	// ReadAt is when GenieACS last read the hosts table from the device
 	// (nil: never).
 	ReadAt *time.Time `json:"readAt,omitempty"`
+	// Unavailable says why the device has no hosts to read ("" when it
+	// has, or when that is not known yet).
+	Unavailable string `json:"unavailable,omitempty"`
 }
 
 // hostsTable is where a data model lists LAN hosts.
@@ -65,7 +68,7 @@ var (
 // Hosts reads what is connected behind the device, as GenieACS holds it.
 func (s *Service) Hosts(ctx context.Context, a actor.Actor, deviceID uuid.UUID) (Hosts, error) {
 	dev, doc, err := s.document(ctx, a, deviceID, byRoot(hostsProjection))
-	out := Hosts{DeviceID: dev.id, Hosts: []Host{}}
+	out := Hosts{DeviceID: dev.id, Hosts: []Host{}, Unavailable: dev.caps.Why(datamodel.CapHosts)}
 	if err != nil || doc == nil {
 		return out, err
 	}

@@ -223,3 +223,13 @@ func (h *Handler) identityResolve(c echo.Context, accept bool) error {
 	}
 	return c.JSON(http.StatusOK, got)
 }
+
+// ModelsList is GET /cpe/models: the organization's models with how many
+// of their devices have each capability.
+func (h *Handler) ModelsList(c echo.Context) error {
+	ms, err := h.Devices.Models(c.Request().Context(), actorOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": ms})
+}
