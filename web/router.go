@@ -61,6 +61,7 @@ func routes(e *echo.Echo, d Deps) {
 	cpe.GET("/webhooks/:id/deliveries", ah.WebhooksDeliveries)
 	cpe.GET("/devices", ah.DevicesList)
 	cpe.GET("/models", ah.ModelsList)
+	cpe.GET("/optical", ah.OpticalList)
 	cpe.GET("/devices.csv", ah.DevicesExport)
 	cpe.POST("/devices", ah.DevicesCreate)
 	cpe.POST("/devices/import", ah.DevicesImport)

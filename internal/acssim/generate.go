@@ -66,11 +66,7 @@ var generators = map[string]func(t *template, n *tnode, arg string) (genFunc, er
 		}, nil
 	},
 	"rxpower": func(*template, *tnode, string) (genFunc, error) {
-		return func(_ *Sim, d *device, _ uint16) any {
-			base := -15.0 - float64(hashOf(d.seed, 0x70)%900)/100
-			j := (float64(d.tick(0x71)%50) - 25) / 100
-			return strconv.FormatFloat(base+j, 'f', 2, 64)
-		}, nil
+		return func(_ *Sim, d *device, _ uint16) any { return strconv.FormatFloat(rxPower(d), 'f', 2, 64) }, nil
 	},
 	"txpower": func(*template, *tnode, string) (genFunc, error) {
 		return func(_ *Sim, d *device, _ uint16) any {
@@ -269,4 +265,25 @@ func memPercent(d *device) int { return int(28 + d.tick(0xe1)%45) }
 func mgmtIP(d *device) string {
 	h := hashOf(d.seed, 0x10)
 	return fmt.Sprintf("10.%d.%d.%d", 20+h%200, (h>>8)%256, 2+(h>>16)%250)
+}
+
+// Optical fates: most ONTs receive a healthy -15 to -24 dBm; one in
+// degradedEvery sits at -27.3 to -29.3 dBm (a dirty connector: weak), and
+// one in losingEvery loses light, 1 dB per inform from -21 dBm down to
+// -38 dBm (a bent or cut fibre: weak, then critical).
+const (
+	degradedEvery = 20
+	losingEvery   = 40
+)
+
+// rxPower is a device's received optical level now (dBm).
+func rxPower(d *device) float64 {
+	j := (float64(d.tick(0x71)%50) - 25) / 100
+	switch {
+	case hashOf(d.seed, 0x77)%losingEvery == 0:
+		return max(-21-float64(d.informs), -38) + j
+	case hashOf(d.seed, 0x76)%degradedEvery == 0:
+		return -27.3 - float64(hashOf(d.seed, 0x70)%200)/100 + j
+	}
+	return -15.0 - float64(hashOf(d.seed, 0x70)%900)/100 + j
 }

@@ -3,7 +3,6 @@ package action
 import (
 	"context"
 	"maps"
-	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -113,10 +112,7 @@ func readLine(doc *genieacs.Device, id datamodel.Identity) Line {
 		if err != nil {
 			return nil
 		}
-		if id.Root == datamodel.TR181 {
-			f *= 0.002 // TR-181 Optical.Interface levels count 0.002 dBm
-		}
-		f = math.Round(f*100) / 100
+		f = datamodel.OpticalDBm(id.Root, f)
 		return &f
 	}
 	l.OpticalRxDBm, l.OpticalTxDBm = dbm(datamodel.OpticalRxPower), dbm(datamodel.OpticalTxPower)

@@ -60,7 +60,18 @@ type Device struct {
 	// the sync: a key per capability it has, true when writable; null
 	// until GenieACS has discovered its objects (nothing is refused then).
 	Capabilities datamodel.Caps `json:"capabilities" db:"capabilities"`
+	// A GPON ONT's optical levels (dBm) as the sync last read them, the
+	// received one judged against the organization's thresholds (good,
+	// weak, critical, overload) since OpticalLevelAt.
+	OpticalRxDBm   *float32   `json:"opticalRxDbm,omitempty" db:"optical_rx_dbm"`
+	OpticalTxDBm   *float32   `json:"opticalTxDbm,omitempty" db:"optical_tx_dbm"`
+	OpticalLevel   string     `json:"opticalLevel,omitempty" db:"optical_level"`
+	OpticalLevelAt *time.Time `json:"opticalLevelAt,omitempty" db:"optical_level_at"`
 }
+
+// OpticalAlarmLevels are the optical levels in alarm, as an SQL list (the
+// partial index cpe_devices_optical_alarm_idx is on them).
+const OpticalAlarmLevels = `('weak', 'critical', 'overload')`
 
 // Thresholds are the online and stale thresholds: a device is offline when
 // its last inform is older than Online and stale when older than Stale
@@ -132,7 +143,8 @@ const deviceColumns = `d.id, d.serial_norm, d.serial, d.oui, d.product_class, d.
 	COALESCE(s.username, '') AS subscriber, COALESCE(s.name, '') AS subscriber_name,
 	COALESCE(p.name, '') AS plan, COALESCE(p.genieacs_group, '') AS plan_group,
 	d.first_contact_at, d.last_inform_at, d.push_state, d.push_error, d.push_requested_at, d.pushed_at, d.created_at,
-	d.genieacs_deleted_at, d.line_username, d.capabilities`
+	d.genieacs_deleted_at, d.line_username, d.capabilities, d.optical_rx_dbm, d.optical_tx_dbm,
+	COALESCE(d.optical_level, '') AS optical_level, d.optical_level_at`
 
 const deviceJoins = `
 	LEFT JOIN subscribers s ON s.id = d.subscriber_id AND s.org_id = d.org_id
@@ -219,7 +231,7 @@ type Filter struct {
 	Model      string // product class, exact
 	Firmware   string // software version, exact
 	Tag        string // exact
-	Status     string // online, offline, stale, unknown, pending_push
+	Status     string // online, offline, stale, unknown, pending_push, deleted_in_genieacs, optical_alarm
 	Sort       string // serial (default), last_inform, newest
 	After      string // keyset cursor from a previous page
 	Limit      int    // default 50, max 500
@@ -258,7 +270,7 @@ func decodeCursor(s string) (cursor, error) {
 var (
 	serialPrefixRE = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
 	statuses       = map[string]bool{"online": true, "offline": true, "stale": true, "unknown": true, "pending_push": true,
-		"deleted_in_genieacs": true}
+		"deleted_in_genieacs": true, "optical_alarm": true}
 )
 
 // NormalizeSerialPrefix turns a typed serial prefix into the label form's
@@ -283,7 +295,7 @@ func (f *Filter) validate() error {
 		errs.Add("serial", "must be letters, digits, '.', '_', ':' or '-'")
 	}
 	if f.Status != "" && !statuses[f.Status] {
-		errs.Add("status", "must be online, offline, stale, unknown, pending_push or deleted_in_genieacs")
+		errs.Add("status", "must be online, offline, stale, unknown, pending_push, deleted_in_genieacs or optical_alarm")
 	}
 	switch f.Sort {
 	case "", SortSerial, SortLastInform, SortNewest:
@@ -334,6 +346,8 @@ func (f Filter) conditions(th Thresholds, now time.Time, arg func(any) string) [
 		out = append(out, "d.push_state = 'pending'")
 	case "deleted_in_genieacs":
 		out = append(out, "d.genieacs_deleted_at IS NOT NULL")
+	case "optical_alarm":
+		out = append(out, "d.optical_level IN "+OpticalAlarmLevels)
 	}
 	return out
 }

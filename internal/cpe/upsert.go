@@ -50,6 +50,8 @@ var mergeRules = []struct {
 	{"wan_bytes_received", "COALESCE(EXCLUDED.wan_bytes_received, d.wan_bytes_received)", false},
 	{"wifi_clients", "COALESCE(EXCLUDED.wifi_clients, d.wifi_clients)", false},
 	{"health_at", "COALESCE(EXCLUDED.health_at, d.health_at)", true},
+	{"optical_rx_dbm", "COALESCE(EXCLUDED.optical_rx_dbm, d.optical_rx_dbm)", false},
+	{"optical_tx_dbm", "COALESCE(EXCLUDED.optical_tx_dbm, d.optical_tx_dbm)", false},
 	// Capabilities: the latest judgement, when the report has one (a
 	// document whose objects GenieACS has not discovered has none).
 	{"capabilities", "COALESCE(EXCLUDED.capabilities, d.capabilities)", true},
@@ -62,7 +64,7 @@ var mergeRules = []struct {
 // cpe_devices' insert.
 const reportColumns = `serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model,
 	software_version, last_inform_at, tags, first_contact_at, uptime_s, cpu_percent, memory_free_kib,
-	wan_bytes_sent, wan_bytes_received, wifi_clients, health_at, capabilities`
+	wan_bytes_sent, wan_bytes_received, wifi_clients, health_at, capabilities, optical_rx_dbm, optical_tx_dbm`
 
 // identityHeld is true when a report contradicts a claimed device's
 // identity (identify's knownRow.conflicts, as SQL): such a report never
@@ -94,7 +96,7 @@ func upsertReports(src string) string {
 		SELECT serial, serial_norm, upper(oui), COALESCE(product_class, ''), COALESCE(manufacturer, ''), genieacs_id,
 			COALESCE(data_model, ''), COALESCE(software_version, ''), last_inform_at, COALESCE(tags, '{}'),
 			first_contact_at, uptime_s, cpu_percent, memory_free_kib, wan_bytes_sent, wan_bytes_received,
-			wifi_clients, health_at, capabilities
+			wifi_clients, health_at, capabilities, optical_rx_dbm, optical_tx_dbm
 		FROM ` + src + `
 		ON CONFLICT (serial_norm) DO UPDATE SET ` + strings.Join(set, ",\n\t\t\t") + `
 		WHERE NOT (` + identityHeld + `)
@@ -107,7 +109,7 @@ func upsertReports(src string) string {
 // $5 manufacturer, $6 GenieACS id or NULL, $7 data model or the empty string).
 const identifyReport = `(VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text,
 		NULL::text, NULL::timestamptz, NULL::text[], now(), NULL::bigint, NULL::real, NULL::bigint,
-		NULL::bigint, NULL::bigint, NULL::integer, NULL::timestamptz, NULL::jsonb)) AS report(` + reportColumns + `)`
+		NULL::bigint, NULL::bigint, NULL::integer, NULL::timestamptz, NULL::jsonb, NULL::real, NULL::real)) AS report(` + reportColumns + `)`
 
 // upsertIdentified is identify's upsert.
 var upsertIdentified = upsertReports(identifyReport)
@@ -119,7 +121,8 @@ var upsertIdentified = upsertReports(identifyReport)
 // last inform.
 var upsertStaged = upsertReports(`(SELECT serial, serial_norm, oui, product_class, manufacturer, genieacs_id, data_model,
 		software_version, last_inform_at, tags, last_inform_at AS first_contact_at, uptime_s, cpu_percent,
-		memory_free_kib, wan_bytes_sent, wan_bytes_received, wifi_clients, health_at, capabilities FROM sync_stage) AS report`)
+		memory_free_kib, wan_bytes_sent, wan_bytes_received, wifi_clients, health_at, capabilities, optical_rx_dbm, optical_tx_dbm
+		FROM sync_stage) AS report`)
 
 // StageTable is the sync's staging table: its report's columns with their
 // types (a temporary table of the session, created IF NOT EXISTS).
@@ -127,7 +130,7 @@ const StageTable = `CREATE TEMP TABLE IF NOT EXISTS sync_stage (
 	genieacs_id text, serial text, serial_norm text, oui text, product_class text, manufacturer text,
 	data_model text, software_version text, last_inform_at timestamptz, tags text[],
 	uptime_s bigint, cpu_percent real, memory_free_kib bigint, wan_bytes_sent bigint, wan_bytes_received bigint,
-	wifi_clients integer, health_at timestamptz, capabilities jsonb)`
+	wifi_clients integer, health_at timestamptz, capabilities jsonb, optical_rx_dbm real, optical_tx_dbm real, hosts integer)`
 
 // UpsertStaged merges the sync's staging table sync_stage into cpe_devices
 // (the rules above) and returns how many devices were created and updated.

@@ -40,6 +40,18 @@ type Fleet struct {
 	// image's version and how many of the model's devices run it; most
 	// devices first.
 	Compliance []Compliance
+	// OpticalAlarms counts the GPON ONTs whose received optical level is
+	// in alarm, by level (weak, critical, overload).
+	OpticalAlarms map[string]int
+}
+
+// OpticalAlarmTotal is every ONT in optical alarm.
+func (f Fleet) OpticalAlarmTotal() int {
+	n := 0
+	for _, c := range f.OpticalAlarms {
+		n += c
+	}
+	return n
 }
 
 // StatusCounts are devices by status; Total - Online - Offline - Stale
@@ -243,6 +255,9 @@ func (s *Service) fleet(ctx context.Context, orgID uuid.UUID, now time.Time) (Fl
 	if f.FaultsByDay, err = faultsByDay(ctx, tx, orgID, now); err != nil {
 		return Fleet{}, err
 	}
+	if f.OpticalAlarms, err = opticalAlarms(ctx, tx, orgID); err != nil {
+		return Fleet{}, err
+	}
 	return f, nil
 }
 
@@ -374,4 +389,25 @@ func sorted(m map[string]*Bucket) []Bucket {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Value, b.Value))
 	})
 	return out
+}
+
+// opticalAlarms counts the organization's devices in optical alarm by
+// level (the partial index on the alarm levels serves it).
+func opticalAlarms(ctx context.Context, tx pgx.Tx, orgID uuid.UUID) (map[string]int, error) {
+	rows, err := tx.Query(ctx, `SELECT optical_level, count(*) FROM cpe_devices
+		WHERE org_id = $1 AND optical_level IN `+cpe.OpticalAlarmLevels+` GROUP BY 1`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard optical alarms: %w", err)
+	}
+	out := map[string]int{"weak": 0, "critical": 0, "overload": 0}
+	var level string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&level, &n}, func() error {
+		out[level] = n
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dashboard optical alarms: %w", err)
+	}
+	return out, nil
 }

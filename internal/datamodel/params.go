@@ -21,6 +21,7 @@ package datamodel
 import (
 	"iter"
 	"maps"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -400,10 +401,20 @@ func ComparePaths(a, b string) int {
 	return len(as) - len(bs)
 }
 
+// OpticalDBm is an optical level read from a device's tree, in dBm: TR-181
+// Optical.Interface levels count 0.002 dBm; the vendor TR-098 paths
+// (Huawei, ZTE) report dBm. Rounded to 0.01 dBm.
+func OpticalDBm(root string, raw float64) float64 {
+	if root == TR181 {
+		raw *= 0.002
+	}
+	return math.Round(raw*100) / 100
+}
+
 // HealthParams are refreshed on every periodic inform.
 func HealthParams() []Param {
 	return []Param{UpTime, SoftwareVersion, CPUUsage, MemoryFree, MemoryTotal, MemoryUsed,
-		WANBytesSent, WANBytesReceived, WiFiClients24, WiFiClients5, OpticalRxPower, OpticalTxPower, PPPoEStatus,
+		WANBytesSent, WANBytesReceived, WiFiClients24, WiFiClients5, OpticalRxPower, OpticalTxPower, PPPoEStatus, HostCount,
 		// what the device page shows first (action.Line)
 		WiFiSSID24, WiFiSSID5, PPPoEUsername, WANIPAddress, WANIPStatus, IPv4AddressingType}
 }

@@ -106,6 +106,11 @@ type Series struct {
 	MemoryFreeKiB []Point `json:"memoryFreeKiB"`
 	WiFiClients   []Point `json:"wifiClients"`
 	UptimeS       []Point `json:"uptimeSeconds"`
+	// Hosts is the LAN host count the CPE reports (HostNumberOfEntries).
+	Hosts []Point `json:"hosts"`
+	// OpticalRxDBm and OpticalTxDBm are a GPON ONT's optical levels.
+	OpticalRxDBm []Point `json:"opticalRxDbm"`
+	OpticalTxDBm []Point `json:"opticalTxDbm"`
 }
 
 // Service reads health series.
@@ -154,7 +159,8 @@ func (s *Service) Series(ctx context.Context, a actor.Actor, deviceID uuid.UUID,
 	}
 	// From MaxGap before the window too: the first rate needs the sample
 	// before it.
-	rows, err := s.pool.Query(ctx, `SELECT at, uptime_s, cpu_percent, memory_free_kib, wan_bytes_sent, wan_bytes_received, wifi_clients
+	rows, err := s.pool.Query(ctx, `SELECT at, uptime_s, cpu_percent, memory_free_kib, wan_bytes_sent, wan_bytes_received, wifi_clients,
+			hosts, optical_rx_dbm, optical_tx_dbm
 		FROM cpe_metrics WHERE device_id = $1 AND at > $2 AND at <= $3 ORDER BY at`, deviceID, out.From.Add(-MaxGap), to)
 	if err != nil {
 		return Series{}, fmt.Errorf("health samples: %w", err)
@@ -164,6 +170,9 @@ func (s *Service) Series(ctx context.Context, a actor.Actor, deviceID uuid.UUID,
 			sample
 			CPU     *float32 `db:"cpu_percent"`
 			Clients *int32   `db:"wifi_clients"`
+			Hosts   *int32   `db:"hosts"`
+			Rx      *float32 `db:"optical_rx_dbm"`
+			Tx      *float32 `db:"optical_tx_dbm"`
 		}](r)
 		sm := sr.sample
 		sm.At = sm.At.UTC()
@@ -175,6 +184,11 @@ func (s *Service) Series(ctx context.Context, a actor.Actor, deviceID uuid.UUID,
 			v := int64(*sr.Clients)
 			sm.WiFiClients = &v
 		}
+		if sr.Hosts != nil {
+			v := int64(*sr.Hosts)
+			sm.Hosts = &v
+		}
+		sm.OpticalRx, sm.OpticalTx = real64(sr.Rx), real64(sr.Tx)
 		return sm, err
 	})
 	if err != nil {
@@ -193,12 +207,25 @@ type sample struct {
 	BytesSent     *int64    `db:"wan_bytes_sent"`
 	BytesReceived *int64    `db:"wan_bytes_received"`
 	WiFiClients   *int64    `db:"-"` // from the stored integer
+	Hosts         *int64    `db:"-"`
+	OpticalRx     *float64  `db:"-"` // from the stored reals
+	OpticalTx     *float64  `db:"-"`
+}
+
+// real64 widens a stored real, rounded to its 0.01 dBm (a float32 holds
+// -27.3 as -27.299999).
+func real64(v *float32) *float64 {
+	if v == nil {
+		return nil
+	}
+	f := round(float64(*v), 2)
+	return &f
 }
 
 // build fills the series from samples ordered by time, the first ones
 // possibly before From (used for rates only).
 func build(out *Series, samples []sample) {
-	var cpu, mem, clients, uptime []weighted
+	var cpu, mem, clients, uptime, hosts, rx, tx []weighted
 	for _, sm := range samples {
 		if !sm.At.After(out.From) {
 			continue
@@ -208,6 +235,8 @@ func build(out *Series, samples []sample) {
 		mem = appendInt(mem, sm.At, sm.MemoryFreeKiB)
 		clients = appendInt(clients, sm.At, sm.WiFiClients)
 		uptime = appendInt(uptime, sm.At, sm.UptimeS)
+		hosts = appendInt(hosts, sm.At, sm.Hosts)
+		rx, tx = appendValue(rx, sm.At, sm.OpticalRx), appendValue(tx, sm.At, sm.OpticalTx)
 	}
 	down, up := rates(samples)
 	if n := len(down); n > 0 && len(samples) >= 2 && down[n-1].At.Equal(samples[len(samples)-1].At) {
@@ -218,7 +247,7 @@ func build(out *Series, samples []sample) {
 		down, up = down[1:], up[1:]
 	}
 	width := time.Duration(0)
-	if max(len(cpu), len(mem), len(clients), len(uptime), len(down)) > MaxPoints {
+	if max(len(cpu), len(mem), len(clients), len(uptime), len(down), len(hosts), len(rx)) > MaxPoints {
 		width = (out.To.Sub(out.From) + MaxPoints - 1) / MaxPoints
 		out.BucketSeconds = int(math.Round(width.Seconds()))
 	}
@@ -235,6 +264,7 @@ func build(out *Series, samples []sample) {
 	out.CPUPercent, out.MemoryFreeKiB = shape(cpu, 2), shape(mem, 0)
 	out.WiFiClients, out.UptimeS = shape(clients, 1), shape(uptime, 0)
 	out.DownMbps, out.UpMbps = shape(down, 3), shape(up, 3)
+	out.Hosts, out.OpticalRxDBm, out.OpticalTxDBm = shape(hosts, 1), shape(rx, 2), shape(tx, 2)
 }
 
 // weighted is a point with the weight it carries into a bucket average

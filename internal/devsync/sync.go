@@ -142,7 +142,9 @@ func (s *Service) Sync(ctx context.Context, kind string) (Run, error) {
 		err = p.markDeleted(ctx)
 	}
 	if err == nil && kind == Incremental {
-		run.Events, err = s.judgeOnline(ctx)
+		var n int
+		n, err = s.judgeOnline(ctx)
+		run.Events += n
 	}
 	// The pass appended a change to the dashboard's counts for every batch
 	// it wrote; fold them (whatever became of the pass: they are there).
@@ -218,7 +220,8 @@ func within(path, prefix string) bool {
 }
 
 var healthParams = []datamodel.Param{datamodel.SoftwareVersion, datamodel.UpTime, datamodel.CPUUsage, datamodel.MemoryFree,
-	datamodel.WANBytesSent, datamodel.WANBytesReceived, datamodel.WiFiClients24, datamodel.WiFiClients5}
+	datamodel.WANBytesSent, datamodel.WANBytesReceived, datamodel.WiFiClients24, datamodel.WiFiClients5,
+	datamodel.OpticalRxPower, datamodel.OpticalTxPower, datamodel.HostCount}
 
 // walk reads the devices and writes them in batches. Reading and writing
 // overlap: while one batch is written the next is decoded (at most one more
@@ -325,7 +328,7 @@ func (p *pass) stage(ctx context.Context) error {
 
 var stageColumns = []string{"genieacs_id", "serial", "serial_norm", "oui", "product_class", "manufacturer", "data_model",
 	"software_version", "last_inform_at", "tags", "uptime_s", "cpu_percent", "memory_free_kib", "wan_bytes_sent",
-	"wan_bytes_received", "wifi_clients", "health_at", "capabilities"}
+	"wan_bytes_received", "wifi_clients", "health_at", "capabilities", "optical_rx_dbm", "optical_tx_dbm", "hosts"}
 
 // flush writes the batch: COPY into staging, drop what cannot be
 // applied, one upsert, the health samples; one transaction.
@@ -390,8 +393,10 @@ func (p *pass) flush(ctx context.Context, rows []stageRow) error {
 		p.run.Updated += updated
 		p.mu.Unlock()
 		tag, err := tx.Exec(ctx, `
-			INSERT INTO cpe_metrics (device_id, at, uptime_s, cpu_percent, memory_free_kib, wan_bytes_sent, wan_bytes_received, wifi_clients)
-			SELECT d.id, s.health_at, s.uptime_s, s.cpu_percent, s.memory_free_kib, s.wan_bytes_sent, s.wan_bytes_received, s.wifi_clients
+			INSERT INTO cpe_metrics (device_id, at, uptime_s, cpu_percent, memory_free_kib, wan_bytes_sent, wan_bytes_received, wifi_clients,
+				optical_rx_dbm, optical_tx_dbm, hosts)
+			SELECT d.id, s.health_at, s.uptime_s, s.cpu_percent, s.memory_free_kib, s.wan_bytes_sent, s.wan_bytes_received, s.wifi_clients,
+				s.optical_rx_dbm, s.optical_tx_dbm, s.hosts
 			FROM sync_stage s JOIN cpe_devices d ON d.genieacs_id = s.genieacs_id
 			WHERE s.health_at IS NOT NULL
 				AND NOT EXISTS (SELECT 1 FROM cpe_metrics m WHERE m.device_id = d.id AND m.at > s.health_at - $1::interval)
@@ -401,6 +406,13 @@ func (p *pass) flush(ctx context.Context, rows []stageRow) error {
 		}
 		p.mu.Lock()
 		p.run.Samples += int(tag.RowsAffected())
+		p.mu.Unlock()
+		events, err := judgeOptical(ctx, tx, p.s.jobs)
+		if err != nil {
+			return err
+		}
+		p.mu.Lock()
+		p.run.Events += events
 		p.mu.Unlock()
 		if p.full {
 			if _, err := tx.Exec(ctx, `INSERT INTO sync_seen SELECT genieacs_id FROM sync_stage ON CONFLICT DO NOTHING`); err != nil {
@@ -435,11 +447,13 @@ type stageRow struct {
 	wifi                                                                         *int32
 	healthAt                                                                     *time.Time
 	caps                                                                         datamodel.Caps // nil: unknown
+	rx, tx                                                                       *float32       // dBm
+	hosts                                                                        *int32
 }
 
 func (r stageRow) values() []any {
 	return []any{r.genieID, r.serial, r.serialNorm, r.oui, r.product, r.manufacturer, r.dataModel, r.software,
-		r.lastInform, r.tags, r.uptime, r.cpu, r.memFree, r.sent, r.received, r.wifi, r.healthAt, r.capsValue()}
+		r.lastInform, r.tags, r.uptime, r.cpu, r.memFree, r.sent, r.received, r.wifi, r.healthAt, r.capsValue(), r.rx, r.tx, r.hosts}
 }
 
 // capsValue is the capabilities column: NULL when unknown (a nil map
@@ -600,6 +614,40 @@ func rowOf(d *genieacs.Device) (stageRow, string) {
 		}
 	}
 	r.wifi = clients
+	if f, why = num(datamodel.HostCount, 10000); why != "" {
+		return stageRow{}, why
+	}
+	if f != nil {
+		n := int32(*f)
+		r.hosts = &n
+	}
+	// Optical levels are negative (received) or small (sent) dBm, or a
+	// vendor's text of them; a level that is not a number is no reading.
+	for _, o := range []struct {
+		p   datamodel.Param
+		dst **float32
+	}{{datamodel.OpticalRxPower, &r.rx}, {datamodel.OpticalTxPower, &r.tx}} {
+		v, ok := get(o.p)
+		if !ok {
+			continue
+		}
+		var raw float64
+		switch x := v.Value.(type) {
+		case float64:
+			raw = x
+		case string:
+			var err error
+			if raw, err = strconv.ParseFloat(strings.TrimSpace(x), 64); err != nil {
+				continue
+			}
+		default:
+			continue
+		}
+		if dbm := datamodel.OpticalDBm(ident.Root, raw); !math.IsNaN(dbm) && dbm > -100 && dbm < 100 {
+			f := float32(dbm)
+			*o.dst = &f
+		}
+	}
 	if r.uptime != nil || r.cpu != nil || r.memFree != nil || r.sent != nil {
 		at := d.LastInform
 		if v, ok := get(datamodel.UpTime); ok && !v.Timestamp.IsZero() {

@@ -43,6 +43,12 @@ const (
 	// TopicIdentityConflict: a CPE reported a claimed device's serial with
 	// another OUI, product class or GenieACS id.
 	TopicIdentityConflict Topic = "cpe.identity_conflict"
+	// TopicOpticalAlarm: a GPON ONT's received optical level crossed one of
+	// its organization's thresholds (weak, critical, overload), or moved
+	// from one alarm level to another; TopicOpticalCleared: it is good
+	// again.
+	TopicOpticalAlarm   Topic = "cpe.optical_alarm"
+	TopicOpticalCleared Topic = "cpe.optical_alarm_cleared"
 )
 
 // TopicInfo describes a subscribable topic.
@@ -67,6 +73,8 @@ func Subscribable() []TopicInfo {
 		{TopicFirmwareCompleted, "a firmware deployment sent every wave and every device finished (the counts)"},
 		{TopicProvisionSaved, "one of your provision scripts was saved (its new version) or bound (when it runs)"},
 		{TopicProvisionDeleted, "one of your provision scripts was deleted"},
+		{TopicOpticalAlarm, "a GPON ONT's received optical level crossed a threshold: weak, critical or overload (the level and dBm)"},
+		{TopicOpticalCleared, "a GPON ONT's received optical level is good again"},
 		{TopicOnline, "a device informed again after being offline"},
 		{TopicOffline, "a device stopped informing (no inform for OFFLINE_AFTER, 10 minutes by default)"},
 		{TopicIdentityConflict, "a CPE reported one of your devices' serial with another OUI, product class or GenieACS id (not applied, secrets withheld)"},

@@ -277,7 +277,7 @@ func List(m layout.Meta, p ListPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			for _, s := range [][2]string{{"", "any"}, {"online", "online"}, {"offline", "offline"}, {"stale", "stale (offline > " + cpe.HumanDuration(p.Thresholds.Stale) + ")"}, {"unknown", "not seen yet"}, {"pending_push", "pending push"}, {"deleted_in_genieacs", "deleted from GenieACS"}} {
+			for _, s := range [][2]string{{"", "any"}, {"online", "online"}, {"offline", "offline"}, {"stale", "stale (offline > " + cpe.HumanDuration(p.Thresholds.Stale) + ")"}, {"unknown", "not seen yet"}, {"pending_push", "pending push"}, {"deleted_in_genieacs", "deleted from GenieACS"}, {"optical_alarm", "optical alarm (weak, critical or overload)"}} {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<option value=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

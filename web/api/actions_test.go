@@ -578,7 +578,7 @@ func TestBulkActions(t *testing.T) {
 			{"IDsAndFilter", `{"action":"reboot",` + ids + `,"filter":{"model":"HG8245H"}}`, "ids", "give either ids or filter, not both"},
 			{"Neither", `{"action":"reboot"}`, "ids", "select devices, or give a filter for every matching device"},
 			{"FilterMatchesNothing", `{"action":"reboot","filter":{"model":"NOPE"}}`, "filter", "matches no devices"},
-			{"FilterInvalid", `{"action":"reboot","filter":{"status":"sleeping"}}`, "filter.status", "must be online, offline, stale, unknown, pending_push or deleted_in_genieacs"},
+			{"FilterInvalid", `{"action":"reboot","filter":{"status":"sleeping"}}`, "filter.status", "must be online, offline, stale, unknown, pending_push, deleted_in_genieacs or optical_alarm"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				webtest.RequireInvalid(t, b.Post(t, "/cpe/devices/bulk", b.KeyA, tc.body), tc.field, tc.msg)

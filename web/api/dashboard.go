@@ -41,6 +41,10 @@ type dashboardBody struct {
 	// FirmwareCompliance is, per model with an uploaded image, the newest
 	// image's version and how many of the model's devices run it.
 	FirmwareCompliance []dashboard.Compliance `json:"firmwareCompliance"`
+	// OpticalAlarms counts the GPON ONTs whose received optical level is
+	// in alarm, by level: {"weak", "critical", "overload"}
+	// (status=optical_alarm lists them).
+	OpticalAlarms map[string]int `json:"opticalAlarms"`
 	// AsOf is the instant the statuses were computed against.
 	AsOf time.Time `json:"asOf"`
 }
@@ -60,7 +64,7 @@ func (h *Handler) Dashboard(c echo.Context) error {
 	body := dashboardBody{
 		Total: f.Total, Online: f.Online, Offline: f.Offline(), StaleDevices: f.Stale, FirmwareCounts: f.FirmwareCounts(),
 		RecentlyOffline: f.RecentlyOffline, NeverSeen: f.NeverSeen, Models: make([]dashboardModel, 0, len(f.Models)),
-		FaultsByDay: f.FaultsByDay, FirmwareCompliance: f.Compliance, AsOf: f.AsOf,
+		FaultsByDay: f.FaultsByDay, FirmwareCompliance: f.Compliance, AsOf: f.AsOf, OpticalAlarms: f.OpticalAlarms,
 	}
 	if body.FirmwareCompliance == nil {
 		body.FirmwareCompliance = []dashboard.Compliance{}

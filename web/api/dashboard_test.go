@@ -25,7 +25,8 @@ func TestDashboardAPI(t *testing.T) {
 			keys = append(keys, k)
 		}
 		require.ElementsMatch(t, []string{"total", "online", "offline", "staleDevices", "firmwareCounts",
-			"recentlyOffline", "neverSeen", "models", "faultsByDay", "firmwareCompliance", "asOf"}, keys)
+			"recentlyOffline", "neverSeen", "models", "faultsByDay", "firmwareCompliance", "opticalAlarms", "asOf"}, keys)
+		require.Equal(t, map[string]any{"weak": 0.0, "critical": 0.0, "overload": 0.0}, r.Body["opticalAlarms"])
 		require.EqualValues(t, 8, r.Body["total"])
 		require.EqualValues(t, 3, r.Body["online"])
 		require.EqualValues(t, 5, r.Body["offline"], "offline is every device not online")

@@ -233,3 +233,21 @@ func (h *Handler) ModelsList(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": ms})
 }
+
+// OpticalList is GET /cpe/optical?status=alarm|all&limit=&after=: the
+// optical readings, weakest received level first.
+func (h *Handler) OpticalList(c echo.Context) error {
+	f := cpe.OpticalFilter{Status: c.QueryParam("status"), After: c.QueryParam("after")}
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return validation.Errors{"limit": "must be between 1 and 500"}
+		}
+		f.Limit = n
+	}
+	p, err := h.Devices.Optical(c.Request().Context(), actorOf(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
+}

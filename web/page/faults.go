@@ -31,8 +31,12 @@ func (h *Handler) FaultsList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	signal, err := h.Devices.OpticalGroups(ctx, a)
+	if err != nil {
+		return err
+	}
 	return Render(c, status, faults.List(Meta(c, "Faults", "faults"), faults.ListPage{
-		Filter: f, Groups: groups, Items: p.Items, NextHref: nextHref(c, p.Next), Errors: errs,
+		Filter: f, Groups: groups, Signal: signal, Items: p.Items, NextHref: nextHref(c, p.Next), Errors: errs,
 		CanClear: a.Can(actor.PermDeviceAction), Back: c.Request().URL.RequestURI(),
 	}))
 }
