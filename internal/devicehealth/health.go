@@ -135,7 +135,8 @@ func (s *Service) Series(ctx context.Context, a actor.Actor, deviceID uuid.UUID,
 	if name == "" {
 		return Series{}, validation.Errors{"range": rangeReason}
 	}
-	to := time.Now().UTC().Truncate(time.Second)
+	now := time.Now().UTC()
+	to := now.Truncate(time.Second)
 	out := Series{DeviceID: deviceID, Range: name, From: to.Add(-window), To: to}
 	latest, err := db.One[struct {
 		Latest
@@ -161,7 +162,7 @@ func (s *Service) Series(ctx context.Context, a actor.Actor, deviceID uuid.UUID,
 	// before it.
 	rows, err := s.pool.Query(ctx, `SELECT at, uptime_s, cpu_percent, memory_free_kib, wan_bytes_sent, wan_bytes_received, wifi_clients,
 			hosts, optical_rx_dbm, optical_tx_dbm
-		FROM cpe_metrics WHERE device_id = $1 AND at > $2 AND at <= $3 ORDER BY at`, deviceID, out.From.Add(-MaxGap), to)
+		FROM cpe_metrics WHERE device_id = $1 AND at > $2 AND at <= $3 ORDER BY at`, deviceID, out.From.Add(-MaxGap), now)
 	if err != nil {
 		return Series{}, fmt.Errorf("health samples: %w", err)
 	}
