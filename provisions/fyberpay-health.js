@@ -13,8 +13,9 @@
 // what this finds.
 //
 // FyberPay renders this script at upload: the line below becomes PATHS, the
-// health parameters' candidate paths per root, and CAPS, the capability
-// parameters', from internal/datamodel.
+// health parameters' candidate paths per root, CAPS, the capability
+// parameters', and HOSTS, the hosts and Wi-Fi client tables, from
+// internal/datamodel.
 // @fyberpay:health-paths
 
 const now = Date.now();
@@ -26,4 +27,7 @@ else if (declare("Device.DeviceInfo.SoftwareVersion", {value: 1}).size) root = "
 if (root) {
   for (const p of PATHS[root]) declare(p, {value: now});
   for (const p of CAPS[root]) declare(p, {path: now - 86400000});
+  // What is connected: the hosts and associated-device tables, listed
+  // again (clients come and go) and read.
+  for (const p of HOSTS[root]) declare(p, {path: now, value: now});
 }

@@ -41,7 +41,8 @@ func Render(name string) (string, error) {
 		marker, decl = "// @fyberpay:map", "const MAP = "+mustJSON(jsMap())+";"
 	case Health:
 		marker, decl = "// @fyberpay:health-paths", "const PATHS = "+mustJSON(datamodel.ProvisionPaths(datamodel.HealthParams()))+";\n"+
-			"const CAPS = "+mustJSON(datamodel.ProvisionPaths(datamodel.CapabilityParams()))+";"
+			"const CAPS = "+mustJSON(datamodel.ProvisionPaths(datamodel.CapabilityParams()))+";\n"+
+			"const HOSTS = "+mustJSON(datamodel.HostTables())+";"
 	case Diagnostics:
 		marker, decl = "// @fyberpay:diagnostics-paths", "const PATHS = "+mustJSON(datamodel.ProvisionPaths(datamodel.DiagnosticResults()))+";"
 	default:

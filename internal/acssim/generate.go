@@ -128,6 +128,12 @@ var generators = map[string]func(t *template, n *tnode, arg string) (genFunc, er
 		f := names[h%uint64(len(names))]
 		return fmt.Sprintf(f, uint32(h>>8)&0xffffff)
 	}),
+	// rssi is a Wi-Fi client's signal (dBm): where it sits in the house,
+	// and a few dB of movement from inform to inform.
+	"rssi": instGen(func(d *device, i uint64) any {
+		base := -42 - int64(hashOf(d.seed, 0x800+i)%36)
+		return float64(base + int64(d.tick(0x810+i)%7) - 3)
+	}),
 	"lease": instGen(func(d *device, i uint64) any {
 		return float64(86400 - int64((uint64(d.lastInform/1000)+hashOf(d.seed, 0x700+i))%86400))
 	}),

@@ -297,6 +297,10 @@ LANDevice.1.WLANConfiguration.1.AssociatedDevice.{i}.AssociatedDeviceMACAddress 
 LANDevice.1.WLANConfiguration.1.AssociatedDevice.{i}.AssociatedDeviceIPAddress      str  r @hostip:i
 LANDevice.1.WLANConfiguration.1.AssociatedDevice.{i}.AssociatedDeviceAuthenticationState bool r true
 LANDevice.1.WLANConfiguration.1.AssociatedDevice.{i}.X_HW_RSSI                      int  r -61
+LANDevice.1.WLANConfiguration.1.AssociatedDevice.1.AssociatedDeviceMACAddress     str  r  @hostmac:1
+LANDevice.1.WLANConfiguration.1.AssociatedDevice.1.AssociatedDeviceIPAddress      str  r  @hostip:1
+LANDevice.1.WLANConfiguration.1.AssociatedDevice.1.AssociatedDeviceAuthenticationState bool r true
+LANDevice.1.WLANConfiguration.1.AssociatedDevice.1.X_HW_RSSI                      int  rh @rssi:1
 LANDevice.1.WLANConfiguration.5.Enable                        bool w true
 LANDevice.1.WLANConfiguration.5.Status                        str  r Up
 LANDevice.1.WLANConfiguration.5.SSID                          str  w @ssid:5
@@ -320,6 +324,10 @@ LANDevice.1.WLANConfiguration.5.AssociatedDevice.{i}.AssociatedDeviceMACAddress 
 LANDevice.1.WLANConfiguration.5.AssociatedDevice.{i}.AssociatedDeviceIPAddress      str  r @hostip:i
 LANDevice.1.WLANConfiguration.5.AssociatedDevice.{i}.AssociatedDeviceAuthenticationState bool r true
 LANDevice.1.WLANConfiguration.5.AssociatedDevice.{i}.X_HW_RSSI                      int  r -67
+LANDevice.1.WLANConfiguration.5.AssociatedDevice.1.AssociatedDeviceMACAddress     str  r  @hostmac:3
+LANDevice.1.WLANConfiguration.5.AssociatedDevice.1.AssociatedDeviceIPAddress      str  r  @hostip:3
+LANDevice.1.WLANConfiguration.5.AssociatedDevice.1.AssociatedDeviceAuthenticationState bool r true
+LANDevice.1.WLANConfiguration.5.AssociatedDevice.1.X_HW_RSSI                      int  rh @rssi:3
 DownloadDiagnostics.DiagnosticsState       str  w None
 DownloadDiagnostics.Interface              str  w
 DownloadDiagnostics.DownloadURL            str  w
@@ -487,6 +495,8 @@ LANDevice.1.WLANConfiguration.1.TotalBytesReceived            uint rh @bytes:42:
 LANDevice.1.WLANConfiguration.1.AssociatedDevice.                                obj  w
 LANDevice.1.WLANConfiguration.1.AssociatedDevice.{i}.AssociatedDeviceMACAddress  str  r @hostmac:i
 LANDevice.1.WLANConfiguration.1.AssociatedDevice.{i}.AssociatedDeviceIPAddress   str  r @hostip:i
+LANDevice.1.WLANConfiguration.1.AssociatedDevice.1.AssociatedDeviceMACAddress  str  r @hostmac:1
+LANDevice.1.WLANConfiguration.1.AssociatedDevice.1.AssociatedDeviceIPAddress   str  r @hostip:1
 LANDevice.1.WLANConfiguration.5.Enable                        bool w true
 LANDevice.1.WLANConfiguration.5.Status                        str  r Up
 LANDevice.1.WLANConfiguration.5.SSID                          str  w @ssid:5
@@ -731,6 +741,9 @@ WiFi.AccessPoint.1.AssociatedDevice.                obj  w
 WiFi.AccessPoint.1.AssociatedDevice.{i}.MACAddress      str  r @hostmac:i
 WiFi.AccessPoint.1.AssociatedDevice.{i}.SignalStrength  int  r -58
 WiFi.AccessPoint.1.AssociatedDevice.{i}.Active          bool r true
+WiFi.AccessPoint.1.AssociatedDevice.1.MACAddress      str  r  @hostmac:1
+WiFi.AccessPoint.1.AssociatedDevice.1.SignalStrength  int  rh @rssi:1
+WiFi.AccessPoint.1.AssociatedDevice.1.Active          bool r  true
 WiFi.AccessPoint.2.Enable                           bool w  false
 WiFi.AccessPoint.2.SSIDReference                    str  w  Device.WiFi.SSID.2
 WiFi.AccessPoint.2.SSIDAdvertisementEnabled         bool w  true
@@ -750,6 +763,9 @@ WiFi.AccessPoint.3.AssociatedDevice.                obj  w
 WiFi.AccessPoint.3.AssociatedDevice.{i}.MACAddress      str  r @hostmac:i
 WiFi.AccessPoint.3.AssociatedDevice.{i}.SignalStrength  int  r -66
 WiFi.AccessPoint.3.AssociatedDevice.{i}.Active          bool r true
+WiFi.AccessPoint.3.AssociatedDevice.1.MACAddress      str  r  @hostmac:3
+WiFi.AccessPoint.3.AssociatedDevice.1.SignalStrength  int  rh @rssi:3
+WiFi.AccessPoint.3.AssociatedDevice.1.Active          bool r  true
 WiFi.AccessPoint.4.Enable                           bool w  false
 WiFi.AccessPoint.4.SSIDReference                    str  w  Device.WiFi.SSID.4
 WiFi.AccessPoint.4.SSIDAdvertisementEnabled         bool w  true
@@ -843,6 +859,9 @@ WiFi.AccessPoint.1.SSIDReference                    str  w  Device.WiFi.SSID.1
 WiFi.AccessPoint.1.AssociatedDeviceNumberOfEntries  uint rh @assoc:24
 WiFi.AccessPoint.1.Security.ModeEnabled             str  w  WPA2-Personal
 WiFi.AccessPoint.1.Security.KeyPassphrase           str  ws
+WiFi.AccessPoint.1.AssociatedDevice.1.MACAddress     str  r  @hostmac:1
+WiFi.AccessPoint.1.AssociatedDevice.1.SignalStrength int  rh @rssi:1
+WiFi.AccessPoint.1.AssociatedDevice.1.Active         bool r  true
 Hosts.HostNumberOfEntries                   uint r   1
 Hosts.Host.1.PhysAddress                    str  r   @hostmac:1
 Hosts.Host.1.IPAddress                      str  r   @hostip:1

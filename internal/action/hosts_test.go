@@ -49,7 +49,13 @@ func TestHostsListsWhatIsConnected(t *testing.T) {
 		require.Equal(t, cpeText(hwGID, h+n+".InterfaceType"), host.Interface)
 	}
 	require.False(t, *got.Hosts[2].Active, "host 3 is not active")
-	require.Nil(t, got.Hosts[0].SignalDBm)
+	// Hosts 1 and 3 are the 2.4 and 5 GHz networks' associated devices,
+	// with their signal; host 2 is on Ethernet.
+	require.Equal(t, cpeText(hwGID, "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.AssociatedDevice.1.X_HW_RSSI"),
+		fmt.Sprint(*got.Hosts[0].SignalDBm))
+	require.Nil(t, got.Hosts[1].SignalDBm)
+	require.Equal(t, cpeText(hwGID, "InternetGatewayDevice.LANDevice.1.WLANConfiguration.5.AssociatedDevice.1.X_HW_RSSI"),
+		fmt.Sprint(*got.Hosts[2].SignalDBm))
 
 	// A Wi-Fi client the CPE lists among a network's associated devices
 	// (here one the hosts table does not hold): listed with its signal.
@@ -59,7 +65,7 @@ func TestHostsListsWhatIsConnected(t *testing.T) {
 	tk, err = b.svc.RefreshHosts(ctx, tech, hw)
 	require.NoError(t, err)
 	b.wait(t, tech, tk.ID, action.StatusDone)
-	const assoc = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.AssociatedDevice.1."
+	const assoc = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.AssociatedDevice.2."
 	require.Eventually(t, func() bool {
 		got, err = b.svc.Hosts(ctx, viewer, hw)
 		require.NoError(t, err)
@@ -86,4 +92,34 @@ func TestHostsListsWhatIsConnected(t *testing.T) {
 	require.ErrorIs(t, err, db.ErrNotFound)
 	_, err = b.svc.RefreshHosts(ctx, stranger, hw)
 	require.ErrorIs(t, err, db.ErrNotFound)
+}
+
+// TestHostsAreReadAtEachPeriodicInform: the health provision lists and
+// reads the hosts and Wi-Fi client tables at each periodic inform, so the
+// panel is as fresh as the device's last session without a refresh task;
+// a client's signal moves from one to the next.
+func TestHostsAreReadAtEachPeriodicInform(t *testing.T) {
+	t.Parallel()
+	b := setup(t, 3)
+	ctx := context.Background()
+	viewer := b.as(t, actor.RoleViewer)
+	for _, tc := range []struct {
+		model, rssi string
+	}{
+		{"HG8245H", "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.AssociatedDevice.1.X_HW_RSSI"},
+		{"Archer%20AX10", "Device.WiFi.AccessPoint.1.AssociatedDevice.1.SignalStrength"},
+	} {
+		id, gid := b.owned(t, tc.model, 0)
+		seen := map[string]bool{}
+		for range 4 {
+			require.NoError(t, b.sim.Inform(ctx, gid, "2 PERIODIC"))
+			got, err := b.svc.Hosts(ctx, viewer, id)
+			require.NoError(t, err)
+			require.Len(t, got.Hosts, 3, tc.model)
+			require.NotNil(t, got.Hosts[0].SignalDBm, tc.model)
+			require.Equal(t, fmt.Sprint(b.cpeValue(t, gid, tc.rssi)), fmt.Sprint(*got.Hosts[0].SignalDBm), tc.model)
+			seen[fmt.Sprint(*got.Hosts[0].SignalDBm)] = true
+		}
+		require.Greater(t, len(seen), 1, "%s: the signal moved between informs", tc.model)
+	}
 }

@@ -164,3 +164,16 @@ func CapabilityParams() []Param {
 	// The Wi-Fi key's path matters as much as the SSID's (vendors differ).
 	return append(out, WiFiKey24, WiFiKey5)
 }
+
+// HostTables are, per root, the LAN hosts table and the Wi-Fi
+// associated-device tables as wildcard patterns of their instances'
+// values: the health provision re-lists and re-reads them at each periodic
+// inform (hosts come and go), and the device's Connected devices panel
+// reads them from GenieACS.
+func HostTables() map[string][]string {
+	return map[string][]string{
+		TR098: {"InternetGatewayDevice.LANDevice.1.Hosts.Host.*.*",
+			"InternetGatewayDevice.LANDevice.1.WLANConfiguration.*.AssociatedDevice.*.*"},
+		TR181: {"Device.Hosts.Host.*.*", "Device.WiFi.AccessPoint.*.AssociatedDevice.*.*"},
+	}
+}
