@@ -111,9 +111,31 @@ type device struct {
 	fw   string   // firmware version installed by a download
 	ovr  []ovr
 	ext  *devExtra
+
+	// saved is the document as GenieACS last saved it, while a session is
+	// under way (nil otherwise): GenieACS writes a device's document once,
+	// at the end of its session, so the NBI never shows a session's half
+	// (the first rounds' discoveries without the later rounds' values).
+	saved *device
 }
 
 func (d *device) has(f uint32) bool { return d.flags&f != 0 }
+
+// committed is the device as the NBI sees it: its saved document while a
+// session is under way.
+func (d *device) committed() *device {
+	if d.saved != nil {
+		return d.saved
+	}
+	return d
+}
+
+// save keeps the document as it is before a session changes it.
+func (d *device) save() {
+	v := *d
+	v.doc, v.tags, v.saved = slices.Clone(d.doc), slices.Clone(d.tags), nil
+	d.saved = &v
+}
 
 func (d *device) x() *devExtra {
 	if d.ext == nil {

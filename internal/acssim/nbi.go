@@ -350,10 +350,17 @@ func (s *Sim) tagRoute(q *request, rawID, rawTag string) error {
 		plain(q.w, http.StatusNotFound, "No such device")
 		return nil
 	}
-	if q.r.Method == http.MethodPost {
-		addTag(d, tag)
-	} else {
-		removeTag(d, tag)
+	// A tag is written at once, a session under way or not (GenieACS
+	// updates _tags in place; the session's save leaves it).
+	for _, d := range []*device{d, d.saved} {
+		if d == nil {
+			continue
+		}
+		if q.r.Method == http.MethodPost {
+			addTag(d, tag)
+		} else {
+			removeTag(d, tag)
+		}
 	}
 	s.mu.Unlock()
 	plain(q.w, http.StatusOK, "")

@@ -143,7 +143,7 @@ func (s *Sim) queryDevices(w http.ResponseWriter, qp *queryParams) {
 			if desc {
 				i = hi - 1 - n
 			}
-			d := s.devs[i]
+			d := s.devs[i].committed()
 			if !d.has(fRegistered) {
 				continue
 			}
@@ -172,7 +172,7 @@ func (s *Sim) queryDevices(w http.ResponseWriter, qp *queryParams) {
 		}
 	} else {
 		for i := lo; i < hi; i++ {
-			d := s.devs[i]
+			d := s.devs[i].committed()
 			if !d.has(fRegistered) {
 				continue
 			}

@@ -88,6 +88,7 @@ func (s *Sim) sessionMode(ctx context.Context, d *device, events []string, mode 
 		}
 		s.completeBoot(d)
 	}
+	d.save()
 	d.flags |= fBusy
 	now := s.nowMS()
 	bits := parseEvents(events)
@@ -131,6 +132,7 @@ func (s *Sim) sessionMode(ctx context.Context, d *device, events []string, mode 
 		d.doc = slices.Clip(append([]docEnt(nil), d.doc...)) // 10^5 documents: no slack kept
 	}
 	d.flags &^= fBusy
+	d.saved = nil // the session's end: GenieACS saves the document
 	first := d.has(fInitial) && d.informs == 1
 	if first && d.has(fRetired) {
 		d.flags &^= fOnline // unplugged after its first session, for good

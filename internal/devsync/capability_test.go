@@ -3,6 +3,11 @@ package devsync_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -71,8 +76,12 @@ func TestCapabilitiesOfEverySimulatedModel(t *testing.T) {
 		require.Nil(t, caps(gid), "only the Inform is known: not judged")
 	}
 
-	for _, gid := range gids {
-		require.NoError(t, sim.Inform(ctx, gid, "2 PERIODIC"))
+	// Several periodic sessions: each re-lists the tables it reads, and
+	// none may lose what an earlier one discovered.
+	for range 3 {
+		for _, gid := range gids {
+			require.NoError(t, sim.Inform(ctx, gid, "2 PERIODIC"))
+		}
 	}
 	_, err = s.Sync(ctx, devsync.Full)
 	require.NoError(t, err)
@@ -85,4 +94,55 @@ func TestCapabilitiesOfEverySimulatedModel(t *testing.T) {
 			require.Equal(t, tt.want, got)
 		})
 	}
+}
+
+// TestNBINeverShowsHalfASession: GenieACS saves a device's document at the
+// end of its session, so a read while a session is under way sees the
+// document as it was before it, never half of it: here a re-bootstrap,
+// held in its identify call (the ext script waits for FyberPay), has
+// cleared the tree and read back part of it. A judgement from such a
+// half-saved document would refuse what the device can do.
+func TestNBINeverShowsHalfASession(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	release := make(chan struct{})
+	var held atomic.Int32
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if held.Add(1) > 1 {
+			<-release // the re-bootstrap waits here
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"known":false}`))
+	}))
+	t.Cleanup(app.Close)
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	})
+	sim, _ := testfactory.GenieACS(t, acssim.Options{Devices: 0, Seed: 3, InformInterval: 24 * time.Hour, SessionDelay: time.Millisecond},
+		testfactory.GenieACSOpts{AppURL: app.URL, InternalKey: "k"})
+	c := client(t, sim.NBIURL)
+	gid, err := sim.AddDevice(acssim.ProfileTendaN301, "")
+	require.NoError(t, err)
+	require.NoError(t, sim.Inform(ctx, gid, "0 BOOTSTRAP", "1 BOOT"))
+	require.NoError(t, sim.Inform(ctx, gid, "2 PERIODIC"))
+	saved, err := c.GetDevice(ctx, gid, devsync.Projection())
+	require.NoError(t, err)
+	require.Contains(t, saved.Params, "Device.ManagementServer.URL")
+
+	done := make(chan error, 1)
+	go func() { done <- sim.Inform(ctx, gid, "0 BOOTSTRAP", "1 BOOT") }()
+	require.Eventually(t, func() bool { return held.Load() == 2 }, 15*time.Second, 5*time.Millisecond, "the re-bootstrap calls identify")
+	during, err := c.GetDevice(ctx, gid, devsync.Projection())
+	require.NoError(t, err)
+	require.Equal(t, slices.Sorted(maps.Keys(saved.Params)), slices.Sorted(maps.Keys(during.Params)), "the document as saved before the session")
+	require.Equal(t, saved.LastInform, during.LastInform, "the session's inform is saved with it, at its end")
+	close(release)
+	<-done
+	after, err := c.GetDevice(ctx, gid, devsync.Projection())
+	require.NoError(t, err)
+	require.True(t, after.LastInform.After(saved.LastInform), "saved at the session's end")
 }
