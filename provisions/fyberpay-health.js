@@ -14,7 +14,7 @@
 //
 // FyberPay renders this script at upload: the line below becomes PATHS, the
 // health parameters' candidate paths per root, CAPS, the capability
-// parameters', and HOSTS, the hosts and Wi-Fi client tables, from
+// parameters', MARKER, the discovery's marker, and HOSTS, the hosts and Wi-Fi client tables, from
 // internal/datamodel.
 // @fyberpay:health-paths
 
@@ -27,6 +27,8 @@ else if (declare("Device.DeviceInfo.SoftwareVersion", {value: 1}).size) root = "
 if (root) {
   for (const p of PATHS[root]) declare(p, {value: now});
   for (const p of CAPS[root]) declare(p, {path: now - 86400000});
+  // Read in the same session: its value says the discovery above ran.
+  for (const p of MARKER[root]) declare(p, {path: now - 86400000, value: now - 86400000});
   // What is connected: the hosts and associated-device tables, listed
   // again (clients come and go) and read.
   for (const p of HOSTS[root]) declare(p, {path: now, value: now});

@@ -42,6 +42,7 @@ func Render(name string) (string, error) {
 	case Health:
 		marker, decl = "// @fyberpay:health-paths", "const PATHS = "+mustJSON(datamodel.ProvisionPaths(datamodel.HealthParams()))+";\n"+
 			"const CAPS = "+mustJSON(datamodel.ProvisionPaths(datamodel.CapabilityParams()))+";\n"+
+			"const MARKER = "+mustJSON(datamodel.ProvisionPaths([]datamodel.Param{datamodel.CapabilityMarker}))+";\n"+
 			"const HOSTS = "+mustJSON(datamodel.HostTables())+";"
 	case Diagnostics:
 		marker, decl = "// @fyberpay:diagnostics-paths", "const PATHS = "+mustJSON(datamodel.ProvisionPaths(datamodel.DiagnosticResults()))+";"

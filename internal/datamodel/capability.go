@@ -31,9 +31,11 @@ const (
 	NeighbourScanState Param = "diag.neighbour.state"
 	HostCount          Param = "hosts.count"
 	// CapabilityMarker is on every CPE (ManagementServer.URL is mandatory)
-	// and nothing but the discovery fetches it: its presence says the
-	// discovery ran, so a capability's absence then means the device lacks
-	// it (before, it means GenieACS was never asked).
+	// and only the health provision reads its value, in the session that
+	// discovers the capability objects: a value of it says the discovery
+	// ran (its name alone says nothing: any listing of ManagementServer,
+	// such as the bootstrap's, shows it). Before, a capability's absence
+	// means GenieACS was never asked.
 	CapabilityMarker Param = "capabilities.marker"
 )
 
@@ -139,11 +141,12 @@ func (e *MissingError) Error() string { return e.Reason }
 
 // DeriveCaps judges a device's capabilities from its tree: the paths
 // GenieACS holds, each with whether it is writable (true when GenieACS
-// does not know). known is false when the discovery has not run on the
-// tree yet (no marker): then caps is nil.
-func DeriveCaps(id Identity, tree map[string]bool) (caps Caps, known bool) {
+// does not know), and valued, whether GenieACS holds a path's value.
+// known is false when the discovery has not run on the tree yet (no value
+// of the marker): then caps is nil.
+func DeriveCaps(id Identity, tree map[string]bool, valued func(path string) bool) (caps Caps, known bool) {
 	keys := slices.Collect(maps.Keys(tree))
-	if _, found := Resolve(CapabilityMarker, id, slices.Values(keys)); !found {
+	if marker, found := Resolve(CapabilityMarker, id, slices.Values(keys)); !found || !valued(marker) {
 		return nil, false
 	}
 	caps = Caps{}
@@ -155,9 +158,10 @@ func DeriveCaps(id Identity, tree map[string]bool) (caps Caps, known bool) {
 	return caps, true
 }
 
-// CapabilityParams are what the discovery looks for.
+// CapabilityParams are what the discovery looks for (the marker, read by
+// value, aside).
 func CapabilityParams() []Param {
-	out := []Param{CapabilityMarker}
+	var out []Param
 	for _, info := range capabilities {
 		out = append(out, info.Evidence)
 	}

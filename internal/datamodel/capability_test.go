@@ -50,11 +50,22 @@ func TestDeriveCaps(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, known := DeriveCaps(tt.id, tt.tree)
+			got, known := DeriveCaps(tt.id, tt.tree, func(p string) bool { return p == igdMarker || p == devMarker })
 			require.Equal(t, tt.wantKnown, known)
 			require.Equal(t, tt.want, got)
 		})
 	}
+}
+
+// A marker known by name only (its object was listed, as the bootstrap
+// does) is not the discovery.
+func TestAListedMarkerIsNotTheDiscovery(t *testing.T) {
+	t.Parallel()
+	hw := Identity{Manufacturer: "Huawei Technologies Co., Ltd", OUI: "00259E", ProductClass: "HG8245H", Root: TR098}
+	caps, known := DeriveCaps(hw, map[string]bool{"InternetGatewayDevice.ManagementServer.URL": true,
+		"InternetGatewayDevice.WANDevice.1.WANConnectionDevice.1.WANPPPConnection.1.Username": true}, func(string) bool { return false })
+	require.False(t, known)
+	require.Nil(t, caps)
 }
 
 func TestCapsWhy(t *testing.T) {

@@ -28,8 +28,10 @@ func TestCapabilitiesOfEverySimulatedModel(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
+	// As in production, the bootstrap provision runs at BOOTSTRAP (it
+	// clears the tree and asks FyberPay, here a stand-in, who the device is).
 	sim, _ := testfactory.GenieACS(t, acssim.Options{Devices: 0, Seed: 3, InformInterval: 24 * time.Hour, SessionDelay: time.Millisecond},
-		testfactory.GenieACSOpts{})
+		testfactory.GenieACSOpts{AppURL: unknownDevices(t), InternalKey: "k"})
 	c := client(t, sim.NBIURL)
 	s := service(t, pool, c)
 
@@ -145,4 +147,15 @@ func TestNBINeverShowsHalfASession(t *testing.T) {
 	after, err := c.GetDevice(ctx, gid, devsync.Projection())
 	require.NoError(t, err)
 	require.True(t, after.LastInform.After(saved.LastInform), "saved at the session's end")
+}
+
+// unknownDevices is a FyberPay stand-in whose identify knows no device.
+func unknownDevices(t *testing.T) string {
+	t.Helper()
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"known":false}`))
+	}))
+	t.Cleanup(app.Close)
+	return app.URL
 }

@@ -194,7 +194,8 @@ type pass struct {
 // refuses a projection with a path and its prefix).
 func Projection() []string {
 	var paths []string
-	for _, set := range []map[string][]string{datamodel.ProvisionPaths(healthParams), datamodel.ProvisionPaths(datamodel.CapabilityParams())} {
+	for _, set := range []map[string][]string{datamodel.ProvisionPaths(healthParams),
+		datamodel.ProvisionPaths(append(datamodel.CapabilityParams(), datamodel.CapabilityMarker))} {
 		for _, root := range []string{datamodel.TR098, datamodel.TR181} {
 			for _, p := range set[root] {
 				if i := strings.Index(p, ".*"); i >= 0 {
@@ -661,7 +662,7 @@ func rowOf(d *genieacs.Device) (stageRow, string) {
 	for path, p := range d.Params {
 		tree[path] = p.Writable == nil || *p.Writable
 	}
-	r.caps, _ = datamodel.DeriveCaps(ident, tree)
+	r.caps, _ = datamodel.DeriveCaps(ident, tree, func(path string) bool { return d.Params[path].Value != nil })
 	if why := r.unstorable(); why != "" {
 		return stageRow{}, why
 	}
