@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/fyberpay/cpe/internal/acssim"
 	"github.com/fyberpay/cpe/web/webtest"
 )
 
@@ -15,7 +16,9 @@ import (
 func TestDeviceHostsAPI(t *testing.T) {
 	t.Parallel()
 	b := webtest.SetupWithSim(t, 3)
-	id, _ := b.SimDevice(t, b.OrgA, webtest.ModelHuawei, 0)
+	// Its periodic informs are off: their health provision would read the
+	// hosts before the test asks.
+	id, _ := b.QuietSimDevice(t, b.OrgA, acssim.ProfileHuaweiHG8245H)
 	base := "/cpe/devices/" + id.String() + "/hosts"
 	r := b.API(t, http.MethodGet, base, b.KeyViewerA, "")
 	require.Equal(t, http.StatusOK, r.Status, r.Raw)
