@@ -226,6 +226,16 @@ func TestE2EPingAndSpeedTest(t *testing.T) {
 	must(t, expect.Locator(byTestID(p, "diag-ping")).ToContainText("replies", longContain))
 	must(t, expect.Locator(byTestID(p, "task-row-ping").First().GetByTestId("task-status")).ToHaveText("done", long))
 
+	// A traceroute beside it: the hops, the target last.
+	must(t, byTestID(p, "traceroute-open").Click())
+	must(t, byTestID(p, "traceroute-host").Fill("example.com"))
+	must(t, byTestID(p, "traceroute-submit").Click())
+	must(t, expect.Locator(byTestID(p, "traceroute-hop").Last()).ToContainText("example.com", longContain))
+	must(t, expect.Locator(byTestID(p, "diag-traceroute-state")).ToHaveText(regexp.MustCompile(`^Completed?$`)))
+	must(t, expect.Locator(byTestID(p, "task-row-traceroute").First().GetByTestId("task-status")).ToHaveText("done", long))
+	must(t, byTestID(p, "diag-traceroute").ScrollIntoViewIfNeeded())
+	shot(t, p, "traceroute")
+
 	must(t, byTestID(p, "speed-open").Click())
 	must(t, byTestID(p, "speed-submit").Click())
 	must(t, expect.Locator(byTestID(p, "diag-download-mbps")).ToHaveText(regexp.MustCompile(`^[0-9.]+ Mbps$`), long))

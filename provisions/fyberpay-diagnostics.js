@@ -1,5 +1,5 @@
 // fyberpay-diagnostics: runs on "8 DIAGNOSTICS COMPLETE" and re-reads the
-// results of download, upload and ping diagnostics. GenieACS refetches only
+// results of download, upload, ping and traceroute diagnostics. GenieACS refetches only
 // values older than the declared timestamp; the results (and the
 // "Requested" state) were read when the test was started, so the timestamp
 // must be later than that: this session's start, Date.now(), is.
@@ -15,5 +15,7 @@ if (declare("InternetGatewayDevice.DeviceInfo.SoftwareVersion", {value: 1}).size
 else if (declare("Device.DeviceInfo.SoftwareVersion", {value: 1}).size) root = "Device";
 
 if (root) {
-  for (const p of PATHS[root]) declare(p, {value: now});
+  // {path: now} too: the CPE creates the traceroute's hop instances as it
+  // runs the test, so the tables are listed again.
+  for (const p of PATHS[root]) declare(p, {path: now, value: now});
 }

@@ -76,7 +76,7 @@ func loadProfiles() (map[string]*profile, error) {
 			informIntv:   "InternetGatewayDevice.ManagementServer.PeriodicInformInterval",
 			uptime:       "InternetGatewayDevice.DeviceInfo.UpTime", swVersion: "InternetGatewayDevice.DeviceInfo.SoftwareVersion",
 			dlDiag: "InternetGatewayDevice.DownloadDiagnostics", ping: "InternetGatewayDevice.IPPingDiagnostics",
-			ulDiag: "InternetGatewayDevice.UploadDiagnostics",
+			ulDiag: "InternetGatewayDevice.UploadDiagnostics", trace: "InternetGatewayDevice.TraceRouteDiagnostics",
 		})
 		if err != nil {
 			return nil, err
@@ -95,7 +95,7 @@ func loadProfiles() (map[string]*profile, error) {
 			informIntv:   "InternetGatewayDevice.ManagementServer.PeriodicInformInterval",
 			uptime:       "InternetGatewayDevice.DeviceInfo.UpTime", swVersion: "InternetGatewayDevice.DeviceInfo.SoftwareVersion",
 			dlDiag: "InternetGatewayDevice.DownloadDiagnostics", ping: "InternetGatewayDevice.IPPingDiagnostics",
-			ulDiag: "InternetGatewayDevice.UploadDiagnostics",
+			ulDiag: "InternetGatewayDevice.UploadDiagnostics", trace: "InternetGatewayDevice.TraceRouteDiagnostics",
 		})
 		if err != nil {
 			return nil, err
@@ -111,7 +111,7 @@ func loadProfiles() (map[string]*profile, error) {
 			informEnable: "Device.ManagementServer.PeriodicInformEnable", informIntv: "Device.ManagementServer.PeriodicInformInterval",
 			uptime: "Device.DeviceInfo.UpTime", swVersion: "Device.DeviceInfo.SoftwareVersion",
 			dlDiag: "Device.IP.Diagnostics.DownloadDiagnostics", ping: "Device.IP.Diagnostics.IPPing",
-			ulDiag: "Device.IP.Diagnostics.UploadDiagnostics",
+			ulDiag: "Device.IP.Diagnostics.UploadDiagnostics", trace: "Device.IP.Diagnostics.TraceRoute",
 		})
 		if err != nil {
 			return nil, err
@@ -364,6 +364,39 @@ IPPingDiagnostics.FailureCount             uint r 0
 IPPingDiagnostics.AverageResponseTime      uint r 0
 IPPingDiagnostics.MinimumResponseTime      uint r 0
 IPPingDiagnostics.MaximumResponseTime      uint r 0
+TraceRouteDiagnostics.DiagnosticsState        str  w None
+TraceRouteDiagnostics.Interface               str  w
+TraceRouteDiagnostics.Host                    str  w
+TraceRouteDiagnostics.NumberOfTries           uint w 3
+TraceRouteDiagnostics.Timeout                 uint w 5000
+TraceRouteDiagnostics.DataBlockSize           uint w 38
+TraceRouteDiagnostics.MaxHopCount             uint w 30
+TraceRouteDiagnostics.ResponseTime            uint r 0
+TraceRouteDiagnostics.RouteHopsNumberOfEntries uint r 0
+TraceRouteDiagnostics.RouteHops.1.HopHost        str  r
+TraceRouteDiagnostics.RouteHops.1.HopHostAddress str  r
+TraceRouteDiagnostics.RouteHops.1.HopErrorCode   uint r 0
+TraceRouteDiagnostics.RouteHops.1.HopRTTimes     str  r
+TraceRouteDiagnostics.RouteHops.2.HopHost        str  r
+TraceRouteDiagnostics.RouteHops.2.HopHostAddress str  r
+TraceRouteDiagnostics.RouteHops.2.HopErrorCode   uint r 0
+TraceRouteDiagnostics.RouteHops.2.HopRTTimes     str  r
+TraceRouteDiagnostics.RouteHops.3.HopHost        str  r
+TraceRouteDiagnostics.RouteHops.3.HopHostAddress str  r
+TraceRouteDiagnostics.RouteHops.3.HopErrorCode   uint r 0
+TraceRouteDiagnostics.RouteHops.3.HopRTTimes     str  r
+TraceRouteDiagnostics.RouteHops.4.HopHost        str  r
+TraceRouteDiagnostics.RouteHops.4.HopHostAddress str  r
+TraceRouteDiagnostics.RouteHops.4.HopErrorCode   uint r 0
+TraceRouteDiagnostics.RouteHops.4.HopRTTimes     str  r
+TraceRouteDiagnostics.RouteHops.5.HopHost        str  r
+TraceRouteDiagnostics.RouteHops.5.HopHostAddress str  r
+TraceRouteDiagnostics.RouteHops.5.HopErrorCode   uint r 0
+TraceRouteDiagnostics.RouteHops.5.HopRTTimes     str  r
+TraceRouteDiagnostics.RouteHops.6.HopHost        str  r
+TraceRouteDiagnostics.RouteHops.6.HopHostAddress str  r
+TraceRouteDiagnostics.RouteHops.6.HopErrorCode   uint r 0
+TraceRouteDiagnostics.RouteHops.6.HopRTTimes     str  r
 Layer3Forwarding.DefaultConnectionService  str  w @defconn:{ppp}
 Time.Enable                                bool w true
 Time.NTPServer1                            str  w pool.ntp.org
@@ -550,6 +583,39 @@ IPPingDiagnostics.FailureCount             uint r 0
 IPPingDiagnostics.AverageResponseTime      uint r 0
 IPPingDiagnostics.MinimumResponseTime      uint r 0
 IPPingDiagnostics.MaximumResponseTime      uint r 0
+TraceRouteDiagnostics.DiagnosticsState        str  w None
+TraceRouteDiagnostics.Interface               str  w
+TraceRouteDiagnostics.Host                    str  w
+TraceRouteDiagnostics.NumberOfTries           uint w 3
+TraceRouteDiagnostics.Timeout                 uint w 5000
+TraceRouteDiagnostics.DataBlockSize           uint w 38
+TraceRouteDiagnostics.MaxHopCount             uint w 30
+TraceRouteDiagnostics.ResponseTime            uint r 0
+TraceRouteDiagnostics.RouteHopsNumberOfEntries uint r 0
+TraceRouteDiagnostics.RouteHops.1.HopHost        str  r
+TraceRouteDiagnostics.RouteHops.1.HopHostAddress str  r
+TraceRouteDiagnostics.RouteHops.1.HopErrorCode   uint r 0
+TraceRouteDiagnostics.RouteHops.1.HopRTTimes     str  r
+TraceRouteDiagnostics.RouteHops.2.HopHost        str  r
+TraceRouteDiagnostics.RouteHops.2.HopHostAddress str  r
+TraceRouteDiagnostics.RouteHops.2.HopErrorCode   uint r 0
+TraceRouteDiagnostics.RouteHops.2.HopRTTimes     str  r
+TraceRouteDiagnostics.RouteHops.3.HopHost        str  r
+TraceRouteDiagnostics.RouteHops.3.HopHostAddress str  r
+TraceRouteDiagnostics.RouteHops.3.HopErrorCode   uint r 0
+TraceRouteDiagnostics.RouteHops.3.HopRTTimes     str  r
+TraceRouteDiagnostics.RouteHops.4.HopHost        str  r
+TraceRouteDiagnostics.RouteHops.4.HopHostAddress str  r
+TraceRouteDiagnostics.RouteHops.4.HopErrorCode   uint r 0
+TraceRouteDiagnostics.RouteHops.4.HopRTTimes     str  r
+TraceRouteDiagnostics.RouteHops.5.HopHost        str  r
+TraceRouteDiagnostics.RouteHops.5.HopHostAddress str  r
+TraceRouteDiagnostics.RouteHops.5.HopErrorCode   uint r 0
+TraceRouteDiagnostics.RouteHops.5.HopRTTimes     str  r
+TraceRouteDiagnostics.RouteHops.6.HopHost        str  r
+TraceRouteDiagnostics.RouteHops.6.HopHostAddress str  r
+TraceRouteDiagnostics.RouteHops.6.HopErrorCode   uint r 0
+TraceRouteDiagnostics.RouteHops.6.HopRTTimes     str  r
 Time.Enable                                bool w true
 Time.NTPServer1                            str  w pool.ntp.org
 Time.CurrentLocalTime                      date rh @now
@@ -631,6 +697,39 @@ IP.Diagnostics.IPPing.FailureCount          uint r   0
 IP.Diagnostics.IPPing.AverageResponseTime   uint r   0
 IP.Diagnostics.IPPing.MinimumResponseTime   uint r   0
 IP.Diagnostics.IPPing.MaximumResponseTime   uint r   0
+IP.Diagnostics.TraceRoute.DiagnosticsState   str  w   None
+IP.Diagnostics.TraceRoute.Interface          str  w
+IP.Diagnostics.TraceRoute.Host               str  w
+IP.Diagnostics.TraceRoute.NumberOfTries      uint w   3
+IP.Diagnostics.TraceRoute.Timeout            uint w   5000
+IP.Diagnostics.TraceRoute.DataBlockSize      uint w   38
+IP.Diagnostics.TraceRoute.MaxHopCount        uint w   30
+IP.Diagnostics.TraceRoute.ResponseTime       uint r   0
+IP.Diagnostics.TraceRoute.RouteHopsNumberOfEntries uint r 0
+IP.Diagnostics.TraceRoute.RouteHops.1.Host        str  r
+IP.Diagnostics.TraceRoute.RouteHops.1.HostAddress str  r
+IP.Diagnostics.TraceRoute.RouteHops.1.ErrorCode   uint r 0
+IP.Diagnostics.TraceRoute.RouteHops.1.RTTimes     str  r
+IP.Diagnostics.TraceRoute.RouteHops.2.Host        str  r
+IP.Diagnostics.TraceRoute.RouteHops.2.HostAddress str  r
+IP.Diagnostics.TraceRoute.RouteHops.2.ErrorCode   uint r 0
+IP.Diagnostics.TraceRoute.RouteHops.2.RTTimes     str  r
+IP.Diagnostics.TraceRoute.RouteHops.3.Host        str  r
+IP.Diagnostics.TraceRoute.RouteHops.3.HostAddress str  r
+IP.Diagnostics.TraceRoute.RouteHops.3.ErrorCode   uint r 0
+IP.Diagnostics.TraceRoute.RouteHops.3.RTTimes     str  r
+IP.Diagnostics.TraceRoute.RouteHops.4.Host        str  r
+IP.Diagnostics.TraceRoute.RouteHops.4.HostAddress str  r
+IP.Diagnostics.TraceRoute.RouteHops.4.ErrorCode   uint r 0
+IP.Diagnostics.TraceRoute.RouteHops.4.RTTimes     str  r
+IP.Diagnostics.TraceRoute.RouteHops.5.Host        str  r
+IP.Diagnostics.TraceRoute.RouteHops.5.HostAddress str  r
+IP.Diagnostics.TraceRoute.RouteHops.5.ErrorCode   uint r 0
+IP.Diagnostics.TraceRoute.RouteHops.5.RTTimes     str  r
+IP.Diagnostics.TraceRoute.RouteHops.6.Host        str  r
+IP.Diagnostics.TraceRoute.RouteHops.6.HostAddress str  r
+IP.Diagnostics.TraceRoute.RouteHops.6.ErrorCode   uint r 0
+IP.Diagnostics.TraceRoute.RouteHops.6.RTTimes     str  r
 IP.Diagnostics.DownloadDiagnostics.DiagnosticsState     str  w None
 IP.Diagnostics.DownloadDiagnostics.Interface            str  w
 IP.Diagnostics.DownloadDiagnostics.DownloadURL          str  w

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -462,6 +464,8 @@ func (s *Sim) startDiagnostics(d *device, r nref, now int64) {
 			"DiagnosticsState": done, "SuccessCount": reps - fails, "FailureCount": fails,
 			"MinimumResponseTime": lo, "MaximumResponseTime": hi, "AverageResponseTime": float64(int((lo*2 + hi) / 3)),
 		}
+	case t.ids.trace:
+		results, dur = traceRoute(d, t.prof.tr181, str("Host"), num("NumberOfTries"), num("MaxHopCount"), runs, done)
 	default:
 		return
 	}
@@ -810,4 +814,74 @@ func (s *Sim) churn(ctx context.Context) {
 			s.schedule(d, s.now().Add(time.Duration(hashOf(d.seed, uint64(time.Now().UnixNano()))%uint64(tick+1))))
 		}
 	}
+}
+
+// traceRouteSlots is how many RouteHops instances the profiles hold.
+const traceRouteSlots = 6
+
+// traceRoute is a TR-143 traceroute's results: the ISP's gateway, its
+// core, an exchange point, the target; 4 to 6 hops, each with its tries'
+// round-trip times ("3,2,4"), the target's average as ResponseTime. A
+// MaxHopCount below the route's length stops there (MaxHopCountExceeded).
+func traceRoute(d *device, tr181 bool, host string, tries, maxHops float64, runs uint32, done string) (map[string]any, time.Duration) {
+	if host == "" {
+		return map[string]any{"DiagnosticsState": "Error_CannotResolveHostName"}, time.Second
+	}
+	if tries < 1 {
+		tries = 3
+	}
+	n := 4 + int(hashOf(d.seed, 0x7a)%3)
+	state := done
+	if maxHops >= 1 && int(maxHops) < n {
+		n, state = int(maxHops), "Error_MaxHopCountExceeded"
+	}
+	target := host
+	if net.ParseIP(host) == nil {
+		h := hashOf(d.seed, 0x7b)
+		target = fmt.Sprintf("142.250.%d.%d", 64+h%64, 1+(h>>8)%250)
+	}
+	g := hashOf(d.seed, 0x10)
+	route := [][2]string{
+		{"", fmt.Sprintf("10.%d.0.1", 20+g%200)},
+		{"core1.nbo.isp.example", fmt.Sprintf("172.16.%d.1", g%250)},
+		{"ke-ixp.example", fmt.Sprintf("196.223.21.%d", 1+g%200)},
+		{"", fmt.Sprintf("41.%d.%d.1", 60+g%60, (g>>8)%250)},
+		{"", fmt.Sprintf("41.%d.%d.9", 60+g%60, (g>>16)%250)},
+	}
+	names := [4]string{"HopHost", "HopHostAddress", "HopErrorCode", "HopRTTimes"}
+	if tr181 {
+		names = [4]string{"Host", "HostAddress", "ErrorCode", "RTTimes"}
+	}
+	full := 4 + int(hashOf(d.seed, 0x7a)%3)
+	res := map[string]any{"DiagnosticsState": state, "RouteHopsNumberOfEntries": float64(n)}
+	ms := 1.0
+	for i := 1; i <= traceRouteSlots; i++ {
+		name, addr, rtt := "", "", ""
+		if i <= n {
+			ms += float64(i*4) + float64(hashOf(d.seed, uint64(0x7c+i))%6)
+			hop := route[min(i-1, len(route)-1)]
+			if i == full {
+				hop = [2]string{host, target}
+			}
+			name, addr = hop[0], hop[1]
+			if name == "" {
+				name = addr
+			}
+			times := make([]string, int(tries))
+			var sum float64
+			for k := range times {
+				v := ms + float64(hashOf(d.seed, uint64(runs)*131+uint64(i*7+k))%4)
+				sum += v
+				times[k] = strconv.Itoa(int(v))
+			}
+			rtt = strings.Join(times, ",")
+			if i == n {
+				res["ResponseTime"] = float64(int(sum / tries))
+			}
+		}
+		prefix := "RouteHops." + strconv.Itoa(i) + "."
+		res[prefix+names[0]], res[prefix+names[1]], res[prefix+names[3]] = name, addr, rtt
+		res[prefix+names[2]] = float64(0)
+	}
+	return res, time.Duration(n) * 300 * time.Millisecond
 }

@@ -71,6 +71,7 @@ type logicalPaths struct {
 	informEnable, informIntv    string
 	uptime, swVersion           string
 	dlDiag, ulDiag, ping        string // object paths
+	trace                       string // traceroute object path
 	crURL                       string
 }
 
@@ -80,6 +81,7 @@ type logicalIDs struct {
 	informEnable, informIntv    int32
 	uptime, swVersion           int32
 	dlDiag, ulDiag, ping        int32
+	trace                       int32
 }
 
 // buildTemplate parses a spec: one parameter per line,
@@ -258,7 +260,7 @@ func buildTemplate(p *profile, root, spec string, lp logicalPaths) (*template, e
 		{lp.ssid[0], &ids.ssid[0]}, {lp.ssid[1], &ids.ssid[1]}, {lp.key[0], &ids.key[0]}, {lp.key[1], &ids.key[1]},
 		{lp.informEnable, &ids.informEnable}, {lp.informIntv, &ids.informIntv},
 		{lp.uptime, &ids.uptime}, {lp.swVersion, &ids.swVersion}, {lp.dlDiag, &ids.dlDiag},
-		{lp.ulDiag, &ids.ulDiag}, {lp.ping, &ids.ping},
+		{lp.ulDiag, &ids.ulDiag}, {lp.ping, &ids.ping}, {lp.trace, &ids.trace},
 	} {
 		if err := resolve(r.p, r.d); err != nil {
 			return nil, err

@@ -33,6 +33,7 @@ const (
 	KindFactoryReset = "factory_reset"
 	KindSpeedTest    = "speed_test"
 	KindPing         = "ping"
+	KindTraceroute   = "traceroute"
 	KindRefresh      = "refresh"
 	KindTagAdd       = "tag_add"
 	KindTagRemove    = "tag_remove"
@@ -40,7 +41,7 @@ const (
 
 // Kinds lists every kind, for filters.
 func Kinds() []string {
-	return []string{KindWiFi, KindParameters, KindReboot, KindFactoryReset, KindSpeedTest, KindPing, KindRefresh, KindTagAdd, KindTagRemove}
+	return []string{KindWiFi, KindParameters, KindReboot, KindFactoryReset, KindSpeedTest, KindPing, KindTraceroute, KindRefresh, KindTagAdd, KindTagRemove}
 }
 
 // Statuses of a task.
@@ -265,6 +266,7 @@ type request struct {
 	WiFi   *WiFiInput                `json:"wifi,omitempty"`
 	Params []genieacs.ParameterValue `json:"params,omitempty"`
 	Ping   *PingInput                `json:"ping,omitempty"`
+	Trace  *TracerouteInput          `json:"traceroute,omitempty"`
 	Speed  *SpeedTestInput           `json:"speed,omitempty"`
 	Upload *UploadTestInput          `json:"upload,omitempty"`
 	Tag    string                    `json:"tag,omitempty"`
@@ -285,7 +287,7 @@ type check struct {
 	Value  string `json:"value,omitempty"`
 	Secret bool   `json:"secret,omitempty"`
 	// Await: a diagnostics state; the task runs until it leaves Requested.
-	Await string `json:"await,omitempty"` // "download" or "ping"
+	Await string `json:"await,omitempty"` // "download", "upload", "ping" or "traceroute"
 	// Refresh: the GenieACS task is the refresh of this object, read before
 	// the task itself is built.
 	Refresh string `json:"refresh,omitempty"`

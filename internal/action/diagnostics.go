@@ -5,7 +5,10 @@ import (
 	"errors"
 	"maps"
 	"math"
+	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -61,14 +64,32 @@ func (p PingResult) Sent() int64 {
 	return n
 }
 
+// Hop is one router on a traceroute's path.
+type Hop struct {
+	Host    string `json:"host,omitempty"`
+	Address string `json:"address,omitempty"`
+	// RTTimesMs are the tries' round-trip times (ms), as the CPE lists them.
+	RTTimesMs []int64 `json:"rtTimesMs"`
+	ErrorCode int64   `json:"errorCode,omitempty"`
+}
+
+// TracerouteResult is the latest TR-143 traceroute.
+type TracerouteResult struct {
+	State      string `json:"state"`
+	Host       string `json:"host,omitempty"`
+	ResponseMs *int64 `json:"responseMs,omitempty"`
+	Hops       []Hop  `json:"hops"`
+}
+
 // Diagnostics are a device's latest diagnostics results, whatever its data
 // model.
 type Diagnostics struct {
-	DeviceID  uuid.UUID  `json:"deviceId"`
-	DataModel string     `json:"dataModel"`
-	Download  Download   `json:"download"`
-	Upload    Upload     `json:"upload"`
-	Ping      PingResult `json:"ping"`
+	DeviceID   uuid.UUID        `json:"deviceId"`
+	DataModel  string           `json:"dataModel"`
+	Download   Download         `json:"download"`
+	Upload     Upload           `json:"upload"`
+	Ping       PingResult       `json:"ping"`
+	Traceroute TracerouteResult `json:"traceroute"`
 	// Running is true while a test is requested and has no result yet.
 	Running bool `json:"running"`
 }
@@ -124,7 +145,8 @@ func diagnosticsProjection(root string) []string {
 	if root == datamodel.TR181 {
 		return []string{"Device.IP.Diagnostics"}
 	}
-	return []string{"InternetGatewayDevice.DownloadDiagnostics", "InternetGatewayDevice.UploadDiagnostics", "InternetGatewayDevice.IPPingDiagnostics"}
+	return []string{"InternetGatewayDevice.DownloadDiagnostics", "InternetGatewayDevice.UploadDiagnostics", "InternetGatewayDevice.IPPingDiagnostics",
+		"InternetGatewayDevice.TraceRouteDiagnostics"}
 }
 
 // readDiagnostics picks the results out of a device document.
@@ -201,8 +223,58 @@ func readDiagnostics(doc *genieacs.Device, id datamodel.Identity) Diagnostics {
 		d.Ping.Success, d.Ping.Failure = num(datamodel.PingSuccessCount), num(datamodel.PingFailureCount)
 		d.Ping.AverageMs, d.Ping.MinimumMs, d.Ping.MaximumMs = num(datamodel.PingAverageTime), num(datamodel.PingMinimumTime), num(datamodel.PingMaximumTime)
 	}
-	d.Running = d.Download.State == "Requested" || d.Upload.State == "Requested" || d.Ping.State == "Requested"
+	d.Traceroute = TracerouteResult{State: str(datamodel.TraceRouteState), Host: str(datamodel.TraceRouteHost), Hops: []Hop{}}
+	if done(d.Traceroute.State) || d.Traceroute.State == "Error_MaxHopCountExceeded" {
+		d.Traceroute.ResponseMs = num(datamodel.TraceRouteResponseTime)
+		d.Traceroute.Hops = readHops(doc, num(datamodel.TraceRouteHopCount))
+	}
+	d.Running = d.Download.State == "Requested" || d.Upload.State == "Requested" || d.Ping.State == "Requested" ||
+		d.Traceroute.State == "Requested"
 	return d
+}
+
+// hopRE is a traceroute hop's value, TR-098 (Hop*) or TR-181.
+var hopRE = regexp.MustCompile(`^(?:InternetGatewayDevice\.TraceRouteDiagnostics|Device\.IP\.Diagnostics\.TraceRoute)\.RouteHops\.(\d+)\.(?:Hop)?(Host|HostAddress|ErrorCode|RTTimes)$`)
+
+// readHops lists the hops in instance order, the first count of them (the
+// CPE may keep instances of a longer earlier route).
+func readHops(doc *genieacs.Device, count *int64) []Hop {
+	byNum := map[int]*Hop{}
+	for path, v := range doc.Params {
+		m := hopRE.FindStringSubmatch(path)
+		if m == nil || v.Value == nil {
+			continue
+		}
+		n, _ := strconv.Atoi(m[1])
+		h := byNum[n]
+		if h == nil {
+			h = &Hop{RTTimesMs: []int64{}}
+			byNum[n] = h
+		}
+		text := canonical(v.Value)
+		switch m[2] {
+		case "Host":
+			h.Host = text
+		case "HostAddress":
+			h.Address = text
+		case "ErrorCode":
+			h.ErrorCode, _ = strconv.ParseInt(text, 10, 64)
+		case "RTTimes":
+			for _, t := range strings.Split(text, ",") {
+				if ms, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64); err == nil {
+					h.RTTimesMs = append(h.RTTimesMs, ms)
+				}
+			}
+		}
+	}
+	out := []Hop{}
+	for _, n := range slices.Sorted(maps.Keys(byNum)) {
+		if count != nil && int64(len(out)) >= *count {
+			break
+		}
+		out = append(out, *byNum[n])
+	}
+	return out
 }
 
 func done(state string) bool { return state == "Completed" || state == "Complete" }

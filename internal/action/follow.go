@@ -544,6 +544,14 @@ func (s *Service) await(ctx context.Context, r row) error {
 		if d.Upload.Mbps != nil {
 			summary = fmt.Sprintf("%.1f Mbps up", *d.Upload.Mbps)
 		}
+	case "traceroute":
+		state, result = d.Traceroute.State, d.Traceroute
+		if n := len(d.Traceroute.Hops); n > 0 {
+			summary = fmt.Sprintf("%d hops to %s", n, d.Traceroute.Host)
+			if d.Traceroute.ResponseMs != nil {
+				summary += fmt.Sprintf(", %d ms", *d.Traceroute.ResponseMs)
+			}
+		}
 	case "ping":
 		state, result = d.Ping.State, d.Ping
 		if d.Ping.Success != nil {
@@ -678,6 +686,14 @@ func (s *Service) build(ctx context.Context, r row, req request) (genieacs.Task,
 				genieacs.ParameterValue{Path: t, Value: int64(req.Ping.TimeoutMs), Type: "xsd:unsignedInt"},
 				genieacs.ParameterValue{Path: st, Value: "Requested", Type: "xsd:string"}),
 			[]check{{Path: h, Value: req.Ping.Host}, {Path: n, Value: strconv.Itoa(req.Ping.Repetitions)}, {Path: st, Await: "ping"}}, nil
+	case KindTraceroute:
+		h, n, m, st := first(datamodel.TraceRouteHost), first(datamodel.TraceRouteTries), first(datamodel.TraceRouteMaxHops), first(datamodel.TraceRouteState)
+		return genieacs.SetParameterValues(
+				genieacs.ParameterValue{Path: h, Value: req.Trace.Host, Type: "xsd:string"},
+				genieacs.ParameterValue{Path: n, Value: int64(req.Trace.Tries), Type: "xsd:unsignedInt"},
+				genieacs.ParameterValue{Path: m, Value: int64(req.Trace.MaxHops), Type: "xsd:unsignedInt"},
+				genieacs.ParameterValue{Path: st, Value: "Requested", Type: "xsd:string"}),
+			[]check{{Path: h, Value: req.Trace.Host}, {Path: m, Value: strconv.Itoa(req.Trace.MaxHops)}, {Path: st, Await: "traceroute"}}, nil
 	case KindWiFi:
 		return s.buildWiFi(ctx, r, *req.WiFi)
 	}

@@ -597,3 +597,48 @@ func (s *Service) Ping(ctx context.Context, a actor.Actor, deviceID uuid.UUID, i
 		return newTask{kind: KindPing, summary: fmt.Sprintf("ping %s ×%d", in.Host, in.Repetitions), req: request{Ping: &in}}, nil
 	})
 }
+
+// TracerouteInput is POST /cpe/devices/:id/traceroute.
+type TracerouteInput struct {
+	Host    string `json:"host"`
+	MaxHops int    `json:"maxHops,omitempty"` // 1–64, default 30
+	Tries   int    `json:"tries,omitempty"`   // 1–3, default 3
+}
+
+func (in *TracerouteInput) validate() error {
+	errs := validation.Errors{}
+	in.Host = strings.TrimSpace(in.Host)
+	switch {
+	case in.Host == "":
+		errs.Add("host", "is required")
+	case !ValidHost(in.Host):
+		errs.Add("host", "must be a host name (such as example.com) or an IP address")
+	}
+	if in.MaxHops == 0 {
+		in.MaxHops = 30
+	}
+	if in.MaxHops < 1 || in.MaxHops > 64 {
+		errs.Add("maxHops", "must be between 1 and 64")
+	}
+	if in.Tries == 0 {
+		in.Tries = 3
+	}
+	if in.Tries < 1 || in.Tries > 3 {
+		errs.Add("tries", "must be between 1 and 3")
+	}
+	return errs.Err()
+}
+
+// Traceroute runs a TR-143 traceroute from the device (technicians up):
+// the hops with their round-trip times.
+func (s *Service) Traceroute(ctx context.Context, a actor.Actor, deviceID uuid.UUID, in TracerouteInput) (Task, error) {
+	return s.start(ctx, a, deviceID, actor.PermDeviceAction, func(dev target) (newTask, error) {
+		if err := dev.caps.Need(datamodel.CapTraceroute); err != nil {
+			return newTask{}, err
+		}
+		if err := in.validate(); err != nil {
+			return newTask{}, err
+		}
+		return newTask{kind: KindTraceroute, summary: fmt.Sprintf("traceroute to %s", in.Host), req: request{Trace: &in}}, nil
+	})
+}

@@ -91,6 +91,15 @@ const (
 	UploadBOMTime        Param = "diag.upload.bom_time"
 	UploadEOMTime        Param = "diag.upload.eom_time"
 	UploadTotalBytesSent Param = "diag.upload.total_bytes_sent"
+
+	TraceRouteHost         Param = "diag.traceroute.host"
+	TraceRouteTries        Param = "diag.traceroute.tries"
+	TraceRouteMaxHops      Param = "diag.traceroute.max_hops"
+	TraceRouteResponseTime Param = "diag.traceroute.response_ms"
+	TraceRouteHopCount     Param = "diag.traceroute.hop_count"
+	// TraceRouteHops is the hops table's values, a pattern for provisions
+	// (a CPE creates the instances as it runs the test).
+	TraceRouteHops Param = "diag.traceroute.hops"
 )
 
 // Roots.
@@ -159,6 +168,8 @@ const (
 	devDL  = "Device.IP.Diagnostics.DownloadDiagnostics."
 	devUL  = "Device.IP.Diagnostics.UploadDiagnostics."
 	devPg  = "Device.IP.Diagnostics.IPPing."
+	igdTR  = "InternetGatewayDevice.TraceRouteDiagnostics."
+	devTR  = "Device.IP.Diagnostics.TraceRoute."
 )
 
 var (
@@ -270,9 +281,15 @@ var table = map[Param]Mapping{
 	UploadEOMTime:        {TR098: []string{igdUL + "EOMTime"}, TR181: []string{devUL + "EOMTime"}},
 	UploadTotalBytesSent: {TR098: []string{igdUL + "TotalBytesSent"}, TR181: []string{devUL + "TotalBytesSent"}},
 
+	TraceRouteHost:         {TR098: []string{igdTR + "Host"}, TR181: []string{devTR + "Host"}},
+	TraceRouteTries:        {TR098: []string{igdTR + "NumberOfTries"}, TR181: []string{devTR + "NumberOfTries"}},
+	TraceRouteMaxHops:      {TR098: []string{igdTR + "MaxHopCount"}, TR181: []string{devTR + "MaxHopCount"}},
+	TraceRouteResponseTime: {TR098: []string{igdTR + "ResponseTime"}, TR181: []string{devTR + "ResponseTime"}},
+	TraceRouteHopCount:     {TR098: []string{igdTR + "RouteHopsNumberOfEntries"}, TR181: []string{devTR + "RouteHopsNumberOfEntries"}},
+	TraceRouteHops:         {TR098: []string{igdTR + "RouteHops.*.*"}, TR181: []string{devTR + "RouteHops.*.*"}},
+
 	// Capability evidence (capability.go).
-	TraceRouteState: {TR098: []string{"InternetGatewayDevice.TraceRouteDiagnostics.DiagnosticsState"},
-		TR181: []string{"Device.IP.Diagnostics.TraceRoute.DiagnosticsState"}},
+	TraceRouteState: {TR098: []string{igdTR + "DiagnosticsState"}, TR181: []string{devTR + "DiagnosticsState"}},
 	// TR-098 has no standard site survey; ZTE has one per radio
 	// (reference/anchors.md §2.4, low confidence).
 	NeighbourScanState: {TR181: []string{"Device.WiFi.NeighboringWiFiDiagnostic.DiagnosticsState"},
@@ -423,7 +440,8 @@ func HealthParams() []Param {
 func DiagnosticResults() []Param {
 	return []Param{DownloadState, DownloadBOMTime, DownloadEOMTime, DownloadTestBytes, DownloadTotalBytes,
 		UploadState, UploadBOMTime, UploadEOMTime, UploadTotalBytesSent, UploadTestFileLength,
-		PingState, PingSuccessCount, PingFailureCount, PingAverageTime, PingMinimumTime, PingMaximumTime}
+		PingState, PingSuccessCount, PingFailureCount, PingAverageTime, PingMinimumTime, PingMaximumTime,
+		TraceRouteState, TraceRouteResponseTime, TraceRouteHopCount, TraceRouteHops}
 }
 
 // ProvisionPaths lists, per root, every candidate path (standard and all

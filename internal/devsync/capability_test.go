@@ -35,7 +35,7 @@ func TestCapabilitiesOfEverySimulatedModel(t *testing.T) {
 	c := client(t, sim.NBIURL)
 	s := service(t, pool, c)
 
-	diag := datamodel.Caps{datamodel.CapPing: true, datamodel.CapDownloadTest: true, datamodel.CapUploadTest: true}
+	diag := datamodel.Caps{datamodel.CapPing: true, datamodel.CapDownloadTest: true, datamodel.CapUploadTest: true, datamodel.CapTraceroute: true}
 	with := func(base datamodel.Caps, more datamodel.Caps) datamodel.Caps {
 		out := datamodel.Caps{}
 		for k, v := range base {

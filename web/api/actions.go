@@ -126,8 +126,20 @@ func (h *Handler) DevicesPing(c echo.Context) error {
 	})
 }
 
+// DevicesTraceroute is POST /cpe/devices/:id/traceroute {"host",
+// "maxHops", "tries"}: a TR-143 traceroute from the device.
+func (h *Handler) DevicesTraceroute(c echo.Context) error {
+	var in action.TracerouteInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	return h.deviceAction(c, nil, func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
+		return h.Actions.Traceroute(ctx, a, id, in)
+	})
+}
+
 // DevicesDiagnostics is GET /cpe/devices/:id/diagnostics: the latest
-// download, upload and ping results.
+// download, upload, ping and traceroute results.
 func (h *Handler) DevicesDiagnostics(c echo.Context) error {
 	id, err := httperr.IDParam(c, "id")
 	if err != nil {

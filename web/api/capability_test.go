@@ -32,6 +32,7 @@ func TestMissingCapabilitiesAre422(t *testing.T) {
 
 	for _, tc := range []struct{ path, body, capability string }{
 		{"/ping", `{"host":"8.8.8.8"}`, "ping"},
+		{"/traceroute", `{"host":"8.8.8.8"}`, "traceroute"},
 		{"/speed-test", `{}`, "download_test"},
 		{"/upload-test", `{"uploadUrl":"http://127.0.0.1/up"}`, "upload_test"},
 		{"/wifi", `{"ssid":"Gw-5","password":"gateway-pass-5","band":"5GHz"}`, "wifi_5g"},

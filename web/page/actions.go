@@ -81,7 +81,7 @@ func (h *Handler) DeviceDiagnostics(c echo.Context) error {
 		return err
 	}
 	for _, t := range ts {
-		if (t.Kind == action.KindPing || t.Kind == action.KindSpeedTest) && !t.Finished() {
+		if (t.Kind == action.KindPing || t.Kind == action.KindSpeedTest || t.Kind == action.KindTraceroute) && !t.Finished() {
 			poll = true
 		}
 	}
@@ -351,6 +351,15 @@ func (h *Handler) DeviceFactoryReset(c echo.Context) error {
 	typed := c.FormValue("confirm")
 	return h.deviceAction(c, devices.ActionForms{Open: "factory"}, func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
 		return h.Actions.ConfirmedFactoryReset(ctx, a, id, typed)
+	})
+}
+
+// DeviceTraceroute runs a traceroute from the device.
+func (h *Handler) DeviceTraceroute(c echo.Context) error {
+	hops := c.FormValue("maxHops")
+	forms := devices.ActionForms{Open: "traceroute", TraceHost: c.FormValue("host"), TraceHops: hops}
+	return h.deviceAction(c, forms, func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
+		return h.Actions.Traceroute(ctx, a, id, action.TracerouteInput{Host: forms.TraceHost, MaxHops: formInt(hops)})
 	})
 }
 

@@ -34,6 +34,7 @@ func TestDevicePageDisablesWhatTheDeviceCannotDo(t *testing.T) {
 	for _, tc := range []struct{ button, capability, why string }{
 		{"assign-submit", "pppoe", "this device has no PPP connection; PPPoE cannot be pushed"},
 		{"ping-submit", "ping", "this device has no ping diagnostics (IPPing); a ping cannot run"},
+		{"traceroute-submit", "traceroute", "this device has no traceroute diagnostics; a traceroute cannot run"},
 		{"speed-submit", "download_test", "this device has no download diagnostics; a download test cannot run"},
 		{"uptest-submit", "upload_test", "this device has no upload diagnostics; an upload test cannot run"},
 	} {
