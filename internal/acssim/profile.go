@@ -112,6 +112,7 @@ func loadProfiles() (map[string]*profile, error) {
 			uptime: "Device.DeviceInfo.UpTime", swVersion: "Device.DeviceInfo.SoftwareVersion",
 			dlDiag: "Device.IP.Diagnostics.DownloadDiagnostics", ping: "Device.IP.Diagnostics.IPPing",
 			ulDiag: "Device.IP.Diagnostics.UploadDiagnostics", trace: "Device.IP.Diagnostics.TraceRoute",
+			scan: "Device.WiFi.NeighboringWiFiDiagnostic",
 		})
 		if err != nil {
 			return nil, err
@@ -786,6 +787,64 @@ Ethernet.Interface.5.Enable                 bool w   true
 Ethernet.Interface.5.Status                 str  r   Up
 Ethernet.Interface.5.MACAddress             str  r   @mac:2
 Ethernet.Interface.5.MaxBitRate             int  w   1000
+WiFi.NeighboringWiFiDiagnostic.DiagnosticsState      str  w  None
+WiFi.NeighboringWiFiDiagnostic.ResultNumberOfEntries uint r  0
+WiFi.NeighboringWiFiDiagnostic.Result.1.Radio                  str  r
+WiFi.NeighboringWiFiDiagnostic.Result.1.SSID                   str  r
+WiFi.NeighboringWiFiDiagnostic.Result.1.BSSID                  str  r
+WiFi.NeighboringWiFiDiagnostic.Result.1.Channel                uint r  0
+WiFi.NeighboringWiFiDiagnostic.Result.1.SignalStrength         int  r  0
+WiFi.NeighboringWiFiDiagnostic.Result.1.OperatingFrequencyBand str  r
+WiFi.NeighboringWiFiDiagnostic.Result.1.SecurityModeEnabled    str  r
+WiFi.NeighboringWiFiDiagnostic.Result.2.Radio                  str  r
+WiFi.NeighboringWiFiDiagnostic.Result.2.SSID                   str  r
+WiFi.NeighboringWiFiDiagnostic.Result.2.BSSID                  str  r
+WiFi.NeighboringWiFiDiagnostic.Result.2.Channel                uint r  0
+WiFi.NeighboringWiFiDiagnostic.Result.2.SignalStrength         int  r  0
+WiFi.NeighboringWiFiDiagnostic.Result.2.OperatingFrequencyBand str  r
+WiFi.NeighboringWiFiDiagnostic.Result.2.SecurityModeEnabled    str  r
+WiFi.NeighboringWiFiDiagnostic.Result.3.Radio                  str  r
+WiFi.NeighboringWiFiDiagnostic.Result.3.SSID                   str  r
+WiFi.NeighboringWiFiDiagnostic.Result.3.BSSID                  str  r
+WiFi.NeighboringWiFiDiagnostic.Result.3.Channel                uint r  0
+WiFi.NeighboringWiFiDiagnostic.Result.3.SignalStrength         int  r  0
+WiFi.NeighboringWiFiDiagnostic.Result.3.OperatingFrequencyBand str  r
+WiFi.NeighboringWiFiDiagnostic.Result.3.SecurityModeEnabled    str  r
+WiFi.NeighboringWiFiDiagnostic.Result.4.Radio                  str  r
+WiFi.NeighboringWiFiDiagnostic.Result.4.SSID                   str  r
+WiFi.NeighboringWiFiDiagnostic.Result.4.BSSID                  str  r
+WiFi.NeighboringWiFiDiagnostic.Result.4.Channel                uint r  0
+WiFi.NeighboringWiFiDiagnostic.Result.4.SignalStrength         int  r  0
+WiFi.NeighboringWiFiDiagnostic.Result.4.OperatingFrequencyBand str  r
+WiFi.NeighboringWiFiDiagnostic.Result.4.SecurityModeEnabled    str  r
+WiFi.NeighboringWiFiDiagnostic.Result.5.Radio                  str  r
+WiFi.NeighboringWiFiDiagnostic.Result.5.SSID                   str  r
+WiFi.NeighboringWiFiDiagnostic.Result.5.BSSID                  str  r
+WiFi.NeighboringWiFiDiagnostic.Result.5.Channel                uint r  0
+WiFi.NeighboringWiFiDiagnostic.Result.5.SignalStrength         int  r  0
+WiFi.NeighboringWiFiDiagnostic.Result.5.OperatingFrequencyBand str  r
+WiFi.NeighboringWiFiDiagnostic.Result.5.SecurityModeEnabled    str  r
+WiFi.NeighboringWiFiDiagnostic.Result.6.Radio                  str  r
+WiFi.NeighboringWiFiDiagnostic.Result.6.SSID                   str  r
+WiFi.NeighboringWiFiDiagnostic.Result.6.BSSID                  str  r
+WiFi.NeighboringWiFiDiagnostic.Result.6.Channel                uint r  0
+WiFi.NeighboringWiFiDiagnostic.Result.6.SignalStrength         int  r  0
+WiFi.NeighboringWiFiDiagnostic.Result.6.OperatingFrequencyBand str  r
+WiFi.NeighboringWiFiDiagnostic.Result.6.SecurityModeEnabled    str  r
+WiFi.NeighboringWiFiDiagnostic.Result.7.Radio                  str  r
+WiFi.NeighboringWiFiDiagnostic.Result.7.SSID                   str  r
+WiFi.NeighboringWiFiDiagnostic.Result.7.BSSID                  str  r
+WiFi.NeighboringWiFiDiagnostic.Result.7.Channel                uint r  0
+WiFi.NeighboringWiFiDiagnostic.Result.7.SignalStrength         int  r  0
+WiFi.NeighboringWiFiDiagnostic.Result.7.OperatingFrequencyBand str  r
+WiFi.NeighboringWiFiDiagnostic.Result.7.SecurityModeEnabled    str  r
+WiFi.NeighboringWiFiDiagnostic.Result.8.Radio                  str  r
+WiFi.NeighboringWiFiDiagnostic.Result.8.SSID                   str  r
+WiFi.NeighboringWiFiDiagnostic.Result.8.BSSID                  str  r
+WiFi.NeighboringWiFiDiagnostic.Result.8.Channel                uint r  0
+WiFi.NeighboringWiFiDiagnostic.Result.8.SignalStrength         int  r  0
+WiFi.NeighboringWiFiDiagnostic.Result.8.OperatingFrequencyBand str  r
+WiFi.NeighboringWiFiDiagnostic.Result.8.SecurityModeEnabled    str  r
 WiFi.RadioNumberOfEntries                   uint r   2
 WiFi.Radio.1.Enable                         bool w   true
 WiFi.Radio.1.Status                         str  r   Up

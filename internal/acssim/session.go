@@ -466,6 +466,8 @@ func (s *Sim) startDiagnostics(d *device, r nref, now int64) {
 		}
 	case t.ids.trace:
 		results, dur = traceRoute(d, t.prof.tr181, str("Host"), num("NumberOfTries"), num("MaxHopCount"), runs, done)
+	case t.ids.scan:
+		results, dur = neighbours(d, runs, done), 3*time.Second
 	default:
 		return
 	}
@@ -884,4 +886,42 @@ func traceRoute(d *device, tr181 bool, host string, tries, maxHops float64, runs
 		res[prefix+names[2]] = float64(0)
 	}
 	return res, time.Duration(n) * 300 * time.Millisecond
+}
+
+// neighbourSlots is how many Result instances the profile holds.
+const neighbourSlots = 8
+
+// neighbours is a neighbouring Wi-Fi scan's results: five to eight
+// networks around the house, most on the 2.4 GHz channels 1, 6 and 11
+// (one channel crowded, another quiet, as in a block of flats), two on
+// 5 GHz; signals move a few dB from scan to scan.
+func neighbours(d *device, runs uint32, done string) map[string]any {
+	n := 5 + int(hashOf(d.seed, 0x5ca)%4)
+	crowded := []float64{1, 6, 11}[hashOf(d.seed, 0x5cb)%3]
+	names := []string{"Safaricom-Home", "Zuku_Fibre", "FAIBA-4G", "JTL-WiFi", "Wanjiku", "DIRECT-HP-Printer", "Mwangi_5G", "Guest"}
+	res := map[string]any{"DiagnosticsState": done, "ResultNumberOfEntries": float64(n)}
+	for i := 1; i <= neighbourSlots; i++ {
+		p := "Result." + strconv.Itoa(i) + "."
+		if i > n {
+			for _, k := range []string{"Radio", "SSID", "BSSID", "OperatingFrequencyBand", "SecurityModeEnabled"} {
+				res[p+k] = ""
+			}
+			res[p+"Channel"], res[p+"SignalStrength"] = float64(0), float64(0)
+			continue
+		}
+		h := hashOf(d.seed, uint64(0x5d0+i))
+		band, ch, radio := "2.4GHz", crowded, "Device.WiFi.Radio.1"
+		switch {
+		case i > n-2:
+			band, radio = "5GHz", "Device.WiFi.Radio.2"
+			ch = []float64{36, 40, 44, 48, 149, 153}[h%6]
+		case i%3 == 0:
+			ch = []float64{1, 6, 11}[(h>>4)%3]
+		}
+		signal := -48 - float64(h%40) + float64(hashOf(d.seed, uint64(runs)*17+uint64(i))%5)
+		res[p+"Radio"], res[p+"SSID"], res[p+"OperatingFrequencyBand"] = radio, names[(h>>8)%uint64(len(names))], band
+		res[p+"BSSID"] = fmt.Sprintf("%02X:%02X:%02X:%02X:%02X:%02X", byte(h>>16)&0xfc, byte(h>>24), byte(h>>32), byte(h>>40), byte(h>>48), byte(i))
+		res[p+"Channel"], res[p+"SignalStrength"], res[p+"SecurityModeEnabled"] = ch, signal, "WPA2-Personal"
+	}
+	return res
 }

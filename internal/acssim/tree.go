@@ -72,6 +72,7 @@ type logicalPaths struct {
 	uptime, swVersion           string
 	dlDiag, ulDiag, ping        string // object paths
 	trace                       string // traceroute object path
+	scan                        string // neighbouring Wi-Fi diagnostic object path
 	crURL                       string
 }
 
@@ -82,6 +83,7 @@ type logicalIDs struct {
 	uptime, swVersion           int32
 	dlDiag, ulDiag, ping        int32
 	trace                       int32
+	scan                        int32
 }
 
 // buildTemplate parses a spec: one parameter per line,
@@ -261,6 +263,7 @@ func buildTemplate(p *profile, root, spec string, lp logicalPaths) (*template, e
 		{lp.informEnable, &ids.informEnable}, {lp.informIntv, &ids.informIntv},
 		{lp.uptime, &ids.uptime}, {lp.swVersion, &ids.swVersion}, {lp.dlDiag, &ids.dlDiag},
 		{lp.ulDiag, &ids.ulDiag}, {lp.ping, &ids.ping}, {lp.trace, &ids.trace},
+		{lp.scan, &ids.scan},
 	} {
 		if err := resolve(r.p, r.d); err != nil {
 			return nil, err

@@ -34,6 +34,8 @@ const (
 	KindSpeedTest    = "speed_test"
 	KindPing         = "ping"
 	KindTraceroute   = "traceroute"
+	KindWiFiScan     = "wifi_scan"
+	KindWiFiChannel  = "wifi_channel"
 	KindRefresh      = "refresh"
 	KindTagAdd       = "tag_add"
 	KindTagRemove    = "tag_remove"
@@ -41,7 +43,7 @@ const (
 
 // Kinds lists every kind, for filters.
 func Kinds() []string {
-	return []string{KindWiFi, KindParameters, KindReboot, KindFactoryReset, KindSpeedTest, KindPing, KindTraceroute, KindRefresh, KindTagAdd, KindTagRemove}
+	return []string{KindWiFi, KindParameters, KindReboot, KindFactoryReset, KindSpeedTest, KindPing, KindTraceroute, KindWiFiScan, KindWiFiChannel, KindRefresh, KindTagAdd, KindTagRemove}
 }
 
 // Statuses of a task.
@@ -267,6 +269,8 @@ type request struct {
 	Params []genieacs.ParameterValue `json:"params,omitempty"`
 	Ping   *PingInput                `json:"ping,omitempty"`
 	Trace  *TracerouteInput          `json:"traceroute,omitempty"`
+	Scan   bool                      `json:"scan,omitempty"`
+	Chan   *ChannelInput             `json:"channel,omitempty"`
 	Speed  *SpeedTestInput           `json:"speed,omitempty"`
 	Upload *UploadTestInput          `json:"upload,omitempty"`
 	Tag    string                    `json:"tag,omitempty"`

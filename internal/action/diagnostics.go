@@ -90,6 +90,7 @@ type Diagnostics struct {
 	Upload     Upload           `json:"upload"`
 	Ping       PingResult       `json:"ping"`
 	Traceroute TracerouteResult `json:"traceroute"`
+	Neighbours Neighbours       `json:"neighbours"`
 	// Running is true while a test is requested and has no result yet.
 	Running bool `json:"running"`
 }
@@ -143,7 +144,7 @@ func byRoot(f func(root string) []string) func(target) ([]string, error) {
 
 func diagnosticsProjection(root string) []string {
 	if root == datamodel.TR181 {
-		return []string{"Device.IP.Diagnostics"}
+		return []string{"Device.IP.Diagnostics", "Device.WiFi.NeighboringWiFiDiagnostic", "Device.WiFi.Radio.1.Channel", "Device.WiFi.Radio.2.Channel"}
 	}
 	return []string{"InternetGatewayDevice.DownloadDiagnostics", "InternetGatewayDevice.UploadDiagnostics", "InternetGatewayDevice.IPPingDiagnostics",
 		"InternetGatewayDevice.TraceRouteDiagnostics"}
@@ -228,8 +229,10 @@ func readDiagnostics(doc *genieacs.Device, id datamodel.Identity) Diagnostics {
 		d.Traceroute.ResponseMs = num(datamodel.TraceRouteResponseTime)
 		d.Traceroute.Hops = readHops(doc, num(datamodel.TraceRouteHopCount))
 	}
+	d.Neighbours = readNeighbours(doc, str(datamodel.NeighbourScanState), num(datamodel.NeighbourScanCount),
+		map[string]*int64{Band24: num(datamodel.WiFiChannel24), Band5: num(datamodel.WiFiChannel5)})
 	d.Running = d.Download.State == "Requested" || d.Upload.State == "Requested" || d.Ping.State == "Requested" ||
-		d.Traceroute.State == "Requested"
+		d.Traceroute.State == "Requested" || d.Neighbours.State == "Requested"
 	return d
 }
 

@@ -552,6 +552,16 @@ func (s *Service) await(ctx context.Context, r row) error {
 				summary += fmt.Sprintf(", %d ms", *d.Traceroute.ResponseMs)
 			}
 		}
+	case "neighbour":
+		state, result = d.Neighbours.State, d.Neighbours
+		if done(state) {
+			summary = fmt.Sprintf("%d neighbouring networks", len(d.Neighbours.Networks))
+			for _, rc := range d.Neighbours.Advice {
+				if rc.Recommended != 0 && rc.Recommended != rc.Current {
+					summary += fmt.Sprintf("; channel %d suggested on %s (now %d)", rc.Recommended, bandLabel(rc.Band), rc.Current)
+				}
+			}
+		}
 	case "ping":
 		state, result = d.Ping.State, d.Ping
 		if d.Ping.Success != nil {
@@ -694,6 +704,19 @@ func (s *Service) build(ctx context.Context, r row, req request) (genieacs.Task,
 				genieacs.ParameterValue{Path: m, Value: int64(req.Trace.MaxHops), Type: "xsd:unsignedInt"},
 				genieacs.ParameterValue{Path: st, Value: "Requested", Type: "xsd:string"}),
 			[]check{{Path: h, Value: req.Trace.Host}, {Path: m, Value: strconv.Itoa(req.Trace.MaxHops)}, {Path: st, Await: "traceroute"}}, nil
+	case KindWiFiScan:
+		st := first(datamodel.NeighbourScanState)
+		return genieacs.SetParameterValues(genieacs.ParameterValue{Path: st, Value: "Requested", Type: "xsd:string"}),
+			[]check{{Path: st, Await: "neighbour"}}, nil
+	case KindWiFiChannel:
+		ch, auto := first(datamodel.WiFiChannel24), first(datamodel.WiFiAutoChannel24)
+		if req.Chan.Band == Band5 {
+			ch, auto = first(datamodel.WiFiChannel5), first(datamodel.WiFiAutoChannel5)
+		}
+		return genieacs.SetParameterValues(
+				genieacs.ParameterValue{Path: auto, Value: false, Type: "xsd:boolean"},
+				genieacs.ParameterValue{Path: ch, Value: int64(req.Chan.Channel), Type: "xsd:unsignedInt"}),
+			[]check{{Path: auto, Value: "false"}, {Path: ch, Value: strconv.Itoa(req.Chan.Channel)}}, nil
 	case KindWiFi:
 		return s.buildWiFi(ctx, r, *req.WiFi)
 	}

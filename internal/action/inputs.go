@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -640,5 +641,62 @@ func (s *Service) Traceroute(ctx context.Context, a actor.Actor, deviceID uuid.U
 			return newTask{}, err
 		}
 		return newTask{kind: KindTraceroute, summary: fmt.Sprintf("traceroute to %s", in.Host), req: request{Trace: &in}}, nil
+	})
+}
+
+// NeighbourScan has the device scan the neighbouring Wi-Fi networks
+// (TR-181 NeighboringWiFiDiagnostic; technicians up): the networks per
+// channel and a channel to use.
+func (s *Service) NeighbourScan(ctx context.Context, a actor.Actor, deviceID uuid.UUID) (Task, error) {
+	return s.start(ctx, a, deviceID, actor.PermDeviceAction, func(dev target) (newTask, error) {
+		if err := dev.caps.Need(datamodel.CapNeighbourScan); err != nil {
+			return newTask{}, err
+		}
+		return newTask{kind: KindWiFiScan, summary: "scan the neighbouring Wi-Fi", req: request{Scan: true}}, nil
+	})
+}
+
+// ChannelInput is POST /cpe/devices/:id/wifi-channel: a band's channel,
+// set by hand (the radio's automatic choice off).
+type ChannelInput struct {
+	Band    string `json:"band"` // 2.4GHz or 5GHz
+	Channel int    `json:"channel"`
+}
+
+func (in ChannelInput) validate() error {
+	errs := validation.Errors{}
+	switch in.Band {
+	case Band24:
+		if in.Channel < 1 || in.Channel > 13 {
+			errs.Add("channel", "must be a 2.4 GHz channel, 1 to 13")
+		}
+	case Band5:
+		if !slices.Contains(Channels5, in.Channel) {
+			errs.Add("channel", "must be a 5 GHz channel: 36, 40, 44, 48, 52 … 64, 100 … 144 or 149 … 165")
+		}
+	default:
+		errs.Add("band", "must be 2.4GHz or 5GHz")
+	}
+	return errs.Err()
+}
+
+// Channels5 are the 20 MHz 5 GHz channels.
+var Channels5 = []int{36, 40, 44, 48, 52, 56, 60, 64, 100, 104, 108, 112, 116, 120, 124, 128, 132, 136, 140, 144, 149, 153, 157, 161, 165}
+
+// SetChannel sets a band's Wi-Fi channel (technicians up), read back like
+// every write.
+func (s *Service) SetChannel(ctx context.Context, a actor.Actor, deviceID uuid.UUID, in ChannelInput) (Task, error) {
+	return s.start(ctx, a, deviceID, actor.PermDeviceAction, func(dev target) (newTask, error) {
+		if err := in.validate(); err != nil {
+			return newTask{}, err
+		}
+		c := datamodel.CapWiFi24
+		if in.Band == Band5 {
+			c = datamodel.CapWiFi5
+		}
+		if err := dev.caps.Need(c); err != nil {
+			return newTask{}, err
+		}
+		return newTask{kind: KindWiFiChannel, summary: fmt.Sprintf("set the %s channel to %d", bandLabel(in.Band), in.Channel), req: request{Chan: &in}}, nil
 	})
 }

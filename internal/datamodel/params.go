@@ -97,6 +97,17 @@ const (
 	TraceRouteMaxHops      Param = "diag.traceroute.max_hops"
 	TraceRouteResponseTime Param = "diag.traceroute.response_ms"
 	TraceRouteHopCount     Param = "diag.traceroute.hop_count"
+	// Wi-Fi channels: the radio's channel and its automatic choice (off
+	// when staff set one).
+	WiFiChannel24     Param = "wifi.2g.channel"
+	WiFiChannel5      Param = "wifi.5g.channel"
+	WiFiAutoChannel24 Param = "wifi.2g.auto_channel"
+	WiFiAutoChannel5  Param = "wifi.5g.auto_channel"
+	// NeighbourScanResults is the neighbouring networks' values, a pattern
+	// for provisions.
+	NeighbourScanResults Param = "diag.neighbour.results"
+	NeighbourScanCount   Param = "diag.neighbour.count"
+
 	// TraceRouteHops is the hops table's values, a pattern for provisions
 	// (a CPE creates the instances as it runs the test).
 	TraceRouteHops Param = "diag.traceroute.hops"
@@ -288,12 +299,20 @@ var table = map[Param]Mapping{
 	TraceRouteHopCount:     {TR098: []string{igdTR + "RouteHopsNumberOfEntries"}, TR181: []string{devTR + "RouteHopsNumberOfEntries"}},
 	TraceRouteHops:         {TR098: []string{igdTR + "RouteHops.*.*"}, TR181: []string{devTR + "RouteHops.*.*"}},
 
+	WiFiChannel24:        {TR098: []string{igdW24 + "Channel"}, TR181: []string{"Device.WiFi.Radio.1.Channel"}},
+	WiFiChannel5:         {TR098: []string{igdW5 + "Channel"}, TR181: []string{"Device.WiFi.Radio.2.Channel"}},
+	WiFiAutoChannel24:    {TR098: []string{igdW24 + "AutoChannelEnable"}, TR181: []string{"Device.WiFi.Radio.1.AutoChannelEnable"}},
+	WiFiAutoChannel5:     {TR098: []string{igdW5 + "AutoChannelEnable"}, TR181: []string{"Device.WiFi.Radio.2.AutoChannelEnable"}},
+	NeighbourScanResults: {TR181: []string{"Device.WiFi.NeighboringWiFiDiagnostic.Result.*.*"}},
+	NeighbourScanCount:   {TR181: []string{"Device.WiFi.NeighboringWiFiDiagnostic.ResultNumberOfEntries"}},
+
 	// Capability evidence (capability.go).
 	TraceRouteState: {TR098: []string{igdTR + "DiagnosticsState"}, TR181: []string{devTR + "DiagnosticsState"}},
-	// TR-098 has no standard site survey; ZTE has one per radio
-	// (reference/anchors.md §2.4, low confidence).
-	NeighbourScanState: {TR181: []string{"Device.WiFi.NeighboringWiFiDiagnostic.DiagnosticsState"},
-		Overrides: []Override{{Match: zte, TR098: []string{"InternetGatewayDevice.LANDevice.1.WIFI.Radio.*.X_ZTE-COM_NeighborAP"}}}},
+	// TR-098 has no standard site survey. ZTE has one per radio
+	// (LANDevice.1.WIFI.Radio.*.X_ZTE-COM_NeighborAP, reference/anchors.md
+	// §2.4, low confidence) whose use is not known well enough to drive:
+	// not mapped, so no TR-098 device claims the capability.
+	NeighbourScanState: {TR181: []string{"Device.WiFi.NeighboringWiFiDiagnostic.DiagnosticsState"}},
 	HostCount: {TR098: []string{"InternetGatewayDevice.LANDevice.1.Hosts.HostNumberOfEntries"},
 		TR181: []string{"Device.Hosts.HostNumberOfEntries"}},
 	CapabilityMarker: {TR098: []string{"InternetGatewayDevice.ManagementServer.URL"}, TR181: []string{"Device.ManagementServer.URL"}},
@@ -441,7 +460,8 @@ func DiagnosticResults() []Param {
 	return []Param{DownloadState, DownloadBOMTime, DownloadEOMTime, DownloadTestBytes, DownloadTotalBytes,
 		UploadState, UploadBOMTime, UploadEOMTime, UploadTotalBytesSent, UploadTestFileLength,
 		PingState, PingSuccessCount, PingFailureCount, PingAverageTime, PingMinimumTime, PingMaximumTime,
-		TraceRouteState, TraceRouteResponseTime, TraceRouteHopCount, TraceRouteHops}
+		TraceRouteState, TraceRouteResponseTime, TraceRouteHopCount, TraceRouteHops,
+		NeighbourScanState, NeighbourScanCount, NeighbourScanResults, WiFiChannel24, WiFiChannel5}
 }
 
 // ProvisionPaths lists, per root, every candidate path (standard and all

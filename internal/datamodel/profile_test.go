@@ -96,9 +96,9 @@ func TestResolveOnSimulatorProfiles(t *testing.T) {
 
 	t.Run("EveryParamResolvesWhereTheModelHasIt", func(t *testing.T) {
 		t.Parallel()
-		// The neighbour scan no simulated model has yet; the traceroute
-		// hops are a provision's pattern, not a path.
-		absent := []datamodel.Param{datamodel.NeighbourScanState, datamodel.TraceRouteHops}
+		// The neighbour scan only the TR-181 router has; the traceroute
+		// hops and scan results are a provision's patterns, not paths.
+		absent := []datamodel.Param{datamodel.NeighbourScanState, datamodel.NeighbourScanCount, datamodel.TraceRouteHops, datamodel.NeighbourScanResults}
 		for _, d := range []*genieacs.Device{huawei, zte, tplink} {
 			missing := []datamodel.Param{}
 			for _, p := range datamodel.Params() {

@@ -55,7 +55,7 @@ func TestCapabilitiesOfEverySimulatedModel(t *testing.T) {
 		{acssim.ProfileZTEF660, with(diag, datamodel.Caps{datamodel.CapPPPoE: true, datamodel.CapWiFi24: true,
 			datamodel.CapWiFi5: true, datamodel.CapHosts: false, datamodel.CapOptical: false})},
 		{acssim.ProfileTPLinkAX10, with(diag, datamodel.Caps{datamodel.CapPPPoE: true, datamodel.CapWiFi24: true,
-			datamodel.CapWiFi5: true, datamodel.CapHosts: false})},
+			datamodel.CapWiFi5: true, datamodel.CapHosts: false, datamodel.CapNeighbourScan: true})},
 		// The plain IP gateway: one band, hosts, nothing else.
 		{acssim.ProfileTendaN301, datamodel.Caps{datamodel.CapWiFi24: true, datamodel.CapHosts: false}},
 	}

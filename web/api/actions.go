@@ -138,6 +138,27 @@ func (h *Handler) DevicesTraceroute(c echo.Context) error {
 	})
 }
 
+// DevicesWiFiScan is POST /cpe/devices/:id/wifi-scan: a neighbouring
+// Wi-Fi scan on the device; its networks and channel advice are in
+// .../diagnostics.
+func (h *Handler) DevicesWiFiScan(c echo.Context) error {
+	return h.deviceAction(c, nil, func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
+		return h.Actions.NeighbourScan(ctx, a, id)
+	})
+}
+
+// DevicesWiFiChannel is POST /cpe/devices/:id/wifi-channel {"band",
+// "channel"}: set a band's channel (automatic choice off).
+func (h *Handler) DevicesWiFiChannel(c echo.Context) error {
+	var in action.ChannelInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	return h.deviceAction(c, nil, func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
+		return h.Actions.SetChannel(ctx, a, id, in)
+	})
+}
+
 // DevicesDiagnostics is GET /cpe/devices/:id/diagnostics: the latest
 // download, upload, ping and traceroute results.
 func (h *Handler) DevicesDiagnostics(c echo.Context) error {

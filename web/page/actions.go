@@ -81,11 +81,11 @@ func (h *Handler) DeviceDiagnostics(c echo.Context) error {
 		return err
 	}
 	for _, t := range ts {
-		if (t.Kind == action.KindPing || t.Kind == action.KindSpeedTest || t.Kind == action.KindTraceroute) && !t.Finished() {
+		if (t.Kind == action.KindPing || t.Kind == action.KindSpeedTest || t.Kind == action.KindTraceroute || t.Kind == action.KindWiFiScan) && !t.Finished() {
 			poll = true
 		}
 	}
-	return Render(c, http.StatusOK, devices.Diagnostics(id, d, msg, poll))
+	return Render(c, http.StatusOK, devices.Diagnostics(id, d, msg, poll, a.Can(actor.PermDeviceAction)))
 }
 
 // DeviceLine is the line essentials fragment at the top of the device page.
@@ -360,6 +360,22 @@ func (h *Handler) DeviceTraceroute(c echo.Context) error {
 	forms := devices.ActionForms{Open: "traceroute", TraceHost: c.FormValue("host"), TraceHops: hops}
 	return h.deviceAction(c, forms, func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
 		return h.Actions.Traceroute(ctx, a, id, action.TracerouteInput{Host: forms.TraceHost, MaxHops: formInt(hops)})
+	})
+}
+
+// DeviceWiFiScan has the device scan the neighbouring Wi-Fi.
+func (h *Handler) DeviceWiFiScan(c echo.Context) error {
+	return h.deviceAction(c, devices.ActionForms{Open: "scan"}, func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
+		return h.Actions.NeighbourScan(ctx, a, id)
+	})
+}
+
+// DeviceWiFiChannel sets a band's Wi-Fi channel (the scan's advice, in one
+// click).
+func (h *Handler) DeviceWiFiChannel(c echo.Context) error {
+	in := action.ChannelInput{Band: c.FormValue("band"), Channel: formInt(c.FormValue("channel"))}
+	return h.deviceAction(c, devices.ActionForms{Open: "scan"}, func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
+		return h.Actions.SetChannel(ctx, a, id, in)
 	})
 }
 

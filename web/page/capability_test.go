@@ -59,8 +59,11 @@ func TestDevicePageDisablesWhatTheDeviceCannotDo(t *testing.T) {
 	require.Zero(t, b.Count(t, `SELECT count(*) FROM cpe_devices WHERE id = $1 AND subscriber_id IS NOT NULL`, gw))
 
 	p = admin.Get("/devices/" + ont.String())
-	require.Zero(t, p.Doc.Find(`[data-testid^="cannot-"]`).Length(), "an ONT can do all of it")
-	require.Zero(t, p.Doc.Find(`button[disabled]`).Length())
+	require.Equal(t, 1, p.Doc.Find(`[data-testid^="cannot-"]`).Length(), "an ONT can do all of it but a Wi-Fi scan")
+	require.Equal(t, "this device has no neighbouring Wi-Fi diagnostic; a Wi-Fi scan cannot run", p.TestID("cannot-neighbour_scan").Text())
+	require.Equal(t, 1, p.Doc.Find(`button[disabled]`).Length())
+	_, disabled = p.TestID("scan-submit").Attr("disabled")
+	require.True(t, disabled)
 	require.Equal(t, "yes", p.TestID("cap-optical").AttrOr("data-state", ""))
 
 	p = admin.Get("/devices/" + fresh.String())

@@ -1,0 +1,65 @@
+package e2e
+
+import (
+	"testing"
+	"time"
+
+	"github.com/mxschmitt/playwright-go"
+
+	"github.com/fyberpay/cpe/internal/acssim"
+)
+
+// A neighbouring Wi-Fi scan from the TR-181 router's page: the networks
+// it heard, strongest first, and per band the channel with the least
+// interference; one click moves the radio there (confirmed first) and the
+// task reads it back from the CPE.
+func TestE2EWiFiScanAndChannel(t *testing.T) {
+	t.Parallel()
+	id, gid := ownedDevice(t, acssim.ProfileTPLinkAX10, "2233445566077", "2233445566077")
+	p := newPage(t)
+	p.OnDialog(func(d playwright.Dialog) { _ = d.Accept() })
+	login(t, p, adminEmail, staffPassword)
+	_, err := p.Goto("/devices/" + id)
+	must(t, err)
+	scan := func() (rec, cur string) {
+		t.Helper()
+		must(t, byTestID(p, "scan-open").Click())
+		must(t, byTestID(p, "scan-submit").Click())
+		must(t, expect.Locator(byTestID(p, "task-row-wifi_scan").First().GetByTestId("task-status")).ToHaveText("done", long))
+		must(t, expect.Locator(byTestID(p, "neighbour").First()).ToBeVisible())
+		adv := byTestID(p, "channel-advice-2.4GHz")
+		rec, err := adv.GetAttribute("data-recommended")
+		must(t, err)
+		cur, err = adv.GetAttribute("data-current")
+		must(t, err)
+		if rec != "1" && rec != "6" && rec != "11" {
+			t.Fatalf("advised 2.4 GHz channel %q", rec)
+		}
+		return rec, cur
+	}
+	rec, cur := scan()
+	if rec == cur {
+		// Already on the quietest channel: put the radio elsewhere (on
+		// the CPE) and scan again; the diagnostics provision reads the
+		// channel back with the results.
+		must(t, suite.sim.SetValue(gid, "Device.WiFi.Radio.1.Channel", map[string]float64{"1": 6, "6": 11, "11": 1}[rec]))
+		_, err := p.Goto("/devices/" + id)
+		must(t, err)
+		if rec, cur = scan(); rec == cur {
+			t.Fatalf("still advised the current channel %s", cur)
+		}
+	}
+	must(t, byTestID(p, "diag-neighbours").ScrollIntoViewIfNeeded())
+	shot(t, p, "wifi-scan")
+
+	must(t, byTestID(p, "channel-apply-2.4GHz").Click())
+	must(t, expect.Locator(byTestID(p, "flash")).ToContainText("channel to "+rec))
+	deadline := time.Now().Add(60 * time.Second)
+	for simValue(t, gid, "Device.WiFi.Radio.1.Channel") != rec {
+		if time.Now().After(deadline) {
+			t.Fatalf("the radio is on channel %s, not %s", simValue(t, gid, "Device.WiFi.Radio.1.Channel"), rec)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	must(t, expect.Locator(byTestID(p, "task-row-wifi_channel").First().GetByTestId("task-status")).ToHaveText("done", long))
+}
