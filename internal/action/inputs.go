@@ -671,7 +671,7 @@ func (in ChannelInput) validate() error {
 			errs.Add("channel", "must be a 2.4 GHz channel, 1 to 13")
 		}
 	case Band5:
-		if !slices.Contains(Channels5, in.Channel) {
+		if !slices.Contains(channels5, in.Channel) {
 			errs.Add("channel", "must be a 5 GHz channel: 36, 40, 44, 48, 52 … 64, 100 … 144 or 149 … 165")
 		}
 	default:
@@ -680,8 +680,8 @@ func (in ChannelInput) validate() error {
 	return errs.Err()
 }
 
-// Channels5 are the 20 MHz 5 GHz channels.
-var Channels5 = []int{36, 40, 44, 48, 52, 56, 60, 64, 100, 104, 108, 112, 116, 120, 124, 128, 132, 136, 140, 144, 149, 153, 157, 161, 165}
+// channels5 are the 20 MHz 5 GHz channels.
+var channels5 = []int{36, 40, 44, 48, 52, 56, 60, 64, 100, 104, 108, 112, 116, 120, 124, 128, 132, 136, 140, 144, 149, 153, 157, 161, 165}
 
 // SetChannel sets a band's Wi-Fi channel (technicians up), read back like
 // every write.
