@@ -62,12 +62,13 @@ func TestE2EWiFiOnTR098AndTR181(t *testing.T) {
 	p := newPage(t)
 	login(t, p, adminEmail, staffPassword)
 	for _, tc := range []struct {
-		profile, serial, label, ssidPath, keyPath string
+		profile, serial, label, ssidPath, keyPath, clientMAC string
 	}{
 		{acssim.ProfileHuaweiHG8245H, "48575443E2E40001", "HWTCE2E40001",
-			"InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID", "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.PreSharedKey.1.PreSharedKey"},
+			"InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID", "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.PreSharedKey.1.PreSharedKey",
+			"InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.AssociatedDevice.1.AssociatedDeviceMACAddress"},
 		{acssim.ProfileTPLinkAX10, "2233445566001", "2233445566001",
-			"Device.WiFi.SSID.1.SSID", "Device.WiFi.AccessPoint.1.Security.KeyPassphrase"},
+			"Device.WiFi.SSID.1.SSID", "Device.WiFi.AccessPoint.1.Security.KeyPassphrase", "Device.WiFi.AccessPoint.1.AssociatedDevice.1.MACAddress"},
 	} {
 		id, gid := ownedDevice(t, tc.profile, tc.serial, tc.label)
 		// Several periodic informs first: the health provision has read
@@ -135,6 +136,10 @@ func TestE2EWiFiOnTR098AndTR181(t *testing.T) {
 		must(t, byTestID(p, "hosts-refresh").Click())
 		must(t, expect.Locator(byTestID(p, "hosts-note")).ToContainText(": done."))
 		must(t, expect.Locator(byTestID(p, "host-row").First()).ToBeVisible())
+		// Its Wi-Fi clients with their signal, as the CPE reports it.
+		mac := simValue(t, gid, tc.clientMAC)
+		must(t, expect.Locator(p.Locator(`[data-testid="host-row"][data-mac="`+mac+`"] [data-testid="host-signal"]`)).
+			ToHaveText(regexp.MustCompile(`^-\d+ dBm \((good|fair|weak)\)$`)))
 		// The parameter tree, opened node by node down to the SSID.
 		ssid := openTree(t, p, tc.ssidPath)
 		must(t, expect.Locator(ssid.GetByTestId("tree-value")).ToHaveText("Nyumbani-"+tc.label))

@@ -169,15 +169,25 @@ func CapabilityParams() []Param {
 	return append(out, WiFiKey24, WiFiKey5)
 }
 
-// HostTables are, per root, the LAN hosts table and the Wi-Fi
-// associated-device tables as wildcard patterns of their instances'
-// values: the health provision re-lists and re-reads them at each periodic
-// inform (hosts come and go), and the device's Connected devices panel
-// reads them from GenieACS.
+// HostTables are, per root, the fields of the LAN hosts table and the
+// Wi-Fi associated-device tables the Connected devices panel shows, as
+// wildcard patterns over their instances: the health provision re-lists
+// and re-reads them at each periodic inform (hosts come and go). Only
+// these fields: a CPE's hosts table holds more (lease times, address
+// sources), which would cost every inform a longer read for nothing.
 func HostTables() map[string][]string {
+	fields := func(table string, names ...string) []string {
+		out := make([]string, len(names))
+		for i, n := range names {
+			out[i] = table + ".*." + n
+		}
+		return out
+	}
+	igd := "InternetGatewayDevice.LANDevice.1."
 	return map[string][]string{
-		TR098: {"InternetGatewayDevice.LANDevice.1.Hosts.Host.*.*",
-			"InternetGatewayDevice.LANDevice.1.WLANConfiguration.*.AssociatedDevice.*.*"},
-		TR181: {"Device.Hosts.Host.*.*", "Device.WiFi.AccessPoint.*.AssociatedDevice.*.*"},
+		TR098: append(fields(igd+"Hosts.Host", "HostName", "MACAddress", "IPAddress", "InterfaceType", "Active"),
+			fields(igd+"WLANConfiguration.*.AssociatedDevice", "AssociatedDeviceMACAddress", "AssociatedDeviceIPAddress", "X_HW_RSSI")...),
+		TR181: append(fields("Device.Hosts.Host", "HostName", "PhysAddress", "IPAddress", "Layer1Interface", "Active"),
+			fields("Device.WiFi.AccessPoint.*.AssociatedDevice", "MACAddress", "SignalStrength")...),
 	}
 }
