@@ -562,27 +562,32 @@ func ValidHost(h string) bool {
 	return err != nil
 }
 
-func (in *PingInput) validate() error {
-	errs := validation.Errors{}
-	in.Host = strings.TrimSpace(in.Host)
+// checkHost trims a diagnostic's target host and checks it.
+func checkHost(errs validation.Errors, host *string) {
+	*host = strings.TrimSpace(*host)
 	switch {
-	case in.Host == "":
+	case *host == "":
 		errs.Add("host", "is required")
-	case !ValidHost(in.Host):
+	case !ValidHost(*host):
 		errs.Add("host", "must be a host name (such as example.com) or an IP address")
 	}
-	if in.Repetitions == 0 {
-		in.Repetitions = 10
+}
+
+// inRange defaults a number left at 0 and checks it is within [lo, hi].
+func inRange(errs validation.Errors, field string, v *int, def, lo, hi int, reason string) {
+	if *v == 0 {
+		*v = def
 	}
-	if in.Repetitions < 1 || in.Repetitions > 100 {
-		errs.Add("repetitions", "must be between 1 and 100")
+	if *v < lo || *v > hi {
+		errs.Add(field, reason)
 	}
-	if in.TimeoutMs == 0 {
-		in.TimeoutMs = 5000
-	}
-	if in.TimeoutMs < 100 || in.TimeoutMs > 60000 {
-		errs.Add("timeoutMs", "must be between 100 and 60000 milliseconds")
-	}
+}
+
+func (in *PingInput) validate() error {
+	errs := validation.Errors{}
+	checkHost(errs, &in.Host)
+	inRange(errs, "repetitions", &in.Repetitions, 10, 1, 100, "must be between 1 and 100")
+	inRange(errs, "timeoutMs", &in.TimeoutMs, 5000, 100, 60000, "must be between 100 and 60000 milliseconds")
 	return errs.Err()
 }
 
@@ -608,25 +613,9 @@ type TracerouteInput struct {
 
 func (in *TracerouteInput) validate() error {
 	errs := validation.Errors{}
-	in.Host = strings.TrimSpace(in.Host)
-	switch {
-	case in.Host == "":
-		errs.Add("host", "is required")
-	case !ValidHost(in.Host):
-		errs.Add("host", "must be a host name (such as example.com) or an IP address")
-	}
-	if in.MaxHops == 0 {
-		in.MaxHops = 30
-	}
-	if in.MaxHops < 1 || in.MaxHops > 64 {
-		errs.Add("maxHops", "must be between 1 and 64")
-	}
-	if in.Tries == 0 {
-		in.Tries = 3
-	}
-	if in.Tries < 1 || in.Tries > 3 {
-		errs.Add("tries", "must be between 1 and 3")
-	}
+	checkHost(errs, &in.Host)
+	inRange(errs, "maxHops", &in.MaxHops, 30, 1, 64, "must be between 1 and 64")
+	inRange(errs, "tries", &in.Tries, 3, 1, 3, "must be between 1 and 3")
 	return errs.Err()
 }
 
