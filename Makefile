@@ -12,6 +12,9 @@ DATABASE_URL  ?= postgres://postgres@127.0.0.1:5432/fyberpay?sslmode=disable
 BIN           := bin/fyberpay
 DEV_ENV       := .data/dev.env
 SIM_DEVICES   ?= 200
+# The demo fleet: the three ONT and router models, and one device in ten a
+# plain IP gateway (no PPP, no diagnostics) whose capabilities differ.
+SIM_PROFILES  ?= huawei-hg8245h=35,zte-f660=30,tplink-archer-ax10=25,tenda-n301=10
 
 # Tools fetched for tests (the playwright driver, the vulnerability
 # database) are kept per machine, like Go's build and module caches, keyed
@@ -52,11 +55,11 @@ run: db-up build ## the demo: Postgres, migrations, GenieACS simulator, demo org
 	    GENIEACS_NBI_URL=http://127.0.0.1:7557 GENIEACS_FS_URL=http://127.0.0.1:7567 \
 	    OFFLINE_AFTER=$${OFFLINE_AFTER:-1m} STALE_AFTER=$${STALE_AFTER:-90s} SYNC_INTERVAL=$${SYNC_INTERVAL:-15s}; \
 	  ./$(BIN) migrate || exit 1; \
-	  ./$(BIN) sim --devices $(SIM_DEVICES) --time-compression 10 --offline-ratio 0.1 --retire-ratio 0.05 \
+	  ./$(BIN) sim --devices $(SIM_DEVICES) --profiles $(SIM_PROFILES) --time-compression 10 --offline-ratio 0.1 --retire-ratio 0.05 \
 	    --fyberpay-url http://127.0.0.1:8080 --internal-key "$$GENIEACS_INTERNAL_KEY" --await-preset fyberpay-bootstrap \
 	    > .data/sim.log 2>&1 & sim=$$!; trap 'kill $$sim 2>/dev/null' EXIT; \
 	  for i in $$(seq 1 100); do curl -fs -o /dev/null http://127.0.0.1:7557/files/ && break; sleep 0.1; done; \
-	  ./$(BIN) demo --password "$$DEMO_PASSWORD" --sim-devices $(SIM_DEVICES) || exit 1; \
+	  ./$(BIN) demo --password "$$DEMO_PASSWORD" --sim-devices $(SIM_DEVICES) --sim-profiles $(SIM_PROFILES) || exit 1; \
 	  echo "GenieACS simulator: $(SIM_DEVICES) devices on 127.0.0.1:7557 (log: .data/sim.log)"; \
 	  ( for i in $$(seq 1 100); do curl -fs -o /dev/null http://127.0.0.1:8080/healthz && break; sleep 0.1; done; \
 	    echo; echo "FyberPay is up: open http://127.0.0.1:8080 and sign in as owner@demo.fyberpay.test with $$DEMO_PASSWORD (Ctrl-C stops)" ) & \

@@ -159,9 +159,15 @@ func demo(ctx context.Context, env config.Lookup, args []string, stdout io.Write
 	password := fs.String("password", "", "")
 	simDevices := fs.Int("sim-devices", 0, "")
 	simSeed := fs.Int64("sim-seed", 1, "")
+	simProfiles := fs.String("sim-profiles", "", "")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	mix, err := parseProfiles(*simProfiles)
+	if err != nil {
+		return err
+	}
+	simOpts := acssim.Options{Devices: *simDevices, Seed: *simSeed, Profiles: mix}
 	if *password == "" {
 		*password = randomPassword()
 	}
@@ -208,10 +214,10 @@ func demo(ctx context.Context, env config.Lookup, args []string, stdout io.Write
 	if err != nil {
 		return err
 	}
-	if err := demoInventory(ctx, pool, cpe.NewService(pool, box, ins).WithThresholds(app.Thresholds(cfg)), actor.System(o.ID), *simDevices, *simSeed, stdout); err != nil {
+	if err := demoInventory(ctx, pool, cpe.NewService(pool, box, ins).WithThresholds(app.Thresholds(cfg)), actor.System(o.ID), simOpts, stdout); err != nil {
 		return err
 	}
-	return demoFirmware(ctx, pool, env, ins, actor.System(o.ID), *simDevices, *simSeed, stdout)
+	return demoFirmware(ctx, pool, env, ins, actor.System(o.ID), simOpts, stdout)
 }
 
 // demoVersion is the version of the demo's firmware images.
@@ -221,7 +227,7 @@ const demoVersion = "DEMO-2026.12"
 // devices into a demo organization that has none, to the GenieACS (the
 // simulator) at GENIEACS_NBI_URL, so the Firmware page is not empty and a
 // deployment can be tried. Without GenieACS it does nothing.
-func demoFirmware(ctx context.Context, pool *pgxpool.Pool, env config.Lookup, ins outbox.JobInserter, a actor.Actor, n int, seed int64, stdout io.Writer) error {
+func demoFirmware(ctx context.Context, pool *pgxpool.Pool, env config.Lookup, ins outbox.JobInserter, a actor.Actor, opts acssim.Options, stdout io.Writer) error {
 	v, ok := env("GENIEACS_NBI_URL")
 	if !ok || v == "" {
 		return nil
@@ -238,7 +244,7 @@ func demoFirmware(ctx context.Context, pool *pgxpool.Pool, env config.Lookup, in
 	if have, err := images.List(ctx, a); err != nil || len(have) > 0 {
 		return err
 	}
-	sim, err := acssim.New(acssim.Options{Devices: n, Seed: seed})
+	sim, err := acssim.New(opts)
 	if err != nil {
 		return err
 	}
@@ -276,12 +282,13 @@ func demoFirmware(ctx context.Context, pool *pgxpool.Pool, env config.Lookup, in
 // to the demo subscribers: when the simulator's devices bootstrap they are
 // the organization's (its dashboard, faults and health fill), the others
 // wait under Pending to be claimed.
-func demoInventory(ctx context.Context, pool *pgxpool.Pool, devices *cpe.Service, a actor.Actor, n int, seed int64, stdout io.Writer) error {
+func demoInventory(ctx context.Context, pool *pgxpool.Pool, devices *cpe.Service, a actor.Actor, opts acssim.Options, stdout io.Writer) error {
+	n := opts.Devices
 	var have int
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM cpe_devices WHERE org_id = $1`, a.OrgID).Scan(&have); err != nil || have > 0 {
 		return err
 	}
-	sim, err := acssim.New(acssim.Options{Devices: n, Seed: seed})
+	sim, err := acssim.New(opts)
 	if err != nil {
 		return err
 	}
@@ -289,14 +296,15 @@ func demoInventory(ctx context.Context, pool *pgxpool.Pool, devices *cpe.Service
 	var csv strings.Builder
 	csv.WriteString("serial,subscriber\n")
 	subscribers := []string{"achieng", "baraka", "chausiku"}
-	listed := 0
+	listed, assigned := 0, 0
 	for i, id := range sim.DeviceIDs() {
 		if i%5 == 4 {
 			continue // left pending
 		}
 		sub := ""
-		if listed < len(subscribers) {
-			sub = subscribers[listed]
+		if assigned < len(subscribers) && !strings.Contains(id, "-N301-") {
+			sub = subscribers[assigned] // the demo's plain IP gateways take no PPPoE login
+			assigned++
 		}
 		csv.WriteString(id[strings.LastIndexByte(id, '-')+1:] + "," + sub + "\n")
 		listed++

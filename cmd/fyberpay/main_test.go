@@ -196,3 +196,26 @@ func TestDemoFirmware(t *testing.T) {
 	require.NoError(t, err)
 	require.NotContains(t, out, "firmware images", "not uploaded again")
 }
+
+// The demo's fleet mix (--sim-profiles, as make run passes the simulator):
+// its plain IP gateways join the inventory but take no PPPoE login, so the
+// three demo subscribers are on devices that can dial; a malformed mix is
+// refused.
+func TestDemoProfilesLeaveGatewaysUnassigned(t *testing.T) {
+	t.Parallel()
+	pool, url := dbtest.NewDBWithURL(t)
+	c := cli{t: t, env: map[string]string{"DATABASE_URL": url, "PASSWORD_HASH_MEMORY_KIB": "1024",
+		"ENCRYPTION_KEY": "k1:" + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))}}
+	_, err := c.run("", "migrate")
+	require.NoError(t, err)
+	_, err = c.run("", "demo", "--sim-devices", "20", "--sim-profiles", "tenda")
+	require.ErrorContains(t, err, "--profiles")
+	out, err := c.run("", "demo", "--sim-devices", "20", "--sim-profiles", "tenda-n301=1,huawei-hg8245h=1")
+	require.NoError(t, err)
+	require.Contains(t, out, "(3 assigned)")
+	var gateways, gatewaysAssigned int
+	require.NoError(t, pool.QueryRow(context.Background(), `SELECT count(*), count(subscriber_id) FROM cpe_devices WHERE serial_norm LIKE 'N301%'`).
+		Scan(&gateways, &gatewaysAssigned))
+	require.Positive(t, gateways, "the mix has gateways")
+	require.Zero(t, gatewaysAssigned)
+}

@@ -113,6 +113,7 @@ func sim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		cfg.opts.ExtDir = dir
 	}
+	acssim.LimitMemory()
 	s, err := acssim.New(cfg.opts)
 	if err != nil {
 		return fmt.Errorf("sim: %w", err)

@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -111,6 +113,8 @@ func buildFleet(tb testing.TB, n int) (*Sim, time.Duration) {
 // RSS, Go heap), build time and the document entries per device.
 func BenchmarkSim100k(b *testing.B) {
 	procStatusReadable(b, "VmRSS", "VmHWM")
+	LimitMemory() // as fyberpay sim runs
+	defer debug.SetMemoryLimit(math.MaxInt64)
 	n := 100_000
 	if v, err := strconv.Atoi(os.Getenv("SIM_BENCH_DEVICES")); err == nil && v > 0 {
 		n = v
