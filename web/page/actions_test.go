@@ -91,7 +91,10 @@ func TestDeviceActionPages(t *testing.T) {
 	b := webtest.SetupWithSim(t, 9)
 	hw0, hw0GID := b.SimDevice(t, b.OrgA, webtest.ModelHuawei, 0)
 	hw1, _ := b.SimDevice(t, b.OrgA, webtest.ModelHuawei, 1)
-	tp0, _ := b.SimDevice(t, b.OrgA, webtest.ModelTPLink, 0)
+	tp0, tp0GID := b.SimDevice(t, b.OrgA, webtest.ModelTPLink, 0)
+	// A slow line: 10 MB at 2 Mbit/s take 42 device seconds (0.7 s here),
+	// so the speed test is still running when its page answers.
+	require.NoError(t, b.Sim.SetLineRate(tp0GID, 2))
 	zte0, _ := b.SimDevice(t, b.OrgA, webtest.ModelZTE, 0)
 	never := b.Device(t, "HWTC0000A0A0", false) // never informed: no actions
 
