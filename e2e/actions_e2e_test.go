@@ -238,7 +238,6 @@ func TestE2EPingAndSpeedTest(t *testing.T) {
 	must(t, expect.Locator(byTestID(p, "traceroute-hop").Last()).ToContainText("example.com", longContain))
 	must(t, expect.Locator(byTestID(p, "diag-traceroute-state")).ToHaveText(regexp.MustCompile(`^Completed?$`)))
 	must(t, expect.Locator(byTestID(p, "task-row-traceroute").First().GetByTestId("task-status")).ToHaveText("done", long))
-	must(t, byTestID(p, "diag-traceroute").ScrollIntoViewIfNeeded())
 	shot(t, p, "traceroute")
 
 	must(t, byTestID(p, "speed-open").Click())

@@ -49,7 +49,6 @@ func TestE2EWiFiScanAndChannel(t *testing.T) {
 			t.Fatalf("still advised the current channel %s", cur)
 		}
 	}
-	must(t, byTestID(p, "diag-neighbours").ScrollIntoViewIfNeeded())
 	shot(t, p, "wifi-scan")
 
 	must(t, byTestID(p, "channel-apply-2.4GHz").Click())

@@ -66,6 +66,5 @@ func TestE2EDegradedONTRaisesASignalAlarm(t *testing.T) {
 	// The received and the sent level (one sample so far: a dot each).
 	must(t, expect.Locator(byTestID(p, "health-optical-chart").GetByTestId("health-line")).ToHaveCount(2))
 	must(t, expect.Locator(byTestID(p, "line-optical")).ToContainText("weak"))
-	must(t, byTestID(p, "health-optical").ScrollIntoViewIfNeeded())
 	shot(t, p, "device-optical")
 }
