@@ -93,7 +93,14 @@ type Diagnostics struct {
 	Neighbours Neighbours       `json:"neighbours"`
 	// Running is true while a test is requested and has no result yet.
 	Running bool `json:"running"`
+	// Unsupported names the tests the device cannot run (its capabilities,
+	// once judged): "download_test", "upload_test", "ping", ...
+	Unsupported []datamodel.Capability `json:"unsupported,omitempty"`
 }
+
+// Supports reports whether the device can run the test of capability c
+// (true while its capabilities are not judged).
+func (d Diagnostics) Supports(c datamodel.Capability) bool { return !slices.Contains(d.Unsupported, c) }
 
 // Diagnostics reads the device's latest results from GenieACS.
 func (s *Service) Diagnostics(ctx context.Context, a actor.Actor, deviceID uuid.UUID) (Diagnostics, error) {
@@ -102,11 +109,17 @@ func (s *Service) Diagnostics(ctx context.Context, a actor.Actor, deviceID uuid.
 		return Diagnostics{}, err
 	}
 	out := Diagnostics{DeviceID: dev.id, DataModel: dev.dataModel}
+	for _, c := range []datamodel.Capability{datamodel.CapDownloadTest, datamodel.CapUploadTest, datamodel.CapPing,
+		datamodel.CapTraceroute, datamodel.CapNeighbourScan} {
+		if dev.caps.Why(c) != "" {
+			out.Unsupported = append(out.Unsupported, c)
+		}
+	}
 	if doc == nil {
 		return out, nil
 	}
 	d := readDiagnostics(doc, dev.identity())
-	d.DeviceID, d.DataModel = out.DeviceID, out.DataModel
+	d.DeviceID, d.DataModel, d.Unsupported = out.DeviceID, out.DataModel, out.Unsupported
 	return d, nil
 }
 

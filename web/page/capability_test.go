@@ -70,6 +70,13 @@ func TestDevicePageDisablesWhatTheDeviceCannotDo(t *testing.T) {
 	require.True(t, strings.HasPrefix(strings.TrimSpace(p.TestID("capabilities-unknown").Text()), "Not known yet"))
 	require.Zero(t, p.Doc.Find(`[data-testid^="cannot-"]`).Length())
 
+	// The diagnostics panel says which tests the gateway cannot run.
+	diag := admin.Get("/devices/" + gw.String() + "/diagnostics")
+	for _, id := range []string{"diag-download-state", "diag-upload-state", "diag-ping-state"} {
+		require.Equal(t, "not supported by this device", diag.TestID(id).Text(), id)
+	}
+	require.Equal(t, "never run", admin.Get("/devices/"+ont.String()+"/diagnostics").TestID("diag-ping-state").Text())
+
 	// Hosts: the fragment says why a device without a hosts table has
 	// none (the gateway has one).
 	h := admin.Get("/devices/" + gw.String() + "/hosts")
