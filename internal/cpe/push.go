@@ -162,7 +162,7 @@ func (s *Service) Push(ctx context.Context, acs *genieacs.Client, args PushArgs)
 	}
 	p := &pusher{s: s, acs: acs, args: args}
 	t, err := db.One[pushTarget](ctx, s.pool, `SELECT org_id, COALESCE(genieacs_id, '') AS genieacs_id, serial_norm, manufacturer, oui, product_class, data_model,
-			push_task_id, push_requested_at, push_state, pppoe_clear FROM cpe_devices WHERE id = $1`, args.DeviceID)
+			push_task_id, push_requested_at, push_state, pppoe_clear, first_contact_at FROM cpe_devices WHERE id = $1`, args.DeviceID)
 	if errors.Is(db.MapErr(err), db.ErrNotFound) || (err == nil && t.Org == nil) {
 		return false, fmt.Errorf("%w: device gone or no longer owned", ErrPushCancelled)
 	} else if err != nil {
@@ -183,6 +183,9 @@ func (s *Service) Push(ctx context.Context, acs *genieacs.Client, args PushArgs)
 		return true, nil
 	case err == nil, errors.Is(err, genieacs.ErrCircuitOpen):
 		return false, err
+	case errors.Is(err, genieacs.ErrDeviceNotFound) && t.FirstContact != nil && time.Since(*t.FirstContact) < firstSessionGrace:
+		p.note(ctx, "waiting for GenieACS to save the device's first session")
+		return true, nil
 	case errors.Is(err, genieacs.ErrDeviceNotFound):
 		return false, p.finish(ctx, PushFailed, "GenieACS does not know this device (deleted from GenieACS?)")
 	case errors.Is(err, errNoPPP):
@@ -227,9 +230,16 @@ type pushTarget struct {
 	State        string     `db:"push_state"`
 	// Clear: the device was moved off its subscriber; its PPPoE login is
 	// to be emptied (and the connection disabled) unless it has one again.
-	Clear bool      `db:"pppoe_clear"`
-	orgID uuid.UUID // *Org, once known not nil
+	Clear bool `db:"pppoe_clear"`
+	// FirstContact is when the device first informed (its BOOTSTRAP).
+	FirstContact *time.Time `db:"first_contact_at"`
+	orgID        uuid.UUID  // *Org, once known not nil
 }
+
+// firstSessionGrace is how long after a device's first contact GenieACS
+// may not know it yet: GenieACS saves a device's document at the end of
+// its first session, and identify (inside that session) queues the push.
+const firstSessionGrace = 3 * time.Minute
 
 // wantPPPoE is the login to write: the subscriber's, an empty one when the
 // device's is to be cleared, or nil for none.

@@ -237,3 +237,41 @@ func TestPushRetriesWhileGenieACSIsDown(t *testing.T) {
 	user, _ := b.pppUser(t, dev)
 	require.Equal(t, "dave@isp", user, "nothing lost")
 }
+
+// TestPushWaitsForGenieACSToSaveTheFirstSession: identify, inside a
+// device's first session, queues its push; GenieACS saves the device's
+// document only when that session ends, so for a while it does not know
+// the device. The push waits (saying so) and lands once GenieACS knows it;
+// a device GenieACS lost long after its first contact fails as before.
+func TestPushWaitsForGenieACSToSaveTheFirstSession(t *testing.T) {
+	t.Parallel()
+	b := setupPush(t)
+	ctx := context.Background()
+	testfactory.Subscriber(ctx, t, b.pool, b.box, b.org, &testfactory.SubscriberOpts{Username: testfactory.Ptr("nuru"), PlanGroup: testfactory.Ptr("home-10")})
+	id, d := b.owned(t, "HG8245H")
+	// GenieACS does not know it (yet), and it first informed just now.
+	require.NoError(t, b.client.DeleteDevice(ctx, d.ID))
+	_, err := b.pool.Exec(ctx, `UPDATE cpe_devices SET first_contact_at = now() WHERE id = $1`, id)
+	require.NoError(t, err)
+	_, err = b.svc.Assign(ctx, b.admin(t), id, cpe.AssignInput{Subscriber: "nuru"})
+	require.NoError(t, err)
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		dev, err := b.svc.Get(ctx, b.admin(t), id)
+		require.NoError(c, err)
+		require.Equal(c, cpe.PushPending, dev.PushState)
+		require.Equal(c, "waiting for GenieACS to save the device's first session", dev.PushError)
+	}, 20*time.Second, 20*time.Millisecond)
+	// The session ends: GenieACS knows the device again.
+	require.NoError(t, b.sim.Inform(ctx, d.ID, "0 BOOTSTRAP", "1 BOOT"))
+	b.waitPush(t, id, cpe.PushDone)
+
+	t.Run("LongAfterTheFirstContact", func(t *testing.T) {
+		require.NoError(t, b.client.DeleteDevice(ctx, d.ID))
+		_, err := b.pool.Exec(ctx, `UPDATE cpe_devices SET first_contact_at = now() - interval '1 hour' WHERE id = $1`, id)
+		require.NoError(t, err)
+		_, err = b.svc.Unassign(ctx, b.admin(t), id)
+		require.NoError(t, err)
+		dev := b.waitPush(t, id, cpe.PushFailed)
+		require.Equal(t, "GenieACS does not know this device (deleted from GenieACS?)", dev.PushError)
+	})
+}
