@@ -2,6 +2,7 @@ package datamodel
 
 import (
 	"errors"
+	"maps"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -112,4 +113,43 @@ func TestEveryCapabilityIsDescribed(t *testing.T) {
 			require.Contains(t, paths[TR181], c)
 		}
 	}
+}
+
+// TestOpticalMapping: each vendor's optical path resolves on its tree and
+// its reading converts to dBm (TR-181 counts 0.002 dBm; the TR-098 vendor
+// paths report dBm).
+func TestOpticalMapping(t *testing.T) {
+	t.Parallel()
+	hw := Identity{Manufacturer: "Huawei Technologies Co., Ltd", OUI: "00259E", ProductClass: "HG8245H", Root: TR098}
+	zteID := Identity{Manufacturer: "ZTE", OUI: "344B50", ProductClass: "F660", Root: TR098}
+	ont181 := Identity{Manufacturer: "Acme", OUI: "112233", ProductClass: "XGS", Root: TR181}
+	generic := Identity{Manufacturer: "Acme", OUI: "112233", Root: TR098}
+	tests := []struct {
+		name     string
+		id       Identity
+		p        Param
+		path     string
+		raw, dbm float64
+	}{
+		{"HuaweiRx", hw, OpticalRxPower, "InternetGatewayDevice.WANDevice.1.X_GponInterafceConfig.RXPower", -21.37, -21.37},
+		{"HuaweiTx", hw, OpticalTxPower, "InternetGatewayDevice.WANDevice.1.X_GponInterafceConfig.TXPower", 2.1, 2.1},
+		{"ZTERx", zteID, OpticalRxPower, "InternetGatewayDevice.WANDevice.1.X_ZTE-COM_WANPONInterfaceConfig.RXPower", -28.4, -28.4},
+		{"ZTETx", zteID, OpticalTxPower, "InternetGatewayDevice.WANDevice.1.X_ZTE-COM_WANPONInterfaceConfig.TXPower", 1.9, 1.9},
+		{"TR181Rx", ont181, OpticalRxPower, "Device.Optical.Interface.1.OpticalSignalLevel", -10500, -21},
+		{"TR181Tx", ont181, OpticalTxPower, "Device.Optical.Interface.1.TransmitOpticalLevel", 1250, 2.5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, found := Resolve(tt.p, tt.id, maps.Keys(map[string]bool{tt.path: true}))
+			require.True(t, found)
+			require.Equal(t, tt.path, got)
+			require.InDelta(t, tt.dbm, OpticalDBm(tt.id.Root, tt.raw), 0.001)
+		})
+	}
+	t.Run("NoStandardTR098Path", func(t *testing.T) {
+		t.Parallel()
+		_, found := Resolve(OpticalRxPower, generic, maps.Keys(map[string]bool{"InternetGatewayDevice.WANDevice.1.X_GponInterafceConfig.RXPower": true}))
+		require.False(t, found, "a vendor's path is not read on another vendor's device")
+	})
 }
