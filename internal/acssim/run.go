@@ -20,6 +20,7 @@ import (
 type session struct {
 	s      *Sim
 	d      *device
+	done   []*task // tasks run; deleted at the session's end
 	ctx    context.Context
 	ts     int64           // the session's timestamp, Unix ms
 	events map[string]bool // this Inform's events, spaces as "_"
@@ -401,7 +402,10 @@ func (ss *session) runTasks() {
 		if fault != nil {
 			s.faults.put(fault2{fault}.doc(fid, d.id, "task_"+string(t.id), ss.ts, string(appendJSON(nil, callsJSON(taskCalls(t))))))
 		} else {
-			s.tasks.remove(t)
+			// Removed when the session ends, with the document's save, as
+			// GenieACS does: never "task gone" beside a document that
+			// does not show what it did yet.
+			ss.done = append(ss.done, t)
 			s.faults.del(fid)
 		}
 		s.mu.Unlock()

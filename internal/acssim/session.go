@@ -135,6 +135,9 @@ func (s *Sim) sessionMode(ctx context.Context, d *device, events []string, mode 
 	}
 	d.flags &^= fBusy
 	d.saved = nil // the session's end: GenieACS saves the document
+	for _, t := range ss.done {
+		s.tasks.remove(t) // and deletes the tasks the session ran
+	}
 	first := d.has(fInitial) && d.informs == 1
 	if first && d.has(fRetired) {
 		d.flags &^= fOnline // unplugged after its first session, for good
