@@ -67,4 +67,17 @@ func TestE2EDegradedONTRaisesASignalAlarm(t *testing.T) {
 	must(t, expect.Locator(byTestID(p, "health-optical-chart").GetByTestId("health-line")).ToHaveCount(2))
 	must(t, expect.Locator(byTestID(p, "line-optical")).ToContainText("weak"))
 	shot(t, p, "device-optical")
+
+	// The admin records the OLT port the ONT hangs off; the fault board
+	// then groups its alarm under that port, linked to the port's ONTs.
+	must(t, byTestID(p, "pon-port-input").Fill("OLT-E2E 0/1/7"))
+	must(t, byTestID(p, "pon-port-submit").Click())
+	must(t, expect.Locator(byTestID(p, "flash")).ToHaveText("PON port recorded: OLT-E2E 0/1/7."))
+	_, err = p.Goto("/faults")
+	must(t, err)
+	port := p.Locator(`[data-testid="signal-port"][data-port="OLT-E2E 0/1/7"]`)
+	must(t, expect.Locator(port.GetByTestId("signal-port-count")).ToHaveText("1 of 1"))
+	shot(t, p, "faults-signal-port")
+	must(t, port.GetByTestId("signal-port-link").Click())
+	must(t, expect.Locator(p.Locator(`a[href="/devices/`+id+`"]`)).ToHaveCount(1))
 }

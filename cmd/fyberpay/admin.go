@@ -278,8 +278,8 @@ func demoFirmware(ctx context.Context, pool *pgxpool.Pool, env config.Lookup, in
 
 // demoInventory puts four in five of the simulator's devices (`fyberpay
 // sim` with the same count and seed) into a demo organization that has no
-// devices yet, through the CSV import staff use, the first three assigned
-// to the demo subscribers: when the simulator's devices bootstrap they are
+// devices yet, through the CSV import staff use (the ONTs with their PON
+// port), the first three assigned to the demo subscribers: when the simulator's devices bootstrap they are
 // the organization's (its dashboard, faults and health fill), the others
 // wait under Pending to be claimed.
 func demoInventory(ctx context.Context, pool *pgxpool.Pool, devices *cpe.Service, a actor.Actor, opts acssim.Options, stdout io.Writer) error {
@@ -294,7 +294,7 @@ func demoInventory(ctx context.Context, pool *pgxpool.Pool, devices *cpe.Service
 	}
 	defer sim.Close()
 	var csv strings.Builder
-	csv.WriteString("serial,subscriber\n")
+	csv.WriteString("serial,subscriber,pon_port\n")
 	subscribers := []string{"achieng", "baraka", "chausiku"}
 	listed, assigned := 0, 0
 	for i, id := range sim.DeviceIDs() {
@@ -306,7 +306,13 @@ func demoInventory(ctx context.Context, pool *pgxpool.Pool, devices *cpe.Service
 			sub = subscribers[assigned] // the demo's plain IP gateways take no PPPoE login
 			assigned++
 		}
-		csv.WriteString(id[strings.LastIndexByte(id, '-')+1:] + "," + sub + "\n")
+		// The GPON ONTs hang off an OLT's ports, 16 to a port (the fault
+		// board groups optical alarms by it); routers and gateways do not.
+		port := ""
+		if strings.Contains(id, "-HG8245H-") || strings.Contains(id, "-F660-") {
+			port = fmt.Sprintf("OLT-Nairobi-1 0/1/%d", i/16+1)
+		}
+		csv.WriteString(id[strings.LastIndexByte(id, '-')+1:] + "," + sub + "," + port + "\n")
 		listed++
 	}
 	p, err := devices.PreviewImport(ctx, a, "demo.csv", strings.NewReader(csv.String()))

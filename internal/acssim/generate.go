@@ -134,6 +134,11 @@ var generators = map[string]func(t *template, n *tnode, arg string) (genFunc, er
 		base := -42 - int64(hashOf(d.seed, 0x800+i)%36)
 		return float64(base + int64(d.tick(0x810+i)%7) - 3)
 	}),
+	// active is a host that comes and goes: a phone that leaves the house
+	// is not active at one inform in three or so.
+	"active": instGen(func(d *device, i uint64) any {
+		return d.tick(0x900+i)%3 != 0
+	}),
 	"lease": instGen(func(d *device, i uint64) any {
 		return float64(86400 - int64((uint64(d.lastInform/1000)+hashOf(d.seed, 0x700+i))%86400))
 	}),

@@ -1,6 +1,9 @@
 package acssim
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 // TestOpticalFates: most ONTs receive a healthy level, about one in
 // twenty a weak one that stays weak, and about one in forty loses light
@@ -48,4 +51,36 @@ func TestOpticalFates(t *testing.T) {
 		t.Fatalf("%d of %d losing light; want about one in %d", losing, n, losingEvery)
 	}
 	t.Logf("%d good, %d weak, %d losing light", good, weak, losing)
+}
+
+// TestHostsComeAndGo: the Huawei's third host (a phone on 5 GHz) is not
+// active at some informs and is at others, as a CPE's own value.
+func TestHostsComeAndGo(t *testing.T) {
+	t.Parallel()
+	s, err := New(Options{Profiles: map[string]int{ProfileHuaweiHG8245H: 1}, Seed: 5, TimeCompression: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	id, err := s.AddDevice(ProfileHuaweiHG8245H, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[any]int{}
+	for i := 0; i < 12; i++ {
+		if err := s.Inform(context.Background(), id, "2 PERIODIC"); err != nil {
+			t.Fatal(err)
+		}
+		v, ok := s.Value(id, "InternetGatewayDevice.LANDevice.1.Hosts.Host.3.Active")
+		if !ok {
+			t.Fatal("no Host.3.Active")
+		}
+		seen[v]++
+	}
+	if seen[true] == 0 || seen[false] == 0 {
+		t.Fatalf("host 3 active over 12 informs: %v; want it to come and go", seen)
+	}
+	if v, _ := s.Value(id, "InternetGatewayDevice.LANDevice.1.Hosts.Host.1.Active"); v != true {
+		t.Fatalf("host 1 stays: %v", v)
+	}
 }

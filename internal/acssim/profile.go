@@ -274,7 +274,7 @@ LANDevice.1.Hosts.Host.3.LeaseTimeRemaining          int  rh @lease:3
 LANDevice.1.Hosts.Host.3.MACAddress                  str  r @hostmac:3
 LANDevice.1.Hosts.Host.3.HostName                    str  r @hostname:3
 LANDevice.1.Hosts.Host.3.InterfaceType               str  r 802.11
-LANDevice.1.Hosts.Host.3.Active                      bool r false
+LANDevice.1.Hosts.Host.3.Active                      bool rh @active:3
 LANDevice.1.WLANConfiguration.1.Enable                        bool w true
 LANDevice.1.WLANConfiguration.1.Status                        str  r Up
 LANDevice.1.WLANConfiguration.1.SSID                          str  w @ssid:24
@@ -944,7 +944,7 @@ Hosts.Host.2.HostName                       str  r   @hostname:2
 Hosts.Host.2.AddressSource                  str  r   DHCP
 Hosts.Host.2.LeaseTimeRemaining             int  rh  @lease:2
 Hosts.Host.2.Layer1Interface                str  r   Device.WiFi.SSID.3
-Hosts.Host.2.Active                         bool r   true
+Hosts.Host.2.Active                         bool rh  @active:2
 Hosts.Host.3.PhysAddress                    str  r   @hostmac:3
 Hosts.Host.3.IPAddress                      str  r   @hostip:3
 Hosts.Host.3.HostName                       str  r   @hostname:3

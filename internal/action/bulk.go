@@ -32,17 +32,18 @@ type BulkFilter struct {
 	Model      string `json:"model,omitempty"`
 	Firmware   string `json:"firmware,omitempty"`
 	Tag        string `json:"tag,omitempty"`
+	PONPort    string `json:"ponPort,omitempty"`
 	Status     string `json:"status,omitempty"`
 }
 
 func (f BulkFilter) device() cpe.Filter {
-	return cpe.Filter{Serial: f.Serial, Subscriber: f.Subscriber, Model: f.Model, Firmware: f.Firmware, Tag: f.Tag, Status: f.Status}
+	return cpe.Filter{Serial: f.Serial, Subscriber: f.Subscriber, Model: f.Model, Firmware: f.Firmware, Tag: f.Tag, PONPort: f.PONPort, Status: f.Status}
 }
 
 // String describes the filter for people.
 func (f BulkFilter) String() string {
 	var parts []string
-	for _, p := range [][2]string{{"serial", f.Serial}, {"subscriber", f.Subscriber}, {"model", f.Model}, {"firmware", f.Firmware}, {"tag", f.Tag}, {"status", f.Status}} {
+	for _, p := range [][2]string{{"serial", f.Serial}, {"subscriber", f.Subscriber}, {"model", f.Model}, {"firmware", f.Firmware}, {"tag", f.Tag}, {"PON port", f.PONPort}, {"status", f.Status}} {
 		if p[1] != "" {
 			parts = append(parts, p[0]+"="+p[1])
 		}

@@ -67,6 +67,9 @@ type Device struct {
 	OpticalTxDBm   *float32   `json:"opticalTxDbm,omitempty" db:"optical_tx_dbm"`
 	OpticalLevel   string     `json:"opticalLevel,omitempty" db:"optical_level"`
 	OpticalLevelAt *time.Time `json:"opticalLevelAt,omitempty" db:"optical_level_at"`
+	// PONPort is the OLT port the ONT hangs off, as the ISP recorded it
+	// (inventory, API, device page); "" when not recorded.
+	PONPort string `json:"ponPort,omitempty" db:"pon_port"`
 }
 
 // OpticalAlarmLevels are the optical levels in alarm, as an SQL list (the
@@ -144,7 +147,7 @@ const deviceColumns = `d.id, d.serial_norm, d.serial, d.oui, d.product_class, d.
 	COALESCE(p.name, '') AS plan, COALESCE(p.genieacs_group, '') AS plan_group,
 	d.first_contact_at, d.last_inform_at, d.push_state, d.push_error, d.push_requested_at, d.pushed_at, d.created_at,
 	d.genieacs_deleted_at, d.line_username, d.capabilities, d.optical_rx_dbm, d.optical_tx_dbm,
-	COALESCE(d.optical_level, '') AS optical_level, d.optical_level_at`
+	COALESCE(d.optical_level, '') AS optical_level, d.optical_level_at, COALESCE(d.pon_port, '') AS pon_port`
 
 const deviceJoins = `
 	LEFT JOIN subscribers s ON s.id = d.subscriber_id AND s.org_id = d.org_id
@@ -231,6 +234,7 @@ type Filter struct {
 	Model      string // product class, exact
 	Firmware   string // software version, exact
 	Tag        string // exact
+	PONPort    string // exact: the OLT port as recorded
 	Status     string // online, offline, stale, unknown, pending_push, deleted_in_genieacs, optical_alarm
 	Sort       string // serial (default), last_inform, newest
 	After      string // keyset cursor from a previous page
@@ -294,6 +298,9 @@ func (f *Filter) validate() error {
 	if f.Serial != "" && !serialPrefixRE.MatchString(strings.TrimSpace(f.Serial)) {
 		errs.Add("serial", "must be letters, digits, '.', '_', ':' or '-'")
 	}
+	if len(f.PONPort) > 64 {
+		errs.Add("pon_port", "must be at most 64 characters")
+	}
 	if f.Status != "" && !statuses[f.Status] {
 		errs.Add("status", "must be online, offline, stale, unknown, pending_push, deleted_in_genieacs or optical_alarm")
 	}
@@ -332,6 +339,9 @@ func (f Filter) conditions(th Thresholds, now time.Time, arg func(any) string) [
 	}
 	if f.Tag != "" {
 		out = append(out, "d.tags @> ARRAY["+arg(f.Tag)+"]::text[]")
+	}
+	if f.PONPort != "" {
+		out = append(out, "d.pon_port = "+arg(f.PONPort))
 	}
 	switch f.Status {
 	case "online":

@@ -18,7 +18,7 @@ func (s *Service) ExportCSV(ctx context.Context, a actor.Actor, f Filter, w io.W
 	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write([]string{"serial", "reported_serial", "oui", "model", "manufacturer", "data_model", "firmware",
-		"status", "last_inform", "subscriber", "plan", "tags", "push_state"}); err != nil {
+		"status", "last_inform", "subscriber", "plan", "tags", "push_state", "pon_port"}); err != nil {
 		return err
 	}
 	f.After, f.Limit = "", 500
@@ -33,7 +33,7 @@ func (s *Service) ExportCSV(ctx context.Context, a actor.Actor, f Filter, w io.W
 				last = d.LastInformAt.UTC().Format(time.RFC3339)
 			}
 			rec := []string{d.Serial, d.ReportedSerial, d.OUI, d.ProductClass, d.Manufacturer, d.DataModel, d.SoftwareVersion,
-				d.Status, last, d.Subscriber, d.Plan, strings.Join(d.Tags, " "), d.PushState}
+				d.Status, last, d.Subscriber, d.Plan, strings.Join(d.Tags, " "), d.PushState, d.PONPort}
 			for i := range rec {
 				rec[i] = SafeCell(rec[i])
 			}

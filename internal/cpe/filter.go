@@ -7,5 +7,5 @@ import "net/url"
 // left to the caller (only the API reads one).
 func ParseFilter(q url.Values) Filter {
 	return Filter{Serial: q.Get("serial"), Subscriber: q.Get("subscriber"), Model: q.Get("model"),
-		Firmware: q.Get("firmware"), Tag: q.Get("tag"), Status: q.Get("status"), Sort: q.Get("sort"), After: q.Get("after")}
+		Firmware: q.Get("firmware"), Tag: q.Get("tag"), PONPort: q.Get("pon_port"), Status: q.Get("status"), Sort: q.Get("sort"), After: q.Get("after")}
 }

@@ -30,6 +30,7 @@ type InventoryInput struct {
 	Serial     string `json:"serial"`
 	Model      string `json:"model"`      // product class, optional
 	Subscriber string `json:"subscriber"` // username, optional
+	PONPort    string `json:"ponPort"`    // the OLT port, optional
 }
 
 // ImportRow is one CSV line as validated.
@@ -38,6 +39,7 @@ type ImportRow struct {
 	Serial     string `json:"serial"`
 	Model      string `json:"model,omitempty"`
 	Subscriber string `json:"subscriber,omitempty"`
+	PONPort    string `json:"ponPort,omitempty"`
 	Norm       string `json:"normalized,omitempty"`
 	Action     string `json:"action,omitempty"` // add, claim
 	Error      string `json:"error,omitempty"`
@@ -81,7 +83,8 @@ var (
 	modelRE   = regexp.MustCompile(`^[\x20-\x7e]{0,64}$`)
 	csvColumn = map[string]string{"serial": "serial", "serialnumber": "serial", "serial_number": "serial",
 		"model": "model", "productclass": "model", "product_class": "model",
-		"subscriber": "subscriber", "username": "subscriber", "subscriber_username": "subscriber"}
+		"subscriber": "subscriber", "username": "subscriber", "subscriber_username": "subscriber",
+		"pon_port": "pon_port", "ponport": "pon_port", "pon": "pon_port", "olt_port": "pon_port"}
 )
 
 // ErrImportFile is a CSV file that cannot be read as an inventory.
@@ -90,7 +93,7 @@ type ErrImportFile struct{ Reason string }
 func (e *ErrImportFile) Error() string { return "CSV file: " + e.Reason }
 
 // parseCSV reads an inventory CSV: a header naming the columns (serial,
-// optional model and subscriber), then one device per line.
+// optional model, subscriber and pon_port), then one device per line.
 func parseCSV(r io.Reader) ([]ImportRow, error) {
 	raw, err := io.ReadAll(io.LimitReader(r, MaxImportBytes+1))
 	if err != nil {
@@ -119,7 +122,7 @@ func parseCSV(r io.Reader) ([]ImportRow, error) {
 	for i, h := range header {
 		name, ok := csvColumn[strings.ToLower(strings.TrimSpace(h))]
 		if !ok {
-			return nil, &ErrImportFile{fmt.Sprintf("has an unknown column %q; use serial, model and subscriber", validation.Storable(h, 40))}
+			return nil, &ErrImportFile{fmt.Sprintf("has an unknown column %q; use serial, model, subscriber and pon_port", validation.Storable(h, 40))}
 		}
 		if _, dup := cols[name]; dup {
 			return nil, &ErrImportFile{fmt.Sprintf("names the column %q twice", name)}
@@ -152,7 +155,7 @@ func parseCSV(r io.Reader) ([]ImportRow, error) {
 		if len(rows) == MaxImportRows {
 			return nil, &ErrImportFile{fmt.Sprintf("has more than %d devices; split it", MaxImportRows)}
 		}
-		rows = append(rows, ImportRow{Line: line, Serial: field(rec, "serial"), Model: field(rec, "model"), Subscriber: field(rec, "subscriber")})
+		rows = append(rows, ImportRow{Line: line, Serial: field(rec, "serial"), Model: field(rec, "model"), Subscriber: field(rec, "subscriber"), PONPort: field(rec, "pon_port")})
 	}
 	if len(rows) == 0 {
 		return nil, &ErrImportFile{"has a header but no devices"}
@@ -178,6 +181,8 @@ func validateRows(ctx context.Context, exec db.Executor, orgID uuid.UUID, rows [
 			r.Error = "model must be at most 64 printable characters"
 		case len(r.Subscriber) > 64:
 			r.Error = "subscriber username is too long"
+		case !modelRE.MatchString(r.PONPort):
+			r.Error = "PON port must be at most 64 printable characters"
 		}
 		if r.Error != "" {
 			continue
@@ -260,7 +265,7 @@ func (s *Service) AddToInventory(ctx context.Context, a actor.Actor, in Inventor
 	if err := a.Require(actor.PermClaimDevice); err != nil {
 		return Device{}, err
 	}
-	rows := []ImportRow{{Line: 1, Serial: strings.TrimSpace(in.Serial), Model: strings.TrimSpace(in.Model), Subscriber: strings.TrimSpace(in.Subscriber)}}
+	rows := []ImportRow{{Line: 1, Serial: strings.TrimSpace(in.Serial), Model: strings.TrimSpace(in.Model), Subscriber: strings.TrimSpace(in.Subscriber), PONPort: strings.TrimSpace(in.PONPort)}}
 	var id uuid.UUID
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		subs, err := validateRows(ctx, tx, a.OrgID, rows, true)
@@ -273,6 +278,8 @@ func (s *Service) AddToInventory(ctx context.Context, a actor.Actor, in Inventor
 				field = "subscriber"
 			} else if strings.Contains(e, "model") {
 				field = "model"
+			} else if strings.Contains(e, "PON port") {
+				field = "ponPort"
 			}
 			return validation.Errors{field: e}
 		}
@@ -294,9 +301,9 @@ func (s *Service) AddToInventory(ctx context.Context, a actor.Actor, in Inventor
 // and queues pushes for devices GenieACS already knows.
 func (s *Service) applyRows(ctx context.Context, tx pgx.Tx, a actor.Actor, rows []ImportRow, subs map[string]uuid.UUID) ([]uuid.UUID, ImportResult, error) {
 	var res ImportResult
-	var addSerials, addNorms, addModels []string
+	var addSerials, addNorms, addModels, addPorts []string
 	var addSubs []*uuid.UUID
-	var claimNorms []string
+	var claimNorms, claimPorts []string
 	var claimSubs []*uuid.UUID
 	for _, r := range rows {
 		var sub *uuid.UUID
@@ -307,16 +314,17 @@ func (s *Service) applyRows(ctx context.Context, tx pgx.Tx, a actor.Actor, rows 
 		switch r.Action {
 		case "add":
 			addSerials, addNorms, addModels, addSubs = append(addSerials, r.Serial), append(addNorms, r.Norm), append(addModels, r.Model), append(addSubs, sub)
+			addPorts = append(addPorts, r.PONPort)
 		case "claim":
-			claimNorms, claimSubs = append(claimNorms, r.Norm), append(claimSubs, sub)
+			claimNorms, claimSubs, claimPorts = append(claimNorms, r.Norm), append(claimSubs, sub), append(claimPorts, r.PONPort)
 		}
 	}
 	byNorm := map[string]uuid.UUID{}
 	if len(addNorms) > 0 {
-		rs, err := tx.Query(ctx, `INSERT INTO cpe_devices (org_id, serial, serial_norm, product_class, subscriber_id, source)
-			SELECT $1, v.serial, v.norm, v.model, v.sub, 'inventory'
-			FROM unnest($2::text[], $3::text[], $4::text[], $5::uuid[]) AS v(serial, norm, model, sub)
-			RETURNING serial_norm, id`, a.OrgID, addSerials, addNorms, addModels, addSubs)
+		rs, err := tx.Query(ctx, `INSERT INTO cpe_devices (org_id, serial, serial_norm, product_class, subscriber_id, source, pon_port)
+			SELECT $1, v.serial, v.norm, v.model, v.sub, 'inventory', NULLIF(v.pon, '')
+			FROM unnest($2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[]) AS v(serial, norm, model, sub, pon)
+			RETURNING serial_norm, id`, a.OrgID, addSerials, addNorms, addModels, addSubs, addPorts)
 		if err != nil {
 			return nil, res, fmt.Errorf("add devices: %w", db.MapErr(err))
 		}
@@ -326,10 +334,11 @@ func (s *Service) applyRows(ctx context.Context, tx pgx.Tx, a actor.Actor, rows 
 		res.Added = len(addNorms)
 	}
 	if len(claimNorms) > 0 {
-		rs, err := tx.Query(ctx, `UPDATE cpe_devices d SET org_id = $1, subscriber_id = COALESCE(v.sub, d.subscriber_id), updated_at = now()
-			FROM unnest($2::text[], $3::uuid[]) AS v(norm, sub)
+		rs, err := tx.Query(ctx, `UPDATE cpe_devices d SET org_id = $1, subscriber_id = COALESCE(v.sub, d.subscriber_id),
+				pon_port = COALESCE(NULLIF(v.pon, ''), d.pon_port), updated_at = now()
+			FROM unnest($2::text[], $3::uuid[], $4::text[]) AS v(norm, sub, pon)
 			WHERE d.serial_norm = v.norm AND d.org_id IS NULL
-			RETURNING d.serial_norm, d.id`, a.OrgID, claimNorms, claimSubs)
+			RETURNING d.serial_norm, d.id`, a.OrgID, claimNorms, claimSubs, claimPorts)
 		if err != nil {
 			return nil, res, fmt.Errorf("claim devices: %w", err)
 		}

@@ -15,6 +15,7 @@ var labels = map[string]string{
 	"oui": "OUI", "productClass": "Product class", "genieacsGroup": "GenieACS group",
 	"new_password": "New password", "current_password": "Current password", "confirm_password": "Confirm password",
 	"maxInFlight": "Devices at once", "filter": "Filter", "ids": "Selection",
+	"ponPort": "PON port", "pon_port": "PON port",
 }
 
 // Label is a field's name for people: "SSID" for ssid, "Window from" for

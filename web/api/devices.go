@@ -234,10 +234,10 @@ func (h *Handler) ModelsList(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": ms})
 }
 
-// OpticalList is GET /cpe/optical?status=alarm|all&limit=&after=: the
-// optical readings, weakest received level first.
+// OpticalList is GET /cpe/optical?status=alarm|all&pon_port=&limit=&after=:
+// the optical readings, weakest received level first.
 func (h *Handler) OpticalList(c echo.Context) error {
-	f := cpe.OpticalFilter{Status: c.QueryParam("status"), After: c.QueryParam("after")}
+	f := cpe.OpticalFilter{Status: c.QueryParam("status"), PONPort: c.QueryParam("pon_port"), After: c.QueryParam("after")}
 	if v := c.QueryParam("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
@@ -250,4 +250,37 @@ func (h *Handler) OpticalList(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, p)
+}
+
+// OpticalPorts is GET /cpe/optical/ports: the PON ports with ONTs in
+// optical alarm, most first ({"items": [...], "truncated": bool}).
+func (h *Handler) OpticalPorts(c echo.Context) error {
+	ports, truncated, err := h.Devices.OpticalPorts(c.Request().Context(), actorOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": ports, "truncated": truncated})
+}
+
+// DevicesPONPort is PUT /cpe/devices/:id/pon-port {"ponPort"}: record the
+// OLT port the device hangs off ("" forgets it).
+func (h *Handler) DevicesPONPort(c echo.Context) error {
+	id, err := httperr.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		PONPort *string `json:"ponPort"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if in.PONPort == nil {
+		return validation.Errors{"ponPort": "is required (\"\" forgets the port)"}
+	}
+	d, err := h.Devices.SetPONPort(c.Request().Context(), actorOf(c), id, *in.PONPort)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
 }

@@ -500,7 +500,7 @@ func (h *Handler) DevicesBulk(c echo.Context) error {
 	in := action.BulkInput{Action: c.FormValue("action"), Tag: c.FormValue("tag")}
 	if c.FormValue("scope") == "filter" {
 		in.Filter = &action.BulkFilter{Serial: c.FormValue("serial"), Subscriber: c.FormValue("subscriber"), Model: c.FormValue("model"),
-			Firmware: c.FormValue("firmware"), Tag: c.FormValue("filter_tag"), Status: c.FormValue("status")}
+			Firmware: c.FormValue("firmware"), Tag: c.FormValue("filter_tag"), PONPort: c.FormValue("pon_port"), Status: c.FormValue("status")}
 	} else {
 		form, _ := c.FormParams()
 		for _, v := range form["ids"] {

@@ -54,7 +54,7 @@ const countCap = 10000
 // deviceTotal is how many devices match f: from the dashboard's maintained
 // counts for model, firmware and status, else counted up to countCap.
 func (h *Handler) deviceTotal(ctx context.Context, a actor.Actor, f cpe.Filter) (devices.Total, error) {
-	if f.Serial == "" && f.Subscriber == "" && f.Tag == "" && h.Dashboard != nil {
+	if f.Serial == "" && f.Subscriber == "" && f.Tag == "" && f.PONPort == "" && h.Dashboard != nil {
 		fl, err := h.Dashboard.Fleet(ctx, a)
 		if err != nil {
 			return devices.Total{}, err
@@ -97,7 +97,7 @@ func (h *Handler) deviceDetail(c echo.Context, status int, id uuid.UUID, assign 
 		Device: d.Device, OrgName: p.OrgName, Recent: d.RecentActions, CanAssign: a.Can(actor.PermDeviceAction), Assign: assign,
 		Tasks: ts, CanAdvanced: a.Can(actor.PermAdvancedConfig), Actions: h.Actions.Enabled() && d.GenieACSID != "",
 		Health: h.Health != nil, HealthRange: healthRange(c),
-		Conflicts: d.IdentityConflicts, CanResolve: a.Can(actor.PermClaimDevice),
+		Conflicts: d.IdentityConflicts, CanResolve: a.Can(actor.PermClaimDevice), CanEditPort: a.Can(actor.PermClaimDevice),
 	}
 	if len(forms) > 0 {
 		page.Forms = forms[0]
@@ -187,6 +187,28 @@ func (h *Handler) DeviceUnassign(c echo.Context) error {
 	return seeOther(c, "/devices/"+id.String())
 }
 
+// DevicePONPort records the OLT port the device hangs off.
+func (h *Handler) DevicePONPort(c echo.Context) error {
+	id, err := httperr.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	port := c.FormValue("ponPort")
+	d, err := h.Devices.SetPONPort(c.Request().Context(), actorOf(c), id, port)
+	if errs, ok := formErrors(c, err); ok {
+		return h.deviceDetail(c, http.StatusUnprocessableEntity, id, devices.AssignForm{},
+			devices.ActionForms{Open: "pon-port", PONPort: port, Errors: errs})
+	} else if err != nil {
+		return err
+	}
+	if d.PONPort == "" {
+		flash(c, "PON port forgotten.")
+	} else {
+		flash(c, "PON port recorded: "+d.PONPort+".")
+	}
+	return seeOther(c, "/devices/"+id.String())
+}
+
 // DeviceNewForm shows the add-a-device form.
 func (h *Handler) DeviceNewForm(c echo.Context) error {
 	if err := actorOf(c).Require(actor.PermClaimDevice); err != nil {
@@ -197,11 +219,11 @@ func (h *Handler) DeviceNewForm(c echo.Context) error {
 
 // DeviceCreate adds a device to the inventory.
 func (h *Handler) DeviceCreate(c echo.Context) error {
-	in := cpe.InventoryInput{Serial: c.FormValue("serial"), Model: c.FormValue("model"), Subscriber: c.FormValue("subscriber")}
+	in := cpe.InventoryInput{Serial: c.FormValue("serial"), Model: c.FormValue("model"), Subscriber: c.FormValue("subscriber"), PONPort: c.FormValue("pon_port")}
 	d, err := h.Devices.AddToInventory(c.Request().Context(), actorOf(c), in)
 	if errs, ok := formErrors(c, err); ok {
 		return Render(c, http.StatusUnprocessableEntity, devices.New(Meta(c, "Add a device", "devices"),
-			devices.NewForm{Serial: in.Serial, Model: in.Model, Subscriber: in.Subscriber, Errors: errs}))
+			devices.NewForm{Serial: in.Serial, Model: in.Model, Subscriber: in.Subscriber, PONPort: in.PONPort, Errors: errs}))
 	} else if err != nil {
 		return err
 	}

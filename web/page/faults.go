@@ -35,8 +35,12 @@ func (h *Handler) FaultsList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ports, truncated, err := h.Devices.OpticalPorts(ctx, a)
+	if err != nil {
+		return err
+	}
 	return Render(c, status, faults.List(Meta(c, "Faults", "faults"), faults.ListPage{
-		Filter: f, Groups: groups, Signal: signal, Items: p.Items, NextHref: nextHref(c, p.Next), Errors: errs,
+		Filter: f, Groups: groups, Signal: signal, Ports: ports, PortsTruncated: truncated, Items: p.Items, NextHref: nextHref(c, p.Next), Errors: errs,
 		CanClear: a.Can(actor.PermDeviceAction), Back: c.Request().URL.RequestURI(),
 	}))
 }
