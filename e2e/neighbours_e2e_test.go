@@ -69,3 +69,22 @@ func TestE2EWiFiScanAndChannel(t *testing.T) {
 	}
 	must(t, expect.Locator(byTestID(p, "task-row-wifi_channel").First().GetByTestId("task-status")).ToHaveText("done", long))
 }
+
+// A ZTE ONT's TR-098 site survey from its page: each radio scans and the
+// CPE announces nothing, so FyberPay polls it to its results; both bands'
+// networks and advice are shown.
+func TestE2EZTESiteSurvey(t *testing.T) {
+	t.Parallel()
+	id, _ := ownedDevice(t, acssim.ProfileZTEF660, "ZTEGE2E90077", "ZTEGE2E90077")
+	p := newPage(t)
+	login(t, p, adminEmail, staffPassword)
+	_, err := p.Goto("/devices/" + id)
+	must(t, err)
+	must(t, byTestID(p, "scan-open").Click())
+	must(t, byTestID(p, "scan-submit").Click())
+	must(t, expect.Locator(byTestID(p, "task-row-wifi_scan").First().GetByTestId("task-status")).ToHaveText("done", long))
+	must(t, expect.Locator(byTestID(p, "neighbour").First()).ToBeVisible())
+	must(t, expect.Locator(byTestID(p, "channel-advice-2.4GHz")).ToBeVisible())
+	must(t, expect.Locator(byTestID(p, "channel-advice-5GHz")).ToBeVisible())
+	shot(t, p, "wifi-scan-zte")
+}

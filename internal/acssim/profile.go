@@ -92,6 +92,7 @@ func loadProfiles() (map[string]*profile, error) {
 			ssid:         [2]string{wl + "1.SSID", wl + "5.SSID"},
 			key:          [2]string{wl + "1.PreSharedKey.1.KeyPassphrase", wl + "5.PreSharedKey.1.KeyPassphrase"},
 			informEnable: "InternetGatewayDevice.ManagementServer.PeriodicInformEnable",
+			radioScan: [2]string{"InternetGatewayDevice.LANDevice.1.WIFI.Radio.1", "InternetGatewayDevice.LANDevice.1.WIFI.Radio.2"},
 			informIntv:   "InternetGatewayDevice.ManagementServer.PeriodicInformInterval",
 			uptime:       "InternetGatewayDevice.DeviceInfo.UpTime", swVersion: "InternetGatewayDevice.DeviceInfo.SoftwareVersion",
 			dlDiag: "InternetGatewayDevice.DownloadDiagnostics", ping: "InternetGatewayDevice.IPPingDiagnostics",
@@ -548,6 +549,80 @@ LANDevice.1.WLANConfiguration.5.TotalBytesReceived            uint rh @bytes:44:
 LANDevice.1.WLANConfiguration.5.AssociatedDevice.                                obj  w
 LANDevice.1.WLANConfiguration.5.AssociatedDevice.{i}.AssociatedDeviceMACAddress  str  r @hostmac:i
 LANDevice.1.WLANConfiguration.5.AssociatedDevice.{i}.AssociatedDeviceIPAddress   str  r @hostip:i
+LANDevice.1.WIFI.Radio.1.DiagnosticsState                 str  w None
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.1.SSID          str  r
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.1.BSSID         str  r
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.1.Channel       uint r 0
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.1.RSSI          int  r 0
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.1.Bandwidth     str  r
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.1.Standard      str  r
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.2.SSID          str  r
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.2.BSSID         str  r
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.2.Channel       uint r 0
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.2.RSSI          int  r 0
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.2.Bandwidth     str  r
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.2.Standard      str  r
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.3.SSID          str  r
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.3.BSSID         str  r
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.3.Channel       uint r 0
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.3.RSSI          int  r 0
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.3.Bandwidth     str  r
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.3.Standard      str  r
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.4.SSID          str  r
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.4.BSSID         str  r
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.4.Channel       uint r 0
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.4.RSSI          int  r 0
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.4.Bandwidth     str  r
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.4.Standard      str  r
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.5.SSID          str  r
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.5.BSSID         str  r
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.5.Channel       uint r 0
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.5.RSSI          int  r 0
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.5.Bandwidth     str  r
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.5.Standard      str  r
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.6.SSID          str  r
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.6.BSSID         str  r
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.6.Channel       uint r 0
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.6.RSSI          int  r 0
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.6.Bandwidth     str  r
+LANDevice.1.WIFI.Radio.1.X_ZTE-COM_NeighborAP.6.Standard      str  r
+LANDevice.1.WIFI.Radio.2.DiagnosticsState                 str  w None
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.1.SSID          str  r
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.1.BSSID         str  r
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.1.Channel       uint r 0
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.1.RSSI          int  r 0
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.1.Bandwidth     str  r
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.1.Standard      str  r
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.2.SSID          str  r
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.2.BSSID         str  r
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.2.Channel       uint r 0
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.2.RSSI          int  r 0
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.2.Bandwidth     str  r
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.2.Standard      str  r
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.3.SSID          str  r
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.3.BSSID         str  r
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.3.Channel       uint r 0
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.3.RSSI          int  r 0
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.3.Bandwidth     str  r
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.3.Standard      str  r
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.4.SSID          str  r
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.4.BSSID         str  r
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.4.Channel       uint r 0
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.4.RSSI          int  r 0
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.4.Bandwidth     str  r
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.4.Standard      str  r
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.5.SSID          str  r
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.5.BSSID         str  r
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.5.Channel       uint r 0
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.5.RSSI          int  r 0
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.5.Bandwidth     str  r
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.5.Standard      str  r
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.6.SSID          str  r
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.6.BSSID         str  r
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.6.Channel       uint r 0
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.6.RSSI          int  r 0
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.6.Bandwidth     str  r
+LANDevice.1.WIFI.Radio.2.X_ZTE-COM_NeighborAP.6.Standard      str  r
 DownloadDiagnostics.DiagnosticsState       str  w None
 DownloadDiagnostics.Interface              str  w
 DownloadDiagnostics.DownloadURL            str  w

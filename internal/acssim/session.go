@@ -403,6 +403,7 @@ func (s *Sim) startDiagnostics(d *device, r nref, now int64) {
 	runs := d.informs + uint32(now%997)
 	var results map[string]any
 	var dur time.Duration
+	polled := false
 	switch obj {
 	case t.ids.dlDiag:
 		dlURL := str("DownloadURL")
@@ -471,6 +472,14 @@ func (s *Sim) startDiagnostics(d *device, r nref, now int64) {
 		results, dur = traceRoute(d, t.prof.tr181, str("Host"), num("NumberOfTries"), num("MaxHopCount"), runs, done)
 	case t.ids.scan:
 		results, dur = neighbours(d, runs, done), 3*time.Second
+	case t.ids.radioScan[0], t.ids.radioScan[1]:
+		// ZTE's per-radio site survey: the CPE sends no 8 DIAGNOSTICS
+		// COMPLETE; the ACS polls the state.
+		radio := 0
+		if obj == t.ids.radioScan[1] {
+			radio = 1
+		}
+		results, dur, polled = radioNeighbours(d, runs, radio), 4*time.Second, true
 	default:
 		return
 	}
@@ -490,6 +499,10 @@ func (s *Sim) startDiagnostics(d *device, r nref, now int64) {
 			if c := child(name); c.node >= 0 {
 				d.setOvr(c, v, end)
 			}
+		}
+		if polled {
+			s.mu.Unlock()
+			return
 		}
 		d.events |= evDiag
 		online := d.has(fOnline) && !d.has(fRebooting)
@@ -889,6 +902,44 @@ func traceRoute(d *device, tr181 bool, host string, tries, maxHops float64, runs
 		res[prefix+names[2]] = float64(0)
 	}
 	return res, time.Duration(n) * 300 * time.Millisecond
+}
+
+// radioSlots is how many X_ZTE-COM_NeighborAP instances a radio holds.
+const radioSlots = 6
+
+// radioNeighbours is one ZTE radio's site survey (radio 0: 2.4 GHz, 1:
+// 5 GHz): four to six networks on 2.4 GHz (one of 1, 6, 11 crowded), two
+// or three on 5 GHz; RSSI in dBm moving a few dB from scan to scan.
+func radioNeighbours(d *device, runs uint32, radio int) map[string]any {
+	n := 4 + int(hashOf(d.seed, 0x6ca)%3)
+	if radio == 1 {
+		n = 2 + int(hashOf(d.seed, 0x6cb)%2)
+	}
+	crowded := []float64{1, 6, 11}[hashOf(d.seed, 0x6cc)%3]
+	names := []string{"Safaricom-Home", "Zuku_Fibre", "FAIBA-4G", "JTL-WiFi", "Wanjiku", "Otieno-Home", "Mwangi_5G", "Guest"}
+	res := map[string]any{"DiagnosticsState": "Completed"}
+	for i := 1; i <= radioSlots; i++ {
+		p := "X_ZTE-COM_NeighborAP." + strconv.Itoa(i) + "."
+		if i > n {
+			for _, k := range []string{"SSID", "BSSID", "Bandwidth", "Standard"} {
+				res[p+k] = ""
+			}
+			res[p+"Channel"], res[p+"RSSI"] = float64(0), float64(0)
+			continue
+		}
+		h := hashOf(d.seed, uint64(0x6d0+16*radio+i))
+		ch, bw, std := crowded, "20MHz", "b,g,n"
+		if radio == 1 {
+			ch, bw, std = []float64{36, 40, 44, 48, 149, 153}[h%6], "80MHz", "a,n,ac"
+		} else if i%3 == 0 {
+			ch = []float64{1, 6, 11}[(h>>4)%3]
+		}
+		res[p+"SSID"] = names[(h>>8)%uint64(len(names))]
+		res[p+"BSSID"] = fmt.Sprintf("%02X:%02X:%02X:%02X:%02X:%02X", byte(h>>16)&0xfc, byte(h>>24), byte(h>>32), byte(h>>40), byte(h>>48), byte(i))
+		res[p+"Channel"], res[p+"Bandwidth"], res[p+"Standard"] = ch, bw, std
+		res[p+"RSSI"] = -50 - float64(h%38) + float64(hashOf(d.seed, uint64(runs)*19+uint64(i))%5)
+	}
+	return res
 }
 
 // neighbourSlots is how many Result instances the profile holds.

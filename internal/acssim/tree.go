@@ -73,6 +73,7 @@ type logicalPaths struct {
 	dlDiag, ulDiag, ping        string // object paths
 	trace                       string // traceroute object path
 	scan                        string // neighbouring Wi-Fi diagnostic object path
+	radioScan                   [2]string // per-radio site survey objects (ZTE), polled: no 8 DIAGNOSTICS COMPLETE
 	crURL                       string
 }
 
@@ -84,6 +85,7 @@ type logicalIDs struct {
 	dlDiag, ulDiag, ping        int32
 	trace                       int32
 	scan                        int32
+	radioScan                   [2]int32
 }
 
 // buildTemplate parses a spec: one parameter per line,
@@ -263,7 +265,7 @@ func buildTemplate(p *profile, root, spec string, lp logicalPaths) (*template, e
 		{lp.informEnable, &ids.informEnable}, {lp.informIntv, &ids.informIntv},
 		{lp.uptime, &ids.uptime}, {lp.swVersion, &ids.swVersion}, {lp.dlDiag, &ids.dlDiag},
 		{lp.ulDiag, &ids.ulDiag}, {lp.ping, &ids.ping}, {lp.trace, &ids.trace},
-		{lp.scan, &ids.scan},
+		{lp.scan, &ids.scan}, {lp.radioScan[0], &ids.radioScan[0]}, {lp.radioScan[1], &ids.radioScan[1]},
 	} {
 		if err := resolve(r.p, r.d); err != nil {
 			return nil, err

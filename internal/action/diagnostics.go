@@ -160,7 +160,22 @@ func diagnosticsProjection(root string) []string {
 		return []string{"Device.IP.Diagnostics", "Device.WiFi.NeighboringWiFiDiagnostic", "Device.WiFi.Radio.1.Channel", "Device.WiFi.Radio.2.Channel"}
 	}
 	return []string{"InternetGatewayDevice.DownloadDiagnostics", "InternetGatewayDevice.UploadDiagnostics", "InternetGatewayDevice.IPPingDiagnostics",
-		"InternetGatewayDevice.TraceRouteDiagnostics"}
+		"InternetGatewayDevice.TraceRouteDiagnostics", zteRadios,
+		"InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.Channel", "InternetGatewayDevice.LANDevice.1.WLANConfiguration.5.Channel"}
+}
+
+// zteRadios is ZTE's per-radio Wi-Fi object: its site survey (a state and
+// a result table per radio) is polled, the CPE announcing nothing.
+const zteRadios = "InternetGatewayDevice.LANDevice.1.WIFI.Radio"
+
+// polledScan is the object to read again while a device's neighbour scan
+// runs, when the CPE does not announce its end ("" when it does).
+func polledScan(id datamodel.Identity) string {
+	path, _ := datamodel.Resolve(datamodel.NeighbourScanState, id, func(func(string) bool) {})
+	if strings.HasPrefix(path, zteRadios+".") {
+		return zteRadios
+	}
+	return ""
 }
 
 // readDiagnostics picks the results out of a device document.
@@ -242,7 +257,7 @@ func readDiagnostics(doc *genieacs.Device, id datamodel.Identity) Diagnostics {
 		d.Traceroute.ResponseMs = num(datamodel.TraceRouteResponseTime)
 		d.Traceroute.Hops = readHops(doc, num(datamodel.TraceRouteHopCount))
 	}
-	d.Neighbours = readNeighbours(doc, str(datamodel.NeighbourScanState), num(datamodel.NeighbourScanCount),
+	d.Neighbours = readNeighbours(doc, scanState(str(datamodel.NeighbourScanState), str(datamodel.NeighbourScanState5)), num(datamodel.NeighbourScanCount),
 		map[string]*int64{Band24: num(datamodel.WiFiChannel24), Band5: num(datamodel.WiFiChannel5)})
 	d.Running = d.Download.State == "Requested" || d.Upload.State == "Requested" || d.Ping.State == "Requested" ||
 		d.Traceroute.State == "Requested" || d.Neighbours.State == "Requested"
@@ -303,4 +318,21 @@ func mbps(bytes *int64, bom, eom *time.Time) *float64 {
 	v := float64(*bytes) * 8 / eom.Sub(*bom).Seconds() / 1e6
 	v = math.Round(v*10) / 10
 	return &v
+}
+
+// scanState is a neighbour scan's state where each radio scans on its own
+// (second == "": one scan): running while either runs, failed when either
+// failed, else complete.
+func scanState(first, second string) string {
+	switch {
+	case second == "" || second == "None":
+		return first
+	case first == "Requested" || second == "Requested":
+		return "Requested"
+	case !done(first):
+		return first
+	case !done(second):
+		return second
+	}
+	return first
 }

@@ -225,18 +225,26 @@ func (s *Service) openRequest(r row) (request, error) {
 }
 
 // treeFirst names the object whose subtree must be read from the device
-// before the task is built ("" for none): Wi-Fi paths differ per vendor
-// and model, and GenieACS knows only what it fetched, so they are judged
-// on a subtree read now.
+// before the task is built ("" for none): Wi-Fi paths (and ZTE's scanning
+// radios) differ per vendor and model, and GenieACS knows only what it
+// fetched, so they are judged on a subtree read now.
 func treeFirst(r row) string {
+	if r.kind == KindWiFiScan {
+		// Which radios scan (ZTE: each on its own) is judged on the
+		// radios' subtree read now.
+		return polledScan(r.identity())
+	}
 	if r.kind != KindWiFi {
 		return ""
 	}
 	if r.dev.root() == datamodel.TR181 {
 		return "Device.WiFi"
 	}
-	return "InternetGatewayDevice.LANDevice.1.WLANConfiguration"
+	return wlanConfigs
 }
+
+// wlanConfigs is TR-098's Wi-Fi object.
+const wlanConfigs = "InternetGatewayDevice.LANDevice.1.WLANConfiguration"
 
 // refreshFirst reads obj's subtree from the device, then sends the task;
 // a device that does not answer now gets both at its next session.
@@ -531,6 +539,20 @@ func (s *Service) await(ctx context.Context, r row) error {
 		return err
 	}
 	d := readDiagnostics(dev, r.identity())
+	if obj := polledScan(r.identity()); kind == "neighbour" && obj != "" && d.Neighbours.State == "Requested" {
+		// A scan the CPE does not announce (no 8 DIAGNOSTICS COMPLETE):
+		// read its state and results again, then judge on that; once it
+		// is done, the channels the advice starts from too (no
+		// diagnostics provision ran to read them).
+		for _, o := range []string{obj, wlanConfigs} {
+			if d, err = s.reread(ctx, r, o); err != nil || !done(d.Neighbours.State) {
+				break
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
 	var state, summary string
 	var result any
 	switch kind {
@@ -581,6 +603,23 @@ func (s *Service) await(ctx context.Context, r row) error {
 		return s.finish(ctx, r.id, StatusDone, summary, "", result)
 	}
 	return s.finish(ctx, r.id, StatusFailed, "the device reported "+state, "", result)
+}
+
+// reread has the device read obj's subtree now, then reads its
+// diagnostics from GenieACS again.
+func (s *Service) reread(ctx context.Context, r row, obj string) (Diagnostics, error) {
+	res, err := s.acs.CreateTask(ctx, r.dev.genieID, genieacs.RefreshObject(obj), genieacs.TaskOptions{ConnectionRequest: true})
+	if err != nil {
+		return Diagnostics{}, err
+	}
+	if res.Outcome != genieacs.OutcomeDone && res.Task.ID != "" {
+		_ = s.acs.DeleteTask(ctx, res.Task.ID) // the next look asks again
+	}
+	dev, err := s.acs.GetDevice(ctx, r.dev.genieID, diagnosticsProjection(r.dev.root()))
+	if err != nil {
+		return Diagnostics{}, err
+	}
+	return readDiagnostics(dev, r.identity()), nil
 }
 
 // set moves a task to a state that is not an end.
@@ -706,8 +745,19 @@ func (s *Service) build(ctx context.Context, r row, req request) (genieacs.Task,
 			[]check{{Path: h, Value: req.Trace.Host}, {Path: m, Value: strconv.Itoa(req.Trace.MaxHops)}, {Path: st, Await: "traceroute"}}, nil
 	case KindWiFiScan:
 		st := first(datamodel.NeighbourScanState)
-		return genieacs.SetParameterValues(genieacs.ParameterValue{Path: st, Value: "Requested", Type: "xsd:string"}),
-			[]check{{Path: st, Await: "neighbour"}}, nil
+		values := []genieacs.ParameterValue{{Path: st, Value: "Requested", Type: "xsd:string"}}
+		if st5 := first(datamodel.NeighbourScanState5); st5 != "" {
+			// Each radio scans on its own (ZTE): the second one too, if
+			// the device has it.
+			dev, err := s.acs.GetDevice(ctx, r.dev.genieID, []string{st5})
+			if err != nil {
+				return genieacs.Task{}, nil, err
+			}
+			if p, ok := dev.Params[st5]; ok && !p.Object {
+				values = append(values, genieacs.ParameterValue{Path: st5, Value: "Requested", Type: "xsd:string"})
+			}
+		}
+		return genieacs.SetParameterValues(values...), []check{{Path: st, Await: "neighbour"}}, nil
 	case KindWiFiChannel:
 		ch, auto := first(datamodel.WiFiChannel24), first(datamodel.WiFiAutoChannel24)
 		if req.Chan.Band == Band5 {

@@ -38,6 +38,10 @@ type Neighbours struct {
 
 var resultRE = regexp.MustCompile(`^Device\.WiFi\.NeighboringWiFiDiagnostic\.Result\.(\d+)\.(SSID|BSSID|Channel|SignalStrength|OperatingFrequencyBand|SecurityModeEnabled)$`)
 
+// zteResultRE is a ZTE radio's site survey result (radio 1: 2.4 GHz, 2:
+// 5 GHz; RSSI in dBm).
+var zteResultRE = regexp.MustCompile(`^InternetGatewayDevice\.LANDevice\.1\.WIFI\.Radio\.([12])\.X_ZTE-COM_NeighborAP\.(\d+)\.(SSID|BSSID|Channel|RSSI)$`)
+
 // readNeighbours lists the networks of the last scan (the first count of
 // the CPE's result instances), strongest first, and advises a channel for
 // each band whose channel the device reported (channels: band → channel).
@@ -53,16 +57,26 @@ func readNeighbours(doc *genieacs.Device, state string, count *int64, channels m
 		}
 		text := canonical(v.Value)
 		m := resultRE.FindStringSubmatch(path)
+		band := ""
 		if m == nil {
+			z := zteResultRE.FindStringSubmatch(path)
+			if z == nil {
+				continue
+			}
+			// Numbered apart per radio; the band is the radio's.
+			band = Band24
+			if z[1] == "2" {
+				band = Band5
+			}
+			n, _ := strconv.Atoi(z[2])
+			m = []string{"", strconv.Itoa(n*10 + int(z[1][0]-'0')), z[3]}
+		} else if n, _ := strconv.Atoi(m[1]); count != nil && int64(n) > *count {
 			continue
 		}
 		n, _ := strconv.Atoi(m[1])
-		if count != nil && int64(n) > *count {
-			continue
-		}
 		nw := byNum[n]
 		if nw == nil {
-			nw = &Network{}
+			nw = &Network{Band: band}
 			byNum[n] = nw
 		}
 		switch m[2] {
@@ -72,7 +86,7 @@ func readNeighbours(doc *genieacs.Device, state string, count *int64, channels m
 			nw.BSSID = text
 		case "Channel":
 			nw.Channel, _ = strconv.Atoi(text)
-		case "SignalStrength":
+		case "SignalStrength", "RSSI":
 			nw.SignalDBm, _ = strconv.Atoi(text)
 		case "OperatingFrequencyBand":
 			nw.Band = text

@@ -77,3 +77,58 @@ func TestNeighbourScanAndChannelAdvice(t *testing.T) {
 	_, err = b.svc.NeighbourScan(ctx, a, gw)
 	missing(t, err, datamodel.CapNeighbourScan)
 }
+
+// A ZTE ONT's TR-098 site survey: each radio scans on its own and the CPE
+// announces no end (no 8 DIAGNOSTICS COMPLETE), so the scan is polled to
+// its results; networks of both bands (RSSI as the signal), advice per
+// band from the TR-098 channels, and a channel applied at the TR-098 path.
+func TestZTESiteSurveyIsPolled(t *testing.T) {
+	t.Parallel()
+	b := setup(t, 3)
+	ctx := context.Background()
+	a := b.as(t, actor.RoleTechnician)
+	id, gid := b.owned(t, "F660", 0)
+	const radio = "InternetGatewayDevice.LANDevice.1.WIFI.Radio."
+
+	tk, err := b.svc.NeighbourScan(ctx, a, id)
+	require.NoError(t, err)
+	done := b.wait(t, a, tk.ID, action.StatusDone)
+	require.Regexp(t, `^\d neighbouring networks`, done.Message)
+	require.Equal(t, "Completed", b.cpeValue(t, gid, radio+"1.DiagnosticsState"))
+	require.Equal(t, "Completed", b.cpeValue(t, gid, radio+"2.DiagnosticsState"), "both radios scanned")
+	d, err := b.svc.Diagnostics(ctx, a, id)
+	require.NoError(t, err)
+	n := d.Neighbours
+	want := map[string]int{}
+	for r, band := range map[string]string{"1": action.Band24, "2": action.Band5} {
+		for i := 1; i <= 6; i++ {
+			if ch := fmt.Sprint(b.cpeValue(t, gid, radio+r+".X_ZTE-COM_NeighborAP."+fmt.Sprint(i)+".Channel")); ch != "0" {
+				want[band]++
+			}
+		}
+	}
+	got := map[string]int{}
+	for _, nw := range n.Networks {
+		got[nw.Band]++
+		require.NotEmpty(t, nw.SSID)
+		require.Less(t, nw.SignalDBm, -40, "RSSI in dBm")
+	}
+	require.Equal(t, want, got, "every network the CPE heard, in its radio's band")
+	require.Positive(t, got[action.Band5])
+	first := b.cpeValue(t, gid, radio+"1.X_ZTE-COM_NeighborAP.1.RSSI")
+	found := false
+	for _, nw := range n.Networks {
+		found = found || (nw.Band == action.Band24 && fmt.Sprint(nw.SignalDBm) == fmt.Sprint(first) &&
+			nw.SSID == fmt.Sprint(b.cpeValue(t, gid, radio+"1.X_ZTE-COM_NeighborAP.1.SSID")))
+	}
+	require.True(t, found, "the first 2.4 GHz result with its RSSI")
+	require.Len(t, n.Advice, 2, "one per band, from the TR-098 channels")
+	require.Equal(t, fmt.Sprint(b.cpeValue(t, gid, "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.Channel")), fmt.Sprint(n.Advice[0].Current))
+
+	adv := n.Advice[0]
+	ch := map[int]int{1: 6, 6: 11, 11: 1}[adv.Current]
+	tk, err = b.svc.SetChannel(ctx, a, id, action.ChannelInput{Band: action.Band24, Channel: ch})
+	require.NoError(t, err)
+	b.wait(t, a, tk.ID, action.StatusDone)
+	require.Equal(t, fmt.Sprint(ch), fmt.Sprint(b.cpeValue(t, gid, "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.Channel")))
+}

@@ -107,6 +107,9 @@ const (
 	// for provisions.
 	NeighbourScanResults Param = "diag.neighbour.results"
 	NeighbourScanCount   Param = "diag.neighbour.count"
+	// NeighbourScanState5 is a second radio's scan state where each radio
+	// scans on its own (ZTE's TR-098 site survey): both are requested.
+	NeighbourScanState5 Param = "diag.neighbour.state5"
 
 	// TraceRouteHops is the hops table's values, a pattern for provisions
 	// (a CPE creates the instances as it runs the test).
@@ -173,14 +176,16 @@ const (
 	igdIP  = "InternetGatewayDevice.WANDevice.1.WANConnectionDevice.*.WANIPConnection.*."
 	igdW24 = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1."
 	igdW5  = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.5."
-	igdDL  = "InternetGatewayDevice.DownloadDiagnostics."
-	igdUL  = "InternetGatewayDevice.UploadDiagnostics."
-	igdPg  = "InternetGatewayDevice.IPPingDiagnostics."
-	devDL  = "Device.IP.Diagnostics.DownloadDiagnostics."
-	devUL  = "Device.IP.Diagnostics.UploadDiagnostics."
-	devPg  = "Device.IP.Diagnostics.IPPing."
-	igdTR  = "InternetGatewayDevice.TraceRouteDiagnostics."
-	devTR  = "Device.IP.Diagnostics.TraceRoute."
+	// zteRadio is ZTE's per-radio Wi-Fi object (site survey).
+	zteRadio = "InternetGatewayDevice.LANDevice.1.WIFI.Radio."
+	igdDL    = "InternetGatewayDevice.DownloadDiagnostics."
+	igdUL    = "InternetGatewayDevice.UploadDiagnostics."
+	igdPg    = "InternetGatewayDevice.IPPingDiagnostics."
+	devDL    = "Device.IP.Diagnostics.DownloadDiagnostics."
+	devUL    = "Device.IP.Diagnostics.UploadDiagnostics."
+	devPg    = "Device.IP.Diagnostics.IPPing."
+	igdTR    = "InternetGatewayDevice.TraceRouteDiagnostics."
+	devTR    = "Device.IP.Diagnostics.TraceRoute."
 )
 
 var (
@@ -299,20 +304,27 @@ var table = map[Param]Mapping{
 	TraceRouteHopCount:     {TR098: []string{igdTR + "RouteHopsNumberOfEntries"}, TR181: []string{devTR + "RouteHopsNumberOfEntries"}},
 	TraceRouteHops:         {TR098: []string{igdTR + "RouteHops.*.*"}, TR181: []string{devTR + "RouteHops.*.*"}},
 
-	WiFiChannel24:        {TR098: []string{igdW24 + "Channel"}, TR181: []string{"Device.WiFi.Radio.1.Channel"}},
-	WiFiChannel5:         {TR098: []string{igdW5 + "Channel"}, TR181: []string{"Device.WiFi.Radio.2.Channel"}},
-	WiFiAutoChannel24:    {TR098: []string{igdW24 + "AutoChannelEnable"}, TR181: []string{"Device.WiFi.Radio.1.AutoChannelEnable"}},
-	WiFiAutoChannel5:     {TR098: []string{igdW5 + "AutoChannelEnable"}, TR181: []string{"Device.WiFi.Radio.2.AutoChannelEnable"}},
-	NeighbourScanResults: {TR181: []string{"Device.WiFi.NeighboringWiFiDiagnostic.Result.*.*"}},
-	NeighbourScanCount:   {TR181: []string{"Device.WiFi.NeighboringWiFiDiagnostic.ResultNumberOfEntries"}},
+	WiFiChannel24:     {TR098: []string{igdW24 + "Channel"}, TR181: []string{"Device.WiFi.Radio.1.Channel"}},
+	WiFiChannel5:      {TR098: []string{igdW5 + "Channel"}, TR181: []string{"Device.WiFi.Radio.2.Channel"}},
+	WiFiAutoChannel24: {TR098: []string{igdW24 + "AutoChannelEnable"}, TR181: []string{"Device.WiFi.Radio.1.AutoChannelEnable"}},
+	WiFiAutoChannel5:  {TR098: []string{igdW5 + "AutoChannelEnable"}, TR181: []string{"Device.WiFi.Radio.2.AutoChannelEnable"}},
+	NeighbourScanResults: {TR181: []string{"Device.WiFi.NeighboringWiFiDiagnostic.Result.*.*"}, Overrides: []Override{
+		{Match: zte, TR098: []string{zteRadio + "*.X_ZTE-COM_NeighborAP.*.*"}},
+	}},
+	NeighbourScanCount: {TR181: []string{"Device.WiFi.NeighboringWiFiDiagnostic.ResultNumberOfEntries"}},
 
 	// Capability evidence (capability.go).
 	TraceRouteState: {TR098: []string{igdTR + "DiagnosticsState"}, TR181: []string{devTR + "DiagnosticsState"}},
-	// TR-098 has no standard site survey. ZTE has one per radio
-	// (LANDevice.1.WIFI.Radio.*.X_ZTE-COM_NeighborAP, reference/anchors.md
-	// §2.4, low confidence) whose use is not known well enough to drive:
-	// not mapped, so no TR-098 device claims the capability.
-	NeighbourScanState: {TR181: []string{"Device.WiFi.NeighboringWiFiDiagnostic.DiagnosticsState"}},
+	// TR-098 has no standard site survey. ZTE ONTs scan per radio
+	// (LANDevice.1.WIFI.Radio.1 the 2.4 GHz one, .2 the 5 GHz one; results
+	// in X_ZTE-COM_NeighborAP.{i}: SSID, BSSID, Channel, RSSI, Bandwidth,
+	// Standard), as Flashman's ZTE models drive it; they are polled (no
+	// 8 DIAGNOSTICS COMPLETE). A device without that object does not
+	// claim the capability, whatever its vendor.
+	NeighbourScanState: {TR181: []string{"Device.WiFi.NeighboringWiFiDiagnostic.DiagnosticsState"}, Overrides: []Override{
+		{Match: zte, TR098: []string{zteRadio + "1.DiagnosticsState"}},
+	}},
+	NeighbourScanState5: {Overrides: []Override{{Match: zte, TR098: []string{zteRadio + "2.DiagnosticsState"}}}},
 	HostCount: {TR098: []string{"InternetGatewayDevice.LANDevice.1.Hosts.HostNumberOfEntries"},
 		TR181: []string{"Device.Hosts.HostNumberOfEntries"}},
 	CapabilityMarker: {TR098: []string{"InternetGatewayDevice.ManagementServer.URL"}, TR181: []string{"Device.ManagementServer.URL"}},
@@ -461,7 +473,7 @@ func DiagnosticResults() []Param {
 		UploadState, UploadBOMTime, UploadEOMTime, UploadTotalBytesSent, UploadTestFileLength,
 		PingState, PingSuccessCount, PingFailureCount, PingAverageTime, PingMinimumTime, PingMaximumTime,
 		TraceRouteState, TraceRouteResponseTime, TraceRouteHopCount, TraceRouteHops,
-		NeighbourScanState, NeighbourScanCount, NeighbourScanResults, WiFiChannel24, WiFiChannel5}
+		NeighbourScanState, NeighbourScanState5, NeighbourScanCount, NeighbourScanResults, WiFiChannel24, WiFiChannel5}
 }
 
 // ProvisionPaths lists, per root, every candidate path (standard and all

@@ -70,6 +70,8 @@ func TestResolveOnSimulatorProfiles(t *testing.T) {
 		{zte, datamodel.CPUUsage, "InternetGatewayDevice.DeviceInfo.X_ZTE-COM_CpuUsed"},
 		{zte, datamodel.MemoryFree, "InternetGatewayDevice.DeviceInfo.MemoryStatus.Free"},
 		{zte, datamodel.OpticalRxPower, "InternetGatewayDevice.WANDevice.1.X_ZTE-COM_WANPONInterfaceConfig.RXPower"},
+		{zte, datamodel.NeighbourScanState, "InternetGatewayDevice.LANDevice.1.WIFI.Radio.1.DiagnosticsState"},
+		{zte, datamodel.NeighbourScanState5, "InternetGatewayDevice.LANDevice.1.WIFI.Radio.2.DiagnosticsState"},
 		{zte, datamodel.DNSServers, `~^InternetGatewayDevice\.WANDevice\.1\.WANConnectionDevice\.\d+\.WANPPPConnection\.\d+\.DNSServers$`},
 		{tplink, datamodel.PPPoEUsername, "Device.PPP.Interface.1.Username"},
 		{tplink, datamodel.WiFiSSID5, "Device.WiFi.SSID.3.SSID"},
@@ -96,9 +98,9 @@ func TestResolveOnSimulatorProfiles(t *testing.T) {
 
 	t.Run("EveryParamResolvesWhereTheModelHasIt", func(t *testing.T) {
 		t.Parallel()
-		// The neighbour scan only the TR-181 router has; the traceroute
+		// The neighbour scan only the TR-181 router and the ZTE have; the traceroute
 		// hops and scan results are a provision's patterns, not paths.
-		absent := []datamodel.Param{datamodel.NeighbourScanState, datamodel.NeighbourScanCount, datamodel.TraceRouteHops, datamodel.NeighbourScanResults}
+		absent := []datamodel.Param{datamodel.NeighbourScanState, datamodel.NeighbourScanState5, datamodel.NeighbourScanCount, datamodel.TraceRouteHops, datamodel.NeighbourScanResults}
 		for _, d := range []*genieacs.Device{huawei, zte, tplink} {
 			missing := []datamodel.Param{}
 			for _, p := range datamodel.Params() {

@@ -53,7 +53,7 @@ func TestCapabilitiesOfEverySimulatedModel(t *testing.T) {
 		{acssim.ProfileHuaweiHG8245H, with(diag, datamodel.Caps{datamodel.CapPPPoE: true, datamodel.CapWiFi24: true,
 			datamodel.CapWiFi5: true, datamodel.CapHosts: false, datamodel.CapOptical: false})},
 		{acssim.ProfileZTEF660, with(diag, datamodel.Caps{datamodel.CapPPPoE: true, datamodel.CapWiFi24: true,
-			datamodel.CapWiFi5: true, datamodel.CapHosts: false, datamodel.CapOptical: false})},
+			datamodel.CapWiFi5: true, datamodel.CapHosts: false, datamodel.CapOptical: false, datamodel.CapNeighbourScan: true})},
 		{acssim.ProfileTPLinkAX10, with(diag, datamodel.Caps{datamodel.CapPPPoE: true, datamodel.CapWiFi24: true,
 			datamodel.CapWiFi5: true, datamodel.CapHosts: false, datamodel.CapNeighbourScan: true})},
 		// The plain IP gateway: one band, hosts, nothing else.
