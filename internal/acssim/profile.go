@@ -92,7 +92,7 @@ func loadProfiles() (map[string]*profile, error) {
 			ssid:         [2]string{wl + "1.SSID", wl + "5.SSID"},
 			key:          [2]string{wl + "1.PreSharedKey.1.KeyPassphrase", wl + "5.PreSharedKey.1.KeyPassphrase"},
 			informEnable: "InternetGatewayDevice.ManagementServer.PeriodicInformEnable",
-			radioScan: [2]string{"InternetGatewayDevice.LANDevice.1.WIFI.Radio.1", "InternetGatewayDevice.LANDevice.1.WIFI.Radio.2"},
+			radioScan:    [2]string{"InternetGatewayDevice.LANDevice.1.WIFI.Radio.1", "InternetGatewayDevice.LANDevice.1.WIFI.Radio.2"},
 			informIntv:   "InternetGatewayDevice.ManagementServer.PeriodicInformInterval",
 			uptime:       "InternetGatewayDevice.DeviceInfo.UpTime", swVersion: "InternetGatewayDevice.DeviceInfo.SoftwareVersion",
 			dlDiag: "InternetGatewayDevice.DownloadDiagnostics", ping: "InternetGatewayDevice.IPPingDiagnostics",

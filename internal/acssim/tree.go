@@ -70,9 +70,9 @@ type logicalPaths struct {
 	ssid, key                   [2]string // [0] 2.4 GHz, [1] 5 GHz
 	informEnable, informIntv    string
 	uptime, swVersion           string
-	dlDiag, ulDiag, ping        string // object paths
-	trace                       string // traceroute object path
-	scan                        string // neighbouring Wi-Fi diagnostic object path
+	dlDiag, ulDiag, ping        string    // object paths
+	trace                       string    // traceroute object path
+	scan                        string    // neighbouring Wi-Fi diagnostic object path
 	radioScan                   [2]string // per-radio site survey objects (ZTE), polled: no 8 DIAGNOSTICS COMPLETE
 	crURL                       string
 }
