@@ -250,14 +250,30 @@ func cli(stdin string, args ...string) (string, error) {
 	return string(out), nil
 }
 
+// handedOut are the ports freePort gave: the kernel may offer a port again
+// once its listener is closed, and two of ours (the server's and the
+// simulator's) must never meet.
+var handedOut = struct {
+	sync.Mutex
+	ports map[string]bool
+}{ports: map[string]bool{}}
+
+// freePort is a free local port none of this process's callers got before.
 func freePort() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
+	handedOut.Lock()
+	defer handedOut.Unlock()
+	for {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return "", err
+		}
+		_, port, _ := net.SplitHostPort(l.Addr().String())
+		l.Close()
+		if !handedOut.ports[port] {
+			handedOut.ports[port] = true
+			return port, nil
+		}
 	}
-	defer l.Close()
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	return port, nil
 }
 
 func waitHealthy(base string, d time.Duration) error {

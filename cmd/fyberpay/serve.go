@@ -102,7 +102,9 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 		if err != nil {
 			return fmt.Errorf("river client: %w", err)
 		}
-		if err := wc.Start(ctx); err != nil {
+		// Not ctx: a signal stops the web server first, then the workers
+		// (shutdown below), never both at once.
+		if err := wc.Start(context.WithoutCancel(ctx)); err != nil {
 			return fmt.Errorf("start river: %w", err)
 		}
 		logger.Info("river workers started", "queues", []string{jobs.QueueDefault, genieacs.QueueName})
@@ -130,22 +132,29 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 
 	select {
 	case <-ctx.Done():
-		logger.Info("shutting down")
+		logger.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
 	case err := <-errc:
 		logger.Error("server failed", "err", err)
-		shutdown(stops)
+		shutdown(logger, stops, cfg.ShutdownTimeout)
 		return err
 	}
-	shutdown(stops)
+	shutdown(logger, stops, cfg.ShutdownTimeout)
+	logger.Info("stopped")
 	return nil
 }
 
-// shutdown stops the web server first (no new work), then the workers,
-// within 25 s.
-func shutdown(stops []func(context.Context) error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
-	defer cancel()
+// shutdown stops the web server first (no new connections; in-flight
+// requests finish), then the workers (no new jobs; running ones finish, or
+// past the timeout River cancels them and they are retried later), each
+// within timeout. The pools close after.
+func shutdown(logger *slog.Logger, stops []func(context.Context) error, timeout time.Duration) {
 	for _, stop := range stops {
-		_ = stop(ctx)
+		// River's soft stop cancels jobs at timeout: a moment more lets
+		// them return and be recorded for retry.
+		ctx, cancel := context.WithTimeout(context.Background(), timeout+5*time.Second)
+		if err := stop(ctx); err != nil {
+			logger.Warn("shutdown", "err", err)
+		}
+		cancel()
 	}
 }

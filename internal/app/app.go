@@ -178,7 +178,7 @@ func (a *App) Workers() jobs.Deps {
 		Pool: a.Pool, Logger: a.Logger, RiverLogger: a.riverLogger, Box: a.Box, Inserter: a.Inserter,
 		GenieACS: a.GenieACS, CPE: a.CPE, Actions: a.Actions, Firmware: a.Firmware, Sync: a.Sync, Faults: a.Faults,
 		FaultPollEvery: a.Config.FaultPollInterval, SyncEvery: a.Config.SyncInterval, SyncFullEvery: a.Config.SyncFullInterval,
-		MetricsRetention: a.Config.MetricsRetention, GenieACSWorkers: a.Config.GenieACSWorkers,
+		MetricsRetention: a.Config.MetricsRetention, GenieACSWorkers: a.Config.GenieACSWorkers, SoftStop: a.Config.ShutdownTimeout,
 		HTTPClient: outbox.NewHTTPClient(a.Config.WebhookAllowPrivate),
 	}
 }

@@ -62,6 +62,10 @@ type Config struct {
 	// MetricsRetention is how long device health samples are kept
 	// (METRICS_RETENTION, default 720h).
 	MetricsRetention time.Duration
+	// ShutdownTimeout bounds a graceful stop (SHUTDOWN_TIMEOUT, default
+	// 30s): in-flight requests finish and running jobs end within it; jobs
+	// still running then are cancelled and retried later.
+	ShutdownTimeout time.Duration
 	// BulkRate is how many devices a bulk action sends per second toward
 	// GenieACS (BULK_RATE, default 20).
 	BulkRate float64
@@ -276,6 +280,7 @@ func (c *Config) loadFleet(r reader) error {
 		{&c.SyncFullInterval, "SYNC_FULL_INTERVAL", time.Hour, 5 * time.Minute, 7 * 24 * time.Hour, "must be a duration between 5m and 168h, e.g. 1h"},
 		{&c.GenieACSProbeInterval, "GENIEACS_PROBE_INTERVAL", 10 * time.Second, time.Second, 5 * time.Minute, "must be a duration between 1s and 5m, e.g. 10s"},
 		{&c.MetricsRetention, "METRICS_RETENTION", 30 * 24 * time.Hour, time.Hour, 400 * 24 * time.Hour, "must be a duration between 1h and 9600h, e.g. 720h"},
+		{&c.ShutdownTimeout, "SHUTDOWN_TIMEOUT", 30 * time.Second, time.Second, 10 * time.Minute, "must be a duration between 1s and 10m, e.g. 30s"},
 	} {
 		if *d.dst, err = r.duration(d.name, d.def, d.lo, d.hi, d.msg); err != nil {
 			return err

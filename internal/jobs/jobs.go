@@ -61,6 +61,9 @@ type Deps struct {
 	SyncEvery, SyncFullEvery time.Duration
 	// MetricsRetention bounds the health time series (default 30 days).
 	MetricsRetention time.Duration
+	// SoftStop is how long a stop waits for running jobs before it
+	// cancels them (they are retried later); 0: unbounded.
+	SoftStop time.Duration
 	// Faults polls GenieACS faults (nil or without GenieACS: no poll),
 	// every FaultPollEvery (default 1 min).
 	Faults         *fault.Service
@@ -107,7 +110,8 @@ func NewWorkerClient(d Deps) (*river.Client[pgx.Tx], error) {
 		nbi = 4
 	}
 	cfg := &river.Config{
-		Logger: riverLog,
+		Logger:          riverLog,
+		SoftStopTimeout: d.SoftStop,
 		Queues: map[string]river.QueueConfig{
 			QueueDefault:       {MaxWorkers: 20},
 			genieacs.QueueName: {MaxWorkers: nbi},
