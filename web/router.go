@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"net/http"
 	"time"
 
@@ -21,6 +23,9 @@ import (
 func routes(e *echo.Echo, d Deps) {
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 	e.GET("/readyz", readyz(d))
+	if d.Metrics != nil {
+		e.GET("/metrics", metricsEndpoint(d.Config.MetricsToken, d.Metrics.Handler()))
+	}
 
 	assets := e.Group("/static", func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -137,8 +142,8 @@ func routes(e *echo.Echo, d Deps) {
 	cpe.Any("/*", func(echo.Context) error { return httperr.NotFound() })
 
 	// GenieACS callbacks: the internal key only.
-	ih := &callback.Handler{CPE: d.CPE, Logger: d.Logger}
-	internal := e.Group("/internal", callback.RequireKey(d.Config.GenieACSInternalKey, d.Logger), noStore)
+	ih := &callback.Handler{CPE: d.CPE, Logger: d.Logger, Metrics: d.Metrics}
+	internal := e.Group("/internal", callback.RequireKey(d.Config.GenieACSInternalKey, d.Logger, d.Metrics), noStore)
 	internal.POST("/cpe/identify", ih.Identify)
 	internal.Any("/*", func(echo.Context) error { return httperr.NotFound() })
 
@@ -334,5 +339,25 @@ func readyz(d Deps) echo.HandlerFunc {
 			return c.JSON(http.StatusServiceUnavailable, out)
 		}
 		return c.JSON(http.StatusOK, out)
+	}
+}
+
+// metricsEndpoint serves the Prometheus registry to a scraper sending
+// token as its bearer token (compared in constant time); without a
+// configured token nobody gets it here (METRICS_ADDR serves it apart).
+func metricsEndpoint(token string, h http.Handler) echo.HandlerFunc {
+	want := sha256.Sum256([]byte("Bearer " + token))
+	return func(c echo.Context) error {
+		got := sha256.Sum256([]byte(c.Request().Header.Get(echo.HeaderAuthorization)))
+		if token == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="metrics"`)
+			msg := "send METRICS_TOKEN as a bearer token"
+			if token == "" {
+				msg = "METRICS_TOKEN is not set on this server: /metrics is closed here (or use METRICS_ADDR)"
+			}
+			return &httperr.Error{Status: http.StatusUnauthorized, Code: "unauthorized", Message: msg}
+		}
+		h.ServeHTTP(c.Response(), c.Request())
+		return nil
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/firmware"
 	"github.com/fyberpay/cpe/internal/genieacs"
+	"github.com/fyberpay/cpe/internal/metrics"
 	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/internal/orgprovision"
 	"github.com/fyberpay/cpe/internal/outbox"
@@ -74,6 +75,9 @@ type Deps struct {
 	Sessions *session.Store
 	// RiverUI is River's web UI, mounted at /admin/jobs; nil hides it.
 	RiverUI http.Handler
+	// Metrics records every request and serves /metrics (behind
+	// METRICS_TOKEN); nil: neither.
+	Metrics *metrics.Metrics
 }
 
 // New builds the Echo server with every route.
@@ -89,7 +93,7 @@ func New(d Deps) *echo.Echo {
 
 	e.Use(echomw.RequestID())
 	e.Use(securityHeaders(d.Config.SecureCookies()))
-	e.Use(middleware.Log(d.Logger))
+	e.Use(middleware.Log(d.Logger, d.Metrics))
 	e.Use(echomw.Recover())
 	// Bodies are small but for firmware images: streamed ones are bounded
 	// by the upload itself (FIRMWARE_MAX_BYTES, measured as they pass; the

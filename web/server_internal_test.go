@@ -28,7 +28,7 @@ func TestClientGoneIsNotAServerError(t *testing.T) {
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e := echo.New()
 	e.HTTPErrorHandler = errorHandler(logger)
-	e.Use(middleware.Log(logger))
+	e.Use(middleware.Log(logger, nil))
 	started := make(chan struct{})
 	e.GET("/slow", func(c echo.Context) error {
 		close(started)

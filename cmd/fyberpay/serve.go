@@ -94,7 +94,7 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 		}
 	}
 
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	var stops []func(context.Context) error
 
 	if *workerOn {
@@ -128,6 +128,23 @@ func serve(ctx context.Context, env config.Lookup, args []string, stderr io.Writ
 			}
 		}()
 		stops = append([]func(context.Context) error{e.Shutdown}, stops...)
+	}
+
+	if cfg.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", a.Metrics.Handler())
+		ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		ln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen on METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+		}
+		logger.Info("metrics listening", "addr", ln.Addr().String())
+		go func() {
+			if err := ms.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+		stops = append(stops, ms.Shutdown)
 	}
 
 	select {

@@ -31,6 +31,7 @@ import (
 	"github.com/fyberpay/cpe/internal/firmware"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/jobs"
+	"github.com/fyberpay/cpe/internal/metrics"
 	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/internal/orgprovision"
 	"github.com/fyberpay/cpe/internal/outbox"
@@ -89,6 +90,8 @@ type App struct {
 	Orgs        *org.Service
 	Sessions    *session.Store
 	Audit       *audit.Reader
+	// Metrics is this process's Prometheus registry and recorders.
+	Metrics *metrics.Metrics
 
 	riverLogger  *slog.Logger
 	contactEvery time.Duration
@@ -109,7 +112,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, o Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{Config: cfg, Pool: pool, Logger: logger, Box: box, Inserter: ins, GenieACS: o.GenieACS,
-		riverLogger: o.RiverLogger, contactEvery: o.ContactEvery}
+		riverLogger: o.RiverLogger, contactEvery: o.ContactEvery, Metrics: metrics.New()}
 	if a.contactEvery == 0 {
 		a.contactEvery = 100 * time.Millisecond
 	}
@@ -125,6 +128,9 @@ func New(cfg *config.Config, pool *pgxpool.Pool, o Options) (*App, error) {
 		}
 	}
 
+	if a.GenieACS != nil {
+		a.GenieACS.Instrument(a.Metrics)
+	}
 	th := Thresholds(cfg)
 	a.CPE = cpe.NewService(pool, box, ins).WithThresholds(th)
 	a.Actions = action.NewService(pool, box, a.GenieACS, ins, a.CPE)
@@ -143,6 +149,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, o Options) (*App, error) {
 	}
 	a.Sync = devsync.NewService(pool, a.GenieACS, ins, logger)
 	a.Sync.Thresholds = th
+	a.Sync.Metrics = a.Metrics
 	a.Faults = fault.NewService(pool, a.GenieACS, ins)
 	a.Users = user.NewService(pool, cfg.PasswordHashMemoryKiB, user.Limits{})
 	a.APIKeys = apikey.NewService(pool)
@@ -166,6 +173,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, o Options) (*App, error) {
 		a.Firmware.JSONMaxBytes = cfg.FirmwareJSONMaxBytes
 	}
 	a.Sessions = session.NewStore(pool, cfg.SessionKeys, cfg.SessionTTL, cfg.SecureCookies())
+	a.registerGauges()
 	return a, nil
 }
 
@@ -179,7 +187,7 @@ func (a *App) Workers() jobs.Deps {
 		GenieACS: a.GenieACS, CPE: a.CPE, Actions: a.Actions, Firmware: a.Firmware, Sync: a.Sync, Faults: a.Faults,
 		FaultPollEvery: a.Config.FaultPollInterval, SyncEvery: a.Config.SyncInterval, SyncFullEvery: a.Config.SyncFullInterval,
 		MetricsRetention: a.Config.MetricsRetention, GenieACSWorkers: a.Config.GenieACSWorkers, SoftStop: a.Config.ShutdownTimeout,
-		HTTPClient: outbox.NewHTTPClient(a.Config.WebhookAllowPrivate),
+		HTTPClient: outbox.NewHTTPClient(a.Config.WebhookAllowPrivate), Metrics: a.Metrics,
 	}
 }
 
@@ -208,7 +216,7 @@ func (a *App) Web(ctx context.Context) (e *echo.Echo, stop func(), err error) {
 		Audit: a.Audit, Users: a.Users, APIKeys: a.APIKeys, Webhooks: a.Webhooks, Dashboard: a.Dashboard,
 		CPE: a.CPE, Actions: a.Actions, Sync: a.Sync, Faults: a.Faults, Health: a.Health,
 		System: a.System, Subscribers: a.Subscribers, Firmware: a.Firmware, Provisions: a.Provisions, Orgs: a.Orgs, GenieACS: a.GenieACS, Sessions: a.Sessions,
-		RiverUI: http.Handler(ui),
+		RiverUI: http.Handler(ui), Metrics: a.Metrics,
 	}), stop, nil
 }
 

@@ -35,6 +35,11 @@ type Config struct {
 	// default download is fetched by the device, not by us.
 	GenieACSFSPublicURL *url.URL
 	GenieACSInternalKey string
+	// MetricsToken opens /metrics on HTTP_ADDR to a scraper sending it as
+	// a bearer token (METRICS_TOKEN, at least 24 characters); unset, that
+	// /metrics answers 401. MetricsAddr serves /metrics, without a token,
+	// on a separate listener (METRICS_ADDR, e.g. a private interface).
+	MetricsToken, MetricsAddr string
 	// TaskFollowInterval is how often an unfinished device task is checked
 	// in GenieACS (TASK_FOLLOW_INTERVAL, default 15s).
 	TaskFollowInterval time.Duration
@@ -250,6 +255,18 @@ func (c *Config) loadGenieACS(r reader) error {
 			return &Error{"GENIEACS_INTERNAL_KEY", "must be at least 24 characters (e.g. openssl rand -hex 24)"}
 		}
 		c.GenieACSInternalKey = v
+	}
+	if v := r("METRICS_TOKEN"); v != "" {
+		if len(v) < 24 {
+			return &Error{"METRICS_TOKEN", "must be at least 24 characters (e.g. openssl rand -hex 24)"}
+		}
+		c.MetricsToken = v
+	}
+	if v := r("METRICS_ADDR"); v != "" {
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			return &Error{"METRICS_ADDR", "must be host:port, e.g. 10.0.0.5:9090"}
+		}
+		c.MetricsAddr = v
 	}
 	c.TaskFollowInterval, err = r.duration("TASK_FOLLOW_INTERVAL", 15*time.Second, 100*time.Millisecond, 10*time.Minute,
 		"must be a duration between 100ms and 10m, e.g. 15s")

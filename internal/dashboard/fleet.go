@@ -411,3 +411,37 @@ func opticalAlarms(ctx context.Context, tx pgx.Tx, orgID uuid.UUID) (map[string]
 	}
 	return out, nil
 }
+
+// OrgStates is one organization's devices by status.
+type OrgStates struct {
+	Slug                                      string
+	Online, Offline, Stale, NeverSeen, Alarms int
+}
+
+// StatesByOrg is every organization's devices by status, from the
+// maintained counts (cached like the dashboard's): what /metrics exports
+// per organization.
+func (s *Service) StatesByOrg(ctx context.Context) ([]OrgStates, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, slug FROM organizations ORDER BY slug`)
+	if err != nil {
+		return nil, fmt.Errorf("organizations: %w", err)
+	}
+	type orgRow struct {
+		ID   uuid.UUID `db:"id"`
+		Slug string    `db:"slug"`
+	}
+	orgs, err := pgx.CollectRows(rows, pgx.RowToStructByName[orgRow])
+	if err != nil {
+		return nil, fmt.Errorf("organizations: %w", err)
+	}
+	out := make([]OrgStates, 0, len(orgs))
+	for _, o := range orgs {
+		f, err := s.cachedFleet(ctx, o.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, OrgStates{Slug: o.Slug, Online: f.Online, Offline: f.RecentlyOffline, Stale: f.Stale,
+			NeverSeen: f.NeverSeen, Alarms: f.OpticalAlarmTotal()})
+	}
+	return out, nil
+}

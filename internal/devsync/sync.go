@@ -22,6 +22,7 @@ import (
 	"github.com/fyberpay/cpe/internal/dashboard"
 	"github.com/fyberpay/cpe/internal/datamodel"
 	"github.com/fyberpay/cpe/internal/genieacs"
+	"github.com/fyberpay/cpe/internal/metrics"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/validation"
 )
@@ -34,10 +35,12 @@ const (
 
 // Service runs sync passes.
 type Service struct {
-	pool   *pgxpool.Pool
-	acs    *genieacs.Client
-	jobs   outbox.JobInserter
-	logger *slog.Logger
+	// Metrics records each pass (nil: nothing).
+	Metrics *metrics.Metrics
+	pool    *pgxpool.Pool
+	acs     *genieacs.Client
+	jobs    outbox.JobInserter
+	logger  *slog.Logger
 	// PageSize is the NBI page (default 1000); BatchSize the rows per
 	// staging COPY + upsert (default 2000).
 	PageSize, BatchSize int
@@ -168,6 +171,7 @@ func (s *Service) Sync(ctx context.Context, kind string) (Run, error) {
 		run.ID, run.Status, now, run.Seen, run.Created, run.Updated, run.Deleted, run.Skipped, run.Samples, reasons, validation.Storable(run.Error, 500), run.Watermark); uerr != nil && err == nil {
 		err = uerr
 	}
+	s.Metrics.SyncPass(string(kind), run.Status, now.Sub(run.StartedAt), run.Seen, run.Created, run.Updated, run.Deleted, run.Skipped)
 	s.logger.Info("sync pass", "kind", kind, "status", run.Status, "seen", run.Seen, "created", run.Created, "updated", run.Updated,
 		"deleted", run.Deleted, "skipped", run.Skipped, "skip_reasons", string(reasons), "samples", run.Samples, "events", run.Events,
 		"ms", now.Sub(run.StartedAt).Milliseconds())

@@ -201,7 +201,7 @@ func TestPollRaisesUpdatesAndResolves(t *testing.T) {
 		require.Eventually(t, func() bool {
 			fs, err := b.client.Faults(ctx, map[string]any{"_id": mine})
 			return err == nil && len(fs) == 1 && fs[0].Retries == 1
-		}, 10*time.Second, 20*time.Millisecond)
+		}, 30*time.Second, 20*time.Millisecond, "the retry needs the device's next session: seconds, longer on a loaded machine")
 		res := b.poll(t)
 		require.Equal(t, 2, res.Updated)
 		after := b.row(t, mine)

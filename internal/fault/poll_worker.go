@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/fyberpay/cpe/internal/genieacs"
+	"github.com/fyberpay/cpe/internal/metrics"
 )
 
 // PollArgs is the fault poll job.
@@ -48,6 +49,7 @@ type PollWorker struct {
 	river.WorkerDefaults[PollArgs]
 	Service *Service
 	Logger  *slog.Logger
+	Metrics *metrics.Metrics
 }
 
 // Timeout implements river.Worker: tens of thousands of faults take a
@@ -65,8 +67,10 @@ func (w *PollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
 	case errors.Is(err, ErrNoGenieACS):
 		return river.JobCancel(err)
 	case err != nil:
+		w.Metrics.FaultPoll("failed", 0, 0, 0, 0, 0)
 		return err
 	}
+	w.Metrics.FaultPoll("done", res.Seen, res.Raised, res.Updated, res.Resolved, res.Skipped)
 	for _, s := range res.Skips {
 		log.WarnContext(ctx, "fault poll skipped a malformed GenieACS fault", "fault_id", fmt.Sprintf("%q", s.ID), "reason", s.Reason)
 	}

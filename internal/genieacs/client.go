@@ -10,10 +10,13 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/sony/gobreaker/v2"
+
+	"github.com/fyberpay/cpe/internal/metrics"
 )
 
 // QueueName is the River queue of every job that calls GenieACS: few
@@ -98,6 +101,47 @@ type Client struct {
 	timeout time.Duration
 	cb      *gobreaker.CircuitBreaker[*http.Response]
 	down    outage
+	metrics atomic.Pointer[metrics.Metrics]
+}
+
+// Instrument records every NBI call in m from now on (kind, outcome,
+// latency).
+func (c *Client) Instrument(m *metrics.Metrics) { c.metrics.Store(m) }
+
+// callKind is a call's metric label: its method and collection, with the
+// sub-resource of a device or task ("POST /devices/:id/tasks"); never an
+// id.
+func callKind(method, path string) string {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	kind := method + " /" + segs[0]
+	if len(segs) >= 3 {
+		kind += "/:id/" + segs[2]
+	} else if len(segs) == 2 && segs[1] != "" {
+		kind += "/:id"
+	}
+	return kind
+}
+
+// callOutcome is a call's outcome label.
+func callOutcome(err error) string {
+	var he *HTTPError
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, ErrCircuitOpen):
+		return "circuit_open"
+	case errors.As(err, &he) && he.Status >= 500:
+		return "http_5xx"
+	case errors.As(err, &he):
+		return "http_4xx"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case errors.Is(err, ErrDropped):
+		return "dropped"
+	}
+	return "error"
 }
 
 // outage is the current streak of calls GenieACS did not answer.
@@ -251,6 +295,7 @@ type request struct {
 // do sends r through the breaker. On success the caller owns the response
 // body; closing it also releases the call's deadline.
 func (c *Client) do(ctx context.Context, r request) (*http.Response, error) {
+	start := time.Now()
 	timeout := r.timeout
 	if timeout == 0 {
 		timeout = c.timeout
@@ -297,6 +342,7 @@ func (c *Client) do(ctx context.Context, r request) (*http.Response, error) {
 		err = ErrCircuitOpen
 	}
 	c.down.record(err, time.Now())
+	c.metrics.Load().NBICall(callKind(r.method, r.path), callOutcome(err), time.Since(start))
 	return resp, err
 }
 

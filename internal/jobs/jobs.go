@@ -21,6 +21,7 @@ import (
 	"github.com/fyberpay/cpe/internal/firmware"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/housekeeping"
+	"github.com/fyberpay/cpe/internal/metrics"
 	"github.com/fyberpay/cpe/internal/outbox"
 	"github.com/fyberpay/cpe/internal/provision"
 	"github.com/fyberpay/cpe/internal/secret"
@@ -61,6 +62,8 @@ type Deps struct {
 	SyncEvery, SyncFullEvery time.Duration
 	// MetricsRetention bounds the health time series (default 30 days).
 	MetricsRetention time.Duration
+	// Metrics records job attempts (nil: nothing).
+	Metrics *metrics.Metrics
 	// SoftStop is how long a stop waits for running jobs before it
 	// cancels them (they are retried later); 0: unbounded.
 	SoftStop time.Duration
@@ -91,10 +94,10 @@ type Deps struct {
 func NewWorkerClient(d Deps) (*river.Client[pgx.Tx], error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &outbox.DispatchWorker{Pool: d.Pool, Jobs: d.Inserter})
-	river.AddWorker(workers, &outbox.DeliverWorker{Pool: d.Pool, Box: d.Box, Client: d.HTTPClient, Backoff: d.WebhookBackoff})
+	river.AddWorker(workers, &outbox.DeliverWorker{Pool: d.Pool, Box: d.Box, Client: d.HTTPClient, Backoff: d.WebhookBackoff, Metrics: d.Metrics})
 	river.AddWorker(workers, &housekeeping.Worker{Pool: d.Pool, Logger: d.Logger, MetricsRetention: d.MetricsRetention})
 	river.AddWorker(workers, &devsync.Worker{Service: d.Sync})
-	river.AddWorker(workers, &fault.PollWorker{Service: d.Faults, Logger: d.Logger})
+	river.AddWorker(workers, &fault.PollWorker{Service: d.Faults, Logger: d.Logger, Metrics: d.Metrics})
 	river.AddWorker(workers, &provision.BootstrapWorker{Pool: d.Pool, Client: d.GenieACS, Logger: d.Logger})
 	river.AddWorker(workers, &action.TaskWorker{Service: d.Actions})
 	river.AddWorker(workers, &action.BulkWorker{Service: d.Actions})
@@ -118,7 +121,7 @@ func NewWorkerClient(d Deps) (*river.Client[pgx.Tx], error) {
 		},
 		Workers: workers,
 		// One rule for every worker: GenieACS's breaker open → snooze.
-		Middleware: []rivertype.Middleware{&BreakerSnooze{Base: d.BreakerSnooze}},
+		Middleware: []rivertype.Middleware{&Measure{Metrics: d.Metrics}, &BreakerSnooze{Base: d.BreakerSnooze}},
 		PeriodicJobs: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
 				func() (river.JobArgs, *river.InsertOpts) { return housekeeping.Args{}, nil },

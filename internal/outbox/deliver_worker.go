@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/fyberpay/cpe/internal/db"
+	"github.com/fyberpay/cpe/internal/metrics"
 	"github.com/fyberpay/cpe/internal/secret"
 )
 
@@ -40,6 +41,8 @@ type DeliverWorker struct {
 	// DefaultBackoff.
 	Backoff func(attempt int) time.Duration
 	Now     func() time.Time
+	// Metrics counts attempts by outcome (nil: nothing).
+	Metrics *metrics.Metrics
 }
 
 // DefaultBackoff is 30 s doubling per attempt, capped at 6 h.
@@ -178,6 +181,11 @@ func (w *DeliverWorker) finish(ctx context.Context, job *river.Job[DeliverArgs],
 	if err != nil {
 		return fmt.Errorf("log delivery attempt: %w", err)
 	}
+	outcome := state
+	if state == "pending" {
+		outcome = "retry"
+	}
+	w.Metrics.WebhookDelivery(outcome)
 	if cause == nil {
 		cause = errors.New(errText)
 	}

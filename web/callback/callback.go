@@ -18,6 +18,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/metrics"
 	"github.com/fyberpay/cpe/web/httperr"
 )
 
@@ -28,6 +29,8 @@ const HeaderKey = "X-FyberPay-Internal-Key"
 type Handler struct {
 	CPE    *cpe.Service
 	Logger *slog.Logger
+	// Metrics counts identify calls by outcome, with their latency.
+	Metrics *metrics.Metrics
 
 	// Identify calls are summarised at INFO at most once a minute (each
 	// request's own line is at DEBUG).
@@ -62,7 +65,7 @@ func (h *Handler) count(outcome string) {
 // RequireKey admits requests carrying the internal key, compared in
 // constant time on fixed-length hashes. Refusals are logged at most once
 // every 10 s, so a misconfigured GenieACS cannot flood the log.
-func RequireKey(key string, logger *slog.Logger) echo.MiddlewareFunc {
+func RequireKey(key string, logger *slog.Logger, m *metrics.Metrics) echo.MiddlewareFunc {
 	want := sha256.Sum256([]byte(key))
 	logEvery := rate.Sometimes{Interval: 10 * time.Second}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
@@ -73,6 +76,9 @@ func RequireKey(key string, logger *slog.Logger) echo.MiddlewareFunc {
 			}
 			got := sha256.Sum256([]byte(c.Request().Header.Get(HeaderKey)))
 			if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+				if c.Path() == "/internal/cpe/identify" {
+					m.Identify("wrong_key", 0)
+				}
 				logEvery.Do(func() {
 					logger.Warn("internal callback refused: wrong or missing internal key (check GENIEACS_INTERNAL_KEY on both sides)",
 						"ip", c.RealIP(), "path", c.Request().URL.Path)
@@ -88,6 +94,7 @@ func RequireKey(key string, logger *slog.Logger) echo.MiddlewareFunc {
 // (through provisions/ext/fyberpay.js) reports a device and gets its
 // desired state.
 func (h *Handler) Identify(c echo.Context) error {
+	start := time.Now()
 	var in cpe.IdentifyInput
 	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, 16<<10))
 	dec.DisallowUnknownFields()
@@ -104,6 +111,7 @@ func (h *Handler) Identify(c echo.Context) error {
 	ans, err := h.CPE.Identify(c.Request().Context(), in)
 	if err != nil {
 		h.count("refused")
+		h.Metrics.Identify("refused", time.Since(start))
 		if he := httperr.From(err); he.Status == http.StatusUnprocessableEntity {
 			he.Status = http.StatusBadRequest // the ext script treats any 4xx as "fix the caller"
 			return he
@@ -111,6 +119,7 @@ func (h *Handler) Identify(c echo.Context) error {
 		return err
 	}
 	h.count(ans.Status)
+	h.Metrics.Identify(ans.Status, time.Since(start))
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, ans)
 }

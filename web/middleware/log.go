@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/fyberpay/cpe/internal/metrics"
 	"github.com/fyberpay/cpe/web/httperr"
 )
 
@@ -17,7 +18,7 @@ import (
 // fleet's identify calls and the pages' polling would drown everything
 // else). It never logs headers, bodies or query strings (which could carry
 // secrets).
-func Log(logger *slog.Logger) echo.MiddlewareFunc {
+func Log(logger *slog.Logger, m *metrics.Metrics) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			start := time.Now()
@@ -31,6 +32,7 @@ func Log(logger *slog.Logger) echo.MiddlewareFunc {
 				// The central error handler has not run yet; compute the status it will write.
 				status = httperr.From(err).Status
 			}
+			m.HTTPRequest(c.Path(), c.Request().Method, status, time.Since(start))
 			level := slog.LevelDebug
 			switch {
 			case status >= 500 && !gone:

@@ -20,7 +20,7 @@ func TestRequestLogLevels(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
 	e := echo.New()
-	e.Use(middleware.Log(slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))))
+	e.Use(middleware.Log(slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo})), nil))
 	e.GET("/ok", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 	e.GET("/moved", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/ok") })
 	e.GET("/bad", func(c echo.Context) error { return echo.NewHTTPError(http.StatusUnprocessableEntity, "no") })

@@ -31,6 +31,7 @@ import (
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/jobs"
+	"github.com/fyberpay/cpe/internal/metrics"
 	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/internal/secret"
 	"github.com/fyberpay/cpe/internal/testfactory"
@@ -61,6 +62,9 @@ func (s *LogBuffer) String() string {
 // InternalKey is GENIEACS_INTERNAL_KEY in tests.
 const InternalKey = "internal-key-for-tests-0123456789"
 
+// MetricsToken opens /metrics in tests.
+const MetricsToken = "metrics-token-for-tests-0123456789"
+
 // Bundle is one running application on its own database, and the fixtures
 // every test starts from: acme (OrgA, the operator organization) with an
 // owner, an admin, a technician and a viewer; beta (OrgB, a tenant) with an
@@ -74,6 +78,8 @@ type Bundle struct {
 	// only).
 	Sim *acssim.TestServer
 	ACS *genieacs.Client
+	// Metrics is the application's registry (what /metrics serves).
+	Metrics *metrics.Metrics
 	// Sync is the application's sync service: tests run its passes.
 	Sync *devsync.Service
 
@@ -118,6 +124,7 @@ func build(t testing.TB, publicURL string, simDevices int) *Bundle {
 		EncryptionKeys:        []config.Key{{ID: "k1", Bytes: bytes.Repeat([]byte{7}, 32)}},
 		SessionTTL:            time.Hour,
 		GenieACSInternalKey:   InternalKey,
+		MetricsToken:          MetricsToken,
 		OperatorOrg:           "acme", // orgA runs the installation; orgB is a tenant
 		PasswordHashMemoryKiB: testfactory.FastHashKiB,
 		WebhookAllowPrivate:   true,
@@ -152,7 +159,7 @@ func build(t testing.TB, publicURL string, simDevices int) *Bundle {
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 
-	b := &Bundle{Pool: pool, Srv: srv, Logs: logs, Box: a.Box, Sim: sim, ACS: a.GenieACS, Sync: a.Sync}
+	b := &Bundle{Pool: pool, Srv: srv, Logs: logs, Box: a.Box, Sim: sim, ACS: a.GenieACS, Sync: a.Sync, Metrics: a.Metrics}
 	b.OrgA = testfactory.Org(ctx, t, pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("acme"), Name: testfactory.Ptr("Acme Fibre")})
 	b.OrgB = testfactory.Org(ctx, t, pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("beta"), Name: testfactory.Ptr("Beta Net")})
 	role := func(r actor.Role) *testfactory.UserOpts { return &testfactory.UserOpts{Role: &r} }
