@@ -14,6 +14,7 @@ import (
 	"github.com/fyberpay/cpe/static"
 	"github.com/fyberpay/cpe/web/api"
 	"github.com/fyberpay/cpe/web/callback"
+	"github.com/fyberpay/cpe/web/apidoc"
 	"github.com/fyberpay/cpe/web/httperr"
 	"github.com/fyberpay/cpe/web/middleware"
 	"github.com/fyberpay/cpe/web/page"
@@ -40,6 +41,11 @@ func routes(e *echo.Echo, d Deps) {
 	op := &middleware.Operator{Slug: d.Config.OperatorOrg, BySlug: func(ctx context.Context, slug string) (org.Org, error) {
 		return org.BySlug(ctx, d.Pool, slug)
 	}}
+	// The API's description needs no key (before the group: a static
+	// route wins over the group's).
+	e.GET("/cpe/openapi.json", func(c echo.Context) error {
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, apidoc.JSON())
+	})
 	cpe := e.Group("/cpe", middleware.APIKey(d.APIKeys, op), noStore)
 	cpe.GET("/me", ah.Me)
 	cpe.GET("/dashboard", ah.Dashboard)

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/acssim"
@@ -78,6 +79,8 @@ type Bundle struct {
 	// only).
 	Sim *acssim.TestServer
 	ACS *genieacs.Client
+	// Router is the application's router (its routes).
+	Router *echo.Echo
 	// Metrics is the application's registry (what /metrics serves).
 	Metrics *metrics.Metrics
 	// Sync is the application's sync service: tests run its passes.
@@ -159,7 +162,7 @@ func build(t testing.TB, publicURL string, simDevices int) *Bundle {
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 
-	b := &Bundle{Pool: pool, Srv: srv, Logs: logs, Box: a.Box, Sim: sim, ACS: a.GenieACS, Sync: a.Sync, Metrics: a.Metrics}
+	b := &Bundle{Pool: pool, Srv: srv, Logs: logs, Box: a.Box, Sim: sim, ACS: a.GenieACS, Sync: a.Sync, Metrics: a.Metrics, Router: e}
 	b.OrgA = testfactory.Org(ctx, t, pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("acme"), Name: testfactory.Ptr("Acme Fibre")})
 	b.OrgB = testfactory.Org(ctx, t, pool, &testfactory.OrgOpts{Slug: testfactory.Ptr("beta"), Name: testfactory.Ptr("Beta Net")})
 	role := func(r actor.Role) *testfactory.UserOpts { return &testfactory.UserOpts{Role: &r} }

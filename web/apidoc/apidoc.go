@@ -1,0 +1,135 @@
+// Package apidoc is the JSON API's OpenAPI 3.1 document: every /cpe
+// operation and the identify callback, their parameters, authentication
+// and the one error shape. It is written apart from the router (routes.go)
+// and a test holds the two to each other both ways.
+package apidoc
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Route is a documented operation as the router spells it.
+type Route struct{ Method, Path string }
+
+// Routes are the documented operations.
+func Routes() []Route {
+	out := make([]Route, len(ops))
+	for i, o := range ops {
+		out[i] = Route{o.method, o.path}
+	}
+	return out
+}
+
+var param = regexp.MustCompile(`:([A-Za-z]+)`)
+
+// Document builds the OpenAPI document.
+func Document() *openapi3.T {
+	doc := &openapi3.T{
+		OpenAPI: "3.1.0",
+		Info: &openapi3.Info{
+			Title:   "FyberPay CPE API",
+			Version: "1",
+			Description: "Manage subscribers' CPEs through GenieACS. Every /cpe call takes an API key as a bearer token " +
+				"(Settings › API keys); its role decides what it may do, and another organization's objects answer 404. " +
+				"Errors have one shape: {\"error\": {\"code\", \"message\", \"fields\"?}}, fields naming what is wrong in the input.",
+		},
+		Components: &openapi3.Components{
+			SecuritySchemes: openapi3.SecuritySchemes{
+				"apiKey": &openapi3.SecuritySchemeRef{Value: openapi3.NewJWTSecurityScheme().
+					WithBearerFormat("FyberPay API key").WithDescription("An API key: Authorization: Bearer <key>.")},
+				"internalKey": &openapi3.SecuritySchemeRef{Value: openapi3.NewSecurityScheme().WithType("apiKey").WithIn("header").
+					WithName("X-FyberPay-Internal-Key").WithDescription("GENIEACS_INTERNAL_KEY, sent by the provisions' ext script.")},
+			},
+			Schemas: openapi3.Schemas{"Error": openapi3.NewSchemaRef("", errorSchema())},
+			Responses: openapi3.ResponseBodies{
+				"Error": &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("The error, in the one shape.").
+					WithJSONSchemaRef(openapi3.NewSchemaRef("#/components/schemas/Error", nil))},
+			},
+		},
+		Paths: openapi3.NewPaths(),
+	}
+	for _, o := range ops {
+		path := param.ReplaceAllString(o.path, "{$1}")
+		item := doc.Paths.Value(path)
+		if item == nil {
+			item = &openapi3.PathItem{}
+			doc.Paths.Set(path, item)
+		}
+		op := openapi3.NewOperation()
+		op.Summary = o.summary
+		op.OperationID = operationID(o.method, o.path)
+		for _, m := range param.FindAllStringSubmatch(o.path, -1) {
+			op.AddParameter(openapi3.NewPathParameter(m[1]).WithSchema(openapi3.NewStringSchema()))
+		}
+		for _, q := range o.query {
+			op.AddParameter(openapi3.NewQueryParameter(q).WithSchema(openapi3.NewStringSchema()))
+		}
+		ok := o.ok
+		if len(ok) == 0 {
+			ok = []int{http.StatusOK}
+		}
+		for _, st := range ok {
+			op.AddResponse(st, openapi3.NewResponse().WithDescription(http.StatusText(st)))
+		}
+		op.Responses.Set("default", &openapi3.ResponseRef{Ref: "#/components/responses/Error"})
+		switch {
+		case o.path == "/cpe/openapi.json":
+			op.Security = openapi3.NewSecurityRequirements() // no key needed
+		case strings.HasPrefix(o.path, "/internal/"):
+			op.Security = openapi3.NewSecurityRequirements().With(openapi3.NewSecurityRequirement().Authenticate("internalKey"))
+		default:
+			op.Security = openapi3.NewSecurityRequirements().With(openapi3.NewSecurityRequirement().Authenticate("apiKey"))
+		}
+		item.SetOperation(o.method, op)
+	}
+	return doc
+}
+
+func errorSchema() *openapi3.Schema {
+	inner := openapi3.NewObjectSchema().
+		WithProperty("code", openapi3.NewStringSchema()).
+		WithProperty("message", openapi3.NewStringSchema()).
+		WithProperty("fields", openapi3.NewObjectSchema().WithAdditionalProperties(openapi3.NewStringSchema()))
+	inner.Required = []string{"code", "message"}
+	s := openapi3.NewObjectSchema().WithProperty("error", inner)
+	s.Required = []string{"error"}
+	return s
+}
+
+// operationID is "get_cpe_devices_id" for GET /cpe/devices/:id.
+func operationID(method, path string) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(method))
+	for _, r := range path {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '/' || r == '-' || r == '.':
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+var (
+	once sync.Once
+	body []byte
+)
+
+// JSON is the document, encoded once.
+func JSON() []byte {
+	once.Do(func() {
+		var err error
+		if body, err = json.Marshal(Document()); err != nil {
+			panic("apidoc: " + err.Error()) // a static document: a test catches it first
+		}
+	})
+	return slices.Clone(body)
+}
