@@ -54,7 +54,9 @@ func TestE2ELayoutNoSidewaysScroll(t *testing.T) {
 			if name == "" {
 				name = "dashboard"
 			}
-			if _, err := p.Screenshot(playwright.PageScreenshotOptions{Path: playwright.String(fmt.Sprintf("artifacts/page-%s-%d.png", name, w)), FullPage: playwright.Bool(true)}); err != nil {
+			// A full-page shot of a long page takes seconds on a loaded
+			// machine: more than the default 20 s is allowed.
+			if _, err := p.Screenshot(playwright.PageScreenshotOptions{Path: playwright.String(fmt.Sprintf("artifacts/page-%s-%d.png", name, w)), FullPage: playwright.Bool(true), Timeout: playwright.Float(90000)}); err != nil {
 				t.Fatalf("screenshot: %v", err)
 			}
 			if n := overflow(t, p); n > 0 {
@@ -118,7 +120,7 @@ func shot(t *testing.T, p playwright.Page, name string) {
 	t.Helper()
 	for _, w := range []int{390, 1280} {
 		must(t, p.SetViewportSize(w, 900))
-		if _, err := p.Screenshot(playwright.PageScreenshotOptions{Path: playwright.String(fmt.Sprintf("artifacts/%s-%d.png", name, w)), FullPage: playwright.Bool(true)}); err != nil {
+		if _, err := p.Screenshot(playwright.PageScreenshotOptions{Path: playwright.String(fmt.Sprintf("artifacts/%s-%d.png", name, w)), FullPage: playwright.Bool(true), Timeout: playwright.Float(90000)}); err != nil {
 			t.Fatalf("screenshot: %v", err)
 		}
 		if n := overflow(t, p); n > 0 {

@@ -3,9 +3,12 @@ package acssim
 import (
 	"bytes"
 	"crypto/sha256"
+	"fmt"
 	"io"
 	"math/rand"
+	"net"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -238,4 +241,37 @@ func TestDiagnostics(t *testing.T) {
 		require.Equal(t, "200 OK", b.nbi.task(id, spv(p+"DiagnosticsState", "Requested"), true).status)
 		eventually(t, "diagnostics error", func() bool { return b.nbi.value(id, p+"DiagnosticsState") == "Error_InitConnectionFailed" })
 	})
+}
+
+// A chunked upload the client aborts mid-body leaves no file (GridFS
+// writes a file's document only when its stream finishes); the same
+// upload completed is stored.
+func TestAbortedUploadStoresNothing(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{})
+	u, err := url.Parse(b.nbiURL)
+	require.NoError(t, err)
+	conn, err := net.Dial("tcp", u.Host)
+	require.NoError(t, err)
+	_, err = fmt.Fprintf(conn, "PUT /files/aborted.bin HTTP/1.1\r\nHost: %s\r\nTransfer-Encoding: chunked\r\n\r\n400\r\n%s\r\n", u.Host, bytes.Repeat([]byte{7}, 1024))
+	require.NoError(t, err)
+	require.NoError(t, conn.Close()) // no terminating chunk: aborted
+	// The same in full, after it: once it is listed, the aborted one's
+	// handler has long finished.
+	pr, pw := io.Pipe()
+	go func() { _, _ = pw.Write(bytes.Repeat([]byte{7}, 1024)); _ = pw.Close() }()
+	req, err := http.NewRequest(http.MethodPut, b.nbiURL+"/files/complete.bin", pr)
+	require.NoError(t, err)
+	resp, err := b.nbi.c.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, "201 Created", resp.Status)
+	_, total := b.nbi.list("files", `{"filename":"complete.bin"}`, "", "")
+	require.Equal(t, "1", total)
+	require.Eventually(t, func() bool {
+		_, total := b.nbi.list("files", `{"filename":"aborted.bin"}`, "", "")
+		return total == "0"
+	}, time.Second, 10*time.Millisecond)
+	_, total = b.nbi.list("files", `{"filename":"aborted.bin"}`, "", "")
+	require.Equal(t, "0", total, "the aborted upload left no file")
 }

@@ -38,18 +38,26 @@ func (s *Sim) putFile(q *request, rawName string) {
 	} else {
 		// Chunked, as GenieACS streams it into GridFS: kept in the pieces
 		// read (a growing buffer would clear and copy it many times).
-		for {
+		// Only the chunked body's clean end stores it: an upload the client
+		// aborted (the connection closed mid-body) leaves no file, as
+		// GridFS writes a file's document only when its stream finishes.
+		for done := false; !done; {
 			piece := make([]byte, 1<<20)
-			n, err := io.ReadFull(q.r.Body, piece)
+			n := 0
+			for n < len(piece) {
+				m, err := q.r.Body.Read(piece[n:])
+				n += m
+				if errors.Is(err, io.EOF) {
+					done = true
+					break
+				}
+				if err != nil {
+					return // aborted: nothing stored
+				}
+			}
 			data, size = append(data, piece[:n]), size+n
 			if size > maxFileSize {
 				plain(q.w, http.StatusRequestEntityTooLarge, "413 Payload Too Large")
-				return
-			}
-			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				break
-			}
-			if err != nil {
 				return
 			}
 		}

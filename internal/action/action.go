@@ -545,7 +545,7 @@ func (s *Service) Retry(ctx context.Context, a actor.Actor, id uuid.UUID) (Task,
 			_, err = tx.Exec(ctx, `UPDATE cpe_tasks SET status = 'queued', message = 'retried: waiting for the device', fault_code = '',
 				finished_at = NULL, updated_at = now(), expires_at = GREATEST(expires_at, now() + $2::interval) WHERE id = $1`, id, s.lifetime().String())
 		} else {
-			_, err = tx.Exec(ctx, `UPDATE cpe_tasks SET status = 'pending', message = '', fault_code = '', genieacs_task_id = '', result = NULL,
+			_, err = tx.Exec(ctx, `UPDATE cpe_tasks SET status = 'pending', message = '', fault_code = '', genieacs_task_id = '', checks = '[]', result = NULL,
 				finished_at = NULL, send_claimed_at = NULL, updated_at = now(), expires_at = now() + $2::interval WHERE id = $1`, id, s.lifetime().String())
 		}
 		if err != nil {

@@ -5,6 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -52,7 +56,12 @@ type bundle struct {
 // at the earliest): no periodic session (and the health provision it runs)
 // lands between a test's steps at a moment that depends on the machine's
 // load. A test that needs a device's next session runs it (sim.Inform).
-func setup(t testing.TB, devices int) *bundle {
+func setup(t testing.TB, devices int) *bundle { return setupThrough(t, devices, nil) }
+
+// setupThrough is setup whose service reaches GenieACS through the handler
+// through wraps around the simulator's NBI (a lossy network); the tests'
+// own client goes straight.
+func setupThrough(t testing.TB, devices int, through func(nbi http.Handler) http.Handler) *bundle {
 	t.Helper()
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
@@ -61,7 +70,17 @@ func setup(t testing.TB, devices int) *bundle {
 		OnlineThreshold: 300 * time.Millisecond, TimeCompression: 60, InformInterval: 24 * time.Hour}, testfactory.GenieACSOpts{Breaker: genieacs.BreakerSettings{MinRequests: 1000}})
 	cfg := &config.Config{EncryptionKeys: []config.Key{{ID: "k1", Bytes: bytes.Repeat([]byte{9}, 32)}}, BulkRate: 200,
 		PasswordHashMemoryKiB: testfactory.FastHashKiB, WebhookAllowPrivate: true}
-	a, err := app.New(cfg, pool, app.Options{Logger: logger, GenieACS: c,
+	appClient := c
+	if through != nil {
+		target, err := url.Parse(sim.NBIURL)
+		require.NoError(t, err)
+		proxy := httptest.NewServer(through(httputil.NewSingleHostReverseProxy(target)))
+		t.Cleanup(proxy.Close)
+		pu, _ := url.Parse(proxy.URL)
+		appClient, err = genieacs.New(genieacs.Config{NBIURL: pu, Timeout: 5 * time.Second, Breaker: genieacs.BreakerSettings{MinRequests: 1000}})
+		require.NoError(t, err)
+	}
+	a, err := app.New(cfg, pool, app.Options{Logger: logger, GenieACS: appClient,
 		TaskFollowEvery: 200 * time.Millisecond, InlineWait: 5 * time.Second, FSURL: sim.FSURL})
 	require.NoError(t, err)
 	d := a.Workers() // production's workers, polling fast; no periodic sync or fault poll

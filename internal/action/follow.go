@@ -278,8 +278,15 @@ func (s *Service) dispatch(ctx context.Context, r row, req request) error {
 	if err != nil {
 		return err
 	}
-	task.UniqueKey = "fyberpay-" + r.id.String() // a resend replaces, never doubles
+	task.UniqueKey = "fyberpay-" + r.id.String() // a resend replaces a task still waiting in GenieACS
 	wake := !req.NoWake
+	if sentBefore(r) {
+		// An earlier send got no answer (a timeout, a dropped connection):
+		// GenieACS may hold the task, or may have run it already.
+		if settled, err := s.settleLostSend(ctx, r, req, task.UniqueKey, checks); settled || err != nil {
+			return err
+		}
+	}
 	// What it writes is on record before the device can run it: another
 	// task reading back the same parameter meanwhile must see it (to tell
 	// superseded from failed).
@@ -303,6 +310,39 @@ func (s *Service) dispatch(ctx context.Context, r row, req request) error {
 		return s.faulted(ctx, r)
 	}
 	return s.set(ctx, r.id, StatusQueued, queuedText(res, wake))
+}
+
+// sentBefore tells a task whose earlier send got no answer: what it
+// checks is on record (written just before the send) while no GenieACS
+// task is (written with its answer). A device-tree read first is not it.
+func sentBefore(r row) bool {
+	return r.genieTask == "" && len(r.checks) > 0 && !(len(r.checks) == 1 && r.checks[0].Refresh != "")
+}
+
+// settleLostSend judges a task whose earlier send got no answer before it
+// is sent again: GenieACS still holding it (its unique key) → followed as
+// sent; gone → a reboot, factory reset or table instance add/delete is
+// not sent again on a guess (it may have run: twice would reboot twice or
+// add two instances) and fails saying so; the rest (writes read back,
+// reads, tests) is sent again. settled is false when it should be sent.
+func (s *Service) settleLostSend(ctx context.Context, r row, req request, key string, checks []check) (settled bool, err error) {
+	held, err := s.acs.Tasks(ctx, map[string]any{"device": r.dev.genieID, "uniqueKey": key})
+	if err != nil {
+		return true, err
+	}
+	if len(held) > 0 {
+		body, _ := json.Marshal(checks)
+		if _, err := s.pool.Exec(ctx, `UPDATE cpe_tasks SET genieacs_task_id = $2, checks = $3, send_claimed_at = NULL, updated_at = now() WHERE id = $1`,
+			r.id, held[0].ID, body); err != nil {
+			return true, err
+		}
+		return true, s.set(ctx, r.id, StatusQueued, "queued in GenieACS (its answer to the send was lost; GenieACS holds the task)")
+	}
+	if r.kind == KindReboot || r.kind == KindFactoryReset || req.AddObject != "" || req.DeleteObject != "" {
+		return true, s.finishUnfollowed(ctx, r.id, "GenieACS did not answer when this was sent and holds no such task now: it may have run already. "+
+			"Check the device before sending it again.")
+	}
+	return false, nil
 }
 
 func queuedText(res genieacs.TaskResult, woke bool) string {

@@ -1,7 +1,14 @@
 package action_test
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -237,4 +244,53 @@ func TestAddAndDeleteInstances(t *testing.T) {
 	}
 	_, err = b.svc.AddInstance(ctx, b.as(t, actor.RoleTechnician), id, table)
 	require.ErrorIs(t, err, actor.ErrForbidden)
+}
+
+// loseFirstAnswer passes requests on, but the first whose body holds mark
+// reaches GenieACS and its answer never comes back (the connection is
+// closed): a timeout or a dropped connection after GenieACS took the task.
+func loseFirstAnswer(mark string) func(http.Handler) http.Handler {
+	var lost atomic.Bool
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			if !strings.Contains(string(body), mark) || !lost.CompareAndSwap(false, true) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			next.ServeHTTP(httptest.NewRecorder(), r) // GenieACS runs it; its answer is lost
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close()
+			}
+		})
+	}
+}
+
+// An instance add whose answer was lost (GenieACS ran it) is not sent
+// again on a guess: the table gains one instance, not two, and the task
+// fails saying it may have run; a read-back write in the same position is
+// sent again and ends done.
+func TestALostAnswerIsNotSentTwice(t *testing.T) {
+	t.Parallel()
+	b := setupThrough(t, 3, loseFirstAnswer(`"addObject"`))
+	ctx := context.Background()
+	admin := b.as(t, actor.RoleAdmin)
+	id, gid := b.owned(t, "HG8245H", 0)
+	const table = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.AssociatedDevice"
+	count := func() int {
+		n := 0
+		for i := 1; i <= 9; i++ {
+			if _, ok := b.sim.Value(gid, table+"."+strconv.Itoa(i)+".AssociatedDeviceMACAddress"); ok {
+				n++
+			}
+		}
+		return n
+	}
+	before := count()
+	tk, err := b.svc.AddInstance(ctx, admin, id, table)
+	require.NoError(t, err)
+	tk = b.wait(t, admin, tk.ID, action.StatusFailed)
+	require.Contains(t, tk.Message, "it may have run already")
+	require.Equal(t, before+1, count(), "GenieACS ran it once; it was not sent again")
 }
