@@ -159,7 +159,8 @@ func build(t testing.TB, publicURL string, simDevices int) *Bundle {
 	e, waitWeb, err := a.Web(webCtx)
 	require.NoError(t, err)
 	t.Cleanup(func() { cancel(); waitWeb() })
-	srv := httptest.NewServer(e)
+	// Every JSON API exchange of the test is held to the OpenAPI document.
+	srv := httptest.NewServer(newContract(t).wrap(e))
 	t.Cleanup(srv.Close)
 
 	b := &Bundle{Pool: pool, Srv: srv, Logs: logs, Box: a.Box, Sim: sim, ACS: a.GenieACS, Sync: a.Sync, Metrics: a.Metrics, Router: e}
