@@ -5,14 +5,19 @@
 package apidoc
 
 import (
+	"encoding"
 	"encoding/json"
 	"net/http"
+	"path"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3gen"
 )
 
 // Route is a documented operation as the router spells it.
@@ -75,8 +80,16 @@ func Document() *openapi3.T {
 		if len(ok) == 0 {
 			ok = []int{http.StatusOK}
 		}
+		var body *openapi3.SchemaRef
+		if o.body != nil {
+			body = schemaOf(o.body, doc.Components.Schemas)
+		}
 		for _, st := range ok {
-			op.AddResponse(st, openapi3.NewResponse().WithDescription(http.StatusText(st)))
+			resp := openapi3.NewResponse().WithDescription(http.StatusText(st))
+			if body != nil {
+				resp = resp.WithJSONSchemaRef(body)
+			}
+			op.AddResponse(st, resp)
 		}
 		op.Responses.Set("default", &openapi3.ResponseRef{Ref: "#/components/responses/Error"})
 		switch {
@@ -132,4 +145,49 @@ func JSON() []byte {
 		}
 	})
 	return slices.Clone(body)
+}
+
+// textMarshaler is what JSON writes as a string (uuid.UUID, time.Time).
+var textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+
+// schemaOf describes a Go value as encoding/json writes it, its named
+// types as components: a type with a text form is a string (an id, a
+// time); what Go may leave nil (a pointer, a slice, a map) may be null.
+func schemaOf(v any, components openapi3.Schemas) *openapi3.SchemaRef {
+	ref, err := openapi3gen.NewSchemaRefForValue(v, components,
+		openapi3gen.CreateComponentSchemas(openapi3gen.ExportComponentSchemasOptions{ExportComponentSchemas: true, ExportTopLevelSchema: true}),
+		// Package and type ("CpeDevice", "ActionTask"): two packages'
+		// Page never meet.
+		openapi3gen.CreateTypeNameGenerator(func(t reflect.Type) string {
+			pkg := path.Base(t.PkgPath())
+			return strings.ToUpper(pkg[:1]) + pkg[1:] + t.Name()
+		}),
+		openapi3gen.SchemaCustomizer(func(_ string, t reflect.Type, _ reflect.StructTag, s *openapi3.Schema) error {
+			nullable := s.Nullable
+			base := t
+			for base.Kind() == reflect.Pointer {
+				base = base.Elem()
+			}
+			if base.Implements(textMarshaler) || reflect.PointerTo(base).Implements(textMarshaler) {
+				format := ""
+				if base == reflect.TypeFor[time.Time]() {
+					format = "date-time"
+				}
+				*s = openapi3.Schema{Type: &openapi3.Types{"string"}, Format: format}
+			}
+			if base.Kind() == reflect.Slice || base.Kind() == reflect.Map {
+				nullable = true
+			}
+			if nullable && s.Type != nil && !s.Type.Includes("null") {
+				types := append(openapi3.Types{}, *s.Type...)
+				s.Type = &types
+				*s.Type = append(*s.Type, "null")
+			}
+			s.Nullable = false
+			return nil
+		}))
+	if err != nil {
+		panic("apidoc: " + err.Error()) // a static document: a test catches it first
+	}
+	return ref
 }

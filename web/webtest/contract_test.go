@@ -13,9 +13,10 @@ import (
 )
 
 // The contract check catches an exchange the document does not allow: an
-// error body that is not the one error shape, and a documented call's
-// status falling to the error answer with a success body; the one error
-// shape passes.
+// error body that is not the one error shape, a documented call's status
+// falling to the error answer with a success body, a success body of
+// another shape than its schema; the one error shape and a device of its
+// shape pass.
 func TestContractCatchesWhatTheDocumentDoesNotAllow(t *testing.T) {
 	t.Parallel()
 	doc, err := openapi3.NewLoader().LoadFromData(apidoc.JSON())
@@ -34,6 +35,8 @@ func TestContractCatchesWhatTheDocumentDoesNotAllow(t *testing.T) {
 		{"TheErrorShape", `{"error":{"code":"not_found","message":"not found"}}`, http.StatusNotFound, false},
 		{"AnotherErrorShape", `{"message":"not found"}`, http.StatusNotFound, true},
 		{"AnUndocumentedSuccess", `{"id":"x"}`, http.StatusCreated, true},
+		{"ASuccessOfItsShape", `{"id":"8d2f7f6e-0b7a-4c8e-9f57-1c8f0b4b1f11","tags":["org:acme"],"capabilities":null,"recentActions":[]}`, http.StatusOK, false},
+		{"ASuccessOfAnotherShape", `{"id":5,"tags":"org:acme"}`, http.StatusOK, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &contract{router: r}
