@@ -180,5 +180,13 @@ func items[T any](v []T) list[T] {
 // Me describes the calling key.
 func (h *Handler) Me(c echo.Context) error {
 	a := actorOf(c)
-	return c.JSON(http.StatusOK, map[string]any{"organizationId": a.OrgID, "keyId": a.ID, "name": strings.TrimPrefix(a.Label, "key:"), "role": a.Role})
+	return c.JSON(http.StatusOK, MeAnswer{OrganizationID: a.OrgID, KeyID: a.ID, Name: strings.TrimPrefix(a.Label, "key:"), Role: string(a.Role)})
+}
+
+// MeAnswer is GET /cpe/me's answer: the calling key.
+type MeAnswer struct {
+	OrganizationID uuid.UUID `json:"organizationId"`
+	KeyID          uuid.UUID `json:"keyId"`
+	Name           string    `json:"name"`
+	Role           string    `json:"role"`
 }

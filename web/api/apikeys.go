@@ -42,10 +42,14 @@ func (h *Handler) APIKeysCreate(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusCreated, struct {
-		apikey.Key
-		Plain string `json:"key"`
-	}{k, plain})
+	return c.JSON(http.StatusCreated, KeyCreated{k, plain})
+}
+
+// KeyCreated is POST /cpe/api-keys's answer: the key's record and the key
+// itself, shown once.
+type KeyCreated struct {
+	apikey.Key
+	Plain string `json:"key"`
 }
 
 // APIKeysRevoke is POST /cpe/api-keys/:id/revoke (and DELETE /cpe/api-keys/:id).

@@ -9,9 +9,9 @@ import (
 	"github.com/fyberpay/cpe/internal/dashboard"
 )
 
-// dashboardBody is GET /cpe/dashboard's answer: the spec's five fields,
+// DashboardAnswer is GET /cpe/dashboard's answer: the spec's five fields,
 // then extras under names of their own.
-type dashboardBody struct {
+type DashboardAnswer struct {
 	// Total is every device of the organization: Online + Offline.
 	Total int `json:"total"`
 	// Online devices informed within the last 10 minutes.
@@ -34,7 +34,7 @@ type dashboardBody struct {
 	// NeverSeen have no inform yet (status=unknown).
 	NeverSeen int `json:"neverSeen"`
 	// Models is devices per product class, most first ("" when unreported).
-	Models []dashboardModel `json:"models"`
+	Models []DashboardModel `json:"models"`
 	// FaultsByDay is faults raised per UTC day, the last 14 days, oldest
 	// first.
 	FaultsByDay []dashboard.DayCount `json:"faultsByDay"`
@@ -49,7 +49,7 @@ type dashboardBody struct {
 	AsOf time.Time `json:"asOf"`
 }
 
-type dashboardModel struct {
+type DashboardModel struct {
 	Model  string `json:"model"`
 	Count  int    `json:"count"`
 	Online int    `json:"online"`
@@ -61,16 +61,16 @@ func (h *Handler) Dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body := dashboardBody{
+	body := DashboardAnswer{
 		Total: f.Total, Online: f.Online, Offline: f.Offline(), StaleDevices: f.Stale, FirmwareCounts: f.FirmwareCounts(),
-		RecentlyOffline: f.RecentlyOffline, NeverSeen: f.NeverSeen, Models: make([]dashboardModel, 0, len(f.Models)),
+		RecentlyOffline: f.RecentlyOffline, NeverSeen: f.NeverSeen, Models: make([]DashboardModel, 0, len(f.Models)),
 		FaultsByDay: f.FaultsByDay, FirmwareCompliance: f.Compliance, AsOf: f.AsOf, OpticalAlarms: f.OpticalAlarms,
 	}
 	if body.FirmwareCompliance == nil {
 		body.FirmwareCompliance = []dashboard.Compliance{}
 	}
 	for _, m := range f.Models {
-		body.Models = append(body.Models, dashboardModel{Model: m.Value, Count: m.Count, Online: m.Online})
+		body.Models = append(body.Models, DashboardModel{Model: m.Value, Count: m.Count, Online: m.Online})
 	}
 	return c.JSON(http.StatusOK, body)
 }

@@ -32,7 +32,9 @@ func (h *Handler) WebhooksGet(c echo.Context) error {
 	return c.JSON(http.StatusOK, e)
 }
 
-type withSecret struct {
+// WebhookCreated is POST /cpe/webhooks's answer: the endpoint and its
+// signing secret, shown once.
+type WebhookCreated struct {
 	outbox.Endpoint
 	Secret string `json:"secret"`
 }
@@ -49,7 +51,7 @@ func (h *Handler) WebhooksCreate(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusCreated, withSecret{e, secret})
+	return c.JSON(http.StatusCreated, WebhookCreated{e, secret})
 }
 
 // WebhooksUpdate is PUT /cpe/webhooks/:id.

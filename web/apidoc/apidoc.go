@@ -159,8 +159,11 @@ func schemaOf(v any, components openapi3.Schemas) *openapi3.SchemaRef {
 		// Package and type ("CpeDevice", "ActionTask"): two packages'
 		// Page never meet.
 		openapi3gen.CreateTypeNameGenerator(func(t reflect.Type) string {
-			pkg := path.Base(t.PkgPath())
-			return strings.ToUpper(pkg[:1]) + pkg[1:] + t.Name()
+			name := t.Name()
+			if pkg := path.Base(t.PkgPath()); pkg != "apidoc" && pkg != "api" {
+				name = strings.ToUpper(pkg[:1]) + pkg[1:] + name
+			}
+			return strings.ToUpper(name[:1]) + name[1:]
 		}),
 		openapi3gen.SchemaCustomizer(func(_ string, t reflect.Type, _ reflect.StructTag, s *openapi3.Schema) error {
 			nullable := s.Nullable
