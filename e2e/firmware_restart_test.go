@@ -9,7 +9,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -19,7 +18,6 @@ import (
 
 	"github.com/fyberpay/cpe/internal/acssim"
 	"github.com/fyberpay/cpe/internal/cpe/cpetest"
-	"github.com/fyberpay/cpe/internal/dbtest"
 	"github.com/fyberpay/cpe/internal/org"
 )
 
@@ -33,9 +31,6 @@ func TestFirmwareRolloutSurvivesKill(t *testing.T) {
 		t.Skip("e2e suite unavailable: " + suite.skip)
 	}
 	ctx := context.Background()
-	dbURL, drop, err := dbtest.Create(ctx)
-	must(t, err)
-	t.Cleanup(drop)
 	sim, err := acssim.New(acssim.Options{Devices: 1, Seed: 7, TimeCompression: 60, SessionDelay: time.Millisecond})
 	must(t, err)
 	t.Cleanup(sim.Close)
@@ -44,27 +39,10 @@ func TestFirmwareRolloutSurvivesKill(t *testing.T) {
 	t.Cleanup(fs.Close)
 	sim.SetFSURL(fs.URL)
 
-	port, err := freePort()
-	must(t, err)
-	base := "http://127.0.0.1:" + port
-	env := append(os.Environ(), "DATABASE_URL="+dbURL, "HTTP_ADDR=127.0.0.1:"+port, "PUBLIC_URL="+base,
-		"SESSION_KEYS=c2Vzc2lvbi1rZXktZm9yLWUyZS10ZXN0cy1vbmx5LTMyYnl0ZXMhIQ==",
-		"ENCRYPTION_KEY=k1:ZW5jcnlwdGlvbi1rZXktZm9yLWUyZS10ZXN0cy0zMiE=",
-		"GENIEACS_NBI_URL="+nbi.URL, "GENIEACS_FS_URL="+fs.URL, "GENIEACS_INTERNAL_KEY="+internalKey,
+	own := newOwnServer(t, "GENIEACS_NBI_URL="+nbi.URL, "GENIEACS_FS_URL="+fs.URL, "GENIEACS_INTERNAL_KEY="+internalKey,
 		"FIRMWARE_FOLLOW_INTERVAL=300ms", "LOG_LEVEL=warn")
-	run := func(args ...string) string {
-		cmd := exec.Command(suite.bin, args...)
-		cmd.Env = env
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("fyberpay %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
-	run("migrate")
-	run("org", "create", "--slug", "restart", "--name", "Restart ISP")
-	lines := strings.Split(strings.TrimSpace(run("apikey", "create", "--org", "restart", "--name", "e2e")), "\n")
-	key := lines[len(lines)-1]
+	base, env, dbURL := own.base, own.env, own.dbURL
+	key := own.orgWithKey("restart", "Restart ISP")
 
 	conn, err := pgx.Connect(ctx, dbURL)
 	must(t, err)

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -16,8 +15,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/fyberpay/cpe/internal/dbtest"
 )
 
 // SIGTERM while a request is being uploaded and a job is running: the
@@ -31,9 +28,6 @@ func TestGracefulShutdownFinishesInFlightWork(t *testing.T) {
 		t.Skip("e2e suite unavailable: " + suite.skip)
 	}
 	ctx := context.Background()
-	dbURL, drop, err := dbtest.Create(ctx)
-	must(t, err)
-	t.Cleanup(drop)
 
 	// The webhook receiver holds the delivery until released.
 	got, release := make(chan struct{}, 1), make(chan struct{})
@@ -54,26 +48,9 @@ func TestGracefulShutdownFinishesInFlightWork(t *testing.T) {
 		}
 	})
 
-	port, err := freePort()
-	must(t, err)
-	base := "http://127.0.0.1:" + port
-	env := append(os.Environ(), "DATABASE_URL="+dbURL, "HTTP_ADDR=127.0.0.1:"+port, "PUBLIC_URL="+base,
-		"SESSION_KEYS=c2Vzc2lvbi1rZXktZm9yLWUyZS10ZXN0cy1vbmx5LTMyYnl0ZXMhIQ==",
-		"ENCRYPTION_KEY=k1:ZW5jcnlwdGlvbi1rZXktZm9yLWUyZS10ZXN0cy0zMiE=",
-		"WEBHOOK_ALLOW_PRIVATE=true", "SHUTDOWN_TIMEOUT=20s", "LOG_LEVEL=info", "GENIEACS_NBI_URL=")
-	run := func(args ...string) string {
-		cmd := exec.Command(suite.bin, args...)
-		cmd.Env = env
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("fyberpay %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
-	run("migrate")
-	run("org", "create", "--slug", "stopco", "--name", "Stop Co")
-	lines := strings.Split(strings.TrimSpace(run("apikey", "create", "--org", "stopco", "--name", "e2e")), "\n")
-	key := lines[len(lines)-1]
+	own := newOwnServer(t, "WEBHOOK_ALLOW_PRIVATE=true", "SHUTDOWN_TIMEOUT=20s", "LOG_LEVEL=info", "GENIEACS_NBI_URL=")
+	base, env, dbURL := own.base, own.env, own.dbURL
+	key := own.orgWithKey("stopco", "Stop Co")
 
 	var out bytes.Buffer
 	srv := exec.Command(suite.bin, "serve")
@@ -129,7 +106,7 @@ func TestGracefulShutdownFinishesInFlightWork(t *testing.T) {
 		raw, _ := io.ReadAll(resp.Body)
 		imported <- answer{status: resp.StatusCode, body: string(raw)}
 	}()
-	_, err = pw.Write([]byte("serial,model\nHWTC5A0F0001,HG8245H\n"))
+	_, err := pw.Write([]byte("serial,model\nHWTC5A0F0001,HG8245H\n"))
 	must(t, err)
 
 	// A webhook delivery job, held by the receiver.
