@@ -83,6 +83,10 @@ func TestOpenAPIDocumentServed(t *testing.T) {
 	require.Equal(t, "#/components/responses/Error", get.Responses.Value("default").Ref)
 	require.Equal(t, "internalKey", firstScheme(doc.Paths.Find("/internal/cpe/identify").Post.Security))
 	require.Empty(t, *doc.Paths.Find("/cpe/openapi.json").Get.Security, "the document needs no key")
+	wifi := doc.Paths.Find("/cpe/devices/{id}/wifi").Post
+	require.NotNil(t, wifi.RequestBody, "a JSON body is described")
+	require.Contains(t, wifi.RequestBody.Value.Content.Get("application/json").Schema.Value.Properties, "ssid")
+	require.NotNil(t, wifi.Responses.Value("202").Value.Content.Get("application/json"), "so is the answer")
 	task := doc.Paths.Find("/cpe/devices/{id}/reboot").Post.Responses
 	require.NotNil(t, task.Value("200"))
 	require.NotNil(t, task.Value("202"))

@@ -72,7 +72,10 @@ func TestBootstrapJobSnoozesWhileGenieACSIsDown(t *testing.T) {
 	ctx := context.Background()
 	pool := dbtest.NewDB(t)
 	sim := acssim.NewTestServer(t, acssim.Options{})
-	c := newClient(t, sim, genieacs.BreakerSettings{MinRequests: 2, FailureRatio: 0.5, OpenFor: 1500 * time.Millisecond, HalfOpenMax: 1})
+	// Open long enough that the worker (slow to start on a loaded
+	// machine) meets it open: half-open, its call would reach the failing
+	// GenieACS and use an attempt.
+	c := newClient(t, sim, genieacs.BreakerSettings{MinRequests: 2, FailureRatio: 0.5, OpenFor: 8 * time.Second, HalfOpenMax: 1})
 
 	// GenieACS answers 500s until the breaker opens.
 	sim.SetFailure(acssim.Failure{Status: http.StatusInternalServerError})
@@ -104,7 +107,7 @@ func TestBootstrapJobSnoozesWhileGenieACSIsDown(t *testing.T) {
 		// A snoozed job is available again later, its attempt given back.
 		return err == nil && j.State == rivertype.JobStateAvailable && j.ScheduledAt.After(time.Now()) &&
 			j.Attempt == 0 && len(j.Errors) == 0
-	}, 5*time.Second, 10*time.Millisecond)
+	}, 8*time.Second, 10*time.Millisecond)
 	res, ok, err := provision.LastResult(ctx, pool)
 	require.NoError(t, err)
 	require.True(t, ok)
@@ -117,7 +120,7 @@ func TestBootstrapJobSnoozesWhileGenieACSIsDown(t *testing.T) {
 	require.Eventually(t, func() bool {
 		j, err := wc.JobGet(ctx, jobID)
 		return err == nil && j.State == rivertype.JobStateCompleted
-	}, 15*time.Second, 20*time.Millisecond, "completes after recovery")
+	}, 30*time.Second, 20*time.Millisecond, "completes after recovery")
 	res, _, err = provision.LastResult(ctx, pool)
 	require.NoError(t, err)
 	require.True(t, res.OK)

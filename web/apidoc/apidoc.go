@@ -80,6 +80,10 @@ func Document() *openapi3.T {
 		if len(ok) == 0 {
 			ok = []int{http.StatusOK}
 		}
+		if in, ok := requests[o.method+" "+o.path]; ok {
+			op.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().
+				WithJSONSchemaRef(schemaOf(in, doc.Components.Schemas))}
+		}
 		var body *openapi3.SchemaRef
 		if o.body != nil {
 			body = schemaOf(o.body, doc.Components.Schemas)

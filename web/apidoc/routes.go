@@ -171,3 +171,28 @@ var ops = []op{
 	{get, "/cpe/openapi.json", "This document.", nil, nil, nil},
 	{post, "/internal/cpe/identify", "GenieACS's bootstrap reports a device and gets its desired state (the internal key, not an API key).", nil, nil, cpe.IdentifyAnswer{}},
 }
+
+// requests are the JSON bodies operations take, by "METHOD path" (the
+// router's pattern): their Go types, as the handlers decode them.
+var requests = map[string]any{
+	"POST /cpe/devices/:id/wifi":              action.WiFiInput{},
+	"POST /cpe/devices/:id/upload-test":       action.UploadTestInput{},
+	"POST /cpe/devices/:id/ping":              action.PingInput{},
+	"POST /cpe/devices/:id/traceroute":        action.TracerouteInput{},
+	"POST /cpe/devices/:id/wifi-channel":      action.ChannelInput{},
+	"POST /cpe/devices/bulk":                  action.BulkInput{},
+	"POST /cpe/api-keys":                      apikey.Input{},
+	"POST /cpe/devices":                       cpe.InventoryInput{},
+	"POST /cpe/devices/:id/assign-subscriber": cpe.AssignInput{},
+	"POST /cpe/firmware/deploy":               firmware.DeployInput{},
+	"POST /cpe/plans":                         subscriber.PlanInput{},
+	"PUT /cpe/plans/:id":                      subscriber.PlanInput{},
+	"PUT /cpe/provisions/:name/binding":       orgprovision.Binding{},
+	"POST /cpe/subscribers":                   subscriber.Input{},
+	"PUT /cpe/subscribers/:id":                subscriber.Input{},
+	"POST /cpe/users":                         user.Input{},
+	"PATCH /cpe/users/:id":                    user.Change{},
+	"POST /cpe/webhooks":                      outbox.EndpointInput{},
+	"PUT /cpe/webhooks/:id":                   outbox.EndpointInput{},
+	"POST /internal/cpe/identify":             cpe.IdentifyInput{},
+}
