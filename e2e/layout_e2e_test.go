@@ -27,7 +27,7 @@ func TestE2ELayoutNoSidewaysScroll(t *testing.T) {
 	login(t, p, adminEmail, staffPassword)
 	pages := []string{"/", "/devices", "/devices/import", "/devices/new", "/pending", "/tasks", "/faults", "/firmware", "/firmware/deployments",
 		"/firmware/deploy", "/provisions", "/subscribers", "/subscribers/new", "/plans", "/users", "/api-keys", "/settings/webhooks",
-		"/audit", "/profile", "/settings/organization", "/admin/system", "/admin/sync"}
+		"/audit", "/profile", "/settings/organization", "/api-docs", "/admin/system", "/admin/sync"}
 	// And one of each detail page, on objects of this test's own.
 	subscriber(t, "layout-wanjiru", "layout-plan")
 	var subs struct{ Items []struct{ ID string } }

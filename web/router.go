@@ -178,6 +178,7 @@ func routes(e *echo.Echo, d Deps) {
 	staff.POST("/users/:id/enable", ph.UsersEnable)
 	staff.GET("/profile", ph.Profile)
 	staff.POST("/profile/password", ph.ProfilePassword)
+	staff.GET("/api-docs", ph.APIDocs)
 	staff.GET("/api-keys", ph.APIKeysList)
 	staff.POST("/api-keys", ph.APIKeysCreate)
 	staff.POST("/api-keys/:id/revoke", ph.APIKeysRevoke)

@@ -198,3 +198,46 @@ func schemaOf(v any, components openapi3.Schemas) *openapi3.SchemaRef {
 	}
 	return ref
 }
+
+// Operation is one documented operation for people (the API reference
+// page).
+type Operation struct {
+	Method, Path, Summary string
+	Query                 []string
+	Statuses              []int
+	// Answer and Body tell whether the success answer and the request
+	// body are described in the document.
+	Answer, Body bool
+}
+
+// Group is the operations under one resource ("devices", "tasks").
+type Group struct {
+	Name       string
+	Operations []Operation
+}
+
+// Groups are the documented operations by resource, each group where its
+// first operation stands in the document.
+func Groups() []Group {
+	var out []Group
+	at := map[string]int{}
+	for _, o := range ops {
+		name := strings.TrimPrefix(strings.TrimPrefix(o.path, "/internal"), "/cpe/")
+		name, _, _ = strings.Cut(name, "/")
+		name = strings.TrimSuffix(name, ".csv")
+		i, seen := at[name]
+		if !seen {
+			i = len(out)
+			at[name] = i
+			out = append(out, Group{Name: name})
+		}
+		ok := o.ok
+		if len(ok) == 0 {
+			ok = []int{http.StatusOK}
+		}
+		_, body := requests[o.method+" "+o.path]
+		out[i].Operations = append(out[i].Operations, Operation{Method: o.method, Path: param.ReplaceAllString(o.path, "{$1}"),
+			Summary: o.summary, Query: o.query, Statuses: ok, Answer: o.body != nil, Body: body})
+	}
+	return out
+}
