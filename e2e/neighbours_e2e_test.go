@@ -39,10 +39,15 @@ func TestE2EWiFiScanAndChannel(t *testing.T) {
 		return rec, cur
 	}
 	rec, cur := scan()
-	if rec == cur {
+	for try := 1; rec == cur; try++ {
 		// Already on the quietest channel: put the radio elsewhere (on
 		// the CPE) and scan again; the diagnostics provision reads the
-		// channel back with the results.
+		// channel back with the results. Neighbours' signals move a few
+		// dB from scan to scan, so the new scan may find the radio's new
+		// channel the quietest after all: move it again.
+		if try > 3 {
+			t.Fatalf("advised channel %s, the radio's own, after %d moves", rec, try-1)
+		}
 		moved := map[string]float64{"1": 6, "6": 11, "11": 1}[rec]
 		must(t, suite.sim.SetValue(gid, "Device.WiFi.Radio.1.Channel", moved))
 		_, err := p.Goto("/devices/" + id)
@@ -52,9 +57,9 @@ func TestE2EWiFiScanAndChannel(t *testing.T) {
 		// with them) are in.
 		adv := byTestID(p, "channel-advice-2.4GHz")
 		must(t, expect.Locator(adv).ToHaveAttribute("data-current", fmt.Sprint(moved), playwright.LocatorAssertionsToHaveAttributeOptions{Timeout: playwright.Float(30000)}))
-		if rec, err = adv.GetAttribute("data-recommended"); err != nil || rec == fmt.Sprint(moved) {
-			t.Fatalf("advised %q (%v) on channel %v", rec, err, moved)
-		}
+		rec, err = adv.GetAttribute("data-recommended")
+		must(t, err)
+		cur = fmt.Sprint(moved)
 	}
 	shot(t, p, "wifi-scan")
 
