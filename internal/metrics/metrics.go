@@ -105,9 +105,6 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError, Timeout: 10 * time.Second})
 }
 
-// Gather is the registry's gather (tests read families with it).
-func (m *Metrics) Gather() prometheus.Gatherer { return m.reg }
-
 // codeClass is a status's class label: 2xx..5xx, or 499 as itself.
 func codeClass(status int) string {
 	if status == 499 {

@@ -186,9 +186,8 @@ func schemaOf(v any, components openapi3.Schemas) *openapi3.SchemaRef {
 				nullable = true
 			}
 			if nullable && s.Type != nil && !s.Type.Includes("null") {
-				types := append(openapi3.Types{}, *s.Type...)
+				types := append(append(openapi3.Types{}, *s.Type...), "null")
 				s.Type = &types
-				*s.Type = append(*s.Type, "null")
 			}
 			s.Nullable = false
 			return nil
