@@ -305,7 +305,14 @@ func TestActionSpeedTestPingDiagnostics(t *testing.T) {
 	speedID := requireAccepted(t, speed, action.StatusRunning)
 	require.Contains(t, speed.Body["summary"], "/fyberpay-speedtest-10MB.bin", "the default file is on GENIEACS_FS_URL")
 	ping := b.Post(t, hwPath+"/ping", tech, `{"host":"8.8.8.8","repetitions":0,"timeoutMs":0}`)
-	pingID := requireAccepted(t, ping, action.StatusRunning)
+	// Ten device seconds are a sixth of a second here: on a loaded
+	// machine the route may see it done before it answers.
+	pingID, _ := ping.Body["id"].(string)
+	if ping.Status == http.StatusOK {
+		requireDone(t, ping, action.KindPing)
+	} else {
+		requireAccepted(t, ping, action.StatusRunning)
+	}
 	require.Equal(t, "ping 8.8.8.8 ×10", ping.Body["summary"], "repetitions default to 10")
 	timeout, _ := b.Sim.Value(hwGID, "InternetGatewayDevice.IPPingDiagnostics.Timeout")
 	require.Equal(t, "5000", fmt.Sprint(timeout), "the timeout defaults to 5000 ms")
