@@ -85,9 +85,7 @@ func (h *Handler) DevicesFactoryReset(c echo.Context) error {
 // DevicesRefresh is POST /cpe/devices/:id/refresh: read health values now.
 // With {"path"} it has GenieACS read that subtree instead (refreshObject).
 func (h *Handler) DevicesRefresh(c echo.Context) error {
-	var in struct {
-		Path *string `json:"path"`
-	}
+	var in RefreshInput
 	return h.deviceAction(c, &in, func(ctx context.Context, a actor.Actor, id uuid.UUID) (action.Task, error) {
 		if in.Path != nil {
 			return h.Actions.RefreshTree(ctx, a, id, *in.Path)
@@ -211,10 +209,7 @@ func (h *Handler) DevicesParameterTree(c echo.Context) error {
 // {"delete":"<instance>"}: an addObject or deleteObject task (owner,
 // admin).
 func (h *Handler) DevicesObjects(c echo.Context) error {
-	var in struct {
-		Add    string `json:"add"`
-		Delete string `json:"delete"`
-	}
+	var in ObjectInput
 	if err := decode(c, &in); err != nil {
 		return err
 	}

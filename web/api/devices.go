@@ -269,9 +269,7 @@ func (h *Handler) DevicesPONPort(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var in struct {
-		PONPort *string `json:"ponPort"`
-	}
+	var in PONPortInput
 	if err := decode(c, &in); err != nil {
 		return err
 	}

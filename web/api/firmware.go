@@ -13,8 +13,9 @@ import (
 	"github.com/fyberpay/cpe/web/httperr"
 )
 
-// firmwareJSON is the spec's upload body.
-type firmwareJSON struct {
+// FirmwareJSON is the spec's upload body: the image's metadata and the
+// image in base64.
+type FirmwareJSON struct {
 	firmware.Meta
 	Data string `json:"data"`
 }
@@ -22,7 +23,7 @@ type firmwareJSON struct {
 // FirmwareUploadJSON is POST /cpe/firmware/upload: the spec's JSON body,
 // the image in base64 (up to FIRMWARE_JSON_MAX_BYTES decoded).
 func (h *Handler) FirmwareUploadJSON(c echo.Context) error {
-	var in firmwareJSON
+	var in FirmwareJSON
 	if err := decodeMax(c, &in, firmware.Base64Len(h.Firmware.JSONMaxBytes)+64<<10); err != nil {
 		return err
 	}

@@ -23,12 +23,7 @@ func (h *Handler) OrganizationGet(c echo.Context) error {
 // "opticalCriticalDbm"?, "opticalOverloadDbm"?} (owner, admin): what is
 // given changes, the rest stays.
 func (h *Handler) OrganizationPut(c echo.Context) error {
-	var in struct {
-		TimeZone           *string  `json:"timeZone"`
-		OpticalWeakDBm     *float64 `json:"opticalWeakDbm"`
-		OpticalCriticalDBm *float64 `json:"opticalCriticalDbm"`
-		OpticalOverloadDBm *float64 `json:"opticalOverloadDbm"`
-	}
+	var in OrganizationInput
 	if err := decode(c, &in); err != nil {
 		return err
 	}

@@ -45,9 +45,7 @@ func (h *Handler) ProvisionsGet(c echo.Context) error {
 // ProvisionsPut is PUT /cpe/provisions/:name {script} (the spec): checked,
 // then stored in GenieACS as <slug>-<name>, as the next version.
 func (h *Handler) ProvisionsPut(c echo.Context) error {
-	var in struct {
-		Script string `json:"script"`
-	}
+	var in ProvisionInput
 	if err := decode(c, &in); err != nil {
 		return err
 	}
@@ -60,9 +58,7 @@ func (h *Handler) ProvisionsPut(c echo.Context) error {
 
 // ProvisionsRevert is POST /cpe/provisions/:name/revert {version}.
 func (h *Handler) ProvisionsRevert(c echo.Context) error {
-	var in struct {
-		Version int `json:"version"`
-	}
+	var in RevertInput
 	if err := decode(c, &in); err != nil {
 		return err
 	}
@@ -99,9 +95,7 @@ func (h *Handler) ProvisionsBind(c echo.Context) error {
 // the current script on one device (a connection request), with what
 // changed and GenieACS's fault; nothing stays bound.
 func (h *Handler) ProvisionsTry(c echo.Context) error {
-	var in struct {
-		DeviceID string `json:"deviceId"`
-	}
+	var in TryInput
 	if err := decode(c, &in); err != nil {
 		return err
 	}

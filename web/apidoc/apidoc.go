@@ -18,6 +18,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3gen"
+
+	"github.com/fyberpay/cpe/internal/genieacs"
 )
 
 // Route is a documented operation as the router spells it.
@@ -52,7 +54,10 @@ func Document() *openapi3.T {
 				"internalKey": &openapi3.SecuritySchemeRef{Value: openapi3.NewSecurityScheme().WithType("apiKey").WithIn("header").
 					WithName("X-FyberPay-Internal-Key").WithDescription("GENIEACS_INTERNAL_KEY, sent by the provisions' ext script.")},
 			},
-			Schemas: openapi3.Schemas{"Error": openapi3.NewSchemaRef("", errorSchema())},
+			Schemas: openapi3.Schemas{"Error": openapi3.NewSchemaRef("", errorSchema()),
+				// Not a struct on the wire: the generator refers to it, and
+				// it is described here.
+				"GenieacsParameterValue": openapi3.NewSchemaRef("", parameterValueSchema())},
 			Responses: openapi3.ResponseBodies{
 				"Error": &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("The error, in the one shape.").
 					WithJSONSchemaRef(openapi3.NewSchemaRef("#/components/schemas/Error", nil))},
@@ -151,6 +156,15 @@ func JSON() []byte {
 	return slices.Clone(body)
 }
 
+// parameterValueSchema is genieacs.ParameterValue as it reads and writes
+// itself: [path, value, type?].
+func parameterValueSchema() *openapi3.Schema {
+	maxItems := uint64(3)
+	return &openapi3.Schema{Type: &openapi3.Types{"array"}, MinItems: 2, MaxItems: &maxItems,
+		Items:       openapi3.NewSchemaRef("", &openapi3.Schema{}),
+		Description: "[path, value, type?]: the type an xsd: name (xsd:string, xsd:unsignedInt, xsd:boolean, ...)"}
+}
+
 // textMarshaler is what JSON writes as a string (uuid.UUID, time.Time).
 var textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
 
@@ -181,6 +195,9 @@ func schemaOf(v any, components openapi3.Schemas) *openapi3.SchemaRef {
 					format = "date-time"
 				}
 				*s = openapi3.Schema{Type: &openapi3.Types{"string"}, Format: format}
+			}
+			if base == reflect.TypeFor[genieacs.ParameterValue]() {
+				*s = *parameterValueSchema()
 			}
 			if base.Kind() == reflect.Slice || base.Kind() == reflect.Map {
 				nullable = true
