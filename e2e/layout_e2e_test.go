@@ -27,7 +27,7 @@ func TestE2ELayoutNoSidewaysScroll(t *testing.T) {
 	login(t, p, adminEmail, staffPassword)
 	pages := []string{"/", "/devices", "/devices/import", "/devices/new", "/pending", "/tasks", "/faults", "/firmware", "/firmware/deployments",
 		"/firmware/deploy", "/provisions", "/subscribers", "/subscribers/new", "/plans", "/users", "/api-keys", "/settings/webhooks",
-		"/audit", "/profile", "/settings/organization", "/api-docs", "/admin/system", "/admin/sync"}
+		"/audit", "/profile", "/settings/organization", "/api-docs", "/admin/integration", "/admin/system", "/admin/sync"}
 	// And one of each detail page, on objects of this test's own.
 	subscriber(t, "layout-wanjiru", "layout-plan")
 	var subs struct{ Items []struct{ ID string } }
@@ -42,7 +42,7 @@ func TestE2ELayoutNoSidewaysScroll(t *testing.T) {
 	if st := callAPI(t, http.MethodPut, "/cpe/provisions/layout-ntp", `{"script":"declare('Device.Time.NTPServer1', {value: 1}, {value: 'pool.ntp.org'});"}`, nil); st != http.StatusOK {
 		t.Fatalf("provision: %d", st)
 	}
-	pages = append(pages, "/subscribers/"+subs.Items[0].ID, "/devices/"+dev, "/settings/webhooks/"+hook.ID,
+	pages = append(pages, "/subscribers/"+subs.Items[0].ID, "/devices/"+dev, "/devices/"+dev+"/checklist", "/settings/webhooks/"+hook.ID,
 		"/settings/webhooks/"+hook.ID+"/log", "/provisions/layout-ntp")
 	var wide []string
 	for _, w := range []int{1280, 390} {

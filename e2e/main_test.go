@@ -299,6 +299,12 @@ var clients atomic.Int32
 // on failure a full-page screenshot is saved under e2e/artifacts.
 func newPage(t *testing.T) playwright.Page {
 	t.Helper()
+	return newPageAt(t, suite.baseURL)
+}
+
+// newPageAt is newPage on the server at base (a test's own server).
+func newPageAt(t *testing.T, base string) playwright.Page {
+	t.Helper()
 	if suite.skip != "" {
 		t.Skip("e2e suite unavailable: " + suite.skip)
 	}
@@ -306,7 +312,7 @@ func newPage(t *testing.T) playwright.Page {
 	addr := fmt.Sprintf("198.51.100.%d", 1+n%254) // TEST-NET-2: never a real client
 	// Staff browse from Nairobi: an organization's first sign-in takes the
 	// browser's time zone, and pages show times in it.
-	bctx, err := suite.browser.NewContext(playwright.BrowserNewContextOptions{BaseURL: playwright.String(suite.baseURL),
+	bctx, err := suite.browser.NewContext(playwright.BrowserNewContextOptions{BaseURL: playwright.String(base),
 		ExtraHttpHeaders: map[string]string{"X-Forwarded-For": addr}, TimezoneId: playwright.String("Africa/Nairobi")})
 	if err != nil {
 		t.Fatalf("new browser context: %v", err)

@@ -38,8 +38,15 @@ func newOwnServer(t *testing.T, env ...string) *ownServer {
 // run runs a fyberpay command against the server's database.
 func (s *ownServer) run(args ...string) string {
 	s.t.Helper()
+	return s.runIn("", args...)
+}
+
+// runIn is run with stdin.
+func (s *ownServer) runIn(stdin string, args ...string) string {
+	s.t.Helper()
 	cmd := exec.Command(suite.bin, args...)
 	cmd.Env = s.env
+	cmd.Stdin = strings.NewReader(stdin)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		s.t.Fatalf("fyberpay %s: %v\n%s", strings.Join(args, " "), err, out)

@@ -37,7 +37,8 @@ func routes(e *echo.Echo, d Deps) {
 	assets.StaticFS("/", static.FS)
 
 	// JSON API for integrations: API key only, no cookies, no CSRF.
-	ah := &api.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, Audit: d.Audit, Dashboards: d.Dashboard, Health: d.Health, Firmware: d.Firmware, Provisions: d.Provisions, Orgs: d.Orgs}
+	ah := &api.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, Audit: d.Audit, Dashboards: d.Dashboard, Health: d.Health, Firmware: d.Firmware, Provisions: d.Provisions, Orgs: d.Orgs,
+		Checks: d.Integration, KeyProbe: callback.Probe(e, d.Config.GenieACSInternalKey)}
 	op := &middleware.Operator{Slug: d.Config.OperatorOrg, BySlug: func(ctx context.Context, slug string) (org.Org, error) {
 		return org.BySlug(ctx, d.Pool, slug)
 	}}
@@ -137,6 +138,8 @@ func routes(e *echo.Echo, d Deps) {
 	cpe.POST("/firmware/deployments/:id/resume", ah.FirmwareDeploymentResume)
 	cpe.POST("/firmware/deployments/:id/cancel", ah.FirmwareDeploymentCancel)
 	cpe.GET("/firmware/:id", ah.FirmwareGet)
+	cpe.GET("/integration", ah.Integration)
+	cpe.GET("/integration/device", ah.IntegrationDevice)
 	cpe.GET("/provisions", ah.ProvisionsList)
 	cpe.GET("/provisions/:name", ah.ProvisionsGet)
 	cpe.PUT("/provisions/:name", ah.ProvisionsPut)
@@ -149,7 +152,7 @@ func routes(e *echo.Echo, d Deps) {
 
 	// GenieACS callbacks: the internal key only.
 	ih := &callback.Handler{CPE: d.CPE, Logger: d.Logger, Metrics: d.Metrics}
-	internal := e.Group("/internal", callback.RequireKey(d.Config.GenieACSInternalKey, d.Logger, d.Metrics), noStore)
+	internal := e.Group("/internal", callback.RequireKey(d.Config.GenieACSInternalKey, d.Logger, d.Metrics, d.CPE), noStore)
 	internal.POST("/cpe/identify", ih.Identify)
 	internal.Any("/*", func(echo.Context) error { return httperr.NotFound() })
 
@@ -160,6 +163,7 @@ func routes(e *echo.Echo, d Deps) {
 	)
 	ph := &page.Handler{Users: d.Users, APIKeys: d.APIKeys, Webhooks: d.Webhooks, Dashboard: d.Dashboard, Systems: d.System,
 		Subscribers: d.Subscribers, Devices: d.CPE, Actions: d.Actions, Sync: d.Sync, Faults: d.Faults, Audit: d.Audit, Health: d.Health, Firmware: d.Firmware, Provisions: d.Provisions, Orgs: d.Orgs,
+		Checks: d.Integration, KeyProbe: ah.KeyProbe,
 		SessionMaxAge: int(d.Config.SessionTTL.Seconds())}
 	if d.GenieACS != nil {
 		ph.GenieACS = d.GenieACS
@@ -276,6 +280,8 @@ func routes(e *echo.Echo, d Deps) {
 	staff.GET("/admin/sync", ph.SyncShow) // owners and admins; the service checks
 	staff.POST("/admin/sync", ph.SyncRequest)
 	staff.GET("/admin/system", ph.SystemShow)
+	staff.GET("/admin/integration", ph.IntegrationShow)
+	staff.GET("/devices/:id/checklist", ph.DeviceChecklist)
 	staff.POST("/admin/system/bootstrap", ph.SystemBootstrap)
 
 	// River's UI: owners and admins of the operator organization only (it

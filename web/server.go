@@ -26,6 +26,7 @@ import (
 	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/firmware"
 	"github.com/fyberpay/cpe/internal/genieacs"
+	"github.com/fyberpay/cpe/internal/integration"
 	"github.com/fyberpay/cpe/internal/metrics"
 	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/internal/orgprovision"
@@ -69,6 +70,9 @@ type Deps struct {
 	Provisions *orgprovision.Service
 	// Orgs are each organization's own settings (time zone).
 	Orgs *org.Service
+	// Integration runs the troubleshooting checks (Integration page,
+	// /cpe/integration).
+	Integration *integration.Service
 	// GenieACS is the NBI client (nil when not configured); /readyz shows
 	// its breaker, informational only.
 	GenieACS *genieacs.Client

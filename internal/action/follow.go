@@ -256,6 +256,7 @@ func (s *Service) refreshFirst(ctx context.Context, r row, req request, obj stri
 	if err != nil {
 		return err
 	}
+	s.noteWake(ctx, r.dev.id, res, wake)
 	body, _ := json.Marshal([]check{{Refresh: obj}})
 	if _, err := s.pool.Exec(ctx, `UPDATE cpe_tasks SET genieacs_task_id = $2, checks = $3, send_claimed_at = NULL, updated_at = now() WHERE id = $1`,
 		r.id, res.Task.ID, body); err != nil {
@@ -298,6 +299,7 @@ func (s *Service) dispatch(ctx context.Context, r row, req request) error {
 	if err != nil {
 		return err
 	}
+	s.noteWake(ctx, r.dev.id, res, wake)
 	if _, err := s.pool.Exec(ctx, `UPDATE cpe_tasks SET genieacs_task_id = $2, send_claimed_at = NULL, updated_at = now() WHERE id = $1`,
 		r.id, res.Task.ID); err != nil {
 		return err
@@ -343,6 +345,23 @@ func (s *Service) settleLostSend(ctx context.Context, r row, req request, key st
 			"Check the device before sending it again.")
 	}
 	return false, nil
+}
+
+// noteWake records on the device how a connection request went (the
+// device checklist's "connection requests"): GenieACS could not get
+// through (offline, a connection-request error, no session in time), or it
+// did (the task ran or faulted in the session it started).
+func (s *Service) noteWake(ctx context.Context, device uuid.UUID, res genieacs.TaskResult, woke bool) {
+	if !woke {
+		return
+	}
+	// Best effort, as a contact time: the task's own state is what matters.
+	switch res.Outcome {
+	case genieacs.OutcomeOffline, genieacs.OutcomeConnectionRequestError, genieacs.OutcomeNotProcessed:
+		_, _ = s.pool.Exec(ctx, `UPDATE cpe_devices SET wake_failed_at = now(), wake_error = left($2, 300) WHERE id = $1`, device, res.Waiting())
+	case genieacs.OutcomeDone, genieacs.OutcomeFaulted:
+		_, _ = s.pool.Exec(ctx, `UPDATE cpe_devices SET wake_ok_at = now() WHERE id = $1`, device)
+	}
 }
 
 func queuedText(res genieacs.TaskResult, woke bool) string {

@@ -30,6 +30,7 @@ import (
 	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/firmware"
 	"github.com/fyberpay/cpe/internal/genieacs"
+	"github.com/fyberpay/cpe/internal/integration"
 	"github.com/fyberpay/cpe/internal/jobs"
 	"github.com/fyberpay/cpe/internal/metrics"
 	"github.com/fyberpay/cpe/internal/org"
@@ -88,6 +89,7 @@ type App struct {
 	Firmware    *firmware.Service
 	Provisions  *orgprovision.Service
 	Orgs        *org.Service
+	Integration *integration.Service
 	Sessions    *session.Store
 	Audit       *audit.Reader
 	// Metrics is this process's Prometheus registry and recorders.
@@ -161,6 +163,8 @@ func New(cfg *config.Config, pool *pgxpool.Pool, o Options) (*App, error) {
 	a.Audit = audit.NewReader(pool)
 	a.Provisions = orgprovision.NewService(pool, a.GenieACS, ins)
 	a.Orgs = org.NewService(pool)
+	a.Integration = integration.NewService(pool, a.GenieACS, a.CPE, integration.Settings{NBIURL: cfg.GenieACSNBIURL,
+		SyncEvery: cfg.SyncInterval, FaultPollEvery: cfg.FaultPollInterval})
 	a.Firmware = firmware.NewService(pool, a.GenieACS, ins)
 	a.Firmware.FollowEvery = cfg.FirmwareFollowInterval
 	if o.FirmwareFollowEvery > 0 {
@@ -216,7 +220,8 @@ func (a *App) Web(ctx context.Context) (e *echo.Echo, stop func(), err error) {
 		Audit: a.Audit, Users: a.Users, APIKeys: a.APIKeys, Webhooks: a.Webhooks, Dashboard: a.Dashboard,
 		CPE: a.CPE, Actions: a.Actions, Sync: a.Sync, Faults: a.Faults, Health: a.Health,
 		System: a.System, Subscribers: a.Subscribers, Firmware: a.Firmware, Provisions: a.Provisions, Orgs: a.Orgs, GenieACS: a.GenieACS, Sessions: a.Sessions,
-		RiverUI: http.Handler(ui), Metrics: a.Metrics,
+		Integration: a.Integration,
+		RiverUI:     http.Handler(ui), Metrics: a.Metrics,
 	}), stop, nil
 }
 

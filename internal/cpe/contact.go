@@ -28,6 +28,58 @@ type contacts struct {
 	batched      bool
 	pending      map[uuid.UUID]time.Time
 	bootstrapped map[uuid.UUID]struct{}
+	calls        map[callKey]callCount
+}
+
+// callKey and callCount tally identify calls per minute and outcome.
+type callKey struct {
+	minute  time.Time
+	outcome string
+}
+
+type callCount struct {
+	n    int64
+	last time.Time
+}
+
+// Identify outcomes as tallied in identify_calls (besides an answer's
+// status: pending, claimed, assigned).
+const (
+	OutcomeRefused  = "refused"   // a request identify could not take (bad input)
+	OutcomeWrongKey = "wrong_key" // missing or wrong internal key
+)
+
+// noteCall tallies one identify call by outcome.
+func (c *contacts) noteCall(ctx context.Context, outcome string) {
+	now := time.Now()
+	k := callKey{minute: now.Truncate(time.Minute), outcome: outcome}
+	c.mu.Lock()
+	if c.calls == nil {
+		c.calls = map[callKey]callCount{}
+	}
+	cc := c.calls[k]
+	cc.n++
+	cc.last = now
+	c.calls[k] = cc
+	batched := c.batched
+	c.mu.Unlock()
+	if !batched {
+		_ = c.flush(ctx) // best effort: a lost count costs a figure on the Integration page
+	}
+}
+
+// writeCalls adds tallied calls to identify_calls.
+func (c *contacts) writeCalls(ctx context.Context, calls map[callKey]callCount) error {
+	minutes, outcomes := make([]time.Time, 0, len(calls)), make([]string, 0, len(calls))
+	ns, lasts := make([]int64, 0, len(calls)), make([]time.Time, 0, len(calls))
+	for k, v := range calls {
+		minutes, outcomes, ns, lasts = append(minutes, k.minute), append(outcomes, k.outcome), append(ns, v.n), append(lasts, v.last)
+	}
+	_, err := c.pool.Exec(ctx, `INSERT INTO identify_calls AS c (minute, outcome, calls, last_at)
+		SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::bigint[], $4::timestamptz[])
+		ON CONFLICT (minute, outcome) DO UPDATE SET calls = c.calls + EXCLUDED.calls, last_at = GREATEST(c.last_at, EXCLUDED.last_at)`,
+		minutes, outcomes, ns, lasts)
+	return err
 }
 
 // noteBootstrap queues a re-judging of an owned device's push state.
@@ -70,7 +122,14 @@ func (c *contacts) flush(ctx context.Context) error {
 		boots = append(boots, id)
 	}
 	clear(c.bootstrapped)
+	calls := c.calls
+	c.calls = nil
 	c.mu.Unlock()
+	if len(calls) > 0 {
+		if err := c.writeCalls(ctx, calls); err != nil {
+			return err
+		}
+	}
 	if len(ids) > 0 {
 		if err := c.write(ctx, ids, ats); err != nil {
 			return err

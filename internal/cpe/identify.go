@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"sync/atomic"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -89,17 +87,7 @@ type Service struct {
 	jobs     outbox.JobInserter
 	// thresholds judge the devices' statuses (WithThresholds).
 	thresholds Thresholds
-	// lastNoted is when this process last recorded an identify call in
-	// system_state (unix ms): at most one write per IdentifyNoteEvery.
-	lastNoted atomic.Int64
 }
-
-// IdentifyStateKey holds the time of the latest identify call (for the
-// System page), written at most every IdentifyNoteEvery per process.
-const (
-	IdentifyStateKey  = "identify.last"
-	IdentifyNoteEvery = 10 * time.Second
-)
 
 // NewService builds the service.
 func NewService(pool *pgxpool.Pool, box *secret.Box, jobs outbox.JobInserter) *Service {
@@ -153,6 +141,14 @@ func (in IdentifyInput) validate() error {
 	return errs.Err()
 }
 
+// KeyCheckSerial is the marker serial of the Integration page's identify
+// round trip: identify checks the request as any other and answers
+// StatusKeyCheck, storing nothing (no device, no contact, no tally).
+const (
+	KeyCheckSerial = "FYBERPAY-KEY-CHECK"
+	StatusKeyCheck = "key_check"
+)
+
 // Identify records a device's contact and answers its desired state. Known
 // devices are matched on the normalised serial; unknown ones become pending.
 //
@@ -164,6 +160,10 @@ func (in IdentifyInput) validate() error {
 func (s *Service) Identify(ctx context.Context, in IdentifyInput) (IdentifyAnswer, error) {
 	if err := in.validate(); err != nil {
 		return IdentifyAnswer{}, err
+	}
+	if in.Serial == KeyCheckSerial {
+		// The Integration page's round trip: answered, never stored.
+		return IdentifyAnswer{DeviceID: in.DeviceID, Status: StatusKeyCheck, Tags: []string{}, PeriodicInformInterval: PeriodicInformInterval}, nil
 	}
 	norm := NormalizeSerial(in.Serial)
 	var r desiredRow
@@ -182,7 +182,6 @@ func (s *Service) Identify(ctx context.Context, in IdentifyInput) (IdentifyAnswe
 			if err != nil {
 				return IdentifyAnswer{}, err
 			}
-			s.noteIdentify(ctx)
 			return conflictAnswer(in.DeviceID, status, r), nil
 		case (err == nil || errors.Is(err, db.ErrNotFound)) && attempt == 0:
 			up, ok, err := s.upsert(ctx, in, norm)
@@ -206,7 +205,6 @@ func (s *Service) Identify(ctx context.Context, in IdentifyInput) (IdentifyAnswe
 		// its push state is judged again against what the device took.
 		s.contacts.noteBootstrap(ctx, r.id)
 	}
-	s.noteIdentify(ctx)
 	return s.answer(in.DeviceID, r)
 }
 
@@ -286,16 +284,15 @@ func (s *Service) upsert(ctx context.Context, in IdentifyInput, norm string) (r 
 	return r, true, nil
 }
 
-// noteIdentify records that identify answered, without a write per call.
-func (s *Service) noteIdentify(ctx context.Context) {
-	now := time.Now()
-	last := s.lastNoted.Load()
-	if now.UnixMilli()-last < IdentifyNoteEvery.Milliseconds() || !s.lastNoted.CompareAndSwap(last, now.UnixMilli()) {
-		return
-	}
-	// Best effort: a failure here must not fail the device's bootstrap.
-	_, _ = s.pool.Exec(ctx, `INSERT INTO system_state (key, value, updated_at) VALUES ($1, to_jsonb(now()), now())
-		ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`, IdentifyStateKey)
+// AnsweredOutcomes are the tallied outcomes of calls identify answered.
+func AnsweredOutcomes() []string { return []string{"pending", "claimed", "assigned"} }
+
+// NoteIdentifyCall tallies an identify call by outcome (an answer's
+// status, OutcomeRefused or OutcomeWrongKey) in identify_calls, behind the
+// contact times: the Integration page tells from it when GenieACS's ext
+// script last got an answer and how often its key was wrong.
+func (s *Service) NoteIdentifyCall(ctx context.Context, outcome string) {
+	s.contacts.noteCall(ctx, outcome)
 }
 
 // desiredRow is what identify reads about a device.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/fyberpay/cpe/internal/cpe"
 	"github.com/fyberpay/cpe/internal/db"
@@ -56,13 +58,58 @@ type polled struct {
 }
 
 // Poll reads every fault from GenieACS and reconciles cpe_faults with them
-// in one transaction (see the package doc).
+// in one transaction (see the package doc). How it went is kept for the
+// Integration page (LastPoll).
 func (s *Service) Poll(ctx context.Context) (PollResult, error) {
-	var res PollResult
 	if s.acs == nil {
-		return res, ErrNoGenieACS
+		return PollResult{}, ErrNoGenieACS
 	}
 	started := time.Now()
+	res, err := s.poll(ctx, started)
+	run := PollRun{StartedAt: started.UTC(), FinishedAt: time.Now().UTC(), OK: err == nil, Seen: res.Seen, Raised: res.Raised,
+		Resolved: res.Resolved, Skipped: res.Skipped}
+	if err != nil {
+		run.Error = err.Error()
+	}
+	if b, merr := json.Marshal(run); merr == nil {
+		// Best effort: the poll's own work is done or failed either way.
+		_, _ = s.pool.Exec(context.WithoutCancel(ctx), `INSERT INTO system_state (key, value, updated_at) VALUES ($1, $2, now())
+			ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`, pollStateKey, b)
+	}
+	return res, err
+}
+
+// PollRun is how the last poll went.
+type PollRun struct {
+	StartedAt  time.Time `json:"startedAt"`
+	FinishedAt time.Time `json:"finishedAt"`
+	OK         bool      `json:"ok"`
+	Error      string    `json:"error,omitempty"`
+	Seen       int       `json:"seen"`
+	Raised     int       `json:"raised"`
+	Resolved   int       `json:"resolved"`
+	Skipped    int       `json:"skipped"`
+}
+
+// pollStateKey keeps the last PollRun in system_state.
+const pollStateKey = "fault_poll.last"
+
+// LastPoll reads how the last poll went (ok false when none ran yet).
+func LastPoll(ctx context.Context, pool *pgxpool.Pool) (PollRun, bool, error) {
+	var b []byte
+	err := db.MapErr(pool.QueryRow(ctx, `SELECT value FROM system_state WHERE key = $1`, pollStateKey).Scan(&b))
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		return PollRun{}, false, nil
+	case err != nil:
+		return PollRun{}, false, err
+	}
+	var r PollRun
+	return r, true, json.Unmarshal(b, &r)
+}
+
+func (s *Service) poll(ctx context.Context, started time.Time) (PollResult, error) {
+	var res PollResult
 	byID := map[string]int{}
 	var (
 		faults []polled

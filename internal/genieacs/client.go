@@ -397,3 +397,27 @@ func encodeQuery(q url.Values) string {
 	}
 	return strings.Join(parts, "&")
 }
+
+// Ping is how GenieACS answered one cheap call: how long it took and the
+// version it names in its GenieACS-Version header ("" when the answer had
+// none: not an NBI, perhaps the UI's port).
+type Ping struct {
+	Latency time.Duration
+	Version string
+}
+
+// Ping makes Probe's call (through the breaker like any call) and reports
+// its latency and GenieACS's version.
+func (c *Client) Ping(ctx context.Context) (Ping, error) {
+	vals, err := Query{Filter: map[string]any{"_id": "fyberpay-probe"}}.values()
+	if err != nil {
+		return Ping{}, err
+	}
+	start := time.Now()
+	resp, err := c.do(ctx, request{method: http.MethodHead, path: "/devices/", query: vals})
+	if err != nil {
+		return Ping{}, err
+	}
+	resp.Body.Close()
+	return Ping{Latency: time.Since(start), Version: resp.Header.Get("GenieACS-Version")}, nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -57,4 +58,29 @@ func (c *Client) DeleteFault(ctx context.Context, id string) error {
 		return err
 	}
 	return resp.Body.Close()
+}
+
+// SearchFaults streams the faults matching q (sort, skip and limit
+// honoured) to fn and returns the total GenieACS counted (ignoring skip
+// and limit). A document that does not decode stops the stream with a
+// *DecodeError.
+func (c *Client) SearchFaults(ctx context.Context, q Query, fn func(Fault) error) (int, error) {
+	vals, err := q.values()
+	if err != nil {
+		return 0, err
+	}
+	resp, err := c.do(ctx, request{method: http.MethodGet, path: "/faults/", query: vals})
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	total, _ := strconv.Atoi(resp.Header.Get("total"))
+	err = streamArray(resp.Body, "faults", func(raw json.RawMessage) error {
+		var f Fault
+		if err := json.Unmarshal(raw, &f); err != nil {
+			return &DecodeError{What: "fault", Err: err}
+		}
+		return fn(f)
+	})
+	return total, err
 }

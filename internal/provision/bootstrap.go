@@ -53,61 +53,98 @@ type Result struct {
 	Error     string    `json:"error,omitempty"`
 }
 
-// Bootstrap uploads what GenieACS lacks or holds in another version.
-func Bootstrap(ctx context.Context, c *genieacs.Client) (Result, error) {
-	res := Result{At: time.Now().UTC(), Uploaded: []string{}, Unchanged: []string{}}
-	note := func(kind, name string, changed bool) {
-		if changed {
-			res.Uploaded = append(res.Uploaded, kind+" "+name)
-		} else {
-			res.Unchanged = append(res.Unchanged, kind+" "+name)
+// Item is one thing FyberPay keeps in GenieACS, and how GenieACS holds it.
+type Item struct {
+	Kind  string `json:"kind"` // provision, preset, file
+	Name  string `json:"name"`
+	State string `json:"state"` // same, different, missing
+}
+
+// Item states.
+const (
+	StateSame      = "same"
+	StateDifferent = "different"
+	StateMissing   = "missing"
+)
+
+// Compare reads what GenieACS holds of FyberPay's provisions, presets and
+// speed-test file (provisions and presets with the query form: GET
+// /provisions/<name> is 405 on the real NBI) and says, for each, whether
+// it is there and the same as FyberPay's. It changes nothing.
+func Compare(ctx context.Context, c *genieacs.Client) ([]Item, error) {
+	var items []Item
+	state := func(ok, same bool) string {
+		switch {
+		case !ok:
+			return StateMissing
+		case !same:
+			return StateDifferent
 		}
+		return StateSame
 	}
 	for _, name := range provisions.Names() {
 		script, err := provisions.Render(name)
 		if err != nil {
-			return res, err
+			return nil, err
 		}
 		cur, ok, err := c.GetProvision(ctx, name)
 		if err != nil {
-			return res, fmt.Errorf("read provision %s: %w", name, err)
+			return nil, fmt.Errorf("read provision %s: %w", name, err)
 		}
-		changed := !ok || cur.Script != script
-		if changed {
-			if err := c.PutProvision(ctx, name, script); err != nil {
-				return res, fmt.Errorf("upload provision %s: %w", name, err)
-			}
-		}
-		note("provision", name, changed)
+		items = append(items, Item{Kind: "provision", Name: name, State: state(ok, cur.Script == script)})
 	}
 	presets := Presets()
 	for _, name := range provisions.Names() {
-		want := presets[name]
 		cur, ok, err := c.GetPreset(ctx, name)
 		if err != nil {
-			return res, fmt.Errorf("read preset %s: %w", name, err)
+			return nil, fmt.Errorf("read preset %s: %w", name, err)
 		}
 		cur.ID = ""
-		changed := !ok || !samePreset(cur, want)
-		if changed {
-			if err := c.PutPreset(ctx, name, want); err != nil {
-				return res, fmt.Errorf("upload preset %s: %w", name, err)
-			}
-		}
-		note("preset", name, changed)
+		items = append(items, Item{Kind: "preset", Name: name, State: state(ok, samePreset(cur, presets[name]))})
 	}
 	files, err := c.Files(ctx, map[string]any{"_id": SpeedTestFile})
 	if err != nil {
-		return res, fmt.Errorf("read files: %w", err)
+		return nil, fmt.Errorf("read files: %w", err)
 	}
-	changed := len(files) == 0 || files[0].Length != SpeedTestSize
-	if changed {
-		// Random bytes: compression on the path cannot flatter the result.
-		if err := c.PutFile(ctx, SpeedTestFile, genieacs.FileMeta{}, io.LimitReader(rand.Reader, SpeedTestSize), SpeedTestSize); err != nil {
-			return res, fmt.Errorf("upload %s: %w", SpeedTestFile, err)
+	items = append(items, Item{Kind: "file", Name: SpeedTestFile, State: state(len(files) > 0, len(files) > 0 && files[0].Length == SpeedTestSize)})
+	return items, nil
+}
+
+// Bootstrap uploads what GenieACS lacks or holds in another version.
+func Bootstrap(ctx context.Context, c *genieacs.Client) (Result, error) {
+	res := Result{At: time.Now().UTC(), Uploaded: []string{}, Unchanged: []string{}}
+	items, err := Compare(ctx, c)
+	if err != nil {
+		return res, err
+	}
+	presets := Presets()
+	for _, it := range items {
+		label := it.Kind + " " + it.Name
+		if it.State == StateSame {
+			res.Unchanged = append(res.Unchanged, label)
+			continue
 		}
+		switch it.Kind {
+		case "provision":
+			script, err := provisions.Render(it.Name)
+			if err != nil {
+				return res, err
+			}
+			if err := c.PutProvision(ctx, it.Name, script); err != nil {
+				return res, fmt.Errorf("upload provision %s: %w", it.Name, err)
+			}
+		case "preset":
+			if err := c.PutPreset(ctx, it.Name, presets[it.Name]); err != nil {
+				return res, fmt.Errorf("upload preset %s: %w", it.Name, err)
+			}
+		case "file":
+			// Random bytes: compression on the path cannot flatter the result.
+			if err := c.PutFile(ctx, SpeedTestFile, genieacs.FileMeta{}, io.LimitReader(rand.Reader, SpeedTestSize), SpeedTestSize); err != nil {
+				return res, fmt.Errorf("upload %s: %w", SpeedTestFile, err)
+			}
+		}
+		res.Uploaded = append(res.Uploaded, label)
 	}
-	note("file", SpeedTestFile, changed)
 	res.OK = true
 	return res, nil
 }

@@ -108,8 +108,8 @@ func (s *Service) Status(ctx context.Context, a actor.Actor) (Status, error) {
 	id, err := db.One[struct {
 		LastIdentify   *time.Time `db:"last_identify"`
 		PendingDevices int        `db:"pending_devices"`
-	}](ctx, s.pool, `SELECT (SELECT updated_at FROM system_state WHERE key = $1) AS last_identify,
-		(SELECT count(*) FROM cpe_devices WHERE org_id IS NULL) AS pending_devices`, cpe.IdentifyStateKey)
+	}](ctx, s.pool, `SELECT (SELECT max(last_at) FROM identify_calls WHERE outcome = ANY($1)) AS last_identify,
+		(SELECT count(*) FROM cpe_devices WHERE org_id IS NULL) AS pending_devices`, cpe.AnsweredOutcomes())
 	if err != nil {
 		return Status{}, fmt.Errorf("identify stats: %w", err)
 	}

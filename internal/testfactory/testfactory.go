@@ -215,5 +215,9 @@ func RegisterGenieACSDevice(ctx context.Context, t testing.TB, pool *pgxpool.Poo
 	if err != nil {
 		t.Fatalf("testfactory.RegisterGenieACSDevice: %v", err)
 	}
+	// Identify's note of its contact.
+	if _, err := pool.Exec(ctx, `INSERT INTO cpe_contacts (device_id, last_identified_at) VALUES ($1, $2)`, id, now); err != nil {
+		t.Fatalf("testfactory.RegisterGenieACSDevice: %v", err)
+	}
 	return id
 }

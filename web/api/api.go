@@ -26,6 +26,7 @@ import (
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/firmware"
+	"github.com/fyberpay/cpe/internal/integration"
 	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/internal/orgprovision"
 	"github.com/fyberpay/cpe/internal/outbox"
@@ -58,6 +59,10 @@ type Handler struct {
 	Provisions *orgprovision.Service
 	// Orgs are the organization's own settings.
 	Orgs *org.Service
+	// Integration runs the troubleshooting checks; KeyProbe is its
+	// identify round trip.
+	Checks   *integration.Service
+	KeyProbe integration.KeyProbe
 }
 
 // maxBody bounds JSON request bodies.

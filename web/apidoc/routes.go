@@ -13,6 +13,7 @@ import (
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/firmware"
+	"github.com/fyberpay/cpe/internal/integration"
 	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/internal/orgprovision"
 	"github.com/fyberpay/cpe/internal/outbox"
@@ -149,6 +150,8 @@ var ops = []op{
 	{get, "/cpe/faults", "GenieACS faults, newest first.", []string{"status", "code", "model", "device", "limit", "after"}, nil, fault.Page{}},
 	{get, "/cpe/faults/:id", "One fault.", nil, nil, fault.Fault{}},
 	{post, "/cpe/faults/:id/clear", "Clear a fault (deleted in GenieACS).", nil, nil, fault.Fault{}},
+	{get, "/cpe/integration", "The spec's troubleshooting checks, run now, each with what it found and what to fix (the operator organization's owners and admins).", nil, nil, integration.Report{}},
+	{get, "/cpe/integration/device", "One device's troubleshooting checklist, run now (the organization's own devices; the operator's: any, GenieACS-only ones too).", []string{"device"}, nil, integration.Checklist{}},
 	{get, "/cpe/sync/runs", "The latest device sync passes.", nil, nil, list[devsync.Run]{}},
 	{get, "/cpe/firmware", "The firmware image library.", nil, nil, list[firmware.Listed]{}},
 	{post, "/cpe/firmware", "Upload an image (multipart/form-data, streamed).", nil, created, firmware.Image{}},
@@ -195,4 +198,14 @@ var requests = map[string]any{
 	"POST /cpe/webhooks":                      outbox.EndpointInput{},
 	"PUT /cpe/webhooks/:id":                   outbox.EndpointInput{},
 	"POST /internal/cpe/identify":             cpe.IdentifyInput{},
+	"POST /cpe/devices/:id/parameters":        action.ParameterInput{},
+	"POST /cpe/devices/:id/speed-test":        action.SpeedTestInput{},
+	"POST /cpe/devices/:id/refresh":           api.RefreshInput{},
+	"POST /cpe/devices/:id/objects":           api.ObjectInput{},
+	"PUT /cpe/devices/:id/pon-port":           api.PONPortInput{},
+	"PUT /cpe/organization":                   api.OrganizationInput{},
+	"PUT /cpe/provisions/:name":               api.ProvisionInput{},
+	"POST /cpe/provisions/:name/revert":       api.RevertInput{},
+	"POST /cpe/provisions/:name/try":          api.TryInput{},
+	"POST /cpe/firmware/upload":               api.FirmwareJSON{},
 }

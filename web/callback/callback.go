@@ -4,6 +4,8 @@
 package callback
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -11,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"time"
 
@@ -18,6 +21,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/fyberpay/cpe/internal/cpe"
+	"github.com/fyberpay/cpe/internal/integration"
 	"github.com/fyberpay/cpe/internal/metrics"
 	"github.com/fyberpay/cpe/web/httperr"
 )
@@ -64,8 +68,9 @@ func (h *Handler) count(outcome string) {
 
 // RequireKey admits requests carrying the internal key, compared in
 // constant time on fixed-length hashes. Refusals are logged at most once
-// every 10 s, so a misconfigured GenieACS cannot flood the log.
-func RequireKey(key string, logger *slog.Logger, m *metrics.Metrics) echo.MiddlewareFunc {
+// every 10 s, so a misconfigured GenieACS cannot flood the log; identify's
+// are tallied (cpe.OutcomeWrongKey) for the Integration page.
+func RequireKey(key string, logger *slog.Logger, m *metrics.Metrics, devices *cpe.Service) echo.MiddlewareFunc {
 	want := sha256.Sum256([]byte(key))
 	logEvery := rate.Sometimes{Interval: 10 * time.Second}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
@@ -77,7 +82,8 @@ func RequireKey(key string, logger *slog.Logger, m *metrics.Metrics) echo.Middle
 			got := sha256.Sum256([]byte(c.Request().Header.Get(HeaderKey)))
 			if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 				if c.Path() == "/internal/cpe/identify" {
-					m.Identify("wrong_key", 0)
+					m.Identify(cpe.OutcomeWrongKey, 0)
+					devices.NoteIdentifyCall(c.Request().Context(), cpe.OutcomeWrongKey)
 				}
 				logEvery.Do(func() {
 					logger.Warn("internal callback refused: wrong or missing internal key (check GENIEACS_INTERNAL_KEY on both sides)",
@@ -110,16 +116,54 @@ func (h *Handler) Identify(c echo.Context) error {
 	}
 	ans, err := h.CPE.Identify(c.Request().Context(), in)
 	if err != nil {
-		h.count("refused")
-		h.Metrics.Identify("refused", time.Since(start))
+		h.count(cpe.OutcomeRefused)
+		h.Metrics.Identify(cpe.OutcomeRefused, time.Since(start))
+		h.CPE.NoteIdentifyCall(c.Request().Context(), cpe.OutcomeRefused)
 		if he := httperr.From(err); he.Status == http.StatusUnprocessableEntity {
 			he.Status = http.StatusBadRequest // the ext script treats any 4xx as "fix the caller"
 			return he
 		}
 		return err
 	}
-	h.count(ans.Status)
-	h.Metrics.Identify(ans.Status, time.Since(start))
+	if ans.Status != cpe.StatusKeyCheck { // the Integration page's own call is no device's
+		h.count(ans.Status)
+		h.Metrics.Identify(ans.Status, time.Since(start))
+		h.CPE.NoteIdentifyCall(c.Request().Context(), ans.Status)
+	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, ans)
+}
+
+// Probe is the Integration page's key round trip: it calls identify
+// through h (the application's router, every middleware included) as the
+// ext script does (its headers, its body) with FyberPay's internal key and
+// the marker serial cpe.KeyCheckSerial, which identify answers without
+// storing anything.
+func Probe(h http.Handler, key string) integration.KeyProbe {
+	body, _ := json.Marshal(cpe.IdentifyInput{Serial: cpe.KeyCheckSerial, OUI: "000000", ProductClass: "KeyCheck",
+		Manufacturer: "FyberPay", DeviceID: "000000-KeyCheck-" + cpe.KeyCheckSerial, Root: cpe.RootTR181})
+	return func(ctx context.Context) (int, string) {
+		req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/internal/cpe/identify", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(HeaderKey, key)
+		req.RemoteAddr = "127.0.0.1:0"
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code == http.StatusOK {
+			var ans cpe.IdentifyAnswer
+			if err := json.Unmarshal(rec.Body.Bytes(), &ans); err != nil || ans.Status != cpe.StatusKeyCheck {
+				return http.StatusBadGateway, "identify answered, but not as to the marker serial"
+			}
+			return http.StatusOK, ""
+		}
+		var e struct {
+			Error struct {
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		if json.Unmarshal(rec.Body.Bytes(), &e) == nil && e.Error.Message != "" {
+			return rec.Code, e.Error.Message
+		}
+		return rec.Code, http.StatusText(rec.Code)
+	}
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/firmware"
+	"github.com/fyberpay/cpe/internal/integration"
 	"github.com/fyberpay/cpe/internal/org"
 	"github.com/fyberpay/cpe/internal/orgprovision"
 	"github.com/fyberpay/cpe/internal/outbox"
@@ -68,6 +69,10 @@ type Handler struct {
 	Orgs *org.Service
 	// GenieACS reports its outages for the banner (nil without GenieACS).
 	GenieACS Outager
+	// Checks runs the Integration page's checks; KeyProbe is their
+	// identify round trip.
+	Checks   *integration.Service
+	KeyProbe integration.KeyProbe
 }
 
 // Render writes a templ component with a status.

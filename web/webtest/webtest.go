@@ -140,6 +140,9 @@ func build(t testing.TB, publicURL string, simDevices int) *Bundle {
 	if simDevices > 0 {
 		sim, opts.GenieACS = testfactory.GenieACS(t, acssim.Options{Devices: simDevices, Seed: 5, SessionDelay: time.Millisecond,
 			OnlineThreshold: 300 * time.Millisecond, TimeCompression: 60}, testfactory.GenieACSOpts{Breaker: genieacs.BreakerSettings{MinRequests: 1000}})
+		// GENIEACS_NBI_URL, as the Integration and System pages name it
+		// (the client is the one above).
+		cfg.GenieACSNBIURL, _ = url.Parse(sim.NBIURL)
 		opts.TaskFollowEvery, opts.InlineWait, opts.FSURL = 200*time.Millisecond, 5*time.Second, sim.FSURL
 		opts.FirmwareFollowEvery = 100 * time.Millisecond
 	}
