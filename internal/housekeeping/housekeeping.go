@@ -58,7 +58,13 @@ func (w *Worker) Work(ctx context.Context, _ *river.Job[Args]) error {
 	if err != nil {
 		return err
 	}
+	// The Integration page looks an hour back; a week is kept for a look
+	// at last week's storm.
+	calls, err := w.Pool.Exec(ctx, `DELETE FROM identify_calls WHERE minute < now() - interval '7 days'`)
+	if err != nil {
+		return err
+	}
 	w.Logger.InfoContext(ctx, "housekeeping", "expired_sessions", sessions, "stale_login_failures", failures, "old_events", events,
-		"old_health_samples", samples.RowsAffected())
+		"old_health_samples", samples.RowsAffected(), "old_identify_tallies", calls.RowsAffected())
 	return nil
 }

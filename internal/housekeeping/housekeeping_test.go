@@ -36,6 +36,11 @@ func TestWorkerDeletesWhatExpired(t *testing.T) {
 		($1, 'cpe.claimed', '{}', now(), now())`, o.ID)
 	require.NoError(t, err)
 
+	_, err = pool.Exec(ctx, `INSERT INTO identify_calls (minute, outcome, calls, last_at) VALUES
+		(date_trunc('minute', now() - interval '8 days'), 'assigned', 5, now() - interval '8 days'),
+		(date_trunc('minute', now()), 'assigned', 2, now())`)
+	require.NoError(t, err)
+
 	w := rivertest.NewWorker(t, riverpgxv5.New(pool), &river.Config{}, &housekeeping.Worker{Pool: pool, Logger: slog.New(slog.DiscardHandler)})
 	tx, err := pool.Begin(ctx)
 	require.NoError(t, err)
@@ -44,10 +49,11 @@ func TestWorkerDeletesWhatExpired(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "completed", string(res.Job.State))
 
-	var sessions, failures, events int
-	require.NoError(t, pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM sessions), (SELECT count(*) FROM login_failures), (SELECT count(*) FROM outbox_events)`).
-		Scan(&sessions, &failures, &events))
+	var sessions, failures, events, calls int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM sessions), (SELECT count(*) FROM login_failures), (SELECT count(*) FROM outbox_events),
+		(SELECT count(*) FROM identify_calls)`).Scan(&sessions, &failures, &events, &calls))
 	require.Equal(t, 1, sessions, "the live session stays")
 	require.Equal(t, 1, failures, "the current failure window stays")
 	require.Equal(t, 2, events, "undispatched and recent events stay")
+	require.Equal(t, 1, calls, "identify tallies are kept a week")
 }
