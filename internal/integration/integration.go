@@ -584,10 +584,7 @@ func (s *Service) checkUnidentified(ctx context.Context, r *Report, reachable bo
 	}
 	// Candidates: devices with bootstrap faults, and the newest
 	// registrations of the last week.
-	type cand struct {
-		dev    *genieacs.Device
-		faults []genieacs.Fault
-	}
+	type cand struct{ dev *genieacs.Device }
 	byID := map[string]*cand{}
 	var order []string
 	for _, f := range bootFaults {
@@ -637,26 +634,39 @@ func (s *Service) checkUnidentified(ctx context.Context, r *Report, reachable bo
 			missing = append(missing, id)
 		}
 	}
-	for _, id := range missing {
-		if len(r.Unidentified) == MaxUnidentified {
-			break
+	// The listed ones' documents and faults, two calls in all.
+	shown := missing[:min(len(missing), MaxUnidentified)]
+	var lookup []string
+	for _, id := range shown {
+		if byID[id].dev == nil {
+			lookup = append(lookup, id)
 		}
-		u := Unidentified{Device: MaskDeviceID(id), Faults: []FaultSeen{}}
-		u.OUI, u.ProductClass, _ = splitDeviceID(id)
-		cd := byID[id]
-		if cd.dev == nil {
-			if d, err := s.acs.GetDevice(ctx, id, []string{"_id", "_registered", "_lastInform"}); err == nil && d != nil {
+	}
+	if len(lookup) > 0 {
+		_, _ = s.acs.SearchDevices(ctx, genieacs.Query{Filter: map[string]any{"_id": map[string]any{"$in": lookup}},
+			Projection: []string{"_id", "_registered", "_lastInform"}}, func(d *genieacs.Device) error {
+			if cd := byID[d.ID]; cd != nil {
 				cd.dev = d
 			}
+			return nil
+		})
+	}
+	faultsOf := map[string][]FaultSeen{}
+	if len(shown) > 0 {
+		_, _ = s.acs.SearchFaults(ctx, genieacs.Query{Filter: map[string]any{"device": map[string]any{"$in": shown}},
+			Sort: map[string]int{"timestamp": -1}, Limit: 500}, func(f genieacs.Fault) error {
+			faultsOf[f.Device] = append(faultsOf[f.Device], seen(f, f.Device))
+			return nil
+		})
+	}
+	for _, id := range shown {
+		u := Unidentified{Device: MaskDeviceID(id), Faults: []FaultSeen{}}
+		u.OUI, u.ProductClass, _ = splitDeviceID(id)
+		if d := byID[id].dev; d != nil {
+			u.Registered, u.LastInform = timePtr(d.Registered), timePtr(d.LastInform)
 		}
-		if cd.dev != nil {
-			u.Registered, u.LastInform = timePtr(cd.dev.Registered), timePtr(cd.dev.LastInform)
-		}
-		faults, err := s.acs.Faults(ctx, map[string]any{"device": id})
-		if err == nil {
-			for _, f := range faults {
-				u.Faults = append(u.Faults, seen(f, id))
-			}
+		if fs := faultsOf[id]; fs != nil {
+			u.Faults = fs
 		}
 		r.Unidentified = append(r.Unidentified, u)
 	}
