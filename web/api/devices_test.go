@@ -90,6 +90,7 @@ func TestDevicesAPI(t *testing.T) {
 
 	req, _ := http.NewRequest(http.MethodPost, b.Srv.URL+"/cpe/devices/import?filename=api.csv", strings.NewReader("serial\nHWTC0000F001\nHWTC0000F002\n"))
 	req.Header.Set("Authorization", "Bearer "+b.KeyA)
+	req.Header.Set("Content-Type", "text/csv")
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()

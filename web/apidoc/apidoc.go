@@ -89,6 +89,10 @@ func Document() *openapi3.T {
 			op.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().
 				WithJSONSchemaRef(schemaOf(in, doc.Components.Schemas))}
 		}
+		if raw, ok := rawRequests[o.method+" "+o.path]; ok {
+			op.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(true).
+				WithDescription(raw.description).WithContent(openapi3.NewContentWithSchema(raw.schema, []string{raw.contentType}))}
+		}
 		var body *openapi3.SchemaRef
 		if o.body != nil {
 			body = schemaOf(o.body, doc.Components.Schemas)
@@ -154,6 +158,26 @@ func JSON() []byte {
 		}
 	})
 	return slices.Clone(body)
+}
+
+// rawRequest is a request body that is not JSON.
+type rawRequest struct {
+	contentType, description string
+	schema                   *openapi3.Schema
+}
+
+// rawRequests are the bodies that are not JSON: the inventory CSV and the
+// streamed firmware upload.
+var rawRequests = map[string]rawRequest{
+	"POST /cpe/devices/import": {"text/csv", "The inventory CSV (UTF-8, at most 10 MB; a header row: serial, and optionally model, subscriber, pon_port).",
+		openapi3.NewStringSchema()},
+	"POST /cpe/firmware": {"multipart/form-data", "The fields oui, productClass and version, then the file (streamed to GenieACS as it arrives).",
+		openapi3.NewObjectSchema().
+			WithProperty("oui", openapi3.NewStringSchema()).
+			WithProperty("productClass", openapi3.NewStringSchema()).
+			WithProperty("version", openapi3.NewStringSchema()).
+			WithProperty("file", openapi3.NewStringSchema().WithFormat("binary")).
+			WithRequired([]string{"oui", "productClass", "version", "file"})},
 }
 
 // parameterValueSchema is genieacs.ParameterValue as it reads and writes
@@ -252,6 +276,9 @@ func Groups() []Group {
 			ok = []int{http.StatusOK}
 		}
 		_, body := requests[o.method+" "+o.path]
+		if _, raw := rawRequests[o.method+" "+o.path]; raw {
+			body = true
+		}
 		out[i].Operations = append(out[i].Operations, Operation{Method: o.method, Path: param.ReplaceAllString(o.path, "{$1}"),
 			Summary: o.summary, Query: o.query, Statuses: ok, Answer: o.body != nil, Body: body})
 	}
