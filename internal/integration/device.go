@@ -410,7 +410,7 @@ func (s *Service) firmwareCheck(ctx context.Context, dev checklistDevice, found,
 		return c
 	}
 	if !reachable {
-		c.Status, c.Found = StatusSkipped, fmt.Sprintf("%d images in the library; GenieACS not checked (it did not answer).", len(names))
+		c.Status, c.Found = StatusSkipped, fmt.Sprintf("%s in the library; GenieACS not checked (it did not answer).", count(int64(len(names)), "image"))
 		return c
 	}
 	files, err := s.acs.Files(ctx, map[string]any{"_id": map[string]any{"$in": names}})
@@ -425,6 +425,9 @@ func (s *Service) firmwareCheck(ctx context.Context, dev checklistDevice, found,
 		return c
 	}
 	c.Status = StatusOK
-	c.Found = fmt.Sprintf("%d images for %s are in the library and in GenieACS.", len(names), dev.ProductClass)
+	c.Found = fmt.Sprintf("The library's %s for %s are in GenieACS too.", count(int64(len(names)), "image"), dev.ProductClass)
+	if len(names) == 1 {
+		c.Found = "The library's image for " + dev.ProductClass + " is in GenieACS too."
+	}
 	return c
 }
