@@ -420,7 +420,7 @@ func (s *Service) firmwareCheck(ctx context.Context, dev checklistDevice, found,
 	}
 	if len(files) < len(names) {
 		c.Status = StatusFail
-		c.Found = fmt.Sprintf("%d of the library's %d images for %s are missing from GenieACS.", len(names)-len(files), len(names), dev.ProductClass)
+		c.Found = fmt.Sprintf("Missing from GenieACS: %d of the library's %s for %s.", len(names)-len(files), count(int64(len(names)), "image"), dev.ProductClass)
 		c.Fix = "Upload the image again on the Firmware page (GenieACS's files were deleted or replaced)."
 		return c
 	}

@@ -224,6 +224,20 @@ func TestIntegrationDeviceChecklist(t *testing.T) {
 	require.Len(t, cl.Tasks, 1)
 	require.Equal(t, "reboot", cl.Tasks[0].Name)
 
+	// An image for its model in the library, and in GenieACS; then gone
+	// from GenieACS.
+	up := uploadJSON(t, b, b.KeyA, "checklist.bin", image(2048))
+	require.Equal(t, http.StatusCreated, up.Status, up.Raw)
+	cl, _ = checklist(b.KeyA, id.String())
+	fw := checkOf(t, cl.Checks, "firmware")
+	require.Equal(t, integration.StatusOK, fw.Status, fw.Found)
+	require.Equal(t, "The library's image for HG8245H is in GenieACS too.", fw.Found)
+	require.NoError(t, b.ACS.DeleteFile(context.Background(), up.Body["storedName"].(string)))
+	cl, _ = checklist(b.KeyA, id.String())
+	fw = checkOf(t, cl.Checks, "firmware")
+	require.Equal(t, integration.StatusFail, fw.Status, fw.Found)
+	require.Equal(t, "Missing from GenieACS: 1 of the library's 1 image for HG8245H.", fw.Found)
+
 	// A device only GenieACS knows: the operator sees it never reached
 	// identify; a tenant does not find it.
 	other := ""
