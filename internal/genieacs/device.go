@@ -203,22 +203,30 @@ func Time(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z"
 // SearchDevices streams the devices matching q to fn, one decoded document
 // at a time, and returns the total GenieACS counted (ignoring skip/limit).
 func (c *Client) SearchDevices(ctx context.Context, q Query, fn func(*Device) error) (int, error) {
+	return search(ctx, c, "devices", "device", q, func(d Device) error { return fn(&d) })
+}
+
+// search streams a collection query's documents (q's sort, skip and limit
+// honoured) to fn, decoded as T, and returns the total GenieACS counted
+// (ignoring skip and limit). A document that does not decode stops the
+// stream with a *DecodeError.
+func search[T any](ctx context.Context, c *Client, collection, what string, q Query, fn func(T) error) (int, error) {
 	vals, err := q.values()
 	if err != nil {
 		return 0, err
 	}
-	resp, err := c.do(ctx, request{method: http.MethodGet, path: "/devices/", query: vals})
+	resp, err := c.do(ctx, request{method: http.MethodGet, path: "/" + collection + "/", query: vals})
 	if err != nil {
 		return 0, err
 	}
 	defer resp.Body.Close()
 	total, _ := strconv.Atoi(resp.Header.Get("total"))
-	err = streamArray(resp.Body, "devices", func(raw json.RawMessage) error {
-		var d Device
-		if err := json.Unmarshal(raw, &d); err != nil {
-			return &DecodeError{What: "device", Err: err}
+	err = streamArray(resp.Body, collection, func(raw json.RawMessage) error {
+		var v T
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return &DecodeError{What: what, Err: err}
 		}
-		return fn(&d)
+		return fn(v)
 	})
 	return total, err
 }

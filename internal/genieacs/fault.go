@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"time"
 )
 
@@ -65,22 +64,5 @@ func (c *Client) DeleteFault(ctx context.Context, id string) error {
 // and limit). A document that does not decode stops the stream with a
 // *DecodeError.
 func (c *Client) SearchFaults(ctx context.Context, q Query, fn func(Fault) error) (int, error) {
-	vals, err := q.values()
-	if err != nil {
-		return 0, err
-	}
-	resp, err := c.do(ctx, request{method: http.MethodGet, path: "/faults/", query: vals})
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	total, _ := strconv.Atoi(resp.Header.Get("total"))
-	err = streamArray(resp.Body, "faults", func(raw json.RawMessage) error {
-		var f Fault
-		if err := json.Unmarshal(raw, &f); err != nil {
-			return &DecodeError{What: "fault", Err: err}
-		}
-		return fn(f)
-	})
-	return total, err
+	return search(ctx, c, "faults", "fault", q, fn)
 }
