@@ -2,6 +2,7 @@ package cpe
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -125,20 +126,18 @@ func (c *contacts) flush(ctx context.Context) error {
 	calls := c.calls
 	c.calls = nil
 	c.mu.Unlock()
-	if len(calls) > 0 {
-		if err := c.writeCalls(ctx, calls); err != nil {
-			return err
-		}
-	}
+	// Each write on its own: one failing does not cost the others.
+	var errs []error
 	if len(ids) > 0 {
-		if err := c.write(ctx, ids, ats); err != nil {
-			return err
-		}
+		errs = append(errs, c.write(ctx, ids, ats))
 	}
 	if len(boots) > 0 {
-		return c.rejudge(ctx, boots)
+		errs = append(errs, c.rejudge(ctx, boots))
 	}
-	return nil
+	if len(calls) > 0 {
+		errs = append(errs, c.writeCalls(ctx, calls))
+	}
+	return errors.Join(errs...)
 }
 
 // write upserts contact times. Its commit does not wait for the WAL flush:
