@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"regexp"
@@ -15,10 +16,13 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	"github.com/riverqueue/river"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fyberpay/cpe/internal/action"
 	"github.com/fyberpay/cpe/internal/devsync"
+	"github.com/fyberpay/cpe/internal/fault"
+	"github.com/fyberpay/cpe/internal/jobs"
 	"github.com/fyberpay/cpe/internal/testfactory"
 	"github.com/fyberpay/cpe/web/webtest"
 )
@@ -70,7 +74,7 @@ next:
 }
 
 // After a scripted workload (identify, an API call, a device task, a sync
-// pass) /metrics has each family with its labels and non-zero counts; it
+// pass, a fault poll) /metrics has each family with its labels and non-zero counts; it
 // answers only the configured bearer token, and carries no serial,
 // subscriber or secret.
 func TestMetricsAfterAWorkload(t *testing.T) {
@@ -91,12 +95,18 @@ func TestMetricsAfterAWorkload(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, b.Identify(t, "a-wrong-internal-key-0123456789", `{}`).Status)
 	require.Equal(t, http.StatusOK, b.API(t, http.MethodGet, "/cpe/devices", b.KeyA, "").Status)
 	require.Equal(t, http.StatusNotFound, b.API(t, http.MethodGet, "/cpe/devices/00000000-0000-0000-0000-000000000000", b.KeyA, "").Status)
-	id, _ := b.SimDevice(t, b.OrgA, "HG8245H", 0)
+	id, gid := b.SimDevice(t, b.OrgA, "HG8245H", 0)
 	task := b.API(t, http.MethodPost, "/cpe/devices/"+id.String()+"/refresh", b.KeyA, "")
 	require.Less(t, task.Status, 300, task.Raw)
 	b.WaitTask(t, b.KeyA, task.Body["id"].(string), action.StatusDone)
 	_, err := b.Sync.Sync(ctx, devsync.Full)
 	require.NoError(t, err)
+	// A fault poll as the worker runs it, with one fault in GenieACS.
+	require.NoError(t, b.Sim.PutFaultDocument(webtest.FaultDoc(gid, "default", "cwmp.9002")))
+	ins, err := jobs.NewInserter(b.Pool, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	poll := &fault.PollWorker{Service: fault.NewService(b.Pool, b.ACS, ins), Metrics: b.Metrics}
+	require.NoError(t, poll.Work(ctx, &river.Job[fault.PollArgs]{}))
 
 	// The task's end is an event whose dispatch is a job: wait for it.
 	var fams map[string]*dto.MetricFamily
@@ -127,6 +137,9 @@ func TestMetricsAfterAWorkload(t *testing.T) {
 		{"fyberpay_sync_devices_total", map[string]string{"kind": "full", "what": "seen"}},
 		{"fyberpay_devices", map[string]string{"org": b.OrgA.Slug, "status": "online"}},
 		{"fyberpay_genieacs_breaker_state", map[string]string{"state": "closed"}},
+		{"fyberpay_fault_polls_total", map[string]string{"status": "done"}},
+		{"fyberpay_fault_poll_faults_total", map[string]string{"what": "seen"}},
+		{"fyberpay_fault_poll_faults_total", map[string]string{"what": "raised"}},
 		{"go_goroutines", nil},
 	} {
 		v := sample(fams, c.name, c.labels)
