@@ -236,12 +236,12 @@ func (s *Service) checkNBI(ctx context.Context, r *Report) bool {
 	case p.Version == "":
 		r.NBI.Reachable, r.NBI.LatencyMS = true, ms(p.Latency)
 		c.Status = StatusWarn
-		c.Found = fmt.Sprintf("%s answered in %.0f ms, but without a GenieACS-Version header: it may not be the GenieACS NBI.", r.NBI.URL, r.NBI.LatencyMS)
+		c.Found = fmt.Sprintf("%s answered in %s, but without a GenieACS-Version header: it may not be the GenieACS NBI.", r.NBI.URL, msText(r.NBI.LatencyMS))
 		c.Fix = "Point GENIEACS_NBI_URL at genieacs-nbi (port 7557 by default), not at the UI (3000) or a proxy that drops headers."
 	default:
 		r.NBI.Reachable, r.NBI.LatencyMS, r.NBI.Version = true, ms(p.Latency), p.Version
 		c.Status = StatusOK
-		c.Found = fmt.Sprintf("GenieACS %s answered at %s in %.0f ms.", p.Version, r.NBI.URL, r.NBI.LatencyMS)
+		c.Found = fmt.Sprintf("GenieACS %s answered at %s in %s.", p.Version, r.NBI.URL, msText(r.NBI.LatencyMS))
 		if p.Latency > time.Second {
 			c.Status = StatusWarn
 			c.Fix = "GenieACS took over a second for a one-device count: check its MongoDB and load."
@@ -261,6 +261,14 @@ func count(n int64, noun string) string {
 
 // stamp is how the checks write a time: in UTC, as GenieACS's logs do.
 const stamp = "2 Jan 15:04:05 UTC"
+
+// msText writes a latency: "0.4 ms", "12 ms".
+func msText(ms float64) string {
+	if ms < 10 {
+		return fmt.Sprintf("%.1f ms", ms)
+	}
+	return fmt.Sprintf("%.0f ms", ms)
+}
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
