@@ -54,7 +54,7 @@ func Show(m layout.Meta, s system.Status, canRun bool, conflicts Conflicts) temp
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>System</h1><p><a href=\"/admin/sync\" data-testid=\"sync-link\">Device sync runs</a> · <a href=\"/admin/jobs\">Background jobs</a></p><article data-testid=\"genieacs\"><header><h2>GenieACS</h2></header>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>System</h1><p><a href=\"/admin/integration\" data-testid=\"integration-link\">Integration checks</a> · <a href=\"/admin/sync\" data-testid=\"sync-link\">Device sync runs</a> · <a href=\"/admin/jobs\">Background jobs</a></p><article data-testid=\"genieacs\"><header><h2>GenieACS</h2></header>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
