@@ -29,7 +29,6 @@ import (
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/cpe"
-	"github.com/fyberpay/cpe/internal/db"
 	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/fault"
 	"github.com/fyberpay/cpe/internal/genieacs"
@@ -456,14 +455,20 @@ func (s *Service) identifyStats(ctx context.Context, now time.Time) (Identify, e
 	for i := range idf.PerMinute {
 		idf.PerMinute[i].Minute = start.Add(time.Duration(i) * time.Minute)
 	}
-	q, err := s.pool.Query(ctx, `SELECT minute, outcome, calls FROM identify_calls WHERE minute >= $1`, start)
+	// One statement, one snapshot: the last hour's minutes and, per
+	// outcome, the last call before them (a tally written meanwhile shows
+	// in both or in neither).
+	q, err := s.pool.Query(ctx, `SELECT minute, outcome, calls, last_at FROM identify_calls WHERE minute >= $1
+		UNION ALL
+		SELECT NULL, outcome, 0, max(last_at) FROM identify_calls WHERE minute < $1 GROUP BY outcome`, start)
 	if err != nil {
 		return idf, fmt.Errorf("identify calls: %w", err)
 	}
 	rows, err := pgx.CollectRows(q, pgx.RowToStructByName[struct {
-		Minute  time.Time `db:"minute"`
-		Outcome string    `db:"outcome"`
-		Calls   int64     `db:"calls"`
+		Minute  *time.Time `db:"minute"`
+		Outcome string     `db:"outcome"`
+		Calls   int64      `db:"calls"`
+		LastAt  time.Time  `db:"last_at"`
 	}])
 	if err != nil {
 		return idf, fmt.Errorf("identify calls: %w", err)
@@ -472,7 +477,21 @@ func (s *Service) identifyStats(ctx context.Context, now time.Time) (Identify, e
 	for _, o := range cpe.AnsweredOutcomes() {
 		answered[o] = true
 	}
+	latest := func(cur **time.Time, t time.Time) {
+		if *cur == nil || t.After(**cur) {
+			*cur = &t
+		}
+	}
 	for _, row := range rows {
+		switch {
+		case answered[row.Outcome]:
+			latest(&idf.LastAnswered, row.LastAt)
+		case row.Outcome == cpe.OutcomeWrongKey:
+			latest(&idf.LastWrongKey, row.LastAt)
+		}
+		if row.Minute == nil {
+			continue
+		}
 		i := int(row.Minute.Sub(start) / time.Minute)
 		if i < 0 || i >= 60 {
 			continue
@@ -490,15 +509,6 @@ func (s *Service) identifyStats(ctx context.Context, now time.Time) (Identify, e
 			idf.RefusedLastHour += row.Calls
 		}
 	}
-	last, err := db.One[struct {
-		Answered *time.Time `db:"answered"`
-		WrongKey *time.Time `db:"wrong_key"`
-	}](ctx, s.pool, `SELECT (SELECT max(last_at) FROM identify_calls WHERE outcome = ANY($1)) AS answered,
-		(SELECT max(last_at) FROM identify_calls WHERE outcome = $2) AS wrong_key`, cpe.AnsweredOutcomes(), cpe.OutcomeWrongKey)
-	if err != nil {
-		return idf, fmt.Errorf("identify calls: %w", err)
-	}
-	idf.LastAnswered, idf.LastWrongKey = last.Answered, last.WrongKey
 	return idf, nil
 }
 
