@@ -41,6 +41,7 @@ type callKey struct {
 type callCount struct {
 	n    int64
 	last time.Time
+	from string // the last call's client address
 }
 
 // Identify outcomes as tallied in identify_calls (besides an answer's
@@ -50,8 +51,8 @@ const (
 	OutcomeWrongKey = "wrong_key" // missing or wrong internal key
 )
 
-// noteCall tallies one identify call by outcome.
-func (c *contacts) noteCall(ctx context.Context, outcome string) {
+// noteCall tallies one identify call by outcome and client address.
+func (c *contacts) noteCall(ctx context.Context, outcome, from string) {
 	now := time.Now()
 	k := callKey{minute: now.Truncate(time.Minute), outcome: outcome}
 	c.mu.Lock()
@@ -60,7 +61,7 @@ func (c *contacts) noteCall(ctx context.Context, outcome string) {
 	}
 	cc := c.calls[k]
 	cc.n++
-	cc.last = now
+	cc.last, cc.from = now, from[:min(len(from), 64)]
 	c.calls[k] = cc
 	batched := c.batched
 	c.mu.Unlock()
@@ -73,13 +74,16 @@ func (c *contacts) noteCall(ctx context.Context, outcome string) {
 func (c *contacts) writeCalls(ctx context.Context, calls map[callKey]callCount) error {
 	minutes, outcomes := make([]time.Time, 0, len(calls)), make([]string, 0, len(calls))
 	ns, lasts := make([]int64, 0, len(calls)), make([]time.Time, 0, len(calls))
+	froms := make([]string, 0, len(calls))
 	for k, v := range calls {
 		minutes, outcomes, ns, lasts = append(minutes, k.minute), append(outcomes, k.outcome), append(ns, v.n), append(lasts, v.last)
+		froms = append(froms, v.from)
 	}
-	_, err := c.pool.Exec(ctx, `INSERT INTO identify_calls AS c (minute, outcome, calls, last_at)
-		SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::bigint[], $4::timestamptz[])
-		ON CONFLICT (minute, outcome) DO UPDATE SET calls = c.calls + EXCLUDED.calls, last_at = GREATEST(c.last_at, EXCLUDED.last_at)`,
-		minutes, outcomes, ns, lasts)
+	_, err := c.pool.Exec(ctx, `INSERT INTO identify_calls AS c (minute, outcome, calls, last_at, last_from)
+		SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::bigint[], $4::timestamptz[], $5::text[])
+		ON CONFLICT (minute, outcome) DO UPDATE SET calls = c.calls + EXCLUDED.calls, last_at = GREATEST(c.last_at, EXCLUDED.last_at),
+			last_from = CASE WHEN EXCLUDED.last_at >= c.last_at THEN EXCLUDED.last_from ELSE c.last_from END`,
+		minutes, outcomes, ns, lasts, froms)
 	return err
 }
 

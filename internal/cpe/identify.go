@@ -289,10 +289,11 @@ func AnsweredOutcomes() []string { return []string{"pending", "claimed", "assign
 
 // NoteIdentifyCall tallies an identify call by outcome (an answer's
 // status, OutcomeRefused or OutcomeWrongKey) in identify_calls, behind the
-// contact times: the Integration page tells from it when GenieACS's ext
-// script last got an answer and how often its key was wrong.
-func (s *Service) NoteIdentifyCall(ctx context.Context, outcome string) {
-	s.contacts.noteCall(ctx, outcome)
+// contact times, with the last call's client address: the Integration
+// page tells from it when GenieACS's ext script last got an answer and how
+// often (and from where) a key was wrong.
+func (s *Service) NoteIdentifyCall(ctx context.Context, outcome, from string) {
+	s.contacts.noteCall(ctx, outcome, from)
 }
 
 // desiredRow is what identify reads about a device.

@@ -84,11 +84,15 @@ type Item = provision.Item
 
 // Identify is the identify callback's record.
 type Identify struct {
-	LastAnswered     *time.Time `json:"lastAnswered"`
-	LastWrongKey     *time.Time `json:"lastWrongKey"`
-	AnsweredLastHour int64      `json:"answeredLastHour"`
-	WrongKeyLastHour int64      `json:"wrongKeyLastHour"`
-	RefusedLastHour  int64      `json:"refusedLastHour"` // bad input
+	LastAnswered *time.Time `json:"lastAnswered"`
+	LastWrongKey *time.Time `json:"lastWrongKey"`
+	// LastAnsweredFrom and LastWrongKeyFrom are those calls' client
+	// addresses (GenieACS's, or somebody else's).
+	LastAnsweredFrom string `json:"lastAnsweredFrom"`
+	LastWrongKeyFrom string `json:"lastWrongKeyFrom"`
+	AnsweredLastHour int64  `json:"answeredLastHour"`
+	WrongKeyLastHour int64  `json:"wrongKeyLastHour"`
+	RefusedLastHour  int64  `json:"refusedLastHour"` // bad input
 	// PerMinute is the last hour's calls, oldest first (60 entries).
 	PerMinute []MinuteCalls `json:"perMinute"`
 }
@@ -248,6 +252,14 @@ func (s *Service) checkNBI(ctx context.Context, r *Report) bool {
 	}
 	r.add(c)
 	return r.NBI.Reachable
+}
+
+// fromText is " from <address>" ("" when unknown).
+func fromText(addr string) string {
+	if addr == "" {
+		return ""
+	}
+	return " from " + addr
 }
 
 // count writes "1 call", "3 calls".
@@ -410,9 +422,9 @@ func (s *Service) checkKey(ctx context.Context, r *Report, probe KeyProbe, bootF
 	switch {
 	case after(idf.LastWrongKey) && idf.WrongKeyLastHour > 0:
 		c.Status = StatusFail
-		c.Found = fmt.Sprintf("Identify refused %s for a wrong key in the last hour, the last at %s, and accepted none since.",
-			count(idf.WrongKeyLastHour, "call"), idf.LastWrongKey.UTC().Format(stamp))
-		c.Fix = fix
+		c.Found = fmt.Sprintf("Identify refused %s for a wrong key in the last hour, the last at %s%s, and accepted none since.",
+			count(idf.WrongKeyLastHour, "call"), idf.LastWrongKey.UTC().Format(stamp), fromText(idf.LastWrongKeyFrom))
+		c.Fix = fix + " If that address is not genieacs-cwmp's, something else calls identify: block it."
 	case after(lastGenie):
 		c.Status = StatusFail
 		c.Found = fmt.Sprintf("GenieACS holds %s saying identify answered 401, the last at %s, and identify accepted no call since.",
@@ -420,8 +432,8 @@ func (s *Service) checkKey(ctx context.Context, r *Report, probe KeyProbe, bootF
 		c.Fix = fix
 	case idf.WrongKeyLastHour > 0:
 		c.Status = StatusWarn
-		c.Found = fmt.Sprintf("Identify refused %s for a wrong key in the last hour, but accepted calls since (the last at %s).",
-			count(idf.WrongKeyLastHour, "call"), idf.LastAnswered.UTC().Format(stamp))
+		c.Found = fmt.Sprintf("Identify refused %s for a wrong key in the last hour (the last%s), but accepted calls since (the last at %s%s).",
+			count(idf.WrongKeyLastHour, "call"), fromText(idf.LastWrongKeyFrom), idf.LastAnswered.UTC().Format(stamp), fromText(idf.LastAnsweredFrom))
 		c.Fix = "If the key was just fixed, nothing to do. Otherwise another GenieACS (or an old ext config) still calls with a wrong key."
 	default:
 		c.Status = StatusOK
@@ -458,17 +470,19 @@ func (s *Service) identifyStats(ctx context.Context, now time.Time) (Identify, e
 	// One statement, one snapshot: the last hour's minutes and, per
 	// outcome, the last call before them (a tally written meanwhile shows
 	// in both or in neither).
-	q, err := s.pool.Query(ctx, `SELECT minute, outcome, calls, last_at FROM identify_calls WHERE minute >= $1
+	q, err := s.pool.Query(ctx, `SELECT minute, outcome, calls, last_at, last_from FROM identify_calls WHERE minute >= $1
 		UNION ALL
-		SELECT NULL, outcome, 0, max(last_at) FROM identify_calls WHERE minute < $1 GROUP BY outcome`, start)
+		(SELECT DISTINCT ON (outcome) NULL::timestamptz, outcome, 0::bigint, last_at, last_from FROM identify_calls WHERE minute < $1
+			ORDER BY outcome, last_at DESC)`, start)
 	if err != nil {
 		return idf, fmt.Errorf("identify calls: %w", err)
 	}
 	rows, err := pgx.CollectRows(q, pgx.RowToStructByName[struct {
-		Minute  *time.Time `db:"minute"`
-		Outcome string     `db:"outcome"`
-		Calls   int64      `db:"calls"`
-		LastAt  time.Time  `db:"last_at"`
+		Minute   *time.Time `db:"minute"`
+		Outcome  string     `db:"outcome"`
+		Calls    int64      `db:"calls"`
+		LastAt   time.Time  `db:"last_at"`
+		LastFrom string     `db:"last_from"`
 	}])
 	if err != nil {
 		return idf, fmt.Errorf("identify calls: %w", err)
@@ -477,17 +491,17 @@ func (s *Service) identifyStats(ctx context.Context, now time.Time) (Identify, e
 	for _, o := range cpe.AnsweredOutcomes() {
 		answered[o] = true
 	}
-	latest := func(cur **time.Time, t time.Time) {
+	latest := func(cur **time.Time, from *string, t time.Time, addr string) {
 		if *cur == nil || t.After(**cur) {
-			*cur = &t
+			*cur, *from = &t, addr
 		}
 	}
 	for _, row := range rows {
 		switch {
 		case answered[row.Outcome]:
-			latest(&idf.LastAnswered, row.LastAt)
+			latest(&idf.LastAnswered, &idf.LastAnsweredFrom, row.LastAt, row.LastFrom)
 		case row.Outcome == cpe.OutcomeWrongKey:
-			latest(&idf.LastWrongKey, row.LastAt)
+			latest(&idf.LastWrongKey, &idf.LastWrongKeyFrom, row.LastAt, row.LastFrom)
 		}
 		if row.Minute == nil {
 			continue

@@ -112,6 +112,8 @@ func TestIntegrationChecks(t *testing.T) {
 	rep = waitCheck(t, b, "key", integration.StatusFail)
 	key := checkOf(t, rep.Checks, "key")
 	require.Contains(t, key.Found, "refused 1 call for a wrong key")
+	require.Contains(t, key.Found, "from 127.0.0.1", "where the refused call came from")
+	require.Equal(t, "127.0.0.1", rep.Identify.LastWrongKeyFrom)
 	require.Contains(t, key.Fix, "FYBERPAY_INTERNAL_KEY")
 	require.EqualValues(t, 1, rep.Identify.WrongKeyLastHour)
 	idr = b.Identify(t, webtest.InternalKey, identifyBody("HWTC0000AAAA", gid))

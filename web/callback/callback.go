@@ -83,7 +83,7 @@ func RequireKey(key string, logger *slog.Logger, m *metrics.Metrics, devices *cp
 			if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 				if c.Path() == "/internal/cpe/identify" {
 					m.Identify(cpe.OutcomeWrongKey, 0)
-					devices.NoteIdentifyCall(c.Request().Context(), cpe.OutcomeWrongKey)
+					devices.NoteIdentifyCall(c.Request().Context(), cpe.OutcomeWrongKey, c.RealIP())
 				}
 				logEvery.Do(func() {
 					logger.Warn("internal callback refused: wrong or missing internal key (check GENIEACS_INTERNAL_KEY on both sides)",
@@ -118,7 +118,7 @@ func (h *Handler) Identify(c echo.Context) error {
 	if err != nil {
 		h.count(cpe.OutcomeRefused)
 		h.Metrics.Identify(cpe.OutcomeRefused, time.Since(start))
-		h.CPE.NoteIdentifyCall(c.Request().Context(), cpe.OutcomeRefused)
+		h.CPE.NoteIdentifyCall(c.Request().Context(), cpe.OutcomeRefused, c.RealIP())
 		if he := httperr.From(err); he.Status == http.StatusUnprocessableEntity {
 			he.Status = http.StatusBadRequest // the ext script treats any 4xx as "fix the caller"
 			return he
@@ -128,7 +128,7 @@ func (h *Handler) Identify(c echo.Context) error {
 	if ans.Status != cpe.StatusKeyCheck { // the Integration page's own call is no device's
 		h.count(ans.Status)
 		h.Metrics.Identify(ans.Status, time.Since(start))
-		h.CPE.NoteIdentifyCall(c.Request().Context(), ans.Status)
+		h.CPE.NoteIdentifyCall(c.Request().Context(), ans.Status, c.RealIP())
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, ans)
