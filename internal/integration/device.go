@@ -96,7 +96,7 @@ func (s *Service) DeviceChecklist(ctx context.Context, a actor.Actor, ref string
 			// which only the operator organization sees.
 			gdev, gerr = s.genieLookup(gctx, ref)
 		} else if genieID != "" {
-			gdev, gerr = s.acs.GetDevice(gctx, genieID, nil)
+			gdev, gerr = s.acs.GetDevice(gctx, genieID, checklistProjection())
 			if errors.Is(gerr, genieacs.ErrNotFound) || errors.Is(gerr, genieacs.ErrDeviceNotFound) {
 				gdev, gerr = nil, nil
 			}
@@ -187,11 +187,22 @@ func (s *Service) findDevice(ctx context.Context, a actor.Actor, operator bool, 
 	return dev, true, nil
 }
 
+// checklistProjection is what the checklist reads of a device's document:
+// not its whole tree.
+func checklistProjection() []string {
+	p := []string{"_id", "_registered", "_lastInform"}
+	for _, root := range []string{cpe.RootTR098, cpe.RootTR181} {
+		p = append(p, root+".ManagementServer.PeriodicInformInterval", root+".ManagementServer.PeriodicInformEnable")
+	}
+	return p
+}
+
 // genieLookup finds a device only GenieACS knows, by its id or serial.
 func (s *Service) genieLookup(ctx context.Context, ref string) (*genieacs.Device, error) {
 	var found *genieacs.Device
 	_, err := s.acs.SearchDevices(ctx, genieacs.Query{
 		Filter: map[string]any{"$or": []any{map[string]any{"_id": ref}, map[string]any{"_deviceId._SerialNumber": ref}}}, Limit: 1,
+		Projection: checklistProjection(),
 	}, func(d *genieacs.Device) error {
 		found = d
 		return nil

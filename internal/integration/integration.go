@@ -161,8 +161,12 @@ func NewService(pool *pgxpool.Pool, acs *genieacs.Client, devices *cpe.Service, 
 // MaxUnidentified bounds the devices listed as never identified.
 const MaxUnidentified = 50
 
-// checkTimeout bounds the GenieACS calls of one report.
-const checkTimeout = 10 * time.Second
+// checkTimeout bounds the GenieACS calls of one report; pingTimeout the
+// first, which decides whether the others are made.
+const (
+	checkTimeout = 10 * time.Second
+	pingTimeout  = 3 * time.Second
+)
 
 // Report runs every check now (the operator organization's staff).
 func (s *Service) Report(ctx context.Context, a actor.Actor, probe KeyProbe) (Report, error) {
@@ -223,13 +227,23 @@ func (s *Service) checkNBI(ctx context.Context, r *Report) bool {
 		r.add(c)
 		return false
 	}
-	p, err := s.acs.Ping(ctx)
+	// A GenieACS that takes longer than this for a one-device count is
+	// not answering, as far as a person waiting for this page goes.
+	pctx, cancel := context.WithTimeout(ctx, pingTimeout)
+	p, err := s.acs.Ping(pctx)
+	cancel()
 	switch {
 	case errors.Is(err, genieacs.ErrCircuitOpen):
 		r.NBI.Error = err.Error()
 		c.Status = StatusFail
 		c.Found = fmt.Sprintf("Not called: FyberPay's circuit breaker is open after GenieACS at %s failed repeatedly.", r.NBI.URL)
 		c.Fix = "Check that genieacs-nbi is running and answers at " + r.NBI.URL + " (docker logs genieacs). The breaker lets a trial call through after its open period; reload this page then."
+	case errors.Is(err, context.DeadlineExceeded):
+		r.NBI.Error = err.Error()
+		c.Status = StatusFail
+		c.Found = fmt.Sprintf("GenieACS at %s did not answer within %s.", r.NBI.URL, pingTimeout)
+		c.Fix = "Check that genieacs-nbi is running and not overloaded (its MongoDB too), and that nothing between this server and " +
+			r.NBI.URL + " drops the connection (a firewall answers nothing)."
 	case err != nil:
 		r.NBI.Error = err.Error()
 		c.Status = StatusFail
