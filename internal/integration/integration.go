@@ -613,13 +613,9 @@ func (s *Service) checkFaultPoll(ctx context.Context, r *Report) error {
 	return nil
 }
 
-// recentWindow is how far back devices are looked for among GenieACS's
-// newest registrations, and settle how long a new device may take to
-// reach identify (its first session) before it counts as never identified.
-const (
-	recentWindow = 7 * 24 * time.Hour
-	settle       = 2 * time.Minute
-)
+// settle is how long a device the sync found may take to reach identify
+// (its first session) before it counts as never identified.
+const settle = 2 * time.Minute
 
 func (s *Service) checkUnidentified(ctx context.Context, r *Report, reachable bool, bootFaults []genieacs.Fault) error {
 	c := Check{ID: "unidentified", Title: "Devices that never reached identify"}
@@ -628,34 +624,36 @@ func (s *Service) checkUnidentified(ctx context.Context, r *Report, reachable bo
 		r.add(c)
 		return nil
 	}
-	// Candidates: devices with bootstrap faults, and the newest
-	// registrations of the last week.
+	// Candidates: devices with a fault on the bootstrap channel (GenieACS's
+	// word), and devices the sync found in GenieACS (pending rows with a
+	// GenieACS id) that identify never noted, newest first. No scan of
+	// GenieACS's devices: only _id is indexed there, and a national fleet's
+	// documents are tens of gigabytes.
 	type cand struct{ dev *genieacs.Device }
 	byID := map[string]*cand{}
 	var order []string
-	for _, f := range bootFaults {
-		if byID[f.Device] == nil {
-			byID[f.Device] = &cand{}
-			order = append(order, f.Device)
+	add := func(id string) {
+		if byID[id] == nil {
+			byID[id] = &cand{}
+			order = append(order, id)
 		}
 	}
-	cutoff := r.CheckedAt.Add(-settle)
-	_, err := s.acs.SearchDevices(ctx, genieacs.Query{
-		Filter:     map[string]any{"_registered": map[string]any{"$gt": genieacs.Time(r.CheckedAt.Add(-recentWindow)), "$lt": genieacs.Time(cutoff)}},
-		Projection: []string{"_id", "_registered", "_lastInform"},
-		Sort:       map[string]int{"_registered": -1}, Limit: 500,
-	}, func(d *genieacs.Device) error {
-		if byID[d.ID] == nil {
-			byID[d.ID] = &cand{}
-			order = append(order, d.ID)
-		}
-		byID[d.ID].dev = d
-		return nil
-	})
+	for _, f := range bootFaults {
+		add(f.Device)
+	}
+	q, err := s.pool.Query(ctx, `SELECT d.genieacs_id FROM cpe_devices d
+		WHERE d.org_id IS NULL AND d.genieacs_id IS NOT NULL AND d.genieacs_deleted_at IS NULL AND d.created_at < $1
+			AND NOT EXISTS (SELECT 1 FROM cpe_contacts c WHERE c.device_id = d.id)
+		ORDER BY d.created_at DESC LIMIT 500`, r.CheckedAt.Add(-settle))
 	if err != nil {
-		c.Status, c.Found = StatusSkipped, "Not checked: reading GenieACS's devices failed: "+err.Error()
-		r.add(c)
-		return nil
+		return fmt.Errorf("unidentified devices: %w", err)
+	}
+	synced, err := pgx.CollectRows(q, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("unidentified devices: %w", err)
+	}
+	for _, id := range synced {
+		add(id)
 	}
 	known := map[string]bool{}
 	if len(order) > 0 {
@@ -719,14 +717,19 @@ func (s *Service) checkUnidentified(ctx context.Context, r *Report, reachable bo
 	switch n := len(missing); {
 	case n == 0:
 		c.Status = StatusOK
-		c.Found = "Every device GenieACS registered in the last week (and every device with a bootstrap fault) reached identify."
+		c.Found = "Every device the sync found in GenieACS, and every device with a bootstrap fault there, reached identify."
 	default:
 		c.Status = StatusFail
 		more := ""
 		if n > len(r.Unidentified) {
 			more = fmt.Sprintf(" (the newest %d listed)", len(r.Unidentified))
 		}
-		c.Found = fmt.Sprintf("%s contacted GenieACS but never reached identify%s: their bootstrap failed or never ran.", count(int64(n), "device"), more)
+		atLeast := ""
+		if len(synced) == 500 || len(bootFaults) == 200 {
+			atLeast = "At least " // only the newest were looked at
+		}
+		c.Found = fmt.Sprintf("%s%s contacted GenieACS but never reached identify%s: their bootstrap failed or never ran.",
+			atLeast, count(int64(n), "device"), more)
 		c.Fix = "Read their GenieACS faults below: ext faults point at the ext script (FYBERPAY_URL, the key), script faults at the provision; " +
 			"no fault at all means the fyberpay-bootstrap preset did not run (see the provisions check)."
 	}

@@ -138,6 +138,19 @@ func TestIntegrationChecks(t *testing.T) {
 	require.NotNil(t, rep.Unidentified[0].Registered)
 	serial := other[strings.LastIndex(other, "-")+1:]
 	require.NotContains(t, raw, serial, "no serial in the report")
+
+	// A device the sync found in GenieACS minutes ago that never reached
+	// identify, without any fault (the harness's GenieACS has no bootstrap
+	// preset): listed too, newest first after the faulted one.
+	first := b.Sim.DeviceIDs()[0]
+	_, err = b.Pool.Exec(ctx, `UPDATE cpe_devices SET created_at = now() - interval '3 minutes' WHERE genieacs_id = $1`, first)
+	require.NoError(t, err)
+	rep, _ = report(t, b, b.KeyA)
+	require.Contains(t, checkOf(t, rep.Checks, "unidentified").Found, "2 devices contacted GenieACS")
+	require.Len(t, rep.Unidentified, 2)
+	require.Equal(t, integration.MaskDeviceID(first), rep.Unidentified[1].Device)
+	require.Empty(t, rep.Unidentified[1].Faults)
+	require.NotNil(t, rep.Unidentified[1].LastInform)
 	require.NotContains(t, raw, webtest.InternalKey)
 	require.NotContains(t, b.Logs.String(), webtest.InternalKey)
 
