@@ -197,11 +197,14 @@ func checklistProjection() []string {
 	return p
 }
 
-// genieLookup finds a device only GenieACS knows, by its id or serial.
+// genieLookup finds a device only GenieACS knows, by its GenieACS id: the
+// only indexed field there (a serial would scan every device document; the
+// sync has brought nearly every device into FyberPay, where serials are
+// indexed).
 func (s *Service) genieLookup(ctx context.Context, ref string) (*genieacs.Device, error) {
 	var found *genieacs.Device
 	_, err := s.acs.SearchDevices(ctx, genieacs.Query{
-		Filter: map[string]any{"$or": []any{map[string]any{"_id": ref}, map[string]any{"_deviceId._SerialNumber": ref}}}, Limit: 1,
+		Filter: map[string]any{"_id": ref}, Limit: 1,
 		Projection: checklistProjection(),
 	}, func(d *genieacs.Device) error {
 		found = d

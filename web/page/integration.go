@@ -29,7 +29,7 @@ func (h *Handler) IntegrationShow(c echo.Context) error {
 		var ve validation.Errors
 		switch {
 		case errors.Is(err, db.ErrNotFound):
-			p.DeviceError = "No device with that serial or id, in FyberPay or GenieACS."
+			p.DeviceError = "No device with that serial or id in FyberPay, nor with that id in GenieACS."
 		case errors.As(err, &ve):
 			p.DeviceError = ve["device"]
 		case err != nil:

@@ -42,7 +42,7 @@ func TestIntegrationPage(t *testing.T) {
 	require.Equal(t, "/devices/"+id.String(), p.TestID("checklist-device").AttrOr("href", ""))
 	require.Equal(t, "ok", p.Doc.Find(`[data-testid="checklist"] [data-testid="check-identified"]`).AttrOr("data-status", ""))
 	p = br.Get("/admin/integration?device=no-such-device")
-	require.Equal(t, "No device with that serial or id, in FyberPay or GenieACS.", p.TestID("device-error").Text())
+	require.Equal(t, "No device with that serial or id in FyberPay, nor with that id in GenieACS.", p.TestID("device-error").Text())
 
 	// The device page's checklist.
 	p = br.Get("/devices/" + id.String())
