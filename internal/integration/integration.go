@@ -194,7 +194,7 @@ func (s *Service) Report(ctx context.Context, a actor.Actor, probe KeyProbe) (Re
 	if err := s.checkFaultPoll(ctx, &r); err != nil {
 		return Report{}, err
 	}
-	if err := s.checkUnidentified(gctx, &r, reachable, bootFaults); err != nil {
+	if err := s.checkUnidentified(ctx, gctx, &r, reachable, bootFaults); err != nil {
 		return Report{}, err
 	}
 	r.OK = true
@@ -617,7 +617,10 @@ func (s *Service) checkFaultPoll(ctx context.Context, r *Report) error {
 // (its first session) before it counts as never identified.
 const settle = 2 * time.Minute
 
-func (s *Service) checkUnidentified(ctx context.Context, r *Report, reachable bool, bootFaults []genieacs.Fault) error {
+// checkUnidentified reads the database with ctx and GenieACS with nbi
+// (the report's NBI budget: spent, it costs the listing's details, not the
+// report).
+func (s *Service) checkUnidentified(ctx, nbi context.Context, r *Report, reachable bool, bootFaults []genieacs.Fault) error {
 	c := Check{ID: "unidentified", Title: "Devices that never reached identify"}
 	if !reachable {
 		c.Status, c.Found = StatusSkipped, "Not checked: GenieACS did not answer."
@@ -687,7 +690,7 @@ func (s *Service) checkUnidentified(ctx context.Context, r *Report, reachable bo
 		}
 	}
 	if len(lookup) > 0 {
-		_, _ = s.acs.SearchDevices(ctx, genieacs.Query{Filter: map[string]any{"_id": map[string]any{"$in": lookup}},
+		_, _ = s.acs.SearchDevices(nbi, genieacs.Query{Filter: map[string]any{"_id": map[string]any{"$in": lookup}},
 			Projection: []string{"_id", "_registered", "_lastInform"}}, func(d *genieacs.Device) error {
 			if cd := byID[d.ID]; cd != nil {
 				cd.dev = d
@@ -697,7 +700,7 @@ func (s *Service) checkUnidentified(ctx context.Context, r *Report, reachable bo
 	}
 	faultsOf := map[string][]FaultSeen{}
 	if len(shown) > 0 {
-		_, _ = s.acs.SearchFaults(ctx, genieacs.Query{Filter: map[string]any{"device": map[string]any{"$in": shown}},
+		_, _ = s.acs.SearchFaults(nbi, genieacs.Query{Filter: map[string]any{"device": map[string]any{"$in": shown}},
 			Sort: map[string]int{"timestamp": -1}, Limit: 500}, func(f genieacs.Fault) error {
 			faultsOf[f.Device] = append(faultsOf[f.Device], seen(f, f.Device))
 			return nil
