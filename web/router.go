@@ -90,6 +90,7 @@ func routes(e *echo.Echo, d Deps) {
 	cpe.POST("/devices/:id/wifi", ah.DevicesWiFi)
 	cpe.POST("/devices/:id/parameters", ah.DevicesParameters)
 	cpe.POST("/devices/:id/reboot", ah.DevicesReboot)
+	cpe.POST("/devices/:id/wake", ah.DevicesWake)
 	cpe.POST("/devices/:id/factory-reset", ah.DevicesFactoryReset)
 	cpe.POST("/devices/:id/refresh", ah.DevicesRefresh)
 	cpe.POST("/devices/:id/speed-test", ah.DevicesSpeedTest)
@@ -282,6 +283,7 @@ func routes(e *echo.Echo, d Deps) {
 	staff.GET("/admin/system", ph.SystemShow)
 	staff.GET("/admin/integration", ph.IntegrationShow)
 	staff.GET("/devices/:id/checklist", ph.DeviceChecklist)
+	staff.POST("/devices/:id/wake", ph.DeviceWake)
 	staff.POST("/admin/system/bootstrap", ph.SystemBootstrap)
 
 	// River's UI: owners and admins of the operator organization only (it

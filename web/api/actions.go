@@ -72,6 +72,20 @@ func (h *Handler) DevicesParameters(c echo.Context) error {
 	})
 }
 
+// DevicesWake is POST /cpe/devices/:id/wake: a connection request only;
+// 200 with whether the CPE answered it.
+func (h *Handler) DevicesWake(c echo.Context) error {
+	id, err := httperr.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	res, err := h.Actions.Wake(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
 // DevicesReboot is POST /cpe/devices/:id/reboot.
 func (h *Handler) DevicesReboot(c echo.Context) error {
 	return h.deviceAction(c, nil, h.Actions.Reboot)

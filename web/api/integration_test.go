@@ -239,6 +239,27 @@ func TestIntegrationDeviceChecklist(t *testing.T) {
 	require.Len(t, cl.Tasks, 1)
 	require.Equal(t, "reboot", cl.Tasks[0].Name)
 
+	// The spec's "try a connection request": refused while the device is
+	// away, answered once it is back (the reboot waiting in GenieACS runs
+	// in that session); each recorded for the checklist and audited.
+	w := b.Post(t, "/cpe/devices/"+id.String()+"/wake", b.KeyA, "")
+	require.Equal(t, http.StatusOK, w.Status, w.Raw)
+	require.Equal(t, false, w.Body["reached"])
+	require.Contains(t, w.Body["message"], "GenieACS could not reach the device")
+	require.NoError(t, b.Sim.SetOnline(gid, true))
+	w = b.Post(t, "/cpe/devices/"+id.String()+"/wake", b.KeyA, "")
+	require.Equal(t, http.StatusOK, w.Status, w.Raw)
+	require.Equal(t, true, w.Body["reached"], w.Raw)
+	cl, _ = checklist(b.KeyA, id.String())
+	require.Equal(t, integration.StatusOK, checkOf(t, cl.Checks, "wake").Status, checkOf(t, cl.Checks, "wake").Found)
+	require.Equal(t, 2, b.Count(t, `SELECT count(*) FROM audit_log WHERE action = 'cpe.wake' AND target_id = $1`, id.String()))
+	require.Equal(t, http.StatusForbidden, b.Post(t, "/cpe/devices/"+id.String()+"/wake", b.KeyViewerA, "").Status)
+	require.Equal(t, http.StatusNotFound, b.Post(t, "/cpe/devices/"+id.String()+"/wake", b.KeyB, "").Status)
+	require.Equal(t, http.StatusNotFound, b.Post(t, "/cpe/devices/not-a-uuid/wake", b.KeyA, "").Status)
+	inventoryOnly := b.Device(t, "HWTC0000W0K3", false)
+	webtest.RequireInvalid(t, b.Post(t, "/cpe/devices/"+inventoryOnly.String()+"/wake", b.KeyA, ""), "device",
+		"this device has not contacted GenieACS yet; actions are possible after its first inform")
+
 	// An image for its model in the library, and in GenieACS; then gone
 	// from GenieACS.
 	up := uploadJSON(t, b, b.KeyA, "checklist.bin", image(2048))

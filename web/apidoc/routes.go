@@ -113,6 +113,7 @@ var ops = []op{
 	{post, "/cpe/devices/:id/wifi", "Set the Wi-Fi name and key.", nil, task, action.Task{}},
 	{post, "/cpe/devices/:id/parameters", "Set raw parameter values.", nil, task, action.Task{}},
 	{post, "/cpe/devices/:id/reboot", "Reboot the CPE.", nil, task, action.Task{}},
+	{post, "/cpe/devices/:id/wake", "Send a connection request only: does the CPE answer GenieACS now? (Recorded for the checklist.)", nil, nil, action.WakeResult{}},
 	{post, "/cpe/devices/:id/factory-reset", "Reset the CPE to factory defaults.", nil, task, action.Task{}},
 	{post, "/cpe/devices/:id/refresh", "Read health values (or a subtree) from the CPE now.", nil, task, action.Task{}},
 	{post, "/cpe/devices/:id/speed-test", "A TR-143 download test.", nil, task, action.Task{}},

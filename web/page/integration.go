@@ -52,5 +52,38 @@ func (h *Handler) DeviceChecklist(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return Render(c, http.StatusOK, viewintegration.DevicePage(Meta(c, "Troubleshooting", "devices"), "/devices/"+id.String(), cl))
+	a := actorOf(c)
+	return Render(c, http.StatusOK, viewintegration.DevicePage(Meta(c, "Troubleshooting", "devices"), "/devices/"+id.String(), cl,
+		a.Can(actor.PermDeviceAction)))
+}
+
+// DeviceWake sends the device a connection request and shows its
+// checklist with the outcome at the top.
+func (h *Handler) DeviceWake(c echo.Context) error {
+	id, err := httperr.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	a := actorOf(c)
+	ctx := c.Request().Context()
+	m := Meta(c, "Troubleshooting", "devices")
+	m.URL = "/devices/" + id.String() + "/checklist"
+	status := http.StatusOK
+	res, err := h.Actions.Wake(ctx, a, id)
+	var ve validation.Errors
+	switch {
+	case errors.As(err, &ve):
+		status, m.Error = http.StatusUnprocessableEntity, ve["device"]
+	case err != nil:
+		return err
+	case res.Reached:
+		m.Flash = "Connection request: " + res.Message + "."
+	default:
+		m.Error = "Connection request: " + res.Message + "."
+	}
+	cl, err := h.Checks.DeviceChecklist(ctx, a, id.String())
+	if err != nil {
+		return err
+	}
+	return Render(c, status, viewintegration.DevicePage(m, "/devices/"+id.String(), cl, a.Can(actor.PermDeviceAction)))
 }

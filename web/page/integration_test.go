@@ -51,6 +51,18 @@ func TestIntegrationPage(t *testing.T) {
 	require.Equal(t, http.StatusOK, p.Status)
 	require.Equal(t, "warn", p.Doc.Find(`[data-testid="check-subscriber"]`).AttrOr("data-status", ""))
 
+	// A connection request from the checklist page: technicians may, viewers
+	// may not, a tenant does not find the device.
+	tech := b.LoggedIn(t, b.TechA)
+	require.Equal(t, 1, tech.Get("/devices/"+id.String()+"/checklist").TestID("wake-run").Length())
+	p = tech.Post("/devices/"+id.String()+"/wake", nil)
+	require.Equal(t, http.StatusOK, p.Status, p.Body)
+	require.Contains(t, p.Body, "Connection request: the device answered")
+	require.Equal(t, "ok", p.Doc.Find(`[data-testid="check-wake"]`).AttrOr("data-status", ""))
+	require.Equal(t, 0, b.LoggedIn(t, b.ViewerA).Get("/devices/"+id.String()+"/checklist").TestID("wake-run").Length())
+	require.Equal(t, http.StatusForbidden, b.LoggedIn(t, b.ViewerA).Post("/devices/"+id.String()+"/wake", nil).Status)
+	require.Equal(t, http.StatusNotFound, b.LoggedIn(t, b.AdminB).Post("/devices/"+id.String()+"/wake", nil).Status)
+
 	// Installation-wide: not for technicians, nor for a tenant, whose
 	// staff do not find the operator's devices either.
 	require.Equal(t, http.StatusForbidden, b.LoggedIn(t, b.TechA).Get("/admin/integration").Status)
