@@ -3,6 +3,8 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -83,6 +85,22 @@ func newIntegrationServer(t *testing.T, slug, simKey string) *integrationServer 
 	return &integrationServer{own: own, sim: ss, nbiAddr: ss.nbiAddr, page: p}
 }
 
+// api calls the server's JSON API with key, decoding the answer into into
+// (nil: not decoded); it returns the status.
+func (s *integrationServer) api(t *testing.T, key, method, path string, into any) int {
+	t.Helper()
+	req, err := http.NewRequest(method, s.own.base+path, nil)
+	must(t, err)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	must(t, err)
+	defer resp.Body.Close()
+	if into != nil {
+		must(t, json.NewDecoder(resp.Body).Decode(into))
+	}
+	return resp.StatusCode
+}
+
 // checkStatus reloads the Integration page until check id shows want (the
 // page runs its checks on each load), and fails after a minute.
 func (s *integrationServer) checkStatus(t *testing.T, id, want string) playwright.Locator {
@@ -152,6 +170,39 @@ func TestE2EIntegrationPage(t *testing.T) {
 	if st != "ok" {
 		t.Fatalf("the device's identified check: %s", st)
 	}
+
+	// The simulator's devices are pending (no organization claimed them):
+	// the checklist says so. Claimed, its device page leads to its
+	// checklist, and a connection request is sent from there.
+	if n, err := byTestID(p, "checklist-pending").Count(); err != nil || n != 1 {
+		t.Fatalf("the pending device's checklist does not say it is pending (%d, %v)", n, err)
+	}
+	key := strings.TrimSpace(s.own.run("apikey", "create", "--org", "intok", "--name", "e2e"))
+	key = key[strings.LastIndex(key, "\n")+1:]
+	var pending struct{ Items []struct{ ID, GenieacsID string } }
+	if st := s.api(t, key, http.MethodGet, "/cpe/pending", &pending); st != http.StatusOK || len(pending.Items) == 0 {
+		t.Fatalf("pending devices: %d %+v", st, pending)
+	}
+	dev := pending.Items[0].ID
+	if st := s.api(t, key, http.MethodPost, "/cpe/pending/"+dev+"/claim", nil); st != http.StatusOK {
+		t.Fatalf("claim: %d", st)
+	}
+	_, err = p.Goto("/devices/" + dev)
+	must(t, err)
+	must(t, byTestID(p, "troubleshoot-link").Click())
+	must(t, byTestID(p, "wake-run").Click())
+	must(t, p.WaitForLoadState())
+	body, err := p.Locator("body").InnerText()
+	must(t, err)
+	if !strings.Contains(body, "Connection request: the device answered") {
+		t.Fatalf("no connection request outcome on the checklist page:\n%s", body)
+	}
+	st, err = byTestID(p, "check-wake").GetAttribute("data-status")
+	must(t, err)
+	if st != "ok" {
+		t.Fatalf("the connection request check after a request answered: %s", st)
+	}
+	shot(t, p, "device-checklist")
 
 	// GenieACS goes away.
 	s.sim.stop()

@@ -25,6 +25,11 @@ type Checklist struct {
 	OK        bool      `json:"ok"`
 	// DeviceID is FyberPay's id (nil when only GenieACS knows the device).
 	DeviceID *uuid.UUID `json:"deviceId"`
+	// Owned is the device being the asking organization's (the operator
+	// also sees pending devices and other organizations').
+	Owned bool `json:"owned"`
+	// Pending is the device belonging to no organization yet.
+	Pending bool `json:"pending"`
 	// GenieACSDevice is the GenieACS id, its serial masked ("" when
 	// GenieACS never saw the device).
 	GenieACSDevice string      `json:"genieacsDevice"`
@@ -84,6 +89,8 @@ func (s *Service) DeviceChecklist(ctx context.Context, a actor.Actor, ref string
 	if found {
 		id := dev.ID
 		cl.DeviceID, genieID = &id, dev.GenieACSID
+		cl.Owned = dev.OrgID != nil && *dev.OrgID == a.OrgID
+		cl.Pending = dev.OrgID == nil
 		cl.Model = strings.TrimSpace(dev.Manufacturer + " " + dev.ProductClass)
 	}
 	reachable := s.acs != nil
