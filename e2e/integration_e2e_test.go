@@ -179,7 +179,9 @@ func TestE2EIntegrationPage(t *testing.T) {
 	}
 	key := strings.TrimSpace(s.own.run("apikey", "create", "--org", "intok", "--name", "e2e"))
 	key = key[strings.LastIndex(key, "\n")+1:]
-	var pending struct{ Items []struct{ ID, GenieacsID string } }
+	var pending struct {
+		Items []struct{ ID, GenieacsID string }
+	}
 	if st := s.api(t, key, http.MethodGet, "/cpe/pending", &pending); st != http.StatusOK || len(pending.Items) == 0 {
 		t.Fatalf("pending devices: %d %+v", st, pending)
 	}
