@@ -358,10 +358,21 @@ func (s *Service) noteWake(ctx context.Context, device uuid.UUID, res genieacs.T
 	// Best effort, as a contact time: the task's own state is what matters.
 	switch res.Outcome {
 	case genieacs.OutcomeOffline, genieacs.OutcomeConnectionRequestError, genieacs.OutcomeNotProcessed:
-		_, _ = s.pool.Exec(ctx, `UPDATE cpe_devices SET wake_failed_at = now(), wake_error = left($2, 300) WHERE id = $1`, device, res.Waiting())
+		_ = recordWake(ctx, s.pool, device, false, res.Waiting(), time.Now())
 	case genieacs.OutcomeDone, genieacs.OutcomeFaulted:
-		_, _ = s.pool.Exec(ctx, `UPDATE cpe_devices SET wake_ok_at = now() WHERE id = $1`, device)
+		_ = recordWake(ctx, s.pool, device, true, "", time.Now())
 	}
+}
+
+// recordWake notes on the device how a connection request went at at:
+// reached, or not and why.
+func recordWake(ctx context.Context, exec db.Executor, device uuid.UUID, reached bool, why string, at time.Time) error {
+	if reached {
+		_, err := exec.Exec(ctx, `UPDATE cpe_devices SET wake_ok_at = $2 WHERE id = $1`, device, at)
+		return err
+	}
+	_, err := exec.Exec(ctx, `UPDATE cpe_devices SET wake_failed_at = $2, wake_error = left($3, 300) WHERE id = $1`, device, at, why)
+	return err
 }
 
 func queuedText(res genieacs.TaskResult, woke bool) string {

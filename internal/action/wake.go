@@ -53,12 +53,7 @@ func (s *Service) Wake(ctx context.Context, a actor.Actor, deviceID uuid.UUID) (
 		res.Message = "GenieACS could not reach the device (" + reason + ")"
 	}
 	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if reached {
-			_, err = tx.Exec(ctx, `UPDATE cpe_devices SET wake_ok_at = $2 WHERE id = $1`, dev.id, res.At)
-		} else {
-			_, err = tx.Exec(ctx, `UPDATE cpe_devices SET wake_failed_at = $2, wake_error = left($3, 300) WHERE id = $1`, dev.id, res.At, res.Message)
-		}
-		if err != nil {
+		if err := recordWake(ctx, tx, dev.id, reached, res.Message, res.At); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, a, audit.Entry{Action: "cpe.wake", TargetType: "cpe", TargetID: dev.id.String(),

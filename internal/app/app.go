@@ -163,7 +163,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, o Options) (*App, error) {
 	a.Audit = audit.NewReader(pool)
 	a.Provisions = orgprovision.NewService(pool, a.GenieACS, ins)
 	a.Orgs = org.NewService(pool)
-	a.Integration = integration.NewService(pool, a.GenieACS, a.CPE, integration.Settings{NBIURL: cfg.GenieACSNBIURL,
+	a.Integration = integration.NewService(pool, a.GenieACS, a.CPE, a.Sync, integration.Settings{NBIURL: cfg.GenieACSNBIURL,
 		SyncEvery: cfg.SyncInterval, FaultPollEvery: cfg.FaultPollInterval})
 	a.Firmware = firmware.NewService(pool, a.GenieACS, ins)
 	a.Firmware.FollowEvery = cfg.FirmwareFollowInterval

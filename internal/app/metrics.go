@@ -12,7 +12,7 @@ import (
 // registerGauges adds the families read when /metrics is scraped: River's
 // queues, the fleet per organization, the GenieACS breaker.
 func (a *App) registerGauges() {
-	a.Metrics.Register(metrics.GaugeQuery("river_queue_jobs", "River jobs not finished, per queue and state.",
+	a.Metrics.Gauge("river_queue_jobs", "River jobs not finished, per queue and state.",
 		[]string{"queue", "state"}, func(ctx context.Context) ([]metrics.Sample, error) {
 			rows, err := a.Pool.Query(ctx, `SELECT queue, state::text AS state, count(*)::float8 AS n FROM river_job
 				WHERE state IN ('available', 'running', 'retryable', 'scheduled', 'pending') GROUP BY 1, 2`)
@@ -33,8 +33,8 @@ func (a *App) registerGauges() {
 				out[i] = metrics.Sample{Labels: []string{r.Queue, r.State}, Value: r.N}
 			}
 			return out, nil
-		}))
-	a.Metrics.Register(metrics.GaugeQuery("devices", "Devices per organization by status (online, offline, stale, never_seen) as the dashboard counts them.",
+		})
+	a.Metrics.Gauge("devices", "Devices per organization by status (online, offline, stale, never_seen) as the dashboard counts them.",
 		[]string{"org", "status"}, func(ctx context.Context) ([]metrics.Sample, error) {
 			orgs, err := a.Dashboard.StatesByOrg(ctx)
 			if err != nil {
@@ -47,8 +47,8 @@ func (a *App) registerGauges() {
 				}
 			}
 			return out, nil
-		}))
-	a.Metrics.Register(metrics.GaugeQuery("optical_alarms", "GPON ONTs in optical alarm per organization.",
+		})
+	a.Metrics.Gauge("optical_alarms", "GPON ONTs in optical alarm per organization.",
 		[]string{"org"}, func(ctx context.Context) ([]metrics.Sample, error) {
 			orgs, err := a.Dashboard.StatesByOrg(ctx)
 			if err != nil {
@@ -59,11 +59,11 @@ func (a *App) registerGauges() {
 				out[i] = metrics.Sample{Labels: []string{o.Slug}, Value: float64(o.Alarms)}
 			}
 			return out, nil
-		}))
+		})
 	if a.GenieACS == nil {
 		return
 	}
-	a.Metrics.Register(metrics.GaugeQuery("genieacs_breaker_state", "The GenieACS circuit breaker: 1 for its current state (closed, half-open, open), 0 for the others.",
+	a.Metrics.Gauge("genieacs_breaker_state", "The GenieACS circuit breaker: 1 for its current state (closed, half-open, open), 0 for the others.",
 		[]string{"state"}, func(context.Context) ([]metrics.Sample, error) {
 			now := a.GenieACS.BreakerState()
 			out := make([]metrics.Sample, 0, 3)
@@ -75,5 +75,5 @@ func (a *App) registerGauges() {
 				out = append(out, metrics.Sample{Labels: []string{st}, Value: v})
 			}
 			return out, nil
-		}))
+		})
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -66,29 +65,23 @@ func (s *Service) Poll(ctx context.Context) (PollResult, error) {
 	}
 	started := time.Now()
 	res, err := s.poll(ctx, started)
-	run := PollRun{StartedAt: started.UTC(), FinishedAt: time.Now().UTC(), OK: err == nil, Seen: res.Seen, Raised: res.Raised,
-		Resolved: res.Resolved, Skipped: res.Skipped}
+	run := PollRun{StartedAt: started.UTC(), FinishedAt: time.Now().UTC(), OK: err == nil, PollResult: res}
+	run.Skips = nil // logged by the worker; not kept
 	if err != nil {
 		run.Error = err.Error()
 	}
-	if b, merr := json.Marshal(run); merr == nil {
-		// Best effort: the poll's own work is done or failed either way.
-		_, _ = s.pool.Exec(context.WithoutCancel(ctx), `INSERT INTO system_state (key, value, updated_at) VALUES ($1, $2, now())
-			ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`, pollStateKey, b)
-	}
+	// Best effort: the poll's own work is done or failed either way.
+	_ = db.PutState(context.WithoutCancel(ctx), s.pool, pollStateKey, run)
 	return res, err
 }
 
-// PollRun is how the last poll went.
+// PollRun is how the last poll went: its counts, when, and its error.
 type PollRun struct {
 	StartedAt  time.Time `json:"startedAt"`
 	FinishedAt time.Time `json:"finishedAt"`
 	OK         bool      `json:"ok"`
 	Error      string    `json:"error,omitempty"`
-	Seen       int       `json:"seen"`
-	Raised     int       `json:"raised"`
-	Resolved   int       `json:"resolved"`
-	Skipped    int       `json:"skipped"`
+	PollResult
 }
 
 // pollStateKey keeps the last PollRun in system_state.
@@ -96,16 +89,7 @@ const pollStateKey = "fault_poll.last"
 
 // LastPoll reads how the last poll went (ok false when none ran yet).
 func LastPoll(ctx context.Context, pool *pgxpool.Pool) (PollRun, bool, error) {
-	var b []byte
-	err := db.MapErr(pool.QueryRow(ctx, `SELECT value FROM system_state WHERE key = $1`, pollStateKey).Scan(&b))
-	switch {
-	case errors.Is(err, db.ErrNotFound):
-		return PollRun{}, false, nil
-	case err != nil:
-		return PollRun{}, false, err
-	}
-	var r PollRun
-	return r, true, json.Unmarshal(b, &r)
+	return db.GetState[PollRun](ctx, pool, pollStateKey)
 }
 
 func (s *Service) poll(ctx context.Context, started time.Time) (PollResult, error) {

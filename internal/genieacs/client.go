@@ -192,7 +192,7 @@ func (c *Client) Outage() (since time.Time, down bool) {
 // an idle installation still learns when GenieACS goes away or comes
 // back. It goes through the breaker like any call.
 func (c *Client) Probe(ctx context.Context) error {
-	_, err := c.CountDevices(ctx, map[string]any{"_id": "fyberpay-probe"})
+	_, err := c.Ping(ctx)
 	return err
 }
 
@@ -406,8 +406,9 @@ type Ping struct {
 	Version string
 }
 
-// Ping makes Probe's call (through the breaker like any call) and reports
-// its latency and GenieACS's version.
+// Ping makes one cheap call (HEAD /devices/ for a device id no device has,
+// through the breaker like any call) and reports its latency and
+// GenieACS's version.
 func (c *Client) Ping(ctx context.Context) (Ping, error) {
 	vals, err := Query{Filter: map[string]any{"_id": "fyberpay-probe"}}.values()
 	if err != nil {

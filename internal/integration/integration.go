@@ -144,18 +144,19 @@ type Service struct {
 	pool     *pgxpool.Pool
 	acs      *genieacs.Client // nil: GenieACS not configured
 	devices  *cpe.Service
+	sync     *devsync.Service
 	settings Settings
 }
 
 // NewService builds the service; acs may be nil.
-func NewService(pool *pgxpool.Pool, acs *genieacs.Client, devices *cpe.Service, s Settings) *Service {
+func NewService(pool *pgxpool.Pool, acs *genieacs.Client, devices *cpe.Service, sync *devsync.Service, s Settings) *Service {
 	if s.SyncEvery <= 0 {
 		s.SyncEvery = time.Minute
 	}
 	if s.FaultPollEvery <= 0 {
 		s.FaultPollEvery = time.Minute
 	}
-	return &Service{pool: pool, acs: acs, devices: devices, settings: s}
+	return &Service{pool: pool, acs: acs, devices: devices, sync: sync, settings: s}
 }
 
 // MaxUnidentified bounds the devices listed as never identified.
@@ -188,7 +189,7 @@ func (s *Service) Report(ctx context.Context, a actor.Actor, probe KeyProbe) (Re
 	bootFaults := s.bootstrapFaults(gctx, reachable)
 	s.checkKey(ctx, &r, probe, bootFaults)
 	s.checkIdentify(&r)
-	if err := s.checkSync(ctx, &r); err != nil {
+	if err := s.checkSync(ctx, a, &r); err != nil {
 		return Report{}, err
 	}
 	if err := s.checkFaultPoll(ctx, &r); err != nil {
@@ -540,14 +541,9 @@ func (s *Service) identifyStats(ctx context.Context, now time.Time) (Identify, e
 	return idf, nil
 }
 
-func (s *Service) checkSync(ctx context.Context, r *Report) error {
+func (s *Service) checkSync(ctx context.Context, a actor.Actor, r *Report) error {
 	c := Check{ID: "sync", Title: "Device sync"}
-	q, err := s.pool.Query(ctx, `SELECT id, kind, status, started_at, finished_at, seen, created, updated, deleted, skipped, samples,
-		skip_reasons, error, watermark FROM sync_runs ORDER BY id DESC LIMIT 1`)
-	if err != nil {
-		return fmt.Errorf("sync runs: %w", err)
-	}
-	runs, err := pgx.CollectRows(q, pgx.RowToStructByNameLax[devsync.Run])
+	runs, err := s.sync.Runs(ctx, a, 1)
 	if err != nil {
 		return fmt.Errorf("sync runs: %w", err)
 	}

@@ -2,6 +2,7 @@ package integration_test
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"net/url"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/fyberpay/cpe/internal/actor"
 	"github.com/fyberpay/cpe/internal/dbtest"
+	"github.com/fyberpay/cpe/internal/devsync"
 	"github.com/fyberpay/cpe/internal/genieacs"
 	"github.com/fyberpay/cpe/internal/integration"
 )
@@ -36,7 +38,8 @@ func TestSilentNBI(t *testing.T) {
 	u, _ := url.Parse("http://" + ln.Addr().String())
 	acs, err := genieacs.New(genieacs.Config{NBIURL: u})
 	require.NoError(t, err)
-	svc := integration.NewService(dbtest.NewDB(t), acs, nil, integration.Settings{NBIURL: u})
+	pool := dbtest.NewDB(t)
+	svc := integration.NewService(pool, acs, nil, devsync.NewService(pool, acs, nil, slog.New(slog.DiscardHandler)), integration.Settings{NBIURL: u})
 
 	rep, err := svc.Report(context.Background(), actor.Actor{Kind: actor.KindUser, OrgID: uuid.New(), Role: actor.RoleOwner, Operator: true}, nil)
 	require.NoError(t, err)

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -52,12 +51,12 @@ func New() *Metrics {
 	m := &Metrics{reg: reg}
 	counter := func(name, help string, labels ...string) *prometheus.CounterVec {
 		v := prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Name: name, Help: help}, labels)
-		m.Register(v)
+		m.register(name, v)
 		return v
 	}
 	histogram := func(name, help string, buckets []float64, labels ...string) *prometheus.HistogramVec {
 		v := prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: Namespace, Name: name, Help: help, Buckets: buckets}, labels)
-		m.Register(v)
+		m.register(name, v)
 		return v
 	}
 	m.httpRequests = counter("http_requests_total", "HTTP requests answered, by route pattern, method and status class (2xx, 3xx, 4xx, 5xx; 499: the client went away).", "route", "method", "code")
@@ -77,23 +76,21 @@ func New() *Metrics {
 	return m
 }
 
-// Register adds a collector (the scrape-time gauges: queue depth, fleet
-// states, breaker).
-func (m *Metrics) Register(c prometheus.Collector) {
+// register adds one of FyberPay's families under its name (without the
+// namespace).
+func (m *Metrics) register(name string, c prometheus.Collector) {
+	m.reg.MustRegister(c)
+	m.names = append(m.names, prometheus.BuildFQName(Namespace, "", name))
+}
+
+// Gauge adds a gauge family read at each scrape (within 5 s; a failed read
+// leaves the family out of that scrape): queue depth, fleet states, the
+// breaker.
+func (m *Metrics) Gauge(name, help string, labels []string, read func(ctx context.Context) ([]Sample, error)) {
 	if m == nil {
 		return
 	}
-	m.reg.MustRegister(c)
-	ch := make(chan *prometheus.Desc, 8)
-	go func() { c.Describe(ch); close(ch) }()
-	for d := range ch {
-		// A Desc prints its name as fqName: "<name>".
-		s := d.String()
-		if i := strings.Index(s, `fqName: "`); i >= 0 {
-			rest := s[i+len(`fqName: "`):]
-			m.names = append(m.names, rest[:strings.IndexByte(rest, '"')])
-		}
-	}
+	m.register(name, &gaugeQuery{desc: prometheus.NewDesc(prometheus.BuildFQName(Namespace, "", name), help, labels, nil), read: read})
 }
 
 // Names are FyberPay's own families (not Go's or the process's): what
@@ -195,12 +192,6 @@ type Sample struct {
 type gaugeQuery struct {
 	desc *prometheus.Desc
 	read func(ctx context.Context) ([]Sample, error)
-}
-
-// GaugeQuery returns a collector whose gauges read reads at each scrape
-// (within 5 s; a failed read leaves the family out of that scrape).
-func GaugeQuery(name, help string, labels []string, read func(ctx context.Context) ([]Sample, error)) prometheus.Collector {
-	return &gaugeQuery{desc: prometheus.NewDesc(prometheus.BuildFQName(Namespace, "", name), help, labels, nil), read: read}
 }
 
 func (g *gaugeQuery) Describe(ch chan<- *prometheus.Desc) { ch <- g.desc }

@@ -2,9 +2,7 @@ package provision
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -65,27 +63,10 @@ func (w *BootstrapWorker) Work(ctx context.Context, job *river.Job[BootstrapArgs
 
 // SaveResult stores a bootstrap result for the System page.
 func SaveResult(ctx context.Context, pool *pgxpool.Pool, res Result) error {
-	b, err := json.Marshal(res)
-	if err != nil {
-		return err
-	}
-	_, err = pool.Exec(ctx, `INSERT INTO system_state (key, value, updated_at) VALUES ($1, $2, now())
-		ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`, StateKey, b)
-	if err != nil {
-		return fmt.Errorf("save bootstrap result: %w", err)
-	}
-	return nil
+	return db.PutState(ctx, pool, StateKey, res)
 }
 
 // LastResult reads the last bootstrap result (ok false if none yet).
 func LastResult(ctx context.Context, pool *pgxpool.Pool) (Result, bool, error) {
-	var b []byte
-	err := db.MapErr(pool.QueryRow(ctx, `SELECT value FROM system_state WHERE key = $1`, StateKey).Scan(&b))
-	if errors.Is(err, db.ErrNotFound) {
-		return Result{}, false, nil
-	} else if err != nil {
-		return Result{}, false, err
-	}
-	var r Result
-	return r, true, json.Unmarshal(b, &r)
+	return db.GetState[Result](ctx, pool, StateKey)
 }
